@@ -66,6 +66,8 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(2_000_000, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
     session_ttl_s: int = Field(24 * 3600, ge=60)
+    # Empty = SQLite in DATA_DIR; redis://host:6379/0 = shared store for many API replicas.
+    session_store_url: str = ""
 
 
 class Settings(BaseSettings):
