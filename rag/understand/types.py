@@ -1,0 +1,197 @@
+"""Typed results of the understanding step, consumed by retrieval, the HTTP API and `ask`.
+
+`understand()` (see `rag/understand/pipeline.py`) reads one message in its conversation and
+returns an `Understanding`: what the shopper wants (`IntentPrediction`), how they feel
+(`SentimentPrediction`), what they talk about (`LinkedEntity`, resolved against the session
+into `focus`), and what to do about it: a `RetrievalPlan` (which graph queries and passage
+searches, how many of each) and a `ResponsePolicy` (tone, apology, escalation, handoff).
+
+The message embedding is computed once here and handed on in `Understanding.embedding` so
+retrieval never embeds the same text twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The intent taxonomy (documented in docs/understanding.md). Order is the label order of the
+#: shipped classifier's metadata, not a ranking.
+INTENTS: tuple[str, ...] = (
+    "product_info",       # specs, attributes, materials, sizes, colours, dimensions
+    "compatibility",      # does X work with Y, fits, accessory for
+    "availability_price",  # in stock, price, discounts, restock
+    "comparison",         # X vs Y, which is better
+    "recommendation",     # suggest / best X for Y / similar products
+    "return_policy",      # returns, refunds, exchanges
+    "warranty",           # guarantee, repairs, defects under warranty
+    "shipping",           # delivery time, cost, countries, carriers
+    "payment",            # payment methods, instalments, invoices, currency
+    "order_status",       # where is my order, tracking            (transactional -> handoff)
+    "order_change",       # cancel / modify / change address        (transactional -> handoff)
+    "complaint",          # something went wrong, dissatisfaction
+    "account",            # login, password, profile, data deletion (transactional -> handoff)
+    "human_agent",        # explicit request for a person
+    "greeting_thanks",    # hello / thanks / bye
+    "out_of_scope",       # anything the shop cannot help with
+)
+Intent = Literal[
+    "product_info", "compatibility", "availability_price", "comparison", "recommendation",
+    "return_policy", "warranty", "shipping", "payment", "order_status", "order_change",
+    "complaint", "account", "human_agent", "greeting_thanks", "out_of_scope",
+]
+
+#: Intents that need an order/account system the assistant has no access to: always handed off.
+TRANSACTIONAL_INTENTS: frozenset[str] = frozenset({"order_status", "order_change", "account"})
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+EscalationSignal = Literal["anger", "urgency", "repeated_contact", "human_request", "profanity"]
+EntityKind = Literal["product", "brand", "category"]
+#: How an entity was found: in the message by id/SKU, exact name, fuzzy name, embedding;
+#: or carried over from the caller's page context or from earlier turns of the session.
+LinkMethod = Literal["id", "exact", "fuzzy", "embedding", "context", "session", "selection"]
+
+GraphQueryKind = Literal[
+    "product_facts",      # attributes, price, availability, brand, category of products
+    "policy",             # the policy of `policy_kind` that applies (product > brand > category > global)
+    "compatibility",      # COMPATIBLE_WITH / ACCESSORY_FOR edges of products
+    "comparison",         # facts of 2+ products side by side
+    "similar",            # products in the same category / brand, for recommendations
+    "brand_facts",        # brand description and its products
+    "category_products",  # products of a category (recommendation without a product)
+    "faq",                # FAQs about the products/brands/categories or global
+]
+PolicyKindName = Literal["returns", "warranty", "shipping", "payment", "privacy", "other"]
+PassageSourceName = Literal[
+    "description", "policy", "faq", "bullet", "review", "cqa", "attribute", "other"
+]
+
+
+class IntentPrediction(BaseModel):
+    """The classifier's decision. `label` is `out_of_scope` when the calibrated confidence of
+    the best in-scope intent is under the artifact's threshold (`raw_label` keeps that intent)."""
+
+    label: Intent
+    confidence: float = Field(ge=0.0, le=1.0)
+    raw_label: Intent
+    top: list[tuple[str, float]] = Field(default_factory=list, description="best 3 (label, prob)")
+    threshold: float = 0.0
+    reason: str | None = Field(None, description="why a rule overrode the model (empty, garbage...)")
+
+
+class SentimentPrediction(BaseModel):
+    label: SentimentLabel
+    confidence: float = Field(ge=0.0, le=1.0)
+    scores: dict[str, float] = Field(default_factory=dict)
+    escalate: bool = False
+    signals: list[EscalationSignal] = Field(default_factory=list)
+
+
+class LinkedEntity(BaseModel):
+    """A catalog node the message (or its context) refers to, with a score in [0, 1]."""
+
+    kind: EntityKind
+    id: str
+    name: str
+    score: float = Field(ge=0.0, le=1.0)
+    method: LinkMethod
+    mention: str | None = Field(None, description="the words of the message that matched")
+    brand_id: str | None = None
+    category_id: str | None = None
+
+
+class ClarifyingQuestion(BaseModel):
+    """Asked instead of answering when the message names something ambiguous."""
+
+    question: str
+    candidates: list[LinkedEntity]
+
+
+class GraphQuery(BaseModel):
+    """One graph read of a plan. Ids are graph node ids; `k` bounds the rows kept."""
+
+    kind: GraphQueryKind
+    product_ids: list[str] = Field(default_factory=list)
+    brand_ids: list[str] = Field(default_factory=list)
+    category_ids: list[str] = Field(default_factory=list)
+    policy_kind: PolicyKindName | None = None
+    k: int = Field(10, ge=0)
+
+
+class PassageQuery(BaseModel):
+    """The dense/BM25 passage search of a plan. Empty filter lists mean 'no filter'.
+    `owner_ids` restricts to passages owned by those nodes (products, brands, policies...)."""
+
+    sources: list[PassageSourceName] = Field(default_factory=list)
+    owner_ids: list[str] = Field(default_factory=list)
+    owner_kinds: list[str] = Field(default_factory=list)
+    policy_kind: PolicyKindName | None = None
+    k: int = Field(8, ge=0)
+
+
+class RetrievalPlan(BaseModel):
+    """What retrieval should fetch for this turn (see the routing table in docs/understanding.md).
+
+    `retrieve` is False when nothing should be fetched (greeting, handoff, clarification,
+    out of scope); then `answer_mode` tells the answering stage what to say instead.
+    """
+
+    intent: Intent
+    retrieve: bool = True
+    graph_queries: list[GraphQuery] = Field(default_factory=list)
+    passages: PassageQuery | None = None
+    answer_mode: Literal["grounded", "handoff", "clarify", "smalltalk", "decline"] = "grounded"
+    handoff: bool = False
+    clarify: ClarifyingQuestion | None = None
+    notes: list[str] = Field(default_factory=list, description="why this plan (for --explain)")
+
+
+class ResponsePolicy(BaseModel):
+    tone: Literal["neutral", "friendly", "empathetic", "apologetic"] = "neutral"
+    apologize: bool = False
+    escalate: bool = False
+    handoff_message: str | None = None
+    opening: str | None = Field(None, description="a sentence the answer should start with")
+
+
+class Understanding(BaseModel):
+    """Everything the understanding step decided about one turn."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    text: str
+    session_id: str | None = None
+    turn: int = 0
+    intent: IntentPrediction
+    sentiment: SentimentPrediction
+    #: Entities named in this message.
+    entities: list[LinkedEntity] = Field(default_factory=list)
+    #: The products/brands/categories the turn is about after coreference and context.
+    focus: list[LinkedEntity] = Field(default_factory=list)
+    focus_source: Literal["message", "context", "session", "selection", "none"] = "none"
+    #: Set when a mention is ambiguous (several close candidates).
+    candidates: list[LinkedEntity] = Field(default_factory=list)
+    plan: RetrievalPlan
+    response: ResponsePolicy
+    #: L2-normalized float32 sentence embedding of `text` (the shared encoder's), reused by
+    #: retrieval. Excluded from JSON dumps.
+    embedding: Any = Field(default=None, exclude=True)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def vector(self) -> np.ndarray:
+        """The embedding as a float32 numpy vector."""
+        return np.asarray(self.embedding, dtype=np.float32)
+
+    @property
+    def product_ids(self) -> list[str]:
+        return [e.id for e in self.focus if e.kind == "product"]
+
+    @property
+    def brand_ids(self) -> list[str]:
+        return [e.id for e in self.focus if e.kind == "brand"]
+
+    @property
+    def category_ids(self) -> list[str]:
+        return [e.id for e in self.focus if e.kind == "category"]
