@@ -40,6 +40,10 @@ class AttributeValue(_Model):
     key: str = Field(min_length=1, max_length=200)
     values: list[str] = Field(min_length=1)
     unit: str | None = None
+    source_ids: list[str] = Field(
+        default_factory=list,
+        description="Stable ids of the source snippets this fact was read from (e.g. epqa:<id>)",
+    )
 
     @field_validator("values", mode="before")
     @classmethod
@@ -93,6 +97,35 @@ class Product(_Model):
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     availability: Availability | None = None
     relations: list[Relation] = Field(default_factory=list)
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes_from_mapping(cls, v: object) -> object:
+        """Accept the short form ``{"color": "black", "weight": {"value": 250, "unit": "g"}}``."""
+        if isinstance(v, dict):
+            out = []
+            for key, val in v.items():
+                if isinstance(val, dict):
+                    val = dict(val)
+                    if "value" in val and "values" not in val:
+                        val["values"] = val.pop("value")
+                    out.append({"key": key, **val})
+                else:
+                    out.append({"key": key, "values": val})
+            return out
+        return v
+
+    @field_validator("relations", mode="before")
+    @classmethod
+    def _relations_from_mapping(cls, v: object) -> object:
+        """Accept the short form ``{"accessory_for": ["p1", "p2"]}``."""
+        if isinstance(v, dict):
+            out = []
+            for kind, targets in v.items():
+                for target in [targets] if isinstance(targets, str) else list(targets or []):
+                    out.append({"kind": kind, "target": target})
+            return out
+        return v
 
     @model_validator(mode="after")
     def _price_needs_currency(self) -> "Product":
@@ -183,6 +216,15 @@ class Passage(_Model):
     aliases: list[str] = Field(default_factory=list)
 
 
+class Omitted(_Model):
+    """A source item that carries no content (e.g. an empty snippet), so nothing is stored for
+    it; listed so that counts of source ids reconcile with the input."""
+
+    key: str = Field(min_length=1)
+    owner_id: str | None = None
+    reason: str
+
+
 class Catalog(_Model):
     """Everything one ingest run brings in. Passages are extra texts (reviews, Q&A, snippets);
     descriptions, policies and FAQs are chunked into passages by ingestion itself."""
@@ -193,3 +235,18 @@ class Catalog(_Model):
     policies: list[Policy] = Field(default_factory=list)
     faqs: list[FAQ] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
+    omitted: list[Omitted] = Field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Item counts by kind, for logs and CLI summaries."""
+        return {
+            "brands": len(self.brands),
+            "categories": len(self.categories),
+            "products": len(self.products),
+            "attribute_facts": sum(len(p.attributes) for p in self.products),
+            "relations": sum(len(p.relations) for p in self.products),
+            "policies": len(self.policies),
+            "faqs": len(self.faqs),
+            "passages": len(self.passages),
+            "omitted": len(self.omitted),
+        }
