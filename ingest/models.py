@@ -51,7 +51,7 @@ class AttributeValue(_Model):
         if isinstance(v, (str, int, float, bool)):
             return [str(v)]
         if isinstance(v, list):
-            return [str(x) for x in v]
+            return v if all(type(x) is str for x in v) else [str(x) for x in v]
         return v
 
     @property
@@ -132,8 +132,8 @@ class Product(_Model):
         if self.price is not None and self.currency is None:
             raise ValueError("price given without currency (expected a 3-letter code like USD)")
         keys = [a.key.lower() for a in self.attributes]
-        dup = {k for k in keys if keys.count(k) > 1}
-        if dup:
+        if len(set(keys)) != len(keys):
+            dup = {k for k in keys if keys.count(k) > 1}
             raise ValueError(f"attribute keys repeated: {sorted(dup)}")
         return self
 
