@@ -38,3 +38,33 @@ class Citation(BaseModel):
 class StageTimings(BaseModel):
     stages_ms: dict[str, float] = Field(default_factory=dict)
     total_ms: float = 0.0
+
+
+# --- answers (generation helper) -----------------------------------------------------------
+# The one answer type every front end returns (CLI, HTTP, LangChain Runnable, evaluation).
+# `text` = response-policy prefix/suffix around the grounded body; `grounded` and `abstained`
+# describe the body (see docs/grounding.md).
+
+
+class DroppedSentence(BaseModel):
+    text: str
+    reason: str = Field(description="no_citation_support|unsupported|number_not_in_evidence|bad_citation_only|abstention")
+
+
+class Answer(BaseModel):
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    grounded: bool = Field(False, description="every claim in the body is supported by its cited evidence")
+    abstained: bool = Field(False, description="the body is the fixed abstention sentence")
+    evidence: list[Evidence] = Field(default_factory=list, description="the evidence the answer cites")
+    context_evidence_ids: list[str] = Field(default_factory=list, description="all ids shown to the generator, in [n] order")
+    dropped: list[DroppedSentence] = Field(default_factory=list, description="generated sentences removed by grounding")
+    removed_citations: list[int] = Field(default_factory=list, description="[n] that pointed at no given evidence")
+    generator: str = Field("", description="which generator produced the body (llamacpp|openai|extractive)")
+    fallback_reason: str | None = Field(None, description="why the fallback answered: error|timeout|ungrounded")
+    intent: str | None = None
+    sentiment: str | None = None
+    escalate: bool = False
+    handoff_message: str | None = None
+    clarification_options: list[dict[str, str]] = Field(default_factory=list, description="[{id, label}] when asking which product")
+    timings: StageTimings = Field(default_factory=StageTimings)

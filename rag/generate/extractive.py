@@ -1,0 +1,136 @@
+"""Extractive generator: answers with the evidence's own words, no model.
+
+It scores every sentence of the numbered evidence against the question and quotes the best one
+or two, each followed by its [n]; it abstains (rag.prompt.ABSTENTION) when no sentence is
+relevant. Relevance, on CPU:
+- lexical: stemmed content words shared with the question, each weighted by how specific it
+  is within this context (idf over the context items: a product name that every item repeats
+  weighs little); a sentence needs at least one shared word that is not in most items;
+- semantic (when an encoder is given): cosine similarity of question and sentence embeddings
+  with the shared all-MiniLM-L6-v2 encoder; >= `min_similarity` counts as relevant on its own.
+Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted.
+
+Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
+when a model generator fails, is slow, or writes nothing grounded."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from rag.context import Context
+from rag.generate.base import GenerationRequest
+from rag.prompt import ABSTENTION, is_instruction_like
+from rag.textutil import content_words, split_sentences
+
+
+class TextEncoder(Protocol):
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    number: int  # the evidence [n]
+    sentence: str
+    score: float
+    relevant: bool
+
+
+MAX_WORDS = 45
+
+
+def _shorten(sentence: str) -> str:
+    words = sentence.split()
+    if len(words) <= MAX_WORDS:
+        return sentence.rstrip(" .;:,")
+    return " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(
+        self,
+        encoder: TextEncoder | None = None,
+        max_sentences: int = 2,
+        max_items: int = 6,
+        min_similarity: float = 0.5,
+        second_ratio: float = 0.8,
+    ):
+        self.encoder = encoder
+        self.max_sentences = max_sentences
+        self.max_items = max_items
+        self.min_similarity = min_similarity
+        self.second_ratio = second_ratio
+
+    def score(self, question: str, context: Context) -> list[ScoredSentence]:
+        """Every quotable sentence of the first `max_items` evidence items, best first."""
+        items = context.items[: self.max_items]
+        if not items:
+            return []
+        q_words = content_words(question)
+        item_words = [content_words(item.text) for item in items]
+        n = len(items)
+        df = {w: sum(w in ws for ws in item_words) for w in q_words}
+        idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
+        q_norm = sum(idf.values()) or 1.0
+        specific = {w for w in q_words if 0 < df[w] <= max(1, n // 2)} if n > 1 else set(q_words)
+
+        candidates: list[tuple[int, int, str, set[str]]] = []  # (rank, number, sentence, words)
+        for rank, item in enumerate(items):
+            for sentence in split_sentences(item.text):
+                if is_instruction_like(sentence):
+                    continue
+                words = content_words(sentence)
+                if words:
+                    candidates.append((rank, item.number, sentence, words))
+        if not candidates:
+            return []
+
+        similarities = [0.0] * len(candidates)
+        if self.encoder is not None and q_words:
+            vectors = self.encoder.encode([question, *(c[2] for c in candidates)])
+            similarities = [float(v) for v in vectors[1:] @ vectors[0]]
+
+        scored = []
+        for (rank, number, sentence, words), sim in zip(candidates, similarities, strict=True):
+            shared = q_words & words
+            lexical = sum(idf[w] for w in shared) / q_norm
+            relevant = bool(shared & specific) or sim >= self.min_similarity
+            # earlier (better-ranked) items win ties; similarity and overlap dominate
+            score = lexical + sim - 0.02 * rank
+            scored.append(ScoredSentence(number, sentence, score, relevant))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def pick(self, question: str, context: Context) -> list[ScoredSentence]:
+        """The sentences the answer quotes: the best relevant one, plus the next relevant one
+        from another item when it scores close to the best."""
+        relevant = [s for s in self.score(question, context) if s.relevant]
+        if not relevant:
+            return []
+        chosen = [relevant[0]]
+        for s in relevant[1:]:
+            if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
+                break
+            if all(s.number != c.number for c in chosen):
+                chosen.append(s)
+        return chosen
+
+    def answer(self, question: str, context: Context) -> str:
+        chosen = self.pick(question, context)
+        if not chosen:
+            return ABSTENTION
+        return " ".join(f"{_shorten(s.sentence)} [{s.number}]." for s in chosen)
+
+    def generate(self, request: GenerationRequest) -> str:
+        return self.answer(request.question, request.context)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        text = self.generate(request)
+        for i, word in enumerate(text.split(" ")):
+            yield word if i == 0 else " " + word

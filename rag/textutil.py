@@ -1,0 +1,126 @@
+"""Small, dependency-free text helpers shared by the context builder, the extractive generator
+and the grounding check: sentence splitting, content words, numbers with units, and a
+tokenizer-free token estimate. Kept in one place so all three judge text the same way."""
+
+from __future__ import annotations
+
+import math
+import re
+
+# Function words that carry no product fact; anything else counts as a content word.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each either else ever
+    few for from further get gets got had has have having he her here hers herself him himself his
+    how i if in into is it its itself just let lets like may me might more most much must my myself
+    no nor not now of off on once one only or other ought our ours ourselves out over own per please
+    same shall she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up upon us very was we were what when where which
+    while who whom whose why will with within without would yes yet you your yours yourself
+    yourselves im ive id youre dont doesnt didnt isnt arent wasnt cant wont its tell know want need
+    thanks thank hi hello hey ok okay there's what's it's i'm i'd i've don't doesn't can't won't
+    """.split()
+)
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# A number, optionally with thousands separators and decimals; currency and unit handled apart.
+_NUMBER = re.compile(r"(?<![\w.])([$€£]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|[a-zA-Z]{1,12})?")
+_CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+
+# Units whose mismatch makes a number claim different ("30 days" is not "30%").
+UNITS = {
+    "%": "%", "percent": "%", "pct": "%",
+    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
+    "months": "month", "year": "year", "years": "year", "yr": "year", "yrs": "year",
+    "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour",
+    "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
+    "kg": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz", "mm": "mm", "cm": "cm", "m": "m",
+    "in": "in", "inch": "in", "inches": "in", "ft": "ft", "w": "w", "watt": "w", "watts": "w",
+    "v": "v", "volt": "v", "volts": "v", "mah": "mah", "gb": "gb", "tb": "tb", "mb": "mb",
+    "l": "l", "ml": "ml", "usd": "$", "eur": "€", "gbp": "£", "dollars": "$", "dollar": "$",
+}
+
+
+def stem(word: str) -> str:
+    """A deliberately light suffix stripper ("returns"/"returned" -> "return") so lexical
+    overlap survives inflection without a stemming dependency."""
+    for suffix in ("ing", "edly", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+                return word[:-1]
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed."""
+    out: set[str] = set()
+    for w in words(strip_citations(text)):
+        w = w.replace("'", "")
+        if w in STOPWORDS or len(w) < 2:
+            continue
+        out.add(stem(w))
+    return out
+
+
+def numbers(text: str) -> list[tuple[str, str | None]]:
+    """(value, unit) pairs: "$19.99" -> ("19.99", "$"), "30 days" -> ("30", "day"),
+    "90% off" -> ("90", "%"). Values are normalized (no separators, no trailing zero decimals)."""
+    found: list[tuple[str, str | None]] = []
+    for m in _NUMBER.finditer(strip_citations(text)):
+        currency, whole, frac, unit = m.groups()
+        value = whole.replace(",", "")
+        if frac and frac.strip("0"):
+            value = f"{value}.{frac.rstrip('0')}"
+        unit_norm = UNITS.get((unit or "").lower()) or (currency or None)
+        if currency and not unit_norm:
+            unit_norm = currency
+        found.append((value, unit_norm))
+    return found
+
+
+def strip_citations(text: str) -> str:
+    return _CITATION.sub(" ", text)
+
+
+def citation_numbers(text: str) -> list[int]:
+    return [int(n) for m in _CITATION.finditer(text) for n in re.findall(r"\d+", m.group(0))]
+
+
+_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*\s+(?=[\"'(\[A-Z0-9])|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on sentence punctuation followed by whitespace and an upper-case start, or on line
+    breaks. A citation right after the period ("... days. [2] Next") stays with its sentence.
+    Decimals ("19.99") never split because no whitespace follows the point."""
+    parts: list[str] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        chunk = text[start:end]
+        # keep trailing citation markers attached to the sentence they follow
+        parts.append(chunk)
+        start = end
+    parts.append(text[start:])
+    out = []
+    for p in parts:
+        p = re.sub(r"\s+", " ", p).strip(" -*•\t")
+        if p:
+            out.append(p)
+    return out
+
+
+# Tokenizer-free budget estimate. Byte-pair tokenizers of small English models (SmolLM2, Llama,
+# GPT-2 family) average ~4 characters per token on product text; dividing by 3.5 and counting
+# each word-like symbol run errs on the high side so the real prompt never overflows the budget.
+CHARS_PER_TOKEN = 3.5
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
