@@ -1,0 +1,38 @@
+"""`shopgraph serve`: the HTTP API and web console on uvicorn."""
+
+from __future__ import annotations
+
+import secrets
+
+import typer
+
+from serve.cli import app
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option(None, help="Interface to bind (default: settings, 127.0.0.1)"),
+    port: int = typer.Option(None, help="Port (default: settings, 8080)"),
+) -> None:
+    """Serve the chat API, the OpenAI-compatible facade, policy management and the console."""
+    import uvicorn
+    from pydantic import SecretStr
+
+    from serve.logging import configure_logging, get_logger
+    from serve.settings import get_settings
+    from serve.wiring import build_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    server = settings.server
+    if not server.api_keys.get_secret_value() and not server.keys_file:
+        # No keys configured: make a one-off admin key for this run rather than serve unprotected.
+        key = secrets.token_urlsafe(24)
+        settings.server.api_keys = SecretStr(f"{key}:admin:console")
+        typer.echo(f"No API keys configured (SHOPGRAPH_SERVER__API_KEYS or __KEYS_FILE); admin key for this run:\n  {key}")
+    host = host or server.host
+    port = port or server.port
+    application = build_app(settings)
+    typer.echo(f"shopgraph serving on http://{host}:{port} (console: http://{host}:{port}/console/)")
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=10)

@@ -1,0 +1,92 @@
+"""Structured logs for the service: JSON lines from structlog, a request id on every line, and
+personal data masked before anything is written.
+
+Masking runs as the last processor before rendering, over every string in the event (nested
+dicts and lists included), so a careless `log.info("x", message=user_text)` still cannot leak an
+email address, a phone number or a card number. Secrets never reach the logger: API keys are
+logged by their name only (see `serve/auth.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+import structlog
+
+# Emails: local@domain.tld
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Card-like: 13-19 digits, optionally grouped by spaces or dashes.
+_CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
+# Phone numbers: optional +country, 7+ digits with common separators; checked after cards.
+_PHONE = re.compile(r"(?<![\w])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,3}(?![\w])")
+
+
+def _phone_or_keep(match: re.Match[str]) -> str:
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[phone]" if digits >= 7 else match.group(0)
+
+
+def mask_pii(text: str) -> str:
+    """Replace emails, card-like numbers and phone numbers with placeholders."""
+    text = _EMAIL.sub("[email]", text)
+    text = _CARD.sub("[card]", text)
+    return _PHONE.sub(_phone_or_keep, text)
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mask(v) for v in value]
+    return value
+
+
+def _mask_processor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    return {k: _mask(v) for k, v in event_dict.items()}
+
+
+def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    """Set up structlog (and route stdlib logging, e.g. uvicorn's, through the same masking)."""
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.INFO
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        _mask_processor,
+    ]
+    renderer: Any = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    # stdlib loggers (uvicorn errors, libraries) go through the same processors and renderer.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # Our own middleware writes one line per request; uvicorn's access log would duplicate it
+    # (and print raw query strings).
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def get_logger(name: str = "shopgraph") -> Any:
+    return structlog.get_logger(name)
