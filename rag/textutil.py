@@ -92,7 +92,7 @@ def citation_numbers(text: str) -> list[int]:
     return [int(n) for m in _CITATION.finditer(text) for n in re.findall(r"\d+", m.group(0))]
 
 
-_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*\s+(?=[\"'(\[A-Z0-9])|\n+")
+SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*\s+(?=[\"'(A-Z0-9])|\n+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -101,7 +101,7 @@ def split_sentences(text: str) -> list[str]:
     Decimals ("19.99") never split because no whitespace follows the point."""
     parts: list[str] = []
     start = 0
-    for m in _SENT_END.finditer(text):
+    for m in SENTENCE_BOUNDARY.finditer(text):
         end = m.end()
         chunk = text[start:end]
         # keep trailing citation markers attached to the sentence they follow

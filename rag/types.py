@@ -55,7 +55,7 @@ class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     grounded: bool = Field(False, description="every claim in the body is supported by its cited evidence")
-    abstained: bool = Field(False, description="the body is the fixed abstention sentence")
+    abstained: bool = Field(False, description="the reply declines to answer: the fixed abstention sentence (evidence does not answer) or the out-of-scope decline")
     evidence: list[Evidence] = Field(default_factory=list, description="the evidence the answer cites")
     context_evidence_ids: list[str] = Field(default_factory=list, description="all ids shown to the generator, in [n] order")
     dropped: list[DroppedSentence] = Field(default_factory=list, description="generated sentences removed by grounding")

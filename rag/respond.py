@@ -1,0 +1,106 @@
+"""Response policy: how the grounded answer is said, decided by the understanding layer.
+
+Applied after grounding, around the grounded body (the body itself is never rewritten, so its
+citations and `grounded`/`abstained` flags stay true):
+- clarify: when the product is ambiguous, the reply is a question listing the candidates
+  (`clarification_options`), and no facts are asserted;
+- handoff: transactional requests (orders, accounts) and explicit requests for a person get the
+  handoff message instead of an answer;
+- smalltalk / decline: fixed replies for greetings and out-of-scope requests;
+- tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
+  apology, or the policy's own opening sentence;
+- escalation: when due, the handoff message is appended to the answer and `escalate` is set.
+All texts here are fixed strings of ours; nothing from the shopper is echoed except candidate
+product names, which come from the catalog.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rag.types import Answer
+from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
+
+AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
+
+APOLOGY = "I'm sorry about the trouble."
+HANDOFF_MESSAGE = "I'm passing this conversation to a member of our support team, who will get back to you shortly."
+SMALLTALK_REPLY = "Hello! I can help with questions about our products, brands and store policies."
+DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
+MAX_CLARIFY_OPTIONS = 5
+
+
+def clarifying_question(clarify: ClarifyingQuestion) -> tuple[str, list[dict[str, str]]]:
+    """The question to ask and the options (id, label) a client can render as buttons."""
+    options = [{"id": c.id, "label": c.name} for c in clarify.candidates[:MAX_CLARIFY_OPTIONS]]
+    question = clarify.question.strip()
+    if not question:
+        names = [o["label"] for o in options]
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+        question = f"Which product do you mean: {listed}?" if names else "Which product do you mean?"
+    return question, options
+
+
+def _apologetic(policy: ResponsePolicy) -> bool:
+    return policy.apologize or policy.tone in {"apologetic", "empathetic"}
+
+
+def apply_response_policy(
+    answer: Answer,
+    policy: ResponsePolicy | None = None,
+    mode: AnswerMode = "grounded",
+    clarify: ClarifyingQuestion | None = None,
+    intent: str | None = None,
+    sentiment: str | None = None,
+) -> Answer:
+    """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring)."""
+    policy = policy or ResponsePolicy()
+    out = answer.model_copy(deep=True)
+    out.intent = intent if intent is not None else out.intent
+    out.sentiment = sentiment if sentiment is not None else out.sentiment
+    handoff = policy.handoff_message or HANDOFF_MESSAGE
+
+    if mode == "clarify" and clarify is not None and clarify.candidates:
+        out.text, out.clarification_options = clarifying_question(clarify)
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
+        return out
+    if mode == "handoff":
+        body, out.escalate, out.handoff_message = handoff, True, handoff
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
+    elif mode == "smalltalk":
+        body = SMALLTALK_REPLY
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
+    elif mode == "decline":
+        body = DECLINE_REPLY
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
+    else:
+        body = out.text
+
+    parts = []
+    if policy.opening:
+        parts.append(policy.opening.strip())
+    elif _apologetic(policy) and not body.lower().startswith(("sorry", "i'm sorry", "i am sorry")):
+        parts.append(APOLOGY)
+    parts.append(body)
+    if policy.escalate and mode != "handoff":
+        out.escalate, out.handoff_message = True, handoff
+        parts.append(handoff)
+    out.text = " ".join(p for p in parts if p)
+    return out
+
+
+def respond(answer: Answer, understanding: Understanding) -> Answer:
+    """apply_response_policy with everything taken from the turn's Understanding."""
+    return apply_response_policy(
+        answer,
+        understanding.response,
+        mode=understanding.plan.answer_mode,
+        clarify=understanding.plan.clarify,
+        intent=understanding.intent.label,
+        sentiment=understanding.sentiment.label,
+    )
+
+
+def reply_without_retrieval(understanding: Understanding) -> Answer:
+    """The reply for turns whose plan retrieves nothing (handoff, clarify, smalltalk, decline)."""
+    return respond(Answer(text=""), understanding)
