@@ -1,0 +1,64 @@
+# === generation helper: a real llama_cpp.server (OpenAI-compatible) with the SmolLM2 GGUF ===
+# Session-scoped: one server process for every test that needs an OpenAI-compatible endpoint
+# (the vLLM client path is tested against it, not a mock). Started through
+# rag.generate.llamacpp_server so it loads weights the way the embedded generator does.
+import socket as _gen_socket
+import subprocess as _gen_subprocess
+import sys as _gen_sys
+import time as _gen_time
+import urllib.request as _gen_urllib
+from pathlib import Path as _GenPath
+
+import pytest as _gen_pytest
+
+
+def free_loopback_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with _gen_socket.socket(_gen_socket.AF_INET, _gen_socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@_gen_pytest.fixture(scope="session")
+def smollm2_gguf() -> _GenPath:
+    from rag.generate.llamacpp import smollm2_gguf_path
+
+    return smollm2_gguf_path()
+
+
+@_gen_pytest.fixture(scope="session")
+def llama_server(smollm2_gguf, tmp_path_factory) -> str:
+    """Base URL ("http://127.0.0.1:PORT/v1") of a running llama_cpp.server; model alias "smollm2"."""
+    port = free_loopback_port()
+    log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
+    cmd = [
+        _gen_sys.executable, "-m", "rag.generate.llamacpp_server",
+        "--model", str(smollm2_gguf), "--model_alias", "smollm2",
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "False",
+    ]
+    with open(log_path, "wb") as log:
+        proc = _gen_subprocess.Popen(cmd, stdout=log, stderr=_gen_subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}/v1"
+    deadline = _gen_time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with _gen_urllib.urlopen(f"{base_url}/models", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if _gen_time.monotonic() > deadline:
+                raise RuntimeError(f"llama_cpp.server not ready after 180 s:\n{log_path.read_text()[-3000:]}")
+            _gen_time.sleep(0.5)
+        yield base_url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except _gen_subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+# === end of generation helper block ===
