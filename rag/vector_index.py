@@ -342,6 +342,9 @@ class VectorIndex:
             args.append(origin)
         return [_record(r) for r in self._db.execute(sql, args)]
 
+    def count_items(self, kind: str) -> int:
+        return int(self._db.execute("SELECT count(*) FROM items WHERE kind = ?", (kind,)).fetchone()[0])
+
     def item_hashes(self) -> dict[tuple[str, str], str]:
         """Content hash of every catalog item ingested into this version, by (kind, id)."""
         return {(k, i): h for k, i, h in self._db.execute("SELECT kind, id, hash FROM items")}
@@ -383,6 +386,10 @@ class IndexWriter:
         self._removed: set[int] = set()
 
     # -- lookups against what the writer holds now -------------------------------------------------
+    @property
+    def has_vectors(self) -> bool:
+        return self._index is not None and self._index.ntotal > 0
+
     def existing_vector_for_text(self, text_hashes: Sequence[str]) -> dict[str, int]:
         """text_hash -> a vid already holding that text (its vector can be reused)."""
         out: dict[str, int] = {}
