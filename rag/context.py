@@ -3,8 +3,9 @@ answer cites.
 
 Steps, in order:
 1. dedupe: an item whose id (or one of its aliases) was already seen, or whose normalized text
-   is near-identical (rapidfuzz ratio >= `near_duplicate`, default 95) to a kept item, is merged
-   into the kept one (its id joins the kept item's aliases, so a citation resolves either way);
+   is near-identical (rapidfuzz ratio >= `near_duplicate`, default 95, and the same numbers) to a
+   kept item, is merged into the kept one (its id joins the kept item's aliases, so a citation
+   resolves either way);
 2. order: the caller's rank order is kept (fusion already ranked the items); pass
    `order="score"` to sort by `Evidence.score` instead (stable);
 3. budget: items are added while their estimated tokens fit `budget_tokens`. The estimate is
@@ -24,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from rag.textutil import estimate_tokens, split_sentences
+from rag.textutil import estimate_tokens, numbers, split_sentences
 from rag.types import Evidence
 
 ITEM_OVERHEAD_TOKENS = 8
@@ -74,23 +75,25 @@ def _normalized(text: str) -> str:
 def dedupe(evidence: Iterable[Evidence], near_duplicate: float = 95.0) -> list[Evidence]:
     """First occurrence wins (it ranks higher); later duplicates add their ids as aliases."""
     kept: list[Evidence] = []
-    norms: list[str] = []
+    norms: list[tuple[str, list]] = []
     seen_ids: dict[str, int] = {}
     for ev in evidence:
         ids = [ev.id, *ev.aliases]
         hit = next((seen_ids[i] for i in ids if i in seen_ids), None)
         norm = _normalized(ev.text)
+        nums = sorted(numbers(ev.text))
         if hit is None:
-            for idx, other in enumerate(norms):
+            for idx, (other, other_nums) in enumerate(norms):
                 if norm == other or (
-                    norm and other and min(len(norm), len(other)) >= 0.9 * max(len(norm), len(other))
+                    nums == other_nums  # "10 hours" and "12 hours" are different facts
+                    and norm and other and min(len(norm), len(other)) >= 0.9 * max(len(norm), len(other))
                     and fuzz.ratio(norm, other) >= near_duplicate
                 ):
                     hit = idx
                     break
         if hit is None:
             kept.append(ev.model_copy(deep=True))
-            norms.append(norm)
+            norms.append((norm, nums))
             for i in ids:
                 seen_ids.setdefault(i, len(kept) - 1)
             continue
