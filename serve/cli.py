@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
+from typing import Optional
 
 import typer
+
+from serve.settings import get_settings
 
 app = typer.Typer(
     name="shopgraph",
@@ -15,6 +20,20 @@ app = typer.Typer(
 )
 train_app = typer.Typer(help="Train the intent/sentiment heads and the generator.", no_args_is_help=True)
 eval_app = typer.Typer(help="Run evaluation suites and write reports.", no_args_is_help=True)
+
+
+@app.callback()
+def _global_options(
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", help="The store's data directory (overrides SHOPGRAPH_DATA_DIR)."
+    ),
+) -> None:
+    """Options for every command; they override the environment through the one settings object."""
+    if data_dir is not None:
+        os.environ["SHOPGRAPH_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+
+
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 
