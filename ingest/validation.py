@@ -140,6 +140,8 @@ def errors_from_pydantic(
             msg = "unknown field" + (f"; expected one of: {allowed}" if allowed else "")
         elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "target", "brand", "category", "parent"):
             msg = f"expected {_ID_RULE}"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "currency":
+            msg = "expected a 3-letter ISO 4217 currency code in capitals, like USD"
         elif kind == "value_error":
             msg = msg.removeprefix("Value error, ")
             if not loc:

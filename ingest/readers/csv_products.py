@@ -104,8 +104,10 @@ def _product(row: list[str], columns: list[tuple[str, str, Any]], display: str, 
         if not cell:
             continue
         if role == "base":
-            if name == "availability":
+            if name == "availability":  # spreadsheets say "In stock"
                 cell = re.sub(r"[\s-]+", "_", cell.lower())
+            elif name == "currency":
+                cell = cell.upper()
             (names if name in NAME_FIELDS else data)[name] = cell
         elif role == "attr":
             key, unit = detail
