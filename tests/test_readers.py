@@ -216,3 +216,22 @@ def test_front_matter_field_lines(tmp_path):
     doc.write_text("---\nid: ship\nkind: shipping\nscope: brand\n---\n# Shipping\n\nFast.\n", encoding="utf-8")
     rendered = render_errors(load_catalog(doc, on_error="report").errors)
     assert rendered == f"{doc}:1: policy ship: scope 'brand' needs a target id"
+
+
+def test_jsonl_text_in_memory():
+    from ingest.readers import load_jsonl_text
+
+    body = "\n".join([
+        '{"type": "brand", "id": "acme", "name": "Acme"}',
+        '{"type": "product", "id": "p1", "title": "Thing", "brand": "acme"}',
+        '{"type": "product", "id": "p2", "title": "Other", "brand": "nobody"}',
+    ])
+    with pytest.raises(CatalogValidationError) as info:
+        load_jsonl_text(body, source="request body")
+    assert [e.render() for e in info.value.errors] == [
+        "request body:3: product p2: field 'brand': no brand with id 'nobody' in the catalog "
+        "(expected the id of a brand defined in the input)"]
+    result = load_jsonl_text(body, source="request body", on_error="report")
+    assert [p.id for p in result.catalog.products] == ["p1"]
+    with pytest.raises(CatalogValidationError, match="holds no records"):
+        load_jsonl_text("\n\n")

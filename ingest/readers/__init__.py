@@ -28,7 +28,7 @@ from ingest.models import Catalog
 from ingest.readers.base import FileRead, RawItem
 from ingest.readers.csv_products import read_products_csv
 from ingest.readers.documents import read_document
-from ingest.readers.jsonl import read_jsonl
+from ingest.readers.jsonl import read_jsonl, read_jsonl_text
 from ingest.readers.names import NameResolver
 from ingest.validation import (
     MODELS,
@@ -112,7 +112,22 @@ def load_catalog(path: str | Path, on_error: OnError = "raise") -> LoadResult:
     if not read_files:
         raise CatalogValidationError(errors or [CatalogError(
             str(root), None, None, "no catalog files found (expected .jsonl, .csv, .md or .html files)")])
+    return _finish(raws, errors, read_files, on_error, str(root))
 
+
+def load_jsonl_text(text: str, source: str = "<body>", on_error: OnError = "raise") -> LoadResult:
+    """Canonical JSONL held in memory (e.g. an HTTP request body), validated like `load_catalog`;
+    errors name `source` and the line."""
+    if on_error not in ("raise", "report"):
+        raise ValueError(f"on_error must be 'raise' or 'report', not {on_error!r}")
+    read = read_jsonl_text(text, source)
+    if not read.items and not read.errors:
+        raise CatalogValidationError([CatalogError(source, None, None, "holds no records (expected JSON lines)")])
+    return _finish(read.items, list(read.errors), [], on_error, source)
+
+
+def _finish(raws: list[RawItem], errors: list[CatalogError], files: list[Path], on_error: OnError,
+            label: str) -> LoadResult:
     items, rejected = _validate(raws, errors)
     kept, ref_errors = check_items(items, rejected)
     errors.extend(ref_errors)
@@ -120,8 +135,8 @@ def load_catalog(path: str | Path, on_error: OnError = "raise") -> LoadResult:
     if errors and on_error == "raise":
         raise CatalogValidationError(errors)
     catalog = catalog_of(kept)
-    log.info("catalog.loaded", path=str(root), files=len(read_files), errors=len(errors), **catalog.counts())
-    return LoadResult(catalog, errors, read_files)
+    log.info("catalog.loaded", path=label, files=len(files), errors=len(errors), **catalog.counts())
+    return LoadResult(catalog, errors, files)
 
 
 def _validate(raws: list[RawItem], errors: list[CatalogError]) -> tuple[list[Item], dict[tuple[str, str], str]]:
@@ -177,4 +192,4 @@ def _resolve_names(raw: RawItem, resolver: NameResolver, errors: list[CatalogErr
     return ok
 
 
-__all__ = ["LoadResult", "load_catalog", "catalog_files", "CatalogValidationError", "CatalogError"]
+__all__ = ["LoadResult", "load_catalog", "load_jsonl_text", "catalog_files", "CatalogValidationError", "CatalogError"]

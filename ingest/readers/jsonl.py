@@ -38,14 +38,23 @@ def read_jsonl(path: Path, display: str) -> FileRead:
         with opener(path, "rt", encoding="utf-8") as fh:
             for lineno, text in enumerate(fh, start=1):
                 if text.strip():
-                    _read_line(text, lineno, implied, path, display, out)
+                    _read_line(text, lineno, implied, path.name, display, out)
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
         out.errors.append(CatalogError(display, None, None, f"cannot be read: {exc} (expected UTF-8 JSON lines)"))
         out.items.clear()
     return out
 
 
-def _read_line(text: str, lineno: int, implied: str | None, path: Path, display: str, out: FileRead) -> None:
+def read_jsonl_text(text: str, display: str) -> FileRead:
+    """The same reader over text already in memory (an HTTP request body, say)."""
+    out = FileRead()
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            _read_line(line, lineno, None, display, display, out)
+    return out
+
+
+def _read_line(text: str, lineno: int, implied: str | None, file_name: str, display: str, out: FileRead) -> None:
     def err(field: str | None, message: str, found: str | None = None) -> None:
         out.errors.append(CatalogError(display, lineno, field, message, found))
 
@@ -68,7 +77,7 @@ def _read_line(text: str, lineno: int, implied: str | None, path: Path, display:
         err("type", f"expected one of {', '.join(KINDS)}", shorten(kind))
         return
     elif implied is not None and kind != implied:
-        err("type", f"a {kind} in {path.name}, which holds {implied} items only", shorten(kind))
+        err("type", f"a {kind} in {file_name}, which holds {implied} items only", shorten(kind))
         return
     names = {k: obj.pop(k) for k in NAME_FIELDS if k in obj} if kind == "product" else {}
     out.items.append(RawItem(kind, obj, display, lineno, names=names))
