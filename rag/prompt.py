@@ -93,7 +93,8 @@ _INSTRUCTION_PATTERNS = [
     r"(?:say|tell|answer|respond|reply|offer|grant|output|print|ignore|pretend|promise)\b",
     r"\b(?:assistant|ai|chatbot|bot|language model|llm)s?\b.{0,40}\b(?:must|should|shall|is "
     r"instructed|are instructed|has to|have to)\b",
-    r"\b(?:act as|pretend to be|roleplay as|from now on)\b",
+    r"\b(?:act as|pretend to be|roleplay as|from now on|you are (?:now|no longer))\b",
+    r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<<\s*/?\s*SYS\s*>>",  # chat-template control tokens
     r"^\s*(?:system|assistant|user|developer)\s*:",
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _INSTRUCTION_PATTERNS), re.IGNORECASE)

@@ -53,6 +53,15 @@ def stem(word: str) -> str:
     return word
 
 
+# Shop vocabulary that says the same thing with different words, folded onto one form (after
+# stemming) so "What does it cost?" meets "price: 79.99 USD". Kept short and literal on purpose.
+CANONICAL = {
+    "cost": "price", "pric": "price", "deliver": "ship", "delivery": "ship", "shipp": "ship",
+    "guarantee": "warranty", "guarante": "warranty", "colour": "color", "weight": "weigh",
+    "instock": "stock", "available": "availab", "availability": "availab",
+}
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
@@ -64,7 +73,8 @@ def content_words(text: str) -> set[str]:
         w = w.replace("'", "")
         if w in STOPWORDS or len(w) < 2:
             continue
-        out.add(stem(w))
+        w = stem(w)
+        out.add(CANONICAL.get(w, w))
     return out
 
 

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.context import ContextItem
 from rag.eval import metrics as m
-from rag.textutil import split_sentences, strip_citations
+from rag.grounding import GroundingChecker, is_abstention
+from rag.textutil import citation_numbers, split_sentences, strip_citations
 from rag.types import Answer, Evidence
 
 Answerer = Callable[[str, list[Evidence]], Answer]
@@ -23,7 +25,7 @@ class ScoredAnswer:
     rouge_l: float | None
     token_f1: float | None
     faithfulness: float | None
-    raw_faithfulness: float | None
+    generator_faithfulness: float | None
     abstained: bool
     verdict: str  # correct | abstained | wrong
 
@@ -33,49 +35,97 @@ def answer_body(answer: Answer) -> str:
     return " ".join(strip_citations(answer.text).split())
 
 
-def sentence_support(answer: Answer) -> tuple[list[bool], list[bool]]:
-    """(final, raw): per sentence, is it supported by the evidence it cites?
+def sentence_support(answer: Answer, checker: GroundingChecker | None = None) -> tuple[list[bool], list[bool]]:
+    """(delivered, generated): per sentence, is it supported by the evidence it cites?
 
-    `final` judges the answer as delivered: its kept sentences passed the grounding check
-    (rag/grounding.py), so each counts as supported only when the answer is `grounded`.
-    `raw` adds the sentences grounding dropped (unsupported) to measure the generator itself.
+    `delivered` re-checks every sentence of the answer as the shopper sees it against the
+    evidence it cites ([n] -> that citation's text) with the grounding check of
+    rag/grounding.py; a sentence without a citation counts as unsupported. Without a checker
+    the answer's own `grounded` flag stands for each sentence.
+    `generated` measures the generator itself: the sentences it wrote that grounding kept
+    (supported) plus those grounding dropped (unsupported); when the extractive fallback
+    answered instead, none of the generator's sentences survived.
     """
     if answer.abstained:
-        return [], [False] * len(answer.dropped)
-    kept = split_sentences(strip_citations(answer.text))
-    final = [bool(answer.grounded)] * len(kept)
-    raw = final + [False] * len(answer.dropped)
-    return final, raw
+        delivered: list[bool] = []
+    else:
+        by_number = {c.number: c for c in answer.citations}
+        delivered = []
+        for sentence in split_sentences(answer.text):
+            plain = strip_citations(sentence).strip()
+            if not plain or is_abstention(plain):
+                continue
+            if checker is None:
+                delivered.append(bool(answer.grounded))
+                continue
+            cited = [by_number[n] for n in dict.fromkeys(citation_numbers(sentence)) if n in by_number]
+            items = [ContextItem(number=c.number, text=c.text,
+                                 evidence=Evidence(id=c.evidence_id, text=c.text, kind=c.kind)) for c in cited]
+            delivered.append(bool(items) and checker.supports(plain, items)[0])
+    dropped = [False for d in answer.dropped if d.reason != "abstention"]
+    generator_kept = [] if (answer.abstained or answer.fallback_reason) else [True] * len(delivered)
+    return delivered, generator_kept + dropped
 
 
-def score_answer(
-    answer: Answer,
-    references: Sequence[str],
-    correct_threshold: float = 0.5,
-    supported_ids: set[str] | None = None,
-) -> ScoredAnswer:
-    """Overlap with the references plus the CRAG-style verdict (rule in docs/evaluation.md):
+#: Judging thresholds (docs/evaluation.md). An answer matches a human reference when their
+#: ROUGE-L F1 is >= ROUGE_MATCH or their all-MiniLM-L6-v2 cosine is >= COSINE_MATCH (the
+#: latter accepts paraphrases such as "the dolls are about 2 - 3 inches" for "the two dolls
+#: are approximately two to three inches each").
+ROUGE_MATCH = 0.5
+COSINE_MATCH = 0.7
 
-    - ``abstained``: the answer is the abstention (score 0);
-    - ``correct``: grounded (every delivered sentence supported by its cited evidence) AND
-      either ROUGE-L with the best reference >= `correct_threshold`, or it cites an evidence id
-      in `supported_ids` (evidence humans labelled as fully answering the question);
-    - ``wrong``: anything else, including fluent answers that are unsupported (score -1).
+
+class Judge:
+    """Scores answers by one documented rule for every suite and system (docs/evaluation.md).
+
+    Verdicts (CRAG-style truthfulness: correct +1, abstained 0, wrong -1):
+    - on a question whose evidence holds an answer:
+      ``abstained`` when the answer is the abstention; ``correct`` when every delivered sentence
+      is supported by the evidence it cites AND (the answer matches a human reference, or it
+      cites evidence humans labelled as fully answering); ``wrong`` otherwise, including fluent
+      but unsupported answers;
+    - on a question whose evidence holds no answer (`answerable=False`): abstaining is the
+      correct behaviour (+1) and any answer is wrong (-1).
     """
-    final, raw = sentence_support(answer)
-    if answer.abstained:
-        return ScoredAnswer(0.0 if references else None, 0.0 if references else None,
-                            None, m.faithfulness(raw), True, "abstained")
-    body = answer_body(answer)
-    rouge = m.best_over_references(m.rouge_l, body, references) if references else None
-    f1 = m.best_over_references(m.token_f1, body, references) if references else None
-    cited = {c.evidence_id for c in answer.citations}
-    for ev in answer.evidence:
-        cited.update(ev.aliases)
-    cites_gold = bool(supported_ids) and bool(cited & supported_ids)
-    correct = answer.grounded and ((rouge is not None and rouge >= correct_threshold) or cites_gold)
-    return ScoredAnswer(rouge, f1, m.faithfulness(final), m.faithfulness(raw), False,
-                        "correct" if correct else "wrong")
+
+    def __init__(self, checker: GroundingChecker | None = None, encoder=None,
+                 rouge_match: float = ROUGE_MATCH, cosine_match: float = COSINE_MATCH):
+        self.checker = checker
+        self.encoder = encoder
+        self.rouge_match = rouge_match
+        self.cosine_match = cosine_match
+
+    def similarity(self, text: str, references: Sequence[str]) -> float | None:
+        refs = [r for r in references if r.strip()]
+        if self.encoder is None or not refs or not text.strip():
+            return None
+        vectors = self.encoder.encode([text, *refs])
+        return float(max(vectors[1:] @ vectors[0]))
+
+    def score(self, answer: Answer, references: Sequence[str], supported_ids: set[str] | None = None,
+              answerable: bool = True) -> ScoredAnswer:
+        final, raw = sentence_support(answer, self.checker)
+        if answer.abstained:
+            empty = 0.0 if references else None
+            return ScoredAnswer(empty, empty, None, m.faithfulness(raw), True,
+                                "abstained" if answerable else "correct")
+        body = answer_body(answer)
+        rouge = m.best_over_references(m.rouge_l, body, references) if references else None
+        f1 = m.best_over_references(m.token_f1, body, references) if references else None
+        if not answerable:
+            return ScoredAnswer(rouge, f1, m.faithfulness(final), m.faithfulness(raw), False, "wrong")
+        cited = {c.evidence_id for c in answer.citations}
+        for ev in answer.evidence:
+            cited.update(ev.aliases)
+        cites_gold = bool(supported_ids) and bool(cited & supported_ids)
+        supported = bool(final) and all(final)
+        matches = rouge is not None and rouge >= self.rouge_match
+        if supported and not matches and not cites_gold and references:
+            sim = self.similarity(body, references)
+            matches = sim is not None and sim >= self.cosine_match
+        correct = supported and (matches or cites_gold)
+        return ScoredAnswer(rouge, f1, m.faithfulness(final), m.faithfulness(raw), False,
+                            "correct" if correct else "wrong")
 
 
 def aggregate(scored: Sequence[ScoredAnswer], unanswerable: Sequence[bool] | None = None) -> dict[str, Any]:
@@ -86,7 +136,7 @@ def aggregate(scored: Sequence[ScoredAnswer], unanswerable: Sequence[bool] | Non
         "rouge_l": m.mean(s.rouge_l for s in scored),
         "token_f1": m.mean(s.token_f1 for s in scored),
         "faithfulness": m.mean(s.faithfulness for s in scored),
-        "raw_faithfulness": m.mean(s.raw_faithfulness for s in scored),
+        "generator_faithfulness": m.mean(s.generator_faithfulness for s in scored),
         "truthfulness": m.truthfulness(s.verdict for s in scored),
         "abstention_rate": m.mean(1.0 if s.abstained else 0.0 for s in scored),
     }
@@ -113,3 +163,9 @@ def failure_record(item_id: str, question: str, answer: Answer, scored: ScoredAn
         "generator": answer.generator,
         "fallback_reason": answer.fallback_reason,
     }
+
+
+def record_stages(timer, answer: Answer) -> None:
+    """Add the answer's own per-stage timings (context, generate, ground, retrieve...) to `timer`."""
+    for stage, ms in answer.timings.stages_ms.items():
+        timer.add(stage, ms)

@@ -45,14 +45,21 @@ class BM25CandidateRanker:
 class DenseCandidateRanker:
     name = "dense"
 
-    def __init__(self, encoder, corpus: Sequence[str], progress: bool = False):
+    def __init__(self, encoder, corpus: Sequence[str], queries: Sequence[str] = (), progress: bool = False):
+        """`queries` known in advance are embedded in the same batched pass (much faster than
+        one at a time)."""
         self._encoder = encoder
-        texts = list(dict.fromkeys(corpus))
+        texts = list(dict.fromkeys([*corpus, *queries]))
         self._index = {t: i for i, t in enumerate(texts)}
         self._vectors = encoder.encode(texts, progress=progress) if texts else np.zeros((0, encoder.dim), np.float32)
 
     def rank(self, question: str, candidates: Sequence[str], question_vector: np.ndarray | None = None) -> list[int]:
-        q = question_vector if question_vector is not None else self._encoder.encode_one(question)
+        if question_vector is not None:
+            q = question_vector
+        elif question in self._index:
+            q = self._vectors[self._index[question]]
+        else:
+            q = self._encoder.encode_one(question)
         vecs = []
         for c in candidates:
             i = self._index.get(c)

@@ -21,7 +21,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from rag.eval import metrics as m
-from rag.eval.answering import Answerer, aggregate, failure_record, score_answer
+from rag.eval.answering import Answerer, Judge, aggregate, failure_record, record_stages
 from rag.eval.report import EvalResult
 from rag.eval.suites.data import EvalDataError, parse_int, read_rows, require_data_dir, require_split_file, split_file
 from rag.eval.suites.semipqa import Ranker
@@ -70,12 +70,13 @@ def load_ranking(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> list[str]:
-    """Every candidate text of the split's evidence-ranking file; empty when there is none."""
+def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str]]:
+    """(candidate texts, questions) of the split's evidence-ranking file; empty when there is none."""
     path = split_file(Path(data_dir) / RANKING_DIR, split)
     if path is None:
-        return []
-    return [c["text"] for g in load_ranking(path, limit) for c in g["candidates"]]
+        return [], []
+    groups = load_ranking(path, limit)
+    return [c["text"] for g in groups for c in g["candidates"]], [g["question"] for g in groups]
 
 
 def run(
@@ -87,8 +88,10 @@ def run(
     progress: bool = True,
     config: dict[str, Any] | None = None,
     seed: int = 0,
+    judge: Judge | None = None,
 ) -> EvalResult:
     data_dir = require_data_dir(data_dir)
+    judge = judge or Judge()
     gen_path = require_split_file(data_dir / GENERATION_DIR, split)
     rank_path = split_file(data_dir / RANKING_DIR, split)
     result = EvalResult(suite="hetpqa", metrics={}, seed=seed, data_files=[gen_path],
@@ -104,7 +107,9 @@ def run(
         for name, answerer in answerers.items():
             with result.timer.stage(f"answer:{name}"):
                 answer = answerer(item["question"], [ev])
-            scored = score_answer(answer, [item["answer"]])
+            if name == "ours":
+                record_stages(result.timer, answer)
+            scored = judge.score(answer, [item["answer"]])
             scores[name].append(scored)
             if name == "ours" and scored.verdict != "correct":
                 record = failure_record(item["id"], item["question"], answer, scored, [item["answer"]])

@@ -21,7 +21,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from rag.eval import metrics as m
-from rag.eval.answering import Answerer, aggregate, failure_record, score_answer
+from rag.eval.answering import Answerer, Judge, aggregate, failure_record, record_stages
 from rag.eval.report import EvalResult
 from rag.eval.suites.data import EvalDataError, parse_int, read_rows, require_data_dir, split_file
 from rag.retrieve.fields import readable
@@ -65,13 +65,14 @@ def load_d2t(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return items
 
 
-def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> list[str]:
-    """Every candidate text of the split's ranking file (the baselines' BM25 statistics and
+def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str]]:
+    """(candidate texts, questions) of the split's ranking file (the baselines' BM25 statistics and
     embedding cache); empty when the split has no ranking file."""
     path = split_file(Path(data_dir) / RANKING_DIR, split)
     if path is None:
-        return []
-    return [c["text"] for g in load_ranking(path, limit) for c in g["candidates"]]
+        return [], []
+    groups = load_ranking(path, limit)
+    return [c["text"] for g in groups for c in g["candidates"]], [g["question"] for g in groups]
 
 
 def candidate_evidence(group: dict[str, Any]) -> list[Evidence]:
@@ -92,10 +93,12 @@ def run(
     progress: bool = True,
     config: dict[str, Any] | None = None,
     seed: int = 0,
+    judge: Judge | None = None,
 ) -> EvalResult:
     """`rankers` and `answerers` map system names to callables; "ours" must be in each, the
     other names are baselines (e.g. bm25, dense; extractive)."""
     data_dir = require_data_dir(data_dir)
+    judge = judge or Judge()
     ranking_path = split_file(data_dir / RANKING_DIR, split)
     d2t_path = split_file(data_dir / D2T_DIR, split)
     if ranking_path is None and d2t_path is None:
@@ -152,14 +155,16 @@ def run(
             for name, answerer in answerers.items():
                 with result.timer.stage(f"answer:{name}"):
                     answer = answerer(DATA_TO_TEXT_QUESTION, [ev])
-                scored_answer = score_answer(answer, [item["text"]])
+                if name == "ours":
+                    record_stages(result.timer, answer)
+                scored_answer = judge.score(answer, [item["text"]])
                 scores[name].append(scored_answer)
                 if name == "ours" and (scored_answer.verdict != "correct"):
                     result.failures.append({"task": "data_to_text", **failure_record(
                         item["id"], item["data"], answer, scored_answer, [item["text"]])})
         for name, values in scores.items():
             agg = aggregate(values)
-            block = {k: agg[k] for k in ("rouge_l", "token_f1", "faithfulness", "raw_faithfulness",
+            block = {k: agg[k] for k in ("rouge_l", "token_f1", "faithfulness", "generator_faithfulness",
                                           "abstention_rate", "n")}
             if name == "ours":
                 answers["data_to_text"] = block

@@ -1,0 +1,287 @@
+"""Graph facts by plan: each `GraphQuery` of the retrieval plan becomes one or more parameterized
+reads from kg/cypher.py, and each row becomes a short, citable sentence (`Evidence` of kind
+graph_fact with the graph node's stable id).
+
+Policy precedence is the graph's (APPLICABLE_POLICIES: product > brand > nearest category,
+walking up > global). The winner is evidence; the policies it overrides are kept aside in
+`GraphResult.overridden` (with the winner they lost to), for explanations, never in the
+context a generator reads: quoting a policy that does not apply is the classic wrong answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg import cypher
+from kg.store import GraphStore
+from rag.retrieve.base import RetrievalQuery
+from rag.types import Evidence
+from rag.understand.types import GraphQuery
+
+_MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
+
+
+def plain(text: str | None) -> str:
+    """Markdown emphasis and headings out, whitespace collapsed (policy bodies are Markdown)."""
+    return " ".join(_MD.sub("", text or "").split())
+
+
+def _money(price: Any, currency: str | None) -> str:
+    if price is None:
+        return ""
+    amount = f"{float(price):,.2f}"
+    return f"${amount}" if (currency or "USD") == "USD" else f"{amount} {currency}"
+
+
+_AVAILABILITY = {
+    "in_stock": "is in stock",
+    "out_of_stock": "is out of stock",
+    "preorder": "is available for preorder",
+    "discontinued": "is discontinued",
+}
+
+
+def _words(key: str) -> str:
+    return re.sub(r"[_]+", " ", key or "").strip()
+
+
+@dataclass
+class OverriddenPolicy:
+    """A policy that would apply but is overridden by a narrower one (`by`)."""
+
+    policy: Evidence
+    by: str
+    scope: str
+    rank: int
+
+
+@dataclass
+class GraphResult:
+    evidence: list[Evidence] = field(default_factory=list)
+    overridden: list[OverriddenPolicy] = field(default_factory=list)
+
+
+class GraphRetriever:
+    """Runs the plan's graph reads on a `GraphStore`."""
+
+    name = "graph"
+
+    def __init__(self, store: GraphStore, max_attributes: int = 40):
+        self.store = store
+        self.max_attributes = max_attributes
+
+    def retrieve(self, query: RetrievalQuery) -> list[Evidence]:
+        return self.run(query).evidence
+
+    def run(self, query: RetrievalQuery) -> GraphResult:
+        out = GraphResult()
+        seen: set[str] = set()
+        for gq in query.graph_queries:
+            handler = getattr(self, f"_q_{gq.kind}", None)
+            if handler is None:
+                raise ValueError(f"unknown graph query kind {gq.kind!r}")
+            for ev in handler(gq, query, out):
+                if ev.id not in seen:
+                    seen.add(ev.id)
+                    out.evidence.append(ev.model_copy(update={"retriever": self.name}))
+        return out
+
+    # -- product facts ------------------------------------------------------------------------
+    def product_facts(self, product_ids: list[str]) -> list[Evidence]:
+        """Price, availability, brand/category and attribute facts of the products."""
+        if not product_ids:
+            return []
+        rows = self.store.query(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
+        attrs = self.store.query(cypher.RETRIEVE_PRODUCT_ATTRIBUTES, {"ids": list(product_ids)})
+        by_product: dict[str, list[dict]] = {}
+        for a in attrs:
+            by_product.setdefault(a["product_id"], []).append(a)
+        out: list[Evidence] = []
+        for r in rows:
+            pid, title = r["id"], r["title"]
+            common = dict(kind="graph_fact", owner_id=pid, owner_kind="product", doc_id=pid)
+            if r.get("price") is not None:
+                out.append(Evidence(id=f"{pid}#price", source="price", score=1.0,
+                                    text=f"{title} costs {_money(r['price'], r.get('currency'))}.", **common))
+            if r.get("availability"):
+                state = _AVAILABILITY.get(r["availability"], f"availability: {r['availability']}")
+                out.append(Evidence(id=f"{pid}#availability", source="availability", score=1.0,
+                                    text=f"{title} {state}.", **common))
+            about = []
+            if r.get("brand"):
+                about.append(f"is made by {r['brand']}")
+            if r.get("category_path"):
+                about.append(f"is in the category {' > '.join(r['category_path'])}")
+            if r.get("sku"):
+                about.append(f"has the SKU {r['sku']}")
+            if about:
+                out.append(Evidence(id=f"{pid}#about", source="product", score=0.5,
+                                    text=f"{title} {', '.join(about[:-1]) + ' and ' if len(about) > 1 else ''}{about[-1]}.",
+                                    **common))
+            for a in by_product.get(pid, [])[: self.max_attributes]:
+                value = a.get("value") or ""
+                unit = a.get("unit")
+                shown = f"{value} {unit}" if unit and not str(value).endswith(str(unit)) else str(value)
+                out.append(Evidence(id=a["id"], source="attribute", score=0.5,
+                                    text=f"{title}: {_words(a['key'])}: {shown}.",
+                                    aliases=[s for s in a.get("source_ids") or [] if s != a["id"]], **common))
+        return out
+
+    def _q_product_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        return self.product_facts(gq.product_ids or q.product_ids)
+
+    def _q_comparison(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        ids = gq.product_ids or q.product_ids
+        if len(ids) < 2:
+            return self.product_facts(ids)
+        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})}
+        facts = self.product_facts(ids)
+        side: list[Evidence] = []
+        for row in self.store.query(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
+            if row["products"] < 2:
+                continue
+            parts = []
+            for v in row["values"]:
+                unit = v.get("unit")
+                value = f"{v['value']} {unit}" if unit and not str(v["value"]).endswith(str(unit)) else str(v["value"])
+                parts.append(f"{titles.get(v['product_id'], v['product_id'])}: {value}")
+            side.append(Evidence(id=f"compare:{'|'.join(ids)}#{row['key']}", kind="graph_fact",
+                                 source="comparison", owner_id=ids[0], owner_kind="product", score=0.8,
+                                 text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + "."))
+        prices = [f for f in facts if f.source in ("price", "availability")]
+        return side + prices + [f for f in facts if f.source not in ("price", "availability")]
+
+    # -- policies -------------------------------------------------------------------------------
+    def policies(
+        self, product_id: str | None, brand_id: str | None, category_id: str | None, kind: str | None
+    ) -> GraphResult:
+        """The applicable policy per kind (precedence in the graph) and the overridden ones."""
+        rows = self.store.query(
+            cypher.APPLICABLE_POLICIES,
+            {"product_id": product_id, "brand_id": brand_id, "category_id": category_id, "kind": kind},
+        )
+        res = GraphResult()
+        for row in rows:
+            win = row.get("policy")
+            if not win:
+                continue
+            res.evidence.append(self._policy_evidence(win, product_id))
+            for lost in row.get("overridden") or []:
+                res.overridden.append(OverriddenPolicy(
+                    policy=self._policy_evidence(lost, product_id, score=0.0), by=win["id"],
+                    scope=lost.get("scope") or "", rank=int(lost.get("rank") or 0)))
+        return res
+
+    @staticmethod
+    def _policy_evidence(p: dict, product_id: str | None, score: float = 1.0) -> Evidence:
+        scope = p.get("scope") or "global"
+        target = f" ({scope}: {p.get('target')})" if p.get("target") else " (store-wide)"
+        return Evidence(
+            id=f"policy:{p['id']}@v{p.get('version') or 1}", kind="graph_fact", source="policy",
+            text=f"{plain(p.get('title'))}{target}: {plain(p.get('body'))}",
+            owner_id=p.get("target") or "store", owner_kind=scope if scope != "global" else "store",
+            doc_id=p["id"], doc_version=p.get("version"), score=score,
+            aliases=[p["id"]],
+        )
+
+    def _q_policy(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        products = gq.product_ids or q.product_ids
+        brands = gq.brand_ids or q.brand_ids
+        cats = gq.category_ids or q.category_ids
+        kind = gq.policy_kind or q.policy_kind
+        targets: list[tuple[str | None, str | None, str | None]] = [(p, None, None) for p in products]
+        if not targets:
+            targets = [(None, brands[0] if brands else None, cats[0] if cats else None)]
+        ev: list[Evidence] = []
+        for pid, bid, cid in targets:
+            res = self.policies(pid, bid, cid, kind)
+            ev += res.evidence
+            out.overridden += res.overridden
+        return ev
+
+    # -- relations ------------------------------------------------------------------------------
+    def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        ids = gq.product_ids or q.product_ids
+        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
+        ev: list[Evidence] = []
+        for pid in ids:
+            me = titles.get(pid, pid)
+            for r in self.store.query(cypher.PRODUCT_RELATIONS, {"product_id": pid}):
+                rel, other = r["relation"], r["title"]
+                if rel == "COMPATIBLE_WITH":
+                    text, src = f"{me} is compatible with {other} ({r['id']}).", "compatibility"
+                elif rel == "ACCESSORY_FOR" and r["direction"] == "out":
+                    text, src = f"{me} is an accessory for {other} ({r['id']}).", "accessory"
+                elif rel == "ACCESSORY_FOR":
+                    text, src = f"{other} ({r['id']}) is an accessory for {me}.", "accessory"
+                else:
+                    text, src = f"{me} and {other} ({r['id']}) are variants of the same model.", "variant"
+                a, b = (pid, r["id"]) if r["direction"] == "out" else (r["id"], pid)
+                ev.append(Evidence(id=f"{a}~{rel.lower()}~{b}", kind="graph_fact", source=src, text=text,
+                                   owner_id=pid, owner_kind="product", score=0.9))
+            if len(ev) >= gq.k * max(1, len(ids)):
+                break
+        # with two products named, the link between them (or its absence) is the answer: first
+        if len(ids) >= 2:
+            pair = set(ids[:2])
+            ev.sort(key=lambda e: 0 if {e.id.split("~")[0], e.id.split("~")[-1]} == pair else 1)
+        return ev + self.product_facts(ids[:2])
+
+    def _q_similar(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        ev: list[Evidence] = []
+        for pid in gq.product_ids or q.product_ids:
+            for r in self.store.query(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k}):
+                why = [w for w, on in (("same category", r["same_category"]), ("same brand", r["same_brand"])) if on]
+                if r["shared_attributes"]:
+                    why.append("shares " + ", ".join(_words(k) for k in r["shared_attributes"][:4]))
+                ev.append(Evidence(id=f"{pid}~similar~{r['id']}", kind="graph_fact", source="similar",
+                                   text=f"A similar product is {r['title']} ({r['id']}): {', '.join(why)}.",
+                                   owner_id=r["id"], owner_kind="product", score=float(r["score"])))
+        return ev
+
+    def _q_brand_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        ids = gq.brand_ids or q.brand_ids
+        ev = []
+        for r in self.store.query(cypher.BRAND_FACTS, {"ids": ids}) if ids else []:
+            cats = ", ".join(r["categories"][:6])
+            text = f"{r['name']} has {r['products']} products in our store" + (f" ({cats})." if cats else ".")
+            if r.get("description"):
+                text += f" {plain(r['description'])}"
+            ev.append(Evidence(id=f"{r['id']}#facts", kind="graph_fact", source="brand", text=text,
+                               owner_id=r["id"], owner_kind="brand", doc_id=r["id"], score=0.8))
+        return ev
+
+    def _q_category_products(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        ev = []
+        for cid in gq.category_ids or q.category_ids:
+            for r in self.store.query(cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "limit": gq.k}):
+                state = _AVAILABILITY.get(r.get("availability") or "", "")
+                price = _money(r.get("price"), r.get("currency"))
+                text = f"{r['title']} ({r['id']})" + (f" costs {price}" if price else "") + (f" and {state}" if state else "") + "."
+                ev.append(Evidence(id=f"{cid}~has~{r['id']}", kind="graph_fact", source="product", text=text,
+                                   owner_id=r["id"], owner_kind="product", score=0.5))
+        for bid in (gq.brand_ids or q.brand_ids) if not (gq.category_ids or q.category_ids) else []:
+            for r in self.store.query(cypher.PRODUCTS_OF_BRAND, {"brand_id": bid, "limit": gq.k}):
+                price = _money(r.get("price"), r.get("currency"))
+                ev.append(Evidence(id=f"{bid}~makes~{r['id']}", kind="graph_fact", source="product",
+                                   text=f"{r['title']} ({r['id']})" + (f" costs {price}." if price else "."),
+                                   owner_id=r["id"], owner_kind="product", score=0.5))
+        return ev
+
+    def _q_faq(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        products = gq.product_ids or q.product_ids or [None]
+        brands = gq.brand_ids or q.brand_ids
+        cats = gq.category_ids or q.category_ids
+        ev = []
+        for pid in products:
+            rows = self.store.query(cypher.FAQS_FOR_PRODUCT, {
+                "product_id": pid, "brand_id": brands[0] if brands else None,
+                "category_id": cats[0] if cats else None})
+            for r in rows[: max(gq.k, 1) * 2]:
+                ev.append(Evidence(id=f"faq:{r['id']}", kind="graph_fact", source="faq",
+                                   text=f"Q: {r['question']} A: {r['answer']}", owner_id=r.get("target") or "store",
+                                   owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
+                                   aliases=[r["id"]]))
+        return ev

@@ -1,0 +1,113 @@
+"""BM25 over the same passages as the vector index (bm25s, sparse scores in memory).
+
+Why beside the dense index: product questions are full of exact tokens (model numbers, sizes,
+part numbers, brand names) that a 384-d sentence embedding blurs; BM25 catches them.
+Documents are the field-aware readable text (`fields.readable`), so an attribute key like
+``item_weight`` matches "weight". Tokens are lower-cased, stop words dropped, lightly stemmed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import bm25s
+import numpy as np
+
+from rag.retrieve.fields import STOPWORDS, readable, stem
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens without stop words, stemmed; model numbers keep their dots/dashes
+    and are also split into their parts ("frs20-qrb" -> "frs20-qrb", "frs20", "qrb")."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in STOPWORDS:
+            continue
+        out.append(stem(tok))
+        if "-" in tok or "." in tok:
+            out.extend(p for p in re.split(r"[.\-]", tok) if p and p not in STOPWORDS and not p.isdigit())
+    return out
+
+
+@dataclass(frozen=True)
+class LexDoc:
+    """What BM25 needs of a passage: its position-independent key, text, source and owner."""
+
+    key: str
+    text: str
+    source: str
+    owner_id: str
+
+
+class BM25Index:
+    """An in-memory BM25 index over passages, searchable whole or restricted to some owners."""
+
+    def __init__(self, docs: Sequence[LexDoc], k1: float = 1.2, b: float = 0.75):
+        self.docs = list(docs)
+        self._pos_of_key = {d.key: i for i, d in enumerate(self.docs)}
+        self._by_owner: dict[str, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            self._by_owner.setdefault(d.owner_id, []).append(i)
+        self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
+        corpus = [tokenize(readable(d.text, d.source)) or ["\x00empty"] for d in self.docs]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        self._vocab = self._bm25.vocab_dict if corpus else {}
+
+    @classmethod
+    def from_records(cls, records: Iterable) -> "BM25Index":
+        """From `PassageRecord`s (anything with key, text, source, owner_id)."""
+        return cls([LexDoc(r.key, r.text, r.source, r.owner_id) for r in records])
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def _query_tokens(self, query: str) -> list[str]:
+        return [t for t in dict.fromkeys(tokenize(query)) if t in self._vocab]
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document (0 where no query term occurs)."""
+        toks = self._query_tokens(query)
+        if not toks or not self.docs:
+            return np.zeros(len(self.docs), dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(toks), dtype=np.float32)
+
+    def positions(self, owner_ids: Iterable[str]) -> np.ndarray:
+        pos = [i for o in owner_ids for i in self._by_owner.get(o, ())]
+        return np.asarray(sorted(set(pos)), dtype=np.int64)
+
+    def search(
+        self, query: str, k: int = 10, owner_ids: Iterable[str] | None = None
+    ) -> list[tuple[LexDoc, float]]:
+        """Top-k (doc, score) with score > 0, optionally among `owner_ids`' passages only."""
+        if k <= 0 or not self.docs:
+            return []
+        scores = self.scores(query)
+        if owner_ids is not None:
+            pos = self.positions(owner_ids)
+            if len(pos) == 0:
+                return []
+            sub = scores[pos]
+        else:
+            pos, sub = None, scores
+        top = min(k, len(sub))
+        best = np.argpartition(-sub, top - 1)[:top]
+        best = best[np.argsort(-sub[best], kind="stable")]
+        out = []
+        for i in best:
+            if sub[i] <= 0:
+                break
+            doc_pos = int(pos[i]) if pos is not None else int(i)
+            out.append((self.docs[doc_pos], float(sub[i])))
+        return out
+
+    def score_keys(self, query: str, keys: Sequence[str]) -> np.ndarray:
+        """BM25 scores of the given passage keys (0 for unknown keys), for reranking."""
+        scores = self.scores(query)
+        return np.array(
+            [scores[self._pos_of_key[k]] if k in self._pos_of_key else 0.0 for k in keys], dtype=np.float32
+        )
