@@ -566,9 +566,10 @@ WITH p, o, collect(DISTINCT labels(hub)[0]) AS shared
 WITH p, o, 'Category' IN shared AS same_category, 'Brand' IN shared AS same_brand
 ORDER BY size(shared) DESC, o.id
 LIMIT $candidates
-OPTIONAL MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute), (o)-[:HAS_ATTRIBUTE]->(b:Attribute)
-WHERE a.key = b.key AND a.value = b.value
-WITH o, same_category, same_brand, collect(b.key) AS shared_attributes
+WITH o, same_category, same_brand,
+     [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value}] AS facts
+WITH o, same_category, same_brand,
+     [(o)-[:HAS_ATTRIBUTE]->(b:Attribute) WHERE {key: b.key, value: b.value} IN facts | b.key] AS shared_attributes
 WITH o, same_category, same_brand, shared_attributes,
      size(shared_attributes)
        + CASE WHEN same_category THEN 3 ELSE 0 END
@@ -742,4 +743,31 @@ MATCH (b:Brand {id: $brand})
 MATCH (c:Category {id: $category})
 MERGE (p)-[:MADE_BY]->(b)
 MERGE (p)-[:IN_CATEGORY]->(c)
+"""
+
+
+# =============================================================================================
+# rag/retrieve/graph.py (retrieval helper): reads the shared ones above do not cover
+# =============================================================================================
+
+# params: ids (product ids). Every attribute fact of the products with the snippet ids it was
+# read from (`source_ids`, empty for catalogs without them), so a cited fact can be matched
+# to its source (ePQA evaluation) and every fact keeps its stable node id.
+RETRIEVE_PRODUCT_ATTRIBUTES = """
+UNWIND $ids AS pid
+MATCH (p:Product {id: pid})-[:HAS_ATTRIBUTE]->(a:Attribute)
+RETURN p.id AS product_id, p.title AS title, a.id AS id, a.key AS key, a.value AS value,
+       a.unit AS unit, a.text AS text, coalesce(a.source_ids, []) AS source_ids
+ORDER BY product_id, key
+"""
+
+# params: after ('' to begin), limit. Attribute facts in keyset pages by id, for the BM25 index
+# beside the vector index (facts are graph nodes, not passages).
+RETRIEVE_ATTRIBUTE_PAGE = """
+MATCH (p:Product)-[:HAS_ATTRIBUTE]->(a:Attribute)
+WHERE a.id > $after
+RETURN a.id AS id, p.id AS product_id, p.title AS title, a.key AS key, a.value AS value,
+       a.unit AS unit, a.text AS text, coalesce(a.source_ids, []) AS source_ids
+ORDER BY id
+LIMIT $limit
 """
