@@ -122,3 +122,66 @@ def falkordb_store(falkordb_store_factory):
     """A fresh, empty FalkorDBGraphStore (nothing published yet)."""
     return falkordb_store_factory()
 # === end of kg helper block ===
+
+
+# === index+sync helper: a demo store ingested once per session (real FalkorDB, FAISS, model) ===
+# `ingested_demo` is read-only for tests; a test that changes the store takes `demo_clone`, a
+# cheap copy (GRAPH.COPY of the published graph + a copy of the index dir) it may change freely.
+import shutil as _sync_shutil
+import uuid as _sync_uuid
+
+import pytest as _sync_pytest
+
+SYNC_DEMO_PRODUCTS = 150
+
+
+@_sync_pytest.fixture(scope="session")
+def sync_encoder():
+    """The shared all-MiniLM-L6-v2 encoder (one per process)."""
+    from rag.encoder import shared_encoder
+
+    return shared_encoder()
+
+
+@_sync_pytest.fixture(scope="session")
+def demo_catalog():
+    from ingest.demo import generate_demo_store
+
+    return generate_demo_store(products=SYNC_DEMO_PRODUCTS, seed=7)
+
+
+@_sync_pytest.fixture(scope="session")
+def ingested_demo(tmp_path_factory, falkordb_client, sync_encoder, demo_catalog):
+    """(data_dir, graph_store, first SyncReport) of the demo store ingested once."""
+    from ingest.sync import sync
+    from kg.falkordb_store import FalkorDBGraphStore
+
+    data_dir = tmp_path_factory.mktemp("demo_store")
+    store = FalkorDBGraphStore(falkordb_client, name=f"demo_{_sync_uuid.uuid4().hex[:8]}")
+    report = sync(demo_catalog, store, sync_encoder, data_dir)
+    yield data_dir, store, report
+    for graph in store.graphs():
+        falkordb_client.select_graph(graph).delete()
+
+
+@_sync_pytest.fixture
+def demo_clone(ingested_demo, falkordb_client, tmp_path):
+    """(data_dir, graph_store): a private copy of the ingested demo store."""
+    from ingest import publish
+    from kg.falkordb_store import FalkorDBGraphStore
+
+    src_dir, src_store, _ = ingested_demo
+    current = publish.read_current(src_dir)
+    data_dir = tmp_path / "store"
+    (data_dir / publish.INDEX_DIR).mkdir(parents=True)
+    _sync_shutil.copytree(current.index_path(src_dir), data_dir / current.index_dir)
+    store = FalkorDBGraphStore(falkordb_client, name=f"clone_{_sync_uuid.uuid4().hex[:8]}")
+    ref = f"{store.name}@copy"
+    falkordb_client.select_graph(current.graph_ref).copy(ref)
+    current.graph_ref, current.previous = ref, None
+    publish.write_current(data_dir, current)
+    store.use(ref)
+    yield data_dir, store
+    for graph in store.graphs():
+        falkordb_client.select_graph(graph).delete()
+# === end of index+sync helper block ===
