@@ -3,6 +3,7 @@ input rejected with errors that name file, line and field (raise and report mode
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -110,6 +111,10 @@ def test_single_files(tmp_path):
     c = load_catalog(csv_file).catalog
     assert [(b.id, b.name) for b in c.brands] == [("acme-tools", "Acme Tools")]
     assert [(k.id, k.parent) for k in c.categories] == [("tools", None), ("hand-tools", "tools")]
+    gz = tmp_path / "brands.jsonl.gz"  # a kind-named file: `type` may be left out
+    with gzip.open(gz, "wt", encoding="utf-8") as fh:
+        fh.write('{"id": "acme", "name": "Acme"}\n')
+    assert [b.id for b in load_catalog(gz).catalog.brands] == ["acme"]
     tsv = tmp_path / "items.tsv"
     tsv.write_text("id\ttitle\tattr:size\nx2\tShirt\tS|M|L\n", encoding="utf-8")
     assert load_catalog(tsv).catalog.products[0].attributes[0].values == ["S", "M", "L"]
