@@ -12,7 +12,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from serve.app import require, services_of
 from serve.auth import Role
 from serve.logging import get_logger
-from serve.routers import AUTH_ERRORS, BODY_ERRORS, UNAVAILABLE
+from serve.routers import AUTH_ERRORS, BODY_ERRORS, SSE_EVENT_SCHEMA, UNAVAILABLE
 from serve.routers.schemas import ChatRequest, ChatResponse
 
 router = APIRouter(tags=["chat"])
@@ -61,7 +61,7 @@ def stream_events(request: Request, items: Iterator[str | ChatResponse]) -> Asyn
     description="Answers from the store's graph and passages only, citing them; abstains when they "
     "do not answer. " + SSE_DOC,
     responses={
-        200: {"content": {"text/event-stream": {"schema": {"type": "string"},
+        200: {"content": {"text/event-stream": {"schema": SSE_EVENT_SCHEMA,
                                                 "example": 'event: delta\ndata: {"text": "You can "}\n\n'}}},
         **AUTH_ERRORS, **BODY_ERRORS, **UNAVAILABLE,
     },

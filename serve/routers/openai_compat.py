@@ -21,7 +21,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from serve.app import ApiError, require, services_of
 from serve.auth import Role
 from serve.logging import get_logger
-from serve.routers import AUTH_ERRORS, BODY_ERRORS, UNAVAILABLE
+from serve.routers import AUTH_ERRORS, BODY_ERRORS, OPENAI_SSE_EVENT_SCHEMA, UNAVAILABLE
 from serve.routers.chat import record_answer
 from serve.routers.schemas import (
     MAX_MESSAGE_CHARS,
@@ -110,7 +110,7 @@ def _stream(request: Request, body: OAChatRequest, items: Iterator[str | ChatRes
     summary="OpenAI-compatible chat completion",
     description=__doc__,
     responses={
-        200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        200: {"content": {"text/event-stream": {"schema": OPENAI_SSE_EVENT_SCHEMA}}},
         **AUTH_ERRORS, **BODY_ERRORS, **UNAVAILABLE,
     },
 )

@@ -134,7 +134,7 @@ async def upload_policy(
 @router.get("/v1/policies/{policy_id}", response_model=PolicyOut, summary="Current version of a policy",
             responses={**AUTH_ERRORS, **NOT_FOUND, 422: BODY_ERRORS[422]})
 async def get_policy(request: Request, policy_id: str = PolicyId,
-                     version: int | None = Query(None, ge=1, description="A specific version instead of the current one"),
+                     version: int | None = Query(None, ge=1, le=2_147_483_647, description="A specific version instead of the current one"),
                      _p=Depends(merch)) -> PolicyOut:
     return _out(await _call(_service(request).get, policy_id, version))
 

@@ -230,7 +230,7 @@ class PolicyHistory(BaseModel):
 
 
 class RollbackRequest(_Strict):
-    version: int = Field(ge=1, description="Version whose content becomes the new current version", examples=[1])
+    version: int = Field(ge=1, le=2_147_483_647, description="Version whose content becomes the new current version", examples=[1])
     comment: str | None = Field(None, max_length=500, description="Why (kept in the audit log)")
 
 
