@@ -427,7 +427,7 @@ def generate_demo_store(products: int = 1000, seed: int = 0) -> Catalog:
         relations += _links(r, i, leaf, attrs, pool, port_of_phone)
         low, high = spec.price
         price = round(r.uniform(low, high)) - 0.01
-        description = " ".join([f"The {bname} {line} {model}."] + spec.sentences(attrs))
+        description = f"{bname} {line} {model}: " + " ".join(spec.sentences(attrs))
         out.append(
             Product(
                 id=product_id(i),

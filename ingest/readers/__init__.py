@@ -163,9 +163,9 @@ def _validate(raws: list[RawItem], errors: list[CatalogError]) -> tuple[list[Ite
     for raw in raws:
         if raw.kind in ("brand", "category"):
             continue
-        if raw.names and not _resolve_names(raw, resolver, errors, rejected):
-            continue
-        if (it := build(raw)) is not None:
+        names_ok = not raw.names or _resolve_names(raw, resolver, errors, rejected)
+        it = build(raw)  # also when names failed, so its other errors are reported too
+        if it is not None and names_ok:
             rest.append(it)
     return first + resolver.created + rest, rejected
 
