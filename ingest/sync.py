@@ -420,11 +420,13 @@ def sync(
     fail_at: str | None = None,
     lock_timeout_s: float = 0.0,
     on_stage: Callable[[str], None] | None = None,
+    remove: Iterable[Key] = (),
 ) -> SyncReport:
     """Bring graph + index in line with `catalog` and publish the result as one new version.
 
     `fail_at` names a stage (see STAGES) where an `InjectedFailure` is raised (tests);
-    the environment variable SHOPGRAPH_TEST_CRASH_AT hard-exits the process there instead."""
+    the environment variable SHOPGRAPH_TEST_CRASH_AT hard-exits the process there instead.
+    `remove` lists (kind, id) items to delete without `prune` (e.g. one policy)."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -456,6 +458,8 @@ def sync(
         gone = [k for k in old_items if k not in items]
         # Derived state (override edges, omitted markers) follows the catalog even without prune.
         removed = gone if prune else [k for k in gone if k[0] in ("override", "omitted")]
+        # Explicit removals without prune (HTTP policy delete: serve/policies.py).
+        removed += [k for k in remove if k in old_items and k not in items and k not in removed]
         t = mark("diff", t)
 
         report = SyncReport(
