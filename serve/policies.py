@@ -195,9 +195,9 @@ def parse_document(draft: PolicyDraft) -> tuple[str, dict[str, Any]]:
         meta = {k: post.metadata[k] for k in _FRONT_MATTER_KEYS if k in post.metadata}
         body = post.content
         if fmt == "html":
-            from markdownify import markdownify
+            from ingest.readers.documents import html_to_markdown
 
-            body = markdownify(body, heading_style="ATX")
+            body = html_to_markdown(body)
         elif fmt != "markdown":
             raise PolicyInvalid(f"unknown format {draft.format!r} (expected markdown, html or pdf)")
     body = re.sub(r"\n{3,}", "\n\n", body).strip()
@@ -334,9 +334,22 @@ class PolicyService:
             first = details[0]
             raise PolicyInvalid(f"invalid policy: {'.'.join(first['loc'][1:]) or 'policy'}: {first['msg']}", details) from None
 
+    def _check_unique_scope(self, policy: Policy) -> None:
+        """One live policy per (kind, scope, target), or precedence would be ambiguous."""
+        for other in self.list():
+            p = other.policy
+            if p.id != policy.id and (p.kind, p.scope, p.target) == (policy.kind, policy.scope, policy.target):
+                where = policy.scope.value + (f" {policy.target}" if policy.target else "")
+                raise PolicyConflict(
+                    f"policy {p.id!r} already covers kind '{policy.kind.value}' for scope {where}; "
+                    f"replace that policy instead of adding a second one"
+                )
+
     def _apply(self, action: str, policy: Policy, fmt: str, actor: str, comment: str | None,
                deleted: bool = False) -> PolicyVersion:
         """Publish, then record. Called with the lock held."""
+        if not deleted:
+            self._check_unique_scope(policy)
         try:
             if deleted:
                 store_version = self.sink.publish_policies([], [policy.id])
