@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "serve.commands.evaluate",    # eval ...
     "serve.commands.generator",   # train generator
     "serve.commands.http",        # serve
+    "serve.commands.graph",       # graph start|stop|status
 )
 
 for _name in COMMAND_MODULES:
