@@ -23,14 +23,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.context import Context, ContextItem
-from rag.generate.extractive import ExtractiveGenerator, TextEncoder
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import SENTENCE_BOUNDARY, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
 from rag.types import Answer, Citation, DroppedSentence
+
+if TYPE_CHECKING:  # rag.generate imports this module (Answerer)
+    from rag.generate.extractive import ExtractiveGenerator, TextEncoder
 
 NEGATIONS = frozenset({"not", "no", "never", "cannot", "cant", "dont", "doesnt", "isnt", "arent", "wont",
                        "wasnt", "werent", "didnt", "none", "nothing", "neither", "nor", "non"})

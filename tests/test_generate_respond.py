@@ -1,0 +1,87 @@
+"""Response policy around a grounded answer: apology for negative sentiment, escalation and
+handoff, clarifying question for ambiguous products, fixed smalltalk/decline replies."""
+
+from rag.context import build_context
+from rag.grounding import ground
+from rag.respond import (
+    APOLOGY,
+    DECLINE_REPLY,
+    HANDOFF_MESSAGE,
+    SMALLTALK_REPLY,
+    apply_response_policy,
+    reply_without_retrieval,
+    respond,
+)
+from rag.types import Evidence
+from rag.understand.types import (
+    ClarifyingQuestion,
+    IntentPrediction,
+    LinkedEntity,
+    ResponsePolicy,
+    RetrievalPlan,
+    SentimentPrediction,
+    Understanding,
+)
+
+EVIDENCE = [Evidence(id="pol:returns", kind="passage", source="policy", doc_id="returns",
+                     text="Items can be returned within 30 days of delivery.")]
+
+
+def grounded_answer():
+    ctx = build_context(EVIDENCE)
+    return ground("Items can be returned within 30 days of delivery [1].", ctx, "Can I return it?")
+
+
+def understanding(intent="return_policy", sentiment="neutral", mode="grounded", response=None, clarify=None):
+    return Understanding(
+        text="...",
+        intent=IntentPrediction(label=intent, confidence=0.9, raw_label=intent),
+        sentiment=SentimentPrediction(label=sentiment, confidence=0.9),
+        plan=RetrievalPlan(intent=intent, answer_mode=mode, clarify=clarify, retrieve=mode == "grounded"),
+        response=response or ResponsePolicy(),
+    )
+
+
+def test_neutral_answer_is_unchanged_but_labelled():
+    base = grounded_answer()
+    out = respond(base, understanding())
+    assert out.text == base.text and out.grounded and out.citations == base.citations
+    assert (out.intent, out.sentiment, out.escalate) == ("return_policy", "neutral", False)
+
+
+def test_negative_sentiment_apologizes_and_escalation_appends_the_handoff():
+    policy = ResponsePolicy(tone="apologetic", apologize=True, escalate=True)
+    out = respond(grounded_answer(), understanding(sentiment="negative", response=policy))
+    assert out.text.startswith(APOLOGY + " Items can be returned within 30 days of delivery [1].")
+    assert out.text.endswith(HANDOFF_MESSAGE)
+    assert out.escalate and out.handoff_message == HANDOFF_MESSAGE
+    assert out.grounded and [c.evidence_id for c in out.citations] == ["pol:returns"]
+    custom = respond(grounded_answer(), understanding(response=ResponsePolicy(opening="I understand how annoying this is.")))
+    assert custom.text.startswith("I understand how annoying this is. Items")
+
+
+def test_handoff_mode_answers_with_the_handoff_message_only():
+    out = reply_without_retrieval(understanding(intent="order_status", mode="handoff",
+                                                response=ResponsePolicy(escalate=True, handoff_message="A colleague will take over.")))
+    assert out.text == "A colleague will take over." and out.escalate and not out.citations
+    assert not out.grounded and not out.abstained
+
+
+def test_ambiguous_product_gets_a_clarifying_question_with_options():
+    candidates = [
+        LinkedEntity(kind="product", id="x100", name="Acme X100", score=0.8, method="fuzzy"),
+        LinkedEntity(kind="product", id="x100pro", name="Acme X100 Pro", score=0.79, method="fuzzy"),
+    ]
+    out = reply_without_retrieval(understanding(mode="clarify", clarify=ClarifyingQuestion(question="", candidates=candidates)))
+    assert out.text == "Which product do you mean: Acme X100 or Acme X100 Pro?"
+    assert out.clarification_options == [{"id": "x100", "label": "Acme X100"}, {"id": "x100pro", "label": "Acme X100 Pro"}]
+    assert not out.citations and not out.grounded
+    asked = apply_response_policy(grounded_answer(), mode="clarify",
+                                  clarify=ClarifyingQuestion(question="Which Acme X100?", candidates=candidates))
+    assert asked.text == "Which Acme X100?"
+
+
+def test_smalltalk_and_decline_are_fixed_replies():
+    assert reply_without_retrieval(understanding(intent="greeting_thanks", mode="smalltalk")).text == SMALLTALK_REPLY
+    declined = reply_without_retrieval(understanding(intent="out_of_scope", mode="decline"))
+    assert declined.text == DECLINE_REPLY and declined.abstained
