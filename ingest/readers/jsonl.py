@@ -35,7 +35,7 @@ def read_jsonl(path: Path, display: str) -> FileRead:
     implied = implied_kind(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
+        with opener(path, "rt", encoding="utf-8-sig") as fh:  # a BOM is fine
             for lineno, text in enumerate(fh, start=1):
                 if text.strip():
                     _read_line(text, lineno, implied, path.name, display, out)
