@@ -68,6 +68,9 @@ def stream_events(request: Request, items: Iterator[str | ChatResponse]) -> Asyn
 )
 async def chat(body: ChatRequest, request: Request, _principal=Depends(require(Role.chat))):
     engine = services_of(request).engine
+    # Personal data in the message is masked by the log processor (serve/logging.py).
+    log.info("chat", message=body.message[:200], chars=len(body.message), product_id=body.product_id,
+             session_id=body.session_id, stream=body.stream)
     if body.stream:
         items = await run_in_threadpool(engine.stream, body.message, body.session_id, body.product_id)
         return StreamingResponse(
