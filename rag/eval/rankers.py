@@ -66,3 +66,40 @@ class DenseCandidateRanker:
             vecs.append(self._vectors[i] if i is not None else self._encoder.encode_one(c))
         scores = np.stack(vecs) @ q if vecs else np.zeros(0)
         return sorted(range(len(candidates)), key=lambda i: (-float(scores[i]), i))
+
+
+class PooledIndex:
+    """BM25 or dense search over a fixed pool of items (texts with the ids they stand for), for
+    the unscoped baselines: no product filter, the whole pool competes."""
+
+    def __init__(self, texts: Sequence[str], ids: Sequence[list[str]], encoder=None, queries: Sequence[str] = ()):
+        self.ids = [list(x) for x in ids]
+        self._texts = list(texts)
+        self._encoder = encoder
+        if encoder is None:
+            import bm25s
+
+            self._bm25s = bm25s
+            tokenized = bm25s.tokenize(self._texts, stopwords="en", return_ids=False, show_progress=False)
+            self._model = bm25s.BM25()
+            self._model.index(tokenized, show_progress=False)
+        else:
+            self._vectors = encoder.encode(self._texts, progress=False)
+            unique_q = list(dict.fromkeys(queries))
+            self._qvec = dict(zip(unique_q, encoder.encode(unique_q))) if unique_q else {}
+
+    def search(self, question: str, k: int = 5) -> list[list[str]]:
+        """The ids of the best `k` items, best first."""
+        if self._encoder is None:
+            tokens = self._bm25s.tokenize([question], stopwords="en", return_ids=False, show_progress=False)[0]
+            known = [t for t in tokens if t in self._model.vocab_dict]
+            if not known:
+                return []
+            scores = np.asarray(self._model.get_scores(known))
+        else:
+            q = self._qvec.get(question)
+            if q is None:
+                q = self._encoder.encode_one(question)
+            scores = self._vectors @ q
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [self.ids[i] for i in top]
