@@ -24,8 +24,11 @@ out = Console()
 
 def _container():
     from serve.container import Container
+    from serve.logging import configure_logging
 
-    return Container(get_settings())
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)  # to stderr: stdout stays data
+    return Container(settings)
 
 
 def _sync(catalog, *, prune: bool, label: str) -> dict:
@@ -54,7 +57,8 @@ def _sync(catalog, *, prune: bool, label: str) -> dict:
     console.print(
         f"[green]{label}[/green]: {what} {report.version} in {total:.1f} s "
         f"(sync {report.elapsed_s:.1f} s; graph rows written {report.graph_rows_written}, "
-        f"texts embedded {report.embedded}, vectors {report.vectors}, index {report.index_kind})"
+        f"texts embedded {report.embedded}, vectors {report.vectors}, index {report.index_kind})",
+        soft_wrap=True,
     )
     table = Table("item", "in catalog", "added", "changed", "removed")
     kinds = {"products": "product", "brands": "brand", "categories": "category", "policies": "policy",
