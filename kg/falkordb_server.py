@@ -12,6 +12,12 @@ get two independent servers.
 The server outlives the Python process that started it (it is a daemon), so several commands
 share one warm graph; `stop()` (or `shopgraph graph stop`) shuts it down with `SHUTDOWN SAVE`.
 We speak RESP with the `falkordb` client only; Bolt is never enabled.
+
+Persistence is the RDB snapshot: on a schedule, at shutdown, and after every committed graph
+version (`FalkorDBGraphStore` asks for a snapshot in `commit()` and waits for it), so what was
+published survives a crash. Only unpublished staging graphs, which a crash makes worthless
+anyway, can be lost. An append-only file is deliberately off: FalkorDB logs every write query
+into it verbatim, and replaying a large ingest at start-up takes longer than the ingest did.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ from typing import Iterator, Sequence
 
 import structlog
 from falkordb import FalkorDB
+from redis.exceptions import BusyLoadingError, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
 
 log = structlog.get_logger(__name__)
 
@@ -111,6 +117,17 @@ def _pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _is_server(pid: int) -> bool:
+    """The pid is alive and is a redis-server (not an unrelated process that reused the pid
+    of a server that crashed)."""
+    if not _pid_alive(pid):
+        return False
+    try:
+        return b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc (not Linux): trust kill(0)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -130,11 +147,15 @@ class FalkorDBServer:
         data_dir: str | os.PathLike[str],
         *,
         start_timeout_s: float = 60.0,
+        load_timeout_s: float = 1800.0,
         module_args: Sequence[str] = (),
     ) -> None:
+        """`start_timeout_s`: how long a new server may take to answer at all;
+        `load_timeout_s`: how long it may then spend loading a large snapshot."""
         self.data_dir = Path(data_dir).resolve()
         self.graph_dir = self.data_dir / "graph"
         self.start_timeout_s = start_timeout_s
+        self.load_timeout_s = load_timeout_s
         self.module_args = tuple(module_args)
 
     # -- files -----------------------------------------------------------------------------
@@ -184,25 +205,28 @@ class FalkorDBServer:
             return "(no server log)"
 
     # -- probing ---------------------------------------------------------------------------
-    def _answers(self, address: ServerAddress) -> bool:
-        """PING the address and check that the server there keeps its files in our folder
-        (so a recycled TCP port or pid never makes us adopt someone else's server)."""
+    def _probe(self, address: ServerAddress) -> str:
+        """'ready', 'loading' (up, still reading its snapshot) or 'down'. A server that keeps
+        its files elsewhere counts as down, so a recycled TCP port or pid is never adopted."""
         db = None
         try:
-            db = address.connect(socket_timeout=2.0)
-            if not db.connection.ping():
-                return False
-            served_dir = db.connection.config_get("dir").get("dir", "")
-            return Path(served_dir).resolve() == self.graph_dir
+            db = address.connect(socket_timeout=5.0)
+            served_dir = db.connection.config_get("dir").get("dir", "")  # allowed while loading
+            if Path(served_dir).resolve() != self.graph_dir:
+                return "down"
+            db.connection.ping()
+            return "ready"
+        except BusyLoadingError:
+            return "loading"
         except (RedisError, OSError):
-            return False
+            return "down"
         finally:
             if db is not None:
                 db.close()
 
     def status(self) -> ServerStatus:
         pid, address = self._read_pid(), self._read_address()
-        running = bool(pid and address and _pid_alive(pid) and self._answers(address))
+        running = bool(pid and address and _pid_alive(pid) and self._probe(address) == "ready")
         return ServerStatus(
             running=running,
             pid=pid if running else None,
@@ -218,16 +242,20 @@ class FalkorDBServer:
     def start(self) -> ServerAddress:
         """Return the address of this data directory's server, starting it if needed."""
         with self._locked():
-            current = self.status()
-            if current.running and current.address:
-                log.debug("falkordb.reuse", pid=current.pid, url=current.address.url)
-                return current.address
+            pid, address = self._read_pid(), self._read_address()
+            if pid and address and _is_server(pid):
+                state = self._probe(address)
+                if state == "loading":  # started by someone else, still reading its data
+                    state = self._wait_ready(pid, address)
+                if state == "ready":
+                    log.debug("falkordb.reuse", pid=pid, url=address.url)
+                    return address
             return self._spawn()
 
     def _spawn(self) -> ServerAddress:
         server, module = _binaries()
         stale_pid = self._read_pid()
-        if stale_pid and _pid_alive(stale_pid):
+        if stale_pid and _is_server(stale_pid):
             # A server of ours that no longer answers (hung or half-dead): do not start a
             # second one writing the same files.
             raise FalkorDBServerError(
@@ -264,13 +292,10 @@ class FalkorDBServer:
             "--pidfile", str(self.pid_file),
             "--logfile", str(self.log_file),
             "--loadmodule", module, *self.module_args,
-            # persistence: an RDB snapshot on schedule and at shutdown, plus the append-only
-            # file fsynced on every write, so a committed graph survives a crash.
+            # persistence: RDB snapshots (see the module docstring); commits add their own.
             "--dbfilename", "dump.rdb",
             "--save", "900 1 300 100 60 10000",
-            "--appendonly", "yes",
-            "--appenddirname", "appendonlydir",
-            "--appendfsync", "always",
+            "--appendonly", "no",
             "--protected-mode", "yes",
         ]  # fmt: skip
         if address.unix_socket:
@@ -290,7 +315,10 @@ class FalkorDBServer:
             pid = self._read_pid()
             if pid and not _pid_alive(pid):
                 return f"the server (pid {pid}) exited during start-up"
-            if pid and self._answers(address):
+            state = self._probe(address) if pid else "down"
+            if state == "loading":
+                state = self._wait_ready(pid, address)  # type: ignore[arg-type]
+            if state == "ready":
                 return ""
             time.sleep(0.05)
         pid = self._read_pid()
@@ -298,15 +326,44 @@ class FalkorDBServer:
             os.kill(pid, signal.SIGTERM)
         return f"no answer within {self.start_timeout_s:.0f}s"
 
+    def _wait_ready(self, pid: int, address: ServerAddress) -> str:
+        """Wait while the server loads its snapshot. A loading server is never killed: on
+        timeout the caller gets an error and may simply try again later."""
+        log.info("falkordb.loading", pid=pid, dir=str(self.graph_dir))
+        deadline = time.monotonic() + self.load_timeout_s
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                raise FalkorDBServerError(
+                    f"FalkorDB (pid {pid}) exited while loading {self.graph_dir}. "
+                    f"Log tail:\n{self.log_tail()}"
+                )
+            state = self._probe(address)
+            if state != "loading":
+                return state
+            time.sleep(0.2)
+        raise FalkorDBServerError(
+            f"FalkorDB (pid {pid}) is still loading {self.graph_dir} after "
+            f"{self.load_timeout_s:.0f}s; it keeps running, try again later"
+        )
+
     # -- stop ------------------------------------------------------------------------------
     def stop(self, timeout_s: float = 60.0) -> bool:
         """Save and shut down the server; returns False if none was running."""
         with self._locked():
-            current = self.status()
-            pid = self._read_pid()
-            if not current.running or not current.address or not pid:
+            pid, address = self._read_pid(), self._read_address()
+            if not pid or not _is_server(pid):
+                for stale in (self.pid_file, self.address_file, self.socket_path):
+                    stale.unlink(missing_ok=True)  # left by a crash, if anything
                 return False
-            db = current.address.connect(socket_timeout=timeout_s)
+            state = self._probe(address) if address else "down"
+            if state == "loading":
+                state = self._wait_ready(pid, address)
+            if state != "ready":
+                raise FalkorDBServerError(
+                    f"FalkorDB (pid {pid}) for {self.graph_dir} does not answer; stop it with "
+                    f"`kill {pid}`. Log tail:\n{self.log_tail()}"
+                )
+            db = address.connect(socket_timeout=timeout_s)
             try:
                 db.connection.shutdown(save=True)
             except RedisConnectionError:

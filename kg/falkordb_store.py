@@ -124,14 +124,16 @@ class FalkorDBTransaction:
         return sent
 
     def commit(self) -> str:
-        """Finish writing; returns the staging graph's name (the graph_ref to publish).
-        Each write was already durable when it returned; nothing is served until `use()`."""
+        """Finish writing and make it durable; returns the staging graph's name (the
+        graph_ref to publish). Nothing is served until the caller `use()`s it."""
         self._check_open()
-        self._open = False
         if not self._store.exists(self.graph_name):
             # Nothing was written on an empty store: create the (empty, indexed) graph so the
             # ref can be used like any other.
             self._store.ensure_schema(self.graph_name)
+        if self._store.persist_on_commit:
+            self._store.persist()
+        self._open = False
         return self.graph_name
 
     def rollback(self) -> None:
@@ -158,6 +160,8 @@ class FalkorDBGraphStore:
         name: base name of this store's graphs (one server can hold several stores).
         graph_ref: the published graph to read, if any (from the publication manifest).
         query_timeout_ms: per-query limit for reads (None = server default).
+        persist_on_commit: snapshot the server's data (BGSAVE) at every commit and wait for
+            it. Servers that forbid BGSAVE (some managed services) are skipped with a warning.
     """
 
     dialect = "falkordb"
@@ -169,12 +173,16 @@ class FalkorDBGraphStore:
         name: str = "shopgraph",
         graph_ref: str | None = None,
         query_timeout_ms: int | None = None,
+        persist_on_commit: bool = True,
+        persist_timeout_s: float = 1800.0,
     ) -> None:
         if not name or "@" in name:
             raise ValueError(f"graph name must be non-empty and contain no '@': {name!r}")
         self.db = db
         self.name = name
         self.query_timeout_ms = query_timeout_ms
+        self.persist_on_commit = persist_on_commit
+        self.persist_timeout_s = persist_timeout_s
         self._ref: str | None = None
         if graph_ref is not None:
             self.use(graph_ref)
@@ -226,6 +234,48 @@ class FalkorDBGraphStore:
     def _delete_graph(self, graph_ref: str) -> None:
         if self.exists(graph_ref):
             self.db.select_graph(graph_ref).delete()
+
+    def persist(self) -> None:
+        """Write a snapshot of the server's data to disk and wait until it is done.
+
+        A snapshot already running may predate our writes, so we wait for it and start our
+        own. If forking for BGSAVE fails, a blocking SAVE is the fallback."""
+        conn = self.db.connection
+        deadline = time.monotonic() + self.persist_timeout_s
+
+        def wait_idle() -> dict[str, Any]:
+            while True:
+                info = conn.info("persistence")
+                if not int(info.get("rdb_bgsave_in_progress", 0)):
+                    return info
+                if time.monotonic() > deadline:
+                    raise GraphStoreError(f"snapshot still running after {self.persist_timeout_s:.0f}s")
+                time.sleep(0.02)
+
+        while True:
+            try:
+                conn.bgsave()
+                break
+            except ResponseError as exc:
+                msg = str(exc)
+                if "in progress" in msg:
+                    wait_idle()
+                    continue
+                if "unknown command" in msg.lower() or "NOPERM" in msg or "no permissions" in msg:
+                    log.warning("graph.persist_unavailable", reason=msg)
+                    return
+                log.warning("graph.bgsave_failed", reason=msg)
+                try:
+                    conn.save()
+                except ResponseError as save_exc:
+                    raise GraphStoreError(f"the server could not write a snapshot: {save_exc}") from save_exc
+                return
+        info = wait_idle()
+        if info.get("rdb_last_bgsave_status") != "ok":
+            raise GraphStoreError(
+                "the server could not write its snapshot (rdb_last_bgsave_status="
+                f"{info.get('rdb_last_bgsave_status')}); see its log"
+            )
 
     # -- reads and schema ------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:

@@ -89,20 +89,25 @@ def test_data_survives_a_clean_restart(tmp_path, servers):
     assert _count(server.start()) == 50
 
 
-def test_committed_writes_survive_a_crash(tmp_path, servers):
-    """kill -9 right after a write: the append-only file (fsync always) still has it."""
+def test_committed_graph_survives_a_crash(tmp_path, servers):
+    """kill -9 right after a commit: the snapshot the commit waited for has it."""
+    from kg import cypher as C
+    from kg.falkordb_store import FalkorDBGraphStore
+
     server = servers(tmp_path / "data")
-    address = server.start()
-    db = address.connect()
-    db.select_graph("g").query("UNWIND range(1, 20) AS i CREATE (:N {i: i})")
-    db.select_graph("g").copy("g2")
+    store = FalkorDBGraphStore(server.connect())
+    tx = store.begin()
+    tx.write_rows(C.UPSERT_BRANDS, [{"id": f"b{i}", "name": "n", "description": "", "hash": "h"} for i in range(20)])
+    ref = tx.commit()
     pid = server.status().pid
     os.kill(pid, 9)
     while _pid_alive(pid):
         pass
     assert not server.is_running()
-    address = server.start()  # stale pid/socket files are cleaned up
-    assert _count(address) == 20 and _count(address, "g2") == 20
+    assert server.stop() is False  # nothing to stop; stale pid/socket files are cleaned up
+    assert not server.pid_file.exists()
+    store = FalkorDBGraphStore(server.connect(), graph_ref=ref)
+    assert len(store.query(C.BRAND_NAMES)) == 20
 
 
 def test_tcp_fallback_when_the_socket_path_is_too_long(tmp_path, servers):
