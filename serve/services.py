@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
 from ingest.models import Catalog
+from serve.policies import PolicyService
 from serve.routers.schemas import ChatResponse, SessionOut
 
 
@@ -44,14 +45,11 @@ Check = Callable[[], tuple[bool, str]]
 class Services:
     engine: ChatEngine
     sessions: SessionBackend
-    policies: "PolicyServiceLike"
+    policies: PolicyService
     catalog: CatalogSink
     checks: dict[str, Check] = field(default_factory=dict)
+    #: Checks reported by /readyz that do not make the instance unready (the generator: when
+    #: it is down, the extractive fallback still answers).
+    advisory_checks: frozenset[str] = frozenset({"generator"})
     #: Called once when the app shuts down (closes stores, stops watchers).
     close: Callable[[], None] = lambda: None
-
-
-class PolicyServiceLike(Protocol):
-    """Implemented by `serve.policies.PolicyService`; a protocol here to avoid an import cycle."""
-
-    def list(self) -> list: ...

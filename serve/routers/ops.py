@@ -18,21 +18,22 @@ async def healthz() -> Health:
     return Health()
 
 
-def _run_checks(checks: dict) -> Readiness:
+def _run_checks(checks: dict, advisory: frozenset[str]) -> Readiness:
     results: dict[str, CheckOut] = {}
     for name, check in checks.items():
         try:
             ok, detail = check()
         except Exception as exc:  # a check must never take the endpoint down
             ok, detail = False, f"{type(exc).__name__}: {exc}"
-        results[name] = CheckOut(ok=bool(ok), detail=str(detail)[:500])
-    return Readiness(ready=all(c.ok for c in results.values()), checks=results)
+        results[name] = CheckOut(ok=bool(ok), detail=str(detail)[:500], required=name not in advisory)
+    return Readiness(ready=all(c.ok for c in results.values() if c.required), checks=results)
 
 
 @router.get("/readyz", response_model=Readiness, summary="Readiness of graph, index and generator",
             responses={503: {"model": Readiness, "description": "Some component is not ready"}})
 async def readyz(request: Request):
-    readiness = await run_in_threadpool(_run_checks, services_of(request).checks)
+    services = services_of(request)
+    readiness = await run_in_threadpool(_run_checks, services.checks, services.advisory_checks)
     if not readiness.ready:
         return JSONResponse(readiness.model_dump(mode="json"), status_code=503)
     return readiness

@@ -137,14 +137,14 @@ class OAChatRequest(BaseModel):
 
 
 class OAChoiceMessage(BaseModel):
-    role: Literal["assistant"] = "assistant"
+    role: Literal["assistant"] = Field("assistant", description="Always assistant")
     content: str = Field(description="The answer", examples=["You can return it within 30 days [1]."])
 
 
 class OAChoice(BaseModel):
     index: int = Field(0, description="Always 0: one choice")
     message: OAChoiceMessage
-    finish_reason: Literal["stop"] = "stop"
+    finish_reason: Literal["stop"] = Field("stop", description="Always stop")
 
 
 class OAUsage(BaseModel):
@@ -155,10 +155,10 @@ class OAUsage(BaseModel):
 
 class OAChatResponse(BaseModel):
     id: str = Field(description="Completion id", examples=["chatcmpl-3f2a"])
-    object: Literal["chat.completion"] = "chat.completion"
+    object: Literal["chat.completion"] = Field("chat.completion", description="Object type, as OpenAI")
     created: int = Field(description="Unix time", examples=[1763900000])
     model: str = Field(description="Model name echoed back", examples=["shopgraph"])
-    choices: list[OAChoice]
+    choices: list[OAChoice] = Field(description="Exactly one choice")
     usage: OAUsage
     citations: list[CitationOut] = Field(default_factory=list, description="Extra field: evidence cited by the answer")
     shopgraph: ChatResponse = Field(description="Extra field: the full shopgraph answer (intent, sentiment, timings...)")
@@ -213,7 +213,7 @@ class PolicyOut(BaseModel):
     title: str = Field(description="Title", examples=["Returns policy"])
     body: str = Field(description="Markdown body", examples=["Items can be returned within 30 days."])
     source_format: str = Field(description="markdown | html | pdf | ingest", examples=["markdown"])
-    effective_date: date | None = None
+    effective_date: date | None = Field(None, description="When the policy takes effect", examples=["2026-01-01"])
     deleted: bool = Field(False, description="True when this version removed the policy")
     updated_at: datetime = Field(description="When this version was made (UTC)")
     updated_by: str = Field(description="Name of the API key (or 'ingest') that made it", examples=["merch-team"])
@@ -221,7 +221,7 @@ class PolicyOut(BaseModel):
 
 
 class PolicyList(BaseModel):
-    policies: list[PolicyOut]
+    policies: list[PolicyOut] = Field(description="Current version of every live policy, by id")
 
 
 class PolicyHistory(BaseModel):
@@ -246,7 +246,7 @@ class AuditEntry(BaseModel):
 
 
 class AuditLog(BaseModel):
-    entries: list[AuditEntry]
+    entries: list[AuditEntry] = Field(description="Changes, newest first")
 
 
 # --------------------------------------------------------------------------------------- catalog
@@ -258,14 +258,16 @@ class CatalogSyncResult(BaseModel):
 
 # ------------------------------------------------------------------------------------------- ops
 class Health(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"] = Field("ok", description="Always ok when the process answers")
 
 
 class CheckOut(BaseModel):
     ok: bool = Field(description="Component is usable")
     detail: str = Field("", description="Version, size or the error", examples=["1000 products"])
+    required: bool = Field(True, description="False for advisory checks (the generator: when it is down "
+                           "the extractive fallback answers), which do not make the instance unready")
 
 
 class Readiness(BaseModel):
-    ready: bool = Field(description="All checks pass")
+    ready: bool = Field(description="All required checks pass")
     checks: dict[str, CheckOut] = Field(description="graph, index, generator (and sessions)")
