@@ -185,3 +185,98 @@ def demo_clone(ingested_demo, falkordb_client, tmp_path):
     for graph in store.graphs():
         falkordb_client.select_graph(graph).delete()
 # === end of index+sync helper block ===
+
+
+# === HTTP helper: one real `shopgraph serve` (uvicorn) over a small ingested demo store ===
+# Session-scoped. The store is ingested here (embedded FalkorDB for its data dir, real FAISS and
+# model), then the server runs as its own process on a free loopback port with the extractive
+# generator, reusing that FalkorDB. Tests talk to it over HTTP only. Keys: one per role, plus a
+# chat key with a tiny rate limit. Tests that change policies use product-scoped policies of
+# their own, so they do not disturb each other.
+import os as _http_os
+import subprocess as _http_subprocess
+import sys as _http_sys
+import time as _http_time
+from dataclasses import dataclass as _http_dataclass
+from pathlib import Path as _HttpPath
+
+import pytest as _http_pytest
+
+HTTP_KEYS = {
+    "chat": "test-chat-key-000000001",
+    "merchandiser": "test-merch-key-00000001",
+    "admin": "test-admin-key-00000001",
+    "limited": "test-limited-key-000001",
+}
+
+
+@_http_dataclass
+class HttpServer:
+    url: str
+    data_dir: _HttpPath
+    log_path: _HttpPath
+    keys: dict
+
+    def headers(self, role: str | None) -> dict:
+        return {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
+
+
+@_http_pytest.fixture(scope="session")
+def http_server(tmp_path_factory, demo_catalog):
+    """A running `shopgraph serve` over the demo store (see the block comment)."""
+    import httpx
+
+    from ingest.sync import sync
+    from kg.falkordb_server import FalkorDBServer
+    from serve.container import Container
+    from serve.settings import Settings
+
+    root = tmp_path_factory.mktemp("http")
+    data_dir = root / "store"
+    settings = Settings(data_dir=data_dir)
+    container = Container(settings)
+    sync(demo_catalog, container.graph_store, container.encoder, data_dir)
+    container.close()
+
+    keys_file = root / "keys.yaml"
+    keys_file.write_text(
+        f"- {{key: {HTTP_KEYS['chat']}, role: chat, name: test-chat, rate_limit_per_minute: 100000}}\n"
+        f"- {{key: {HTTP_KEYS['merchandiser']}, role: merchandiser, name: test-merch, rate_limit_per_minute: 100000}}\n"
+        f"- {{key: {HTTP_KEYS['admin']}, role: admin, name: test-admin, rate_limit_per_minute: 100000}}\n"
+        f"- {{key: {HTTP_KEYS['limited']}, role: chat, name: test-limited, rate_limit_per_minute: 5}}\n"
+    )
+    port = free_loopback_port()
+    log_path = root / "server.log"
+    env = {
+        **_http_os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+        "SHOPGRAPH_DATA_DIR": str(data_dir), "SHOPGRAPH_GENERATOR__KIND": "extractive",
+        "SHOPGRAPH_SERVER__KEYS_FILE": str(keys_file), "SHOPGRAPH_SERVER__MAX_BODY_BYTES": "200000",
+        "SHOPGRAPH_SERVER__CORS_ORIGINS": '["http://shop.example"]', "SHOPGRAPH_LOG_JSON": "true",
+    }
+    cmd = [_http_sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with open(log_path, "wb") as log:
+        proc = _http_subprocess.Popen(cmd, env=env, stdout=log, stderr=_http_subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = _http_time.monotonic() + 240
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"shopgraph serve exited with {proc.returncode}:\n{log_path.read_text()[-4000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if _http_time.monotonic() > deadline:
+                raise RuntimeError(f"shopgraph serve not ready after 240 s:\n{log_path.read_text()[-4000:]}")
+            _http_time.sleep(0.5)
+        yield HttpServer(url=url, data_dir=data_dir, log_path=log_path, keys=HTTP_KEYS)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except _http_subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        FalkorDBServer(data_dir).stop()
+# === end of HTTP helper block ===
