@@ -49,13 +49,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, log_path: Path, workers: int = 1) -> subprocess.Popen:
     keys = Path(tempfile.mkdtemp()) / "keys.yaml"
     keys.write_text(f"- key: {BENCH_KEY}\n  role: chat\n  name: bench\n  rate_limit_per_minute: 10000000\n")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "SHOPGRAPH_DATA_DIR": str(data_dir), "SHOPGRAPH_GENERATOR__KIND": "extractive",
            "SHOPGRAPH_SERVER__KEYS_FILE": str(keys), "SHOPGRAPH_LOG_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     import httpx
 
@@ -166,6 +167,7 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=30)
     ap.add_argument("--baseline-duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes (server started here)")
     ap.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
     ap.add_argument("--json", action="store_true", help="print one JSON object at the end")
     args = ap.parse_args()
@@ -180,7 +182,7 @@ def main() -> None:
         port = _free_port()
         log_path = Path(tempfile.mkdtemp()) / "server.log"
         print(f"starting shopgraph serve on port {port} (log: {log_path})", file=sys.stderr)
-        proc = start_server(data_dir, port, log_path)
+        proc = start_server(data_dir, port, log_path, args.workers)
         url = f"http://127.0.0.1:{port}"
     try:
         # Warm up (model, caches, connection pools) before measuring.
@@ -191,11 +193,11 @@ def main() -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-    result = {"tool": tool, "connections": args.connections, "duration_s": args.duration,
+    result = {"tool": tool, "connections": args.connections, "workers": args.workers, "duration_s": args.duration,
               "chat": chat, "baseline_healthz": base,
               "chat_vs_healthz_rps_ratio": round(chat["rps"] / base["rps"], 4) if base["rps"] else None,
               "targets": {"rps>=150": chat["rps"] >= 150, "p99<=150ms": chat["p99_ms"] <= 150}}
-    print(f"tool={tool} connections={args.connections}")
+    print(f"tool={tool} connections={args.connections} workers={args.workers}")
     print(f"GET /healthz (baseline): {base['rps']:.1f} req/s  p50 {base['p50_ms']:.1f} ms  p99 {base['p99_ms']:.1f} ms")
     print(f"POST /v1/chat          : {chat['rps']:.1f} req/s  p50 {chat['p50_ms']:.1f} ms  "
           f"p90 {chat['p90_ms']:.1f} ms  p99 {chat['p99_ms']:.1f} ms  errors {chat['errors']} of {chat['requests']}")

@@ -22,10 +22,11 @@ import io
 import re
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 import frontmatter
 import yaml
@@ -215,13 +216,35 @@ class PolicyService:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.sink = sink
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(self.db_path), check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(str(self.db_path), check_same_thread=False, isolation_level=None, timeout=60)
+        self._depth = 0
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One change at a time, across threads and processes (server workers, replicas on one
+        data dir): SQLite's write lock is held from reading the latest version to recording the
+        new one, around the publish."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self._conn.execute("COMMIT")
 
     # ------------------------------------------------------------------------------- reading
     def _row_to_version(self, row: tuple) -> PolicyVersion:
@@ -365,8 +388,7 @@ class PolicyService:
 
     def _record(self, policy: Policy, fmt: str, deleted: bool, now: datetime, actor: str, action: str,
                 comment: str | None, store_version: str | None) -> None:
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._writing():
             self._conn.execute(
                 f"INSERT INTO policy_versions ({self._COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (policy.id, policy.version, policy.kind.value, policy.scope.value, policy.target, policy.title,
@@ -391,7 +413,7 @@ class PolicyService:
     def upsert(self, draft: PolicyDraft, actor: str) -> PolicyVersion:
         """Create the policy, or replace it when it exists (file uploads)."""
         policy_id = self._id_of(draft)
-        with self._lock:
+        with self._writing():
             latest = self._latest(policy_id)
             if latest is None or latest.deleted:
                 return self.create(draft, actor)
@@ -399,7 +421,7 @@ class PolicyService:
 
     def create(self, draft: PolicyDraft, actor: str) -> PolicyVersion:
         policy_id = self._id_of(draft)
-        with self._lock:
+        with self._writing():
             latest = self._latest(policy_id)
             if latest is not None and not latest.deleted:
                 raise PolicyConflict(f"policy {policy_id!r} exists (version {latest.version}); use PUT to replace it")
@@ -408,7 +430,7 @@ class PolicyService:
             return self._apply("create", policy, draft.format, actor, draft.comment)
 
     def replace(self, policy_id: str, draft: PolicyDraft, actor: str) -> PolicyVersion:
-        with self._lock:
+        with self._writing():
             latest = self._latest(policy_id)
             if latest is None or latest.deleted:
                 raise PolicyNotFound(f"policy {policy_id!r} not found; use POST /v1/policies to create it")
@@ -416,7 +438,7 @@ class PolicyService:
             return self._apply("replace", policy, draft.format, actor, draft.comment)
 
     def delete(self, policy_id: str, actor: str, comment: str | None = None) -> PolicyVersion:
-        with self._lock:
+        with self._writing():
             latest = self._latest(policy_id)
             if latest is None or latest.deleted:
                 raise PolicyNotFound(f"policy {policy_id!r} not found")
@@ -425,7 +447,7 @@ class PolicyService:
 
     def rollback(self, policy_id: str, to_version: int, actor: str, comment: str | None = None) -> PolicyVersion:
         """Make the content of an earlier version current again, as a new version."""
-        with self._lock:
+        with self._writing():
             latest = self._latest(policy_id)
             if latest is None:
                 raise PolicyNotFound(f"policy {policy_id!r} not found")
@@ -441,7 +463,7 @@ class PolicyService:
         """Adopt policies the store has but this log does not (from ingestion), and re-publish
         current versions the store lacks. Returns counts of each."""
         adopted = republished = 0
-        with self._lock:
+        with self._writing():
             live = {p.id: p for p in self.sink.live_policies()}
             known = {v.id: v for v in self.list(include_deleted=True)}
             for pid, policy in live.items():
