@@ -274,7 +274,6 @@ class FalkorDBServer:
         for address in attempts:
             error = self._launch(server, module, address)
             if not error:
-                self.address_file.write_text(json.dumps(asdict(address)))
                 log.info(
                     "falkordb.started", pid=self._read_pid(), url=address.url, dir=str(self.graph_dir)
                 )
@@ -310,10 +309,13 @@ class FalkorDBServer:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
         if proc.returncode != 0:
             return f"redis-server exited with {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
+        # Recorded at once: if we are interrupted while it loads, the next command finds it.
+        self.address_file.write_text(json.dumps(asdict(address)))
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             pid = self._read_pid()
             if pid and not _pid_alive(pid):
+                self.address_file.unlink(missing_ok=True)
                 return f"the server (pid {pid}) exited during start-up"
             state = self._probe(address) if pid else "down"
             if state == "loading":
@@ -324,6 +326,7 @@ class FalkorDBServer:
         pid = self._read_pid()
         if pid and _pid_alive(pid):
             os.kill(pid, signal.SIGTERM)
+        self.address_file.unlink(missing_ok=True)
         return f"no answer within {self.start_timeout_s:.0f}s"
 
     def _wait_ready(self, pid: int, address: ServerAddress) -> str:

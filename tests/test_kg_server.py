@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,21 @@ def test_failed_start_shows_the_server_log(tmp_path, servers):
     assert "did not start" in message and "Server log" in message
     assert "Module" in message or "module" in message  # the log's own reason
     assert not server.is_running()
+
+
+def test_concurrent_starts_make_one_server(tmp_path, servers):
+    from concurrent.futures import ThreadPoolExecutor
+
+    supervisors = [servers(tmp_path / "data") for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        addresses = list(pool.map(lambda s: s.start(), supervisors))
+    assert len(set(addresses)) == 1
+    needle = f"unixsocket:{addresses[0].unix_socket}".encode()
+    running = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and needle in (proc / "cmdline").read_bytes() and _pid_alive(int(proc.name)):
+                running.append(proc.name)
+        except OSError:
+            pass
+    assert len(running) == 1
