@@ -51,6 +51,10 @@ async def _call(fn, *args):
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from None
 
 
+def _count(request: Request, action: str) -> None:
+    request.app.state.metrics.policy_changes.labels(action).inc()
+
+
 def _draft(body: PolicyInput, policy_id: str | None) -> PolicyDraft:
     if (body.content is None) == (body.content_base64 is None):
         raise ApiError(422, "invalid_request", "give exactly one of 'content' (text) or 'content_base64' (bytes)",
@@ -99,7 +103,9 @@ async def list_policies(request: Request, _p=Depends(merch)) -> PolicyList:
              responses={**WRITE_ERRORS, **_CONFLICT})
 async def create_policy(body: PolicyCreate, request: Request, principal: Principal = Depends(merch)) -> PolicyOut:
     draft = _draft(body, body.id)
-    return _out(await _call(_service(request).create, draft, principal.name))
+    out = _out(await _call(_service(request).create, draft, principal.name))
+    _count(request, "create")
+    return out
 
 
 @router.post(
@@ -128,7 +134,9 @@ async def upload_policy(
     draft = PolicyDraft(content=data, format=_format_of(file, format), id=id or None,
                         kind=kind.value if kind else None, scope=scope.value if scope else None,
                         target=target or None, title=title or None, comment=comment)
-    return _out(await _call(_service(request).upsert, draft, principal.name))
+    out = _out(await _call(_service(request).upsert, draft, principal.name))
+    _count(request, "create" if out.version == 1 else "replace")
+    return out
 
 
 @router.get("/v1/policies/{policy_id}", response_model=PolicyOut, summary="Current version of a policy",
@@ -144,7 +152,9 @@ async def get_policy(request: Request, policy_id: str = PolicyId,
 async def replace_policy(body: PolicyInput, request: Request, policy_id: str = PolicyId,
                          principal: Principal = Depends(merch)) -> PolicyOut:
     draft = _draft(body, policy_id)
-    return _out(await _call(_service(request).replace, policy_id, draft, principal.name))
+    out = _out(await _call(_service(request).replace, policy_id, draft, principal.name))
+    _count(request, "replace")
+    return out
 
 
 @router.delete("/v1/policies/{policy_id}", status_code=204, summary="Delete a policy (a new, deleted version)",
@@ -153,6 +163,7 @@ async def delete_policy(request: Request, policy_id: str = PolicyId,
                         comment: str | None = Query(None, max_length=500, description="Why (audit log)"),
                         principal: Principal = Depends(merch)) -> Response:
     await _call(_service(request).delete, policy_id, principal.name, comment)
+    _count(request, "delete")
     return Response(status_code=204)
 
 
@@ -169,7 +180,9 @@ async def policy_history(request: Request, policy_id: str = PolicyId, _p=Depends
              summary="Make an earlier version current again (as a new version)", responses={**WRITE_ERRORS})
 async def rollback_policy(body: RollbackRequest, request: Request, policy_id: str = PolicyId,
                           principal: Principal = Depends(merch)) -> PolicyOut:
-    return _out(await _call(_service(request).rollback, policy_id, body.version, principal.name, body.comment))
+    out = _out(await _call(_service(request).rollback, policy_id, body.version, principal.name, body.comment))
+    _count(request, "rollback")
+    return out
 
 
 @router.get("/v1/audit/policies", response_model=AuditLog, summary="Audit log of policy changes, newest first",
