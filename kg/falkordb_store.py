@@ -13,6 +13,7 @@ Graph names: `<name>` is the base, versions are `<name>@<utc timestamp>-<random>
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 from typing import Any, Iterable, Iterator
@@ -52,6 +53,48 @@ def _value(v: Any) -> Any:
 def _rows(result: Any) -> list[Row]:
     header = [col[1] if isinstance(col, (list, tuple)) else col for col in (result.header or [])]
     return [dict(zip(header, (_value(v) for v in record))) for record in result.result_set]
+
+
+def _check_param(value: Any, where: str) -> None:
+    """FalkorDB's client inlines parameters as Cypher literals, so a value it cannot spell
+    (a date, NaN, an object) would fail deep in the server with a parse error that names no
+    row. Check here and name the parameter, row and field instead."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value!r} is not a finite number")
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_param(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_param(item, f"{where}.{key}")
+        return
+    raise ValueError(
+        f"{where}: {type(value).__name__} {value!r} cannot be a graph parameter "
+        "(use str, int, float, bool, None, lists and maps of them; dates as ISO strings)"
+    )
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _check_row(row: Any, index: int) -> None:
+    """`_check_param` for one row, with a fast path for flat maps of plain values."""
+    if type(row) is not dict:
+        _check_param(row, f"row {index}")
+        return
+    for key, value in row.items():
+        if type(value) not in _PLAIN:
+            _check_param(value, f"row {index}.{key}")
+
+
+def _check_params(params: dict[str, Any] | None) -> None:
+    for name, value in (params or {}).items():
+        _check_param(value, f"${name}")
 
 
 def _short(cypher: str) -> str:
@@ -104,6 +147,7 @@ class FalkorDBTransaction:
 
     def run(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
         self._check_open()
+        _check_params(params)
         return _run(self._graph, cypher, params, read_only=False)
 
     def write_rows(
@@ -117,8 +161,11 @@ class FalkorDBTransaction:
         self._check_open()
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        _check_params(params)
         sent = 0
         for batch in _batches(rows, batch_size):
+            for i, row in enumerate(batch, start=sent):
+                _check_row(row, i)
             _run(self._graph, cypher, {**(params or {}), "rows": batch}, read_only=False)
             sent += len(batch)
         return sent
@@ -282,6 +329,7 @@ class FalkorDBGraphStore:
         """Read-only query on the graph in use (GRAPH.RO_QUERY: a write here is an error)."""
         if not self._ref:
             return []
+        _check_params(params)
         graph = self.db.select_graph(self._ref)
         return _run(graph, cypher, params, read_only=True, timeout_ms=self.query_timeout_ms)
 

@@ -122,3 +122,19 @@ def test_stores_with_different_names_do_not_mix(falkordb_store_factory):
     assert b.graphs() == [] and len(a.graphs()) == 1
     with pytest.raises(ValueError):
         FalkorDBGraphStore(a.db, name="bad@name")
+
+
+def test_unsendable_values_are_named_before_anything_is_sent(falkordb_store):
+    import datetime
+
+    tx = falkordb_store.begin()
+    good = {"id": "b1", "name": "ok", "description": "", "hash": "h"}
+    with pytest.raises(ValueError, match=r"row 3\.name: nan is not a finite number"):
+        tx.write_rows(C.UPSERT_BRANDS, [good, good, good, dict(good, name=float("nan"))], batch_size=2)
+    with pytest.raises(ValueError, match=r"\$ids\[1\]: date"):
+        tx.run(C.DELETE_BRANDS, {"ids": ["a", datetime.date(2026, 1, 1)]})
+    # text that needs escaping goes through intact
+    text = 'quote " backslash \\ newline \n tab \t unicode ü ✓ braces {x} $notaparam'
+    tx.write_rows(C.UPSERT_BRANDS, [dict(good, name=text)])
+    assert tx.run(C.BRAND_NAMES) == [{"id": "b1", "name": text}]
+    tx.rollback()
