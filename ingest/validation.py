@@ -171,6 +171,8 @@ class Item:
     relation_field: Callable[[int, Any], str] = field(
         default=lambda i, rel: f"relations[{i}].target", repr=False
     )
+    #: the line a field is on, where the reader knows it (front matter); else `line`
+    field_line: Callable[[str | None], int | None] | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
@@ -184,7 +186,8 @@ class Item:
         return self.file + (f":{self.line}" if self.line is not None else "")
 
     def error(self, field_: str | None, message: str, found: Any = None) -> CatalogError:
-        return CatalogError(self.file, self.line, field_, message,
+        line = self.field_line(field_) if self.field_line is not None else None
+        return CatalogError(self.file, self.line if line is None else line, field_, message,
                             None if found is None else shorten(found), self.label)
 
 

@@ -221,6 +221,12 @@ def test_front_matter_field_lines(tmp_path):
     doc.write_text("---\nid: ship\nkind: shipping\nscope: brand\n---\n# Shipping\n\nFast.\n", encoding="utf-8")
     rendered = render_errors(load_catalog(doc, on_error="report").errors)
     assert rendered == f"{doc}:1: policy ship: scope 'brand' needs a target id"
+    # YAML dates and numbers given as ids are read as text; reference errors point at the field's line
+    doc.write_text("---\nid: 2024-01-01\nkind: other\nscope: product\ntarget: 42\ntitle: T\n---\nBody\n",
+                   encoding="utf-8")
+    rendered = render_errors(load_catalog(doc, on_error="report").errors)
+    assert rendered.startswith(f"{doc}:5: policy 2024-01-01: field 'target': scope 'product' target: "
+                               "no product with id '42' in the catalog")
 
 
 def test_jsonl_text_in_memory():

@@ -155,7 +155,8 @@ def _validate(raws: list[RawItem], errors: list[CatalogError]) -> tuple[list[Ite
             if isinstance(key, str):
                 rejected[(raw.kind, key)] = raw.where()
             return None
-        return Item(raw.kind, obj, raw.file, raw.line, relation_field=raw.relation_field)
+        return Item(raw.kind, obj, raw.file, raw.line, relation_field=raw.relation_field,
+                    field_line=raw.field_line)
 
     first = [b for r in raws if r.kind in ("brand", "category") if (b := build(r)) is not None]
     resolver = NameResolver([i for i in first if i.kind == "brand"], [i for i in first if i.kind == "category"])

@@ -20,6 +20,7 @@ converted to Markdown with markdownify so every stored policy body is Markdown.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,10 @@ def read_document(path: Path, display: str) -> FileRead:
     if body_field in data:
         return fail(key_lines.get(body_field), body_field,
                     f"the {body_field} goes after the front matter, not in it")
-    for key in ("id", "target"):  # YAML reads `target: 123` as a number; ids are strings
-        if isinstance(data.get(key), (int, float)) and not isinstance(data.get(key), bool):
-            data[key] = str(data[key])
+    for key in ("id", "target", "question"):  # YAML reads `target: 123` as a number, `2024-01-01` as a date
+        value = data.get(key)
+        if isinstance(value, (int, float, date)) and not isinstance(value, bool):
+            data[key] = value.isoformat() if isinstance(value, date) else str(value)
 
     body = "\n".join(lines[close + 1:])
     if path.suffix.lower() in (".html", ".htm"):
