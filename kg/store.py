@@ -11,14 +11,20 @@ Graph model (labels and keys; every node has a unique `id`):
   (:Product)-[:MADE_BY]->(:Brand)
   (:Product)-[:IN_CATEGORY]->(:Category)
   (:Product)-[:HAS_ATTRIBUTE]->(:Attribute {id: "<product>#attr:<key>", key, value, unit, text})
+                                 (value: the values joined with ", ", a string; the sync may add
+                                  `values` (list) and `source_ids` (snippet ids))
   (:Product)-[:COMPATIBLE_WITH|ACCESSORY_FOR|VARIANT_OF]->(:Product)
   (:Policy {id, kind, scope, target, title, body, version, effective_date, hash})
       -[:APPLIES_TO]->(:Brand|:Category|:Product)          (no edge for scope 'global')
   (:Policy)-[:OVERRIDES]->(:Policy)                        (narrower scope, same kind)
   (:FAQ {id, question, answer, scope, target, hash})-[:ABOUT]->(:Brand|:Category|:Product)
   (:Passage {id: "<stable key>", vid: <int64 vector id>, text, source, owner_id, owner_kind,
-             doc_id, doc_version, hash})-[:PASSAGE_OF]->(owner node)
-  (:Store {id: "store", version})                           (one node: the published version)
+             doc_id, doc_version, hash, aliases})-[:PASSAGE_OF]->(owner node)
+  (:Store {id: "store", version, updated_at})               (one node: the published version)
+
+Property values are strings, numbers, booleans or lists of them (dates as ISO strings): what
+both servers store natively. The row shape each write statement takes is given above it in
+`kg/cypher.py`.
 
 Atomic publication: writes go through a `GraphTransaction` from `begin()`; nothing is visible
 to readers until the caller publishes the committed `graph_ref` together with the vector
