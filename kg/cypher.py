@@ -771,3 +771,11 @@ RETURN a.id AS id, p.id AS product_id, p.title AS title, a.key AS key, a.value A
 ORDER BY id
 LIMIT $limit
 """
+
+# Every source snippet id carried by an attribute fact (checks that ingestion kept each one).
+SYNC_ATTRIBUTE_SOURCE_IDS = """
+MATCH (a:Attribute)
+WHERE a.source_ids IS NOT NULL
+UNWIND a.source_ids AS sid
+RETURN sid
+"""

@@ -35,12 +35,14 @@ def tokenize(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class LexDoc:
-    """What BM25 needs of a passage: its position-independent key, text, source and owner."""
+    """What BM25 needs of a document: its stable key (passage key or graph node id), text,
+    source, owner and kind (`passage`, or `graph_fact` for attribute facts indexed beside)."""
 
     key: str
     text: str
     source: str
     owner_id: str
+    kind: str = "passage"
 
 
 class BM25Index:
@@ -48,6 +50,7 @@ class BM25Index:
 
     def __init__(self, docs: Sequence[LexDoc], k1: float = 1.2, b: float = 0.75):
         self.docs = list(docs)
+        self.k1, self.b = k1, b
         self._pos_of_key = {d.key: i for i, d in enumerate(self.docs)}
         self._by_owner: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
@@ -57,6 +60,9 @@ class BM25Index:
         if corpus:
             self._bm25.index(corpus, show_progress=False)
         self._vocab = self._bm25.vocab_dict if corpus else {}
+        self._avgdl = float(np.mean([len(c) for c in corpus])) if corpus else 1.0
+        if corpus:  # document frequency per token id, for scoring texts outside the index
+            self._df = np.diff(np.asarray(self._bm25.scores["indptr"]))
 
     @classmethod
     def from_records(cls, records: Iterable) -> "BM25Index":
@@ -106,8 +112,55 @@ class BM25Index:
         return out
 
     def score_keys(self, query: str, keys: Sequence[str]) -> np.ndarray:
-        """BM25 scores of the given passage keys (0 for unknown keys), for reranking."""
-        scores = self.scores(query)
+        """BM25 scores of the given document keys (-1 for keys not in the index)."""
+        return self.score_keys_from(self.scores(query), keys)
+
+    def score_keys_from(self, scores: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+        """Pick the given keys' scores out of a `scores()` vector (-1 for unknown keys)."""
         return np.array(
-            [scores[self._pos_of_key[k]] if k in self._pos_of_key else 0.0 for k in keys], dtype=np.float32
+            [scores[self._pos_of_key[k]] if k in self._pos_of_key else -1.0 for k in keys], dtype=np.float32
         )
+
+    def score_texts(self, query: str, texts: Sequence[str], sources: Sequence[str | None] | None = None) -> np.ndarray:
+        """BM25 of texts that are not in the index (e.g. graph facts), with this index's IDF
+        and average length, so their scores are on the same scale as indexed documents'."""
+        out = np.zeros(len(texts), dtype=np.float32)
+        toks = self._query_tokens(query)
+        if not toks or not self.docs:
+            return out
+        n = len(self.docs)
+        idf = {t: float(np.log(1 + (n - self._df[self._vocab[t]] + 0.5) / (self._df[self._vocab[t]] + 0.5)))
+               for t in toks}
+        for i, text in enumerate(texts):
+            doc = tokenize(readable(text, sources[i] if sources else None))
+            norm = self.k1 * (1 - self.b + self.b * len(doc) / self._avgdl)
+            for t in toks:
+                tf = doc.count(t)
+                if tf:
+                    out[i] += idf[t] * tf / (tf + norm)  # bm25s "lucene" form
+        return out
+
+
+def build_lexical_index(records: Iterable, attribute_rows: Iterable[dict] = ()) -> BM25Index:
+    """BM25 over every passage (`VectorIndex.iter_passages()`) plus, optionally, the graph's
+    attribute facts (rows of kg.cypher.RETRIEVE_ATTRIBUTE_PAGE), so an attribute can be found
+    by its key and value when no product is linked."""
+    docs = [LexDoc(r.key, r.text, r.source, r.owner_id) for r in records]
+    docs += [
+        LexDoc(a["id"], f"{a['key']}: {a['value']}", "attribute", a["product_id"], kind="graph_fact")
+        for a in attribute_rows
+    ]
+    return BM25Index(docs)
+
+
+def graph_attribute_rows(store, page: int = 5000) -> Iterable[dict]:
+    """Every attribute fact of the graph, in keyset pages (RETRIEVE_ATTRIBUTE_PAGE)."""
+    from kg import cypher
+
+    after = ""
+    while True:
+        rows = store.query(cypher.RETRIEVE_ATTRIBUTE_PAGE, {"after": after, "limit": page})
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1]["id"]

@@ -1,0 +1,226 @@
+"""The whole query path, one typed stage after another, each timed:
+
+    understand -> plan -> retrieve -> fuse -> context -> generate -> ground -> respond
+
+`AnswerPipeline.answer(message, session_id, product_id)` returns the `Answer` (with
+`timings.stages_ms`); `run()` returns the full `Trace` (understanding, retrieval lists,
+overridden policies, context) for `ask --explain`, evaluation and tests; `stream()` yields the
+grounded text as it passes the check, then the final `Answer`.
+
+Turns whose plan retrieves nothing (greeting, handoff, clarification, out of scope) skip
+retrieval and generation and get the response policy's reply. Library code: every part comes
+in through the constructor (serve/container.py wires them from settings).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rag.context import Context, build_context
+from rag.generate.base import GenerationRequest
+from rag.generate.extractive import ExtractiveGenerator
+from rag.generate.fallback import FallbackGenerator
+from rag.grounding import GroundingChecker
+from rag.respond import reply_without_retrieval, respond
+from rag.retrieve.base import RetrievalQuery
+from rag.retrieve.graph import OverriddenPolicy
+from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
+from rag.types import Answer, Evidence
+from rag.understand.types import Understanding
+
+#: Stage names, in order (the keys of `Answer.timings.stages_ms`).
+STAGES = ("understand", "plan", "retrieve", "fuse", "context", "generate", "ground", "respond")
+
+
+class Understander(Protocol):
+    def understand(self, text: str, session_id: str | None = None, product_id: str | None = None) -> Understanding: ...
+
+
+class SessionRecorder(Protocol):
+    """Optional: remembers what was answered so later turns can refer back to it."""
+
+    def record(self, understanding: Understanding, answer: Answer) -> None: ...
+
+
+@dataclass
+class Trace:
+    """Everything one turn computed (the Answer is `answer`)."""
+
+    understanding: Understanding
+    query: RetrievalQuery | None = None
+    retrieval: RetrievalResult | None = None
+    context: Context | None = None
+    answer: Answer | None = None
+    stages_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def overridden(self) -> list[OverriddenPolicy]:
+        return self.retrieval.overridden if self.retrieval else []
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        return self.retrieval.evidence if self.retrieval else []
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._t = time.perf_counter()
+        self._start = self._t
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + (now - self._t) * 1e3
+        self._t = now
+
+    @property
+    def total_ms(self) -> float:
+        return (time.perf_counter() - self._start) * 1e3
+
+
+class AnswerPipeline:
+    def __init__(
+        self,
+        understander: Understander,
+        retriever: HybridRetriever,
+        generator: Any,
+        checker: GroundingChecker | None = None,
+        extractive: ExtractiveGenerator | None = None,
+        sessions: SessionRecorder | None = None,
+        context_tokens: int = 1500,
+        max_context_items: int = 8,
+    ):
+        """`generator`: any rag.generate generator (a FallbackGenerator for model ones)."""
+        self.understander = understander
+        self.retriever = retriever
+        self.generator = generator
+        self.checker = checker or GroundingChecker()
+        fallback = getattr(generator, "fallback", None)
+        self.extractive = extractive or (
+            generator if isinstance(generator, ExtractiveGenerator)
+            else fallback if isinstance(fallback, ExtractiveGenerator) else ExtractiveGenerator()
+        )
+        self.sessions = sessions
+        self.context_tokens = context_tokens
+        self.max_context_items = max_context_items
+
+    # -- stages -------------------------------------------------------------------------------------
+    def understand(self, message: str, session_id: str | None, product_id: str | None) -> Understanding:
+        return self.understander.understand(message, session_id=session_id, product_id=product_id)
+
+    @staticmethod
+    def plan(u: Understanding) -> RetrievalQuery:
+        return RetrievalQuery.from_understanding(u)
+
+    def retrieve_and_fuse(self, query: RetrievalQuery, clock: _Clock) -> RetrievalResult:
+        """Runs the hybrid retriever; its own inner timings split the retrieve/fuse stages."""
+        res = self.retriever.retrieve(query, limit=self.max_context_items)
+        t = res.timings_ms
+        retrieve_ms = t.get("graph", 0) + t.get("dense", 0) + t.get("bm25", 0)
+        fuse_ms = t.get("fuse", 0) + t.get("rerank", 0)
+        clock.lap("retrieve")
+        clock.stages["retrieve"] = retrieve_ms
+        clock.stages["fuse"] = fuse_ms
+        return res
+
+    def build_context(self, evidence: Sequence[Evidence]) -> Context:
+        return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items)
+
+    def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
+        return GenerationRequest.build(u.text, context, history)
+
+    def _generate(self, request: GenerationRequest) -> tuple[str, str, str | None]:
+        if isinstance(self.generator, FallbackGenerator):
+            out = self.generator.generate_outcome(request)
+            return out.text, out.generator, out.fallback_reason
+        return self.generator.generate(request), self.generator.name, None
+
+    # -- whole turns ------------------------------------------------------------------------------
+    def run(
+        self,
+        message: str,
+        session_id: str | None = None,
+        product_id: str | None = None,
+        history: Sequence[tuple[str, str]] = (),
+    ) -> Trace:
+        clock = _Clock()
+        u = self.understand(message, session_id, product_id)
+        clock.lap("understand")
+        trace = Trace(understanding=u)
+        if not u.plan.retrieve:
+            answer = reply_without_retrieval(u)
+            clock.lap("respond")
+            return self._finish(trace, answer, clock)
+        query = self.plan(u)
+        clock.lap("plan")
+        trace.query = query
+        trace.retrieval = self.retrieve_and_fuse(query, clock)
+        context = self.build_context(trace.retrieval.evidence)
+        trace.context = context
+        clock.lap("context")
+        text, name, reason = self._generate(self._request(u, context, history))
+        clock.lap("generate")
+        grounded = self.checker.ground(text, context, u.text, self.extractive, name, reason)
+        clock.lap("ground")
+        answer = respond(grounded, u)
+        clock.lap("respond")
+        return self._finish(trace, answer, clock)
+
+    def _finish(self, trace: Trace, answer: Answer, clock: _Clock) -> Trace:
+        stages = {s: round(clock.stages.get(s, 0.0), 3) for s in STAGES}
+        answer.timings.stages_ms = stages
+        answer.timings.total_ms = round(clock.total_ms, 3)
+        trace.answer, trace.stages_ms = answer, stages
+        if self.sessions is not None:
+            self.sessions.record(trace.understanding, answer)
+        return trace
+
+    def answer(self, message: str, session_id: str | None = None, product_id: str | None = None) -> Answer:
+        trace = self.run(message, session_id=session_id, product_id=product_id)
+        assert trace.answer is not None
+        return trace.answer
+
+    def stream(
+        self, message: str, session_id: str | None = None, product_id: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Grounded text pieces (whole sentences) as they pass the check, then the `Answer`."""
+        clock = _Clock()
+        u = self.understand(message, session_id, product_id)
+        clock.lap("understand")
+        trace = Trace(understanding=u)
+        if not u.plan.retrieve:
+            answer = reply_without_retrieval(u)
+            clock.lap("respond")
+            self._finish(trace, answer, clock)
+            yield answer.text
+            yield answer
+            return
+        query = self.plan(u)
+        clock.lap("plan")
+        trace.retrieval = self.retrieve_and_fuse(query, clock)
+        context = self.build_context(trace.retrieval.evidence)
+        clock.lap("context")
+        request = self._request(u, context, ())
+        if isinstance(self.generator, FallbackGenerator):
+            pieces: Any = self.generator.stream_outcome(request)
+        else:
+            pieces = self.generator.stream(request)
+        stream = self.checker.stream(pieces, context, u.text, self.extractive, self.generator.name)
+        # the response policy wraps the body (apology before, handoff after): stream it in order
+        marker = "\x00body\x00"
+        prefix, _, suffix = respond(Answer(text=marker), u).text.partition(marker)
+        if prefix:
+            yield prefix
+        for piece in stream:
+            yield piece
+        if suffix:
+            yield suffix
+        clock.lap("generate")
+        grounded = stream.answer or Answer(text="")
+        answer = respond(grounded, u)
+        clock.lap("respond")
+        self._finish(trace, answer, clock)
+        yield answer

@@ -1,0 +1,203 @@
+"""The retrieval stage: graph facts by plan + dense + BM25 passages, fused, then reranked.
+
+    query ──► graph (plan reads) ──────────┐
+          ├─► dense (FAISS, scoped/unscoped) ├─► weighted RRF ─► feature reranker ─► evidence
+          └─► BM25 (bm25s, same passages)  ─┘
+
+Fusion (rag/retrieve/fusion.py) makes one candidate pool from lists whose scores are not
+comparable; the reranker (rag/retrieve/rerank.py) then orders that pool on features measured
+the same way for every candidate: the stored passage vectors (no re-embedding), BM25 of the
+field-aware text, the cqa question match, the attribute key match and a source prior.
+Attribute facts come from the graph and have no stored vector; their dense feature is the
+cosine with the embedded attribute *key* ("item weight"), cached per key (a catalog has few
+distinct keys), which is what a question about an attribute asks for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from rag.retrieve.base import RetrievalQuery
+from rag.retrieve.dense import DenseRetriever, passage_evidence
+from rag.retrieve.fields import fields
+from rag.retrieve.fusion import FusionConfig, rrf
+from rag.retrieve.graph import GraphRetriever, OverriddenPolicy
+from rag.retrieve.lexical import BM25Index
+from rag.retrieve.rerank import FeatureReranker
+from rag.types import Evidence
+from rag.vector_index import passage_vid
+
+#: Graph facts the plan asked for by name (price, policy, relation...) are the answer to their
+#: intent; they keep a place at the top of the list in plan order, before reranked items.
+PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", "compatibility",
+                               "accessory", "variant", "similar", "brand", "product"})
+
+
+@dataclass
+class RetrievalResult:
+    evidence: list[Evidence]
+    by_retriever: dict[str, list[Evidence]] = field(default_factory=dict)
+    overridden: list[OverriddenPolicy] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class KeyVectors:
+    """Embeddings of attribute keys in words, cached (LRU): few distinct keys per catalog."""
+
+    def __init__(self, encode: Callable[[list[str]], np.ndarray], size: int = 4096):
+        self._encode = encode
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+
+    def get(self, keys: list[str]) -> np.ndarray:
+        missing = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if missing:
+            for k, v in zip(missing, self._encode(missing)):
+                self._cache[k] = np.asarray(v, dtype=np.float32)
+                if len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        out = []
+        for k in keys:
+            self._cache.move_to_end(k)
+            out.append(self._cache[k])
+        return np.stack(out) if out else np.zeros((0, 0), np.float32)
+
+
+class HybridRetriever:
+    """Runs the retrievers of one turn and returns fused, reranked evidence."""
+
+    name = "hybrid"
+
+    def __init__(
+        self,
+        graph: GraphRetriever | None,
+        dense: DenseRetriever | None,
+        lexical: BM25Index | Callable[[], BM25Index] | None,
+        encode_many: Callable[[list[str]], np.ndarray] | None = None,
+        reranker: FeatureReranker | None = None,
+        fusion: FusionConfig | None = None,
+        pool: int = 30,
+    ):
+        """`pool`: how many passages dense and BM25 each contribute before reranking.
+        `reranker=None` keeps the RRF order (the ablation)."""
+        self.graph = graph
+        self.dense = dense
+        self._lexical = lexical
+        self.reranker = reranker
+        self.fusion = fusion or FusionConfig()
+        self.pool = pool
+        self.keys = KeyVectors(encode_many) if encode_many is not None else None
+
+    @property
+    def lexical(self) -> BM25Index | None:
+        return self._lexical() if callable(self._lexical) else self._lexical
+
+    # -- the stage --------------------------------------------------------------------------------
+    def retrieve(self, query: RetrievalQuery, limit: int | None = None) -> RetrievalResult:
+        t: dict[str, float] = {}
+        ranked: dict[str, list[Evidence]] = {}
+        overridden: list[OverriddenPolicy] = []
+
+        t0 = time.perf_counter()
+        if self.graph is not None and query.graph_queries:
+            g = self.graph.run(query)
+            ranked["graph"], overridden = g.evidence, g.overridden
+        t1 = time.perf_counter()
+        if self.dense is not None:
+            ranked["dense"] = self.dense.retrieve(query, k=self.pool)
+        t2 = time.perf_counter()
+        lex = self.lexical
+        bm25_all: np.ndarray | None = None
+        if lex is not None and len(lex):
+            bm25_all = lex.scores(query.text)
+            ranked["bm25"] = self._bm25_hits(lex, bm25_all, query)
+        t3 = time.perf_counter()
+        fused = rrf(ranked, self.fusion)
+        t4 = time.perf_counter()
+        final = self._rerank(query, fused, lex, bm25_all) if self.reranker is not None else fused
+        t5 = time.perf_counter()
+        t.update(graph=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3,
+                 fuse=(t4 - t3) * 1e3, rerank=(t5 - t4) * 1e3)
+        k = limit or max(query.k, 1)
+        return RetrievalResult(evidence=final[: k + self._plan_fact_count(final)], by_retriever=ranked,
+                               overridden=overridden, timings_ms=t)
+
+    @staticmethod
+    def _plan_fact_count(items: list[Evidence]) -> int:
+        return sum(1 for e in items if e.kind == "graph_fact" and e.source in PLAN_FACT_SOURCES)
+
+    def _bm25_hits(self, lex: BM25Index, scores: np.ndarray, query: RetrievalQuery) -> list[Evidence]:
+        if query.owner_ids is not None:
+            pos = lex.positions(query.owner_ids)
+        else:
+            pos = None
+        sub = scores if pos is None else scores[pos]
+        if len(sub) == 0:
+            return []
+        top = min(self.pool, len(sub))
+        best = np.argpartition(-sub, top - 1)[:top]
+        best = best[np.argsort(-sub[best], kind="stable")]
+        docs = []
+        for i in best:
+            if sub[i] <= 0:
+                break
+            docs.append((lex.docs[int(pos[i]) if pos is not None else int(i)], float(sub[i])))
+        docs = [(d, s) for d, s in docs if d.kind == "passage"]
+        if query.sources:
+            docs = [(d, s) for d, s in docs if d.source in query.sources]
+        return self._lexical_evidence(docs)
+
+    def _lexical_evidence(self, docs) -> list[Evidence]:
+        """BM25 docs as evidence: full records from the vector index when there is one."""
+        if not docs:
+            return []
+        if self.dense is not None:
+            recs = {r.key: r for r in self.dense.index.get([passage_vid(d.key) for d, _ in docs])}
+            return [passage_evidence(recs[d.key], s, "bm25") for d, s in docs if d.key in recs]
+        return [Evidence(id=d.key, text=d.text, kind="passage", source=d.source, owner_id=d.owner_id,
+                         score=s, retriever="bm25") for d, s in docs]
+
+    # -- reranking --------------------------------------------------------------------------------
+    def _rerank(self, query: RetrievalQuery, fused: list[Evidence], lex: BM25Index | None,
+                bm25_all: np.ndarray | None) -> list[Evidence]:
+        plan_facts = [e for e in fused if e.kind == "graph_fact" and e.source in PLAN_FACT_SOURCES]
+        rest = [e for e in fused if not (e.kind == "graph_fact" and e.source in PLAN_FACT_SOURCES)]
+        if not rest:
+            return plan_facts
+        dense = self._dense_features(query, rest)
+        if lex is not None and bm25_all is not None:
+            bm25 = lex.score_keys_from(bm25_all, [e.id for e in rest])
+            missing = bm25 < 0
+            if missing.any():  # graph facts not in the BM25 index: score their text directly
+                bm25[missing] = lex.score_texts(query.text, [rest[i].text for i in np.flatnonzero(missing)])
+        else:
+            bm25 = np.zeros(len(rest), np.float32)
+        reranked = self.reranker.rerank(query.text, rest, dense, bm25)  # type: ignore[union-attr]
+        # plan facts first (the answer to their intent), then the reranked rest
+        return [*plan_facts, *reranked]
+
+    def _dense_features(self, query: RetrievalQuery, items: list[Evidence]) -> np.ndarray:
+        out = np.full(len(items), np.nan, dtype=np.float32)
+        if self.dense is None:
+            return out
+        q = self.dense.vector(query)
+        idx = [i for i, e in enumerate(items) if e.kind == "passage"]
+        if idx:
+            vecs = self.dense.index.vectors([passage_vid(items[i].id) for i in idx])
+            out[idx] = vecs @ q
+        attrs = [i for i, e in enumerate(items) if e.kind == "graph_fact" and e.source == "attribute"]
+        if attrs and self.keys is not None:
+            keys = [fields(_attribute_text(items[i].text), "attribute").key or items[i].text for i in attrs]
+            out[attrs] = self.keys.get(keys) @ q
+        return out
+
+
+def _attribute_text(text: str) -> str:
+    """Graph attribute evidence reads "<title>: <key>: <value>."; the key is the middle part."""
+    parts = text.split(": ")
+    return ": ".join(parts[-2:]) if len(parts) >= 3 else text
