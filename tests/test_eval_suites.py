@@ -84,12 +84,11 @@ def test_bad_label_names_line_and_field(tmp_path):
 
 
 def test_semipqa_split_runs_tasks_that_have_the_file(tmp_path, encoder, judge, extractive_answerer):
-    from rag.eval.wiring import baseline_rankers
+    from rag.eval.wiring import candidate_rankers
 
     _write(tmp_path, "pqa/semiPQA/attribute_ranking/testseen.csv", RANKING)
     _write(tmp_path, "pqa/semiPQA/data-to-text/test_seen.csv", D2T)
-    rankers = baseline_rankers(encoder, *semipqa.ranking_corpus(tmp_path, "testseen"))
-    rankers["ours"] = rankers["dense"]
+    rankers = candidate_rankers(encoder, semipqa.ranking_corpus(tmp_path, "testseen"))
     result = semipqa.run(tmp_path, "testseen", rankers=rankers, answerers={"ours": extractive_answerer},
                          progress=False, judge=judge)
     ranking = result.metrics["retrieval"]["attribute_ranking"]

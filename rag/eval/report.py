@@ -33,6 +33,10 @@ PACKAGES = (
 )
 
 
+#: Counts, not scores: kept in results.json, left out of the comparison tables and bars.
+COUNT_KEYS = frozenset({"n", "questions_without_relevant", "questions"})
+
+
 class StageTimer:
     """Collects wall-clock milliseconds per named stage; summarized as p50/p95."""
 
@@ -200,7 +204,8 @@ def comparison_rows(metrics: dict[str, Any]) -> tuple[list[str], dict[str, dict[
             rows.setdefault(name, {})[base] = value
     numeric = {
         name: row for name, row in rows.items()
-        if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row.values())
+        if name.rsplit(".", 1)[-1] not in COUNT_KEYS
+        and any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row.values())
     }
     return systems, numeric
 

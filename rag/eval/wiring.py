@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from rag.eval.answering import Answerer as AnswerFn
 from rag.eval.rankers import BM25CandidateRanker, DenseCandidateRanker
 from rag.generate.answerer import Answerer
@@ -37,3 +39,65 @@ def baseline_rankers(encoder, corpus: Sequence[str], queries: Sequence[str] = ()
     if dense is not None:
         out["dense"] = lambda question, evidence: dense.rank(question, [e.text for e in evidence])
     return out
+
+
+class CachedEncoder:
+    """Memoizes embeddings by text so candidates shared across systems are embedded once."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.dim = encoder.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def warm(self, texts: Sequence[str]) -> None:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        for start in range(0, len(missing), 512):
+            chunk = missing[start:start + 512]
+            for t, v in zip(chunk, self.encoder.encode(chunk)):
+                self._cache[t] = v
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        self.warm(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str | None] | None = None,
+                          queries: Sequence[str] = ()):
+    """The product's own ranking of a given candidate list: the retrieval stage's feature
+    reranker (rag/retrieve/rerank.py: dense + BM25 + cqa-question + attribute-key + source
+    prior), with BM25 statistics from `corpus`. Returns ranker(question, evidence) -> order."""
+    from rag.retrieve.fields import readable
+    from rag.retrieve.lexical import BM25Index, LexDoc
+    from rag.retrieve.rerank import FeatureReranker, rank_candidates
+
+    srcs = list(sources) if sources is not None else [None] * len(corpus)
+    docs = [LexDoc(key=f"c{i}", text=t, source=s or "other", owner_id="pool") for i, (t, s) in enumerate(zip(corpus, srcs))]
+    lex = BM25Index(docs) if docs else None
+    cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
+    cached.warm([*queries, *(readable(t, s) for t, s in zip(corpus, srcs))])
+    reranker = FeatureReranker()
+
+    def bm25(question: str, candidates: Sequence[Evidence]) -> np.ndarray:
+        if lex is None:
+            return np.zeros(len(candidates), np.float32)
+        return lex.score_texts(question, [c.text for c in candidates], [c.source for c in candidates])
+
+    def rank(question: str, evidence: list[Evidence]) -> list[int]:
+        return rank_candidates(reranker, question, evidence, cached.encode, bm25)
+
+    return rank
+
+
+def candidate_rankers(encoder, corpus: tuple[Sequence[str], Sequence[str], Sequence[str]]) -> dict:
+    """ours (the product's reranker) + the bm25 and dense baselines over the same candidates.
+    `corpus` = (candidate texts, questions, candidate sources), as the suites' ranking_corpus()."""
+    corpus, queries, sources = corpus
+    cached = CachedEncoder(encoder)
+    rankers = {"ours": ours_candidate_ranker(cached, corpus, sources, queries)}
+    rankers.update(baseline_rankers(cached, corpus, queries))
+    return rankers

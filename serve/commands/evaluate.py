@@ -96,6 +96,13 @@ def _generator_config(settings: Settings, kind: Optional[str]) -> dict:
     return cfg
 
 
+def _judge(encoder):
+    from rag.eval.answering import Judge
+    from rag.grounding import GroundingChecker
+
+    return Judge(GroundingChecker(encoder), encoder)
+
+
 def _evidence_answerers(settings: Settings, kind: Optional[str], encoder) -> dict:
     """ours = the configured generator; extractive = the extractive generator alone (baseline),
     both followed by the same grounding check."""
@@ -133,6 +140,7 @@ def semipqa_cmd(
             rankers=candidate_rankers(encoder, corpus),
             answerers=_evidence_answerers(settings, generator, encoder),
             limit=limit, progress=True, config=_generator_config(settings, generator), seed=seed,
+            judge=_judge(encoder),
         )
         result.models["encoder"] = encoder.model_name
     except EvalDataError as exc:
@@ -160,6 +168,7 @@ def hetpqa_cmd(
             answerers=_evidence_answerers(settings, generator, encoder),
             rankers=candidate_rankers(encoder, hetpqa.ranking_corpus(data_dir, split, limit)),
             limit=limit, progress=True, config=_generator_config(settings, generator), seed=seed,
+            judge=_judge(encoder),
         )
         result.models["encoder"] = encoder.model_name
     except EvalDataError as exc:

@@ -70,13 +70,14 @@ def load_ranking(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str]]:
-    """(candidate texts, questions) of the split's evidence-ranking file; empty when there is none."""
+def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str], list[str]]:
+    """(candidate texts, questions, candidate sources) of the split's evidence-ranking file; empty when there is none."""
     path = split_file(Path(data_dir) / RANKING_DIR, split)
     if path is None:
-        return [], []
+        return [], [], []
     groups = load_ranking(path, limit)
-    return [c["text"] for g in groups for c in g["candidates"]], [g["question"] for g in groups]
+    cands = [c for g in groups for c in g["candidates"]]
+    return [c["text"] for c in cands], [g["question"] for g in groups], [c["source"] for c in cands]
 
 
 def run(

@@ -29,9 +29,17 @@ from rag.types import Evidence
 
 RANKING_DIR = Path("pqa/semiPQA/attribute_ranking")
 D2T_DIR = Path("pqa/semiPQA/data-to-text")
-# The question the generator answers for data-to-text (the data set has none). Training code
-# that builds data-to-text examples should use the same words.
-DATA_TO_TEXT_QUESTION = "What does this product information say? Answer in one sentence."
+# The question the generator answers for data-to-text (the data set has none): the attribute's
+# key in words. Training code that builds data-to-text examples should use the same function.
+DATA_TO_TEXT_QUESTION = "What is the {key} of this product?"
+
+
+def data_to_text_question(data: str) -> str:
+    """"component_type: { value:"Memory" }" -> "What is the component type of this product?"."""
+    from rag.retrieve.fields import fields
+
+    key = fields(data, "attribute").key or "main feature"
+    return DATA_TO_TEXT_QUESTION.format(key=key)
 
 # ranker(question, candidate Evidence list) -> indices best first
 Ranker = Callable[[str, list[Evidence]], list[int]]
@@ -65,14 +73,15 @@ def load_d2t(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return items
 
 
-def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str]]:
-    """(candidate texts, questions) of the split's ranking file (the baselines' BM25 statistics and
+def ranking_corpus(data_dir: Path, split: str, limit: int | None = None) -> tuple[list[str], list[str], list[str]]:
+    """(candidate texts, questions, candidate sources) of the split's ranking file (the baselines' BM25 statistics and
     embedding cache); empty when the split has no ranking file."""
     path = split_file(Path(data_dir) / RANKING_DIR, split)
     if path is None:
-        return [], []
+        return [], [], []
     groups = load_ranking(path, limit)
-    return [c["text"] for g in groups for c in g["candidates"]], [g["question"] for g in groups]
+    texts = [c["text"] for g in groups for c in g["candidates"]]
+    return texts, [g["question"] for g in groups], ["attribute"] * len(texts)
 
 
 def candidate_evidence(group: dict[str, Any]) -> list[Evidence]:
@@ -154,7 +163,7 @@ def run(
                           source="attribute", owner_kind="product")
             for name, answerer in answerers.items():
                 with result.timer.stage(f"answer:{name}"):
-                    answer = answerer(DATA_TO_TEXT_QUESTION, [ev])
+                    answer = answerer(data_to_text_question(item["data"]), [ev])
                 if name == "ours":
                     record_stages(result.timer, answer)
                 scored_answer = judge.score(answer, [item["text"]])
