@@ -364,7 +364,7 @@ def _embed(
         if r.text_hash not in by_hash:
             todo.setdefault(r.text_hash, r.text)
     order = sorted(todo, key=lambda h: len(todo[h]))
-    step = 4096
+    step = 512  # progress granularity; the encoder batches within each step
     with tqdm(total=len(order), desc="embedding", unit="text", disable=not progress or not order) as bar:
         for i in range(0, len(order), step):
             part = order[i : i + step]
