@@ -38,6 +38,13 @@ if TYPE_CHECKING:  # rag.generate imports this module (Answerer)
 NEGATIONS = frozenset({"not", "no", "never", "cannot", "cant", "dont", "doesnt", "isnt", "arent", "wont",
                        "wasnt", "werent", "didnt", "none", "nothing", "neither", "nor", "non"})
 
+# Words answers use to talk about answering ("the answer to this question is", "according to
+# the evidence"): no claim about the product, so they do not count towards coverage.
+META_WORDS = frozenset(content_words(
+    "answer answers question questions evidence information info item items according based provided "
+    "mentioned stated source sources data customer customers help"
+))
+
 _ABSTAIN_PATTERNS = re.compile(
     r"\b(?:i\s+(?:do\s*n[o']t|don't|dont)\s+know|i(?:'m| am)\s+not\s+sure|(?:can ?not|can't|unable to)\s+"
     r"(?:answer|help|assist|find|determine)|no information|not (?:mentioned|stated|provided|specified|in the evidence)|"
@@ -114,7 +121,7 @@ class GroundingChecker:
         for value, unit in claim_numbers:
             if not any(v == value and (unit is None or u is None or u == unit) for v, u in evidence_numbers):
                 return False, "number_not_in_evidence"
-        claim_words = content_words(claim) - topic
+        claim_words = content_words(claim) - topic - META_WORDS
         if not claim_words:
             return False, "no_content"
         evidence_words = content_words(evidence_text)
@@ -143,13 +150,18 @@ class GroundingChecker:
             ok, reason = self.supports(plain, [context.item(n) for n in valid], topic)  # type: ignore[misc]
             return SentenceVerdict(plain, valid if ok else [], ok, reason, removed)
         # uncited (or only bad numbers): the first single item that supports it is cited
-        reason = "bad_citation_only" if removed else "unsupported"
+        reasons = set()
         for item in context.items:
             ok, why = self.supports(plain, [item], topic)
             if ok:
                 return SentenceVerdict(plain, [item.number], True, "", removed)
-            if why == "number_not_in_evidence" and reason == "unsupported":
-                reason = why
+            reasons.add(why)
+        if removed:
+            reason = "bad_citation_only"
+        elif len(reasons) == 1:
+            reason = reasons.pop()  # every item failed the same way (e.g. the number is nowhere)
+        else:
+            reason = "unsupported"
         return SentenceVerdict(plain, [], False, reason, removed)
 
     # --- a whole answer ---------------------------------------------------------------------
