@@ -7,8 +7,11 @@ is the one contract between ingestion's inputs and its stores.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from typing import Literal
@@ -250,3 +253,18 @@ class Catalog(_Model):
             "passages": len(self.passages),
             "omitted": len(self.omitted),
         }
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large catalog: ~10^6 small model
+    objects otherwise trigger repeated full collections over the growing heap (2.5x the run
+    time at 100k products). Catalog objects form no reference cycles, so reference counting
+    still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

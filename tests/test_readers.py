@@ -246,3 +246,41 @@ def test_jsonl_text_in_memory():
     assert [p.id for p in result.catalog.products] == ["p1"]
     with pytest.raises(CatalogValidationError, match="holds no records"):
         load_jsonl_text("\n\n")
+
+
+def test_demo_catalog_round_trips_through_csv_and_jsonl(tmp_path):
+    """Write the demo store as a products CSV (one column per attribute key and unit, e.g.
+    attr:weight[g] next to attr:weight[kg]) plus JSONL for the rest; reading it back gives the
+    same catalog."""
+    import csv
+
+    from ingest.demo import generate_demo_store
+
+    demo = generate_demo_store(products=300, seed=3)
+    keys = sorted({(a.key, a.unit or "") for p in demo.products for a in p.attributes})
+    rel_kinds = ["compatible_with", "accessory_for", "variant_of"]
+    base = ["id", "title", "description", "sku", "brand", "category", "price", "currency", "availability"]
+    with (tmp_path / "products.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(base + [f"attr:{k}" + (f"[{u}]" if u else "") for k, u in keys] + rel_kinds)
+        for p in demo.products:
+            attrs = {(a.key, a.unit or ""): "|".join(a.values) for a in p.attributes}
+            rels = {k: "|".join(r.target for r in p.relations if r.kind.value == k) for k in rel_kinds}
+            w.writerow([p.id, p.title, p.description, p.sku, p.brand, p.category, p.price, p.currency,
+                        p.availability.value] + [attrs.get(k, "") for k in keys] + [rels[k] for k in rel_kinds])
+    with (tmp_path / "rest.jsonl").open("w", encoding="utf-8") as fh:
+        for kind, objs in (("brand", demo.brands), ("category", demo.categories),
+                           ("policy", demo.policies), ("faq", demo.faqs)):
+            for o in objs:
+                fh.write(json.dumps({"type": kind, **o.model_dump(mode="json")}) + "\n")
+    back = load_catalog(tmp_path).catalog
+
+    def canon(p):
+        d = p.model_dump(mode="json")
+        d["relations"] = sorted(d["relations"], key=json.dumps)  # CSV groups relations by column
+        d["attributes"] = sorted(d["attributes"], key=json.dumps)  # and orders attributes by column
+        return d
+
+    assert [canon(p) for p in back.products] == [canon(p) for p in demo.products]
+    assert (back.brands, back.categories, back.policies, back.faqs) == (
+        demo.brands, demo.categories, demo.policies, demo.faqs)

@@ -24,7 +24,7 @@ from typing import Literal
 import structlog
 from pydantic import ValidationError
 
-from ingest.models import Catalog
+from ingest.models import Catalog, no_cyclic_gc
 from ingest.readers.base import FileRead, RawItem
 from ingest.readers.csv_products import read_products_csv
 from ingest.readers.documents import read_document
@@ -89,6 +89,11 @@ def catalog_files(root: Path) -> list[Path]:
 
 def load_catalog(path: str | Path, on_error: OnError = "raise") -> LoadResult:
     """Read and validate the catalog at `path` (a file or a folder); see the module docstring."""
+    with no_cyclic_gc():
+        return _load_catalog(path, on_error)
+
+
+def _load_catalog(path: str | Path, on_error: OnError) -> LoadResult:
     if on_error not in ("raise", "report"):
         raise ValueError(f"on_error must be 'raise' or 'report', not {on_error!r}")
     root = Path(path)
@@ -120,10 +125,11 @@ def load_jsonl_text(text: str, source: str = "<body>", on_error: OnError = "rais
     errors name `source` and the line."""
     if on_error not in ("raise", "report"):
         raise ValueError(f"on_error must be 'raise' or 'report', not {on_error!r}")
-    read = read_jsonl_text(text, source)
-    if not read.items and not read.errors:
-        raise CatalogValidationError([CatalogError(source, None, None, "holds no records (expected JSON lines)")])
-    return _finish(read.items, list(read.errors), [], on_error, source)
+    with no_cyclic_gc():
+        read = read_jsonl_text(text, source)
+        if not read.items and not read.errors:
+            raise CatalogValidationError([CatalogError(source, None, None, "holds no records (expected JSON lines)")])
+        return _finish(read.items, list(read.errors), [], on_error, source)
 
 
 def _finish(raws: list[RawItem], errors: list[CatalogError], files: list[Path], on_error: OnError,

@@ -77,7 +77,9 @@ def _parse_header(header: list[str], display: str) -> tuple[list[tuple[str, str,
         elif m:
             key, unit = m.group("key").strip(), (m.group("unit") or "").strip() or None
             columns.append(("attr", name, (key, unit)))
-            ident = "attr:" + key.lower()
+            # One key may have a column per unit (weight[g] for phones, weight[kg] for tents);
+            # a row that fills two of them is caught by the product's repeated-key check.
+            ident = f"attr:{key.lower()}[{unit or ''}]"
         else:
             errors.append(CatalogError(
                 display, 1, name or f"column {n}",
