@@ -779,3 +779,19 @@ WHERE a.source_ids IS NOT NULL
 UNWIND a.source_ids AS sid
 RETURN sid
 """
+
+# =============================================================================================
+# Query understanding (owned by rag/understand/; entity linker names)
+# =============================================================================================
+
+# params: after ('' to begin), limit. Product names with their brand and leaf category ids, in
+# keyset pages by id: what the entity linker indexes (rag/understand/linker.py).
+LINKER_PRODUCT_NAMES = """
+MATCH (p:Product)
+WHERE p.id > $after
+OPTIONAL MATCH (p)-[:MADE_BY]->(b:Brand)
+OPTIONAL MATCH (p)-[:IN_CATEGORY]->(c:Category)
+RETURN p.id AS id, p.sku AS sku, p.title AS title, b.id AS brand_id, c.id AS category_id
+ORDER BY id
+LIMIT $limit
+"""
