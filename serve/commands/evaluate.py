@@ -174,3 +174,188 @@ def hetpqa_cmd(
     except EvalDataError as exc:
         _fail(exc)
     _finish(result, _out_dir(settings, out, "hetpqa", split), as_json)
+
+
+# ---------------------------------------------------------------- suites over an ingested store
+
+
+def _store_container(settings: Settings, name: str, generator: Optional[str]):
+    """A Container on the suite's own store under DATA_DIR/eval/stores/NAME (its own embedded
+    graph server), so evaluation never touches the store the service answers from."""
+    from serve.container import Container
+
+    update = {"data_dir": Path(settings.data_dir) / "eval" / "stores" / name}
+    if generator:
+        update["generator"] = settings.generator.model_copy(update={"kind": generator})
+    return Container(settings.model_copy(update=update))
+
+
+def _ingest(container, catalog, result: EvalResult) -> None:
+    """Bring the suite's store in line with `catalog` (a no-op when already ingested)."""
+    from ingest.sync import sync
+
+    c = container
+    with result.timer.stage("ingest"):
+        report = sync(catalog, c.graph_store, c.encoder, c.data_dir, prune=True, chunk=c.chunk_config,
+                      index=c.index_config, write_batch_size=c.settings.graph.write_batch_size, progress=True)
+    result.models["store"] = {"data_dir": str(c.data_dir), "version": report.version,
+                              "embedded_now": report.embedded, "vectors": report.vectors}
+    c.index()  # point the graph at the version just published
+
+
+def _pipeline(container):
+    pipeline = getattr(container, "pipeline", None)
+    if pipeline is None:
+        raise EvalDataError("the answer pipeline is not wired in serve/container.py (Container.pipeline)")
+    return pipeline
+
+
+def _systems(container, settings: Settings, generator: Optional[str], encoder):
+    from rag.eval.systems import build_systems
+
+    ours = _pipeline(container)
+    return build_systems(ours, _generator(settings, "extractive", encoder))
+
+
+def _provenance(result: EvalResult, settings: Settings, generator: Optional[str], encoder) -> None:
+    result.models["encoder"] = encoder.model_name
+    result.models["generator"] = _generator_config(settings, generator)
+    try:
+        from rag.prompt import PROMPT_VERSION
+
+        result.models["prompt_version"] = PROMPT_VERSION
+    except ImportError:
+        pass
+
+
+@eval_app.command("epqa")
+def epqa_cmd(
+    data: Optional[Path] = DataOpt, split: str = SplitOpt, out: Optional[Path] = OutOpt,
+    as_json: bool = JsonOpt, generator: Optional[str] = GeneratorOpt, limit: Optional[int] = LimitOpt,
+    seed: int = SeedOpt,
+    answers: int = typer.Option(200, "--answers", min=0,
+                                help="answer this many questions (stratified sample; 0 = all) per system"),
+) -> None:
+    """ePQA: product-scoped ranking (P@1, MRR), unscoped retrieval (Hit@1, Hit@5) and answers
+    (ROUGE-L, token F1, faithfulness, truthfulness, abstention), ours vs BM25-only, dense-only,
+    passages-only and extractive-only, all in this run."""
+    from ingest.epqa import epqa_csv, load_epqa, load_epqa_questions
+    from rag.eval.suites import epqa
+    from rag.eval.wiring import CachedEncoder, baseline_rankers, ours_candidate_ranker
+    from rag.retrieve.base import RetrievalQuery
+    from rag.retrieve.fields import readable
+    from rag.types import Evidence
+
+    settings = get_settings()
+    data_dir = _data_dir(settings, data)
+    result = EvalResult(suite="epqa", metrics={}, seed=seed,
+                        config={"split": split, "limit": limit, **_generator_config(settings, generator)})
+    try:
+        if not data_dir.is_dir():
+            raise EvalDataError(f"evaluation data folder not found: {data_dir.resolve()} (pass --data DIR or set SHOPGRAPH_SHARED_DATA)")
+        try:
+            path = epqa_csv(data_dir, split)
+            questions = load_epqa_questions(data_dir, split)
+            catalog = load_epqa(data_dir, split)
+        except (FileNotFoundError, ValueError) as exc:
+            raise EvalDataError(str(exc)) from None
+        result.data_files.append(path)
+        if limit is not None:
+            questions = questions[:limit]
+        container = _store_container(settings, f"epqa-{split}", generator)
+        try:
+            encoder = CachedEncoder(container.encoder)
+            _ingest(container, catalog, result)
+            systems = _systems(container, settings, generator, container.encoder)
+            _provenance(result, settings, generator, container.encoder)
+
+            cands = [c for q in questions for c in q.candidates]
+            corpus = ([c.text for c in cands], [q.question for q in questions], [c.source for c in cands])
+            ours_rank = ours_candidate_ranker(encoder, *corpus[:1], sources=corpus[2], queries=corpus[1])
+            base = baseline_rankers(encoder, [readable(c.text, c.source) for c in cands], corpus[1])
+
+            def cand_evidence(q, passages_only: bool = False) -> list[Evidence]:
+                return [Evidence(id=c.snippet_id, text=c.text, kind="graph_fact" if c.source == "attribute" else "passage",
+                                 source=c.source, owner_id=q.asin, owner_kind="product")
+                        for c in q.candidates if not (passages_only and c.source == "attribute")]
+
+            def scoped_with(rank, passages_only=False, readable_text=False):
+                def run(q):
+                    ev = cand_evidence(q, passages_only)
+                    if readable_text:
+                        ev = [e.model_copy(update={"text": readable(e.text, e.source)}) for e in ev]
+                    return [[ev[i].id] for i in rank(q.question, ev)]
+                return run
+
+            scoped = {
+                "ours": scoped_with(ours_rank),
+                "passages_only": scoped_with(ours_rank, passages_only=True),
+                "bm25_only": scoped_with(base["bm25"], readable_text=True),
+                "dense_only": scoped_with(base["dense"], readable_text=True),
+            }
+
+            def unscoped_with(retriever):
+                def run(q):
+                    query = RetrievalQuery(text=q.question, vector=encoder.encode_one(q.question), k=5)
+                    return epqa.evidence_ids(retriever.retrieve(query, limit=5).evidence[:5])
+                return run
+
+            unscoped = {name: unscoped_with(systems.retrievers[name])
+                        for name in ("ours", "passages_only", "bm25_only", "dense_only")}
+
+            def answer_with(name):
+                ask = systems.ask(name)
+                return lambda q: ask(q.question, None, q.asin)
+
+            answerers = {name: answer_with(name) for name in ("ours", "extractive", "passages_only", "bm25_only", "dense_only")}
+            epqa.run(questions, scoped, unscoped, answerers, _judge(container.encoder),
+                     answer_questions=answers or None, progress=True, seed=seed, result=result,
+                     config={"baseline_generator": "extractive"})
+            # extractive-only retrieves exactly as ours: same retrieval numbers, stated once more
+            result.metrics["baselines"].setdefault("extractive", {})["retrieval"] = dict(result.metrics["retrieval"])
+            result.notes.append("extractive: same retrieval as ours (copied), extractive generator; "
+                                "passages_only/bm25_only/dense_only answer with the extractive generator")
+        finally:
+            container.close()
+    except EvalDataError as exc:
+        _fail(exc)
+    _finish(result, _out_dir(settings, out, "epqa", split), as_json)
+
+
+@eval_app.command("demo")
+def demo_cmd(
+    out: Optional[Path] = OutOpt, as_json: bool = JsonOpt, generator: Optional[str] = GeneratorOpt,
+    limit: Optional[int] = LimitOpt, seed: int = SeedOpt,
+    products: int = typer.Option(1000, "--products", min=20, help="demo store size (as `shopgraph demo`)"),
+    store_seed: int = typer.Option(0, "--store-seed", help="demo store seed (as `shopgraph demo --seed`)"),
+    per_type: int = typer.Option(12, "--per-type", min=1, help="questions per question type"),
+) -> None:
+    """Demo store: synthesized questions with gold answers from the store (attribute, price,
+    availability, policy precedence traps, compatibility, comparison, follow-ups, unanswerable):
+    accuracy, truthfulness, abstention, by intent; ours vs the baselines."""
+    from ingest.demo import generate_demo_store
+    from rag.eval.suites import demo
+    from rag.eval.systems import BASELINES
+
+    settings = get_settings()
+    result = EvalResult(suite="demo", metrics={})
+    try:
+        catalog = generate_demo_store(products, seed=store_seed)
+        container = _store_container(settings, f"demo-{products}-{store_seed}", generator)
+        try:
+            _ingest(container, catalog, result)
+            systems = _systems(container, settings, generator, container.encoder)
+            _provenance(result, settings, generator, container.encoder)
+            asks = {name: systems.ask(name) for name in ("ours", *BASELINES)}
+            run = demo.run(catalog, asks, per_type=per_type, limit=limit, progress=True, seed=seed,
+                           config={"products": products, "store_seed": store_seed, "baseline_generator": "extractive",
+                                   **_generator_config(settings, generator)})
+            run.timer.samples.update(result.timer.samples)
+            run.models.update(result.models)
+            run.notes.append("passages_only/bm25_only/dense_only/extractive answer with the extractive generator")
+            result = run
+        finally:
+            container.close()
+    except EvalDataError as exc:
+        _fail(exc)
+    _finish(result, _out_dir(settings, out, "demo", f"{products}-{store_seed}"), as_json)

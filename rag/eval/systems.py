@@ -1,0 +1,67 @@
+"""Ours and the baselines as whole systems over one ingested store, built from the parts of
+the product's answer pipeline (rag/pipeline.py), so every system shares the same understanding,
+context builder, grounding check and store, and differs only where its name says:
+
+| system          | retrieval                                   | generator          |
+|-----------------|---------------------------------------------|--------------------|
+| ours            | graph facts + dense + BM25, fused, reranked | the configured one |
+| extractive      | as ours                                     | extractive         |
+| passages_only   | dense + BM25, fused, reranked (no graph)    | baseline generator |
+| bm25_only       | BM25 passages                               | baseline generator |
+| dense_only      | dense (FAISS) passages                      | baseline generator |
+
+The baseline generator is the extractive one unless told otherwise: a model generator answers
+only for ours, which keeps a full run on a 2-core CPU within its time budget, and makes
+`extractive` vs the three retrieval baselines a same-generator comparison of retrieval, while
+ours vs `extractive` isolates the generator (docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.pipeline import AnswerPipeline
+from rag.retrieve.hybrid import HybridRetriever
+from rag.types import Answer
+
+BASELINES = ("extractive", "passages_only", "bm25_only", "dense_only")
+
+
+@dataclass
+class Systems:
+    pipelines: dict[str, AnswerPipeline]
+    retrievers: dict[str, HybridRetriever]
+
+    def ask(self, name: str) -> Callable[[str, str | None, str | None], Answer]:
+        pipe = self.pipelines[name]
+
+        def ask(message: str, session_id: str | None, product_id: str | None) -> Answer:
+            return pipe.answer(message, session_id=session_id, product_id=product_id)
+
+        return ask
+
+
+def build_systems(ours: AnswerPipeline, extractive_generator, baseline_generator=None) -> Systems:
+    """Ours plus the four baselines from `ours`'s parts (see the module docstring)."""
+    base_gen = baseline_generator or extractive_generator
+    r = ours.retriever
+    lexical = r._lexical  # the index or the callable returning the current one
+    retrievers = {
+        "ours": r,
+        "extractive": r,
+        "passages_only": HybridRetriever(None, r.dense, lexical, encode_many=r.keys._encode if r.keys else None,
+                                         reranker=r.reranker, fusion=r.fusion, pool=r.pool),
+        "bm25_only": HybridRetriever(None, None, lexical, reranker=None, pool=r.pool),
+        "dense_only": HybridRetriever(None, r.dense, None, reranker=None, pool=r.pool),
+    }
+
+    def variant(retriever: HybridRetriever, generator) -> AnswerPipeline:
+        return AnswerPipeline(ours.understander, retriever, generator, checker=ours.checker,
+                              extractive=ours.extractive, sessions=ours.sessions,
+                              context_tokens=ours.context_tokens, max_context_items=ours.max_context_items)
+
+    pipelines = {"ours": ours, "extractive": variant(r, extractive_generator)}
+    for name in ("passages_only", "bm25_only", "dense_only"):
+        pipelines[name] = variant(retrievers[name], base_gen)
+    return Systems(pipelines, retrievers)
