@@ -3,8 +3,8 @@
 The primary generator runs in a daemon worker thread. If it raises, returns nothing, or has not
 finished when `timeout_s` has passed (server down, overloaded, or hung on a socket that never
 answers), the extractive generator answers instead, so a request costs at most timeout_s plus
-a few milliseconds. A hung worker is abandoned, not killed: the HTTP client's own read timeout
-or the cancellation check between streamed tokens ends it later.
+a few milliseconds. A late worker is cancelled between two tokens; one blocked inside a read is
+abandoned, not killed, and ends with the HTTP client's own read timeout.
 
 Streaming: pieces are passed through as they arrive. If the primary fails or times out before
 its first piece, the extractive answer is streamed instead; if it fails after some pieces, the
@@ -24,8 +24,6 @@ from rag.generate.base import Generation, GenerationRequest, Generator
 from rag.generate.extractive import ExtractiveGenerator
 
 log = structlog.get_logger(__name__)
-
-_DONE = object()
 
 
 def _reason(exc: BaseException) -> str:
@@ -63,23 +61,41 @@ class FallbackGenerator:
 
     # --- whole answers ---------------------------------------------------------------------
     def generate_outcome(self, request: GenerationRequest) -> Generation:
+        """The primary's whole answer, or the extractive one. The primary is consumed through
+        its stream so that a timed-out generation is cancelled between two tokens (an embedded
+        llama.cpp model is freed for the next request instead of running on unseen)."""
         start = time.perf_counter()
-        box: queue.Queue = queue.Queue(maxsize=1)
+        done = threading.Event()
+        cancel = threading.Event()
+        result: dict = {}
 
         def work() -> None:
+            it = self.primary.stream(request)
+            pieces: list[str] = []
             try:
-                box.put(("ok", self.primary.generate(request)))
+                for piece in it:
+                    if cancel.is_set():
+                        return
+                    pieces.append(piece)
+                result["text"] = "".join(pieces)
             except BaseException as exc:  # noqa: BLE001 - reported to the caller's thread
-                box.put(("error", exc))
+                result["error"] = exc
+            finally:
+                close = getattr(it, "close", None)
+                if close is not None:
+                    close()
+                done.set()
 
         threading.Thread(target=work, name=f"gen-{self.primary.name}", daemon=True).start()
-        try:
-            status, value = box.get(timeout=self.timeout_s)
-        except queue.Empty:
-            status, value = "timeout", None
-        if status == "ok" and str(value).strip():
-            return Generation(value, self.primary.name, None, (time.perf_counter() - start) * 1000)
-        reason = {"ok": "empty", "timeout": "timeout"}.get(status) or _reason(value)
+        if not done.wait(self.timeout_s):
+            cancel.set()
+            reason = "timeout"
+        elif "error" in result:
+            reason = _reason(result["error"])
+        elif not result.get("text", "").strip():
+            reason = "empty"
+        else:
+            return Generation(result["text"], self.primary.name, None, (time.perf_counter() - start) * 1000)
         log.warning("generator_fallback", generator=self.primary.name, reason=reason)
         text = self.fallback.generate(request)
         return Generation(text, self.fallback.name, reason, (time.perf_counter() - start) * 1000)
