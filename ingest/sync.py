@@ -20,7 +20,11 @@ OVERRIDES (graph model in kg/store.py): for policies of one kind, a narrower one
 wider one whose reach contains it: anything over global; a category policy over one on an
 ancestor category; a brand policy over a category policy where that brand sells in that
 category; a product policy over the brand / category (incl. ancestors) policies of its product.
-Overrides are computed among the policies of one sync.
+With `prune` (the catalog is the whole store) the edges are computed from the catalog and
+diffed like any item, so an unchanged store writes none. Without it (an upsert that may hold
+only a few items) they are re-derived inside the staging graph by kg's POLICY_OVERRIDES_REBUILD
+statements (same rules; a test checks both agree) whenever a policy, a category or a product's
+brand/category changed.
 """
 
 from __future__ import annotations
@@ -167,7 +171,13 @@ def catalog_items(catalog: Catalog, chunk: ChunkConfig) -> dict[Key, str]:
         items[("override", f"{src}>{dst}")] = "1"
     for o in catalog.omitted:
         items[("omitted", o.key)] = o.content_hash()
+    for p in catalog.products:  # where a product sits decides which policies override which
+        items[("placement", p.id)] = f"{p.brand}|{p.category}"
     return items
+
+
+#: Item kinds whose change can change which policy overrides which.
+_PLACEMENT_KINDS = ("policy", "category", "placement")
 
 
 # -- graph rows ---------------------------------------------------------------------------------
@@ -456,10 +466,16 @@ def sync(
         items = catalog_items(catalog, chunk)
         changed = {k: h for k, h in items.items() if old_items.get(k) != h}
         gone = [k for k in old_items if k not in items]
-        # Derived state (override edges, omitted markers) follows the catalog even without prune.
-        removed = gone if prune else [k for k in gone if k[0] in ("override", "omitted")]
+        if prune:  # the catalog is the whole store: everything, OVERRIDES included, is diffed
+            removed = gone
+        else:
+            # An upsert: OVERRIDES are re-derived in the graph (which also holds what this
+            # catalog leaves out) when a policy, category or product placement changed.
+            changed = {k: h for k, h in changed.items() if k[0] != "override"}
+            removed = [k for k in gone if k[0] == "omitted"]  # omitted markers follow the source
         # Explicit removals without prune (HTTP policy delete: serve/policies.py).
         removed += [k for k in remove if k in old_items and k not in items and k not in removed]
+        rederive_overrides = not prune and any(k[0] in _PLACEMENT_KINDS for k in (*changed, *removed))
         t = mark("diff", t)
 
         report = SyncReport(
@@ -526,6 +542,14 @@ def sync(
                     bar.update(sent)
                     if n == len(plan.steps) // 2:
                         _checkpoint("graph_partial", fail_at)
+                if rederive_overrides:
+                    for statement in Q.POLICY_OVERRIDES_REBUILD:
+                        txn.run(statement)
+                    pairs = {(r["id"], o) for r in txn.run(Q.POLICIES, {"kind": None}) for o in r["overrides"]}
+                    derived = {("override", f"{a}>{b}"): "1" for a, b in pairs}
+                    changed.update({k: h for k, h in derived.items() if k not in old_items})
+                    removed += [k for k in old_items if k[0] == "override" and k not in derived]
+                    report.graph_rows_written += len(pairs)
             t = mark("graph", t)
             _checkpoint("graph_written", fail_at)
 

@@ -245,3 +245,29 @@ def test_published_state_and_watcher(demo_clone, sync_encoder, demo_catalog):
     current = json.loads((data_dir / "current.json").read_text())
     assert current["version"] == report.version == 2 and current["previous"]["version"] == 1
     assert current["index_dir"] == "index/v000002" and current["counts"]["vectors"] == report.vectors
+
+
+def test_an_upsert_of_one_policy_rederives_overrides_from_the_graph(demo_clone, sync_encoder, demo_catalog):
+    """A partial catalog (one new brand policy, nothing else) without prune: the new policy
+    overrides the global one and the category ones where the brand sells; other edges stay."""
+    from ingest.models import Catalog, Policy
+
+    data_dir, store = demo_clone
+    before = {(r["id"], o) for r in store.query(Q.POLICIES, {"kind": None}) for o in r["overrides"]}
+    brand = next(b.id for b in demo_catalog.brands
+                 if not any(p.scope.value == "brand" and p.target == b.id and p.kind.value == "warranty"
+                            for p in demo_catalog.policies)
+                 and any(p.brand == b.id for p in demo_catalog.products))
+    policy = Policy(id=f"warranty-{brand}", kind="warranty", scope="brand", target=brand,
+                    title="Extended warranty", body="Three years of warranty on every product.")
+    report = sync(Catalog(policies=[policy]), store, sync_encoder, data_dir)
+    assert report.published and report.added.get("policy") == 1 and not report.removed
+    after = {(r["id"], o) for r in store.query(Q.POLICIES, {"kind": None}) for o in r["overrides"]}
+    full = demo_catalog.model_copy(deep=True)
+    full.policies.append(policy)
+    assert after == _policy_overrides(full) and before < after
+    glob = next(p.id for p in demo_catalog.policies if p.kind.value == "warranty" and p.scope.value == "global")
+    assert (policy.id, glob) in after
+    assert store_stats(store, data_dir)["consistent"]
+    # and the same upsert again writes nothing
+    assert sync(Catalog(policies=[policy]), store, sync_encoder, data_dir).graph_rows_written == 0
