@@ -81,7 +81,7 @@ def dedupe(evidence: Iterable[Evidence], near_duplicate: float = 95.0) -> list[E
         ids = [ev.id, *ev.aliases]
         hit = next((seen_ids[i] for i in ids if i in seen_ids), None)
         norm = _normalized(ev.text)
-        nums = sorted(numbers(ev.text))
+        nums = sorted(numbers(ev.text), key=lambda n: (n[0], n[1] or ""))
         if hit is None:
             for idx, (other, other_nums) in enumerate(norms):
                 if norm == other or (

@@ -58,3 +58,8 @@ def test_near_identical_text_with_different_numbers_is_kept():
     a = ev("x", "The Acme X100 headphones have a battery life of 10 hours on one charge.")
     b = ev("y", "The Acme X100 headphones have a battery life of 12 hours on one charge.")
     assert [e.id for e in dedupe([a, b])] == ["x", "y"]
+
+
+def test_dedupe_handles_numbers_with_and_without_units():
+    items = [ev("a", "Pack of 10, each 10 cm long, 2 for 10 USD."), ev("b", "Pack of 10, each 10 cm long, 2 for 10 USD!")]
+    assert [e.id for e in dedupe(items)] == ["a"]
