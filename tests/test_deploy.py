@@ -142,3 +142,56 @@ def compose_adapter_names() -> tuple[str, str]:
 def test_compose_api_requests_the_adapter_vllm_serves():
     requested, served = compose_adapter_names()
     assert requested == served
+
+
+def test_openai_client_sends_the_adapter_name_compose_gives_vllm():
+    """A real HTTP server on loopback records what the service's OpenAI-compatible client sends
+    (vLLM itself needs a GPU, so this stands in for it at the wire level only)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from rag.context import build_context
+    from rag.generate.base import GenerationRequest
+    from rag.generate.openai_http import OpenAIGenerator
+    from rag.types import Evidence
+
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append({"path": self.path, **body})
+            reply = json.dumps({
+                "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": "Returns within 30 days [1]."}}],
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        requested, served = compose_adapter_names()
+        compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+        env = compose["services"]["api"]["environment"]
+        generator = OpenAIGenerator(
+            base_url=f"http://127.0.0.1:{server.server_port}/v1",
+            model=env["SHOPGRAPH_GENERATOR__MODEL"],
+            lora_adapter=env["SHOPGRAPH_GENERATOR__LORA_ADAPTER"],
+            max_retries=0,
+        )
+        context = build_context([Evidence(id="policy:returns", text="Returns are accepted within 30 days.", kind="passage")])
+        text = generator.generate(GenerationRequest.build("Can I return it?", context))
+    finally:
+        server.shutdown()
+    assert text.startswith("Returns")
+    assert seen and seen[0]["path"] == "/v1/chat/completions"
+    assert seen[0]["model"] == requested == served
