@@ -87,13 +87,14 @@ def neutralize(text: str) -> str:
 _INSTRUCTION_PATTERNS = [
     r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,60}\b(?:instruction|rule|prompt|guideline|"
     r"polic(?:y|ies)|previous|above|earlier|system|restriction)",
-    r"\b(?:system|developer)\s+(?:prompt|message|mode)\b",
-    r"\bjailbreak|\bDAN mode\b|\bnew instructions?\b|\bprompt injection\b",
+    r"\b(?:system prompt|system message|developer mode|developer message)\b",
+    r"\bDAN mode\b|\bnew instructions?\b|\bprompt injection\b",
     r"\byou\s+(?:must|should|shall|will|are to|are now|have to|need to)\s+(?:now\s+|always\s+)?"
     r"(?:say|tell|answer|respond|reply|offer|grant|output|print|ignore|pretend|promise)\b",
     r"\b(?:assistant|ai|chatbot|bot|language model|llm)s?\b.{0,40}\b(?:must|should|shall|is "
     r"instructed|are instructed|has to|have to)\b",
-    r"\b(?:act as|pretend to be|roleplay as|from now on|you are (?:now|no longer))\b",
+    r"\b(?:pretend to be|roleplay as|you are (?:now|no longer))\b",
+    r"\bact as (?:an? |the )?(?:assistant|ai|chatbot|bot|agent|different|unrestricted|new)\b",
     r"<\|[^|<>]{0,40}\|>|\[/?INST\]|<<\s*/?\s*SYS\s*>>",  # chat-template control tokens
     r"^\s*(?:system|assistant|user|developer)\s*:",
 ]
