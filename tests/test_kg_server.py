@@ -51,6 +51,16 @@ def test_start_reuse_stop(tmp_path, servers):
     assert address.unix_socket and address.unix_socket.startswith(str(server.graph_dir))
     assert oct(os.stat(address.unix_socket).st_mode & 0o777) == "0o700"
     assert json.loads(server.address_file.read_text())["unix_socket"] == address.unix_socket
+    # a password is required, kept owner-only, and never displayed
+    assert oct(os.stat(server.address_file).st_mode & 0o777) == "0o600"
+    from falkordb import FalkorDB
+    from redis.exceptions import AuthenticationError
+
+    with pytest.raises(AuthenticationError):
+        FalkorDB(unix_socket_path=address.unix_socket).connection.ping()
+    assert address.password and address.password not in repr(address)
+    assert address.password not in json.dumps(server.status().as_dict())
+    assert address.password.encode() not in Path(f"/proc/{server.status().pid}/cmdline").read_bytes()
 
     # a second supervisor on the same data dir (as another command would be) reuses it
     again = servers(tmp_path / "data")
