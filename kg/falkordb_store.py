@@ -5,8 +5,9 @@ Versions are whole graphs. A transaction writes into a staging graph: a `GRAPH.C
 graph readers use (or an empty graph when there is none yet). Readers keep reading their own
 graph until the caller publishes the staging graph's name and calls `use()` on it, so no
 reader ever sees a half-written ingest, and a rollback (or a crash) only leaves a staging
-graph behind, which `rollback()` or `drop()` deletes. Each single query is atomic on FalkorDB,
-and the server's append-only file is fsynced per write (see `kg/falkordb_server.py`).
+graph behind, which `rollback()` or `drop()` deletes. Each single query is atomic on
+FalkorDB, and `commit()` has the server write a snapshot (BGSAVE) and waits for it, so a
+committed version survives a server crash (see `kg/falkordb_server.py`).
 
 Graph names: `<name>` is the base, versions are `<name>@<utc timestamp>-<random>`.
 """
