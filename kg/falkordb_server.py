@@ -5,8 +5,9 @@ Everything the server owns lies in `<data_dir>/graph/`: its snapshot (`dump.rdb`
 its pid file and `address.json`, which says how to reach it. The address is a unix socket
 inside that folder (only this user can open it) unless the path is too long for a socket, in
 which case the server listens on 127.0.0.1 on a free port. Either way the server requires a
-random password, kept in `address.json` (mode 0600) and handed to redis-server on stdin, never
-on its command line. Because the address lives with the data, a second process (or
+random password, made once per data directory and kept (mode 0600) in `password` and
+`address.json`, handed to redis-server on stdin, never on its command line. Password and TCP
+port stay the same across restarts, so long-running clients reconnect by themselves. Because the address lives with the data, a second process (or
 `shopgraph graph status`) finds and reuses the server that already runs for the same data
 directory, and two data directories get two independent servers.
 
@@ -137,6 +138,14 @@ def _is_server(pid: int) -> bool:
         return True  # no /proc (not Linux): trust kill(0)
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds the server password)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)  # an older file may have had wider permissions
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -183,6 +192,39 @@ class FalkorDBServer:
     @property
     def socket_path(self) -> Path:
         return self.graph_dir / "falkordb.sock"
+
+    @property
+    def password_file(self) -> Path:
+        return self.graph_dir / "password"
+
+    @property
+    def port_file(self) -> Path:
+        return self.graph_dir / "port"
+
+    def _password(self) -> str:
+        """This data directory's server password (made on first use, owner-only)."""
+        try:
+            password = self.password_file.read_text().strip()
+            if password:
+                return password
+        except OSError:
+            pass
+        password = secrets.token_urlsafe(24)
+        _write_private(self.password_file, password)
+        return password
+
+    def _tcp_ports(self) -> list[int]:
+        """The port used last time (if still free), then fresh free ports."""
+        ports = []
+        try:
+            last = int(self.port_file.read_text().strip())
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as redis-server does
+                s.bind(("127.0.0.1", last))
+            ports.append(last)
+        except (OSError, ValueError):
+            pass
+        return ports + [_free_port() for _ in range(3 - len(ports))]
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -274,18 +316,20 @@ class FalkorDBServer:
         for stale in (self.pid_file, self.address_file, self.socket_path):
             stale.unlink(missing_ok=True)
 
-        password = secrets.token_urlsafe(24)
+        password = self._password()
         if len(str(self.socket_path)) <= MAX_SOCKET_PATH:
             attempts = [ServerAddress(unix_socket=str(self.socket_path), password=password)]
         else:  # socket path too long for the kernel: listen on loopback instead
             attempts = [
-                ServerAddress(host="127.0.0.1", port=_free_port(), password=password) for _ in range(3)
+                ServerAddress(host="127.0.0.1", port=port, password=password) for port in self._tcp_ports()
             ]
 
         error = ""
         for address in attempts:
             error = self._launch(server, module, address)
             if not error:
+                if address.port:
+                    self.port_file.write_text(str(address.port))
                 log.info(
                     "falkordb.started", pid=self._read_pid(), url=address.url, dir=str(self.graph_dir)
                 )
@@ -329,9 +373,7 @@ class FalkorDBServer:
             return f"redis-server exited with {proc.returncode}: {proc.stderr.strip() or proc.stdout.strip()}"
         # Recorded at once (owner-only: it holds the password): if we are interrupted while
         # the server loads, the next command still finds it.
-        fd = os.open(self.address_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(asdict(address), fh)
+        _write_private(self.address_file, json.dumps(asdict(address)))
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             pid = self._read_pid()

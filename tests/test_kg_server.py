@@ -97,7 +97,12 @@ def test_data_survives_a_clean_restart(tmp_path, servers):
     server.start().connect().select_graph("g").query("UNWIND range(1, 50) AS i CREATE (:N {i: i})")
     server.stop()
     assert (server.graph_dir / "dump.rdb").exists()  # SHUTDOWN SAVE wrote the snapshot
+    # a long-lived client (e.g. the HTTP service) reconnects by itself after a restart
+    client = server.start().connect()
+    assert client.select_graph("g").query("MATCH (n) RETURN count(n)").result_set[0][0] == 50
+    server.stop()
     assert _count(server.start()) == 50
+    assert client.select_graph("g").query("MATCH (n) RETURN count(n)").result_set[0][0] == 50
 
 
 def test_committed_graph_survives_a_crash(tmp_path, servers):
@@ -128,6 +133,8 @@ def test_tcp_fallback_when_the_socket_path_is_too_long(tmp_path, servers):
     assert address.unix_socket is None and address.host == "127.0.0.1" and address.port
     assert servers(deep).start() == address
     assert _count(address) == 0
+    server.stop()
+    assert server.start() == address  # same port and password after a restart
 
 
 def test_failed_start_shows_the_server_log(tmp_path, servers):
