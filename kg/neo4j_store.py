@@ -39,7 +39,11 @@ class Neo4jTransaction:
 
     def __init__(self, session: Session, database: str) -> None:
         self._session = session
-        self._tx: Transaction | None = session.begin_transaction()
+        try:
+            self._tx: Transaction | None = session.begin_transaction()
+        except BaseException:
+            session.close()
+            raise
         self.database = database
 
     def _live(self) -> Transaction:
@@ -141,12 +145,19 @@ class Neo4jGraphStore:
 
     def ensure_schema(self, graph_ref: str | None = None) -> None:
         database = graph_ref or self.database
-        with self.driver.session(database=database) as session:
+        with self._session(database) as session:
             for statement in schema_statements("neo4j"):
                 session.execute_write(_run_ddl, statement)
 
+    def _session(self, database: str) -> Session:
+        # Sharing execute_query's bookmark manager makes reads after a commit see it, even
+        # when a cluster routes them to another member (causal consistency).
+        return self.driver.session(
+            database=database, bookmark_manager=self.driver.execute_query_bookmark_manager
+        )
+
     def begin(self) -> Neo4jTransaction:
-        return Neo4jTransaction(self.driver.session(database=self.database), self.database)
+        return Neo4jTransaction(self._session(self.database), self.database)
 
     def use(self, graph_ref: str) -> None:
         """Read (and write) the database `graph_ref` from now on."""
