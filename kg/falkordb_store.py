@@ -31,8 +31,6 @@ from kg.store import Row
 
 log = structlog.get_logger(__name__)
 
-_EMPTY_KEY = "empty key"  # FalkorDB's answer when a query reads a graph that does not exist
-
 
 class GraphStoreError(RuntimeError):
     """A graph operation failed; the message names the graph and the statement."""
@@ -127,8 +125,8 @@ def _run(
         else:
             result = graph.query(cypher, params, timeout=timeout_ms)
     except ResponseError as exc:
-        if read_only and _EMPTY_KEY in str(exc):
-            return []  # nothing published yet: an empty graph has no rows
+        if "empty key" in str(exc):  # FalkorDB's words for a graph that does not exist
+            raise GraphStoreError(f"graph {graph.name!r} does not exist (was it dropped?)") from exc
         raise GraphStoreError(f"graph {graph.name!r}: {exc} in: {_short(cypher)}") from exc
     return _rows(result)
 
@@ -327,7 +325,8 @@ class FalkorDBGraphStore:
 
     # -- reads and schema ------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> list[Row]:
-        """Read-only query on the graph in use (GRAPH.RO_QUERY: a write here is an error)."""
+        """Read-only query on the graph in use (GRAPH.RO_QUERY: a write here is an error).
+        Before anything is published there is nothing to read: no rows."""
         if not self._ref:
             return []
         _check_params(params)

@@ -138,3 +138,12 @@ def test_unsendable_values_are_named_before_anything_is_sent(falkordb_store):
     tx.write_rows(C.UPSERT_BRANDS, [dict(good, name=text)])
     assert tx.run(C.BRAND_NAMES) == [{"id": "b1", "name": text}]
     tx.rollback()
+
+
+def test_a_graph_dropped_under_a_reader_is_an_error_not_an_empty_answer(falkordb_store_factory):
+    writer = falkordb_store_factory()
+    ref = writer.begin().commit()
+    reader = falkordb_store_factory(name=writer.name, graph_ref=ref)
+    writer.drop(ref)
+    with pytest.raises(GraphStoreError, match="does not exist"):
+        reader.query(C.BRAND_NAMES)
