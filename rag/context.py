@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from rag.textutil import estimate_tokens, numbers, split_sentences
+from rag.textutil import content_words, estimate_tokens, numbers, split_sentences
 from rag.types import Evidence
 
 ITEM_OVERHEAD_TOKENS = 8
@@ -159,3 +159,25 @@ def build_context(
         )
     context.used_tokens = used
     return context
+
+
+def topic_words(context: Context) -> frozenset[str]:
+    """Content words found in at least half of the context items (when there are 2 or more):
+    the product or policy the whole context is about, e.g. "acme", "x100", "headphone"."""
+    n = len(context.items)
+    if n < 2:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for item in context.items:
+        for w in content_words(item.text):
+            counts[w] = counts.get(w, 0) + 1
+    return frozenset(w for w, c in counts.items() if c >= 2 and c * 2 >= n)
+
+
+def without_words(text: str, words: frozenset[str]) -> str:
+    """`text` without the tokens whose content words all lie in `words` (e.g. topic words),
+    for comparing what two texts say rather than what they are about."""
+    if not words:
+        return text
+    kept = [tok for tok in text.split() if not (cw := content_words(tok)) or not cw <= words]
+    return " ".join(kept)

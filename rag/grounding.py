@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.context import Context, ContextItem
+from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import SENTENCE_BOUNDARY, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
 from rag.types import Answer, Citation, DroppedSentence
@@ -60,19 +60,6 @@ def is_abstention(sentence: str) -> bool:
 
 def _negated(text: str) -> bool:
     return any(w.replace("'", "") in NEGATIONS or w.endswith("n't") for w in words(text))
-
-
-def topic_words(context: Context) -> frozenset[str]:
-    """Content words found in at least half of the context items (when there are 2 or more):
-    the product or policy the whole context is about, e.g. "acme", "x100", "headphone"."""
-    n = len(context.items)
-    if n < 2:
-        return frozenset()
-    counts: dict[str, int] = {}
-    for item in context.items:
-        for w in content_words(item.text):
-            counts[w] = counts.get(w, 0) + 1
-    return frozenset(w for w, c in counts.items() if c >= 2 and c * 2 >= n)
 
 
 @dataclass
@@ -133,6 +120,7 @@ class GroundingChecker:
         if coverage >= self.min_coverage:
             return True, ""
         if self.encoder is not None and coverage >= self.min_coverage_semantic:
+            # (topic words need no stripping here: the coverage floor above already ignores them)
             vectors = self.encoder.encode([claim, *support])
             if float(np.max(vectors[1:] @ vectors[0])) >= self.min_similarity:
                 return True, ""

@@ -150,3 +150,25 @@ def test_embedding_similarity_accepts_a_paraphrase_with_partial_overlap(context)
 def test_extractive_generator_cites_the_best_sentence(context):
     text = ExtractiveGenerator().generate(GenerationRequest.build("What does the Acme X100 cost?", context))
     assert text.startswith("Acme X100 headphones price: 79.99 USD [2]")
+
+
+def test_extractive_uses_the_encoder_for_questions_without_shared_words():
+    from rag.encoder import shared_encoder
+
+    ctx = build_context([
+        Evidence(id="a", kind="passage", text="Items can be returned within 30 days of delivery for a full refund."),
+        Evidence(id="b", kind="passage", text="The tent sleeps four people and packs down to 40 cm."),
+    ])
+    question = "Can I get my money back?"
+    assert ExtractiveGenerator().answer(question, ctx) == ABSTENTION  # no shared content word
+    answer = ExtractiveGenerator(encoder=shared_encoder()).answer(question, ctx)
+    assert answer.endswith("[1].")
+
+
+def test_extractive_encoder_is_not_fooled_by_the_product_name(context):
+    from rag.encoder import shared_encoder
+
+    # raw MiniLM cosine of this question and "Acme X100 headphones battery life: 10 hours." is
+    # about 0.40 because of the shared name; without the topic words it is about 0.1
+    question = "Is the Acme X100 waterproof?"
+    assert ExtractiveGenerator(encoder=shared_encoder()).answer(question, context) == ABSTENTION

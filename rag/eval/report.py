@@ -326,7 +326,9 @@ def write_plots(result: EvalResult, out_dir: Path) -> list[Path]:
             if n <= 12:
                 for i in range(n):
                     for j in range(n):
-                        ax.text(j, i, str(matrix[i][j]), ha="center", va="center", fontsize=8)
+                        dark = matrix[i][j] > 0.5 * max(max(row) for row in matrix)
+                        ax.text(j, i, str(matrix[i][j]), ha="center", va="center", fontsize=8,
+                                color="white" if dark else "black")
         ax.set_xlabel("predicted")
         ax.set_ylabel("gold")
         ax.set_title(f"{result.suite}: confusion matrix")

@@ -6,8 +6,11 @@ relevant. Relevance, on CPU:
 - lexical: stemmed content words shared with the question, each weighted by how specific it
   is within this context (idf over the context items: a product name that every item repeats
   weighs little); a sentence needs at least one shared word that is not in most items;
-- semantic (when an encoder is given): cosine similarity of question and sentence embeddings
-  with the shared all-MiniLM-L6-v2 encoder; >= `min_similarity` counts as relevant on its own.
+- semantic (when an encoder is given and no sentence is lexically relevant): cosine similarity
+  of question and sentence embeddings with the shared all-MiniLM-L6-v2 encoder, topic words
+  (the product name most items repeat) removed from both;
+  >= `min_similarity` counts as relevant on its own. Skipped when words already found an
+  answer, so the common path costs no embedding.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted.
 
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
@@ -22,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.context import Context
+from rag.context import Context, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import content_words, split_sentences
@@ -58,7 +61,7 @@ class ExtractiveGenerator:
         encoder: TextEncoder | None = None,
         max_sentences: int = 2,
         max_items: int = 6,
-        min_similarity: float = 0.5,
+        min_similarity: float = 0.35,
         second_ratio: float = 0.8,
     ):
         self.encoder = encoder
@@ -92,8 +95,11 @@ class ExtractiveGenerator:
             return []
 
         similarities = [0.0] * len(candidates)
-        if self.encoder is not None and q_words:
-            vectors = self.encoder.encode([question, *(c[2] for c in candidates)])
+        lexical_hit = any(c[3] & q_words & specific for c in candidates)
+        if self.encoder is not None and q_words and not lexical_hit:
+            # semantic relevance only when the words found nothing: keeps the common path fast
+            topic = topic_words(context)  # a shared product name would inflate every similarity
+            vectors = self.encoder.encode([without_words(t, topic) for t in (question, *(c[2] for c in candidates))])
             similarities = [float(v) for v in vectors[1:] @ vectors[0]]
 
         scored = []

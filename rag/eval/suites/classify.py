@@ -17,13 +17,14 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.eval import metrics as m
-from rag.eval.report import EvalResult
+from rag.eval.report import EvalResult, StageTimer
 from rag.eval.suites.data import EvalDataError, require_data_dir
 
 CLINC_FILE = Path("clinc150/data_full.json")
@@ -128,4 +129,116 @@ def classification_result(
             if confidences is not None:
                 record["confidence"] = confidences[i]
             result.failures.append(record)
+    return result
+
+
+# ---------------------------------------------------------------- runs
+
+# head_factory() -> a fresh classifier head with fit(texts, embeddings, labels), proba(texts,
+# embeddings), calibrate(texts, embeddings, labels) and `labels` (rag.understand.head.LinearHead).
+HeadFactory = Callable[[], Any]
+
+
+def _embed(encoder, texts: Sequence[str], timer: StageTimer | None = None) -> Any:
+    if timer is None:
+        return encoder.encode(list(texts), progress=False)
+    with timer.stage("embed"):
+        return encoder.encode(list(texts), progress=False)
+
+
+def run_clinc150(data_dir: Path, encoder, head_factory: HeadFactory, keep_in_scope: float = 0.95,
+                 config: dict[str, Any] | None = None, models: dict[str, Any] | None = None) -> EvalResult:
+    """Train on `train`, calibrate the temperature on `val`, set the out-of-scope threshold so
+    that `keep_in_scope` of the in-scope `val` queries stay above it, score on `test` + `oos_test`.
+
+    accuracy: argmax accuracy on in-scope test; accuracy_with_threshold: the same, counting
+    queries flagged out of scope as wrong; oos_recall: share of oos_test flagged; in_scope_kept:
+    share of in-scope test not flagged."""
+    import numpy as np
+
+    timer, started = StageTimer(), time.time()
+    sets = load_clinc150(data_dir)
+    train, val, test, oos_test = sets["train"], sets["val"], sets["test"], sets["oos_test"]
+    head = head_factory()
+    train_emb = _embed(encoder, train.texts, timer)
+    with timer.stage("fit"):
+        head.fit(train.texts, train_emb, train.labels)
+    val_emb = _embed(encoder, val.texts, timer)
+    head.calibrate(val.texts, val_emb, val.labels)
+    val_conf = head.proba(val.texts, val_emb).max(axis=1)
+    threshold = float(np.quantile(val_conf, 1.0 - keep_in_scope))
+    texts = test.texts + oos_test.texts
+    test_emb = _embed(encoder, texts, timer)
+    with timer.stage("predict"):
+        proba = head.proba(texts, test_emb)
+    labels = list(head.labels)
+    best = [labels[i] for i in proba.argmax(axis=1)]
+    conf = proba.max(axis=1)
+    n_in = len(test.texts)
+    flagged = [c < threshold for c in conf]
+    predicted = [OOS_LABEL if f else b for f, b in zip(flagged, best)]
+    gold = test.labels + oos_test.labels
+    extra = {
+        "accuracy_with_threshold": m.accuracy(test.labels, predicted[:n_in]),
+        "oos_recall": m.mean(1.0 if f else 0.0 for f in flagged[n_in:]),
+        "in_scope_kept": m.mean(0.0 if f else 1.0 for f in flagged[:n_in]),
+        "oos_threshold": threshold,
+        "temperature": float(getattr(head, "temperature", 1.0)),
+        "n_oos": len(oos_test.texts),
+    }
+    result = classification_result("intent", test.labels, best[:n_in], test.texts, [train.path],
+                                   {"dataset": "clinc150", "keep_in_scope_on_val": keep_in_scope, **(config or {})},
+                                   extra, confidences=[float(c) for c in conf[:n_in]], models=models)
+    # confusion and failures over all test queries, out-of-scope included
+    result.confusion = tuple(m.confusion_matrix(gold, predicted))  # type: ignore[assignment]
+    result.failures = [
+        {"text": t, "gold": g, "predicted": p, "confidence": float(c)}
+        for t, g, p, c in zip(texts, gold, predicted, conf) if g != p
+    ]
+    result.tables.pop("Per class", None)
+    result.timer, result.started_at = timer, started
+    return result
+
+
+def run_cross_validation(data: LabelledSet, encoder, head_factory: HeadFactory, suite: str, folds: int = 5,
+                         seed: int = 0, config: dict[str, Any] | None = None,
+                         models: dict[str, Any] | None = None) -> EvalResult:
+    """Stratified k-fold: every item is predicted by a head that never saw it."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    timer, started = StageTimer(), time.time()
+    emb = _embed(encoder, data.texts, timer)
+    predicted: list[str] = [""] * len(data.texts)
+    confidence: list[float] = [0.0] * len(data.texts)
+    y = np.array(data.labels)
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(data.texts, y):
+        head = head_factory()
+        with timer.stage("fit"):
+            head.fit([data.texts[i] for i in train_idx], emb[train_idx], [data.labels[i] for i in train_idx])
+        with timer.stage("predict"):
+            proba = head.proba([data.texts[i] for i in test_idx], emb[test_idx])
+        for row, i in enumerate(test_idx):
+            predicted[i] = head.labels[int(proba[row].argmax())]
+            confidence[i] = float(proba[row].max())
+    result = classification_result(suite, data.labels, predicted, data.texts, [data.path],
+                                   {"folds": folds, "seed": seed, **(config or {})}, confidences=confidence, models=models)
+    result.timer, result.started_at, result.seed = timer, started, seed
+    return result
+
+
+def run_files(train: LabelledSet, test: LabelledSet, encoder, head_factory: HeadFactory, suite: str,
+              config: dict[str, Any] | None = None, models: dict[str, Any] | None = None) -> EvalResult:
+    timer, started = StageTimer(), time.time()
+    head = head_factory()
+    train_emb = _embed(encoder, train.texts, timer)
+    with timer.stage("fit"):
+        head.fit(train.texts, train_emb, train.labels)
+    test_emb = _embed(encoder, test.texts, timer)
+    with timer.stage("predict"):
+        proba = head.proba(test.texts, test_emb)
+    predicted = [head.labels[int(i)] for i in proba.argmax(axis=1)]
+    result = classification_result(suite, test.labels, predicted, test.texts, [train.path, test.path],
+                                   config or {}, confidences=[float(c) for c in proba.max(axis=1)], models=models)
+    result.timer, result.started_at = timer, started
     return result

@@ -1,0 +1,393 @@
+"""Entity linking: which products, brands and categories of the catalog a message names.
+
+Names come from the graph (`EntityLinker.from_graph`, statements in kg/cypher.py) or from plain
+records (`EntityLinker(products, brands, categories)`, used by tests and the benchmark).
+
+How a message is linked, cheapest first:
+  1. ids: tokens that look like a product id / SKU / ASIN are looked up in a dict;
+  2. tokens: each word is mapped to the catalog vocabulary, exactly or, for unknown words of
+     4+ letters, by rapidfuzz to the closest vocabulary word (score >= 80, weighted down);
+  3. brands and categories: their names as token sequences (plus singular forms) are matched
+     against the message's corrected words;
+  4. products: an inverted index from words to products shortlists by the message's rarest
+     distinctive words (model lines, model numbers), then each shortlisted title is scored by
+     IDF-weighted coverage. A product needs a distinctive word (not only brand, category or
+     colour words) and two matching words;
+  5. where no category name matches, the message embedding against the category names.
+Near-ties between different products become `candidates` (the caller asks which one).
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from rag.understand.types import LinkedEntity
+
+MAX_LINK_CHARS = 1000   # only the head of very long messages is linked (latency bound)
+FUZZY_CUTOFF = 80.0
+AMBIGUITY_MARGIN = 0.06  # candidates within this score of the best are "the same"
+MAX_CANDIDATES = 5
+MIN_PRODUCT_SCORE = 0.35
+MAX_PRODUCTS = 4         # products linked per message (comparisons name 2-3)
+STOPWORDS = frozenset(
+    "a an the and or of for to in on with is are be it this that these those i my me you your "
+    "do does did can could will would should have has any some what which how when where who "
+    "there here please thanks hi hello about from at by as vs versus or".split()
+)
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+#: Where one product mention ends and the next may start.
+_SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|to|for)\b|[;/+?!]|\bv\.?\s", re.I)
+_COLOUR_SUFFIX_RE = re.compile(r",\s*[^,]{1,40}$")
+_ID_RE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9._:/#@+-]{2,63}\b")
+
+
+def tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).lower()
+    out: list[str] = []
+    for t in _TOKEN_RE.findall(text):
+        out.append(t)
+        if "-" in t or "." in t:  # "usb-c" also as "usb", "c"
+            out.extend(p for p in re.split(r"[-.]", t) if p)
+    return out
+
+
+def _base_title(title: str) -> str:
+    """The title without its trailing ", Colour" variant suffix."""
+    return _COLOUR_SUFFIX_RE.sub("", title).lower()
+
+
+def singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+@dataclass
+class ProductName:
+    id: str
+    title: str
+    sku: str | None = None
+    brand_id: str | None = None
+    category_id: str | None = None
+
+
+@dataclass
+class NamedNode:
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LinkResult:
+    entities: list[LinkedEntity] = field(default_factory=list)
+    candidates: list[LinkedEntity] = field(default_factory=list)
+    ambiguous_mention: str | None = None
+
+
+class EntityLinker:
+    def __init__(
+        self,
+        products: Iterable[ProductName],
+        brands: Iterable[NamedNode],
+        categories: Iterable[NamedNode],
+        encoder: Any = None,
+    ):
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.products: list[ProductName] = list(products)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        self.brands: list[NamedNode] = list(brands)
+        self.categories: list[NamedNode] = list(categories)
+        self._build(encoder)
+
+    # ------------------------------------------------------------------------------ building
+    @classmethod
+    def from_graph(cls, store: Any, encoder: Any = None, page: int = 20_000) -> "EntityLinker":
+        """Load every product, brand and category name from the graph readers currently use."""
+        from kg import cypher as Q
+
+        products: list[ProductName] = []
+        after = ""
+        while True:
+            rows = store.query(Q.LINKER_PRODUCT_NAMES, {"after": after, "limit": page})
+            products.extend(
+                ProductName(r["id"], r["title"], r.get("sku"), r.get("brand_id"), r.get("category_id"))
+                for r in rows
+            )
+            if len(rows) < page:
+                break
+            after = rows[-1]["id"]
+        brands = [NamedNode(r["id"], r["name"]) for r in store.query(Q.BRAND_NAMES)]
+        categories = [NamedNode(r["id"], r["name"]) for r in store.query(Q.CATEGORY_NAMES)]
+        return cls(products, brands, categories, encoder=encoder)
+
+    @classmethod
+    def from_catalog(cls, catalog: Any, encoder: Any = None) -> "EntityLinker":
+        """From an `ingest.models.Catalog` (tests, benchmark: no graph needed)."""
+        return cls(
+            (ProductName(p.id, p.title, p.sku, p.brand, p.category) for p in catalog.products),
+            (NamedNode(b.id, b.name) for b in catalog.brands),
+            (NamedNode(c.id, c.name) for c in catalog.categories),
+            encoder=encoder,
+        )
+
+    def _build(self, encoder: Any) -> None:
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of small objects: cyclic GC passes would dominate the build
+        try:
+            self._build_indexes(encoder)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _build_indexes(self, encoder: Any) -> None:
+        # ids, SKUs (ASINs are product ids of imported catalogs)
+        self._by_key: dict[str, int] = {}
+        for i, p in enumerate(self.products):
+            self._by_key.setdefault(p.id.lower(), i)
+            if p.sku:
+                self._by_key.setdefault(p.sku.lower(), i)
+        # brand and category phrases -> node
+        self._brand_phrases: dict[tuple[str, ...], int] = {}
+        for i, b in enumerate(self.brands):
+            for name in [b.name, b.id.replace("-", " "), *b.aliases]:
+                words = tokens(name)
+                # "Ampere & Co" is also just "Ampere"; a one-word name is kept whatever it is
+                toks = tuple(t for t in words if t not in STOPWORDS and t != "co") if len(words) > 1 else tuple(words)
+                if toks:
+                    self._brand_phrases.setdefault(toks, i)
+        self._category_phrases: dict[tuple[str, ...], int] = {}
+        for i, c in enumerate(self.categories):
+            for name in [c.name, c.id.replace("-", " "), *c.aliases]:
+                toks = tuple(t for t in tokens(name) if t not in STOPWORDS)
+                if toks:
+                    self._category_phrases.setdefault(toks, i)
+                    self._category_phrases.setdefault(tuple(singular(t) for t in toks), i)
+        self._brand_of: dict[str, int] = {b.id: i for i, b in enumerate(self.brands)}
+        self._category_of: dict[str, int] = {c.id: i for i, c in enumerate(self.categories)}
+
+        # inverted index over title words
+        postings: dict[str, list[int]] = {}
+        self._title_tokens: list[tuple[str, ...]] = []
+        seen: dict[str, tuple[str, ...]] = {}  # titles repeat (variants): tokenize each once
+        for i, p in enumerate(self.products):
+            toks = seen.get(p.title)
+            if toks is None:
+                toks = seen[p.title] = tuple(dict.fromkeys(t for t in tokens(p.title) if t not in STOPWORDS))
+            self._title_tokens.append(toks)
+            for t in toks:
+                postings.setdefault(t, []).append(i)
+        n = max(1, len(self.products))
+        self._total_idf = np.zeros(len(self.products), dtype=np.float32)
+        self._postings = {t: np.asarray(v, dtype=np.int32) for t, v in postings.items()}
+        self._idf = {t: math.log(1 + n / len(v)) for t, v in postings.items()}
+        for i, toks in enumerate(self._title_tokens):
+            self._total_idf[i] = sum(self._idf[t] for t in toks)
+        # words that name a brand, a category or a colour do not make a product mention alone
+        generic: set[str] = set()
+        for phrase in self._brand_phrases:
+            generic.update(phrase)
+        for phrase in self._category_phrases:
+            generic.update(phrase)
+            generic.update(singular(t) for t in phrase)
+        # the most frequent words of titles (nouns like "headphones", colours) are generic too
+        cutoff = max(50, n // 50)
+        generic.update(t for t, v in postings.items() if len(v) > cutoff and not t.isdigit())
+        self._generic = frozenset(generic)
+        self._vocab = list(self._postings) + [t for p in self._brand_phrases for t in p] + [
+            t for p in self._category_phrases for t in p
+        ]
+        self._vocab = sorted(set(self._vocab))
+        self._vocab_set = frozenset(self._vocab)
+        self._vocab_by_len: dict[int, list[str]] = {}
+        for t in self._vocab:
+            if t.isalpha():
+                self._vocab_by_len.setdefault(len(t), []).append(t)
+        # category embeddings for the meaning fallback
+        self._category_vectors: np.ndarray | None = None
+        if encoder is not None and self.categories:
+            self._category_vectors = encoder.encode([c.name for c in self.categories])
+
+    # ------------------------------------------------------------------------------- linking
+    def _correct(self, word: str) -> tuple[str, float] | None:
+        """The vocabulary word for a message word: itself (1.0), its singular, or the closest
+        word by edit similarity (score/100, from 0.8)."""
+        if word in self._vocab_set:
+            return word, 1.0
+        s = singular(word)
+        if s in self._vocab_set:
+            return s, 1.0
+        if len(word) < 4 or not word.isalpha() or word in STOPWORDS:
+            return None
+        pool: list[str] = []
+        for n in range(len(word) - 1, len(word) + 2):
+            pool.extend(self._vocab_by_len.get(n, ()))
+        if not pool:
+            return None
+        hit = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if hit is None:
+            return None
+        return hit[0], hit[1] / 100.0
+
+    def link(self, text: str, embedding: np.ndarray | None = None) -> LinkResult:
+        text = (text or "")[:MAX_LINK_CHARS]
+        result = LinkResult()
+        if not text.strip():
+            return result
+
+        # 1. ids / SKUs
+        for m in _ID_RE.finditer(text):
+            i = self._by_key.get(m.group(0).lower())
+            if i is not None:
+                p = self.products[i]
+                if not any(e.id == p.id for e in result.entities):
+                    result.entities.append(self._product_entity(i, 1.0, "id", m.group(0)))
+
+        # 2. words -> vocabulary
+        words = [w for w in tokens(text) if w not in STOPWORDS][:200]
+        corrected: list[tuple[str, float, str]] = []  # (vocab word, weight, original)
+        for w in words:
+            c = self._correct(w)
+            if c is not None:
+                corrected.append((c[0], c[1], w))
+        seq = [c[0] for c in corrected]
+
+        # 3. brands and categories (phrases of 1-3 words)
+        brand_hits = self._match_phrases(seq, corrected, self._brand_phrases)
+        category_hits = self._match_phrases(seq, corrected, self._category_phrases)
+
+        # 4. products by title words, per segment ("X vs Y", "X with Y" name two products)
+        if not any(e.kind == "product" for e in result.entities):
+            for segment in _SEGMENT_RE.split(text):
+                seg_words = [w for w in tokens(segment) if w not in STOPWORDS][:100]
+                seg_corrected = [(c[0], c[1], w) for w in seg_words if (c := self._correct(w)) is not None]
+                self._link_products(seg_corrected, result)
+                if len(result.entities) >= MAX_PRODUCTS:
+                    break
+        linked = [e for e in result.entities if e.kind == "product"]
+        implied = {e.brand_id for e in linked} | {e.category_id for e in linked}
+
+        for i, score, mention, method in brand_hits:
+            b = self.brands[i]
+            if b.id in implied:  # "Bassline Halo 150": the brand is the product's own
+                continue
+            result.entities.append(LinkedEntity(kind="brand", id=b.id, name=b.name, score=score,
+                                                method=method, mention=mention))
+        for i, score, mention, method in category_hits:
+            c = self.categories[i]
+            if c.id in implied:
+                continue
+            result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name, score=score,
+                                                method=method, mention=mention))
+
+        # 5. category by meaning when no name matched
+        if (not category_hits and not any(e.kind == "product" for e in result.entities)
+                and embedding is not None and self._category_vectors is not None):
+            sims = self._category_vectors @ np.asarray(embedding, dtype=np.float32)
+            j = int(np.argmax(sims))
+            if sims[j] >= 0.45:
+                c = self.categories[j]
+                result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name,
+                                                    score=float(min(1.0, sims[j])), method="embedding"))
+        return result
+
+    def _match_phrases(self, seq: list[str], corrected: list[tuple[str, float, str]],
+                       phrases: dict[tuple[str, ...], int]) -> list[tuple[int, float, str, str]]:
+        hits: dict[int, tuple[int, float, str, str]] = {}
+        used: set[int] = set()
+        for n in (3, 2, 1):
+            for s in range(0, len(seq) - n + 1):
+                if used.intersection(range(s, s + n)):
+                    continue
+                key = tuple(seq[s:s + n])
+                i = phrases.get(key)
+                if i is None:
+                    key = tuple(singular(t) for t in key)
+                    i = phrases.get(key)
+                if i is None or i in hits:
+                    continue
+                used.update(range(s, s + n))
+                score = min(c[1] for c in corrected[s:s + n])
+                mention = " ".join(c[2] for c in corrected[s:s + n])
+                hits[i] = (i, score, mention, "exact" if score >= 1.0 else "fuzzy")
+        return list(hits.values())
+
+    def _link_products(self, corrected: list[tuple[str, float, str]], result: LinkResult) -> None:
+        weights: dict[str, float] = {}
+        for word, weight, _ in corrected:
+            weights[word] = max(weights.get(word, 0.0), weight)
+        present = [w for w in weights if w in self._postings]
+        if not any(w not in self._generic for w in present):
+            return
+        # Accumulate over the postings of the message's words (vectorized: the cost is the
+        # words' document frequencies, not the catalog size).
+        n = len(self.products)
+        matched = np.zeros(n, dtype=np.float32)
+        count = np.zeros(n, dtype=np.int16)
+        distinct = np.zeros(n, dtype=bool)
+        for w in present:
+            idx = self._postings[w]
+            matched[idx] += self._idf[w] * weights[w]
+            count[idx] += 1
+            if w not in self._generic:
+                distinct[idx] = True
+        cand = np.flatnonzero(distinct & (count >= 2))
+        if not len(cand):
+            return
+        scores = matched[cand] / self._total_idf[cand]
+        if len(cand) > 64:
+            keep = np.argpartition(-scores, 63)[:64]
+            cand, scores = cand[keep], scores[keep]
+        scored = list(zip(scores.tolist(), cand.tolist()))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        top_score, top = scored[0]
+        if top_score < MIN_PRODUCT_SCORE:
+            return
+        title_words = self._title_tokens[top]
+        mention = " ".join(c[2] for c in corrected if c[0] in title_words)
+        fuzzy = any(c[1] < 1.0 for c in corrected if c[0] in title_words)
+        method = "fuzzy" if fuzzy or top_score < 0.999 else "exact"
+        # Near-ties: the same name in several colours (or the same name twice) is one product to
+        # the shopper, so keep the best of each base name; different names are real ambiguity.
+        groups: dict[str, tuple[float, int]] = {}
+        for score, i in scored:
+            if score < top_score - AMBIGUITY_MARGIN:
+                break
+            groups.setdefault(_base_title(self.products[i].title), (score, i))
+        if len(groups) == 1:
+            if not any(e.id == self.products[top].id for e in result.entities):
+                result.entities.append(self._product_entity(top, top_score, method, mention))
+            return
+        result.ambiguous_mention = mention
+        result.candidates.extend(
+            self._product_entity(i, score, method, mention) for score, i in list(groups.values())[:MAX_CANDIDATES]
+        )
+
+    def _product_entity(self, i: int, score: float, method: str, mention: str | None) -> LinkedEntity:
+        p = self.products[i]
+        return LinkedEntity(kind="product", id=p.id, name=p.title, score=float(min(1.0, max(0.0, score))),
+                            method=method, mention=mention, brand_id=p.brand_id, category_id=p.category_id)
+
+    def product(self, product_id: str) -> LinkedEntity | None:
+        """The product with this id as a context entity (the caller's page), if known."""
+        i = self._by_key.get(product_id.lower())
+        return None if i is None else self._product_entity(i, 1.0, "context", None)
+
+    def __len__(self) -> int:
+        return len(self.products)

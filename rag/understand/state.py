@@ -1,0 +1,223 @@
+"""Dialogue state: what a session has talked about, so "does it come in blue?" finds its product.
+
+`SessionStore` is the interface (get / put / delete / purge, TTL'd); `SQLiteSessionStore` is the
+default, one file under the data dir, safe across threads and processes (WAL, one short
+transaction per call). A Redis or Postgres store implements the same four methods on the same
+JSON document (`SessionState.model_dump_json()`).
+
+`resolve_focus()` is the coreference rule set, kept here next to the state it reads:
+  1. a product context passed by the caller (the page the shopper is on) wins;
+  2. else entities named in this message;
+  3. else a selection from the last candidates ("the first one", "the second", "that one");
+  4. else the session's current focus (pronouns, ellipsis: "and the warranty?").
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from rag.understand.types import LinkedEntity
+
+MAX_TURNS = 50          # history kept per session (oldest dropped)
+MAX_TEXT_CHARS = 2000   # message / answer text kept per turn
+
+
+class Turn(BaseModel):
+    at: float
+    text: str
+    intent: str
+    intent_confidence: float = 0.0
+    sentiment: str = "neutral"
+    escalate: bool = False
+    entities: list[LinkedEntity] = Field(default_factory=list)
+    focus: list[LinkedEntity] = Field(default_factory=list)
+    candidates: list[LinkedEntity] = Field(default_factory=list)
+    answer: str | None = None
+
+
+class SessionState(BaseModel):
+    id: str
+    created_at: float
+    updated_at: float
+    turns: list[Turn] = Field(default_factory=list)
+    #: What the conversation is about now (carried to the next turn).
+    focus: list[LinkedEntity] = Field(default_factory=list)
+    #: Candidates offered in the last clarifying question ("the first one" picks from these).
+    candidates: list[LinkedEntity] = Field(default_factory=list)
+    #: Turns so far whose sentiment was negative or that asked about an order/complaint:
+    #: the "repeated contact" escalation signal counts these.
+    negative_turns: int = 0
+
+    @classmethod
+    def new(cls, session_id: str) -> "SessionState":
+        now = time.time()
+        return cls(id=session_id, created_at=now, updated_at=now)
+
+    def add_turn(self, turn: Turn) -> None:
+        turn.text = turn.text[:MAX_TEXT_CHARS]
+        self.turns.append(turn)
+        del self.turns[:-MAX_TURNS]
+        self.updated_at = turn.at
+
+    @property
+    def last_intent(self) -> str | None:
+        return self.turns[-1].intent if self.turns else None
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    ttl_s: int
+
+    def get(self, session_id: str) -> SessionState | None:
+        """The session, or None when unknown or idle longer than the TTL."""
+        ...
+
+    def put(self, state: SessionState) -> None: ...
+
+    def delete(self, session_id: str) -> bool: ...
+
+    def purge_expired(self) -> int: ...
+
+
+class SQLiteSessionStore:
+    """Sessions as JSON documents in one SQLite table; expired ones are invisible and purged."""
+
+    def __init__(self, path: str | Path, ttl_s: int = 24 * 3600):
+        self.path = Path(path)
+        self.ttl_s = ttl_s
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._memory_conn: sqlite3.Connection | None = None
+        if str(path) == ":memory:":
+            self._memory_conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn = self._conn()
+        with conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, updated_at REAL NOT NULL, "
+                "data TEXT NOT NULL)"
+            )
+            conn.execute("CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated_at)")
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._memory_conn is not None:
+            return self._memory_conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10.0)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def get(self, session_id: str) -> SessionState | None:
+        row = self._conn().execute(
+            "SELECT data, updated_at FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[1] < time.time() - self.ttl_s:
+            self.delete(session_id)
+            return None
+        return SessionState.model_validate_json(row[0])
+
+    def put(self, state: SessionState) -> None:
+        conn = self._conn()
+        with self._lock, conn:
+            conn.execute(
+                "INSERT INTO sessions (id, updated_at, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
+                (state.id, state.updated_at, state.model_dump_json()),
+            )
+
+    def delete(self, session_id: str) -> bool:
+        conn = self._conn()
+        with self._lock, conn:
+            cur = conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        return cur.rowcount > 0
+
+    def purge_expired(self) -> int:
+        conn = self._conn()
+        with self._lock, conn:
+            cur = conn.execute("DELETE FROM sessions WHERE updated_at < ?", (time.time() - self.ttl_s,))
+        return cur.rowcount
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None) or self._memory_conn
+        if conn is not None:
+            conn.close()
+
+
+def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionStore:
+    """The store a `session_store_url` names: empty = SQLite in the data dir; `sqlite:///PATH`."""
+    if not url:
+        return SQLiteSessionStore(Path(data_dir) / "sessions.sqlite", ttl_s=ttl_s)
+    if url.startswith("sqlite:///"):
+        return SQLiteSessionStore(url[len("sqlite:///"):], ttl_s=ttl_s)
+    raise ValueError(
+        f"session_store_url {url.split('://')[0]}://... is not a store this build provides "
+        "(implement rag.understand.state.SessionStore for it); use '' or sqlite:///PATH"
+    )
+
+
+# ------------------------------------------------------------------------------ coreference
+_ORDINALS = {
+    "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+    "fifth": 4, "5th": 4, "last": -1,
+}
+_ORDINAL_RE = re.compile(
+    r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)(?:\s+(?:one|option|product|item))?\b"
+)
+_NUMBER_PICK_RE = re.compile(r"^\s*(?:number|option|#)?\s*([1-5])\s*[.!]?\s*$")
+_DEMONSTRATIVE_RE = re.compile(r"\b(that|this|the)\s+one\b")
+
+
+def select_candidate(text: str, candidates: list[LinkedEntity]) -> LinkedEntity | None:
+    """Pick from offered candidates by ordinal ("the second one", "2") or by "that one" when a
+    single candidate was offered."""
+    if not candidates:
+        return None
+    low = text.lower()
+    m = _ORDINAL_RE.search(low)
+    if m:
+        i = _ORDINALS[m.group(1)]
+        if -len(candidates) <= i < len(candidates):
+            return candidates[i]
+    m = _NUMBER_PICK_RE.match(low)
+    if m and int(m.group(1)) <= len(candidates):
+        return candidates[int(m.group(1)) - 1]
+    if _DEMONSTRATIVE_RE.search(low) and len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+def resolve_focus(
+    text: str,
+    mentioned: list[LinkedEntity],
+    state: SessionState | None,
+    context: LinkedEntity | None,
+) -> tuple[list[LinkedEntity], str]:
+    """Decide what this turn is about; returns (focus entities, source) where source is one of
+    context | message | selection | session | none."""
+    if context is not None:
+        # The page the shopper is on wins; other products named in the message (a comparison)
+        # come after it.
+        others = [e for e in mentioned if not (e.kind == context.kind and e.id == context.id)]
+        return [context, *others], "context"
+    if mentioned:
+        return mentioned, "message"
+    if state is not None:
+        picked = select_candidate(text, state.candidates)
+        if picked is not None:
+            return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
+        if state.focus:
+            return [e.model_copy(update={"method": "session"}) for e in state.focus], "session"
+    return [], "none"
