@@ -359,3 +359,73 @@ def demo_cmd(
     except EvalDataError as exc:
         _fail(exc)
     _finish(result, _out_dir(settings, out, "demo", f"{products}-{store_seed}"), as_json)
+
+
+# ---------------------------------------------------------------- classifiers
+
+
+def _classifier_eval(suite: str, dataset: Optional[str], train: Optional[Path], test: Optional[Path],
+                     data: Optional[Path], text_column: str, label_column: str, folds: int, seed: int) -> EvalResult:
+    from rag.eval.suites import classify
+    from rag.understand.head import LinearHead
+
+    settings = get_settings()
+    encoder = _encoder(settings)
+    models = {"encoder": encoder.model_name, "head": "rag.understand.head.LinearHead (embedding + word/char TF-IDF, LinearSVC)"}
+    if (train is None) != (test is None):
+        raise EvalDataError("--train and --test go together")
+    if train is not None and test is not None:
+        if dataset:
+            raise EvalDataError("give either --dataset or --train/--test, not both")
+        return classify.run_files(
+            classify.read_labelled(train, text_column, label_column),
+            classify.read_labelled(test, text_column, label_column),
+            encoder, LinearHead, suite, config={"train": str(train), "test": str(test)}, models=models)
+    data_dir = _data_dir(settings, data)
+    expected = {"intent": "clinc150", "sentiment": "yelp"}[suite]
+    if (dataset or expected) != expected:
+        raise EvalDataError(f"unknown --dataset {dataset!r} for {suite}: use {expected} or --train/--test")
+    if suite == "intent":
+        return classify.run_clinc150(data_dir, encoder, LinearHead, config={"seed": seed}, models=models)
+    path = classify.require_data_dir(data_dir) / classify.YELP_FILE
+    return classify.run_cross_validation(classify.read_labelled(path), encoder, LinearHead, "sentiment",
+                                         folds=folds, seed=seed, config={"dataset": "yelp"}, models=models)
+
+
+DatasetOpt = typer.Option(None, "--dataset", help="clinc150 (intent) or yelp (sentiment), read from --data")
+TrainOpt = typer.Option(None, "--train", help="labelled training file (CSV/TSV with header, or sentence<TAB>label)")
+TestOpt = typer.Option(None, "--test", help="labelled test file, same format")
+TextColOpt = typer.Option("text", "--text-column", help="text column name in --train/--test")
+LabelColOpt = typer.Option("label", "--label-column", help="label column name in --train/--test")
+
+
+@eval_app.command("intent")
+def intent_cmd(
+    dataset: Optional[str] = DatasetOpt, train: Optional[Path] = TrainOpt, test: Optional[Path] = TestOpt,
+    data: Optional[Path] = DataOpt, text_column: str = TextColOpt, label_column: str = LabelColOpt,
+    out: Optional[Path] = OutOpt, as_json: bool = JsonOpt, seed: int = SeedOpt,
+) -> None:
+    """Intent classifier on CLINC150 (in-scope accuracy, out-of-scope recall, in-scope kept) or
+    on your labelled files (accuracy, macro-F1)."""
+    settings = get_settings()
+    try:
+        result = _classifier_eval("intent", dataset, train, test, data, text_column, label_column, 5, seed)
+    except EvalDataError as exc:
+        _fail(exc)
+    _finish(result, _out_dir(settings, out, "intent", dataset or "files"), as_json)
+
+
+@eval_app.command("sentiment")
+def sentiment_cmd(
+    dataset: Optional[str] = DatasetOpt, train: Optional[Path] = TrainOpt, test: Optional[Path] = TestOpt,
+    data: Optional[Path] = DataOpt, text_column: str = TextColOpt, label_column: str = LabelColOpt,
+    folds: int = typer.Option(5, "--folds", min=2, help="cross-validation folds for --dataset yelp"),
+    out: Optional[Path] = OutOpt, as_json: bool = JsonOpt, seed: int = SeedOpt,
+) -> None:
+    """Sentiment classifier on yelp (k-fold cross-validated accuracy, macro-F1) or on your files."""
+    settings = get_settings()
+    try:
+        result = _classifier_eval("sentiment", dataset, train, test, data, text_column, label_column, folds, seed)
+    except EvalDataError as exc:
+        _fail(exc)
+    _finish(result, _out_dir(settings, out, "sentiment", dataset or "files"), as_json)
