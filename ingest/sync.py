@@ -29,6 +29,7 @@ brand/category changed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -39,6 +40,7 @@ from typing import Any, Callable, Iterable, Protocol
 
 import numpy as np
 import structlog
+from pydantic import BaseModel
 from tqdm.auto import tqdm
 
 from ingest import publish as pub
@@ -151,26 +153,32 @@ def _policy_overrides(catalog: Catalog) -> set[tuple[str, str]]:
     return pairs
 
 
+def item_hash(item: BaseModel) -> str:
+    """Content hash of a catalog item. pydantic-core's JSON (fields in declaration order) is
+    deterministic and ~10x faster than sorted `json.dumps`, which matters at 100k products."""
+    return hashlib.blake2b(item.model_dump_json().encode("utf-8"), digest_size=16).hexdigest()
+
+
 def catalog_items(catalog: Catalog, chunk: ChunkConfig) -> dict[Key, str]:
     """Content hash of every item; chunked kinds include the chunking signature."""
     sig = chunk.signature
     items: dict[Key, str] = {}
     for c in catalog.categories:
-        items[("category", c.id)] = c.content_hash()
+        items[("category", c.id)] = item_hash(c)
     for b in catalog.brands:
-        items[("brand", b.id)] = b.content_hash() + sig
+        items[("brand", b.id)] = item_hash(b) + sig
     for p in catalog.products:
-        items[("product", p.id)] = p.content_hash() + sig
+        items[("product", p.id)] = item_hash(p) + sig
     for pol in catalog.policies:
-        items[("policy", pol.id)] = pol.content_hash() + sig
+        items[("policy", pol.id)] = item_hash(pol) + sig
     for f in catalog.faqs:
-        items[("faq", f.id)] = f.content_hash() + sig
+        items[("faq", f.id)] = item_hash(f) + sig
     for ps in catalog.passages:
-        items[("passage", ps.key)] = ps.content_hash()
+        items[("passage", ps.key)] = item_hash(ps)
     for src, dst in _policy_overrides(catalog):
         items[("override", f"{src}>{dst}")] = "1"
     for o in catalog.omitted:
-        items[("omitted", o.key)] = o.content_hash()
+        items[("omitted", o.key)] = item_hash(o)
     for p in catalog.products:  # where a product sits decides which policies override which
         items[("placement", p.id)] = f"{p.brand}|{p.category}"
     return items
@@ -318,7 +326,7 @@ def _record(p: Passage, origin: str) -> PassageRecord:
     return PassageRecord(
         vid=passage_vid(p.key), key=p.key, text=p.text, source=p.source, owner_id=p.owner_id,
         owner_kind=p.owner_kind, doc_id=p.doc_id, doc_version=p.doc_version, aliases=list(p.aliases),
-        hash=p.content_hash(), text_hash=text_hash(p.text), origin=origin,
+        hash=item_hash(p), text_hash=text_hash(p.text), origin=origin,
     )
 
 
@@ -456,7 +464,8 @@ def sync(
         previous = VectorIndex.open(current.index_path(data_dir)) if current else None
         if previous and current and graph_store.graph_ref != current.graph_ref:
             graph_store.use(current.graph_ref)
-        if previous and (previous.manifest.model != encoder.model_name or previous.manifest.dimension != encoder.dim):
+        # Only the model's name here: a lazily loaded encoder is not loaded for an unchanged store.
+        if previous and previous.manifest.model != encoder.model_name:
             log.info("embedding model changed: re-ingesting everything", old=previous.manifest.model)
             old_items: dict[Key, str] = {}
         else:

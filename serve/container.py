@@ -16,13 +16,33 @@ from pathlib import Path
 from ingest import publish as pub
 from ingest.chunking import ChunkConfig
 from kg.store import GraphStore
-from rag.encoder import Encoder, shared_encoder
+from rag.encoder import Encoder, default_model_path, shared_encoder
 from rag.vector_index import IndexConfig, VectorIndex
 from serve.settings import Settings
 
 
 class NothingPublished(RuntimeError):
     """The data dir holds no ingested store yet."""
+
+
+class LazyEncoder:
+    """`Encoder`'s ingestion interface (model_name, dim, encode) without loading the model
+    until `dim` or `encode` is needed."""
+
+    def __init__(self, settings: Settings):
+        self._m = settings.models
+        path = Path(self._m.embedding_model) if self._m.embedding_model else default_model_path()
+        self.model_name = path.name if path.name != "model" else "all-MiniLM-L6-v2"  # as Encoder names it
+
+    def _load(self) -> Encoder:
+        return shared_encoder(self._m.embedding_model, self._m.embedding_batch_size, self._m.device)
+
+    @property
+    def dim(self) -> int:
+        return self._load().dim
+
+    def encode(self, texts: list[str], progress: bool = False):
+        return self._load().encode(texts, progress)
 
 
 class Container:
@@ -80,6 +100,11 @@ class Container:
     def encoder(self) -> Encoder:
         m = self.settings.models
         return shared_encoder(m.embedding_model, m.embedding_batch_size, m.device)
+
+    def lazy_encoder(self) -> "LazyEncoder":
+        """The same encoder, loaded only when something is embedded (an unchanged re-ingest
+        then never pays for loading torch and the model)."""
+        return LazyEncoder(self.settings)
 
     # -- the published index ------------------------------------------------------------------------
     def index(self) -> VectorIndex:

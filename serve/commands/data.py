@@ -39,8 +39,8 @@ def _sync(catalog, *, prune: bool, label: str) -> dict:
     c = _container()
     try:
         t0 = time.perf_counter()
-        with console.status("starting the graph server and loading the embedding model"):
-            store, encoder = c.graph_store, c.encoder
+        with console.status("starting the graph server"):
+            store, encoder = c.graph_store, c.lazy_encoder()
         try:
             report = sync(
                 catalog, store, encoder, c.data_dir, prune=prune, chunk=c.chunk_config,
