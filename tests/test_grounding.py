@@ -172,3 +172,12 @@ def test_extractive_encoder_is_not_fooled_by_the_product_name(context):
     # about 0.40 because of the shared name; without the topic words it is about 0.1
     question = "Is the Acme X100 waterproof?"
     assert ExtractiveGenerator(encoder=shared_encoder()).answer(question, context) == ABSTENTION
+
+
+def test_extractive_skips_markdown_headings_and_emphasis():
+    policy = ("## Returns and refunds\n\nWe offer **30-day returns**: you can return most items within 30 days "
+              "of delivery for a full refund.\n\n- Gift cards cannot be returned.")
+    ctx = build_context([Evidence(id="returns-global", kind="passage", source="policy", text=policy)])
+    text = ExtractiveGenerator().answer("What is your returns and refunds policy?", ctx)
+    assert text.startswith("We offer 30-day returns: you can return most items within 30 days") and text.endswith("[1].")
+    assert ground(text, ctx, "returns?").grounded

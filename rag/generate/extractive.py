@@ -19,6 +19,7 @@ when a model generator fails, is slow, or writes nothing grounded."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -44,9 +45,12 @@ class ScoredSentence:
 
 
 MAX_WORDS = 45
+_HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
+_EMPHASIS = re.compile(r"\*\*|__|`")
 
 
 def _shorten(sentence: str) -> str:
+    sentence = _EMPHASIS.sub("", sentence)
     words = sentence.split()
     if len(words) <= MAX_WORDS:
         return sentence.rstrip(" .;:,")
@@ -85,7 +89,7 @@ class ExtractiveGenerator:
 
         candidates: list[tuple[int, int, str, set[str]]] = []  # (rank, number, sentence, words)
         for rank, item in enumerate(items):
-            for sentence in split_sentences(item.text):
+            for sentence in split_sentences(_HEADING.sub("", item.text)):
                 if is_instruction_like(sentence):
                     continue
                 words = content_words(sentence)
