@@ -280,7 +280,7 @@ def write_plots(result: EvalResult, out_dir: Path) -> list[Path]:
         width = 0.8 / len(systems)
         fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(names) + 2), 4.5))
         for i, system in enumerate(systems):
-            values = [bounded[n].get(system) or 0.0 for n in names]
+            values = [float("nan") if bounded[n].get(system) is None else bounded[n][system] for n in names]
             xs = [j + (i - (len(systems) - 1) / 2) * width for j in range(len(names))]
             ax.bar(xs, values, width, label=system)
         ax.set_xticks(range(len(names)))

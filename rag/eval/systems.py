@@ -42,10 +42,26 @@ class Systems:
         return ask
 
 
-def build_systems(ours: AnswerPipeline, extractive_generator, baseline_generator=None) -> Systems:
-    """Ours plus the four baselines from `ours`'s parts (see the module docstring)."""
+def store_retriever(graph_store, index, encoder) -> HybridRetriever:
+    """The product's hybrid retriever over one store (as serve/container.py builds it): graph,
+    dense over the published FAISS index, BM25 over its passages and the graph's attributes."""
+    from rag.retrieve.dense import DenseRetriever
+    from rag.retrieve.graph import GraphRetriever
+    from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
+    from rag.retrieve.rerank import FeatureReranker
+
+    lexical = build_lexical_index(index.iter_passages(), graph_attribute_rows(graph_store))
+    return HybridRetriever(GraphRetriever(graph_store), DenseRetriever(index, encoder.encode_one), lexical,
+                           encode_many=encoder.encode, reranker=FeatureReranker())
+
+
+def build_systems(ours: AnswerPipeline | None, extractive_generator, baseline_generator=None,
+                  retriever: HybridRetriever | None = None) -> Systems:
+    """Ours plus the four baselines from `ours`'s parts (see the module docstring). Without a
+    pipeline (`ours` None) only the retrievers are built, from `retriever`."""
     base_gen = baseline_generator or extractive_generator
-    r = ours.retriever
+    r = ours.retriever if ours is not None else retriever
+    assert r is not None
     lexical = r._lexical  # the index or the callable returning the current one
     retrievers = {
         "ours": r,
@@ -61,6 +77,8 @@ def build_systems(ours: AnswerPipeline, extractive_generator, baseline_generator
                               extractive=ours.extractive, sessions=ours.sessions,
                               context_tokens=ours.context_tokens, max_context_items=ours.max_context_items)
 
+    if ours is None:
+        return Systems({}, retrievers)
     pipelines = {"ours": ours, "extractive": variant(r, extractive_generator)}
     for name in ("passages_only", "bm25_only", "dense_only"):
         pipelines[name] = variant(retrievers[name], base_gen)

@@ -210,11 +210,16 @@ def _pipeline(container):
     return pipeline
 
 
-def _systems(container, settings: Settings, generator: Optional[str], encoder):
-    from rag.eval.systems import build_systems
+def _systems(container, settings: Settings, generator: Optional[str], encoder, need_answers: bool = True):
+    """Ours and the baselines. Without an answer pipeline in the container, retrieval-only
+    systems when `need_answers` is False (the caller reports answers as not run), else an error."""
+    from rag.eval.systems import build_systems, store_retriever
 
-    ours = _pipeline(container)
-    return build_systems(ours, _generator(settings, "extractive", encoder))
+    ours = getattr(container, "pipeline", None)
+    if ours is None and need_answers:
+        _pipeline(container)
+    retriever = None if ours is not None else store_retriever(container.graph_store, container.index(), encoder)
+    return build_systems(ours, _generator(settings, "extractive", encoder), retriever=retriever)
 
 
 def _provenance(result: EvalResult, settings: Settings, generator: Optional[str], encoder) -> None:
@@ -266,7 +271,7 @@ def epqa_cmd(
         try:
             encoder = CachedEncoder(container.encoder)
             _ingest(container, catalog, result)
-            systems = _systems(container, settings, generator, container.encoder)
+            systems = _systems(container, settings, generator, container.encoder, need_answers=False)
             _provenance(result, settings, generator, container.encoder)
 
             cands = [c for q in questions for c in q.candidates]
@@ -307,7 +312,11 @@ def epqa_cmd(
                 ask = systems.ask(name)
                 return lambda q: ask(q.question, None, q.asin)
 
-            answerers = {name: answer_with(name) for name in ("ours", "extractive", "passages_only", "bm25_only", "dense_only")}
+            answerers = {name: answer_with(name) for name in ("ours", "extractive", "passages_only", "bm25_only", "dense_only")
+                         if name in systems.pipelines}
+            if not answerers:
+                result.notes.append("answers NOT run: the answer pipeline is not wired (serve/container.py Container.pipeline)")
+                err.print("[yellow]warning:[/yellow] answers not run: no answer pipeline in serve/container.py")
             epqa.run(questions, scoped, unscoped, answerers, _judge(container.encoder),
                      answer_questions=answers or None, progress=True, seed=seed, result=result,
                      config={"baseline_generator": "extractive"})
