@@ -5,26 +5,31 @@ order comes from features that each capture one thing product questions need:
 
   dense     cosine of question and candidate embeddings (all-MiniLM-L6-v2; the stored index
             vector for passages, so nothing is re-embedded at query time)
-  lexical   BM25 of the question against the candidate's field-aware text (`fields.readable`),
-            squashed to [0, 1) by s / (s + bm25_half) so it is comparable across questions
-  question  for community answers (cqa) only: how many of the question's content words the
-            *question that answer replied to* contains (a near-duplicate question is the
-            strongest single signal; its answer is then very likely the answer)
-  key       for attributes only: share of the attribute key's words that the question uses
+  overlap   share of the question's content words (stemmed, stop words out) that the answering
+            part of the snippet contains (for a community answer: the answer, not its question)
+  question  for community answers (cqa): share of the question's words in the *question that
+            answer replied to*. Its weight is negative: the full-text embedding already credits
+            a repeated question, and an answer to a merely similar question often misses
+  key       for attributes: share of the attribute key's words the question uses
             ("how much does it weigh" -> item_weight)
-  prior     a per-source constant (a community answer or an applicable policy answers more
-            often than a review sentence that shares words)
+  yes/no    the question is a yes/no question and the snippet answers with yes/no
+  length    log(1 + words): a bare fragment rarely answers
+  lexical   BM25 squashed to [0, 1); BM25 earns its keep as a first-stage retriever (exact
+            tokens, model numbers); in the reranker its fitted weight is ~0 once `overlap` is
+            there, so it ships at 0
+  prior     a per-source constant (a community answer answers more often than a description)
 
-score = w_dense*dense + w_lexical*lexical + w_question*question + w_key*key + prior[source]
+score = sum of weight * feature + prior[source]
 
-The weights were fitted once as a logistic regression of "fully answers" (ePQA dev label 2)
-on these features, checked by 5-fold cross-validation grouped by question, and rounded; see
-benchmarks/epqa_retrieval.py, which refits and prints them. Seven numbers; nothing is keyed to
-individual questions or products.
+The weights are a logistic regression of "fully answers" (ePQA dev label 2) on these features,
+checked by 5-fold cross-validation grouped by question, rounded; benchmarks/epqa_retrieval.py
+refits them (`--fit`) and prints the cross-validated P@1 next to the shipped weights'. Eleven
+numbers; nothing is keyed to individual questions or products.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -36,18 +41,25 @@ from rag.types import Evidence
 
 @dataclass(frozen=True)
 class RerankWeights:
-    dense: float = 6.0
-    lexical: float = 1.5
-    question: float = 1.5
-    key: float = 1.0
+    dense: float = 5.35
+    overlap: float = 1.95
+    question: float = -1.55
+    key: float = 0.95
+    yes_no: float = 1.0
+    length: float = 0.24
+    lexical: float = 0.0
     bm25_half: float = 8.0
     priors: Mapping[str, float] = field(default_factory=lambda: {
-        "cqa": 0.9, "review": 0.0, "attribute": -0.2, "description": -0.3, "bullet": 0.1,
-        "policy": 1.0, "faq": 0.6, "price": 1.0, "availability": 1.0, "comparison": 1.0,
-        "compatibility": 1.0, "accessory": 0.8, "variant": 0.4, "similar": 0.8, "product": 0.3,
-        "brand": 0.3,
+        # fitted on ePQA (relative to a review ~ -0.1)
+        "cqa": 0.53, "review": -0.11, "attribute": -0.15, "description": -0.47, "bullet": 0.05,
+        # our own catalog's sources (not in ePQA): store documents written to answer questions
+        "policy": 0.5, "faq": 0.5,
     })
     default_prior: float = 0.0
+
+
+_YES_NO_QUESTION = re.compile(r"^\W*(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.I)
+_YES_NO_ANSWER = re.compile(r"^\W*(yes|no|nope|yep|yeah|not|it does|it is|they do|they are)\b", re.I)
 
 
 @dataclass
@@ -55,13 +67,18 @@ class Features:
     """Per-candidate feature columns (same order as the candidates)."""
 
     dense: np.ndarray
-    lexical: np.ndarray
+    overlap: np.ndarray
     question: np.ndarray
     key: np.ndarray
+    yes_no: np.ndarray
+    length: np.ndarray
+    lexical: np.ndarray
     sources: list[str]
 
+    NAMES = ("dense", "overlap", "question", "key", "yes_no", "length", "lexical")
+
     def matrix(self) -> np.ndarray:
-        return np.stack([self.dense, self.lexical, self.question, self.key], axis=1)
+        return np.stack([getattr(self, n) for n in self.NAMES], axis=1)
 
 
 def _share(needles: set[str], hay: set[str]) -> float:
@@ -85,29 +102,34 @@ class FeatureReranker:
     ) -> Features:
         """`dense` and `bm25` are the raw per-candidate cosines and BM25 scores (NaN = unknown,
         counted as 0)."""
+        n = len(candidates)
         q_terms = content_terms(question)
-        quest = np.zeros(len(candidates), dtype=np.float32)
-        key = np.zeros(len(candidates), dtype=np.float32)
+        yn_question = bool(_YES_NO_QUESTION.match(question))
+        cols = {k: np.zeros(n, dtype=np.float32) for k in ("overlap", "question", "key", "yes_no", "length")}
         for i, ev in enumerate(candidates):
             f = fields(ev.text, ev.source)
+            body = f"{f.key} {f.body}" if f.key else f.body
+            cols["overlap"][i] = _share(q_terms, content_terms(body))
             if f.question:
-                quest[i] = _share(q_terms, content_terms(f.question))
+                cols["question"][i] = _share(q_terms, content_terms(f.question))
             if f.key:
-                key[i] = _share(content_terms(f.key), q_terms)
+                cols["key"][i] = _share(content_terms(f.key), q_terms)
+            cols["yes_no"][i] = float(yn_question and bool(_YES_NO_ANSWER.match(f.body)))
+            cols["length"][i] = np.log1p(len(f.body.split()))
         b = np.nan_to_num(np.asarray(bm25, dtype=np.float32), nan=0.0)
-        half = self.weights.bm25_half
+        b = np.maximum(b, 0.0)
         return Features(
             dense=np.nan_to_num(np.asarray(dense, dtype=np.float32), nan=0.0),
-            lexical=b / (b + half),
-            question=quest,
-            key=key,
+            lexical=b / (b + self.weights.bm25_half),
             sources=[(ev.source or "") for ev in candidates],
+            **cols,
         )
 
     def score_features(self, f: Features) -> np.ndarray:
         w = self.weights
         prior = np.array([w.priors.get(s, w.default_prior) for s in f.sources], dtype=np.float32)
-        return w.dense * f.dense + w.lexical * f.lexical + w.question * f.question + w.key * f.key + prior
+        weights = np.array([getattr(w, n) for n in Features.NAMES], dtype=np.float32)
+        return f.matrix() @ weights + prior
 
     def rerank(
         self,

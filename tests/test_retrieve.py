@@ -1,0 +1,224 @@
+"""Retrieval: field parsing, BM25, fusion (pure units), then the graph, dense and hybrid
+retrievers on the real ingested demo store (FalkorDB + FAISS + MiniLM, `ingested_demo`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.retrieve.base import RetrievalQuery
+from rag.retrieve.fields import fields, readable, stem
+from rag.retrieve.fusion import FusionConfig, rrf
+from rag.retrieve.lexical import BM25Index, LexDoc, tokenize
+from rag.retrieve.rerank import FeatureReranker
+from rag.types import Evidence
+from rag.understand.types import GraphQuery, PassageQuery, RetrievalPlan
+
+# -- fields -------------------------------------------------------------------------------------
+
+
+def test_attribute_snippets_read_as_words():
+    f = fields("item_weight:  { unit:kilograms, normalized_value:{ unit:pounds, value:7.58 }, value:3.44 }", "attribute")
+    assert (f.key, f.body) == ("item weight", "3.44 kilograms")
+    assert readable('color:  { standardized_values:[ "blue" ], value:"blue" }', "attribute") == "color: blue"
+    assert readable("Weight: 3.4 kg", "attribute") == "weight: 3.4 kg"
+
+
+def test_cqa_snippets_split_answer_and_question():
+    f = fields("yes it fits the 2019 model. Question: will this fit a 2019 civic? ", "cqa")
+    assert f.body == "yes it fits the 2019 model."
+    assert f.question == "will this fit a 2019 civic?"
+    assert fields("plain review text", "review").question == ""
+
+
+def test_stem_matches_question_words_to_keys():
+    assert stem("weighs") == stem("weight") == stem("weigh")
+    assert stem("batteries") == stem("battery")
+
+
+# -- BM25 ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_bm25():
+    docs = [
+        LexDoc("a", "The battery lasts ten hours on one charge", "review", "p1"),
+        LexDoc("b", "Great sound, the battery is fine", "review", "p2"),
+        LexDoc("c", "fits my frs20-qrb refrigerator", "cqa", "p1"),
+        LexDoc("d", "item_weight:  { unit:pounds, value:3 }", "attribute", "p1", kind="graph_fact"),
+    ]
+    return BM25Index(docs)
+
+
+def test_bm25_scoped_search_stays_in_scope(small_bm25):
+    hits = small_bm25.search("battery", k=5, owner_ids=["p2"])
+    assert [d.key for d, _ in hits] == ["b"]
+    assert {d.key for d, _ in small_bm25.search("battery", k=5)} == {"a", "b"}
+
+
+def test_bm25_matches_model_numbers_and_attribute_keys(small_bm25):
+    assert "frs20" in tokenize("my model is FRS20-QRB")
+    assert small_bm25.search("does it fit frs20-qrb", k=1)[0][0].key == "c"
+    assert small_bm25.search("how much does it weigh", k=1)[0][0].key == "d"
+
+
+def test_bm25_scores_outside_texts_on_the_index_scale(small_bm25):
+    q = "how long does the battery last"
+    inside = small_bm25.score_keys(q, ["a", "b", "zzz"])
+    outside = small_bm25.score_texts(q, [small_bm25.docs[0].text, small_bm25.docs[1].text])
+    assert inside[2] == -1.0
+    np.testing.assert_allclose(inside[:2], outside, rtol=1e-4)
+
+
+# -- fusion -------------------------------------------------------------------------------------
+
+
+def _ev(id_, source="review", kind="passage", aliases=()):
+    return Evidence(id=id_, text=f"text {id_}", kind=kind, source=source, aliases=list(aliases))
+
+
+def test_rrf_merges_lists_and_aliases():
+    fused = rrf({
+        "dense": [_ev("x"), _ev("y")],
+        "bm25": [_ev("y2", aliases=["y"]), _ev("z")],
+    }, FusionConfig(priors={}))
+    ids = [e.id for e in fused]
+    assert ids[0] == "y"  # found by both
+    assert fused[0].retriever == "dense+bm25"
+    assert set(ids) == {"x", "y", "z"}
+
+
+def test_rrf_weights_and_priors_order_ties():
+    cfg = FusionConfig(weights={"graph": 2.0, "dense": 1.0}, priors={"policy": 0.01})
+    fused = rrf({"dense": [_ev("d")], "graph": [_ev("g", source="attribute", kind="graph_fact")]}, cfg)
+    assert fused[0].id == "g"
+    fused = rrf({"dense": [_ev("d"), _ev("p", source="policy")]}, cfg)
+    assert fused[0].id == "p"
+
+
+def test_reranker_prefers_matching_community_answer_over_review():
+    rr = FeatureReranker()
+    cands = [_ev("r", "review"), Evidence(id="c", kind="passage", source="cqa",
+                                          text="yes, it does. Question: is it waterproof?")]
+    out = rr.rerank("is this jacket waterproof?", cands, dense=np.array([0.5, 0.5]), bm25=np.array([0.0, 2.0]))
+    assert out[0].id == "c"
+
+
+# -- on the ingested demo store -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_parts(ingested_demo, sync_encoder):
+    from ingest import publish
+    from rag.retrieve.dense import DenseRetriever
+    from rag.retrieve.graph import GraphRetriever
+    from rag.retrieve.hybrid import HybridRetriever
+    from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
+    from rag.vector_index import VectorIndex
+
+    data_dir, store, _ = ingested_demo
+    index = VectorIndex.open(publish.read_current(data_dir).index_path(data_dir))
+    graph = GraphRetriever(store)
+    dense = DenseRetriever(index, sync_encoder.encode_one)
+    lexical = build_lexical_index(index.iter_passages(), graph_attribute_rows(store))
+    hybrid = HybridRetriever(graph, dense, lexical, encode_many=sync_encoder.encode)
+    yield {"store": store, "index": index, "graph": graph, "dense": dense, "lexical": lexical, "hybrid": hybrid}
+    index.close()
+
+
+def _product(catalog, exclude=(), **want):
+    for p in catalog.products:
+        if p.id not in exclude and all(getattr(p, k) == v for k, v in want.items()):
+            return p
+    raise AssertionError(f"the demo store fixture has no product with {want}")
+
+
+def _policy_query(product_id, kind):
+    return RetrievalQuery(text=f"what is the {kind} policy", product_ids=[product_id],
+                          graph_queries=[GraphQuery(kind="policy", product_ids=[product_id], policy_kind=kind)])
+
+
+@pytest.mark.parametrize("want, kind, expected", [
+    ({"id": "p000001"}, "returns", "returns-p000001"),          # product beats everything
+    ({"id": "p000000"}, "warranty", "warranty-p000000"),
+    ({"brand": "orbis", "category": "laptops"}, "warranty", "warranty-orbis"),  # brand > category
+    ({"category": "laptops"}, "returns", None),                # category > global (checked below)
+    ({"brand": "northpeak"}, "returns", "returns-northpeak"),
+    ({"category": "coffee-makers"}, "warranty", None),
+])
+def test_policy_precedence(demo_parts, demo_catalog, want, kind, expected):
+    if expected is None:  # the nearest category's policy (no brand or product policy of that kind)
+        p = _product(demo_catalog, exclude=("p000000", "p000001"), **want)
+        expected = {"laptops": "returns-laptops", "coffee-makers": "warranty-coffee-makers"}[p.category]
+        if p.brand in ("orbis", "northpeak"):
+            expected = {"orbis": {"warranty": "warranty-orbis"}, "northpeak": {"returns": "returns-northpeak"}}[p.brand].get(kind, expected)
+    else:
+        p = _product(demo_catalog, **want)
+    res = demo_parts["graph"].run(_policy_query(p.id, kind))
+    assert [e.doc_id for e in res.evidence] == [expected]
+    assert res.evidence[0].source == "policy" and res.evidence[0].doc_version is not None
+    lost = {o.policy.doc_id for o in res.overridden}
+    assert f"{kind}-global" in lost and expected not in lost
+    assert all(o.by == expected for o in res.overridden)
+
+
+def test_global_policy_without_product(demo_parts):
+    q = RetrievalQuery(text="how does shipping work", graph_queries=[GraphQuery(kind="policy", policy_kind="shipping")])
+    res = demo_parts["graph"].run(q)
+    assert [e.doc_id for e in res.evidence] == ["shipping-global"]
+
+
+def test_product_facts_are_citable(demo_parts, demo_catalog):
+    p = demo_catalog.products[3]
+    ev = demo_parts["graph"].product_facts([p.id])
+    by_id = {e.id: e for e in ev}
+    assert f"{p.id}#price" in by_id and f"{p.price:,.2f}" in by_id[f"{p.id}#price"].text
+    assert f"{p.id}#availability" in by_id
+    for a in p.attributes:
+        fact = by_id[f"{p.id}#attr:{a.key}"]
+        assert fact.kind == "graph_fact" and fact.source == "attribute"
+        assert a.values[0] in fact.text
+
+
+def test_compatibility_and_similar(demo_parts, demo_catalog):
+    case = next(p for p in demo_catalog.products if p.relations and p.category == "phone-cases")
+    phone = case.relations[0].target
+    q = RetrievalQuery(text="does this case fit", product_ids=[case.id, phone],
+                       graph_queries=[GraphQuery(kind="compatibility", product_ids=[case.id, phone])])
+    ev = demo_parts["graph"].retrieve(q)
+    assert ev[0].source == "accessory" and phone in ev[0].text
+    sim = demo_parts["graph"].retrieve(RetrievalQuery(
+        text="something similar", graph_queries=[GraphQuery(kind="similar", product_ids=[case.id], k=3)]))
+    assert 0 < len(sim) <= 3 and all(e.source == "similar" for e in sim)
+
+
+def test_comparison_side_by_side(demo_parts, demo_catalog):
+    laptops = [p.id for p in demo_catalog.products if p.category == "laptops"][:2]
+    ev = demo_parts["graph"].retrieve(RetrievalQuery(
+        text="compare", graph_queries=[GraphQuery(kind="comparison", product_ids=laptops)]))
+    side = [e for e in ev if e.source == "comparison"]
+    assert side and all(laptops[0] in e.id and laptops[1] in e.id for e in side)
+
+
+def test_dense_scoped_to_owner(demo_parts, demo_catalog):
+    p = demo_catalog.products[5]
+    ev = demo_parts["dense"].retrieve(RetrievalQuery(text="tell me about it", owner_ids=[p.id], k=5))
+    assert ev and all(e.owner_id == p.id for e in ev)
+
+
+def test_hybrid_finds_policy_passage_unscoped(demo_parts):
+    q = RetrievalQuery(text="can I pay for a laptop in monthly installments?", k=5)
+    res = demo_parts["hybrid"].retrieve(q)
+    assert any(e.doc_id == "payment-laptops" for e in res.evidence[:3])
+    assert set(res.by_retriever) == {"dense", "bm25"}
+    assert {"dense", "bm25", "fuse", "rerank"} <= set(res.timings_ms)
+
+
+def test_hybrid_plan_facts_first_then_reranked(demo_parts, demo_catalog):
+    p = demo_catalog.products[2]
+    plan = RetrievalPlan(intent="availability_price", graph_queries=[GraphQuery(kind="product_facts", product_ids=[p.id])],
+                         passages=PassageQuery(owner_ids=[p.id], k=4))
+    q = RetrievalQuery.from_plan("how much is it and is it in stock?", plan)
+    res = demo_parts["hybrid"].retrieve(q)
+    assert res.evidence[0].id in (f"{p.id}#price", f"{p.id}#availability")
+    assert all(e.owner_id == p.id for e in res.evidence)
