@@ -44,6 +44,9 @@ class Context(BaseModel):
     budget_tokens: int = 0
     used_tokens: int = 0
     dropped_ids: list[str] = Field(default_factory=list, description="evidence left out for the budget")
+    entity_names: list[str] = Field(
+        default_factory=list, description="names of the linked products/brands: topic words, not claims"
+    )
 
     @property
     def id_to_number(self) -> dict[str, int]:
@@ -130,12 +133,16 @@ def build_context(
     max_items: int = 12,
     order: Literal["rank", "score"] = "rank",
     near_duplicate: float = 95.0,
+    entity_names: Iterable[str] = (),
 ) -> Context:
-    """Dedupe, order, fit the budget and number the evidence (see the module docstring)."""
+    """Dedupe, order, fit the budget and number the evidence (see the module docstring).
+    `entity_names`: the products/brands the turn is about (from entity linking); their words
+    are topic words (see topic_words), so naming the product never counts as relevance or
+    as support."""
     items = [ev for ev in dedupe(evidence, near_duplicate) if ev.text.strip()]
     if order == "score":
         items = sorted(items, key=lambda ev: -ev.score)
-    context = Context(budget_tokens=budget_tokens)
+    context = Context(budget_tokens=budget_tokens, entity_names=list(entity_names))
     used = 0
     for ev in items:
         if len(context.items) >= max_items:
@@ -162,16 +169,19 @@ def build_context(
 
 
 def topic_words(context: Context) -> frozenset[str]:
-    """Content words found in at least half of the context items (when there are 2 or more):
-    the product or policy the whole context is about, e.g. "acme", "x100", "headphone"."""
+    """What the context is about rather than what it says: the words of `entity_names` (the
+    linked products/brands), plus content words found in most (more than half) of the items
+    when there are 3 or more (with two, a shared word says nothing about which is the topic),
+    e.g. "acme", "x100", "headphone"."""
+    named = set().union(*(content_words(name) for name in context.entity_names))
     n = len(context.items)
-    if n < 2:
-        return frozenset()
+    if n < 3:
+        return frozenset(named)
     counts: dict[str, int] = {}
     for item in context.items:
         for w in content_words(item.text):
             counts[w] = counts.get(w, 0) + 1
-    return frozenset(w for w, c in counts.items() if c >= 2 and c * 2 >= n)
+    return frozenset(named | {w for w, c in counts.items() if c * 2 > n})
 
 
 def without_words(text: str, words: frozenset[str]) -> str:

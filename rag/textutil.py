@@ -67,7 +67,8 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> set[str]:
-    """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed."""
+    """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed,
+    shop synonyms folded onto one form (CANONICAL)."""
     out: set[str] = set()
     for w in words(strip_citations(text)):
         w = w.replace("'", "")

@@ -181,3 +181,47 @@ def test_extractive_skips_markdown_headings_and_emphasis():
     text = ExtractiveGenerator().answer("What is your returns and refunds policy?", ctx)
     assert text.startswith("We offer 30-day returns: you can return most items within 30 days") and text.endswith("[1].")
     assert ground(text, ctx, "returns?").grounded
+
+
+def test_extractive_second_sentence_only_for_a_second_question_part():
+    ctx = build_context([
+        Evidence(id="bat", kind="graph_fact", text="Orbis Pro 50 Laptop battery life: 15 h."),
+        Evidence(id="wt", kind="graph_fact", text="Orbis Pro 50 Laptop weight: 1.44 kg."),
+        Evidence(id="price", kind="graph_fact", text="Orbis Pro 50 Laptop price: 2011.99 USD."),
+        Evidence(id="ship", kind="passage", text="Express shipping (1-2 business days) costs $14.99."),
+    ])
+    extractive = ExtractiveGenerator()
+    both = extractive.answer("How long does the battery last and how much does it weigh?", ctx)
+    assert both.endswith("[1]. Orbis Pro 50 Laptop weight: 1.44 kg [2].")
+    # "costs" in the shipping passage matches too, but adds no new part of the question
+    assert extractive.answer("How much does it cost?", ctx) == "Orbis Pro 50 Laptop price: 2011.99 USD [3]."
+
+
+def test_extractive_prefers_the_item_about_the_question():
+    returns = ("We offer 30-day returns: you can return most items within 30 days of delivery. "
+               "Items must be unused and in their original packaging. Refunds are issued within 5 "
+               "business days. Return shipping is free for defective items.")
+    shipping = ("We offer free standard shipping on orders over $50 (3-5 business days). "
+                "Express shipping (1-2 business days) costs $14.99. We ship to the US and Canada.")
+    ctx = build_context([Evidence(id="returns", kind="passage", text=returns),
+                         Evidence(id="shipping", kind="passage", text=shipping)])
+    answer = ExtractiveGenerator().answer("How long does shipping take?", ctx)
+    assert answer == "We offer free standard shipping on orders over $50 (3-5 business days) [2]."
+
+
+def test_linked_entity_names_are_topic_not_support():
+    items = [Evidence(id=f"f{i}", kind="graph_fact", text=t) for i, t in enumerate([
+        "Acme X100 Pro Max headphones battery life: 30 hours.",
+        "Acme X100 Pro Max headphones weight: 250 g.",
+        "Returns are accepted within 30 days.",
+        "Shipping takes 3-5 business days.",
+        "Payment by card or PayPal.",
+    ])]
+    claim = "The Acme X100 Pro Max headphones are waterproof [1]."
+    question = "Is the Acme X100 Pro Max waterproof?"
+    # the name is in 2 of 5 items, so the context alone cannot tell it is the topic
+    assert GroundingChecker().check_sentence(claim, build_context(items)).supported
+    named = build_context(items, entity_names=["Acme X100 Pro Max"])
+    assert not GroundingChecker().check_sentence(claim, named).supported
+    assert ExtractiveGenerator().answer(question, named) == ABSTENTION
+    assert GroundingChecker().check_sentence("The battery lasts 30 hours [1].", named).supported

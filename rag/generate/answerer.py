@@ -35,14 +35,21 @@ class Answerer:
         self.context_tokens = context_tokens
         self.max_items = max_items
 
-    def context(self, evidence: Iterable[Evidence]) -> Context:
-        return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_items)
+    def context(self, evidence: Iterable[Evidence], entity_names: Sequence[str] = ()) -> Context:
+        return build_context(
+            evidence, budget_tokens=self.context_tokens, max_items=self.max_items, entity_names=entity_names
+        )
 
     def answer(
-        self, question: str, evidence: Iterable[Evidence], history: Sequence[tuple[str, str]] = ()
+        self,
+        question: str,
+        evidence: Iterable[Evidence],
+        history: Sequence[tuple[str, str]] = (),
+        entity_names: Sequence[str] = (),
     ) -> Answer:
+        """`entity_names`: the linked products/brands (Understanding.focus names), see build_context."""
         t0 = time.perf_counter()
-        context = self.context(evidence)
+        context = self.context(evidence, entity_names)
         request = GenerationRequest.build(question, context, history)
         t1 = time.perf_counter()
         if isinstance(self.generator, FallbackGenerator):
@@ -60,10 +67,14 @@ class Answerer:
         return answer
 
     def stream(
-        self, question: str, evidence: Iterable[Evidence], history: Sequence[tuple[str, str]] = ()
+        self,
+        question: str,
+        evidence: Iterable[Evidence],
+        history: Sequence[tuple[str, str]] = (),
+        entity_names: Sequence[str] = (),
     ) -> GroundedStream:
         """Grounded text pieces (whole sentences) as they pass the check; `.answer` afterwards."""
-        context = self.context(evidence)
+        context = self.context(evidence, entity_names)
         request = GenerationRequest.build(question, context, history)
         if isinstance(self.generator, FallbackGenerator):
             pieces: Iterable[str] | Iterator[str] = self.generator.stream_outcome(request)

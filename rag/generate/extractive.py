@@ -42,6 +42,7 @@ class ScoredSentence:
     sentence: str
     score: float
     relevant: bool
+    shared: frozenset[str] = frozenset()  # question words it contains
 
 
 MAX_WORDS = 45
@@ -64,9 +65,9 @@ class ExtractiveGenerator:
         self,
         encoder: TextEncoder | None = None,
         max_sentences: int = 2,
-        max_items: int = 6,
+        max_items: int = 12,
         min_similarity: float = 0.35,
-        second_ratio: float = 0.8,
+        second_ratio: float = 0.5,
     ):
         self.encoder = encoder
         self.max_sentences = max_sentences
@@ -85,50 +86,66 @@ class ExtractiveGenerator:
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
         q_norm = sum(idf.values()) or 1.0
-        specific = {w for w in q_words if 0 < df[w] <= max(1, n // 2)} if n > 1 else set(q_words)
+        topic = topic_words(context)
+        specific = {w for w in q_words if df[w] > 0 and w not in topic}
 
-        candidates: list[tuple[int, int, str, set[str]]] = []  # (rank, number, sentence, words)
+        # (rank, number, position in item, sentence, words)
+        candidates: list[tuple[int, int, int, str, set[str]]] = []
         for rank, item in enumerate(items):
+            position = 0
             for sentence in split_sentences(_HEADING.sub("", item.text)):
                 if is_instruction_like(sentence):
                     continue
                 words = content_words(sentence)
                 if words:
-                    candidates.append((rank, item.number, sentence, words))
+                    candidates.append((rank, item.number, position, sentence, words))
+                    position += 1
         if not candidates:
             return []
 
         similarities = [0.0] * len(candidates)
-        lexical_hit = any(c[3] & q_words & specific for c in candidates)
+        lexical_hit = any(c[4] & q_words & specific for c in candidates)
         if self.encoder is not None and q_words and not lexical_hit:
             # semantic relevance only when the words found nothing: keeps the common path fast
-            topic = topic_words(context)  # a shared product name would inflate every similarity
-            vectors = self.encoder.encode([without_words(t, topic) for t in (question, *(c[2] for c in candidates))])
+            # a shared product name would inflate every similarity
+            vectors = self.encoder.encode([without_words(t, topic) for t in (question, *(c[3] for c in candidates))])
             similarities = [float(v) for v in vectors[1:] @ vectors[0]]
 
+        # how much of each item is about the question: a policy about shipping beats a returns
+        # policy that mentions delivery once
+        per_item: dict[int, list[bool]] = {}
+        for rank, _, _, _, words in candidates:
+            per_item.setdefault(rank, []).append(bool(words & q_words))
+        topical = {rank: sum(hits) / len(hits) for rank, hits in per_item.items()}
+
         scored = []
-        for (rank, number, sentence, words), sim in zip(candidates, similarities, strict=True):
+        for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
             lexical = sum(idf[w] for w in shared) / q_norm
             relevant = bool(shared & specific) or sim >= self.min_similarity
-            # earlier (better-ranked) items win ties; similarity and overlap dominate
-            score = lexical + sim - 0.02 * rank
-            scored.append(ScoredSentence(number, sentence, score, relevant))
+            # overlap and similarity dominate; ties go to topical items, then to a passage's
+            # earlier sentences (policies lead with the rule, details follow), then to
+            # better-ranked items
+            score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
+            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(shared)))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     def pick(self, question: str, context: Context) -> list[ScoredSentence]:
         """The sentences the answer quotes: the best relevant one, plus the next relevant one
-        from another item when it scores close to the best."""
+        from another item when it scores close to the best and covers question words the
+        first did not (a two-part question), so the second sentence is never padding."""
         relevant = [s for s in self.score(question, context) if s.relevant]
         if not relevant:
             return []
         chosen = [relevant[0]]
+        covered = set(relevant[0].shared)
         for s in relevant[1:]:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
-            if all(s.number != c.number for c in chosen):
+            if all(s.number != c.number for c in chosen) and not s.shared <= covered:
                 chosen.append(s)
+                covered |= s.shared
         return chosen
 
     def answer(self, question: str, context: Context) -> str:
