@@ -126,8 +126,12 @@ class AnswerPipeline:
         clock.stages["fuse"] = fuse_ms
         return res
 
-    def build_context(self, evidence: Sequence[Evidence]) -> Context:
-        return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items)
+    def build_context(self, evidence: Sequence[Evidence], u: Understanding | None = None) -> Context:
+        """Numbered evidence; the linked entities' names are the turn's topic words (naming the
+        product is not evidence of anything)."""
+        names = [e.name for e in u.focus] if u is not None else []
+        return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items,
+                             entity_names=names)
 
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
         return GenerationRequest.build(u.text, context, history)
@@ -158,7 +162,7 @@ class AnswerPipeline:
         clock.lap("plan")
         trace.query = query
         trace.retrieval = self.retrieve_and_fuse(query, clock)
-        context = self.build_context(trace.retrieval.evidence)
+        context = self.build_context(trace.retrieval.evidence, u)
         trace.context = context
         clock.lap("context")
         text, name, reason = self._generate(self._request(u, context, history))
@@ -201,7 +205,7 @@ class AnswerPipeline:
         query = self.plan(u)
         clock.lap("plan")
         trace.retrieval = self.retrieve_and_fuse(query, clock)
-        context = self.build_context(trace.retrieval.evidence)
+        context = self.build_context(trace.retrieval.evidence, u)
         clock.lap("context")
         request = self._request(u, context, ())
         if isinstance(self.generator, FallbackGenerator):

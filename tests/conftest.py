@@ -280,3 +280,29 @@ def http_server(tmp_path_factory, demo_catalog):
             proc.wait()
         FalkorDBServer(data_dir).stop()
 # === end of HTTP helper block ===
+
+
+# === retrieval helper block: the retrieval stage over the ingested demo store ===
+import pytest as _rt_pytest
+
+
+@_rt_pytest.fixture(scope="session")
+def retrieval_parts(ingested_demo, sync_encoder):
+    """Real graph (FalkorDB), dense (FAISS) and BM25 retrievers over `ingested_demo`, and the
+    hybrid retriever combining them: {"store", "index", "graph", "dense", "lexical", "hybrid"}."""
+    from ingest import publish
+    from rag.retrieve.dense import DenseRetriever
+    from rag.retrieve.graph import GraphRetriever
+    from rag.retrieve.hybrid import HybridRetriever
+    from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
+    from rag.vector_index import VectorIndex
+
+    data_dir, store, _ = ingested_demo
+    index = VectorIndex.open(publish.read_current(data_dir).index_path(data_dir))
+    graph = GraphRetriever(store)
+    dense = DenseRetriever(index, sync_encoder.encode_one)
+    lexical = build_lexical_index(index.iter_passages(), graph_attribute_rows(store))
+    hybrid = HybridRetriever(graph, dense, lexical, encode_many=sync_encoder.encode)
+    yield {"store": store, "index": index, "graph": graph, "dense": dense, "lexical": lexical, "hybrid": hybrid}
+    index.close()
+# === end of retrieval helper block ===

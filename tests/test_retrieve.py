@@ -108,22 +108,8 @@ def test_reranker_prefers_matching_community_answer_over_review():
 
 
 @pytest.fixture(scope="module")
-def demo_parts(ingested_demo, sync_encoder):
-    from ingest import publish
-    from rag.retrieve.dense import DenseRetriever
-    from rag.retrieve.graph import GraphRetriever
-    from rag.retrieve.hybrid import HybridRetriever
-    from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
-    from rag.vector_index import VectorIndex
-
-    data_dir, store, _ = ingested_demo
-    index = VectorIndex.open(publish.read_current(data_dir).index_path(data_dir))
-    graph = GraphRetriever(store)
-    dense = DenseRetriever(index, sync_encoder.encode_one)
-    lexical = build_lexical_index(index.iter_passages(), graph_attribute_rows(store))
-    hybrid = HybridRetriever(graph, dense, lexical, encode_many=sync_encoder.encode)
-    yield {"store": store, "index": index, "graph": graph, "dense": dense, "lexical": lexical, "hybrid": hybrid}
-    index.close()
+def demo_parts(retrieval_parts):
+    return retrieval_parts
 
 
 def _product(catalog, exclude=(), **want):

@@ -231,13 +231,16 @@ class GraphRetriever:
 
     def _q_similar(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ev: list[Evidence] = []
-        for pid in gq.product_ids or q.product_ids:
+        ids = gq.product_ids or q.product_ids
+        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
+        for pid in ids:
             for r in self.store.query(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k}):
-                why = [w for w, on in (("same category", r["same_category"]), ("same brand", r["same_brand"])) if on]
+                why = [w for w, on in (("the same category", r["same_category"]), ("the same brand", r["same_brand"])) if on]
                 if r["shared_attributes"]:
-                    why.append("shares " + ", ".join(_words(k) for k in r["shared_attributes"][:4]))
+                    why.append("the same " + ", ".join(_words(k) for k in r["shared_attributes"][:4]))
                 ev.append(Evidence(id=f"{pid}~similar~{r['id']}", kind="graph_fact", source="similar",
-                                   text=f"A similar product is {r['title']} ({r['id']}): {', '.join(why)}.",
+                                   text=f"A product similar to the {titles.get(pid, pid)} is the {r['title']} "
+                                        f"({r['id']}): {', '.join(why)}.",
                                    owner_id=r["id"], owner_kind="product", score=float(r["score"])))
         return ev
 

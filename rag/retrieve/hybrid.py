@@ -38,6 +38,14 @@ PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", 
                                "accessory", "variant", "similar", "brand", "product"})
 
 
+#: The shipped reranker (stateless, shared).
+DEFAULT_RERANKER = FeatureReranker()
+
+
+#: Graph facts that name other products to recommend (their passages join the search scope).
+RECOMMENDED_SOURCES = frozenset({"similar"})
+
+
 @dataclass
 class RetrievalResult:
     evidence: list[Evidence]
@@ -79,12 +87,12 @@ class HybridRetriever:
         dense: DenseRetriever | None,
         lexical: BM25Index | Callable[[], BM25Index] | None,
         encode_many: Callable[[list[str]], np.ndarray] | None = None,
-        reranker: FeatureReranker | None = None,
+        reranker: FeatureReranker | None = DEFAULT_RERANKER,
         fusion: FusionConfig | None = None,
         pool: int = 30,
     ):
         """`pool`: how many passages dense and BM25 each contribute before reranking.
-        `reranker=None` keeps the RRF order (the ablation)."""
+        `reranker=None` keeps the RRF order (the ablation baselines of evaluation)."""
         self.graph = graph
         self.dense = dense
         self._lexical = lexical
@@ -107,6 +115,10 @@ class HybridRetriever:
         if self.graph is not None and query.graph_queries:
             g = self.graph.run(query)
             ranked["graph"], overridden = g.evidence, g.overridden
+            found = [e.owner_id for e in g.evidence if e.source in RECOMMENDED_SOURCES and e.owner_id]
+            if found and query.owner_ids is not None:
+                # recommendations: the recommended products' own passages describe them
+                query.owner_ids = list(dict.fromkeys([*query.owner_ids, *found]))
         t1 = time.perf_counter()
         if self.dense is not None:
             ranked["dense"] = self.dense.retrieve(query, k=self.pool)
