@@ -68,27 +68,38 @@ class CachedEncoder:
 
 def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str | None] | None = None,
                           queries: Sequence[str] = ()):
-    """The product's own ranking of a given candidate list: the retrieval stage's feature
-    reranker (rag/retrieve/rerank.py: dense + BM25 + cqa-question + attribute-key + source
-    prior), with BM25 statistics from `corpus`. Returns ranker(question, evidence) -> order."""
-    from rag.retrieve.fields import readable
+    """The product's own ranking of a given candidate list, with the features the retrieval
+    stage computes for them (rag/retrieve/hybrid.py + rerank.py): dense = cosine with the
+    field-aware passage text, or for an attribute fact with its key in words ("item weight");
+    BM25 with IDF from `corpus`; cqa-question and attribute-key matches; source priors; scored
+    by the shipped FeatureReranker weights. Returns ranker(question, evidence) -> order."""
+    from rag.retrieve.fields import fields, readable
     from rag.retrieve.lexical import BM25Index, LexDoc
-    from rag.retrieve.rerank import FeatureReranker, rank_candidates
+    from rag.retrieve.rerank import FeatureReranker
 
     srcs = list(sources) if sources is not None else [None] * len(corpus)
-    docs = [LexDoc(key=f"c{i}", text=t, source=s or "other", owner_id="pool") for i, (t, s) in enumerate(zip(corpus, srcs))]
+
+    def dense_text(text: str, source: str | None) -> str:
+        if source == "attribute":
+            return fields(text, "attribute").key or readable(text, source)
+        return readable(text, source)
+
+    docs = [LexDoc(f"c{i}", t, s or "other", "pool", "graph_fact" if s == "attribute" else "passage")
+            for i, (t, s) in enumerate(zip(corpus, srcs))]
     lex = BM25Index(docs) if docs else None
     cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
-    cached.warm([*queries, *(readable(t, s) for t, s in zip(corpus, srcs))])
+    cached.warm([*queries, *(dense_text(t, s) for t, s in zip(corpus, srcs))])
     reranker = FeatureReranker()
 
-    def bm25(question: str, candidates: Sequence[Evidence]) -> np.ndarray:
-        if lex is None:
-            return np.zeros(len(candidates), np.float32)
-        return lex.score_texts(question, [c.text for c in candidates], [c.source for c in candidates])
-
     def rank(question: str, evidence: list[Evidence]) -> list[int]:
-        return rank_candidates(reranker, question, evidence, cached.encode, bm25)
+        if not evidence:
+            return []
+        q = cached.encode_one(question)
+        dense = cached.encode([dense_text(e.text, e.source) for e in evidence]) @ q
+        bm25 = (lex.score_texts(question, [e.text for e in evidence], [e.source for e in evidence])
+                if lex is not None else np.zeros(len(evidence), np.float32))
+        scores = reranker.score_features(reranker.features(question, evidence, dense, bm25))
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
 
     return rank
 
