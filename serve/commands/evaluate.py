@@ -204,20 +204,46 @@ def _ingest(container, catalog, result: EvalResult) -> None:
 
 
 def _pipeline(container):
+    """The container's answer pipeline, or one assembled here from the same parts (the shipped
+    understanding artifacts, the store's entity linker and hybrid retriever, the configured
+    generator, the grounding check) when the container does not offer one."""
     pipeline = getattr(container, "pipeline", None)
-    if pipeline is None:
-        raise EvalDataError("the answer pipeline is not wired in serve/container.py (Container.pipeline)")
-    return pipeline
+    if pipeline is not None:
+        return pipeline
+    from rag.eval.systems import store_retriever
+    from rag.grounding import GroundingChecker
+    from rag.pipeline import AnswerPipeline
+
+    try:
+        from rag.understand.linker import EntityLinker
+        from rag.understand.pipeline import Understander
+        from rag.understand.state import SQLiteSessionStore
+
+        encoder = container.encoder
+        sessions = SQLiteSessionStore(Path(container.data_dir) / "eval-sessions.sqlite")
+        understander = Understander.from_artifacts(
+            encoder, linker=EntityLinker.from_graph(container.graph_store, encoder), sessions=sessions)
+    except (ImportError, FileNotFoundError, RuntimeError) as exc:
+        raise EvalDataError(f"cannot assemble the answer pipeline: {exc}") from exc
+    g = container.settings.generator
+    return AnswerPipeline(
+        understander, store_retriever(container.graph_store, container.index(), encoder),
+        _generator(container.settings, None, encoder), checker=GroundingChecker(encoder),
+        sessions=understander, context_tokens=g.context_tokens)
 
 
 def _systems(container, settings: Settings, generator: Optional[str], encoder, need_answers: bool = True):
-    """Ours and the baselines. Without an answer pipeline in the container, retrieval-only
-    systems when `need_answers` is False (the caller reports answers as not run), else an error."""
+    """Ours and the baselines. When no answer pipeline can be had and `need_answers` is False,
+    retrieval-only systems (the caller reports answers as not run)."""
     from rag.eval.systems import build_systems, store_retriever
 
-    ours = getattr(container, "pipeline", None)
-    if ours is None and need_answers:
-        _pipeline(container)
+    try:
+        ours = _pipeline(container)
+    except EvalDataError as exc:
+        if need_answers:
+            raise
+        err.print(f"[yellow]warning:[/yellow] {exc}")
+        ours = None
     retriever = None if ours is not None else store_retriever(container.graph_store, container.index(), encoder)
     return build_systems(ours, _generator(settings, "extractive", encoder), retriever=retriever)
 
