@@ -3,7 +3,8 @@
 Runs on CPU after every generation (rules in docs/grounding.md):
 1. citations: "[n]" markers that point at no numbered evidence item are removed;
 2. each sentence is checked against the evidence it cites (an uncited sentence against each
-   item in turn; the first item that supports it is cited for it):
+   item in turn; the first item that supports it is cited for it). A verbatim quote (3+ words)
+   of a cited evidence sentence is supported; otherwise:
    a. numbers: every number in the sentence must occur in that evidence, with the same unit
       when both carry one ("90% off" is not supported by "90 days");
    b. words: >= `min_coverage` of its content words (stemmed, stopwords removed, shop synonyms
@@ -52,6 +53,10 @@ _ABSTAIN_PATTERNS = re.compile(
     re.IGNORECASE,
 )
 _CITATION_MARK = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.lower()))
 
 
 def is_abstention(sentence: str) -> bool:
@@ -103,6 +108,9 @@ class GroundingChecker:
             return False, "unsupported"
         claim = strip_citations(sentence)
         evidence_text = " ".join(support)
+        quoted = _plain(claim)
+        if len(quoted.split()) >= 3 and any(quoted in _plain(s) for s in support):
+            return True, ""  # a verbatim quote of a (non-instruction) evidence sentence
         claim_numbers = numbers(claim)
         evidence_numbers = numbers(evidence_text)
         for value, unit in claim_numbers:

@@ -225,3 +225,12 @@ def test_linked_entity_names_are_topic_not_support():
     assert not GroundingChecker().check_sentence(claim, named).supported
     assert ExtractiveGenerator().answer(question, named) == ABSTENTION
     assert GroundingChecker().check_sentence("The battery lasts 30 hours [1].", named).supported
+
+
+def test_verbatim_quote_is_supported_even_when_made_of_topic_words_but_not_a_quoted_injection():
+    items = [Evidence(id=f"s{i}", kind="graph_fact", text=f"A product similar to the Ridge Tent is the Ridge Tent {i}.")
+             for i in range(3)]
+    ctx = build_context(items)
+    assert GroundingChecker().check_sentence("A product similar to the Ridge Tent is the Ridge Tent 2 [3].", ctx).supported
+    poisoned = build_context([Evidence(id="p", kind="passage", text=f"Returns within 30 days. {INJECTION}")])
+    assert not GroundingChecker().check_sentence(f"{INJECTION} [1]", poisoned).supported

@@ -4,8 +4,11 @@ It scores every sentence of the numbered evidence against the question and quote
 or two, each followed by its [n]; it abstains (rag.prompt.ABSTENTION) when no sentence is
 relevant. Relevance, on CPU:
 - lexical: stemmed content words shared with the question, each weighted by how specific it
-  is within this context (idf over the context items: a product name that every item repeats
-  weighs little); a sentence needs at least one shared word that is not in most items;
+  is within this context (idf over the context items); a sentence must share a word the
+  question *asks about*: not a topic word (the linked product's name, words most items repeat,
+  see rag.context.topic_words) and not a request word ("recommend", "compare", "similar");
+  a question that asks about nothing beyond its subject ("recommend something like the X100")
+  is answered by any sentence sharing a word with it;
 - semantic (when an encoder is given and no sentence is lexically relevant): cosine similarity
   of question and sentence embeddings with the shared all-MiniLM-L6-v2 encoder, topic words
   (the product name most items repeat) removed from both;
@@ -44,6 +47,13 @@ class ScoredSentence:
     relevant: bool
     shared: frozenset[str] = frozenset()  # question words it contains
 
+
+# Words that make a request rather than name a fact ("recommend", "compare", "tell me about").
+REQUEST_WORDS = frozenset(content_words(
+    "recommend recommendation suggest suggestion show find look looking buy compare comparison "
+    "difference differences alternative alternatives option options similar other others about "
+    "describe details detail overview"
+))
 
 MAX_WORDS = 45
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
@@ -87,7 +97,11 @@ class ExtractiveGenerator:
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
         q_norm = sum(idf.values()) or 1.0
         topic = topic_words(context)
-        specific = {w for w in q_words if df[w] > 0 and w not in topic}
+        # what the question asks about beyond naming its subject and making a request; when
+        # nothing is left ("recommend something like the X100", "tell me about the X100"),
+        # sharing any word with the question is enough
+        asked = q_words - topic - REQUEST_WORDS
+        specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
 
         # (rank, number, position in item, sentence, words)
         candidates: list[tuple[int, int, int, str, set[str]]] = []
