@@ -82,7 +82,7 @@ def _facts(pid: str, intent: str = "product_info") -> RetrievalPlan:
 def _policy(intent: str, kind: str, pid: str | None = None) -> RetrievalPlan:
     return RetrievalPlan(intent=intent, graph_queries=[GraphQuery(kind="policy", product_ids=[pid] if pid else [],
                                                                   policy_kind=kind)],
-                         passages=PassageQuery(owner_ids=[pid] if pid else [], sources=["policy", "faq"], k=3))
+                         passages=PassageQuery(sources=["policy", "faq"], policy_kind=kind, k=3))
 
 
 def test_product_info_cites_the_attribute(pipeline, planned, demo_catalog):
@@ -121,10 +121,12 @@ def test_policy_precedence_in_answers(pipeline, planned, demo_catalog, intent, k
     a = trace.answer
     assert expected in _cited(a), (a.text, _cited(a))
     assert phrase.lower() in a.text.lower()
-    # the overridden (wider) policies are available for explanation, never cited
+    # the overridden (wider) policies are available for explanation, never cited, and their
+    # passages are not even retrieved (the document search is scoped to the applicable one)
     lost = {o.policy.doc_id for o in trace.overridden}
     assert f"{kind}-global" in lost
     assert not lost & _cited(a)
+    assert not lost & {e.doc_id for e in trace.evidence}
 
 
 def test_shipping_without_product_uses_the_global_policy(pipeline, planned):

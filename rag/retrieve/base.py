@@ -16,6 +16,10 @@ from rag.types import Evidence
 from rag.understand.types import GraphQuery, RetrievalPlan, Understanding
 
 
+#: Passage sources that are store documents (owned by Policy / FAQ nodes, not by products).
+DOCUMENT_SOURCES = frozenset({"policy", "faq"})
+
+
 @dataclass
 class RetrievalQuery:
     """What to retrieve for one message.
@@ -58,10 +62,13 @@ class RetrievalQuery:
         for gq in plan.graph_queries:
             products += [p for p in gq.product_ids if p not in products]
         owners: list[str] | None = None
+        document_search = pq is not None and bool(pq.sources) and set(pq.sources) <= DOCUMENT_SOURCES
         if pq is not None and pq.owner_ids:
             owners = list(pq.owner_ids)
-        elif products:
+        elif products and not document_search:
             owners = list(products)
+        # a policy/FAQ search is scoped later to the documents the graph resolves as applicable
+        # (HybridRetriever), never to the product's own passages
         policy_kind = pq.policy_kind if pq is not None else None
         if policy_kind is None:
             policy_kind = next((g.policy_kind for g in plan.graph_queries if g.policy_kind), None)

@@ -43,9 +43,11 @@ class DenseRetriever:
     def retrieve(self, query: RetrievalQuery, k: int | None = None) -> list[Evidence]:
         k = k or query.k
         index = self.index
-        hits = index.search(self.vector(query), k=k, owner_ids=query.owner_ids)[0]
+        # a source filter is applied after the search: fetch more so k survive it
+        fetch = k * 4 if query.sources else k
+        hits = index.search(self.vector(query), k=fetch, owner_ids=query.owner_ids)[0]
         recs = {r.vid: r for r in index.get([h.vid for h in hits])}
         out = [passage_evidence(recs[h.vid], h.score, self.name) for h in hits if h.vid in recs]
         if query.sources:
             out = [e for e in out if e.source in query.sources]
-        return out
+        return out[:k]

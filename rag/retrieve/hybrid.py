@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from rag.retrieve.base import RetrievalQuery
+from rag.retrieve.base import DOCUMENT_SOURCES, RetrievalQuery
 from rag.retrieve.dense import DenseRetriever, passage_evidence
 from rag.retrieve.fields import fields
 from rag.retrieve.fusion import FusionConfig, rrf
@@ -119,6 +119,11 @@ class HybridRetriever:
             if found and query.owner_ids is not None:
                 # recommendations: the recommended products' own passages describe them
                 query.owner_ids = list(dict.fromkeys([*query.owner_ids, *found]))
+            docs = [e.doc_id for e in g.evidence if e.source in DOCUMENT_SOURCES and e.doc_id]
+            if docs and query.owner_ids is None and query.sources and set(query.sources) <= DOCUMENT_SOURCES:
+                # policy/FAQ questions: only the passages of the applicable documents, so an
+                # overridden policy's text never competes with the one that applies
+                query.owner_ids = list(dict.fromkeys(docs))
         t1 = time.perf_counter()
         if self.dense is not None:
             ranked["dense"] = self.dense.retrieve(query, k=self.pool)
