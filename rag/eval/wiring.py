@@ -7,7 +7,10 @@ generator and encoder.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -42,19 +45,43 @@ def baseline_rankers(encoder, corpus: Sequence[str], queries: Sequence[str] = ()
 
 
 class CachedEncoder:
-    """Memoizes embeddings by text so candidates shared across systems are embedded once."""
+    """Memoizes embeddings by text so candidates shared across systems are embedded once;
+    with `path`, the memo persists (an .npz of texts and vectors, one file per model), so a
+    re-run of a suite embeds nothing it embedded before."""
 
-    def __init__(self, encoder):
+    def __init__(self, encoder, path: str | Path | None = None):
         self.encoder = encoder
         self.dim = encoder.dim
+        self.path = Path(path) if path else None
         self._cache: dict[str, np.ndarray] = {}
+        self._dirty = False
+        if self.path is not None and self.path.is_file():
+            with np.load(self.path, allow_pickle=False) as z:
+                if z["vectors"].ndim == 2 and z["vectors"].shape[1] == self.dim:
+                    self._cache = dict(zip(z["texts"].tolist(), z["vectors"]))
 
     def warm(self, texts: Sequence[str]) -> None:
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self._dirty = True
         for start in range(0, len(missing), 512):
             chunk = missing[start:start + 512]
             for t, v in zip(chunk, self.encoder.encode(chunk)):
                 self._cache[t] = v
+        if missing and self.path is not None and len(missing) >= 64:
+            self.save()
+
+    def save(self) -> None:
+        """Write the memo atomically (no-op without a path or without new texts)."""
+        if self.path is None or not self._dirty or not self._cache:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self._cache)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        os.close(fd)
+        np.savez(tmp, texts=np.array(texts), vectors=np.stack([self._cache[t] for t in texts]))
+        os.replace(tmp, self.path)
+        self._dirty = False
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         self.warm(texts)
@@ -104,11 +131,13 @@ def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str 
     return rank
 
 
-def candidate_rankers(encoder, corpus: tuple[Sequence[str], Sequence[str], Sequence[str]]) -> dict:
+def candidate_rankers(encoder, corpus: tuple[Sequence[str], Sequence[str], Sequence[str]],
+                      cache_path: str | Path | None = None) -> dict:
     """ours (the product's reranker) + the bm25 and dense baselines over the same candidates.
     `corpus` = (candidate texts, questions, candidate sources), as the suites' ranking_corpus()."""
     corpus, queries, sources = corpus
-    cached = CachedEncoder(encoder)
+    cached = CachedEncoder(encoder, cache_path)
     rankers = {"ours": ours_candidate_ranker(cached, corpus, sources, queries)}
     rankers.update(baseline_rankers(cached, corpus, queries))
+    cached.save()
     return rankers

@@ -96,6 +96,11 @@ def _generator_config(settings: Settings, kind: Optional[str]) -> dict:
     return cfg
 
 
+def _embedding_cache(settings: Settings, encoder) -> Path:
+    """Where the suites keep embeddings of the texts they rank (DATA_DIR/cache)."""
+    return Path(settings.data_dir) / "cache" / f"eval-embeddings-{encoder.model_name}.npz"
+
+
 def _judge(encoder):
     from rag.eval.answering import Judge
     from rag.grounding import GroundingChecker
@@ -137,7 +142,7 @@ def semipqa_cmd(
         corpus = semipqa.ranking_corpus(data_dir, split, limit)
         result = semipqa.run(
             data_dir, split,
-            rankers=candidate_rankers(encoder, corpus),
+            rankers=candidate_rankers(encoder, corpus, _embedding_cache(settings, encoder)),
             answerers=_evidence_answerers(settings, generator, encoder),
             limit=limit, progress=True, config=_generator_config(settings, generator), seed=seed,
             judge=_judge(encoder),
@@ -166,7 +171,8 @@ def hetpqa_cmd(
         result = hetpqa.run(
             data_dir, split,
             answerers=_evidence_answerers(settings, generator, encoder),
-            rankers=candidate_rankers(encoder, hetpqa.ranking_corpus(data_dir, split, limit)),
+            rankers=candidate_rankers(encoder, hetpqa.ranking_corpus(data_dir, split, limit),
+                                      _embedding_cache(settings, encoder)),
             limit=limit, progress=True, config=_generator_config(settings, generator), seed=seed,
             judge=_judge(encoder),
         )
@@ -295,7 +301,7 @@ def epqa_cmd(
             questions = questions[:limit]
         container = _store_container(settings, f"epqa-{split}", generator)
         try:
-            encoder = CachedEncoder(container.encoder)
+            encoder = CachedEncoder(container.encoder, _embedding_cache(settings, container.encoder))
             _ingest(container, catalog, result)
             systems = _systems(container, settings, generator, container.encoder, need_answers=False)
             _provenance(result, settings, generator, container.encoder)
@@ -304,6 +310,7 @@ def epqa_cmd(
             corpus = ([c.text for c in cands], [q.question for q in questions], [c.source for c in cands])
             ours_rank = ours_candidate_ranker(encoder, *corpus[:1], sources=corpus[2], queries=corpus[1])
             base = baseline_rankers(encoder, [readable(c.text, c.source) for c in cands], corpus[1])
+            encoder.save()
 
             def cand_evidence(q, passages_only: bool = False) -> list[Evidence]:
                 return [Evidence(id=c.snippet_id, text=c.text, kind="graph_fact" if c.source == "attribute" else "passage",
