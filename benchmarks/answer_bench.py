@@ -135,6 +135,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data-dir", type=Path, default=None, help="keep (and reuse) the store here")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--query-threads", type=int, default=1,
+                    help="torch threads while measuring (one short query gains nothing from more, and "
+                         "on a busy CPU extra threads spin-wait: 2 threads measured 50x slower per query)")
     args = ap.parse_args()
 
     from ingest import publish
@@ -175,6 +178,11 @@ def main() -> int:
             current = publish.read_current(data_dir)
         store.use(current.graph_ref)
         index = VectorIndex.open(current.index_path(data_dir))
+        import torch
+
+        torch.set_num_threads(args.query_threads)
+        out["torch_threads"] = args.query_threads
+        out["load_avg_start"] = os.getloadavg()[0]
         out.update(passages=index.ntotal, index_kind=index.manifest.index_kind)
 
         t0 = time.perf_counter()
@@ -236,6 +244,7 @@ def main() -> int:
 
         res["ours: whole extractive answer"] = timed(answer, idx)
         out["understander"] = understander.name
+        out["load_avg_end"] = os.getloadavg()[0]
         out["answer_stage_p50_ms"] = {s: round(float(np.median([st[s] for st in stages])), 2) for s in stages[0]}
     finally:
         server.stop()
@@ -248,6 +257,8 @@ def main() -> int:
     if "embedded_real" in out:
         print(f"ingest {out['ingest_s']} s; passages embedded for real: {out['embedded_real']}, reused vectors: {out['embedded_reused']}")
     print(f"understanding in the whole answer: {out['understander']}")
+    print(f"torch threads {out['torch_threads']}; 1-min load average {out['load_avg_start']:.1f} at start, "
+          f"{out['load_avg_end']:.1f} at end (other work on the machine inflates every number alike)")
     print(f"{'measurement':58s} {'p50 ms':>8s} {'p99 ms':>8s} {'p50/anchor':>11s}")
     summary = {}
     for name, xs in res.items():

@@ -7,7 +7,8 @@ Two settings, both over the 805 dev questions that have a "fully answers" (label
             MiniLM cosine over the raw snippet text, as in ../shared/README.md.
   unscoped  no product given: retrieve from all 9,770 snippets pooled, like a catalog-wide
             search. First stage = dense top-N over passages + BM25 top-N over passages and
-            attribute facts (as the pipeline does), then the reranker; Hit@1 / Hit@5.
+            attribute facts (as the pipeline does), then the reranker with owner support
+            (rerank.with_owner_support); Hit@1 / Hit@5.
             Anchor: plain MiniLM cosine over all snippets.
 
 Ours = rag.retrieve.rerank.FeatureReranker with the shipped weights (rag/retrieve/rerank.py),
@@ -40,7 +41,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rag.retrieve.fields import fields, readable  # noqa: E402
 from rag.retrieve.lexical import BM25Index, LexDoc  # noqa: E402
-from rag.retrieve.rerank import FeatureReranker, RerankWeights  # noqa: E402
+from rag.retrieve.rerank import FeatureReranker, with_owner_support  # noqa: E402
 from rag.types import Evidence  # noqa: E402
 
 
@@ -202,6 +203,8 @@ def main() -> None:
         cand = list(dict.fromkeys([*top_d.tolist(), *top_b.tolist()]))
         f = reranker.features(text, [ev[i] for i in cand], V_ours[cand] @ qv, bm[cand])
         s = reranker.score_features(f)
+        rec("ours, no owner support", [cand[i] for i in np.argsort(-s, kind="stable")])
+        s = with_owner_support(s, [rows[i]["ASIN"] for i in cand], reranker.weights.owner_support)
         rec("ours (hybrid+reranker)", [cand[i] for i in np.argsort(-s, kind="stable")])
 
     print(f"\nePQA dev, unscoped: retrieve from all {n} snippets, no product filter")

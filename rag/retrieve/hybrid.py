@@ -194,7 +194,8 @@ class HybridRetriever:
                 bm25[missing] = lex.score_texts(query.text, [rest[i].text for i in np.flatnonzero(missing)])
         else:
             bm25 = np.zeros(len(rest), np.float32)
-        reranked = self.reranker.rerank(query.text, rest, dense, bm25)  # type: ignore[union-attr]
+        reranked = self.reranker.rerank(  # type: ignore[union-attr]
+            query.text, rest, dense, bm25, owner_support=query.owner_ids is None)
         # plan facts first (the answer to their intent), then the reranked rest
         return [*plan_facts, *reranked]
 
