@@ -64,6 +64,32 @@ class Trace:
     def evidence(self) -> list[Evidence]:
         return self.retrieval.evidence if self.retrieval else []
 
+    def to_dict(self) -> dict[str, Any]:
+        """What `shopgraph ask --json` prints: the answer, its citations with their text, intent,
+        sentiment, per-stage timings, and the policies the applicable ones overrode."""
+        a = self.answer or Answer(text="")
+        u = self.understanding
+        return {
+            "answer": a.text,
+            "grounded": a.grounded,
+            "abstained": a.abstained,
+            "generator": a.generator,
+            "fallback_reason": a.fallback_reason,
+            "citations": [c.model_dump() for c in a.citations],
+            "intent": {"label": u.intent.label, "confidence": round(u.intent.confidence, 3)},
+            "sentiment": {"label": u.sentiment.label, "confidence": round(u.sentiment.confidence, 3)},
+            "focus": [{"kind": e.kind, "id": e.id, "name": e.name} for e in u.focus],
+            "escalate": a.escalate,
+            "handoff_message": a.handoff_message,
+            "clarification_options": a.clarification_options,
+            "timings_ms": {**a.timings.stages_ms, "total": a.timings.total_ms},
+            "overridden_policies": [
+                {"id": o.policy.doc_id, "version": o.policy.doc_version, "scope": o.scope, "overridden_by": o.by}
+                for o in self.overridden
+            ],
+            "dropped_sentences": [d.model_dump() for d in a.dropped],
+        }
+
 
 class _Clock:
     def __init__(self) -> None:

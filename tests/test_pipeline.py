@@ -192,3 +192,14 @@ def test_stage_timings_and_stream(pipeline, planned, demo_catalog):
     assert "".join(x for x in pieces[:-1]).strip() == final.text.strip()
     assert final.text == a.text
     assert final.text.startswith("I'm sorry")
+
+
+def test_trace_json_view_for_ask(pipeline, planned):
+    import json
+
+    q = planned.add("What is your privacy policy?", _policy("return_policy", "privacy"))
+    view = pipeline.run(q).to_dict()
+    json.dumps(view)  # serializable as is
+    assert view["citations"] and view["citations"][0]["text"]
+    assert view["intent"]["label"] == "return_policy" and view["sentiment"]["label"] == "neutral"
+    assert set(view["timings_ms"]) == {*STAGES, "total"}
