@@ -250,7 +250,7 @@ def test_catalog_sync_upserts_a_product(client, http_server):
     r = client.post("/v1/catalog/sync", content=body, headers=http_server.headers("admin"))
     assert r.status_code == 200, r.text
     assert r.json()["received"]["products"] == 1 and r.json()["store_version"]
-    a = chat(client, http_server, "How much is the Zephyr Test Kettle?", product_id="p-http-1")
+    a = chat(client, http_server, "What is the price of this kettle?", product_id="p-http-1")
     assert "42.5" in a["answer"] or any("42.5" in c["text"] for c in a["citations"]), a
 
 

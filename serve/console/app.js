@@ -52,7 +52,8 @@ function renderAnswer(r) {
   const box = el("div", { class: "answer-box" });
   box.append(el("div", { class: "answer", "data-testid": "answer" }, r.answer));
   const badges = el("div", { class: "badges" },
-    el("span", { class: "badge", "data-testid": "intent" }, `intent: ${r.intent.label} (${r.intent.confidence.toFixed(2)})`),
+    el("span", { class: "badge", "data-testid": "intent" },
+      `intent: ${r.intent.label}` + (r.intent.confidence == null ? "" : ` (${r.intent.confidence.toFixed(2)})`)),
     el("span", { class: "badge" + (r.sentiment.label === "negative" ? " neg" : ""), "data-testid": "sentiment" }, `sentiment: ${r.sentiment.label}`));
   if (r.escalate) badges.append(el("span", { class: "badge warn" }, "escalate"));
   if (r.abstained) badges.append(el("span", { class: "badge warn" }, "abstained"));
@@ -123,8 +124,10 @@ $("chat-form").addEventListener("submit", async (ev) => {
   $("chat-log").prepend(turn);
   try {
     const r = await ask(message, $("chat-product").value.trim(), sessionId, $("chat-stream").checked, (t) => { live.textContent += t; });
+    if (!r) throw new Error("the answer stream ended without a final event");
+    const box = renderAnswer(r);
     live.remove();
-    turn.append(renderAnswer(r));
+    turn.append(box);
     sessionId = r.session_id;
     $("chat-session").textContent = sessionId;
     $("chat-message").value = "";
