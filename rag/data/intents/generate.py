@@ -67,6 +67,7 @@ def product_names() -> list[str]:
 TEMPLATES: dict[str, dict[str, list[str]]] = {
     "product_info": {
         "train": [
+            "what are the specs of the {p}", "give me the technical details of {p}", "how wide is the {p}", "is the {p} heavy to carry", "what's the {p} made out of", "does the {p} have {a} info", "how long is the cable on the {p}", "what does the {p} look like in {col}", "measurements of the {p}", "is the {p} good quality material", "what resolution does the {p} have", "how much does the {p} hold", "tell me more about {p} please", "info on the {p}", "does {p} have noise cancelling",
             "what is the {a} of the {p}", "how heavy is the {p}", "what material is the {p} made of",
             "does the {p} come in {col}", "is the {p} available in {col}", "what are the dimensions of {p}",
             "tell me about the {p}", "specs for {p}", "{p} {a}?", "what sizes does the {p} come in",
@@ -88,6 +89,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "compatibility": {
         "train": [
+            "will the {p} work if I have {d}", "can I plug the {p} into {d}", "is {p} going to fit {p2}", "do the {p} and {p2} work together", "is the {p} supported on {d}", "works with {d}?", "does the {p} need a special adapter", "any compatibility problems between {p} and {d}", "can the {p} charge {d}", "is the {p} the right case for the {p2}",
             "is the {p} compatible with {d}", "does the {p} work with {d}", "will {p} fit my {p2}",
             "can I use the {p} with the {p2}", "is {p} compatible with {p2}",
             "does the {p} support {d}", "will this work with {d}", "is the {p} an accessory for the {p2}",
@@ -106,6 +108,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "availability_price": {
         "train": [
+            "how much money is the {p}", "what's the cost of {p}", "is the {p} available to buy now", "when is {p} restocked", "price for {p} in {col}", "do you have {p} available", "is the {p} out of stock", "how pricey is the {p}", "is there a deal on the {p}", "what do you charge for the {p}", "can I order the {p} right now", "is {p} still for sale", "the {p} costs how much",
             "how much is the {p}", "what does the {p} cost", "is the {p} in stock",
             "price of {p}", "is {p} available", "when will the {p} be back in stock",
             "do you have the {p} in stock in {col}", "is the {p} on sale", "any discount on the {p}",
@@ -123,6 +126,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "comparison": {
         "train": [
+            "{p} or {p2}, which should I pick", "what's better {p} or {p2}", "choose between {p} and {p2}", "how is the {p} different from the {p2}", "{p} compared to {p2}", "which has better battery, {p} or {p2}", "is {p} worth it over {p2}", "contrast the {p} with the {p2}", "which one would you pick, {p} or {p2}", "{p} against {p2}", "difference {p} {p2}",
             "what is the difference between the {p} and the {p2}", "{p} vs {p2}",
             "which is better, the {p} or the {p2}", "compare the {p} and {p2}",
             "is the {p} better than the {p2}", "how does the {p} compare to the {p2}",
@@ -141,6 +145,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "recommendation": {
         "train": [
+            "what {c} should I buy", "suggest a {c} for me", "I need ideas for a {c}", "what's a good {c} for a student", "any {c} you'd recommend under 200", "best value {c}", "which {c} do customers like most", "find me something like {p}", "I want something for camping, any suggestions", "gift ideas please", "good {c} for travelling", "what would you get for a runner",
             "can you recommend a good {c}", "what {c} would you suggest", "best {c} for beginners",
             "I need a {c} under 100 dollars", "suggest something similar to the {p}",
             "what is your best selling {c}", "any recommendations for a gift for my dad",
@@ -160,6 +165,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "return_policy": {
         "train": [
+            "how do returns work", "can I send the {p} back for a refund", "is the {p} returnable", "what's the return window", "I'd like a refund", "how do I get my money back for {p}", "can I exchange the {p}", "do you refund shipping costs on returns", "return the {p} how", "what if I don't like the {p}, can I return it", "returns for {b} products",
             "what is your return policy", "how do I return the {p}", "can I return an opened item",
             "how long do I have to return something", "can I get a refund for the {p}",
             "do you offer free returns", "how do I exchange the {p} for a different size",
@@ -178,6 +184,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "warranty": {
         "train": [
+            "does the {p} have a guarantee", "is there a warranty for {b}", "will you repair the {p} if it breaks", "how long is the {p} guaranteed", "{p} broke, can I get it fixed under warranty", "warranty coverage on {c}", "what is covered by the {b} guarantee", "is the {p} protected against defects", "years of warranty on {p}",
             "what is the warranty on the {p}", "does the {p} have a warranty", "how long is the {b} warranty",
             "is the {p} covered by warranty", "my {p} broke, is that covered", "warranty for {c}?",
             "how do I make a warranty claim", "does the warranty cover accidental damage",
@@ -196,6 +203,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "shipping": {
         "train": [
+            "how long until the {p} is delivered", "delivery time to {co}", "what does shipping cost", "can you post to {co}", "when would the {p} get here", "how quick is delivery", "what are the delivery fees", "can I get it delivered tomorrow", "which courier delivers", "do you send parcels abroad", "how many days for delivery", "is postage free",
             "how long does shipping take", "do you ship to {co}", "how much is delivery",
             "is shipping free", "when will the {p} arrive if I order today", "do you offer express delivery",
             "what carriers do you use", "can I get next day delivery", "shipping cost to {co}",
@@ -213,6 +221,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "payment": {
         "train": [
+            "what cards do you take", "can I pay with my credit card", "do you accept visa", "is paying by invoice possible", "can I pay later", "can I pay monthly for the {p}", "how can I pay", "do you take google pay", "can I use a voucher", "is financing available", "checkout payment options", "my payment didn't go through",
             "what payment methods do you accept", "can I pay with paypal", "do you take apple pay",
             "can I pay in installments", "do you accept amex", "can I pay with a gift card",
             "is klarna available", "can I pay cash on delivery", "why was my card declined",
@@ -229,6 +238,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "order_status": {
         "train": [
+            "where's my purchase", "when is my parcel coming", "has order {n} been shipped yet", "my package is late", "I'm still waiting for my delivery", "tracking info for order {n}", "what's the status of my delivery", "did you send my order", "my order hasn't moved", "where is the {p} I bought", "order {n} where is it",
             "where is my order", "track my order", "what is the status of order {n}",
             "my order {n} hasn't arrived", "when will my order arrive", "has my order shipped",
             "can you check order {n}", "I haven't received my package", "tracking number for my order",
@@ -245,6 +255,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "order_change": {
         "train": [
+            "I need to cancel my purchase", "can I change order {n}", "change the address on my order", "stop my order please", "I want to edit order {n}", "can I switch my order to the {p2}", "cancel the order I just placed", "add another {p} to my order", "delete my order", "change my order's shipping address to my office",
             "cancel my order", "I want to cancel order {n}", "can I change my shipping address",
             "change the delivery address for order {n}", "can I add an item to my order",
             "modify my order", "I ordered the wrong size, can I change it before it ships",
@@ -262,6 +273,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "complaint": {
         "train": [
+            "the {p} I got is broken", "I'm not happy with the {p}", "the {p} is faulty", "the {p} came damaged", "this {c} is rubbish", "I'm disappointed, the {p} doesn't work", "bad quality {p}", "the {p} is scratched", "you sent the wrong item", "the {p} stopped working", "your service is terrible", "the {p} is not as described",
             "the {p} arrived broken", "my {p} is defective", "this is the worst service ever",
             "I am very unhappy with the {p}", "the {p} stopped working after two days",
             "the item I received is not what I ordered", "the {p} smells bad",
@@ -280,6 +292,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "account": {
         "train": [
+            "I can't sign in", "reset password", "how do I change my account email", "delete my account please", "my account got hacked", "how do I update my profile", "can't access my account", "how to register an account", "remove my personal data", "change my password", "login not working",
             "I forgot my password", "how do I reset my password", "I can't log in",
             "how do I delete my account", "change my email address", "update my account details",
             "how do I create an account", "my account is locked", "unsubscribe me from emails",
@@ -295,6 +308,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "human_agent": {
         "train": [
+            "can I talk to a real person", "I need a human", "let me talk to someone from support", "connect me with staff", "I want a live agent", "real human please", "talk to a person", "customer service representative please", "transfer me to a human", "I'd like to speak with an employee", "can I call someone", "give me a human",
             "I want to talk to a human", "let me speak to a real person", "connect me to an agent",
             "can I talk to customer service", "transfer me to a representative", "human please",
             "I need to speak to someone", "get me a manager", "is there a person I can talk to",
@@ -309,6 +323,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "greeting_thanks": {
         "train": [
+            "thank you very much", "thanks for your help", "hello there", "hi!", "good day", "bye bye", "thanks, that's all", "cool thanks", "appreciate it", "see ya", "morning", "hey", "nice one, thanks",
             "hi", "hello", "hey there", "good morning", "thanks", "thank you", "thanks a lot",
             "great, thanks for the help", "bye", "goodbye", "have a nice day", "cheers",
             "ok thanks", "perfect, thank you", "hello, anyone there?", "awesome", "that helps, thanks",
@@ -321,6 +336,7 @@ TEMPLATES: dict[str, dict[str, list[str]]] = {
     },
     "out_of_scope": {
         "train": [
+            "what's the weather like", "tell me something funny", "who will win the world cup", "what's 2+2", "how do I bake a cake", "what's the time", "who is the prime minister", "how old is the universe", "tell me a story", "what's your name", "how do I lose weight", "best restaurants near me", "how to change a tyre", "what's the capital of spain", "recommend a book to read", "how do I play chess",
             "what is the weather tomorrow", "tell me a joke", "who won the game last night",
             "what is the capital of France", "how do I cook pasta", "what is 15 times 12",
             "write me a poem", "who is the president", "what time is it in Tokyo",
@@ -479,10 +495,19 @@ def _vary(text: str, rng: random.Random) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _templates(sets: dict[str, list[str]], split: str) -> list[str]:
+    """'train' and 'val' share out the train templates (every 5th goes to val, so validation
+    phrasings are unseen in training, like the held-out ones); 'heldout' has its own."""
+    if split == "heldout":
+        return sets["heldout"]
+    keep = (lambda i: i % 5 == 4) if split == "val" else (lambda i: i % 5 != 4)
+    return [t for i, t in enumerate(sets["train"]) if keep(i)]
+
+
 def build(split: str, per_template: int, rng: random.Random, products: list[str]) -> list[dict]:
     rows: list[dict] = []
     for label, sets in TEMPLATES.items():
-        for template in sets[split]:
+        for template in _templates(sets, split):
             seen: set[str] = set()
             for _ in range(per_template * 3):
                 if len(seen) >= per_template:
@@ -491,7 +516,7 @@ def build(split: str, per_template: int, rng: random.Random, products: list[str]
                 if text not in seen:
                     seen.add(text)
                     rows.append({"text": text, "label": label})
-        for text in HANDWRITTEN[label][split]:
+        for text in _templates(HANDWRITTEN[label], split):
             rows.append({"text": text, "label": label})
             rows.append({"text": _vary(text, rng), "label": label})
     rng.shuffle(rows)
@@ -575,10 +600,11 @@ def main() -> None:
     half = len(products) // 2
     train_products, heldout_products = products[:half], products[half:]
     write_jsonl(HERE / "train.jsonl", build("train", 12, rng, train_products))
+    write_jsonl(HERE / "val.jsonl", build("val", 8, rng, train_products))
     write_jsonl(HERE / "heldout.jsonl", build("heldout", 6, rng, heldout_products))
     write_jsonl(HERE / "sentiment_train.jsonl", build_sentiment("train", 8, rng, train_products))
     write_jsonl(HERE / "sentiment_heldout.jsonl", build_sentiment("heldout", 6, rng, heldout_products))
-    for name in ("train", "heldout", "sentiment_train", "sentiment_heldout"):
+    for name in ("train", "val", "heldout", "sentiment_train", "sentiment_heldout"):
         n = sum(1 for _ in (HERE / f"{name}.jsonl").open())
         print(f"{name}.jsonl: {n} rows")
 

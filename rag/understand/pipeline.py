@@ -1,0 +1,233 @@
+"""`Understander.understand()`: one message in its conversation -> `Understanding`.
+
+    embed (once; reused by retrieval) -> intent -> sentiment -> link entities -> dialogue state
+    (coreference, context precedence) -> routing (plan + response policy) -> save the turn
+
+Inputs nobody should have to worry about are handled here, before any model: empty messages,
+binary garbage, emoji-only messages, non-English text and very long messages all get an
+intent with a `reason`, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import structlog
+
+from rag.understand.intent import IntentModel
+from rag.understand.linker import EntityLinker
+from rag.understand.router import plan_for, response_policy
+from rag.understand.sentiment import SentimentModel, escalation_signals, should_escalate
+from rag.understand.state import SessionState, SessionStore, Turn, resolve_focus
+from rag.understand.types import (
+    TRANSACTIONAL_INTENTS,
+    IntentPrediction,
+    LinkedEntity,
+    SentimentPrediction,
+    Understanding,
+)
+
+log = structlog.get_logger(__name__)
+
+MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+_EN_WORDS = frozenset(
+    "the a an is are was do does did can could will would i you my me it this that what which how when "
+    "where who why to of for in on with and or not no yes please thanks have has get want need order "
+    "price ship return hi hello".split())
+_FOREIGN_WORDS = frozenset(
+    # es, fr, de, it, pt function words that are not English words
+    "el la los las es está esta donde dónde qué que por para con una uno mi pedido cuánto cuanto como "
+    "le les est où quel quelle pour avec une mon ma commande combien je vous nous c'est "
+    "der die das ist wo wie was für mit ein eine mein meine bestellung wieviel ich sie nicht "
+    "il è dove quanto con mio ordine sono gli della "
+    "o os é onde quanto com meu minha encomenda não".split())
+
+
+def latest_artifact(kind: str, root: Path = ARTIFACTS) -> Path:
+    """The newest shipped version folder of `kind` (intent|sentiment), e.g. artifacts/intent/v1."""
+    base = root / kind
+    versions = sorted((p for p in base.glob("v*") if (p / "model.joblib").is_file()),
+                      key=lambda p: int(re.sub(r"\D", "", p.name) or 0))
+    if not versions:
+        raise FileNotFoundError(
+            f"no trained {kind} model under {base}; run `shopgraph train {kind} --data ...`")
+    return versions[-1]
+
+
+def clean_text(text: Any) -> str:
+    """Any input -> printable text: bytes decoded leniently, control characters dropped."""
+    if text is None:
+        return ""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    text = str(text)
+    text = "".join(ch if (ch.isprintable() or ch in "\n\t") else " " for ch in text)
+    return unicodedata.normalize("NFC", text)
+
+
+def special_case(text: str) -> tuple[str, str] | None:
+    """(intent, reason) for messages the classifier should not see, else None."""
+    head = text[:MAX_MESSAGE_CHARS].strip()
+    if not head:
+        return "out_of_scope", "empty"
+    letters = sum(ch.isalpha() for ch in head)
+    visible = sum(not ch.isspace() for ch in head)
+    symbols = sum(unicodedata.category(ch) in ("So", "Sk") for ch in head)
+    if letters == 0 and symbols > 0 and symbols >= visible * 0.5:
+        return "greeting_thanks", "emoji_only"
+    junk = head.count("\ufffd") + sum(unicodedata.category(ch) in ("Co", "Cn", "Cs") for ch in head)
+    if junk > visible * 0.2 or (visible >= 4 and letters / visible < 0.3 and symbols < visible * 0.5):
+        return "out_of_scope", "unreadable"
+    latin = sum(ch.isascii() for ch in head if ch.isalpha())
+    if letters >= 3 and latin / letters < 0.5:
+        return "out_of_scope", "not_english"
+    words = re.findall(r"[^\W\d_]+(?:'[a-z]+)?", head.lower())
+    if len(words) >= 3:
+        foreign = sum(w in _FOREIGN_WORDS for w in words)
+        english = sum(w in _EN_WORDS for w in words)
+        if foreign >= 2 and foreign > english:
+            return "out_of_scope", "not_english"
+    return None
+
+
+class Understander:
+    def __init__(self, encoder: Any, intent: IntentModel, sentiment: SentimentModel,
+                 linker: EntityLinker | None = None, sessions: SessionStore | None = None,
+                 intent_version: str = "", sentiment_version: str = ""):
+        self.encoder = encoder
+        self.intent = intent
+        self.sentiment = sentiment
+        self.linker = linker
+        self.sessions = sessions
+        self.versions = {"intent": intent_version, "sentiment": sentiment_version}
+
+    @classmethod
+    def from_artifacts(cls, encoder: Any, linker: EntityLinker | None = None, sessions: SessionStore | None = None,
+                       intent_dir: Path | None = None, sentiment_dir: Path | None = None) -> "Understander":
+        """Load the shipped (or given) intent and sentiment artifacts."""
+        intent_dir = intent_dir or latest_artifact("intent")
+        sentiment_dir = sentiment_dir or latest_artifact("sentiment")
+        return cls(encoder, IntentModel.load(intent_dir), SentimentModel.load(sentiment_dir), linker, sessions,
+                   intent_version=f"intent/{intent_dir.name}", sentiment_version=f"sentiment/{sentiment_dir.name}")
+
+    # --------------------------------------------------------------------------- the step
+    def understand(self, text: Any, session_id: str | None = None, product_id: str | None = None,
+                   embedding: np.ndarray | None = None) -> Understanding:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        message = clean_text(text)
+        head = message[:MAX_MESSAGE_CHARS]
+
+        if embedding is None:
+            embedding = self.encoder.encode([head if head.strip() else " "])[0]
+        embedding = np.asarray(embedding, dtype=np.float32)
+        t1 = time.perf_counter()
+        timings["embed"] = (t1 - t0) * 1e3
+
+        special = special_case(message)
+        decision = self.intent.predict([head], embedding[None, :])[0]
+        if special is not None:
+            label, reason = special
+            intent = IntentPrediction(label=label, confidence=1.0, raw_label=decision.raw_label,
+                                      top=decision.top, threshold=self.intent.threshold, reason=reason)
+        else:
+            intent = IntentPrediction(label=decision.label, confidence=round(decision.confidence, 4),
+                                      raw_label=decision.raw_label, top=decision.top,
+                                      threshold=round(self.intent.threshold, 4),
+                                      reason=None if decision.label == decision.raw_label else "low_confidence")
+        s_label, s_conf, s_scores = self.sentiment.predict([head], embedding[None, :])[0]
+        t2 = time.perf_counter()
+        timings["classify"] = (t2 - t1) * 1e3
+
+        link = self.linker.link(head, embedding) if (self.linker is not None and special is None) else None
+        mentioned = link.entities if link else []
+        candidates = link.candidates if link else []
+        t3 = time.perf_counter()
+        timings["link"] = (t3 - t2) * 1e3
+
+        state: SessionState | None = None
+        if self.sessions is not None and session_id:
+            state = self.sessions.get(session_id) or SessionState.new(session_id)
+        context = self._context_entity(product_id)
+        focus, source = resolve_focus(head, mentioned, state, context)
+        if source == "selection" and state is not None and state.last_intent:
+            # "the first one" answers our clarifying question: keep the question's intent
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "clarification_answer"})
+        elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
+            pass  # "thanks" after an answer stays small talk
+        if focus and candidates and source in ("context", "selection"):
+            candidates = []  # the page (or the pick) already says which product
+
+        signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
+        sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
+                                        escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
+        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate)
+        response = response_policy(intent.label, sentiment)
+        t4 = time.perf_counter()
+        timings["route"] = (t4 - t3) * 1e3
+
+        turn_no = 0
+        if state is not None:
+            turn_no = len(state.turns) + 1
+            self._remember(state, head, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode)
+        timings["state"] = (time.perf_counter() - t4) * 1e3
+        timings["total"] = (time.perf_counter() - t0) * 1e3
+        u = Understanding(
+            text=head, session_id=session_id, turn=turn_no, intent=intent, sentiment=sentiment,
+            entities=mentioned, focus=focus, focus_source=source,  # type: ignore[arg-type]
+            candidates=candidates, plan=plan, response=response, embedding=embedding,
+            timings_ms={k: round(v, 3) for k, v in timings.items()},
+        )
+        log.debug("understood", intent=intent.label, confidence=intent.confidence, sentiment=sentiment.label,
+                  escalate=sentiment.escalate, entities=len(mentioned), focus_source=source,
+                  answer_mode=plan.answer_mode, ms=u.timings_ms["total"])
+        return u
+
+    def _context_entity(self, product_id: str | None) -> LinkedEntity | None:
+        if not product_id:
+            return None
+        if self.linker is not None:
+            e = self.linker.product(product_id)
+            if e is not None:
+                return e
+        # an id we have no name for (catalog not loaded in this process): trust the caller
+        return LinkedEntity(kind="product", id=product_id, name=product_id, score=1.0, method="context")
+
+    def _remember(self, state: SessionState, text: str, intent: IntentPrediction, sentiment: SentimentPrediction,
+                  mentioned: list[LinkedEntity], focus: list[LinkedEntity], source: str,
+                  candidates: list[LinkedEntity], answer_mode: str) -> None:
+        assert self.sessions is not None
+        state.add_turn(Turn(at=time.time(), text=text, intent=intent.label, intent_confidence=intent.confidence,
+                            sentiment=sentiment.label, escalate=sentiment.escalate, entities=mentioned,
+                            focus=focus, candidates=candidates))
+        if focus and source != "session":
+            state.focus = [e.model_copy(update={"mention": None}) for e in focus]
+        if answer_mode == "clarify" and candidates:
+            state.candidates = candidates
+        elif source in ("selection", "message", "context"):
+            state.candidates = []
+        if sentiment.label == "negative" or intent.label in ("complaint", *TRANSACTIONAL_INTENTS):
+            state.negative_turns += 1
+        self.sessions.put(state)
+
+    def record(self, understanding: Understanding, answer: Any) -> None:
+        """Attach the answer text to the session's last turn (SessionRecorder of rag.pipeline)."""
+        if self.sessions is None or not understanding.session_id:
+            return
+        state = self.sessions.get(understanding.session_id)
+        if state is None or not state.turns:
+            return
+        text = getattr(answer, "text", answer)
+        state.turns[-1].answer = str(text)[:2000] if text is not None else None
+        self.sessions.put(state)
+
+    def new_session_id(self) -> str:
+        return uuid.uuid4().hex

@@ -1,0 +1,167 @@
+"""Routing: intent + entities -> RetrievalPlan, sentiment -> ResponsePolicy.
+
+The table below is the documented contract (docs/understanding.md renders the same table).
+Each row says which graph queries run (with k, the rows kept) and which passages are searched
+(sources, k). `{P}` = the focus products, `{B}` = brands, `{C}` = categories.
+
+| intent             | graph queries                                          | passages (sources, k)            |
+|--------------------|--------------------------------------------------------|----------------------------------|
+| product_info       | product_facts{P} k10, faq{P} k3                        | description/bullet/attribute/review/cqa of {P}, 8 |
+| compatibility      | compatibility{P} k10, product_facts{P} k10             | description/cqa/faq of {P}, 6    |
+| availability_price | product_facts{P} k5                                    | none                              |
+| comparison         | comparison{P} k20 (2+ products), product_facts{P} k10  | description/review of {P}, 6     |
+| recommendation     | similar{P} k8 or category_products{C}/brand_facts{B} k8| description/review, 6            |
+| return_policy      | policy(returns){P,B,C} k3, faq k3                      | policy/faq, 5                    |
+| warranty           | policy(warranty){P,B,C} k3, faq k3                     | policy/faq, 5                    |
+| shipping           | policy(shipping) k3, faq k3                            | policy/faq, 5                    |
+| payment            | policy(payment) k3, faq k3                             | policy/faq, 5                    |
+| complaint          | policy(returns) k2, policy(warranty) k2                | policy/faq, 4                    |
+| order_status, order_change, account | none: handoff (no order system access) |                         |
+| human_agent        | none: handoff                                          |                                  |
+| greeting_thanks    | none: smalltalk                                        |                                  |
+| out_of_scope       | none: decline                                          |                                  |
+
+Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
+retrieval). Without any product they fall back to brand/category/store-wide retrieval.
+"""
+
+from __future__ import annotations
+
+from rag.understand.types import (
+    TRANSACTIONAL_INTENTS,
+    ClarifyingQuestion,
+    GraphQuery,
+    LinkedEntity,
+    PassageQuery,
+    ResponsePolicy,
+    RetrievalPlan,
+    SentimentPrediction,
+)
+
+HANDOFF_MESSAGE = (
+    "I can't see orders or accounts from here, so I'm passing this to a member of our support "
+    "team who can. They will reply in this conversation."
+)
+HUMAN_MESSAGE = "I'm connecting you with a member of our support team; they will reply here shortly."
+ESCALATION_MESSAGE = (
+    "I'm sorry about this. I've flagged the conversation for a member of our support team, who "
+    "will follow up with you."
+)
+
+POLICY_INTENTS = {"return_policy": "returns", "warranty": "warranty", "shipping": "shipping", "payment": "payment"}
+PRODUCT_INTENTS = {"product_info", "compatibility", "availability_price", "comparison"}
+
+
+def _ids(entities: list[LinkedEntity], kind: str) -> list[str]:
+    return [e.id for e in entities if e.kind == kind]
+
+
+def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
+             escalate: bool = False) -> RetrievalPlan:
+    P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
+    # brands/categories implied by the focus products also scope policies
+    B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
+    C_all = list(dict.fromkeys(C + [e.category_id for e in focus if e.kind == "product" and e.category_id]))
+    notes: list[str] = []
+
+    if intent in TRANSACTIONAL_INTENTS:
+        return RetrievalPlan(intent=intent, retrieve=False, answer_mode="handoff", handoff=True,
+                             notes=[f"{intent} needs the order/account system: handoff, never an invented status"])
+    if intent == "human_agent":
+        return RetrievalPlan(intent=intent, retrieve=False, answer_mode="handoff", handoff=True,
+                             notes=["explicit request for a person"])
+    if intent == "greeting_thanks":
+        return RetrievalPlan(intent=intent, retrieve=False, answer_mode="smalltalk", notes=["no retrieval"])
+    if intent == "out_of_scope":
+        return RetrievalPlan(intent=intent, retrieve=False, answer_mode="decline",
+                             notes=["not a shopping question this store can answer"])
+
+    if candidates and not P and intent in PRODUCT_INTENTS | {"recommendation", *POLICY_INTENTS}:
+        names = "; ".join(f"{i + 1}. {c.name}" for i, c in enumerate(candidates))
+        return RetrievalPlan(
+            intent=intent, retrieve=False, answer_mode="clarify",
+            clarify=ClarifyingQuestion(question=f"Which one do you mean? {names}", candidates=candidates),
+            notes=["the product name matches several products"],
+        )
+
+    gq: list[GraphQuery] = []
+    passages: PassageQuery | None = None
+    if intent == "product_info":
+        if P:
+            gq += [GraphQuery(kind="product_facts", product_ids=P, k=10), GraphQuery(kind="faq", product_ids=P, k=3)]
+            passages = PassageQuery(sources=["description", "bullet", "attribute", "review", "cqa"], owner_ids=P, k=8)
+        else:
+            notes.append("no product in focus: store-wide passage search")
+            if B or C:
+                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+            passages = PassageQuery(k=8)
+    elif intent == "compatibility":
+        if P:
+            gq += [GraphQuery(kind="compatibility", product_ids=P, k=10),
+                   GraphQuery(kind="product_facts", product_ids=P, k=10)]
+            passages = PassageQuery(sources=["description", "cqa", "faq", "attribute"], owner_ids=P, k=6)
+        else:
+            notes.append("no product in focus")
+            passages = PassageQuery(sources=["description", "cqa", "faq"], k=6)
+    elif intent == "availability_price":
+        if P:
+            gq.append(GraphQuery(kind="product_facts", product_ids=P, k=5))
+        else:
+            notes.append("no product in focus")
+            if B or C:
+                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+            passages = PassageQuery(k=4)
+    elif intent == "comparison":
+        if len(P) >= 2:
+            gq += [GraphQuery(kind="comparison", product_ids=P, k=20),
+                   GraphQuery(kind="product_facts", product_ids=P, k=10)]
+        elif P:
+            notes.append("one product named: compare with similar ones")
+            gq += [GraphQuery(kind="product_facts", product_ids=P, k=10), GraphQuery(kind="similar", product_ids=P, k=3)]
+        else:
+            gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+        passages = PassageQuery(sources=["description", "review"], owner_ids=P, k=6)
+    elif intent == "recommendation":
+        if P:
+            gq.append(GraphQuery(kind="similar", product_ids=P, k=8))
+        if C or C_all:
+            gq.append(GraphQuery(kind="category_products", category_ids=C or C_all, brand_ids=B, k=8))
+        elif B:
+            gq.append(GraphQuery(kind="brand_facts", brand_ids=B, k=8))
+        passages = PassageQuery(sources=["description", "review"], k=6)
+    elif intent in POLICY_INTENTS:
+        kind = POLICY_INTENTS[intent]
+        gq += [GraphQuery(kind="policy", policy_kind=kind, product_ids=P, brand_ids=B_all, category_ids=C_all, k=3),
+               GraphQuery(kind="faq", product_ids=P, brand_ids=B_all, category_ids=C_all, k=3)]
+        passages = PassageQuery(sources=["policy", "faq"], policy_kind=kind, k=5)
+        notes.append(f"policy kind {kind}; narrowest scope wins (product > brand > category > global)")
+    elif intent == "complaint":
+        gq += [GraphQuery(kind="policy", policy_kind="returns", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2),
+               GraphQuery(kind="policy", policy_kind="warranty", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2)]
+        passages = PassageQuery(sources=["policy", "faq"], k=4)
+        notes.append("complaint: what the shopper can do (returns, warranty)")
+    return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
+                         handoff=escalate, answer_mode="grounded")
+
+
+def response_policy(intent: str, sentiment: SentimentPrediction) -> ResponsePolicy:
+    """Tone, apology and handoff from the sentiment and escalation signals."""
+    handoff: str | None = None
+    if intent in TRANSACTIONAL_INTENTS:
+        handoff = HANDOFF_MESSAGE
+    elif intent == "human_agent" or "human_request" in sentiment.signals:
+        handoff = HUMAN_MESSAGE
+    elif sentiment.escalate:
+        handoff = ESCALATION_MESSAGE
+    if sentiment.label == "negative" or intent == "complaint":
+        apologize = intent == "complaint" or sentiment.escalate or sentiment.confidence >= 0.6
+        return ResponsePolicy(
+            tone="apologetic" if apologize else "empathetic",
+            apologize=apologize,
+            escalate=sentiment.escalate,
+            handoff_message=handoff,
+            opening="I'm sorry about the trouble." if apologize else None,
+        )
+    if sentiment.label == "positive" or intent == "greeting_thanks":
+        return ResponsePolicy(tone="friendly", escalate=sentiment.escalate, handoff_message=handoff)
+    return ResponsePolicy(tone="neutral", escalate=sentiment.escalate, handoff_message=handoff)

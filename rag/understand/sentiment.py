@@ -1,0 +1,125 @@
+"""Sentiment (negative / neutral / positive) and the escalation signal.
+
+The model is the shared linear head over [sentence embedding, VADER lexicon scores] plus word and
+character n-grams; VADER (a lexicon shipped inside the `vadersentiment` package, no download)
+adds negation- and intensity-aware polarity that the frozen sentence vector blurs.
+
+Escalation is rules on top of the model, because each signal is a policy decision that must be
+explainable: anger (negative and shouting/profanity/anger words), urgency, repeated contact
+(the session already had negative turns, or the message says "again", "third time"...), and an
+explicit request for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from rag.understand.head import HeadConfig, LinearHead
+
+LEXICON_WEIGHT = 1.0
+SENTIMENT_CONFIG = HeadConfig(C=0.3, embedding_weight=2.0)
+
+_ANGER = re.compile(
+    r"\b(furious|angry|livid|outraged|ridiculous|unacceptable|disgusting|useless|incompetent|"
+    r"worst|scam|rip-?off|fed up|sick of|pathetic|joke|terrible|horrible|awful|hate)\b", re.I)
+_PROFANITY = re.compile(r"\b(damn|hell|crap|shit|fuck\w*|wtf|bloody|bs)\b", re.I)
+_URGENT = re.compile(
+    r"\b(urgent(ly)?|asap|immediately|right now|right away|today|tonight|emergency|as soon as possible|"
+    r"by tomorrow|need it now|hurry)\b", re.I)
+_REPEATED = re.compile(
+    r"\b(again|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time|already (asked|told|called|contacted|emailed|wrote)|"
+    r"still (waiting|no|nothing|haven'?t)|keep (asking|calling|getting)|no one (answers|replied|responds)|"
+    r"nobody (answers|replied|responds|helps)|times now|for weeks|for days)\b", re.I)
+_HUMAN = re.compile(
+    r"\b(human|real person|person|agent|representative|manager|supervisor|someone real|operator|"
+    r"customer service|staff member|call me)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def lexicon_features(texts: list[str]) -> np.ndarray:
+    """VADER's neg / neu / pos / compound per text (first 2,000 characters)."""
+    analyzer = _vader()
+    rows = [analyzer.polarity_scores((t or "")[:2000]) for t in texts]
+    return np.array([[r["neg"], r["neu"], r["pos"], r["compound"]] for r in rows], dtype=np.float32)
+
+
+def sentiment_features(texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+    return np.hstack([np.asarray(embeddings, dtype=np.float32), lexicon_features(texts) * LEXICON_WEIGHT])
+
+
+class SentimentHead(LinearHead):
+    """LinearHead whose dense block is [embedding, lexicon scores] (what `shopgraph eval
+    sentiment` and the yelp check train)."""
+
+    def fit(self, texts, embeddings, labels):  # type: ignore[override]
+        return super().fit(texts, sentiment_features(list(texts), embeddings), labels)
+
+    def scores(self, texts, embeddings):  # type: ignore[override]
+        return super().scores(texts, sentiment_features(list(texts), embeddings))
+
+
+def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
+    head = (text or "")[:2000]
+    signals: list[str] = []
+    letters = [c for c in head if c.isalpha()]
+    shouting = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    profane = bool(_PROFANITY.search(head))
+    if label == "negative" and (shouting or profane or _ANGER.search(head) or head.count("!") >= 2):
+        signals.append("anger")
+    if profane:
+        signals.append("profanity")
+    if _URGENT.search(head):
+        signals.append("urgency")
+    if _REPEATED.search(head) or (negative_turns >= 2 and label == "negative"):
+        signals.append("repeated_contact")
+    if intent == "human_agent" or (_HUMAN.search(head) and re.search(r"\b(talk|speak|chat|connect|transfer|get|want|need)\b", head, re.I)):
+        signals.append("human_request")
+    return signals
+
+
+def should_escalate(signals: list[str], label: str) -> bool:
+    """Hand to a person: an explicit request, or a negative message with anger / urgency /
+    repeated contact."""
+    if "human_request" in signals:
+        return True
+    return label == "negative" and any(s in signals for s in ("anger", "repeated_contact", "urgency", "profanity"))
+
+
+class SentimentModel:
+    def __init__(self, head: SentimentHead | None = None):
+        self.head = head or SentimentHead(SENTIMENT_CONFIG)
+
+    def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str]) -> "SentimentModel":
+        self.head.fit(texts, embeddings, labels)
+        return self
+
+    def predict(self, texts: list[str], embeddings: np.ndarray) -> list[tuple[str, float, dict[str, float]]]:
+        p = self.head.proba(texts, embeddings)
+        out = []
+        for row in p:
+            i = int(row.argmax())
+            out.append((self.head.labels[i], float(row[i]),
+                        {label: round(float(v), 4) for label, v in zip(self.head.labels, row)}))
+        return out
+
+    def save(self, folder: Path, meta: dict) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"head": self.head}, folder / "model.joblib", compress=3)
+        (folder / "labels.json").write_text(json.dumps(self.head.labels, indent=1) + "\n")
+        (folder / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path) -> "SentimentModel":
+        return cls(joblib.load(folder / "model.joblib")["head"])

@@ -1,0 +1,230 @@
+"""Query understanding on real parts: the shipped intent/sentiment artifacts, the real
+all-MiniLM-L6-v2 encoder, entity names read from a real FalkorDB graph of the demo store, and a
+real SQLite session store. Nothing is mocked."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.understand.linker import EntityLinker, _base_title
+from rag.understand.pipeline import Understander, latest_artifact
+from rag.understand.router import plan_for
+from rag.understand.state import SessionState, SQLiteSessionStore
+from rag.understand.types import INTENTS, TRANSACTIONAL_INTENTS, LinkedEntity
+
+
+@pytest.fixture(scope="module")
+def linker(ingested_demo, sync_encoder):
+    _, store, _ = ingested_demo
+    return EntityLinker.from_graph(store, encoder=sync_encoder)
+
+
+@pytest.fixture(scope="module")
+def understander(linker, sync_encoder, tmp_path_factory):
+    sessions = SQLiteSessionStore(tmp_path_factory.mktemp("sessions") / "sessions.sqlite", ttl_s=3600)
+    return Understander.from_artifacts(sync_encoder, linker=linker, sessions=sessions)
+
+
+def _sid() -> str:
+    return f"t{time.time_ns()}"
+
+
+def _one_product(demo_catalog, leaf: str = "headphones"):
+    return next(p for p in demo_catalog.products if p.category == leaf)
+
+
+# ----------------------------------------------------------------------------- linking
+def test_linker_reads_every_product_from_the_graph(linker, demo_catalog):
+    assert len(linker) == len(demo_catalog.products)
+    assert {b.id for b in linker.brands} == {b.id for b in demo_catalog.brands}
+
+
+def test_exact_title_and_id_and_sku_link(linker, demo_catalog):
+    p = _one_product(demo_catalog)
+    r = linker.link(f"tell me about the {p.title}")
+    assert [e.id for e in r.entities if e.kind == "product"] == [p.id]
+    assert linker.link(f"price of {p.id}?").entities[0].id == p.id
+    assert linker.link(f"what about {p.sku}").entities[0].id == p.id
+
+
+def test_misspelled_name_links(linker, demo_catalog):
+    p = _one_product(demo_catalog, "laptops")
+    words = _base_title(p.title).split()
+    # a slip in the brand and in the model line: "Nimbus Tech Book" -> "Nimbis Tech Bok"
+    typo = " ".join(w[:-1] + w[-1] * 2 if w.isalpha() and len(w) > 3 else w for w in words)
+    r = linker.link(f"is the {typo} any good")
+    linked = [e for e in r.entities if e.kind == "product"]
+    assert linked and _base_title(linked[0].name) == _base_title(p.title), (typo, r)
+    assert linked[0].method == "fuzzy"
+
+
+def test_ambiguous_name_gives_candidates(linker, demo_catalog):
+    by_line: dict[tuple, set] = defaultdict(set)
+    for p in demo_catalog.products:
+        words = _base_title(p.title).split()
+        brand = next(b.name for b in demo_catalog.brands if b.id == p.brand).lower()
+        line = _base_title(p.title)[len(brand):].split()[0]
+        by_line[(brand, line)].add(_base_title(p.title))
+    (brand, line), titles = next((k, v) for k, v in by_line.items() if len(v) >= 2)
+    r = linker.link(f"does the {brand} {line} come in black?")
+    assert len(r.candidates) >= 2, (brand, line, titles, r)
+    assert not [e for e in r.entities if e.kind == "product"]
+
+
+def test_two_products_for_a_comparison(linker, demo_catalog):
+    a, b = [p for p in demo_catalog.products if p.category == "phones"][:2]
+    r = linker.link(f"{_base_title(a.title)} vs {_base_title(b.title)}")
+    names = {_base_title(e.name) for e in r.entities if e.kind == "product"}
+    assert names == {_base_title(a.title), _base_title(b.title)}
+
+
+def test_brand_and_category_link(linker):
+    r = linker.link("recommend a sleeping bag from northpeak")
+    kinds = {(e.kind, e.id) for e in r.entities}
+    assert ("category", "sleeping-bags") in kinds and ("brand", "northpeak") in kinds
+
+
+# -------------------------------------------------------------------------- dialogue state
+def test_multi_turn_coreference(understander, demo_catalog):
+    p = _one_product(demo_catalog)
+    sid = _sid()
+    u1 = understander.understand(f"does the {_base_title(p.title)} come in blue?", session_id=sid)
+    assert u1.focus_source == "message" and u1.product_ids
+    product = u1.product_ids[0]
+    u2 = understander.understand("and the warranty?", session_id=sid)
+    assert u2.intent.label == "warranty"
+    assert u2.focus_source == "session" and u2.product_ids == [product]
+    assert any(q.kind == "policy" and q.policy_kind == "warranty" and product in q.product_ids
+               for q in u2.plan.graph_queries)
+    u3 = understander.understand("is it in stock?", session_id=sid)
+    assert u3.product_ids == [product] and u3.turn == 3
+
+
+def test_that_one_after_candidates(understander, linker, demo_catalog):
+    by_line: dict[tuple, set] = defaultdict(set)
+    for p in demo_catalog.products:
+        brand = next(b.name for b in demo_catalog.brands if b.id == p.brand).lower()
+        by_line[(brand, _base_title(p.title)[len(brand):].split()[0])].add(p.id)
+    brand, line = next(k for k, v in by_line.items()
+                       if len({_base_title(linker.products[linker._by_key[i]].title) for i in v}) >= 2)
+    sid = _sid()
+    u1 = understander.understand(f"how much is the {brand} {line}?", session_id=sid)
+    assert u1.plan.answer_mode == "clarify" and len(u1.candidates) >= 2
+    u2 = understander.understand("the second one", session_id=sid)
+    assert u2.focus_source == "selection"
+    assert u2.product_ids == [u1.candidates[1].id]
+    assert u2.intent.label == u1.intent.label  # the clarified question's intent carries over
+    assert u2.plan.answer_mode == "grounded"
+
+
+def test_product_context_takes_precedence(understander, demo_catalog):
+    a, b = [p for p in demo_catalog.products if p.category == "headphones"][:2]
+    sid = _sid()
+    understander.understand(f"tell me about the {a.title}", session_id=sid)
+    u = understander.understand("what's the battery life?", session_id=sid, product_id=b.id)
+    assert u.focus_source == "context" and u.product_ids[0] == b.id
+
+
+def test_transactional_intents_hand_off(understander):
+    for text in ["where is my order #10293? it hasn't arrived", "please cancel my order 48213",
+                 "I forgot my password and can't log in"]:
+        u = understander.understand(text, session_id=_sid())
+        assert u.intent.label in TRANSACTIONAL_INTENTS, (text, u.intent)
+        assert u.plan.handoff and not u.plan.retrieve and u.plan.answer_mode == "handoff"
+        assert u.response.handoff_message and not u.plan.graph_queries
+
+
+def test_angry_repeated_contact_escalates(understander):
+    sid = _sid()
+    understander.understand("my refund still hasn't arrived", session_id=sid)
+    u = understander.understand("THIS IS THE THIRD TIME I ASK, this is ridiculous, where is my refund!!",
+                                session_id=sid)
+    assert u.sentiment.label == "negative"
+    assert u.sentiment.escalate and {"anger", "repeated_contact"} <= set(u.sentiment.signals)
+    assert u.response.apologize and u.response.handoff_message
+
+
+@pytest.mark.parametrize("message, allowed", [
+    ("", {"out_of_scope"}),
+    ("   \n\t ", {"out_of_scope"}),
+    ("😀😀👍", {"greeting_thanks"}),
+    (b"\x00\xff\xfe\x81\x92garbage\x00\x01\x02\x03\x04\x05\x06\x07", {"out_of_scope"}),
+    ("¿Dónde está mi pedido? Lo compré hace una semana", {"out_of_scope"}),
+    ("我的订单在哪里", {"out_of_scope"}),
+])
+def test_odd_messages_are_handled(understander, message, allowed):
+    u = understander.understand(message, session_id=_sid())
+    assert u.intent.label in allowed, (message, u.intent)
+    assert u.intent.reason
+    assert u.vector().shape == (384,)
+
+
+def test_very_long_message(understander, demo_catalog):
+    p = _one_product(demo_catalog)
+    text = f"what is the warranty on the {p.title}? " + "blah " * 20_000
+    assert len(text) >= 100_000
+    u = understander.understand(text, session_id=_sid())
+    assert u.intent.label == "warranty" and u.product_ids == [p.id]
+    assert len(u.text) <= 2000
+
+
+def test_embedding_is_reused_when_given(understander, sync_encoder):
+    v = sync_encoder.encode(["do you ship to canada"])[0]
+    u = understander.understand("do you ship to canada", embedding=v)
+    assert u.intent.label == "shipping"
+    assert np.array_equal(u.vector(), v)
+    assert "embedding" not in u.model_dump_json()
+
+
+# ------------------------------------------------------------------------------ routing
+def test_every_intent_routes(demo_catalog):
+    p = _one_product(demo_catalog)
+    focus = [LinkedEntity(kind="product", id=p.id, name=p.title, score=1.0, method="exact",
+                          brand_id=p.brand, category_id=p.category)]
+    for intent in INTENTS:
+        plan = plan_for(intent, focus, [])
+        assert plan.intent == intent
+        if intent in TRANSACTIONAL_INTENTS or intent == "human_agent":
+            assert plan.handoff and not plan.retrieve
+    assert plan_for("comparison", focus * 2, []).graph_queries[0].kind == "comparison"
+
+
+# ------------------------------------------------------------------------------- sessions
+def test_sqlite_session_store_ttl_and_delete(tmp_path):
+    store = SQLiteSessionStore(tmp_path / "s.sqlite", ttl_s=60)
+    s = SessionState.new("abc")
+    store.put(s)
+    assert store.get("abc").id == "abc"
+    s.updated_at = time.time() - 120
+    store.put(s)
+    assert store.get("abc") is None  # expired
+    store.put(SessionState.new("x"))
+    assert store.delete("x") and store.get("x") is None and not store.delete("x")
+
+
+# ------------------------------------------------------------------------ own held-out set
+def test_shipped_intent_artifact_and_heldout_macro_f1(sync_encoder):
+    """The shipped artifact is versioned with its metrics; re-scored here on the held-out set
+    (phrasings from templates disjoint from training)."""
+    import json
+
+    from rag.understand.intent import IntentModel
+    from rag.understand.training import OWN_HELDOUT, macro_f1, read_labelled
+
+    folder = latest_artifact("intent")
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["encoder"] == "all-MiniLM-L6-v2" and re.fullmatch(r"[0-9a-f]{16}", meta["data_hash"])
+    assert set(meta["labels"]) == set(INTENTS)
+    model = IntentModel.load(folder)
+    texts, gold = read_labelled(OWN_HELDOUT)
+    pred = [d.label for d in model.predict(texts, sync_encoder.encode(texts))]
+    f1 = macro_f1(gold, pred)
+    shipped = json.loads((folder / "metrics.json").read_text())["heldout"]["macro_f1"]
+    assert abs(f1 - shipped) < 0.01
+    assert f1 >= 0.85  # target 0.90: see docs/understanding.md for the measured number
