@@ -761,15 +761,20 @@ RETURN p.id AS product_id, p.title AS title, a.id AS id, a.key AS key, a.value A
 ORDER BY product_id, key
 """
 
-# params: after ('' to begin), limit. Attribute facts in keyset pages by id, for the BM25 index
-# beside the vector index (facts are graph nodes, not passages).
+# params: after ('' to begin), limit. Attribute facts of `limit` products at a time, in keyset
+# pages by product id (the caller passes the last row's product_id as the next `after`), for
+# the BM25 index beside the vector index (facts are graph nodes, not passages). Paging by
+# product walks the Product id index instead of sorting every attribute for every page.
 RETRIEVE_ATTRIBUTE_PAGE = """
-MATCH (p:Product)-[:HAS_ATTRIBUTE]->(a:Attribute)
-WHERE a.id > $after
+MATCH (p:Product)
+WHERE p.id > $after
+WITH p
+ORDER BY p.id
+LIMIT $limit
+MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
 RETURN a.id AS id, p.id AS product_id, p.title AS title, a.key AS key, a.value AS value,
        a.unit AS unit, a.text AS text, coalesce(a.source_ids, []) AS source_ids
-ORDER BY id
-LIMIT $limit
+ORDER BY product_id, id
 """
 
 # Every source snippet id carried by an attribute fact (checks that ingestion kept each one).

@@ -153,14 +153,20 @@ def build_lexical_index(records: Iterable, attribute_rows: Iterable[dict] = ()) 
     return BM25Index(docs)
 
 
-def graph_attribute_rows(store, page: int = 5000) -> Iterable[dict]:
-    """Every attribute fact of the graph, in keyset pages (RETRIEVE_ATTRIBUTE_PAGE)."""
+def graph_attribute_rows(store, products_per_page: int = 2000) -> Iterable[dict]:
+    """Every attribute fact of the graph, in keyset pages by product (RETRIEVE_ATTRIBUTE_PAGE).
+    A page of products without any attribute ends nothing: paging goes on by product id."""
     from kg import cypher
 
     after = ""
     while True:
-        rows = store.query(cypher.RETRIEVE_ATTRIBUTE_PAGE, {"after": after, "limit": page})
-        if not rows:
+        rows = store.query(cypher.RETRIEVE_ATTRIBUTE_PAGE, {"after": after, "limit": products_per_page})
+        if rows:
+            yield from rows
+            after = rows[-1]["product_id"]
+            continue
+        # no attributes in this page: is there any product after it at all?
+        nxt = store.query(cypher.PRODUCT_NAMES, {"after": after, "limit": products_per_page})
+        if not nxt:
             return
-        yield from rows
-        after = rows[-1]["id"]
+        after = nxt[-1]["id"]
