@@ -351,9 +351,11 @@ class FalkorDBServer:
             f"pidfile {q(self.pid_file)}",
             f"logfile {q(self.log_file)}",
             " ".join(["loadmodule", q(module), *map(q, self.module_args)]),
-            # persistence: RDB snapshots (see the module docstring); commits add their own.
+            # persistence: RDB snapshots taken by every commit (see the module docstring) and
+            # at shutdown. No timed snapshots: a background save forking while GRAPH.COPY runs
+            # can hang FalkorDB ("Can't fork for module"), and only commits change what is served.
             "dbfilename dump.rdb",
-            "save 900 1 300 100 60 10000",
+            'save ""',
             "appendonly no",
             "protected-mode yes",
             f"requirepass {q(address.password)}",
