@@ -55,7 +55,7 @@ def start_server(data_dir: Path, port: int, log_path: Path, workers: int = 1) ->
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
            "SHOPGRAPH_DATA_DIR": str(data_dir), "SHOPGRAPH_GENERATOR__KIND": "extractive",
            "SHOPGRAPH_SERVER__KEYS_FILE": str(keys), "SHOPGRAPH_LOG_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-c", "from serve.cli import app; app()", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT)
     import httpx

@@ -253,7 +253,7 @@ def http_server(tmp_path_factory, demo_catalog):
         "SHOPGRAPH_SERVER__KEYS_FILE": str(keys_file), "SHOPGRAPH_SERVER__MAX_BODY_BYTES": "200000",
         "SHOPGRAPH_SERVER__CORS_ORIGINS": '["http://shop.example"]', "SHOPGRAPH_LOG_JSON": "true",
     }
-    cmd = [_http_sys.executable, "-m", "serve.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [_http_sys.executable, "-c", "from serve.cli import app; app()", "serve", "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "wb") as log:
         proc = _http_subprocess.Popen(cmd, env=env, stdout=log, stderr=_http_subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
