@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -42,7 +43,11 @@ def _out_dir(settings: Settings, out: Optional[Path], suite: str, split: str) ->
     return Path(out) if out is not None else Path(settings.data_dir) / "eval" / f"{suite}-{split}"
 
 
-def _finish(result: EvalResult, out_dir: Path, as_json: bool) -> None:
+def _finish(result: EvalResult, out_dir: Path, as_json: bool, started: float | None = None) -> None:
+    """Write the report; `started` (time.time() at the command's start) makes elapsed_s cover
+    the whole command, model loading and ingestion included."""
+    if started is not None:
+        result.started_at = started
     payload = write_report(result, out_dir)
     if as_json:
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
@@ -136,6 +141,7 @@ def semipqa_cmd(
     from rag.eval.wiring import candidate_rankers
 
     settings = get_settings()
+    started = time.time()
     try:
         data_dir = _data_dir(settings, data)
         encoder = _encoder(settings)
@@ -150,7 +156,7 @@ def semipqa_cmd(
         result.models["encoder"] = encoder.model_name
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "semipqa", split), as_json)
+    _finish(result, _out_dir(settings, out, "semipqa", split), as_json, started)
 
 
 @eval_app.command("hetpqa")
@@ -165,6 +171,7 @@ def hetpqa_cmd(
     from rag.eval.wiring import candidate_rankers
 
     settings = get_settings()
+    started = time.time()
     try:
         data_dir = _data_dir(settings, data)
         encoder = _encoder(settings)
@@ -179,7 +186,7 @@ def hetpqa_cmd(
         result.models["encoder"] = encoder.model_name
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "hetpqa", split), as_json)
+    _finish(result, _out_dir(settings, out, "hetpqa", split), as_json, started)
 
 
 # ---------------------------------------------------------------- suites over an ingested store
@@ -284,6 +291,7 @@ def epqa_cmd(
     from rag.types import Evidence
 
     settings = get_settings()
+    started = time.time()
     data_dir = _data_dir(settings, data)
     result = EvalResult(suite="epqa", metrics={}, seed=seed,
                         config={"split": split, "limit": limit, **_generator_config(settings, generator)})
@@ -361,7 +369,7 @@ def epqa_cmd(
             container.close()
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "epqa", split), as_json)
+    _finish(result, _out_dir(settings, out, "epqa", split), as_json, started)
 
 
 @eval_app.command("demo")
@@ -380,6 +388,7 @@ def demo_cmd(
     from rag.eval.systems import BASELINES
 
     settings = get_settings()
+    started = time.time()
     result = EvalResult(suite="demo", metrics={})
     try:
         catalog = generate_demo_store(products, seed=store_seed)
@@ -400,7 +409,7 @@ def demo_cmd(
             container.close()
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "demo", f"{products}-{store_seed}"), as_json)
+    _finish(result, _out_dir(settings, out, "demo", f"{products}-{store_seed}"), as_json, started)
 
 
 # ---------------------------------------------------------------- classifiers
@@ -450,11 +459,12 @@ def intent_cmd(
     """Intent classifier on CLINC150 (in-scope accuracy, out-of-scope recall, in-scope kept) or
     on your labelled files (accuracy, macro-F1)."""
     settings = get_settings()
+    started = time.time()
     try:
         result = _classifier_eval("intent", dataset, train, test, data, text_column, label_column, 5, seed)
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "intent", dataset or "files"), as_json)
+    _finish(result, _out_dir(settings, out, "intent", dataset or "files"), as_json, started)
 
 
 @eval_app.command("sentiment")
@@ -466,8 +476,9 @@ def sentiment_cmd(
 ) -> None:
     """Sentiment classifier on yelp (k-fold cross-validated accuracy, macro-F1) or on your files."""
     settings = get_settings()
+    started = time.time()
     try:
         result = _classifier_eval("sentiment", dataset, train, test, data, text_column, label_column, folds, seed)
     except EvalDataError as exc:
         _fail(exc)
-    _finish(result, _out_dir(settings, out, "sentiment", dataset or "files"), as_json)
+    _finish(result, _out_dir(settings, out, "sentiment", dataset or "files"), as_json, started)
