@@ -177,10 +177,12 @@ class GraphRetriever:
     @staticmethod
     def _policy_evidence(p: dict, product_id: str | None, score: float = 1.0) -> Evidence:
         scope = p.get("scope") or "global"
-        target = f" ({scope}: {p.get('target')})" if p.get("target") else " (store-wide)"
+        title, body = plain(p.get("title")), plain(p.get("body"))
+        if title and body.lower().startswith(title.lower()):  # the body repeats its heading
+            body = body[len(title):].lstrip(" :.-")
         return Evidence(
             id=f"policy:{p['id']}@v{p.get('version') or 1}", kind="graph_fact", source="policy",
-            text=f"{plain(p.get('title'))}{target}: {plain(p.get('body'))}",
+            text=f"{title}: {body}" if title else body,
             owner_id=p.get("target") or "store", owner_kind=scope if scope != "global" else "store",
             doc_id=p["id"], doc_version=p.get("version"), score=score,
             aliases=[p["id"]],

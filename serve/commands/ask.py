@@ -1,8 +1,11 @@
 """`shopgraph ask "..." [--session S] [--product ID] [--explain] [--json]`: what the service
-understands from one message (intent, sentiment, linked entities, dialogue state, the plan).
+understands from one message (intent, sentiment, linked entities, dialogue state, the plan)
+and, on an ingested store, the grounded answer: its text, citations with their text, intent,
+sentiment and per-stage timings (`--json`: rag.pipeline.Trace.to_dict plus the understanding).
 
 Entity names come from the published graph of the data dir when there is one; without an
-ingested store the message is still classified, with no entity linking (said on stderr)."""
+ingested store the message is still classified, with no entity linking and no answer (said on
+stderr)."""
 
 from __future__ import annotations
 
@@ -80,20 +83,73 @@ def explain_lines(u) -> list[str]:
     return lines
 
 
+def build_answer_pipeline(settings, container, understander, generator: str | None = None):
+    """The answer pipeline around `understander` (retrieval of serve/wiring.py, the configured
+    generator or `generator`, the grounding check)."""
+    from rag.generate.factory import generator_from_settings
+    from rag.grounding import GroundingChecker
+    from rag.pipeline import AnswerPipeline
+    from rag.retrieve.dense import DenseRetriever
+    from rag.retrieve.graph import GraphRetriever
+    from rag.retrieve.hybrid import HybridRetriever
+    from serve.wiring import LexicalPerVersion
+
+    encoder = container.encoder
+    retriever = HybridRetriever(GraphRetriever(container.graph_store), DenseRetriever(container.index, encoder.encode_one),
+                                LexicalPerVersion(container), encode_many=encoder.encode)
+    g = settings.generator.model_copy(update={"kind": generator}) if generator else settings.generator
+    return AnswerPipeline(understander, retriever, generator_from_settings(g, data_dir=settings.data_dir, encoder=encoder),
+                          checker=GroundingChecker(encoder), sessions=understander,
+                          context_tokens=settings.generator.context_tokens)
+
+
+def answer_lines(view: dict) -> list[str]:
+    """The answer part of `ask` for a person (view = Trace.to_dict())."""
+    flags = ", ".join(k for k in ("grounded", "abstained", "escalate") if view[k]) or "not grounded"
+    lines = [view["answer"], f"  ({flags}; generator {view['generator'] or '-'}"
+             + (f", fallback: {view['fallback_reason']}" if view["fallback_reason"] else "") + ")"]
+    for c in view["citations"]:
+        label = c["evidence_id"] + (f" v{c['doc_version']}" if c.get("doc_version") else "")
+        lines.append(f"  [{c['number']}] {label}: {' '.join(c['text'].split())[:300]}")
+    lines.append(f"intent     {view['intent']['label']} ({view['intent']['confidence']:.2f})   "
+                 f"sentiment {view['sentiment']['label']} ({view['sentiment']['confidence']:.2f})")
+    for o in view["overridden_policies"]:
+        lines.append(f"overridden {o['id']} v{o['version']} ({o['scope']}) by {o['overridden_by']}")
+    lines.append("stages     " + ", ".join(f"{k} {v:.1f} ms" for k, v in view["timings_ms"].items()))
+    return lines
+
+
 @app.command()
 def ask(
     message: str = typer.Argument(..., help="the shopper's message"),
     session: Optional[str] = typer.Option(None, "--session", help="conversation id (turns remember earlier ones)"),
     product: Optional[str] = typer.Option(None, "--product", help="product id of the page the shopper is on"),
     explain: bool = typer.Option(False, "--explain", help="show intent, sentiment, entities and the plan"),
-    as_json: bool = typer.Option(False, "--json", help="print the understanding as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print the answer and the understanding as JSON"),
+    generator: Optional[str] = typer.Option(None, "--generator", help="llamacpp | openai | extractive (default: setting)"),
 ) -> None:
-    """Understand one message: intent, sentiment, linked entities and the retrieval plan."""
+    """Answer one message with citations (on an ingested store) and show what was understood."""
+    from serve.container import Container
     from serve.logging import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    understander = build_understander(settings)
+    container = Container(settings)
+    understander = build_understander(settings, container)
+    if container.published() is not None:
+        pipeline = build_answer_pipeline(settings, container, understander, generator)
+        trace = pipeline.run(message, session_id=session, product_id=product)
+        view = trace.to_dict()
+        if as_json:
+            view["understanding"] = trace.understanding.model_dump(mode="json")
+            print(json.dumps(view, indent=1, default=str))
+            return
+        for line in answer_lines(view):
+            out.print(line, markup=False, highlight=False)
+        if explain:
+            for line in explain_lines(trace.understanding):
+                out.print(line, markup=False, highlight=False)
+        return
     u = understander.understand(message, session_id=session, product_id=product)
     if as_json:
         print(u.model_dump_json(indent=1))
