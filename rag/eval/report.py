@@ -205,6 +205,7 @@ def comparison_rows(metrics: dict[str, Any]) -> tuple[list[str], dict[str, dict[
     numeric = {
         name: row for name, row in rows.items()
         if name.rsplit(".", 1)[-1] not in COUNT_KEYS
+        and ".by_intent." not in name and ".by_type." not in name  # own tables
         and any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row.values())
     }
     return systems, numeric

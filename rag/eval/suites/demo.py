@@ -384,6 +384,11 @@ def run(
             result.tables["Ours by intent"] = {k: {c: v[c] for c in ("n", "accuracy", "truthfulness")} for k, v in by_intent.items()}
             result.tables["Ours by question type"] = {k: {c: v[c] for c in ("n", "accuracy", "truthfulness")} for k, v in by_type.items()}
         else:
-            metrics["baselines"][name] = {"answers": {**block, "by_type": {k: v["accuracy"] for k, v in by_type.items()}}}
+            metrics["baselines"][name] = {"answers": {**block, "by_type": {k: {"accuracy": v["accuracy"]} for k, v in by_type.items()}}}
+    result.tables["Accuracy by question type, all systems"] = {
+        t: {"ours": metrics["answers"]["by_type"][t]["accuracy"],
+            **{b: metrics["baselines"][b]["answers"]["by_type"][t]["accuracy"] for b in metrics["baselines"]}}
+        for t in metrics["answers"].get("by_type", {})
+    }
     result.metrics = metrics
     return result
