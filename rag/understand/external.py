@@ -115,3 +115,17 @@ def evaluate_yelp(data_dir: Path | str, encoder: Any = None, folds: int = 5, see
         "gold": labels,
         "predicted": predicted,
     }
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="CLINC150 / yelp checks of the understanding heads")
+    ap.add_argument("dataset", choices=["clinc150", "yelp"])
+    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--cache-dir", default=None, help="cache embeddings here between runs")
+    a = ap.parse_args()
+    run = evaluate_clinc150 if a.dataset == "clinc150" else evaluate_yelp
+    res = run(a.data_dir, cache_dir=Path(a.cache_dir) if a.cache_dir else None)
+    print(json.dumps({k: v for k, v in res.items() if not isinstance(v, list)}, indent=1))

@@ -40,7 +40,8 @@ class IntentModel:
         self.head = LinearHead(config or HeadConfig())
         self.threshold = 0.0
         self.keep = 0.96
-        self._vectors: np.ndarray | None = None   # training embeddings (float16)
+        self._vectors: np.ndarray | None = None   # training embeddings (float16 on disk)
+        self._by_label: list[np.ndarray] = []      # per label: its training vectors, float32
         self._members: list[np.ndarray] = []       # per label: row indices into _vectors
 
     # ---------------------------------------------------------------------------------- fit
@@ -69,6 +70,11 @@ class IntentModel:
         self._vectors = np.asarray(embeddings, dtype=np.float16)
         lab = np.array(labels)
         self._members = [np.flatnonzero(lab == name) for name in self.head.labels]
+        self._split_by_label()
+
+    def _split_by_label(self) -> None:
+        assert self._vectors is not None
+        self._by_label = [np.ascontiguousarray(self._vectors[m], dtype=np.float32) for m in self._members]
 
     # ------------------------------------------------------------------------------ predict
     def _raw(self, texts: list[str], embeddings: np.ndarray) -> list[str]:
@@ -76,14 +82,13 @@ class IntentModel:
         return [self.head.labels[i] for i in p.argmax(axis=1)]
 
     def _knn(self, embeddings: np.ndarray, label_idx: np.ndarray) -> np.ndarray:
-        assert self._vectors is not None
-        sims = np.asarray(embeddings, dtype=np.float32) @ self._vectors.T.astype(np.float32)
+        vectors = np.asarray(embeddings, dtype=np.float32)
         out = np.zeros(len(label_idx), dtype=np.float32)
         for row, c in enumerate(label_idx):
-            members = self._members[c]
-            if len(members) == 0:
+            own = self._by_label[c]  # only the predicted label's examples: a few hundred rows
+            if len(own) == 0:
                 continue
-            s = sims[row, members]
+            s = own @ vectors[row]
             k = min(KNN, len(s))
             out[row] = float(np.mean(np.partition(s, len(s) - k)[-k:]))
         return out
@@ -134,6 +139,7 @@ class IntentModel:
         model.head = blob["head"]
         model._vectors = blob["vectors"]
         model._members = blob["members"]
+        model._split_by_label()
         model.threshold = blob["threshold"]
         model.keep = blob["keep"]
         return model

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import structlog
+from threadpoolctl import threadpool_limits
 
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
@@ -132,6 +133,13 @@ class Understander:
         t1 = time.perf_counter()
         timings["embed"] = (t1 - t0) * 1e3
 
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._understand(message, head, session_id, product_id, embedding, t0, t1, timings)
+
+    def _understand(self, message: str, head: str, session_id: str | None, product_id: str | None,
+                    embedding: np.ndarray, t0: float, t1: float, timings: dict[str, float]) -> Understanding:
+        # One BLAS thread for the small products below: on few cores, idle BLAS worker threads
+        # spinning after a tiny matmul slow down the encoder's next call tenfold.
         special = special_case(message)
         decision = self.intent.predict([head], embedding[None, :])[0]
         if special is not None:
