@@ -277,7 +277,7 @@ def epqa_cmd(
     data: Optional[Path] = DataOpt, split: str = SplitOpt, out: Optional[Path] = OutOpt,
     as_json: bool = JsonOpt, generator: Optional[str] = GeneratorOpt, limit: Optional[int] = LimitOpt,
     seed: int = SeedOpt,
-    answers: int = typer.Option(150, "--answers", min=0,
+    answers: int = typer.Option(100, "--answers", min=0,
                                 help="answer this many questions (stratified sample; 0 = all) per system"),
 ) -> None:
     """ePQA: product-scoped ranking (P@1, MRR), unscoped retrieval (Hit@1, Hit@5) and answers
