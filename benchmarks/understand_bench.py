@@ -11,6 +11,7 @@ Targets: p50 <= 10 ms, p99 <= 25 ms for the whole step; linking < 2 ms per messa
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import tempfile
@@ -49,12 +50,17 @@ def main() -> None:
     t = time.perf_counter()
     linker = EntityLinker.from_catalog(catalog, encoder=encoder)
     print(f"linker index built in {time.perf_counter() - t:.1f} s")
+    # A service holds the linker, not the catalog: drop the 100k pydantic products, and move
+    # what stays (the linker's index) out of the cyclic GC's way, as a server does after start.
+    products = random.Random(args.seed).sample(catalog.products, 200)
+    del catalog
+    gc.collect()
+    gc.freeze()
     tmp = Path(tempfile.mkdtemp())
     understander = Understander.from_artifacts(encoder, linker=linker,
                                                sessions=SQLiteSessionStore(tmp / "s.sqlite", ttl_s=3600))
 
     rng = random.Random(args.seed)
-    products = rng.sample(catalog.products, 200)
     first = ["does the {t} come in blue?", "what's the battery life of the {t}", "is the {t} in stock",
              "{t} vs {u}", "is the {t} compatible with my phone", "what is the warranty on the {t}",
              "how much is the {lt}", "recommend a good tent for two people", "where is my order 48213",
@@ -78,7 +84,7 @@ def main() -> None:
     naive_ms: list[float] = []
     from rapidfuzz import fuzz, process
 
-    titles = [p.title for p in catalog.products]
+    titles = [p.title for p in linker.products]
     for _, text in tqdm(messages[:30], desc="baseline: naive linking", leave=False):
         t0 = time.perf_counter()
         process.extractOne(text, titles, scorer=fuzz.token_set_ratio)

@@ -155,6 +155,11 @@ class EntityLinker:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        # The index is hundreds of thousands of long-lived objects: left in the cyclic GC's
+        # generations, every full collection walks them all (measured: the encoder call
+        # per message went from 8 ms to 435 ms at 100k products). Freeze them out of its way.
+        gc.collect()
+        gc.freeze()
 
     def _build_indexes(self, encoder: Any) -> None:
         # ids, SKUs (ASINs are product ids of imported catalogs)
