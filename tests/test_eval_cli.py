@@ -35,7 +35,7 @@ def test_semipqa_split_json(tmp_path):
     result = _invoke(["eval", "semipqa", "--data", str(data), "--split", "testseen", "--generator", "extractive",
                       "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout[result.stdout.index("{"):])
+    payload = json.loads(result.stdout)  # stdout holds results.json and nothing else
     assert payload["suite"] == "semipqa"
     assert set(payload["retrieval"]["attribute_ranking"]) >= {"p_at_1", "mrr"}
     assert set(payload["baselines"]) == {"bm25", "dense"}

@@ -66,6 +66,13 @@ def _finish(result: EvalResult, out_dir: Path, as_json: bool, started: float | N
     err.print(f"[green]report written to {out_dir}[/green] (report.md, results.json, failures.jsonl, plots)")
 
 
+def _logging(settings: Settings) -> None:
+    """Logs to stderr (structlog), so `--json` leaves stdout to results.json alone."""
+    from serve.logging import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
+
+
 def _fail(exc: Exception) -> None:
     err.print(f"[red]error:[/red] {exc}")
     raise typer.Exit(code=2)
@@ -142,6 +149,7 @@ def semipqa_cmd(
 
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     try:
         data_dir = _data_dir(settings, data)
         encoder = _encoder(settings)
@@ -172,6 +180,7 @@ def hetpqa_cmd(
 
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     try:
         data_dir = _data_dir(settings, data)
         encoder = _encoder(settings)
@@ -292,6 +301,7 @@ def epqa_cmd(
 
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     data_dir = _data_dir(settings, data)
     result = EvalResult(suite="epqa", metrics={}, seed=seed,
                         config={"split": split, "limit": limit, **_generator_config(settings, generator)})
@@ -389,6 +399,7 @@ def demo_cmd(
 
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     result = EvalResult(suite="demo", metrics={})
     try:
         catalog = generate_demo_store(products, seed=store_seed)
@@ -460,6 +471,7 @@ def intent_cmd(
     on your labelled files (accuracy, macro-F1)."""
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     try:
         result = _classifier_eval("intent", dataset, train, test, data, text_column, label_column, 5, seed)
     except EvalDataError as exc:
@@ -477,6 +489,7 @@ def sentiment_cmd(
     """Sentiment classifier on yelp (k-fold cross-validated accuracy, macro-F1) or on your files."""
     settings = get_settings()
     started = time.time()
+    _logging(settings)
     try:
         result = _classifier_eval("sentiment", dataset, train, test, data, text_column, label_column, folds, seed)
     except EvalDataError as exc:
