@@ -588,7 +588,6 @@ def _policies(n_products: int) -> list[Policy]:
 
 
 def _faqs(n_products: int) -> list[FAQ]:
-    g = Scope.global_
     fs = [
         FAQ(id="faq-track-order", question="How do I track my order?",
             answer="Use the tracking link in your shipping confirmation email, or sign in and open Orders."),

@@ -41,7 +41,8 @@ class Encoder:
         self.model_path = path
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(path), device=device)
-        self.dim: int = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim: int = int(dimension())
         self.model_name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""The one wiring place: builds the parts from `Settings` (graph store, encoder, published index)
-so library code only ever takes plain constructor arguments. Other areas add their parts here
-as further cached properties.
+"""The one wiring place: builds the parts from `Settings` (graph store, encoder, published index,
+session store, understanding, retrieval, generator, the answer pipeline) so library code only
+ever takes plain constructor arguments. The CLI, the HTTP service and evaluation all get their
+pipeline here, so they answer the same way.
 
 Everything is built lazily, on first use, and reused: the CLI's `stats` never loads the model,
 `ingest` never opens an index it does not need.
@@ -52,6 +53,7 @@ class Container:
         self._lock = threading.Lock()
         self._index: VectorIndex | None = None
         self._watcher = pub.CurrentWatcher(self.data_dir)
+        self._pipelines: dict[str, object] = {}
 
     # -- configuration for library code -------------------------------------------------------
     @property
@@ -128,6 +130,71 @@ class Container:
     def published(self) -> pub.Published | None:
         return pub.read_current(self.data_dir)
 
+    # -- the query side ---------------------------------------------------------------------------
+    @cached_property
+    def session_store(self):
+        from rag.understand.state import open_session_store
+
+        s = self.settings.server
+        return open_session_store(s.session_store_url, self.data_dir, s.session_ttl_s)
+
+    def entity_linker(self):
+        """The linker over the published graph's names (None before anything is ingested)."""
+        from rag.understand.linker import EntityLinker
+
+        if self.published() is None:
+            return None
+        self.index()  # point the graph at the published version before reading names
+        return EntityLinker.from_graph(self.graph_store, encoder=self.encoder)
+
+    @cached_property
+    def understander(self):
+        from rag.understand.pipeline import Understander
+
+        return Understander.from_artifacts(self.encoder, linker=self.entity_linker(), sessions=self.session_store)
+
+    def refresh_entity_names(self) -> None:
+        """Re-read product/brand/category names after a catalog change."""
+        if "understander" in self.__dict__:
+            self.understander.linker = self.entity_linker()
+
+    @cached_property
+    def retriever(self):
+        from rag.retrieve.dense import DenseRetriever
+        from rag.retrieve.graph import GraphRetriever
+        from rag.retrieve.hybrid import HybridRetriever
+
+        encoder = self.encoder
+        return HybridRetriever(GraphRetriever(self.graph_store), DenseRetriever(self.index, encoder.encode_one),
+                               LexicalPerVersion(self), encode_many=encoder.encode)
+
+    def generator(self, kind: str | None = None):
+        """The configured generator (wrapped in the extractive fallback), or another kind."""
+        from rag.generate.factory import generator_from_settings
+
+        g = self.settings.generator
+        if kind:
+            g = g.model_copy(update={"kind": kind})
+        return generator_from_settings(g, data_dir=self.data_dir, encoder=self.encoder)
+
+    def pipeline(self, generator: str | None = None):
+        """The answer pipeline (one per generator kind, built once)."""
+        from rag.grounding import GroundingChecker
+        from rag.pipeline import AnswerPipeline
+
+        kind = generator or self.settings.generator.kind
+        with self._lock:
+            cached = self._pipelines.get(kind)
+        if cached is None:
+            understander = self.understander
+            cached = AnswerPipeline(
+                understander, self.retriever, self.generator(kind), checker=GroundingChecker(self.encoder),
+                sessions=understander, context_tokens=self.settings.generator.context_tokens,
+            )
+            with self._lock:
+                cached = self._pipelines.setdefault(kind, cached)
+        return cached
+
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
@@ -135,3 +202,25 @@ class Container:
         if "graph_store" in self.__dict__:
             self.graph_store.close()
             del self.__dict__["graph_store"]
+
+
+class LexicalPerVersion:
+    """The BM25 index of the published store version, rebuilt once when a new one is published
+    (the first answer after a swap builds it; concurrent ones wait for it)."""
+
+    def __init__(self, container: Container):
+        self.container = container
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._lexical = None
+
+    def __call__(self):
+        from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
+
+        index = self.container.index()
+        with self._lock:
+            if self._version != index.manifest.version:
+                self._lexical = build_lexical_index(index.iter_passages(),
+                                                    graph_attribute_rows(self.container.graph_store))
+                self._version = index.manifest.version
+            return self._lexical

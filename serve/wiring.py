@@ -309,83 +309,14 @@ def _generator_check(generator: Any, timeout_s: float = 2.0):
     return check
 
 
-# ------------------------------------------------------------------------------ the pipeline
-class LexicalPerVersion:
-    """The BM25 index of the published store version, rebuilt once when a new one is published
-    (the first answer after a swap builds it; the others wait for it)."""
-
-    def __init__(self, container: Container):
-        self.container = container
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._lexical: Any = None
-
-    def __call__(self) -> Any:
-        from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
-
-        index = self.container.index()
-        with self._lock:
-            if self._version != index.manifest.version:
-                self._lexical = build_lexical_index(index.iter_passages(),
-                                                    graph_attribute_rows(self.container.graph_store))
-                self._version = index.manifest.version
-            return self._lexical
-
-
-def answer_pipeline(container: Container) -> tuple[Any, Callable[[], None]]:
-    """The answer pipeline over the container's parts (the container's own when it wires one,
-    else assembled here as `shopgraph eval` does), and a function that refreshes what it
-    caches from the store (entity names) after a catalog upsert."""
-    if hasattr(type(container), "pipeline"):
-        return container.pipeline, lambda: None
-    from rag.generate.factory import generator_from_settings
-    from rag.grounding import GroundingChecker
-    from rag.pipeline import AnswerPipeline
-    from rag.retrieve.dense import DenseRetriever
-    from rag.retrieve.graph import GraphRetriever
-    from rag.retrieve.hybrid import HybridRetriever
-    from rag.retrieve.rerank import FeatureReranker
-    from rag.understand.linker import EntityLinker
-    from rag.understand.pipeline import Understander
-
-    s = container.settings
-    encoder = container.encoder
-    container.index()  # point the graph at the published version before reading names
-    understander = Understander.from_artifacts(
-        encoder, linker=EntityLinker.from_graph(container.graph_store, encoder), sessions=session_store(container))
-    retriever = HybridRetriever(
-        GraphRetriever(container.graph_store), DenseRetriever(container.index, encoder.encode_one),
-        LexicalPerVersion(container), encode_many=encoder.encode, reranker=FeatureReranker(),
-    )
-    generator = generator_from_settings(s.generator, data_dir=s.data_dir, encoder=encoder)
-    pipeline = AnswerPipeline(understander, retriever, generator, checker=GroundingChecker(encoder),
-                              sessions=understander, context_tokens=s.generator.context_tokens)
-
-    def refresh_names() -> None:
-        understander.linker = EntityLinker.from_graph(container.graph_store, encoder)
-
-    return pipeline, refresh_names
-
-
-def session_store(container: Container) -> Any:
-    """The container's session store, or one on the same SQLite file/URL the understanding
-    layer writes to."""
-    if hasattr(type(container), "session_store"):
-        return container.session_store
-    from rag.understand.state import open_session_store
-
-    server = container.settings.server
-    return open_session_store(server.session_store_url, container.data_dir, server.session_ttl_s)
-
-
 # ------------------------------------------------------------------------------------ build
 def build_services(settings: Settings) -> Services:
     container = Container(settings)
     gate = VersionGate()
     sync_path = StoreSync(container, gate)
     policies = PolicyService(Path(settings.data_dir) / "policies.sqlite", sync_path)
-    pipeline, refresh_names = answer_pipeline(container)
-    sync_path.after_catalog_upsert = refresh_names
+    pipeline = container.pipeline()
+    sync_path.after_catalog_upsert = container.refresh_entity_names
     container.index()  # fail at start, clearly, when nothing was ingested
     policies.reconcile()
 
@@ -395,7 +326,7 @@ def build_services(settings: Settings) -> Services:
 
     return Services(
         engine=PipelineEngine(pipeline, gate),
-        sessions=SessionAdapter(session_store(container)),
+        sessions=SessionAdapter(container.session_store),
         policies=policies,
         catalog=sync_path,
         checks={"graph": _graph_check(container), "index": _index_check(container),

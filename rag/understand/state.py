@@ -157,14 +157,19 @@ class SQLiteSessionStore:
 
 
 def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionStore:
-    """The store a `session_store_url` names: empty = SQLite in the data dir; `sqlite:///PATH`."""
+    """The store a `session_store_url` names: empty = SQLite in the data dir; `sqlite:///PATH`;
+    `redis://...` for a store shared by several API replicas."""
     if not url:
         return SQLiteSessionStore(Path(data_dir) / "sessions.sqlite", ttl_s=ttl_s)
     if url.startswith("sqlite:///"):
         return SQLiteSessionStore(url[len("sqlite:///"):], ttl_s=ttl_s)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from rag.understand.redis_sessions import RedisSessionStore
+
+        return RedisSessionStore(url, ttl_s=ttl_s)
     raise ValueError(
         f"session_store_url {url.split('://')[0]}://... is not a store this build provides "
-        "(implement rag.understand.state.SessionStore for it); use '' or sqlite:///PATH"
+        "(implement rag.understand.state.SessionStore for it); use '', sqlite:///PATH or redis://HOST:PORT/DB"
     )
 
 

@@ -22,28 +22,6 @@ console = Console(stderr=True)
 out = Console()
 
 
-def build_understander(settings, container=None, with_sessions: bool = True):
-    """The Understander the CLI uses: shipped artifacts, the graph's names, the session store."""
-    from rag.understand.linker import EntityLinker
-    from rag.understand.pipeline import Understander
-    from rag.understand.state import open_session_store
-    from serve.container import Container
-
-    container = container or Container(settings)
-    encoder = container.encoder
-    linker = None
-    if container.published() is not None:
-        linker = EntityLinker.from_graph(container.graph_store, encoder=encoder)
-    else:
-        console.print("[yellow]no ingested store in the data dir: entity linking is off[/yellow] "
-                      "(run `shopgraph demo` or `shopgraph ingest`)")
-    sessions = None
-    if with_sessions:
-        sessions = open_session_store(settings.server.session_store_url, settings.data_dir,
-                                      settings.server.session_ttl_s)
-    return Understander.from_artifacts(encoder, linker=linker, sessions=sessions)
-
-
 def explain_lines(u) -> list[str]:
     i, s = u.intent, u.sentiment
     lines = [
@@ -83,26 +61,6 @@ def explain_lines(u) -> list[str]:
     return lines
 
 
-def build_answer_pipeline(settings, container, understander, generator: str | None = None):
-    """The answer pipeline around `understander` (retrieval of serve/wiring.py, the configured
-    generator or `generator`, the grounding check)."""
-    from rag.generate.factory import generator_from_settings
-    from rag.grounding import GroundingChecker
-    from rag.pipeline import AnswerPipeline
-    from rag.retrieve.dense import DenseRetriever
-    from rag.retrieve.graph import GraphRetriever
-    from rag.retrieve.hybrid import HybridRetriever
-    from serve.wiring import LexicalPerVersion
-
-    encoder = container.encoder
-    retriever = HybridRetriever(GraphRetriever(container.graph_store), DenseRetriever(container.index, encoder.encode_one),
-                                LexicalPerVersion(container), encode_many=encoder.encode)
-    g = settings.generator.model_copy(update={"kind": generator}) if generator else settings.generator
-    return AnswerPipeline(understander, retriever, generator_from_settings(g, data_dir=settings.data_dir, encoder=encoder),
-                          checker=GroundingChecker(encoder), sessions=understander,
-                          context_tokens=settings.generator.context_tokens)
-
-
 def answer_lines(view: dict) -> list[str]:
     """The answer part of `ask` for a person (view = Trace.to_dict())."""
     flags = ", ".join(k for k in ("grounded", "abstained", "escalate") if view[k]) or "not grounded"
@@ -135,9 +93,8 @@ def ask(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     container = Container(settings)
-    understander = build_understander(settings, container)
     if container.published() is not None:
-        pipeline = build_answer_pipeline(settings, container, understander, generator)
+        pipeline = container.pipeline(generator)
         trace = pipeline.run(message, session_id=session, product_id=product)
         view = trace.to_dict()
         if as_json:
@@ -150,7 +107,9 @@ def ask(
             for line in explain_lines(trace.understanding):
                 out.print(line, markup=False, highlight=False)
         return
-    u = understander.understand(message, session_id=session, product_id=product)
+    console.print("[yellow]no ingested store in the data dir: entity linking is off[/yellow] "
+                  "(run `shopgraph demo` or `shopgraph ingest`)")
+    u = container.understander.understand(message, session_id=session, product_id=product)
     if as_json:
         print(u.model_dump_json(indent=1))
         return

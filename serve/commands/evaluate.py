@@ -226,32 +226,11 @@ def _ingest(container, catalog, result: EvalResult) -> None:
 
 
 def _pipeline(container):
-    """The container's answer pipeline, or one assembled here from the same parts (the shipped
-    understanding artifacts, the store's entity linker and hybrid retriever, the configured
-    generator, the grounding check) when the container does not offer one."""
-    pipeline = getattr(container, "pipeline", None)
-    if pipeline is not None:
-        return pipeline
-    from rag.eval.systems import store_retriever
-    from rag.grounding import GroundingChecker
-    from rag.pipeline import AnswerPipeline
-
+    """The store's answer pipeline, exactly as the service builds it (serve/container.py)."""
     try:
-        from rag.understand.linker import EntityLinker
-        from rag.understand.pipeline import Understander
-        from rag.understand.state import SQLiteSessionStore
-
-        encoder = container.encoder
-        sessions = SQLiteSessionStore(Path(container.data_dir) / "eval-sessions.sqlite")
-        understander = Understander.from_artifacts(
-            encoder, linker=EntityLinker.from_graph(container.graph_store, encoder), sessions=sessions)
+        return container.pipeline()
     except (ImportError, FileNotFoundError, RuntimeError) as exc:
         raise EvalDataError(f"cannot assemble the answer pipeline: {exc}") from exc
-    g = container.settings.generator
-    return AnswerPipeline(
-        understander, store_retriever(container.graph_store, container.index(), encoder),
-        _generator(container.settings, None, encoder), checker=GroundingChecker(encoder),
-        sessions=understander, context_tokens=g.context_tokens)
 
 
 def _systems(container, settings: Settings, generator: Optional[str], encoder, need_answers: bool = True):
