@@ -426,11 +426,19 @@ def _classifier_eval(suite: str, dataset: Optional[str], train: Optional[Path], 
     expected = {"intent": "clinc150", "sentiment": "yelp"}[suite]
     if (dataset or expected) != expected:
         raise EvalDataError(f"unknown --dataset {dataset!r} for {suite}: use {expected} or --train/--test")
+    from rag.understand import external
+
+    cache = Path(settings.data_dir) / "cache" / "external"  # data-set embeddings, reused by re-runs
+    root = classify.require_data_dir(data_dir)
     if suite == "intent":
-        return classify.run_clinc150(data_dir, encoder, LinearHead, config={"seed": seed}, models=models)
-    path = classify.require_data_dir(data_dir) / classify.YELP_FILE
-    return classify.run_cross_validation(classify.read_labelled(path), encoder, LinearHead, "sentiment",
-                                         folds=folds, seed=seed, config={"dataset": "yelp"}, models=models)
+        checked = external.evaluate_clinc150(root, encoder, cache_dir=cache)
+        return classify.external_result("intent", checked, root / classify.CLINC_FILE,
+                                        {"dataset": "clinc150", "keep_on_val": checked["keep_on_val"]},
+                                        {**models, "head": "rag.understand.intent.IntentModel (the shipped intent head)"})
+    checked = external.evaluate_yelp(root, encoder, folds=folds, seed=seed, cache_dir=cache)
+    return classify.external_result("sentiment", checked, root / classify.YELP_FILE,
+                                    {"dataset": "yelp", "folds": folds, "seed": seed},
+                                    {**models, "head": "rag.understand.sentiment.SentimentHead (the shipped sentiment head)"})
 
 
 DatasetOpt = typer.Option(None, "--dataset", help="clinc150 (intent) or yelp (sentiment), read from --data")

@@ -146,57 +146,16 @@ def _embed(encoder, texts: Sequence[str], timer: StageTimer | None = None) -> An
         return encoder.encode(list(texts), progress=False)
 
 
-def run_clinc150(data_dir: Path, encoder, head_factory: HeadFactory, keep_in_scope: float = 0.95,
-                 config: dict[str, Any] | None = None, models: dict[str, Any] | None = None) -> EvalResult:
-    """Train on `train`, calibrate the temperature on `val`, set the out-of-scope threshold so
-    that `keep_in_scope` of the in-scope `val` queries stay above it, score on `test` + `oos_test`.
-
-    accuracy: argmax accuracy on in-scope test; accuracy_with_threshold: the same, counting
-    queries flagged out of scope as wrong; oos_recall: share of oos_test flagged; in_scope_kept:
-    share of in-scope test not flagged."""
-    import numpy as np
-
-    timer, started = StageTimer(), time.time()
-    sets = load_clinc150(data_dir)
-    train, val, test, oos_test = sets["train"], sets["val"], sets["test"], sets["oos_test"]
-    head = head_factory()
-    train_emb = _embed(encoder, train.texts, timer)
-    with timer.stage("fit"):
-        head.fit(train.texts, train_emb, train.labels)
-    val_emb = _embed(encoder, val.texts, timer)
-    head.calibrate(val.texts, val_emb, val.labels)
-    val_conf = head.proba(val.texts, val_emb).max(axis=1)
-    threshold = float(np.quantile(val_conf, 1.0 - keep_in_scope))
-    texts = test.texts + oos_test.texts
-    test_emb = _embed(encoder, texts, timer)
-    with timer.stage("predict"):
-        proba = head.proba(texts, test_emb)
-    labels = list(head.labels)
-    best = [labels[i] for i in proba.argmax(axis=1)]
-    conf = proba.max(axis=1)
-    n_in = len(test.texts)
-    flagged = [c < threshold for c in conf]
-    predicted = [OOS_LABEL if f else b for f, b in zip(flagged, best)]
-    gold = test.labels + oos_test.labels
-    extra = {
-        "accuracy_with_threshold": m.accuracy(test.labels, predicted[:n_in]),
-        "oos_recall": m.mean(1.0 if f else 0.0 for f in flagged[n_in:]),
-        "in_scope_kept": m.mean(0.0 if f else 1.0 for f in flagged[:n_in]),
-        "oos_threshold": threshold,
-        "temperature": float(getattr(head, "temperature", 1.0)),
-        "n_oos": len(oos_test.texts),
-    }
-    result = classification_result("intent", test.labels, best[:n_in], test.texts, [train.path],
-                                   {"dataset": "clinc150", "keep_in_scope_on_val": keep_in_scope, **(config or {})},
-                                   extra, confidences=[float(c) for c in conf[:n_in]], models=models)
-    # confusion and failures over all test queries, out-of-scope included
-    result.confusion = tuple(m.confusion_matrix(gold, predicted))  # type: ignore[assignment]
-    result.failures = [
-        {"text": t, "gold": g, "predicted": p, "confidence": float(c)}
-        for t, g, p, c in zip(texts, gold, predicted, conf) if g != p
-    ]
+def external_result(suite: str, checked: dict[str, Any], data_file: Path, config: dict[str, Any],
+                    models: dict[str, Any] | None = None) -> EvalResult:
+    """The report of one of the understanding layer's external checks
+    (`rag.understand.external.evaluate_clinc150` / `evaluate_yelp`, the very models the
+    service ships): its headline metrics, plus the confusion matrix and the failures over every
+    test item (out-of-scope included for CLINC150)."""
+    headline = {k: v for k, v in checked.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    result = classification_result(suite, checked["gold"], checked["predicted"], checked["texts"], [data_file],
+                                   config, extra=headline, confidences=checked.get("confidence"), models=models)
     result.tables.pop("Per class", None)
-    result.timer, result.started_at = timer, started
     return result
 
 
