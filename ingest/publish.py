@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag.vector_index import fsync_dir
+
 CURRENT = "current.json"
 INDEX_DIR = "index"
 LOCK_FILE = "ingest.lock"
@@ -65,14 +67,6 @@ def version_dir_name(version: int) -> str:
     return f"{INDEX_DIR}/v{version:06d}"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_current(data_dir: str | Path, state: Published) -> None:
     """Atomically replace current.json (write temp, fsync, rename, fsync dir)."""
     data_dir = Path(data_dir)
@@ -82,7 +76,7 @@ def write_current(data_dir: str | Path, state: Published) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, data_dir / CURRENT)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def publish(data_dir: str | Path, state: Published, previous: Published | None) -> Published:

@@ -565,7 +565,7 @@ class IndexWriter:
             with open(self.dir / name, "rb") as f:
                 os.fsync(f.fileno())
         os.replace(self.dir, final_dir)
-        _fsync_dir(final_dir.parent)
+        fsync_dir(final_dir.parent)
         return manifest
 
     def abort(self) -> None:
@@ -576,7 +576,7 @@ class IndexWriter:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
