@@ -55,6 +55,17 @@ def _mask_processor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dic
     return {k: _mask(v) for k, v in event_dict.items()}
 
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the time of writing, not at configuration: test
+    runners and embedding applications swap (and close) stderr streams."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     """Set up structlog (and route stdlib logging, e.g. uvicorn's, through the same masking)."""
     numeric = logging.getLevelName(level.upper())
@@ -71,11 +82,11 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=True,
     )
     # stdlib loggers (uvicorn errors, libraries) go through the same processors and renderer.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_CurrentStderr())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
