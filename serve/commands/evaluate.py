@@ -104,7 +104,10 @@ def _generator_config(settings: Settings, kind: Optional[str]) -> dict:
     if kind == "llamacpp":
         from rag.generate import resolve_gguf_path
 
+        from rag.generate.llamacpp import resolve_lora_path
+
         cfg["gguf"] = str(resolve_gguf_path(g.gguf_path, settings.data_dir))
+        cfg["lora"] = str(resolve_lora_path(g.lora_path, g.gguf_path or None) or "none")
     return cfg
 
 
