@@ -37,6 +37,9 @@ def train_generator_command(
     if not (data_dir / "pqa").is_dir():
         typer.echo(f"error: shared data not found at {data_dir} (expected {data_dir}/pqa/...); pass --data", err=True)
         raise typer.Exit(2)
+    if base and not (Path(base) / "config.json").is_file():
+        typer.echo(f"error: --base {base} is not a Hugging Face model folder (no config.json there)", err=True)
+        raise typer.Exit(2)
     manifest = train_generator(TrainConfig(
         data_dir=data_dir, out=out, base=base, seed=seed, epochs=epochs, lr=lr, rank=rank, alpha=2 * rank,
         batch_size=batch_size, max_minutes=max_minutes, hetpqa=hetpqa, semipqa=semipqa, demo=demo,
