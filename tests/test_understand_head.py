@@ -1,0 +1,66 @@
+"""The classifier head's fast scorer (plain dicts + the active columns of the weight matrix) gives
+the same scores as scikit-learn's transform + sparse hstack, on the shipped artifacts and on a
+freshly fitted head. Embeddings here are random unit vectors: what is compared is the n-gram
+featurisation and the arithmetic, which do not depend on the encoder."""
+
+from __future__ import annotations
+
+import io
+
+import joblib
+import numpy as np
+
+from rag.understand.head import HeadConfig, LinearHead
+from rag.understand.intent import IntentModel
+from rag.understand.pipeline import latest_artifact
+from rag.understand.sentiment import SentimentModel, sentiment_features
+from rag.understand.training import OWN_VAL, read_labelled
+
+ODD = ["", " ", "😀😀😀", "x" * 100_000, "WHERE IS MY ORDER!!! 3rd time", "ça marche?\t\ttab  and\nnewline",
+       "\x00\x01\x02 garbage \ufffd", "Ⅻ ﬁle NFKC ＦＵＬＬ width", "does the Bassline Halo 150 come in blue?"]
+
+
+def _unit(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _texts() -> list[str]:
+    texts, _ = read_labelled(OWN_VAL)
+    return texts[::3] + ODD
+
+
+def _same(fast: np.ndarray, ref: np.ndarray) -> None:
+    assert fast.shape == ref.shape
+    assert np.abs(fast - ref).max() < 1e-4
+    assert (fast.argmax(axis=1) == ref.argmax(axis=1)).all()
+
+
+def test_shipped_intent_head_fast_equals_sklearn():
+    head = IntentModel.load(latest_artifact("intent")).head
+    texts = _texts()
+    emb = _unit(len(texts), 384)
+    _same(head.scores(texts, emb), head.scores_reference(texts, emb))
+
+
+def test_shipped_sentiment_head_fast_equals_sklearn():
+    head = SentimentModel.load(latest_artifact("sentiment")).head
+    texts = _texts()
+    emb = _unit(len(texts), 384, seed=1)
+    _same(head.scores(texts, emb), head.scores_reference(texts, sentiment_features(texts, emb)))
+
+
+def test_fresh_binary_head_fast_equals_sklearn_and_survives_pickling():
+    texts = ["great food", "awful service", "loved it", "never again", "not bad at all", "not good",
+             "the best pizza in town", "cold and bland"] * 3
+    labels = ["pos", "neg", "pos", "neg", "pos", "neg", "pos", "neg"] * 3
+    head = LinearHead(HeadConfig(C=0.5, word_ngrams=(1, 3), char_ngrams=(3, 4))).fit(texts, _unit(len(texts), 16), labels)
+    probe = texts[:8] + ODD
+    emb = _unit(len(probe), 16, seed=2)
+    _same(head.scores(probe, emb), head.scores_reference(probe, emb))
+    buf = io.BytesIO()
+    joblib.dump(head, buf)  # the derived scorer is not part of the artifact...
+    assert b"FastScorer" not in buf.getvalue()
+    buf.seek(0)
+    loaded = joblib.load(buf)  # ...and is rebuilt on first use after loading
+    _same(loaded.scores(probe, emb), head.scores_reference(probe, emb))
