@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "serve.commands.ask",         # ask [--explain]
     "serve.commands.evaluate",    # eval ...
     "serve.commands.generator",   # train generator
+    "serve.commands.reranker",    # train reranker
     "serve.commands.http",        # serve
     "serve.commands.graph",       # graph start|stop|status
 )

@@ -45,6 +45,10 @@ class ModelSettings(BaseModel):
     embedding_batch_threads: int = Field(0, ge=0, description="onnx threads for long lists; 0 = all cores")
     # Where the ONNX export of the model is cached; empty = $XDG_CACHE_HOME/shopgraph/onnx.
     embedding_cache_dir: str = ""
+    # The reranker's cross-encoder stage (rag/retrieve/cross_encoder.py, ONNX export cached in
+    # embedding_cache_dir): rescores the best `cross_encoder_top` candidates; false = linear only.
+    cross_encoder: bool = True
+    cross_encoder_top: int = Field(12, ge=1)
 
     def encoder_options(self) -> dict:
         """The keyword arguments of `rag.encoder.shared_encoder` these settings mean."""
