@@ -84,7 +84,7 @@ def _fail(exc: Exception) -> None:
 def _encoder(settings: Settings):
     from rag.encoder import shared_encoder
 
-    return shared_encoder(settings.models.embedding_model, settings.models.embedding_batch_size, settings.models.device)
+    return shared_encoder(**settings.models.encoder_options())
 
 
 def _generator(settings: Settings, kind: Optional[str], encoder):

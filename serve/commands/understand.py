@@ -29,7 +29,7 @@ def _run(kind: str, data: str, out: Optional[Path], as_json: bool) -> None:
     settings = get_settings()
     root = out or Path(__file__).resolve().parents[2] / "rag" / "artifacts"
     m = settings.models
-    encoder = shared_encoder(m.embedding_model, m.embedding_batch_size, m.device)
+    encoder = shared_encoder(**m.encoder_options())
     train = train_intent if kind == "intent" else train_sentiment
     try:
         with console.status(f"training the {kind} head on {data} ..."):
