@@ -179,7 +179,7 @@ def test_a_cached_onnx_encoder_does_not_import_torch(exported_cache):
             f"v = Encoder(cache_dir={str(exported_cache)!r}).encode_one('does it come in blue'); "
             "assert v.shape == (384,); assert 'torch' not in sys.modules, 'torch was imported'")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], env=env,
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=Path(__file__).parents[1], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
 
