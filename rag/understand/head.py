@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 MAX_CHARS = 2000  # longer messages are classified on their first 2,000 characters
@@ -41,6 +42,29 @@ class HeadConfig:
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 1
     class_weight: str | None = None
+    model: str = "svc"        # "svc" (LinearSVC, hinge) or "logreg" (LogisticRegression)
+    negation: bool = False    # word n-grams read "not_good" for "good" after a negator
+
+
+_NEGATOR = re.compile(r"^(?:not|no|never|cannot|without|nothing|nobody|none|neither|nor|hardly|\w+n't|\w+nt)$")
+_CLAUSE = re.compile(r"[.,;:!?()]|(?=\bbut\b)")
+
+
+def mark_negation(text: str) -> str:
+    """Prefix the words after a negator, up to the end of the clause, with `not_` (the classic
+    negation marking of sentiment analysis: "not good" and "good" are different features)."""
+    out: list[str] = []
+    for clause in _CLAUSE.split(text):
+        negated = False
+        for word in clause.split():
+            if negated:
+                out.append("not_" + word)
+            else:
+                out.append(word)
+            if _NEGATOR.match(word):
+                negated = True
+        out.append(",")
+    return " ".join(out)
 
 
 @dataclass
@@ -55,11 +79,15 @@ class LinearHead:
     coef: np.ndarray | None = None       # (n_labels, n_features) float32
     intercept: np.ndarray | None = None  # (n_labels,)
 
+    def _word_text(self, norm: str) -> str:
+        return mark_negation(norm) if getattr(self.config, "negation", False) else norm
+
     def _features(self, texts: list[str], embeddings: np.ndarray) -> sparse.csr_matrix:
         assert self.word is not None and self.char is not None
         norm = [normalize(t) for t in texts]
         dense = sparse.csr_matrix(np.asarray(embeddings, dtype=np.float32) * self.config.embedding_weight)
-        return sparse.hstack([dense, self.word.transform(norm), self.char.transform(norm)], format="csr")
+        words = [self._word_text(t) for t in norm]
+        return sparse.hstack([dense, self.word.transform(words), self.char.transform(norm)], format="csr")
 
     def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str]) -> "LinearHead":
         cfg = self.config
@@ -68,13 +96,16 @@ class LinearHead:
                                     token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
         self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngrams, min_df=cfg.min_df,
                                     sublinear_tf=True, dtype=np.float32, max_features=200_000)
-        self.word.fit(norm)
+        self.word.fit([self._word_text(t) for t in norm])
         self.char.fit(norm)
         X = self._features(texts, embeddings)
         self.labels = sorted(set(labels))
         index = {label: i for i, label in enumerate(self.labels)}
         y = np.array([index[label] for label in labels])
-        model = LinearSVC(C=cfg.C, class_weight=cfg.class_weight, max_iter=5000)
+        if cfg.model == "logreg":
+            model = LogisticRegression(C=cfg.C, class_weight=cfg.class_weight, max_iter=3000)
+        else:
+            model = LinearSVC(C=cfg.C, class_weight=cfg.class_weight, max_iter=5000)
         model.fit(X, y)
         coef = np.asarray(model.coef_, dtype=np.float32)
         intercept = np.asarray(model.intercept_, dtype=np.float32)
@@ -175,12 +206,13 @@ class FastScorer:
         self.word = _NgramBlock(head.word, weights[n_dense:n_dense + n_word])
         self.char = _NgramBlock(head.char, weights[n_dense + n_word:])
         self.intercept = np.asarray(head.intercept, dtype=np.float32)
+        self.word_text = head._word_text
 
     def scores(self, texts: list[str], dense: np.ndarray) -> np.ndarray:
         out = dense.reshape(len(texts), -1) @ self.dense + self.intercept
         for row, text in enumerate(texts):
             norm = normalize(text)
-            self.word.add_scores(norm, out[row])
+            self.word.add_scores(self.word_text(norm), out[row])
             self.char.add_scores(norm, out[row])
         return out
 

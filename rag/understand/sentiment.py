@@ -23,7 +23,10 @@ import numpy as np
 from rag.understand.head import HeadConfig, LinearHead
 
 LEXICON_WEIGHT = 1.0
-SENTIMENT_CONFIG = HeadConfig(C=0.3, embedding_weight=2.0)
+# Chosen by 5-fold cross-validation on yelp with seeds 1-4 (seed 0 is the reported check):
+# negation marking + a lighter embedding block, 0.9153 -> 0.9197 mean accuracy (see
+# docs/understanding.md).
+SENTIMENT_CONFIG = HeadConfig(C=0.5, embedding_weight=1.5, negation=True)
 
 _ANGER = re.compile(
     r"\b(furious|angry|livid|outraged|ridiculous|unacceptable|disgusting|useless|incompetent|"

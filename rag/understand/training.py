@@ -145,8 +145,16 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
     return float(f1_score(gold, pred, average="macro", zero_division=0))
 
 
+# Share of in-scope validation messages the out-of-scope threshold keeps. CLINC150 has no
+# out-of-scope class worth the name in its in-scope intents, so its threshold does the work
+# (0.96, the external check's operating point). Our own set trains an explicit out_of_scope
+# class; on val.jsonl a looser threshold scores better (macro-F1 0.959 at 0.99 vs 0.944 at
+# 0.96): it then only catches messages far from everything seen in training.
+KEEP = {"clinc150": 0.96, "own": 0.99}
+
+
 def train_intent(data: str, out_root: Path, encoder: Any, shared_data: Path | None = None,
-                 keep: float = 0.96) -> tuple[Path, dict]:
+                 keep: float | None = None) -> tuple[Path, dict]:
     """Train the intent model; returns (artifact folder, metrics)."""
     started = time.time()
     if data == "clinc150":
@@ -163,9 +171,11 @@ def train_intent(data: str, out_root: Path, encoder: Any, shared_data: Path | No
             (tr_t, tr_y), (va_t, va_y) = split_validation(texts, labels)
         oos_label = "out_of_scope"
         heldout = OWN_HELDOUT if path == OWN_TRAIN else None
+    if keep is None:
+        keep = KEEP["clinc150" if data == "clinc150" else "own"]
     model = IntentModel(oos_label=oos_label)
     model.fit(tr_t, encoder.encode(tr_t), tr_y, va_t, encoder.encode(va_t), va_y, keep=keep)
-    metrics: dict[str, Any] = {"train_size": len(tr_t), "val_size": len(va_t),
+    metrics: dict[str, Any] = {"train_size": len(tr_t), "val_size": len(va_t), "keep_on_val": keep,
                                "threshold": model.threshold, "temperature": model.head.temperature}
     if heldout is not None:
         ht, hy = read_labelled(heldout)
@@ -229,6 +239,6 @@ def train_sentiment(data: str, out_root: Path, encoder: Any, shared_data: Path |
                         "data": data or "default", "data_hash": data_hash(texts, labels),
                         "labels": model.head.labels,
                         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        "head": "LinearSVC over [embedding, VADER scores, word/char TF-IDF], temperature 1"})
+                        "head": "LinearSVC over [embedding, VADER scores, negation-marked word 1-2g + char_wb 2-5g TF-IDF], temperature 1"})
     _write(folder, metrics)
     return folder, metrics
