@@ -54,7 +54,7 @@ def test_fresh_binary_head_fast_equals_sklearn_and_survives_pickling():
     texts = ["great food", "awful service", "loved it", "never again", "not bad at all", "not good",
              "the best pizza in town", "cold and bland"] * 3
     labels = ["pos", "neg", "pos", "neg", "pos", "neg", "pos", "neg"] * 3
-    head = LinearHead(HeadConfig(C=0.5, word_ngrams=(1, 3), char_ngrams=(3, 4))).fit(texts, _unit(len(texts), 16), labels)
+    head = LinearHead(HeadConfig(C=0.5, word_ngrams=(1, 3), char_ngrams=(3, 4), negation=True)).fit(texts, _unit(len(texts), 16), labels)
     probe = texts[:8] + ODD
     emb = _unit(len(probe), 16, seed=2)
     _same(head.scores(probe, emb), head.scores_reference(probe, emb))
@@ -64,3 +64,11 @@ def test_fresh_binary_head_fast_equals_sklearn_and_survives_pickling():
     buf.seek(0)
     loaded = joblib.load(buf)  # ...and is rebuilt on first use after loading
     _same(loaded.scores(probe, emb), head.scores_reference(probe, emb))
+
+
+def test_negation_marking_stops_at_the_clause():
+    from rag.understand.head import mark_negation
+
+    marked = mark_negation("the food was not good but the staff wasn't rude. great view")
+    assert "not_good" in marked and "not_rude" in marked
+    assert "not_but" not in marked and "not_great" not in marked and " good" not in marked.replace("not_good", "")
