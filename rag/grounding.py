@@ -32,6 +32,7 @@ from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import SENTENCE_BOUNDARY, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
 from rag.types import Answer, Citation, DroppedSentence
+from rag.vector_cache import CachedTextEncoder
 
 if TYPE_CHECKING:  # rag.generate imports this module (Answerer)
     from rag.generate.extractive import ExtractiveGenerator, TextEncoder
@@ -93,6 +94,7 @@ class GroundingChecker:
         min_similarity: float = 0.6,
     ):
         self.encoder = encoder
+        self._support_vectors = CachedTextEncoder(encoder) if encoder is not None else None
         self.min_coverage = min_coverage
         self.min_coverage_semantic = min_coverage_semantic
         self.min_similarity = min_similarity
@@ -129,8 +131,9 @@ class GroundingChecker:
             return True, ""
         if self.encoder is not None and coverage >= self.min_coverage_semantic:
             # (topic words need no stripping here: the coverage floor above already ignores them)
-            vectors = self.encoder.encode([claim, *support])
-            if float(np.max(vectors[1:] @ vectors[0])) >= self.min_similarity:
+            # (the claim is new text; evidence sentences recur across answers: cached vectors)
+            q = self.encoder.encode([claim])[0]
+            if float(np.max(self._support_vectors.encode(support) @ q)) >= self.min_similarity:
                 return True, ""
         return False, "unsupported"
 

@@ -124,6 +124,10 @@ class StoreSync:
             finally:
                 if swapping:
                     self.gate.release_exclusive()
+        if report.published:
+            # the new version's BM25 index, built (and saved for the other workers) now rather
+            # than by the first shopper's question; answers arriving meanwhile wait for it
+            threading.Thread(target=c.lexical.warm, name="lexical-warm", daemon=True).start()
         stats = {"version": report.version, "published": report.published, "added": report.added,
                  "changed": report.changed, "removed": report.removed, "embedded": report.embedded,
                  "elapsed_s": report.elapsed_s}
@@ -319,6 +323,7 @@ def build_services(settings: Settings) -> Services:
     sync_path.after_catalog_upsert = container.refresh_entity_names
     container.index()  # fail at start, clearly, when nothing was ingested
     policies.reconcile()
+    container.lexical.warm()  # loaded from disk (or built once), not on the first question
 
     def close() -> None:
         policies.close()

@@ -33,6 +33,7 @@ from rag.context import Context, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import content_words, split_sentences
+from rag.vector_cache import CachedTextEncoder
 
 
 class TextEncoder(Protocol):
@@ -80,6 +81,7 @@ class ExtractiveGenerator:
         second_ratio: float = 0.5,
     ):
         self.encoder = encoder
+        self._sentence_vectors = CachedTextEncoder(encoder) if encoder is not None else None
         self.max_sentences = max_sentences
         self.max_items = max_items
         self.min_similarity = min_similarity
@@ -122,8 +124,10 @@ class ExtractiveGenerator:
         if self.encoder is not None and q_words and not lexical_hit:
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
-            vectors = self.encoder.encode([without_words(t, topic) for t in (question, *(c[3] for c in candidates))])
-            similarities = [float(v) for v in vectors[1:] @ vectors[0]]
+            # (evidence sentences recur across answers: their vectors come from a cache)
+            q = self.encoder.encode([without_words(question, topic)])[0]
+            vectors = self._sentence_vectors.encode([without_words(c[3], topic) for c in candidates])
+            similarities = [float(v) for v in vectors @ q]
 
         # how much of each item is about the question: a policy about shipping beats a returns
         # policy that mentions delivery once

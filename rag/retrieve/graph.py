@@ -10,9 +10,12 @@ context a generator reads: quoting a policy that does not apply is the classic w
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Hashable
 
 from kg import cypher
 from kg.store import GraphStore
@@ -63,14 +66,49 @@ class GraphResult:
     overridden: list[OverriddenPolicy] = field(default_factory=list)
 
 
+class ReadCache:
+    """Rows of graph reads per store version (LRU). A published version never changes (a
+    change is a new version), and the same reads recur across shoppers (the store-wide
+    policies, popular products), so each costs one round trip to the graph per version.
+    Cached rows are shared: callers read them and never change them."""
+
+    def __init__(self, version: Callable[[], Hashable], size: int = 4096):
+        self.version = version
+        self.size = size
+        self._rows: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, store: GraphStore, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        key = (self.version(), statement, json.dumps(params, sort_keys=True, default=str))
+        with self._lock:
+            rows = self._rows.get(key)
+            if rows is not None:
+                self._rows.move_to_end(key)
+                return rows
+        rows = store.query(statement, params)
+        with self._lock:
+            self._rows[key] = rows
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        return rows
+
+
 class GraphRetriever:
     """Runs the plan's graph reads on a `GraphStore`."""
 
     name = "graph"
 
-    def __init__(self, store: GraphStore, max_attributes: int = 40):
+    def __init__(self, store: GraphStore, max_attributes: int = 40, cache: ReadCache | None = None):
+        """`cache`: reuse read results within a store version (serve/container.py passes one
+        keyed by the published version); None reads the graph every time."""
         self.store = store
         self.max_attributes = max_attributes
+        self.cache = cache
+
+    def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.cache is None:
+            return self.store.query(statement, params)
+        return self.cache.read(self.store, statement, params)
 
     def retrieve(self, query: RetrievalQuery) -> list[Evidence]:
         return self.run(query).evidence
@@ -93,8 +131,8 @@ class GraphRetriever:
         """Price, availability, brand/category and attribute facts of the products."""
         if not product_ids:
             return []
-        rows = self.store.query(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
-        attrs = self.store.query(cypher.RETRIEVE_PRODUCT_ATTRIBUTES, {"ids": list(product_ids)})
+        rows = self._read(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
+        attrs = self._read(cypher.RETRIEVE_PRODUCT_ATTRIBUTES, {"ids": list(product_ids)})
         by_product: dict[str, list[dict]] = {}
         for a in attrs:
             by_product.setdefault(a["product_id"], []).append(a)
@@ -136,10 +174,10 @@ class GraphRetriever:
         ids = gq.product_ids or q.product_ids
         if len(ids) < 2:
             return self.product_facts(ids)
-        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})}
+        titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})}
         facts = self.product_facts(ids)
         side: list[Evidence] = []
-        for row in self.store.query(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
+        for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
             if row["products"] < 2:
                 continue
             parts = []
@@ -158,7 +196,7 @@ class GraphRetriever:
         self, product_id: str | None, brand_id: str | None, category_id: str | None, kind: str | None
     ) -> GraphResult:
         """The applicable policy per kind (precedence in the graph) and the overridden ones."""
-        rows = self.store.query(
+        rows = self._read(
             cypher.APPLICABLE_POLICIES,
             {"product_id": product_id, "brand_id": brand_id, "category_id": category_id, "kind": kind},
         )
@@ -206,11 +244,11 @@ class GraphRetriever:
     # -- relations ------------------------------------------------------------------------------
     def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ids = gq.product_ids or q.product_ids
-        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
+        titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
         ev: list[Evidence] = []
         for pid in ids:
             me = titles.get(pid, pid)
-            for r in self.store.query(cypher.PRODUCT_RELATIONS, {"product_id": pid}):
+            for r in self._read(cypher.PRODUCT_RELATIONS, {"product_id": pid}):
                 rel, other = r["relation"], r["title"]
                 if rel == "COMPATIBLE_WITH":
                     text, src = f"{me} is compatible with {other} ({r['id']}).", "compatibility"
@@ -234,9 +272,9 @@ class GraphRetriever:
     def _q_similar(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ev: list[Evidence] = []
         ids = gq.product_ids or q.product_ids
-        titles = {r["id"]: r["title"] for r in self.store.query(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
+        titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
         for pid in ids:
-            for r in self.store.query(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k}):
+            for r in self._read(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k}):
                 why = [w for w, on in (("the same category", r["same_category"]), ("the same brand", r["same_brand"])) if on]
                 if r["shared_attributes"]:
                     why.append("the same " + ", ".join(_words(k) for k in r["shared_attributes"][:4]))
@@ -249,7 +287,7 @@ class GraphRetriever:
     def _q_brand_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ids = gq.brand_ids or q.brand_ids
         ev = []
-        for r in self.store.query(cypher.BRAND_FACTS, {"ids": ids}) if ids else []:
+        for r in self._read(cypher.BRAND_FACTS, {"ids": ids}) if ids else []:
             cats = ", ".join(r["categories"][:6])
             text = f"{r['name']} has {r['products']} products in our store" + (f" ({cats})." if cats else ".")
             if r.get("description"):
@@ -261,14 +299,14 @@ class GraphRetriever:
     def _q_category_products(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ev = []
         for cid in gq.category_ids or q.category_ids:
-            for r in self.store.query(cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "limit": gq.k}):
+            for r in self._read(cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "limit": gq.k}):
                 state = _AVAILABILITY.get(r.get("availability") or "", "")
                 price = _money(r.get("price"), r.get("currency"))
                 text = f"{r['title']} ({r['id']})" + (f" costs {price}" if price else "") + (f" and {state}" if state else "") + "."
                 ev.append(Evidence(id=f"{cid}~has~{r['id']}", kind="graph_fact", source="product", text=text,
                                    owner_id=r["id"], owner_kind="product", score=0.5))
         for bid in (gq.brand_ids or q.brand_ids) if not (gq.category_ids or q.category_ids) else []:
-            for r in self.store.query(cypher.PRODUCTS_OF_BRAND, {"brand_id": bid, "limit": gq.k}):
+            for r in self._read(cypher.PRODUCTS_OF_BRAND, {"brand_id": bid, "limit": gq.k}):
                 price = _money(r.get("price"), r.get("currency"))
                 ev.append(Evidence(id=f"{bid}~makes~{r['id']}", kind="graph_fact", source="product",
                                    text=f"{r['title']} ({r['id']})" + (f" costs {price}." if price else "."),
@@ -281,7 +319,7 @@ class GraphRetriever:
         cats = gq.category_ids or q.category_ids
         ev = []
         for pid in products:
-            rows = self.store.query(cypher.FAQS_FOR_PRODUCT, {
+            rows = self._read(cypher.FAQS_FOR_PRODUCT, {
                 "product_id": pid, "brand_id": brands[0] if brands else None,
                 "category_id": cats[0] if cats else None})
             for r in rows[: max(gq.k, 1) * 2]:

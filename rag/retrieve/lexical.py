@@ -8,12 +8,17 @@ Documents are the field-aware readable text (`fields.readable`), so an attribute
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import bm25s
 import numpy as np
+import orjson
 
 from rag.retrieve.fields import STOPWORDS, readable, stem
 
@@ -49,20 +54,70 @@ class BM25Index:
     """An in-memory BM25 index over passages, searchable whole or restricted to some owners."""
 
     def __init__(self, docs: Sequence[LexDoc], k1: float = 1.2, b: float = 0.75):
+        self._set_docs(docs, k1, b)
+        self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
+        corpus = [tokenize(readable(d.text, d.source)) or ["\x00empty"] for d in self.docs]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+        self._avgdl = float(np.mean([len(c) for c in corpus])) if corpus else 1.0
+        self._set_stats()
+
+    def _set_docs(self, docs: Sequence[LexDoc], k1: float, b: float) -> None:
         self.docs = list(docs)
         self.k1, self.b = k1, b
         self._pos_of_key = {d.key: i for i, d in enumerate(self.docs)}
         self._by_owner: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             self._by_owner.setdefault(d.owner_id, []).append(i)
-        self._bm25 = bm25s.BM25(k1=k1, b=b, method="lucene")
-        corpus = [tokenize(readable(d.text, d.source)) or ["\x00empty"] for d in self.docs]
-        if corpus:
-            self._bm25.index(corpus, show_progress=False)
-        self._vocab = self._bm25.vocab_dict if corpus else {}
-        self._avgdl = float(np.mean([len(c) for c in corpus])) if corpus else 1.0
-        if corpus:  # document frequency per token id, for scoring texts outside the index
+
+    def _set_stats(self) -> None:
+        self._vocab = self._bm25.vocab_dict if self.docs else {}
+        if self.docs:  # document frequency per token id, for scoring texts outside the index
             self._df = np.diff(np.asarray(self._bm25.scores["indptr"]))
+
+    # -- on disk: built once when a store version is published, loaded by every server process --
+    def save(self, directory: str | Path) -> None:
+        """Write the index under `directory` (which must not exist yet): into a temporary
+        sibling first, renamed into place when complete, so a reader never sees half of it.
+        Losing a race with another process that saved the same version is fine."""
+        directory = Path(directory)
+        tmp = directory.with_name(f".{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            if self.docs:
+                self._bm25.save(tmp, show_progress=False)
+            with open(tmp / "docs.jsonl", "wb") as f:
+                for d in self.docs:
+                    f.write(orjson.dumps([d.key, d.text, d.source, d.owner_id, d.kind]) + b"\n")
+            (tmp / "meta.json").write_bytes(orjson.dumps(
+                {"format": 1, "k1": self.k1, "b": self.b, "avgdl": self._avgdl, "docs": len(self.docs)}))
+            try:
+                tmp.rename(directory)
+            except OSError:
+                if not (directory / "meta.json").is_file():  # not a finished save of the same version
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "BM25Index":
+        """An index written by `save` (score arrays memory-mapped)."""
+        directory = Path(directory)
+        meta = orjson.loads((directory / "meta.json").read_bytes())
+        if meta.get("format") != 1:
+            raise ValueError(f"{directory}: unknown lexical index format {meta.get('format')!r}")
+        with open(directory / "docs.jsonl", "rb") as f:
+            docs = [LexDoc(*orjson.loads(line)) for line in f]
+        if len(docs) != meta["docs"]:
+            raise ValueError(f"{directory}: {len(docs)} documents, meta.json says {meta['docs']}")
+        self = cls.__new__(cls)
+        self._set_docs(docs, meta["k1"], meta["b"])
+        self._bm25 = (bm25s.BM25.load(directory, mmap=True, show_progress=False) if docs
+                      else bm25s.BM25(k1=meta["k1"], b=meta["b"], method="lucene"))
+        self._avgdl = float(meta["avgdl"])
+        self._set_stats()
+        return self
 
     @classmethod
     def from_records(cls, records: Iterable) -> "BM25Index":

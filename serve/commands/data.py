@@ -49,6 +49,10 @@ def _sync(catalog, *, prune: bool, label: str) -> dict:
         except IngestLocked as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(3) from None
+        if report.version:
+            # the version's BM25 index, saved beside it: servers load it instead of building it
+            with console.status("building the BM25 index"):
+                c.lexical.ensure_saved()
         total = time.perf_counter() - t0
     finally:
         c.close()

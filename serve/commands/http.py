@@ -35,10 +35,21 @@ def serve(
         typer.echo(f"No API keys configured (SHOPGRAPH_SERVER__API_KEYS or __KEYS_FILE); admin key for this run:\n  {key}")
     host = host or server.host
     port = port or server.port
+    # httptools + uvloop when installed (uvicorn's "auto"), no access log (our middleware logs
+    # one line per request), no per-request Server/Date header work beyond uvicorn's defaults.
     options = dict(host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
     if workers > 1:
+        from serve.workers import WorkerStartupFailed, reuseport_supported, serve_workers
+
         typer.echo(f"shopgraph serving on http://{host}:{port} with {workers} workers (console: /console/)")
-        uvicorn.run("serve.wiring:app_from_environment", factory=True, workers=workers, **options)
+        if reuseport_supported():
+            try:
+                serve_workers(host, port, workers, options)
+            except WorkerStartupFailed as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(1) from None
+        else:  # one shared socket (uvicorn's supervisor): connections may pile onto one worker
+            uvicorn.run("serve.wiring:app_from_environment", factory=True, workers=workers, **options)
         return
     application = build_app(settings)
     typer.echo(f"shopgraph serving on http://{host}:{port} (console: http://{host}:{port}/console/)")
