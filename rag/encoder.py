@@ -61,6 +61,14 @@ def default_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+def model_name_for(model_path: str | Path | None, backend: str = "onnx") -> str:
+    """The name an index records for the vectors of this model and backend (what `Encoder.model_name`
+    says, known without loading anything): onnx and torch vectors are the same, int8 ones are not."""
+    path = Path(model_path) if model_path else default_model_path()
+    name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
+    return name + "-int8" if backend == "onnx-int8" else name
+
+
 def default_cache_dir() -> Path:
     """Per-user cache shared by every data dir: `$XDG_CACHE_HOME/shopgraph/onnx`."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -85,11 +93,14 @@ class Encoder:
             raise ValueError(f"unknown embedding backend {backend!r}: expected 'onnx', 'onnx-int8' or 'torch'")
         self.model_path = path
         self.batch_size = batch_size
-        self.model_name = path.name if path.name != "model" else "all-MiniLM-L6-v2"
-        if backend != "torch" and device != "cpu":
+        self.model_name = model_name_for(path, backend)
+        if backend == "onnx-int8" and (device != "cpu" or not _onnx_supported(path)):
+            raise ValueError(f"the onnx-int8 embedding backend needs device 'cpu' (not {device!r}) and a "
+                             f"mean-pooling sentence-transformers model folder: {path}")
+        if backend == "onnx" and device != "cpu":
             log.info("encoder.onnx_cpu_only", device=device, using="torch")
             backend = "torch"
-        if backend != "torch" and not _onnx_supported(path):
+        if backend == "onnx" and not _onnx_supported(path):
             log.warning("encoder.onnx_unsupported_model", model=str(path), using="torch")
             backend = "torch"
         self.backend: Backend = backend
@@ -97,8 +108,6 @@ class Encoder:
             cache = OnnxCache(Path(cache_dir) if cache_dir else default_cache_dir())
             int8 = backend == "onnx-int8"
             self._impl: _OnnxBackend | _TorchBackend = _OnnxBackend(path, cache, threads, batch_threads, int8)
-            if int8:
-                self.model_name += "-int8"
         else:
             self._impl = _TorchBackend(path, device)
         self.dim: int = self._impl.dim

@@ -19,7 +19,7 @@ from pathlib import Path
 from ingest import publish as pub
 from ingest.chunking import ChunkConfig
 from kg.store import GraphStore
-from rag.encoder import Encoder, default_model_path, shared_encoder
+from rag.encoder import Encoder, model_name_for, shared_encoder
 from rag.vector_index import IndexConfig, VectorIndex
 from serve.settings import Settings
 
@@ -34,8 +34,7 @@ class LazyEncoder:
 
     def __init__(self, settings: Settings):
         self._m = settings.models
-        path = Path(self._m.embedding_model) if self._m.embedding_model else default_model_path()
-        self.model_name = path.name if path.name != "model" else "all-MiniLM-L6-v2"  # as Encoder names it
+        self.model_name = model_name_for(self._m.embedding_model, self._m.embedding_backend)  # as Encoder does
 
     def _load(self) -> Encoder:
         return shared_encoder(**self._m.encoder_options())
@@ -56,6 +55,7 @@ class Container:
         self._index: VectorIndex | None = None
         self._watcher = pub.CurrentWatcher(self.data_dir)
         self._pipelines: dict[str, object] = {}
+        self._checked_at = 0.0
 
     # -- configuration for library code -------------------------------------------------------
     @property
@@ -115,6 +115,7 @@ class Container:
         """The published index, reopened (and the graph re-pointed) when a new version was
         published since the last call: one stat() per call otherwise."""
         with self._lock:
+            self._checked_at = time.monotonic()
             if self._watcher.changed() or self._index is None:
                 current = pub.read_current(self.data_dir)
                 if current is None:
@@ -128,6 +129,18 @@ class Container:
                 if "graph_store" in self.__dict__ and self.graph_store.graph_ref != current.graph_ref:
                     self.graph_store.use(current.graph_ref)
             return self._index
+
+    #: How often the answer path looks for a version published by another process.
+    WATCH_INTERVAL_S = 0.05
+
+    def serving_index(self) -> VectorIndex:
+        """`index()` for the answer path, which asks for it several times per answer: looks for
+        a version published by another process at most every WATCH_INTERVAL_S (a publish from
+        this process re-points at once: StoreSync calls `index()`)."""
+        index = self._index
+        if index is not None and time.monotonic() - self._checked_at < self.WATCH_INTERVAL_S:
+            return index
+        return self.index()
 
     def published(self) -> pub.Published | None:
         return pub.read_current(self.data_dir)
@@ -169,7 +182,7 @@ class Container:
         encoder = self.encoder
         # graph reads are cached per published version (a version never changes)
         graph = GraphRetriever(self.graph_store, cache=ReadCache(self.store_version))
-        return HybridRetriever(graph, DenseRetriever(self.index, encoder.encode_one),
+        return HybridRetriever(graph, DenseRetriever(self.serving_index, encoder.encode_one),
                                self.lexical, encode_many=encoder.encode)
 
     @cached_property
@@ -179,7 +192,7 @@ class Container:
 
     def store_version(self) -> int:
         """The published version readers use now (the graph is re-pointed when it changed)."""
-        return self.index().manifest.version
+        return self.serving_index().manifest.version
 
     def generator(self, kind: str | None = None):
         """The configured generator (wrapped in the extractive fallback), or another kind."""
@@ -235,7 +248,7 @@ class LexicalPerVersion:
         self._lexical = None
 
     def __call__(self):
-        index = self.container.index()
+        index = self.container.serving_index()
         with self._lock:
             if self._version != index.manifest.version:
                 self._lexical = self.load_or_build(index)

@@ -213,3 +213,18 @@ def test_int8_is_opt_in_close_and_named_apart(exported_cache, onnx_encoder):
     cosine = (int8.encode(texts) * onnx_encoder.encode(texts)).sum(axis=1)
     assert cosine.min() > 0.95 and cosine.mean() > 0.98
     assert (exported_cache / (model_key(int8.model_path) + "-int8") / OnnxCache.MODEL).exists()
+
+
+def test_ingest_sees_an_int8_switch_without_loading_the_model(tmp_path):
+    from serve.container import Container
+    from serve.settings import ModelSettings, Settings
+
+    for backend, name in [("onnx", "all-MiniLM-L6-v2"), ("torch", "all-MiniLM-L6-v2"),
+                          ("onnx-int8", "all-MiniLM-L6-v2-int8")]:
+        settings = Settings(data_dir=tmp_path, models=ModelSettings(embedding_backend=backend))
+        assert Container(settings).lazy_encoder().model_name == name
+
+
+def test_int8_off_cpu_is_a_clear_error():
+    with pytest.raises(ValueError, match="onnx-int8 embedding backend needs device 'cpu'"):
+        Encoder(backend="onnx-int8", device="cuda")
