@@ -5,8 +5,20 @@ seconds with --connections concurrent clients (wrk when installed, else an async
 and prints throughput, p50/p90/p99 latency and errors. As a baseline measured in the same run it
 first drives `GET /healthz` (the HTTP stack alone) and prints the ratio.
 
-    .venv/bin/python benchmarks/load_chat.py --data-dir var            # server started here
+    .venv/bin/python benchmarks/load_chat.py --data-dir var --workers 2          # server started here
+    .venv/bin/python benchmarks/load_chat.py --data-dir var --workers 2 --connections 2,4,8,16
     .venv/bin/python benchmarks/load_chat.py --url http://127.0.0.1:8080 --key KEY
+
+--connections takes a list: one chat run per count, so the throughput/latency curve shows where
+latency stops being service time and becomes queueing (a closed loop of N connections holds N
+requests in the server; beyond the point where the cores are busy, each extra connection adds
+one service time to every request's latency and nothing to throughput).
+--products N mixes in questions about random products p000000..p{N-1} (with product_id), so
+caches that favour the fixed store-wide questions are not all the benchmark sees.
+
+With a server started here it also prints the CPU time the server spent per request (worker
+processes and the embedded FalkorDB, from /proc): on a machine shared with other jobs that
+number holds steady while req/s falls with the CPU share the server gets.
 
 Targets on the 2-core dev machine: >= 150 requests/s, p99 <= 150 ms.
 """
@@ -17,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -74,17 +87,48 @@ def start_server(data_dir: Path, port: int, log_path: Path, workers: int = 1) ->
     raise SystemExit("server not ready after 180 s")
 
 
+PRODUCT_QUESTIONS = [
+    "How much does it cost?",
+    "Is it in stock?",
+    "How long does the battery last?",
+    "What is the warranty on this?",
+    "Can I return it if I don't like it?",
+    "How much does it weigh?",
+]
+
+
+def chat_body(i: int, products: int, rng: random.Random) -> dict:
+    """The i-th request body: every other one a product question when `products` > 0."""
+    if products and i % 2:
+        return {"message": PRODUCT_QUESTIONS[(i // 2) % len(PRODUCT_QUESTIONS)],
+                "product_id": f"p{rng.randrange(products):06d}"}
+    return {"message": QUESTIONS[i % len(QUESTIONS)]}
+
+
 # ------------------------------------------------------------------------------------- wrk
 _LUA = """
 local questions = %s
+local product_questions = %s
+local products = %d
 local i = 0
+math.randomseed(%d)
 request = function()
   i = i + 1
-  local q = questions[(i %% #questions) + 1]
+  local body
+  if products > 0 and i %% 2 == 1 then
+    local q = product_questions[(math.floor(i / 2) %% #product_questions) + 1]
+    body = '{"message": "' .. q .. '", "product_id": "' .. string.format("p%%06d", math.random(0, products - 1)) .. '"}'
+  else
+    body = '{"message": "' .. questions[(i %% #questions) + 1] .. '"}'
+  end
   return wrk.format("POST", "/v1/chat", {["Content-Type"] = "application/json",
-                    ["Authorization"] = "Bearer %s"}, '{"message": "' .. q .. '"}')
+                    ["Authorization"] = "Bearer %s"}, body)
 end
 """
+
+
+def _lua_list(items: list[str]) -> str:
+    return "{" + ", ".join(json.dumps(q) for q in items) + "}"
 
 
 def _ms(value: str) -> float:
@@ -95,12 +139,12 @@ def _ms(value: str) -> float:
     return n / 1000 if unit == "us" else n * 1000 if unit == "s" else n
 
 
-def run_wrk(url: str, path: str, key: str, duration: int, connections: int, threads: int) -> dict:
+def run_wrk(url: str, path: str, key: str, duration: int, connections: int, threads: int, products: int = 0) -> dict:
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     script = None
     if path == "/v1/chat":
         script = Path(tempfile.mkdtemp()) / "chat.lua"
-        script.write_text(_LUA % ("{" + ", ".join(json.dumps(q) for q in QUESTIONS) + "}", key))
+        script.write_text(_LUA % (_lua_list(QUESTIONS), _lua_list(PRODUCT_QUESTIONS), products, 7, key))
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url + path], capture_output=True, text=True, check=True).stdout
     lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
@@ -115,8 +159,10 @@ def run_wrk(url: str, path: str, key: str, duration: int, connections: int, thre
 
 
 # ------------------------------------------------------------------------------ async client
-async def _drive(url: str, path: str, key: str, duration: int, connections: int) -> dict:
+async def _drive(url: str, path: str, key: str, duration: int, connections: int, products: int = 0) -> dict:
     import httpx
+
+    rng = random.Random(7)
 
     latencies: list[float] = []
     errors = 0
@@ -132,7 +178,7 @@ async def _drive(url: str, path: str, key: str, duration: int, connections: int)
                 t = time.perf_counter()
                 try:
                     if path == "/v1/chat":
-                        r = await client.post(path, json={"message": QUESTIONS[i % len(QUESTIONS)]})
+                        r = await client.post(path, json=chat_body(i, products, rng))
                     else:
                         r = await client.get(path)
                     ok = r.status_code == 200
@@ -153,10 +199,49 @@ async def _drive(url: str, path: str, key: str, duration: int, connections: int)
             "p50_ms": pct(50), "p90_ms": pct(90), "p99_ms": pct(99), "errors": errors}
 
 
-def drive(url: str, path: str, key: str, duration: int, connections: int, tool: str) -> dict:
+def drive(url: str, path: str, key: str, duration: int, connections: int, tool: str, products: int = 0) -> dict:
     if tool == "wrk":
-        return run_wrk(url, path, key, duration, connections, threads=1)
-    return asyncio.run(_drive(url, path, key, duration, connections))
+        return run_wrk(url, path, key, duration, connections, threads=1, products=products)
+    return asyncio.run(_drive(url, path, key, duration, connections, products))
+
+
+# ------------------------------------------------------------------------ server CPU per request
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(root_pid: int, data_dir: Path) -> list[int]:
+    """The server process, its workers, and the embedded FalkorDB serving `data_dir` (Linux)."""
+    if not Path("/proc").is_dir():
+        return []
+    children: dict[int, list[int]] = {}
+    falkordb = []
+    where = str(data_dir.resolve())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if "redis-server" in cmd and (where in cmd or where in os.readlink(entry / "cwd")):
+                falkordb.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree + falkordb
+
+
+def cpu_snapshot(pids: list[int]) -> tuple[float, float]:
+    return sum(_cpu_s(p) for p in pids), time.monotonic()
 
 
 def main() -> None:
@@ -166,15 +251,19 @@ def main() -> None:
     ap.add_argument("--data-dir", default="var", help="ingested data dir for the server started here")
     ap.add_argument("--duration", type=int, default=30)
     ap.add_argument("--baseline-duration", type=int, default=10)
-    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--connections", default="8", help="concurrent connections; a comma list runs one chat test each")
     ap.add_argument("--workers", type=int, default=1, help="server worker processes (server started here)")
+    ap.add_argument("--products", type=int, default=0,
+                    help="mix in questions about random products p000000..p{N-1} (half the requests)")
     ap.add_argument("--tool", choices=["auto", "wrk", "httpx"], default="auto")
     ap.add_argument("--json", action="store_true", help="print one JSON object at the end")
     args = ap.parse_args()
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
+    counts = [int(c) for c in str(args.connections).split(",") if c.strip()]
 
     proc = None
     url = args.url
+    pids: list[int] = []
     if not url:
         data_dir = Path(args.data_dir)
         if not (data_dir / "current.json").exists():
@@ -184,25 +273,42 @@ def main() -> None:
         print(f"starting shopgraph serve on port {port} (log: {log_path})", file=sys.stderr)
         proc = start_server(data_dir, port, log_path, args.workers)
         url = f"http://127.0.0.1:{port}"
+        pids = server_pids(proc.pid, data_dir)
+    runs = []
     try:
         # Warm up (model, caches, connection pools) before measuring.
-        drive(url, "/v1/chat", args.key, 3, args.connections, tool)
-        base = drive(url, "/healthz", args.key, args.baseline_duration, args.connections, tool)
-        chat = drive(url, "/v1/chat", args.key, args.duration, args.connections, tool)
+        drive(url, "/v1/chat", args.key, 3, max(counts), tool, args.products)
+        base = drive(url, "/healthz", args.key, args.baseline_duration, counts[0], tool)
+        for n in counts:
+            cpu0, t0 = cpu_snapshot(pids)
+            chat = drive(url, "/v1/chat", args.key, args.duration, n, tool, args.products)
+            cpu1, t1 = cpu_snapshot(pids)
+            if pids and chat["requests"]:
+                chat["server_cpu_ms_per_request"] = round((cpu1 - cpu0) / chat["requests"] * 1e3, 2)
+                chat["server_cpu_cores_used"] = round((cpu1 - cpu0) / (t1 - t0), 2)
+            chat["connections"] = n
+            runs.append(chat)
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-    result = {"tool": tool, "connections": args.connections, "workers": args.workers, "duration_s": args.duration,
-              "chat": chat, "baseline_healthz": base,
+    chat = runs[-1] if len(runs) == 1 else max(runs, key=lambda r: r["rps"])
+    result = {"tool": tool, "connections": counts, "workers": args.workers, "duration_s": args.duration,
+              "products": args.products, "load_average_1m": os.getloadavg()[0], "cpus": os.cpu_count(),
+              "chat": chat, "runs": runs, "baseline_healthz": base,
               "chat_vs_healthz_rps_ratio": round(chat["rps"] / base["rps"], 4) if base["rps"] else None,
               "targets": {"rps>=150": chat["rps"] >= 150, "p99<=150ms": chat["p99_ms"] <= 150}}
-    print(f"tool={tool} connections={args.connections} workers={args.workers}")
-    print(f"GET /healthz (baseline): {base['rps']:.1f} req/s  p50 {base['p50_ms']:.1f} ms  p99 {base['p99_ms']:.1f} ms")
-    print(f"POST /v1/chat          : {chat['rps']:.1f} req/s  p50 {chat['p50_ms']:.1f} ms  "
-          f"p90 {chat['p90_ms']:.1f} ms  p99 {chat['p99_ms']:.1f} ms  errors {chat['errors']} of {chat['requests']}")
+    print(f"tool={tool} workers={args.workers} products={args.products} "
+          f"load average {result['load_average_1m']:.1f} on {result['cpus']} CPUs")
+    print(f"GET /healthz (baseline, {counts[0]} conn): {base['rps']:.1f} req/s  p50 {base['p50_ms']:.1f} ms  "
+          f"p99 {base['p99_ms']:.1f} ms")
+    for r in runs:
+        cpu = (f"  server CPU {r['server_cpu_ms_per_request']:.1f} ms/req on {r['server_cpu_cores_used']:.2f} cores"
+               if "server_cpu_ms_per_request" in r else "")
+        print(f"POST /v1/chat {r['connections']:3d} conn: {r['rps']:6.1f} req/s  p50 {r['p50_ms']:.1f} ms  "
+              f"p90 {r['p90_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  errors {r['errors']} of {r['requests']}{cpu}")
     print(f"chat/healthz throughput ratio: {result['chat_vs_healthz_rps_ratio']}")
-    print(f"targets: >=150 req/s {'met' if result['targets']['rps>=150'] else 'MISSED'}; "
+    print(f"targets ({chat['connections']} conn): >=150 req/s {'met' if result['targets']['rps>=150'] else 'MISSED'}; "
           f"p99<=150 ms {'met' if result['targets']['p99<=150ms'] else 'MISSED'}")
     if args.json:
         print(json.dumps(result))
