@@ -1,9 +1,11 @@
 """Extra training phrasings (second session) for the intents the first model confused on the
 validation split: shipping vs order_status vs availability_price, order_change vs order_status,
 payment vs shipping/price, product feature questions vs out_of_scope, off-topic requests that
-look like shop requests ("recommend a movie"), curt requests for a manager.
+look like shop requests ("recommend a movie"), curt requests for a manager (TEMPLATES), and a second batch of more varied wordings for every
+intent, not aimed at any error: statements instead of questions, fragments, long chatty
+messages, indirect requests (TEMPLATES_2).
 
-    python -m rag.data.intents.additions     # appends the rows to train.jsonl (after generate; a second run is a no-op)
+    python -m rag.data.intents.additions     # rewrites train.jsonl = generate.py's train rows + these
 
 Written by hand as new templates and whole messages, filled and varied exactly like
 generate.py (same slot values, the TRAIN half of the product names, same prefixes/suffixes/typos)
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import random
 
+from rag.data.intents import generate
 from rag.data.intents.generate import HERE, SEED, _fill, _vary, product_names
 
 TEMPLATES: dict[str, list[str]] = {
@@ -123,12 +126,101 @@ TEMPLATES: dict[str, list[str]] = {
     ],
 }
 
+# Second batch: more varied sentence forms for every intent (not aimed at particular errors).
+TEMPLATES_2: dict[str, list[str]] = {
+    "product_info": [
+        "I need to know the {a} of the {p} before I buy", "looking for the exact {a} on the {p}",
+        "could you tell me whether the {p} has a timer", "the {p}, what's it like for everyday use",
+        "wondering if the {p} gets hot when you use it", "{p} - does it have a warranty card and manual in the box",
+        "I'm curious about the {p}, is it heavy", "is the {p} any good for travelling",
+        "what's the screen like on the {p}", "thinking of the {p}, is the fabric breathable",
+    ],
+    "compatibility": [
+        "I own {d}, would the {p} be ok with it", "need something that works with {d}, does the {p}",
+        "trying to find out if the {p} suits my {p2}", "does the {p} need {d} to work",
+        "my {p2} is a couple of years old, will the {p} still work with it", "the {p} and {d}, compatible or not",
+        "can the {p} be mounted on the {p2}", "the plug on the {p}, does it fit european sockets",
+    ],
+    "availability_price": [
+        "I want to know the price of the {p}", "tell me what the {p} costs", "looking to buy the {p}, is it in stock",
+        "the {p} shows unavailable, when will that change", "need two of the {p}, do you have enough",
+        "has the price of the {p} dropped", "is the {p} cheaper if I buy two", "any stock of the {p} in {s}",
+    ],
+    "comparison": [
+        "trying to decide between the {p} and the {p2}", "help me choose: {p} or {p2}",
+        "I'm torn between {p} and {p2}", "how do the {p} and the {p2} compare on {a}",
+        "is there much difference between {p} and {p2}", "{p} or {p2} for a beginner",
+        "which of these is quieter, {p} or {p2}",
+    ],
+    "recommendation": [
+        "I'm looking for a {c}, what do you have", "need a {c} for my son, any ideas", "help me find a good {c}",
+        "what would you get if you were me, I need a {c}", "can you point me to a {c} under 80 {cur}",
+        "suggestions for a {c} that lasts", "I want something like the {p}, what else is there",
+        "looking for a present for my dad who likes {c}",
+    ],
+    "return_policy": [
+        "I'd like to send the {p} back", "the {p} doesn't fit, how do I return it", "I changed my mind about the {p}",
+        "what's your returns window", "can I get store credit instead of a refund", "I need to return something I bought",
+        "do I have to pay to send the {p} back", "returning the {p} without the original box, is that ok",
+    ],
+    "warranty": [
+        "the {p} broke after a few months, is it covered", "need a repair on the {p} under guarantee",
+        "is the {p} guaranteed", "how many years of warranty does {b} give", "does the guarantee cover water damage",
+        "my {p} is faulty and still under warranty, what now", "warranty length for the {p}",
+    ],
+    "shipping": [
+        "I'd like to know how long delivery takes to {co}", "shipping times to {co}", "can you send it express",
+        "do you ship internationally", "what are your delivery options", "is delivery free for the {p}",
+        "can the {p} be delivered to a parcel locker", "I need it delivered by friday, is that possible",
+    ],
+    "payment": [
+        "what payment methods do you accept", "I want to pay with paypal", "the payment didn't go through",
+        "I need an invoice for my purchase", "can I use two cards for one order",
+        "do you take {cur}", "is it safe to pay with my card here",
+    ],
+    "order_status": [
+        "I ordered the {p} last week and nothing has arrived", "any update on my order {n}",
+        "I want to know where my parcel is", "order {n} shows shipped but no tracking", "still no sign of my order",
+        "when is my order {n} coming", "my tracking number doesn't work", "the courier never showed up with my order",
+    ],
+    "order_change": [
+        "I want to cancel my order {n}", "please cancel the {p} I just ordered", "I ordered the wrong size, can you change it",
+        "I need to change the address for order {n}", "stop my order, I don't need it anymore",
+        "can I switch the {p} to {col} before it ships", "add gift wrapping to my order",
+    ],
+    "complaint": [
+        "I'm really unhappy with the {p}", "the {p} I received is broken", "your delivery driver damaged my parcel",
+        "the {p} stopped charging after a week", "this is not what I ordered", "the quality of the {p} is terrible",
+        "I'm disappointed, the {p} leaks", "the {p} came with a big scratch",
+    ],
+    "account": [
+        "I forgot my password", "I can't log into my account", "how do I change my password",
+        "please remove my personal data", "my account is locked", "update my phone number on my account",
+        "I want to change my username", "two-factor code never arrives",
+    ],
+    "human_agent": [
+        "I want to talk to a real person", "can I speak to someone from support", "please connect me to an agent",
+        "I'd rather talk to a human", "is anyone there, I need a person", "call me please",
+        "stop the bot, I want a representative",
+    ],
+    "greeting_thanks": [
+        "hi", "hello there", "good afternoon", "thanks for your help", "thank you", "many thanks",
+        "great, that's all I needed", "goodbye", "ok thanks, bye", "hey, how are you",
+    ],
+    "out_of_scope": [
+        "how do I bake sourdough bread", "what's a good name for a cat", "tell me about the roman empire",
+        "who will win the football match tonight", "can you book me a flight to paris", "what's the square root of 144",
+        "explain quantum physics", "how do I lose weight", "what's your name", "are you a robot",
+        "sing me a song", "how far is the moon", "give me a riddle", "what's the news today",
+    ],
+}
+
 PER_TEMPLATE = 6
 
 
-def build(rng: random.Random, products: list[str]) -> list[dict]:
+def build(rng: random.Random, products: list[str], templates_by_label: dict[str, list[str]]) -> list[dict]:
     rows: list[dict] = []
-    for label, templates in TEMPLATES.items():
+    for label, templates in templates_by_label.items():
         for template in templates:
             seen: set[str] = set()
             for _ in range(PER_TEMPLATE * 3):
@@ -144,19 +236,14 @@ def build(rng: random.Random, products: list[str]) -> list[dict]:
 
 def main() -> None:
     products = product_names()
-    random.Random(SEED).shuffle(products)  # the same train half as generate.main()
+    rng = random.Random(SEED)
+    rng.shuffle(products)  # the same train half as generate.main()
     train_products = products[: len(products) // 2]
-    rows = build(random.Random(SEED + 1), train_products)
-    path = HERE / "train.jsonl"
-    existing = path.read_text(encoding="utf-8")
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-    if lines in existing:  # already appended: running twice changes nothing
-        print("train.jsonl: additions already present")
-        return
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(existing + lines, encoding="utf-8")
-    tmp.replace(path)
-    print(f"train.jsonl: +{len(rows)} rows")
+    generated = generate.build("train", 12, rng, train_products)  # generate.main()'s train rows, byte for byte
+    rows = generated + build(random.Random(SEED + 1), train_products, TEMPLATES)
+    rows += build(random.Random(SEED + 2), train_products, TEMPLATES_2)
+    generate.write_jsonl(HERE / "train.jsonl", rows)
+    print(f"train.jsonl: {len(generated)} generated + {len(rows) - len(generated)} additions")
 
 
 if __name__ == "__main__":
