@@ -160,6 +160,9 @@ class AnswerPipeline:
                              entity_names=names)
 
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
+        if isinstance(self.generator, ExtractiveGenerator):
+            # it quotes the numbered evidence and never reads a prompt: rendering one is waste
+            return GenerationRequest(u.text, context, [])
         return GenerationRequest.build(u.text, context, history)
 
     def _generate(self, request: GenerationRequest) -> tuple[str, str, str | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 # Function words that carry no product fact; anything else counts as a content word.
 STOPWORDS = frozenset(
@@ -68,7 +69,14 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed,
-    shop synonyms folded onto one form (CANONICAL)."""
+    shop synonyms folded onto one form (CANONICAL). A fresh set each call (callers may change
+    it); the work is cached per text, because the same evidence texts come back in every
+    answer (context, extractive generator and grounding check all read them)."""
+    return set(_content_words(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
     for w in words(strip_citations(text)):
         w = w.replace("'", "")
@@ -76,7 +84,7 @@ def content_words(text: str) -> set[str]:
             continue
         w = stem(w)
         out.add(CANONICAL.get(w, w))
-    return out
+    return frozenset(out)
 
 
 def numbers(text: str) -> list[tuple[str, str | None]]:
