@@ -16,11 +16,18 @@ over the same features the pipeline computes: stored passage vectors of the fiel
 the attribute key vector for attribute facts, BM25 with corpus IDF, cqa question match,
 attribute key match, source priors.
 
+`--cross` adds the cross-encoder stage (rag/retrieve/cross_encoder.py, trained without ePQA):
+its logit for every scoped candidate, and for the `--cross-top` best first-stage candidates
+unscoped; logits are cached per artifact under var/cache. `--subset N` uses the first N
+questions only (a quick look).
+
 `--fit` refits the linear weights as a logistic regression (label 2 vs rest) with 5-fold
 cross-validation grouped by question and prints the cross-validated P@1 next to the shipped
-weights' P@1, so over-fitting to dev shows up as a gap.
+weights' P@1, so over-fitting to dev shows up as a gap. With `--cross` it also fits the
+second-stage weights (with the `cross` feature) and reports them out of fold, scoped (P@1) and
+unscoped (Hit@5: each question ranked by the weights of the fold that did not see it).
 
-    .venv/bin/python benchmarks/epqa_retrieval.py [--data ../shared/data] [--fit]
+    .venv/bin/python benchmarks/epqa_retrieval.py [--data ../shared/data] [--fit] [--cross]
 """
 
 from __future__ import annotations
@@ -38,10 +45,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from rag.retrieve.fields import fields, readable  # noqa: E402
-from rag.retrieve.lexical import BM25Index, LexDoc  # noqa: E402
-from rag.retrieve.rerank import FeatureReranker, with_owner_support  # noqa: E402
-from rag.types import Evidence  # noqa: E402
+from rag.retrieve.fields import fields, readable
+from rag.retrieve.lexical import BM25Index, LexDoc
+from rag.retrieve.rerank import (
+    CROSS_WEIGHTS,
+    FeatureReranker,
+    RerankWeights,
+    with_owner_support,
+)
+from rag.types import Evidence
 
 
 def load(data: Path) -> list[dict]:
@@ -84,6 +96,78 @@ class EmbeddingCache:
         os.replace(tmp, self.path)
 
 
+class CrossCache:
+    """(question, candidate text) -> cross-encoder logit, persisted per artifact hash."""
+
+    def __init__(self, cache_dir: Path, artifact: Path, threads: int = 1):
+        from rag.retrieve.cross_encoder import CrossEncoder, artifact_hash
+
+        self.path = cache_dir / f"epqa_dev_cross_{artifact_hash(artifact)}.npz"
+        self.model = CrossEncoder(artifact, threads=threads)
+        self.epqa = self.model.meta.get("epqa") or None
+        self.val: dict[tuple[str, str], float] = {}
+        if self.path.exists():
+            z = np.load(self.path, allow_pickle=False)
+            self.val = {(q, t): float(v) for q, t, v in zip(z["q"].tolist(), z["t"].tolist(), z["v"])}
+
+    def score(self, triples: list[tuple[str, str, str]]) -> np.ndarray:
+        """(question, raw candidate, source) -> logits; computes only what is not cached."""
+        from rag.retrieve.cross_encoder import candidate_text
+
+        todo = {(q, t): src for q, t, src in triples if (q, t) not in self.val}
+        if todo:
+            from tqdm import tqdm
+
+            missing = list(todo)
+            step = 256
+            for s in tqdm(range(0, len(missing), step), desc="cross-encoder", file=sys.stderr):
+                chunk = missing[s:s + step]
+                v = self.model.score_pairs([q for q, _ in chunk], [candidate_text(t, todo[(q, t)]) for q, t in chunk])
+                self.val.update(zip(chunk, map(float, v)))
+                self.save()
+        return np.array([self.val[(q, t)] for q, t, _ in triples], np.float32)
+
+    def save(self) -> None:
+        keys = list(self.val)
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, q=np.array([k[0] for k in keys]), t=np.array([k[1] for k in keys]),
+                 v=np.array([self.val[k] for k in keys], np.float32))
+        os.replace(tmp, self.path)
+
+
+class CrossRouter:
+    """Scores each question with a cross-encoder that never saw it: an artifact trained
+    without ePQA scores everything; fold artifacts (rag/train/reranker.py, epqa_folds) score
+    the products of their held-out fold. An artifact trained on all of ePQA is refused."""
+
+    def __init__(self, cache_dir: Path, artifacts: list[Path]):
+        from rag.train.reranker import epqa_fold_of
+
+        self.caches = [CrossCache(cache_dir, a) for a in artifacts]
+        self._fold_of = epqa_fold_of
+        for c, a in zip(self.caches, artifacts):
+            if c.epqa and c.epqa["held_out_fold"] < 0:
+                raise SystemExit(f"{a} was trained on all of ePQA dev: its scores here would be in-sample")
+        folds = {c.epqa["folds"] for c in self.caches if c.epqa}
+        if len(folds) > 1:
+            raise SystemExit("fold artifacts disagree on the number of folds")
+        self.folds = folds.pop() if folds else 0
+        held = sorted(c.epqa["held_out_fold"] for c in self.caches if c.epqa)
+        if self.folds and held != list(range(self.folds)):
+            raise SystemExit(f"fold artifacts cover held-out folds {held}, need 0..{self.folds - 1}")
+        self.model = self.caches[0].model
+        self.label = ("out of fold: " + ", ".join(str(a) for a in artifacts)) if self.folds else str(artifacts[0])
+
+    def cache_for(self, asin: str) -> CrossCache:
+        if not self.folds:
+            return self.caches[0]
+        fold = self._fold_of(asin, self.folds)
+        return next(c for c in self.caches if c.epqa["held_out_fold"] == fold)
+
+    def score(self, triples: list[tuple[str, str, str]], asin: str) -> np.ndarray:
+        return self.cache_for(asin).score(triples)
+
+
 def attribute_key_text(text: str) -> str:
     return fields(text, "attribute").key or text
 
@@ -94,6 +178,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("var/cache/epqa_dev_embeddings.npz"))
     ap.add_argument("--pool", type=int, default=30, help="first-stage depth per retriever (unscoped)")
     ap.add_argument("--fit", action="store_true", help="refit the weights with grouped 5-fold CV")
+    ap.add_argument("--cross", action="store_true", help="add the cross-encoder stage (the shipped artifact)")
+    ap.add_argument("--cross-artifacts", type=str, default="",
+                    help="comma-separated cross-encoder artifacts instead: one trained without ePQA, or the "
+                         "k fold artifacts of `shopgraph train reranker --epqa-folds k` (out-of-fold scores)")
+    ap.add_argument("--cross-top", type=int, default=12, help="unscoped: first-stage candidates rescored")
+    ap.add_argument("--subset", type=int, default=0, help="only the first N answerable questions")
     ap.add_argument("--attribute-text", action="store_true",
                     help="compare attributes by their whole text instead of their key (ablation)")
     args = ap.parse_args()
@@ -111,6 +201,8 @@ def main() -> None:
     for i, r in enumerate(rows):
         by_q[r["qid"]].append(i)
     qids = [q for q, idx in by_q.items() if (labels[idx] == 2).any()]
+    if args.subset:
+        qids = qids[: args.subset]
     questions = {q: rows[by_q[q][0]]["question"] for q in by_q}
 
     t0 = time.perf_counter()
@@ -142,6 +234,16 @@ def main() -> None:
     plain_bm25.index(plain_tok, show_progress=False)
 
     reranker = FeatureReranker()
+    cross = None
+    if args.cross or args.cross_artifacts:
+        from rag.retrieve.cross_encoder import SHIPPED_DIR
+
+        arts = [Path(a) for a in args.cross_artifacts.split(",") if a] or [SHIPPED_DIR]
+        cross = CrossRouter(args.cache.parent, arts)
+        print(f"cross-encoder: {cross.label}", file=sys.stderr)
+        for c in cross.caches:
+            c.score([(questions[q], rows[i]["candidate"], rows[i]["source"]) for q in qids for i in by_q[q]
+                     if cross.cache_for(rows[i]["ASIN"]) is c])
 
     def plain_bm25_scores(question: str) -> np.ndarray:
         toks = [t for t in bm25s.tokenize([question], stopwords="en", show_progress=False, return_ids=False)[0]
@@ -170,6 +272,10 @@ def main() -> None:
         f = reranker.features(text, [ev[i] for i in idx], V_ours[idx] @ qvec[q], bm[idx])
         feats_by_q[q] = f
         record("ours (reranker)", idx, reranker.score_features(f))
+        if cross is not None:
+            f.cross = cross.score([(text, rows[i]["candidate"], rows[i]["source"]) for i in idx], rows[idx[0]]["ASIN"])
+            record("cross-encoder alone", idx, f.cross)
+            record("ours + cross (shipped)", idx, reranker.score_features(f, CROSS_WEIGHTS))
 
     print("\nePQA dev, product-scoped: rank each question's 10 labelled candidates "
           f"({len(qids)} questions with a label-2 snippet)")
@@ -179,12 +285,13 @@ def main() -> None:
     # -- unscoped ---------------------------------------------------------------------------------
     passage_pos = np.flatnonzero(~is_attr)
     hits = defaultdict(lambda: {"h1": [], "h5": []})
+    pools = {}
     for q in qids:
         text, qv = questions[q], qvec[q]
         gold = set(np.flatnonzero(labels == 2).tolist()) & set(by_q[q])
         gold_texts = {rows[i]["candidate"] for i in gold}
 
-        def rec(name: str, ranked: list[int]) -> None:
+        def rec(name: str, ranked: list[int], q=q, gold=gold, gold_texts=gold_texts) -> None:
             # a retrieved snippet counts when it is one of this question's label-2 snippets (or
             # the same text stored for another product)
             ok = [i in gold or (rows[i]["ASIN"] == rows[by_q[q][0]]["ASIN"] and rows[i]["candidate"] in gold_texts)
@@ -205,48 +312,121 @@ def main() -> None:
         rec("ours, no owner support", [cand[i] for i in np.argsort(-s, kind="stable")])
         s = with_owner_support(s, [rows[i]["ASIN"] for i in cand], reranker.weights.owner_support)
         rec("ours (hybrid+reranker)", [cand[i] for i in np.argsort(-s, kind="stable")])
+        if cross is not None:
+            top = np.argsort(-s, kind="stable")[: args.cross_top]
+            f.cross[top] = cross.score([(text, rows[cand[i]]["candidate"], rows[cand[i]]["source"]) for i in top],
+                                       rows[by_q[q][0]]["ASIN"])
+            pools[q] = (cand, f, s, rec)
+            rec("ours + cross (shipped)", [cand[i] for i in second_stage(f, s, top, [rows[i]["ASIN"] for i in cand],
+                                                                          CROSS_WEIGHTS)])
 
     print(f"\nePQA dev, unscoped: retrieve from all {n} snippets, no product filter")
     for name, r in hits.items():
         print(f"  {name:24s} Hit@1 {np.mean(r['h1']):.3f}   Hit@5 {np.mean(r['h5']):.3f}")
 
+    if cross is not None:
+        latency(cross.model, [(questions[q], [rows[i]["candidate"] for i in by_q[q]],
+                               [rows[i]["source"] for i in by_q[q]]) for q in qids[:60]])
+
     if args.fit:
-        fit(qids, by_q, labels, feats_by_q, reranker)
+        models = fit(qids, by_q, labels, feats_by_q, reranker, with_cross=False)
+        if cross is not None:
+            models = fit(qids, by_q, labels, feats_by_q, reranker, with_cross=True)
+            oof = {"h1": [], "h5": []}
+            for q in qids:
+                cand, f, s, _ = pools[q]
+                top = np.argsort(-s, kind="stable")[: args.cross_top]
+                w = models[q]
+                order = second_stage(f, s, top, [rows[i]["ASIN"] for i in cand], w)
+                hits["_oof"] = {"h1": [], "h5": []}
+                pools[q][3]("_oof", [cand[i] for i in order])
+                oof["h1"] += hits["_oof"]["h1"]
+                oof["h5"] += hits["_oof"]["h5"]
+            print(f"  unscoped, out of fold (second stage fitted without the question): "
+                  f"Hit@1 {np.mean(oof['h1']):.3f}   Hit@5 {np.mean(oof['h5']):.3f}")
 
 
-def fit(qids, by_q, labels, feats_by_q, reranker: FeatureReranker) -> None:
-    """Logistic regression of label==2 on the features + source one-hot, 5-fold grouped CV."""
+def latency(model, items: list[tuple[str, list[str], list[str]]]) -> None:
+    """ms per question to score its 10 candidates with the cross-encoder (ONNX, its configured
+    threads), next to embedding the question with the shared encoder in the same run."""
+    from rag.encoder import shared_encoder
+    from rag.retrieve.cross_encoder import candidate_text
+
+    enc = shared_encoder()
+    texts = [[candidate_text(t, s) for t, s in zip(ts, ss)] for _, ts, ss in items]
+    for (q, _, _), t in zip(items[:5], texts[:5]):  # warm up
+        model.score(q, t)
+        enc.encode_one(q)
+    t0 = time.perf_counter()
+    for (q, _, _), t in zip(items, texts):
+        model.score(q, t)
+    ce = (time.perf_counter() - t0) / len(items) * 1e3
+    t0 = time.perf_counter()
+    for q, _, _ in items:
+        enc.encode_one(q)
+    anchor = (time.perf_counter() - t0) / len(items) * 1e3
+    n = np.mean([len(t) for t in texts])
+    print(f"\ncross-encoder latency: {ce:.1f} ms per question ({n:.1f} candidates, max_length {model.max_length}, "
+          f"{model.threads} thread(s)); anchor: embedding the question {anchor:.1f} ms (ratio {ce / anchor:.1f}x); "
+          f"load average {os.getloadavg()[0]:.2f}")
+
+
+def second_stage(f, first: np.ndarray, top: np.ndarray, owners: list[str], w: RerankWeights) -> list[int]:
+    """The order FeatureReranker.scores gives: `top` rescored with `w` (and owner support),
+    then the rest in first-stage order."""
+    sub = FeatureReranker().score_features(f, w)[top]
+    sub = with_owner_support(sub, [owners[i] for i in top], w.owner_support)
+    rest = [int(i) for i in np.argsort(-first, kind="stable") if i not in set(top.tolist())]
+    return [int(top[i]) for i in np.argsort(-sub, kind="stable")] + rest
+
+
+def fit(qids, by_q, labels, feats_by_q, reranker: FeatureReranker, with_cross: bool) -> dict:
+    """Logistic regression of label==2 on the features + source one-hot, 5-fold grouped CV.
+    Returns, per question, the weights fitted on the folds that did not contain it."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
+    from rag.retrieve.rerank import Features
+
+    names = [n for n in Features.NAMES if with_cross or n != "cross"]
     sources = sorted({s for q in qids for s in feats_by_q[q].sources})
 
     def design(q):
         f = feats_by_q[q]
         onehot = np.array([[s == src for src in sources] for s in f.sources], dtype=np.float32)
-        return np.hstack([f.matrix(), onehot])
+        cols = np.stack([getattr(f, n) for n in names], axis=1)
+        return np.hstack([cols, onehot])
+
+    def weights(model) -> RerankWeights:
+        coef = model.coef_[0]
+        w = dict(zip(names, map(float, coef)))
+        priors = {s: float(c) for s, c in zip(sources, coef[len(names):])}
+        return RerankWeights(**w, priors={**RerankWeights().priors, **priors})
 
     X = np.vstack([design(q) for q in qids])
     y = np.concatenate([(labels[by_q[q]] == 2).astype(int) for q in qids])
     groups = np.concatenate([[k] * len(by_q[q]) for k, q in enumerate(qids)])
     p1 = []
+    per_q: dict[str, RerankWeights] = {}
     for train, test in GroupKFold(n_splits=5).split(X, y, groups):
         model = LogisticRegression(C=1.0, max_iter=2000).fit(X[train], y[train])
         s = model.decision_function(X)
+        test_groups = set(groups[test].tolist())
         start = 0
         for k, q in enumerate(qids):
             m = len(by_q[q])
-            if groups[start] in set(groups[test]):
+            if k in test_groups:
                 sub = s[start:start + m]
                 p1.append(float(labels[by_q[q]][int(np.argmax(sub))] == 2))
+                per_q[q] = weights(model)
             start += m
     model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
     coef = model.coef_[0]
-    from rag.retrieve.rerank import Features
-
-    names = [*Features.NAMES, *[f"prior[{s}]" for s in sources]]
-    print(f"\n--fit: 5-fold grouped CV P@1 {np.mean(p1):.3f} (shipped weights above)")
-    print("  fitted on all dev: " + ", ".join(f"{nm}={c:.2f}" for nm, c in zip(names, coef)))
+    label = "with cross" if with_cross else "linear"
+    print(f"\n--fit ({label}): 5-fold grouped CV P@1 {np.mean(p1):.3f} (shipped weights above)")
+    print("  fitted on all dev: " + ", ".join(f"{nm}={c:.2f}" for nm, c in
+                                            zip([*names, *[f"prior[{s}]" for s in sources]], coef)))
+    return per_q
 
 
 if __name__ == "__main__":

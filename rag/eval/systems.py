@@ -47,12 +47,12 @@ def store_retriever(graph_store, index, encoder) -> HybridRetriever:
     dense over the published FAISS index, BM25 over its passages and the graph's attributes."""
     from rag.retrieve.dense import DenseRetriever
     from rag.retrieve.graph import GraphRetriever
+    from rag.retrieve.hybrid import default_reranker
     from rag.retrieve.lexical import build_lexical_index, graph_attribute_rows
-    from rag.retrieve.rerank import FeatureReranker
 
     lexical = build_lexical_index(index.iter_passages(), graph_attribute_rows(graph_store))
     return HybridRetriever(GraphRetriever(graph_store), DenseRetriever(index, encoder.encode_one), lexical,
-                           encode_many=encoder.encode, reranker=FeatureReranker())
+                           encode_many=encoder.encode, reranker=default_reranker())
 
 
 def build_systems(ours: AnswerPipeline | None, extractive_generator, baseline_generator=None,

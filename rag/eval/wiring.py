@@ -99,10 +99,11 @@ def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str 
     stage computes for them (rag/retrieve/hybrid.py + rerank.py): dense = cosine with the
     field-aware passage text, or for an attribute fact with its key in words ("item weight");
     BM25 with IDF from `corpus`; cqa-question and attribute-key matches; source priors; scored
-    by the shipped FeatureReranker weights. Returns ranker(question, evidence) -> order."""
+    by the shipped reranker (rag.retrieve.hybrid.default_reranker: the linear features, then the
+    cross-encoder on the best candidates). Returns ranker(question, evidence) -> order."""
     from rag.retrieve.fields import fields, readable
+    from rag.retrieve.hybrid import default_reranker
     from rag.retrieve.lexical import BM25Index, LexDoc
-    from rag.retrieve.rerank import FeatureReranker
 
     srcs = list(sources) if sources is not None else [None] * len(corpus)
 
@@ -116,7 +117,7 @@ def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str 
     lex = BM25Index(docs) if docs else None
     cached = encoder if isinstance(encoder, CachedEncoder) else CachedEncoder(encoder)
     cached.warm([*queries, *(dense_text(t, s) for t, s in zip(corpus, srcs))])
-    reranker = FeatureReranker()
+    reranker = default_reranker()
 
     def rank(question: str, evidence: list[Evidence]) -> list[int]:
         if not evidence:
@@ -125,7 +126,7 @@ def ours_candidate_ranker(encoder, corpus: Sequence[str], sources: Sequence[str 
         dense = cached.encode([dense_text(e.text, e.source) for e in evidence]) @ q
         bm25 = (lex.score_texts(question, [e.text for e in evidence], [e.source for e in evidence])
                 if lex is not None else np.zeros(len(evidence), np.float32))
-        scores = reranker.score_features(reranker.features(question, evidence, dense, bm25))
+        scores = reranker.scores(question, evidence, dense, bm25)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
     return rank

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,7 +143,9 @@ class CrossEncoder:
         self.backend = backend
         self.threads = threads
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._memo: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self.memo_size = 8192
         if backend == "torch":
             import torch
 
@@ -180,13 +183,24 @@ class CrossEncoder:
 
     # -- scoring -----------------------------------------------------------------------------------
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
+        """Logits for `question` against each text. Recent pairs are remembered (LRU), so a
+        repeated question or an ablation over the same candidates costs nothing twice."""
         if not len(texts):
             return np.zeros(0, np.float32)
-        out = []
-        for s in range(0, len(texts), self.batch_size):
-            chunk = list(texts[s:s + self.batch_size])
-            out.append(self._score_batch([question] * len(chunk), chunk))
-        return np.concatenate(out).astype(np.float32)
+        keys = [(question, t) for t in texts]
+        with self._lock:  # one scorer per process; 2 cores gain nothing from overlapping calls
+            todo = list(dict.fromkeys(k for k in keys if k not in self._memo))
+            for s in range(0, len(todo), self.batch_size):
+                chunk = todo[s:s + self.batch_size]
+                for k, v in zip(chunk, self._score_batch([question] * len(chunk), [t for _, t in chunk])):
+                    self._memo[k] = float(v)
+            out = np.empty(len(keys), np.float32)
+            for i, k in enumerate(keys):
+                self._memo.move_to_end(k)
+                out[i] = self._memo[k]
+            while len(self._memo) > self.memo_size:
+                self._memo.popitem(last=False)
+        return out
 
     def score_pairs(self, questions: Sequence[str], texts: Sequence[str]) -> np.ndarray:
         out = [self._score_batch(list(questions[s:s + self.batch_size]), list(texts[s:s + self.batch_size]))
@@ -198,7 +212,7 @@ class CrossEncoder:
             enc = self.tokenizer(questions, texts, truncation="longest_first", max_length=self.max_length,
                                  padding=True, return_tensors="np")
             feed = {k: enc[k].astype(np.int64) for k in _INPUTS}
-            with self._lock:  # an InferenceSession is thread-safe, but 2 cores gain nothing from overlap
+            with self._lock:
                 return self._session.run(None, feed)[0]
         enc = self.tokenizer(questions, texts, truncation="longest_first", max_length=self.max_length,
                              padding=True, return_tensors="pt")

@@ -1,8 +1,8 @@
 """The retrieval stage: graph facts by plan + dense + BM25 passages, fused, then reranked.
 
     query ──► graph (plan reads) ──────────┐
-          ├─► dense (FAISS, scoped/unscoped) ├─► weighted RRF ─► feature reranker ─► evidence
-          └─► BM25 (bm25s, same passages)  ─┘
+          ├─► dense (FAISS, scoped/unscoped) ├─► weighted RRF ─► feature reranker ─► cross-encoder ─► evidence
+          └─► BM25 (bm25s, same passages)  ─┘                   (all candidates)     (its top 12)
 
 Fusion (rag/retrieve/fusion.py) makes one candidate pool from lists whose scores are not
 comparable; the reranker (rag/retrieve/rerank.py) then orders that pool on features measured
@@ -10,15 +10,19 @@ the same way for every candidate: the stored passage vectors (no re-embedding), 
 field-aware text, the cqa question match, the attribute key match and a source prior.
 Attribute facts come from the graph and have no stored vector; their dense feature is the
 cosine with the embedded attribute *key* ("item weight"), cached per key (a catalog has few
-distinct keys), which is what a question about an attribute asks for.
+distinct keys), which is what a question about an attribute asks for. The default reranker
+(`default_reranker`) then rescores its best few with the cross-encoder
+(rag/retrieve/cross_encoder.py); `cross_encoder=False` keeps the linear stage alone.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -38,8 +42,22 @@ PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", 
                                "accessory", "variant", "similar", "brand", "product"})
 
 
-#: The shipped reranker (stateless, shared).
-DEFAULT_RERANKER = FeatureReranker()
+@lru_cache(maxsize=4)
+def default_reranker(cross_encoder: bool = True, cache_dir: str | Path | None = None,
+                     artifact: str | Path | None = None, threads: int = 1, cross_top: int = 12) -> FeatureReranker:
+    """The shipped reranker, shared per process: the linear feature stage, plus (by default)
+    the cross-encoder on its best candidates. A missing cross-encoder artifact raises
+    rag.retrieve.cross_encoder.MissingRerankerArtifact naming the path and the way out."""
+    if not cross_encoder:
+        return FeatureReranker()
+    from rag.retrieve.cross_encoder import CrossEncoder
+
+    return FeatureReranker(cross_encoder=CrossEncoder(artifact, cache_dir=cache_dir or None, threads=threads),
+                           cross_top=cross_top)
+
+
+#: HybridRetriever's `reranker` default: `default_reranker()`, built on first use.
+DEFAULT_RERANKER = "default"
 
 
 #: Graph facts that name other products to recommend (their passages join the search scope).
@@ -87,16 +105,17 @@ class HybridRetriever:
         dense: DenseRetriever | None,
         lexical: BM25Index | Callable[[], BM25Index] | None,
         encode_many: Callable[[list[str]], np.ndarray] | None = None,
-        reranker: FeatureReranker | None = DEFAULT_RERANKER,
+        reranker: FeatureReranker | str | None = DEFAULT_RERANKER,
         fusion: FusionConfig | None = None,
         pool: int = 30,
     ):
         """`pool`: how many passages dense and BM25 each contribute before reranking.
-        `reranker=None` keeps the RRF order (the ablation baselines of evaluation)."""
+        `reranker=None` keeps the RRF order (the ablation baselines of evaluation); the default
+        is `default_reranker()` (linear features + cross-encoder)."""
         self.graph = graph
         self.dense = dense
         self._lexical = lexical
-        self.reranker = reranker
+        self.reranker = default_reranker() if reranker == DEFAULT_RERANKER else reranker
         self.fusion = fusion or FusionConfig()
         self.pool = pool
         self.keys = KeyVectors(encode_many) if encode_many is not None else None

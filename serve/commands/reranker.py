@@ -1,5 +1,13 @@
 """`shopgraph train reranker`: LoRA fine-tuning of the cross-encoder reranker
-(rag/train/reranker.py) on hetPQA + semiPQA; `--ship` installs it as rag/artifacts/reranker."""
+(rag/train/reranker.py) on hetPQA + semiPQA, optionally continued on ePQA dev k-fold
+(`--epqa-folds k --epqa-fold f`: out-of-fold models for honest ePQA numbers; `--epqa-fold -1`:
+all of it, the shipped model); `--ship` installs the result as rag/artifacts/reranker.
+
+The shipped artifact was made in two steps (see its meta.json):
+    shopgraph train reranker --out out/reranker_v1 --steps 369
+    shopgraph train reranker --init out/reranker_v1 --epqa-folds 2 --epqa-fold -1 \
+        --base-groups 600 --steps 220 --lr 5e-4 --out out/reranker --ship
+"""
 
 from __future__ import annotations
 
@@ -27,6 +35,10 @@ def train_reranker_command(
     max_minutes: float = typer.Option(15.0, help="wall-clock budget; training stops early but still writes"),
     threads: int = typer.Option(1, min=1, help="torch threads (1 is fastest on a shared 2-core machine)"),
     limit: int = typer.Option(0, min=0, help="use only the first N groups of each source (0 = all)"),
+    init: Path = typer.Option(None, help="continue training from this artifact folder (warm start)"),
+    epqa_folds: int = typer.Option(0, min=0, help="also train on ePQA dev, split into this many product folds"),
+    epqa_fold: int = typer.Option(-1, min=-1, help="the ePQA fold to hold out (-1 = none: train on all of it)"),
+    base_groups: int = typer.Option(0, min=0, help="with ePQA: non-ePQA groups to mix in (0 = all)"),
     ship: bool = typer.Option(False, help="also install the result as rag/artifacts/reranker"),
 ) -> None:
     """Fine-tune the cross-encoder reranker (never on ePQA, the evaluation set)."""
@@ -38,10 +50,16 @@ def train_reranker_command(
     if missing:
         typer.echo(f"error: reranker training data not found: {', '.join(missing)}; pass --data", err=True)
         raise typer.Exit(2)
+    if init is not None and not (init / "adapter" / "adapter_config.json").is_file():
+        typer.echo(f"error: --init {init} is not a reranker artifact (no adapter/adapter_config.json)", err=True)
+        raise typer.Exit(2)
+    if epqa_folds and epqa_fold >= epqa_folds:
+        typer.echo(f"error: --epqa-fold {epqa_fold} must be below --epqa-folds {epqa_folds}", err=True)
+        raise typer.Exit(2)
     meta = train_reranker(RerankerTrainConfig(
         data_dir=data_dir, out=out, seed=seed, max_steps=steps, epochs=100.0, lr=lr, rank=rank, alpha=2 * rank,
         negatives=negatives, groups_per_batch=groups_per_batch, max_length=max_length, max_minutes=max_minutes,
-        threads=threads, limit=limit,
+        threads=threads, limit=limit, init=init, epqa_folds=epqa_folds, epqa_fold=epqa_fold, base_groups=base_groups,
     ))
     if ship:
         tmp = SHIPPED_DIR.with_name(SHIPPED_DIR.name + ".new")
