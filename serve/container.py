@@ -177,13 +177,16 @@ class Container:
     def retriever(self):
         from rag.retrieve.dense import DenseRetriever
         from rag.retrieve.graph import GraphRetriever, ReadCache
-        from rag.retrieve.hybrid import HybridRetriever
+        from rag.retrieve.hybrid import HybridRetriever, default_reranker
 
         encoder = self.encoder
         # graph reads are cached per published version (a version never changes)
         graph = GraphRetriever(self.graph_store, cache=ReadCache(self.store_version))
+        m = self.settings.models
+        reranker = default_reranker(m.cross_encoder, cache_dir=m.embedding_cache_dir or None,
+                                    cross_top=m.cross_encoder_top)
         return HybridRetriever(graph, DenseRetriever(self.serving_index, encoder.encode_one),
-                               self.lexical, encode_many=encoder.encode)
+                               self.lexical, encode_many=encoder.encode, reranker=reranker)
 
     @cached_property
     def lexical(self) -> "LexicalPerVersion":
