@@ -105,6 +105,24 @@ def main() -> None:
         for k, v in u.timings_ms.items():
             stages.setdefault(k, []).append(v)
 
+    # Baseline for the classify stage: the same two heads scored through scikit-learn's
+    # TfidfVectorizer.transform + sparse hstack (what the heads did before FastScorer).
+    from rag.understand.sentiment import sentiment_features
+
+    heads_fast: list[float] = []
+    heads_sklearn: list[float] = []
+    intent_head, sentiment_head = understander.intent.head, understander.sentiment.head
+    for _, text in messages[:100]:
+        e = encoder.encode([text])
+        t0 = time.perf_counter()
+        intent_head.scores([text], e)
+        sentiment_head.scores([text], e)
+        heads_fast.append((time.perf_counter() - t0) * 1e3)
+        t0 = time.perf_counter()
+        intent_head.scores_reference([text], e)
+        sentiment_head.scores_reference([text], sentiment_features([text], e))
+        heads_sklearn.append((time.perf_counter() - t0) * 1e3)
+
     print(f"load average after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"messages: {len(messages)} in {len(messages) // 3} sessions, {args.products} products")
     print(f"understand (embed+classify+link+state+route): p50 {pct(total, 50):.2f} ms  p99 {pct(total, 99):.2f} ms"
@@ -115,6 +133,9 @@ def main() -> None:
         print(f"  stage {k:<8} p50 {pct(stages[k], 50):.3f} ms  p99 {pct(stages[k], 99):.3f} ms")
     print(f"baseline embed only:          p50 {pct(embed_ms, 50):.2f} ms  p99 {pct(embed_ms, 99):.2f} ms")
     print(f"  understanding overhead over embedding: p50 x{pct(total, 50) / pct(embed_ms, 50):.2f}")
+    print(f"both heads' scores, FastScorer: p50 {pct(heads_fast, 50):.3f} ms  p99 {pct(heads_fast, 99):.3f} ms;"
+          f" baseline scikit-learn transform + hstack: p50 {pct(heads_sklearn, 50):.3f} ms  p99 {pct(heads_sklearn, 99):.3f} ms"
+          f" (x{pct(heads_sklearn, 50) / max(pct(heads_fast, 50), 1e-6):.1f} faster)")
     print(f"baseline naive linking (rapidfuzz over all titles): p50 {pct(naive_ms, 50):.1f} ms;"
           f" indexed linker p50 {pct(stages['link'], 50):.3f} ms"
           f" (x{pct(naive_ms, 50) / max(pct(stages['link'], 50), 1e-6):.0f} faster)")
