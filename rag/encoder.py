@@ -338,7 +338,8 @@ class _OnnxBackend:
         self._tokenizer.no_padding()
         self._pad_id = self._pad_id_of(path)
 
-        data, self._model_file = cache.load(path, int8)
+        self._model_bytes = lambda: cache.load(path, int8)[0]  # validated; re-exported if gone
+        data = self._model_bytes()
         self._ort = ort
         self._batch_threads = batch_threads
         self._single = self._session(data, threads)
@@ -363,7 +364,7 @@ class _OnnxBackend:
     def _batch_session(self):
         with self._batch_lock:
             if self._batch is None:
-                self._batch = self._session(str(self._model_file), self._batch_threads)
+                self._batch = self._session(self._model_bytes(), self._batch_threads)
             return self._batch
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
