@@ -161,8 +161,9 @@ class AnswerPipeline:
 
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
         if isinstance(self.generator, ExtractiveGenerator):
-            # it quotes the numbered evidence and never reads a prompt: rendering one is waste
-            return GenerationRequest(u.text, context, [])
+            # it quotes the numbered evidence and never reads a prompt: rendering one is waste;
+            # its semantic fallback reuses the message embedding the understanding step made
+            return GenerationRequest(u.text, context, [], question_vector=u.embedding)
         return GenerationRequest.build(u.text, context, history)
 
     def _generate(self, request: GenerationRequest) -> tuple[str, str, str | None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from rag.context import Context
 from rag.prompt import ChatMessage, build_messages
@@ -23,6 +23,9 @@ class GenerationRequest:
     context: Context
     messages: list[ChatMessage]
     max_tokens: int | None = None  # None = the generator's own default
+    #: The question's embedding when the caller has it (the understanding step computed it):
+    #: the extractive generator's semantic fallback then need not embed the question again.
+    question_vector: Any = None
 
     @classmethod
     def build(

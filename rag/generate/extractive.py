@@ -87,8 +87,9 @@ class ExtractiveGenerator:
         self.min_similarity = min_similarity
         self.second_ratio = second_ratio
 
-    def score(self, question: str, context: Context) -> list[ScoredSentence]:
-        """Every quotable sentence of the first `max_items` evidence items, best first."""
+    def score(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
+        """Every quotable sentence of the first `max_items` evidence items, best first.
+        `question_vector`: the encoder's embedding of `question`, when the caller has it."""
         items = context.items[: self.max_items]
         if not items:
             return []
@@ -125,7 +126,9 @@ class ExtractiveGenerator:
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
             # (evidence sentences recur across answers: their vectors come from a cache)
-            q = self.encoder.encode([without_words(question, topic)])[0]
+            asked_text = without_words(question, topic)
+            reuse = question_vector is not None and asked_text == question
+            q = np.asarray(question_vector) if reuse else self.encoder.encode([asked_text])[0]
             vectors = self._sentence_vectors.encode([without_words(c[3], topic) for c in candidates])
             similarities = [float(v) for v in vectors @ q]
 
@@ -149,11 +152,11 @@ class ExtractiveGenerator:
         scored.sort(key=lambda s: -s.score)
         return scored
 
-    def pick(self, question: str, context: Context) -> list[ScoredSentence]:
+    def pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
         """The sentences the answer quotes: the best relevant one, plus the next relevant one
         from another item when it scores close to the best and covers question words the
         first did not (a two-part question), so the second sentence is never padding."""
-        relevant = [s for s in self.score(question, context) if s.relevant]
+        relevant = [s for s in self.score(question, context, question_vector) if s.relevant]
         if not relevant:
             return []
         chosen = [relevant[0]]
@@ -166,14 +169,14 @@ class ExtractiveGenerator:
                 covered |= s.shared
         return chosen
 
-    def answer(self, question: str, context: Context) -> str:
-        chosen = self.pick(question, context)
+    def answer(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> str:
+        chosen = self.pick(question, context, question_vector)
         if not chosen:
             return ABSTENTION
         return " ".join(f"{_shorten(s.sentence)} [{s.number}]." for s in chosen)
 
     def generate(self, request: GenerationRequest) -> str:
-        return self.answer(request.question, request.context)
+        return self.answer(request.question, request.context, request.question_vector)
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         text = self.generate(request)
