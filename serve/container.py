@@ -238,27 +238,61 @@ class LexicalPerVersion:
     DATA_DIR/lexical/vNNNNNN, so every server process (and every restart) loads it from disk
     (memory-mapped, seconds at 100k products) instead of rebuilding it (minutes at 100k).
 
-    `warm()` makes it ready without a question: the CLI calls it after publishing, the server
-    at start and after its own publishes. An answer that still finds it missing builds it (and
-    concurrent ones wait for that), as the only way to stay on one version."""
+    `warm()` loads (or builds) it in the calling thread: the server at start, the CLI after it
+    publishes, StoreSync in the background after a publish through the API. An answer never
+    waits for it: when the version changed and the new index is not loaded yet (another process
+    published it), the answer ranks without BM25 (graph and dense, all of the new version)
+    while a background thread loads it."""
 
     KEEP = 2  # saved versions kept: the current one and the one before it
+    RETRY_AFTER_S = 10.0  # after a failed background load
 
     def __init__(self, container: Container):
         self.container = container
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._lexical = None
+        self._lock = threading.Lock()  # held while loading or building
+        self._current: tuple[int | None, object] = (None, None)  # (version, index), swapped as one
+        self._background_lock = threading.Lock()
+        self._loading = False
+        self._failed_at = float("-inf")
 
     def __call__(self):
+        version = self.container.serving_index().manifest.version
+        loaded_version, lexical = self._current
+        if loaded_version == version:
+            return lexical
+        if lexical is None:  # nothing loaded in this process yet: nothing to answer without
+            return self.warm()
+        self.load_in_background()
+        return None
+
+    def warm(self):
+        """The published version's index, loaded (or built and saved) now."""
         index = self.container.serving_index()
         with self._lock:
-            if self._version != index.manifest.version:
-                self._lexical = self.load_or_build(index)
-                self._version = index.manifest.version
-            return self._lexical
+            if self._current[0] != index.manifest.version:
+                self._current = (index.manifest.version, self.load_or_build(index))
+            return self._current[1]
 
-    warm = __call__
+    def load_in_background(self) -> None:
+        """Start loading (or building) the published version's index in a thread, unless one
+        is at it already."""
+        with self._background_lock:
+            if self._loading or time.monotonic() - self._failed_at < self.RETRY_AFTER_S:
+                return
+            self._loading = True
+        threading.Thread(target=self._background, name="lexical-load", daemon=True).start()
+
+    def _background(self) -> None:
+        from serve.logging import get_logger
+
+        try:
+            self.warm()
+        except Exception as exc:  # answers go on without BM25; retried after RETRY_AFTER_S
+            self._failed_at = time.monotonic()
+            get_logger("shopgraph.lexical").exception("lexical_index_load_failed", error_type=type(exc).__name__)
+        finally:
+            with self._background_lock:
+                self._loading = False
 
     def ensure_saved(self) -> None:
         """Build and save the published version's index unless it is on disk already."""

@@ -126,8 +126,8 @@ class StoreSync:
                     self.gate.release_exclusive()
         if report.published:
             # the new version's BM25 index, built (and saved for the other workers) now rather
-            # than by the first shopper's question; answers arriving meanwhile wait for it
-            threading.Thread(target=c.lexical.warm, name="lexical-warm", daemon=True).start()
+            # than by a shopper's question; answers arriving meanwhile rank without BM25
+            c.lexical.load_in_background()
         stats = {"version": report.version, "published": report.published, "added": report.added,
                  "changed": report.changed, "removed": report.removed, "embedded": report.embedded,
                  "elapsed_s": report.elapsed_s}
