@@ -60,11 +60,20 @@ def _worker(host: str, port: int, workers: int, options: dict[str, Any], ready: 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
-                ready.set()
+                ready.send(True)  # the parent's sign that this worker serves
+                ready.close()
 
     sock = _bind(host, port)
     config = uvicorn.Config(app, factory=True, **options)
     Server(config).run(sockets=[sock])
+
+
+def _served(ready: Any) -> bool:
+    """Whether a worker said it was serving (EOF without that word: it died starting)."""
+    try:
+        return bool(ready.poll() and ready.recv())
+    except (EOFError, OSError):
+        return False
 
 
 class WorkerStartupFailed(RuntimeError):
@@ -82,9 +91,10 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any], r
     stopping = False
 
     def start() -> tuple[multiprocessing.process.BaseProcess, Any]:
-        ready = ctx.Event()
-        p = ctx.Process(target=_worker, args=(host, port, workers, options, ready, app), name="shopgraph-worker")
+        ready, told = ctx.Pipe(duplex=False)  # a pipe, not an Event: nothing for the resource tracker
+        p = ctx.Process(target=_worker, args=(host, port, workers, options, told, app), name="shopgraph-worker")
         p.start()
+        told.close()
         return p, ready
 
     def stop(_sig: int, _frame: Any) -> None:
@@ -99,7 +109,7 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any], r
             for i, (p, ready) in enumerate(procs):
                 if p.is_alive() or stopping:
                     continue
-                if not ready.is_set():
+                if not _served(ready):
                     raise WorkerStartupFailed(f"a worker exited during startup (exit code {p.exitcode})")
                 log.warning("worker_exited", pid=p.pid, exitcode=p.exitcode)
                 time.sleep(restart_delay_s)
