@@ -120,14 +120,20 @@ class CrossCache:
 
             missing = list(todo)
             step = 256
-            for s in tqdm(range(0, len(missing), step), desc="cross-encoder", file=sys.stderr):
+            for s in tqdm(range(0, len(missing), step), desc="cross-encoder", file=sys.stderr,
+                          disable=len(missing) <= step):
                 chunk = missing[s:s + step]
                 v = self.model.score_pairs([q for q, _ in chunk], [candidate_text(t, todo[(q, t)]) for q, t in chunk])
                 self.val.update(zip(chunk, map(float, v)))
-                self.save()
+                self._unsaved += len(chunk)
+                if self._unsaved >= step:  # a long run keeps what it computed if stopped
+                    self.save()
         return np.array([self.val[(q, t)] for q, t, _ in triples], np.float32)
 
+    _unsaved = 0
+
     def save(self) -> None:
+        self._unsaved = 0
         keys = list(self.val)
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, q=np.array([k[0] for k in keys]), t=np.array([k[1] for k in keys]),
@@ -325,6 +331,8 @@ def main() -> None:
         print(f"  {name:24s} Hit@1 {np.mean(r['h1']):.3f}   Hit@5 {np.mean(r['h5']):.3f}")
 
     if cross is not None:
+        for c in cross.caches:
+            c.save()
         latency(cross.model, [(questions[q], [rows[i]["candidate"] for i in by_q[q]],
                                [rows[i]["source"] for i in by_q[q]]) for q in qids[:60]])
 

@@ -73,10 +73,12 @@ class RerankWeights:
 
 
 #: Second-stage weights, with the cross-encoder logit: the same logistic regression with `cross`
-#: among the features (benchmarks/epqa_retrieval.py --cross --fit), rounded.
+#: among the features, fitted on *out-of-fold* cross-encoder logits (each ePQA question scored by
+#: a fold model that never saw its product: benchmarks/epqa_retrieval.py --cross-artifacts
+#: FOLD0,FOLD1 --fit), rounded. Grouped 5-fold CV P@1 0.713 (linear stage alone: 0.693).
 CROSS_WEIGHTS = RerankWeights(
-    dense=3.15, overlap=1.63, question=-1.70, key=-0.79, yes_no=1.51, length=0.14, lexical=0.0, cross=0.17,
-    priors={"cqa": 0.55, "review": -0.11, "attribute": -0.38, "description": -0.34, "bullet": 0.25,
+    dense=3.98, overlap=1.42, question=-1.64, key=-0.49, yes_no=0.97, length=0.24, lexical=-0.21, cross=0.18,
+    priors={"cqa": 0.32, "review": -0.19, "attribute": 0.10, "description": -0.49, "bullet": 0.0,
             "policy": 0.5, "faq": 0.5},
 )
 
