@@ -131,9 +131,10 @@ class GroundingChecker:
             return True, ""
         if self.encoder is not None and coverage >= self.min_coverage_semantic:
             # (topic words need no stripping here: the coverage floor above already ignores them)
-            # (the claim is new text; evidence sentences recur across answers: cached vectors)
-            q = self.encoder.encode([claim])[0]
-            if float(np.max(self._support_vectors.encode(support) @ q)) >= self.min_similarity:
+            # (evidence sentences recur across answers, and so do the extractive generator's
+            # quotes of them: their vectors are cached; a model's new sentence is embedded once)
+            vectors = self._support_vectors.encode([claim, *support])
+            if float(np.max(vectors[1:] @ vectors[0])) >= self.min_similarity:
                 return True, ""
         return False, "unsupported"
 
