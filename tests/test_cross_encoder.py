@@ -94,3 +94,13 @@ def test_train_reranker_cli_names_missing_data(tmp_path: Path):
     cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "reranker", "--data", str(tmp_path)]
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
     assert result.returncode == 2 and "hetPQA" in result.stderr
+
+
+def test_epqa_folds_hold_out_whole_products():
+    from rag.train.reranker import epqa_fold_of, epqa_groups
+
+    held0 = {g.question for g in epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=0)}
+    held1 = {g.question for g in epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=1)}
+    every = {g.question for g in epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=-1)}
+    assert held0 and held1 and not (held0 & held1) and held0 | held1 == every
+    assert epqa_fold_of("B00545ATZW", 2) == epqa_fold_of("B00545ATZW", 2) in (0, 1)

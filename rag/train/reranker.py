@@ -63,6 +63,9 @@ class RerankerTrainConfig:
     max_length: int = 128
     #: caps the schedule (the learning rate decays to 0 at the last step); 0 = epochs decide
     max_steps: int = 0
+    #: stop after this many steps without shortening the schedule (0 = run it all); replays a
+    #: run that the time budget stopped (its meta.json records `steps` and `planned_steps`)
+    stop_after: int = 0
     max_minutes: float = 15.0
     threads: int = 2
     #: cap per source (0 = all); the tiny-subset test uses a few groups
@@ -258,7 +261,7 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
         done = step + 1
         if progress and step % 20 == 0:
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
-        if time.time() - t0 > cfg.max_minutes * 60:
+        if time.time() - t0 > cfg.max_minutes * 60 or (cfg.stop_after and done >= cfg.stop_after):
             break
     minutes = (time.time() - t0) / 60
 

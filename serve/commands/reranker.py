@@ -3,10 +3,12 @@
 (`--epqa-folds k --epqa-fold f`: out-of-fold models for honest ePQA numbers; `--epqa-fold -1`:
 all of it, the shipped model); `--ship` installs the result as rag/artifacts/reranker.
 
-The shipped artifact was made in two steps (see its meta.json):
-    shopgraph train reranker --out out/reranker_v1 --steps 369
-    shopgraph train reranker --init out/reranker_v1 --epqa-folds 2 --epqa-fold -1 \
-        --base-groups 600 --steps 220 --lr 5e-4 --out out/reranker --ship
+The shipped artifact was made in two steps (see its meta.json; the first, like the fold models,
+was stopped by the time budget, which `--stop-after` replays):
+    shopgraph train reranker --out out/reranker_v1 --steps 450 --stop-after 369
+    shopgraph train reranker --init out/reranker_v1 --epqa-folds 2 --epqa-fold -1 \\
+        --base-groups 600 --steps 170 --lr 5e-4 --out out/reranker --ship
+and its out-of-fold twins with `--epqa-fold 0` / `--epqa-fold 1 --steps 220 --stop-after 164|162`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def train_reranker_command(
     groups_per_batch: int = typer.Option(4, min=1),
     max_length: int = typer.Option(96, min=16, help="tokens per (question, candidate) pair"),
     max_minutes: float = typer.Option(15.0, help="wall-clock budget; training stops early but still writes"),
+    stop_after: int = typer.Option(0, min=0, help="stop after N steps, schedule unchanged (replays a timed-out run)"),
     threads: int = typer.Option(1, min=1, help="torch threads (1 is fastest on a shared 2-core machine)"),
     limit: int = typer.Option(0, min=0, help="use only the first N groups of each source (0 = all)"),
     init: Path = typer.Option(None, help="continue training from this artifact folder (warm start)"),
@@ -59,7 +62,8 @@ def train_reranker_command(
     meta = train_reranker(RerankerTrainConfig(
         data_dir=data_dir, out=out, seed=seed, max_steps=steps, epochs=100.0, lr=lr, rank=rank, alpha=2 * rank,
         negatives=negatives, groups_per_batch=groups_per_batch, max_length=max_length, max_minutes=max_minutes,
-        threads=threads, limit=limit, init=init, epqa_folds=epqa_folds, epqa_fold=epqa_fold, base_groups=base_groups,
+        stop_after=stop_after, threads=threads, limit=limit, init=init, epqa_folds=epqa_folds, epqa_fold=epqa_fold,
+        base_groups=base_groups,
     ))
     if ship:
         tmp = SHIPPED_DIR.with_name(SHIPPED_DIR.name + ".new")
