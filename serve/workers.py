@@ -4,9 +4,10 @@
 Why not uvicorn's own `--workers`: there all workers accept from one shared socket, and the
 first event loop to wake accepts every pending connection in one go. A client with a pool of
 keep-alive connections (a chatbot backend, or wrk) then often lands entirely on one worker
-while the others idle: measured on the 2-core dev machine, 8 wrk connections put all the work
-on one of two workers. With one socket per worker the kernel hashes each new connection onto
-a worker.
+while the others idle: on the 2-core dev machine (load ~4-7), 8 wrk connections put all the
+work on one of two workers in 2 of 3 runs. With one socket per worker the kernel hashes each
+new connection onto a worker (a hash, not a race: with few connections the split can still
+be uneven, but no worker's readiness decides it).
 
 The parent only supervises: it starts the workers (spawned, each builds the app from the
 environment), restarts one that dies, and on SIGINT/SIGTERM stops them all gracefully.
