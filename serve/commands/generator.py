@@ -23,11 +23,12 @@ def train_generator_command(
     lr: float = typer.Option(1e-3),
     rank: int = typer.Option(8, min=1),
     batch_size: int = typer.Option(4, min=1),
-    max_minutes: float = typer.Option(25.0, help="wall-clock budget; training stops early but still writes"),
-    hetpqa: int = typer.Option(500, help="hetPQA train examples to use"),
-    semipqa: int = typer.Option(150, help="semiPQA data-to-text train examples to use"),
-    demo: int = typer.Option(250, help="examples synthesized from the demo store"),
+    max_minutes: float = typer.Option(25.0, help="wall-clock budget: the plan is cut to what fits, artifacts are still written"),
+    hetpqa: int = typer.Option(600, help="hetPQA train examples answered (grounding-checked human answers)"),
+    semipqa: int = typer.Option(130, help="semiPQA data-to-text train examples to use"),
+    demo: int = typer.Option(280, help="demo store products asked about (35% unanswerably)"),
     seed: int = typer.Option(0),
+    threads: int = typer.Option(0, min=0, help="torch threads (0 = torch's default); 1 on a shared, busy CPU"),
     ship: bool = typer.Option(False, help="also copy adapter + GGUF + manifest into rag/artifacts/generator"),
 ) -> None:
     """Fine-tune the generator on grounded answering in the service's prompt format."""
@@ -42,7 +43,7 @@ def train_generator_command(
         raise typer.Exit(2)
     manifest = train_generator(TrainConfig(
         data_dir=data_dir, out=out, base=base, seed=seed, epochs=epochs, lr=lr, rank=rank, alpha=2 * rank,
-        batch_size=batch_size, max_minutes=max_minutes, hetpqa=hetpqa, semipqa=semipqa, demo=demo,
+        batch_size=batch_size, max_minutes=max_minutes, hetpqa=hetpqa, semipqa=semipqa, demo=demo, threads=threads,
     ))
     if ship:
         if SHIPPED.exists():
