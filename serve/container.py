@@ -183,7 +183,8 @@ class Container:
         # graph reads are cached per published version (a version never changes)
         graph = GraphRetriever(self.graph_store, cache=ReadCache(self.store_version))
         m = self.settings.models
-        reranker = default_reranker(m.cross_encoder, cache_dir=m.embedding_cache_dir or None,
+        cross = m.cross_encoder if m.cross_encoder != "auto" else self.settings.generator.kind != "extractive"
+        reranker = default_reranker(cross, cache_dir=m.embedding_cache_dir or None,
                                     cross_top=m.cross_encoder_top)
         return HybridRetriever(graph, DenseRetriever(self.serving_index, encoder.encode_one),
                                self.lexical, encode_many=encoder.encode, reranker=reranker)

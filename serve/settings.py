@@ -47,8 +47,11 @@ class ModelSettings(BaseModel):
     # Where the ONNX export of the model is cached; empty = $XDG_CACHE_HOME/shopgraph/onnx.
     embedding_cache_dir: str = ""
     # The reranker's cross-encoder stage (rag/retrieve/cross_encoder.py, ONNX export cached in
-    # embedding_cache_dir): rescores the best `cross_encoder_top` candidates; false = linear only.
-    cross_encoder: bool = True
+    # embedding_cache_dir): rescores the best `cross_encoder_top` candidates (~9 ms of CPU per
+    # candidate). auto = on when a model writes the answer (it adds ~0.1 s to a multi-second
+    # generation), off with the extractive generator, whose point is a ~25 ms answer; true/false
+    # force it.
+    cross_encoder: Literal["auto"] | bool = "auto"
     cross_encoder_top: int = Field(12, ge=1)
 
     def encoder_options(self) -> dict:
