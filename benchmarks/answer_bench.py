@@ -133,6 +133,8 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--embed", type=int, default=20_000, help="passages embedded for real (0 = all)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--cross-encoder", action="store_true",
+                    help="add the cross-encoder stage (on in the server only when a model writes the answer)")
     ap.add_argument("--data-dir", type=Path, default=None, help="keep (and reuse) the store here")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--query-threads", type=int, default=1,
@@ -201,8 +203,12 @@ def main() -> int:
         out["bm25_docs"] = len(lexical)
         # graph reads cached per store version, as serve/container.py wires them
         graph = GraphRetriever(store, cache=ReadCache(lambda: current.version))
+        # the server's reranker for the extractive generator (models.cross_encoder=auto: linear
+        # stage only); --cross-encoder measures the stage a model-written answer gets
+        from rag.retrieve.hybrid import default_reranker
         hybrid = HybridRetriever(graph, DenseRetriever(index, encoder.encode_one), lexical,
-                                 encode_many=encoder.encode)
+                                 encode_many=encoder.encode, reranker=default_reranker(args.cross_encoder))
+        out["cross_encoder"] = args.cross_encoder
         qs = questions(catalog, args.queries, args.seed)
         qvecs = encoder.encode([q for q, _, _ in qs])
         hybrid.keys.get(sorted({a.key.replace("_", " ") for p in catalog.products[:2000] for a in p.attributes}))
