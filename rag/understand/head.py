@@ -1,6 +1,7 @@
 """The classifier head shared by intent and sentiment: a linear model over the frozen sentence
 embedding joined with word and character TF-IDF of the same text, with softmax probabilities
-calibrated by one temperature fitted on a validation split.
+calibrated by one temperature fitted on a validation split; optionally mixed with a small MLP on
+the embedding alone (`HeadConfig.mlp_hidden`).
 
 Why this shape: the sentence vector carries meaning and paraphrase, the n-grams carry the exact
 keywords and survive typos (character n-grams); a linear model on both is fast to train on 2
@@ -11,6 +12,12 @@ and sparse-matrix construction cost ~2 ms per message, far more than the arithme
 reads the fitted vocabularies and idf into plain dicts and arrays and computes the same TF-IDF
 values and the dot product with the weight matrix on the message's few active columns (tens of
 microseconds). scikit-learn fits; `scores_reference` keeps its path for the equivalence test.
+
+Why the MLP: the linear model reads the embedding one direction per class; a one-hidden-layer
+network over the same 384 numbers separates intents whose phrasings overlap in any single
+direction. It errs on different messages than the n-gram model, so a fixed mixture of the two
+probability vectors beats both (CLINC150 val in-scope accuracy 0.968 -> 0.971, docs/understanding.md).
+It is trained with torch at fit time and scored with two numpy matmuls (~0.05 ms per message).
 """
 
 from __future__ import annotations
@@ -44,6 +51,10 @@ class HeadConfig:
     class_weight: str | None = None
     model: str = "svc"        # "svc" (LinearSVC, hinge) or "logreg" (LogisticRegression)
     negation: bool = False    # word n-grams read "not_good" for "good" after a negator
+    mlp_hidden: int = 0       # > 0: also fit an MLP with this hidden width on the dense block
+    mlp_weight: float = 0.25  # its share of the mixed probabilities
+    mlp_epochs: int = 30
+    mlp_seed: int = 0
 
 
 _NEGATOR = re.compile(r"^(?:not|no|never|cannot|without|nothing|nobody|none|neither|nor|hardly|\w+n't|\w+nt)$")
@@ -68,6 +79,47 @@ def mark_negation(text: str) -> str:
 
 
 @dataclass
+class EmbeddingMLP:
+    """dense -> ReLU(dense @ w1 + b1) @ w2 + b2 -> softmax; plain numpy at predict time."""
+
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+
+    def proba(self, dense: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(np.asarray(dense, dtype=np.float32) @ self.w1 + self.b1, 0.0)
+        return softmax(hidden @ self.w2 + self.b2)
+
+    @classmethod
+    def fit(cls, dense: np.ndarray, y: np.ndarray, n_labels: int, hidden: int, epochs: int = 30,
+            seed: int = 0, lr: float = 1e-3, weight_decay: float = 1e-4, dropout: float = 0.1,
+            batch_size: int = 64) -> "EmbeddingMLP":
+        """AdamW on cross-entropy, seeded (same data + seed -> same weights on one machine)."""
+        import torch
+
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(dense.shape[1], hidden), torch.nn.ReLU(),
+                                  torch.nn.Dropout(dropout), torch.nn.Linear(hidden, n_labels))
+        opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=weight_decay)
+        X = torch.from_numpy(np.ascontiguousarray(dense, dtype=np.float32))
+        Y = torch.from_numpy(np.asarray(y, dtype=np.int64))
+        order = torch.Generator().manual_seed(seed)
+        net.train()
+        for _ in range(epochs):
+            perm = torch.randperm(len(X), generator=order)
+            for start in range(0, len(X), batch_size):
+                batch = perm[start:start + batch_size]
+                loss = torch.nn.functional.cross_entropy(net(X[batch]), Y[batch])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        first, last = net[0], net[3]
+        return cls(w1=first.weight.detach().numpy().T.copy(), b1=first.bias.detach().numpy().copy(),
+                   w2=last.weight.detach().numpy().T.copy(), b2=last.bias.detach().numpy().copy())
+
+
+@dataclass
 class LinearHead:
     """Fit with `fit(texts, embeddings, labels)`; `proba()` returns calibrated probabilities."""
 
@@ -78,6 +130,11 @@ class LinearHead:
     char: TfidfVectorizer | None = None
     coef: np.ndarray | None = None       # (n_labels, n_features) float32
     intercept: np.ndarray | None = None  # (n_labels,)
+    mlp: EmbeddingMLP | None = None
+
+    def dense_block(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
+        """The dense features the head reads: the sentence embedding (subclasses append more)."""
+        return np.asarray(embeddings, dtype=np.float32)
 
     def _word_text(self, norm: str) -> str:
         return mark_negation(norm) if getattr(self.config, "negation", False) else norm
@@ -91,6 +148,7 @@ class LinearHead:
 
     def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str]) -> "LinearHead":
         cfg = self.config
+        embeddings = self.dense_block(texts, embeddings)
         norm = [normalize(t) for t in texts]
         self.word = TfidfVectorizer(ngram_range=cfg.word_ngrams, min_df=cfg.min_df, sublinear_tf=True,
                                     token_pattern=r"(?u)\b\w+\b", dtype=np.float32)
@@ -113,15 +171,20 @@ class LinearHead:
             coef = np.vstack([-coef[0], coef[0]]) / 2
             intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
         self.coef, self.intercept = coef, intercept
+        self.mlp = None
+        if getattr(cfg, "mlp_hidden", 0) > 0:
+            self.mlp = EmbeddingMLP.fit(embeddings, y, len(self.labels), cfg.mlp_hidden,
+                                        epochs=cfg.mlp_epochs, seed=cfg.mlp_seed)
         return self
 
     def scores(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-        """Raw class scores, (n_texts, n_labels); the fast path, equal to `scores_reference` up
-        to float rounding."""
-        return self.fast().scores(texts, np.asarray(embeddings, dtype=np.float32))
+        """Raw linear class scores, (n_texts, n_labels); the fast path, equal to
+        `scores_reference` up to float rounding."""
+        return self.fast().scores(texts, self.dense_block(texts, embeddings))
 
     def scores_reference(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-        """The same scores through scikit-learn's transform + sparse hstack (slow; for tests)."""
+        """The same scores through scikit-learn's transform + sparse hstack (slow; for tests).
+        `embeddings` here is the dense block itself (`dense_block` already applied)."""
         assert self.coef is not None and self.intercept is not None
         X = self._features(texts, embeddings)
         return np.asarray(X @ self.coef.T) + self.intercept
@@ -140,14 +203,34 @@ class LinearHead:
         state.pop("_fast", None)  # derived from the fitted model: rebuilt after load, not saved
         return state
 
+    def parts(self, texts: list[str], embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(raw linear scores, MLP probabilities or None): what `combine` turns into probabilities.
+        Kept apart so that calibration can score once and try many temperatures."""
+        dense = self.dense_block(texts, embeddings)
+        mlp = getattr(self, "mlp", None)  # artifacts saved before the MLP existed have none
+        return self.fast().scores(texts, dense), (mlp.proba(dense) if mlp is not None else None)
+
+    def combine(self, linear: np.ndarray, mlp: np.ndarray | None, temperature: float | None = None) -> np.ndarray:
+        p = softmax(linear / (temperature or self.temperature))
+        if mlp is not None:
+            w = self.config.mlp_weight
+            p = (1.0 - w) * p + w * mlp
+        return p
+
     def proba(self, texts: list[str], embeddings: np.ndarray) -> np.ndarray:
-        return softmax(self.scores(texts, embeddings) / self.temperature)
+        """Calibrated linear probabilities, mixed with the MLP's when the head has one."""
+        return self.combine(*self.parts(texts, embeddings))
 
     def calibrate(self, texts: list[str], embeddings: np.ndarray, labels: list[str]) -> float:
         """Fit the softmax temperature minimising negative log-likelihood on held-out labels."""
+        return self.calibrate_scores(self.scores(texts, embeddings), labels)
+
+    def calibrate_scores(self, linear: np.ndarray, labels: list[str]) -> float:
+        """`calibrate` on linear scores already computed (rows aligned with `labels`; rows whose
+        label the head does not know are ignored)."""
         index = {label: i for i, label in enumerate(self.labels)}
         keep = [i for i, label in enumerate(labels) if label in index]
-        s = self.scores([texts[i] for i in keep], embeddings[keep])
+        s = linear[keep]
         y = np.array([index[labels[i]] for i in keep])
         best_t, best_nll = 1.0, np.inf
         for t in np.geomspace(0.02, 5.0, 80):

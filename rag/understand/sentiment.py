@@ -66,11 +66,8 @@ class SentimentHead(LinearHead):
     """LinearHead whose dense block is [embedding, lexicon scores] (what `shopgraph eval
     sentiment` and the yelp check train)."""
 
-    def fit(self, texts, embeddings, labels):  # type: ignore[override]
-        return super().fit(texts, sentiment_features(list(texts), embeddings), labels)
-
-    def scores(self, texts, embeddings):  # type: ignore[override]
-        return super().scores(texts, sentiment_features(list(texts), embeddings))
+    def dense_block(self, texts, embeddings):  # type: ignore[override]
+        return sentiment_features(list(texts), embeddings)
 
 
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
