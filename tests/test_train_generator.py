@@ -72,12 +72,13 @@ def test_hetpqa_answers_are_the_ones_grounding_accepts():
 def test_train_generator_cli_writes_adapter_merged_and_gguf(tmp_path: Path):
     out = tmp_path / "gen"
     cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "generator", "--data", str(DATA),
-           "--out", str(out), "--hetpqa", "3", "--semipqa", "2", "--demo", "2", "--batch-size", "4",
-           "--max-minutes", "0.5"]
+           "--out", str(out), "--hetpqa", "3", "--semipqa", "2", "--demo", "2", "--batch-size", "2",
+           "--steps", "2", "--max-minutes", "5"]
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["steps"] >= 1 and manifest["dataset_hash"] and manifest["data_files"]
+    assert manifest["steps"] == manifest["scheduled_steps"] == 2  # --steps: a fixed plan, not cut to the budget
+    assert manifest["dataset_hash"] and manifest["data_files"]
     assert (out / "adapter" / "adapter_config.json").is_file()
     assert json.loads((out / "adapter" / "adapter_config.json").read_text())["base_model_name_or_path"]
     assert (out / "merged" / "model.safetensors").is_file()

@@ -13,7 +13,10 @@ exactly what the service sends. Writes, under `out`:
 A wall-clock budget (`max_minutes`) fits a CPU run into a known time: every few steps the
 plan is cut to the number of steps the measured speed allows (a random subset of the batches,
 since their order is shuffled), so the learning-rate schedule still decays to zero; training
-stops at the budget regardless and still writes every artifact.
+stops at the budget regardless and still writes every artifact. Where that cut falls depends on
+the machine's speed, so such a run is not repeatable; `steps` fixes the plan instead (the first
+`steps` batches of the seeded order, one cosine schedule over them, no re-planning), which makes
+a run repeatable on any machine given the same seed, data and thread count.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class TrainConfig:
     batch_size: int = 4
     max_length: int = 512
     max_minutes: float = 25.0
+    steps: int = 0  # > 0: a fixed plan of this many steps, never re-planned (repeatable runs)
     hetpqa: int = 600
     semipqa: int = 130
     demo: int = 280
@@ -135,6 +139,8 @@ def train_generator(config: TrainConfig, progress: bool = True) -> dict:
     epochs = max(1, math.ceil(config.epochs))
     plan = [b for _ in range(epochs) for b in _batches(rows, config.batch_size, rng)]
     plan = plan[: max(1, int(len(plan) * config.epochs / epochs))]
+    if config.steps > 0:
+        plan = plan[: config.steps]
     warmup = max(1, len(plan) // 20)
     total = [len(plan)]  # shrinks once the measured speed says the budget cannot hold the plan
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -150,7 +156,7 @@ def train_generator(config: TrainConfig, progress: bool = True) -> dict:
     loop_started = time.time()
     bar = tqdm(plan, desc="train generator", unit="batch", disable=not progress)
     for batch in bar:
-        if steps and steps % measure_at == 0 and steps < total[0]:  # re-fit to the speed so far
+        if not config.steps and steps and steps % measure_at == 0 and steps < total[0]:  # re-fit to the speed so far
             per_token = (time.time() - loop_started) / max(1, tokens_done)
             affordable = (deadline - time.time()) / per_token  # tokens left in the budget, 5% spare
             left = plan[steps : total[0]]

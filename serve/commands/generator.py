@@ -24,6 +24,8 @@ def train_generator_command(
     rank: int = typer.Option(8, min=1),
     batch_size: int = typer.Option(4, min=1),
     max_minutes: float = typer.Option(25.0, help="wall-clock budget: the plan is cut to what fits, artifacts are still written"),
+    steps: int = typer.Option(0, min=0, help="a fixed plan of this many steps, never cut to the budget (repeatable runs; "
+                                                "the budget still stops a run that overruns it)"),
     hetpqa: int = typer.Option(600, help="hetPQA train examples answered (grounding-checked human answers)"),
     semipqa: int = typer.Option(130, help="semiPQA data-to-text train examples to use"),
     demo: int = typer.Option(280, help="demo store products asked about (35% unanswerably)"),
@@ -43,7 +45,7 @@ def train_generator_command(
         raise typer.Exit(2)
     manifest = train_generator(TrainConfig(
         data_dir=data_dir, out=out, base=base, seed=seed, epochs=epochs, lr=lr, rank=rank, alpha=2 * rank,
-        batch_size=batch_size, max_minutes=max_minutes, hetpqa=hetpqa, semipqa=semipqa, demo=demo, threads=threads,
+        batch_size=batch_size, max_minutes=max_minutes, steps=steps, hetpqa=hetpqa, semipqa=semipqa, demo=demo, threads=threads,
     ))
     if ship:
         if SHIPPED.exists():
