@@ -72,3 +72,17 @@ def test_negation_marking_stops_at_the_clause():
     marked = mark_negation("the food was not good but the staff wasn't rude. great view")
     assert "not_good" in marked and "not_rude" in marked
     assert "not_but" not in marked and "not_great" not in marked and " good" not in marked.replace("not_good", "")
+
+
+def test_embedding_mlp_trains_even_when_the_caller_turned_autograd_off():
+    """Inference code (the torch cross-encoder) runs with autograd off; a head trained later in
+    the same process must still learn (CI once failed on exactly this ordering)."""
+    import torch
+
+    from rag.understand.head import EmbeddingMLP
+
+    dense = _unit(40, 8)
+    y = (dense[:, 0] > 0).astype(np.int64)
+    with torch.no_grad():
+        mlp = EmbeddingMLP.fit(dense, y, n_labels=2, hidden=16, epochs=40, lr=1e-2)
+    assert (mlp.proba(dense).argmax(axis=1) == y).mean() >= 0.9

@@ -126,7 +126,8 @@ def build_merged_net(artifact: Path):
     net = _torch_net_class()(bert, bert.config.hidden_size)
     net.head.load_state_dict(load_file(str(artifact / "head.safetensors")))
     net.eval()
-    torch.set_grad_enabled(False)
+    for param in net.parameters():
+        param.requires_grad_(False)
     return tokenizer, net
 
 
@@ -215,7 +216,10 @@ class CrossEncoder:
                 return self._session.run(None, feed)[0]
         enc = self.tokenizer(questions, texts, truncation="longest_first", max_length=self.max_length,
                              padding=True, return_tensors="pt")
-        return self._net(*(enc[k] for k in _INPUTS)).numpy()
+        import torch
+
+        with torch.inference_mode():
+            return self._net(*(enc[k] for k in _INPUTS)).numpy()
 
 
 def export_onnx(artifact: Path, target: Path) -> None:

@@ -106,6 +106,16 @@ class EmbeddingMLP:
         Y = torch.from_numpy(np.asarray(y, dtype=np.int64))
         order = torch.Generator().manual_seed(seed)
         net.train()
+        with torch.enable_grad():  # a caller may have turned autograd off (inference code paths)
+            cls._train(net, opt, X, Y, order, epochs, batch_size)
+        first, last = net[0], net[3]
+        return cls(w1=first.weight.detach().numpy().T.copy(), b1=first.bias.detach().numpy().copy(),
+                   w2=last.weight.detach().numpy().T.copy(), b2=last.bias.detach().numpy().copy())
+
+    @staticmethod
+    def _train(net, opt, X, Y, order, epochs: int, batch_size: int) -> None:
+        import torch
+
         for _ in range(epochs):
             perm = torch.randperm(len(X), generator=order)
             for start in range(0, len(X), batch_size):
@@ -114,9 +124,6 @@ class EmbeddingMLP:
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-        first, last = net[0], net[3]
-        return cls(w1=first.weight.detach().numpy().T.copy(), b1=first.bias.detach().numpy().copy(),
-                   w2=last.weight.detach().numpy().T.copy(), b2=last.bias.detach().numpy().copy())
 
 
 @dataclass
