@@ -5,10 +5,11 @@ Modules, in the order a message goes through them:
   features.py   text features shared by the classifier heads
   intent.py     intent head on the shared sentence embedding (+ out-of-scope threshold)
   sentiment.py  sentiment head + escalation rules
+  refiner.py    the encoder's top layers fine-tuned for sentiment (numpy at predict time)
   linker.py     entity linking of products, brands and categories to graph nodes
   state.py      dialogue state: SessionStore interface + SQLite store
   router.py     the routing table: intent/entities -> RetrievalPlan, sentiment -> ResponsePolicy
-  pipeline.py   `Understander.understand(text, session_id, product_id, embedding)`
+  pipeline.py   `Understander.understand(text, session_id, product_id, embedding, states)`
   external.py   CLINC150 / yelp checks used by `shopgraph eval intent|sentiment`
 """
 

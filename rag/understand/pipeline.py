@@ -130,23 +130,31 @@ class Understander:
 
     # --------------------------------------------------------------------------- the step
     def understand(self, text: Any, session_id: str | None = None, product_id: str | None = None,
-                   embedding: np.ndarray | None = None) -> Understanding:
+                   embedding: np.ndarray | None = None, states: np.ndarray | None = None) -> Understanding:
+        """`embedding` (and `states`, see `Encoder.encode_with_states`) when the caller already
+        encoded the message; given an embedding without states, sentiment uses its linear head only."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         message = clean_text(text)
         head = message[:MAX_MESSAGE_CHARS]
 
         if embedding is None:
-            embedding = self.encoder.encode([head if head.strip() else " "])[0]
+            encodable = [head if head.strip() else " "]
+            if self.sentiment.needs_states and hasattr(self.encoder, "encode_with_states"):
+                vectors, token_states = self.encoder.encode_with_states(encodable)
+                embedding, states = vectors[0], token_states[0]
+            else:
+                embedding = self.encoder.encode(encodable)[0]
         embedding = np.asarray(embedding, dtype=np.float32)
         t1 = time.perf_counter()
         timings["embed"] = (t1 - t0) * 1e3
 
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._understand(message, head, session_id, product_id, embedding, t0, t1, timings)
+            return self._understand(message, head, session_id, product_id, embedding, states, t0, t1, timings)
 
     def _understand(self, message: str, head: str, session_id: str | None, product_id: str | None,
-                    embedding: np.ndarray, t0: float, t1: float, timings: dict[str, float]) -> Understanding:
+                    embedding: np.ndarray, states: np.ndarray | None, t0: float, t1: float,
+                    timings: dict[str, float]) -> Understanding:
         # One BLAS thread for the small products below: on few cores, idle BLAS worker threads
         # spinning after a tiny matmul slow down the encoder's next call tenfold.
         special = special_case(message)
@@ -160,7 +168,8 @@ class Understander:
                                       raw_label=decision.raw_label, top=decision.top,
                                       threshold=round(self.intent.threshold, 4),
                                       reason=None if decision.label == decision.raw_label else "low_confidence")
-        s_label, s_conf, s_scores = self.sentiment.predict([head], embedding[None, :])[0]
+        s_label, s_conf, s_scores = self.sentiment.predict([head], embedding[None, :],
+                                                           None if states is None else [states])[0]
         t2 = time.perf_counter()
         timings["classify"] = (t2 - t1) * 1e3
 

@@ -2,7 +2,10 @@
 
 The model is the shared linear head over [sentence embedding, VADER lexicon scores] plus word and
 character n-grams; VADER (a lexicon shipped inside the `vadersentiment` package, no download)
-adds negation- and intensity-aware polarity that the frozen sentence vector blurs.
+adds negation- and intensity-aware polarity that the frozen sentence vector blurs. Its
+probabilities are averaged (70/30) with the encoder's top two layers fine-tuned for sentiment
+(`rag.understand.refiner.TopLayers`), which read the token states of the same forward pass
+that made the embedding.
 
 Escalation is rules on top of the model, because each signal is a policy decision that must be
 explainable: anger (negative and shouting/profanity/anger words), urgency, repeated contact
@@ -21,12 +24,16 @@ import joblib
 import numpy as np
 
 from rag.understand.head import HeadConfig, LinearHead
+from rag.understand.refiner import TopLayers
 
 LEXICON_WEIGHT = 1.0
 # Chosen by 5-fold cross-validation on yelp with seeds 1-4 (seed 0 is the reported check):
 # negation marking + a lighter embedding block, 0.9153 -> 0.9197 mean accuracy (see
 # docs/understanding.md).
 SENTIMENT_CONFIG = HeadConfig(C=0.5, embedding_weight=1.5, negation=True)
+# The fine-tuned top encoder layers' share of the averaged probabilities: 0.3 was best of
+# 0.3 / 0.5 / 0.7 on yelp 5-fold CV with fold seeds 0, 1 and 2 (docs/understanding.md).
+REFINER_WEIGHT = 0.3
 
 _ANGER = re.compile(
     r"\b(furious|angry|livid|outraged|ridiculous|unacceptable|disgusting|useless|incompetent|"
@@ -98,17 +105,43 @@ def should_escalate(signals: list[str], label: str) -> bool:
 
 
 class SentimentModel:
-    def __init__(self, head: SentimentHead | None = None):
-        self.head = head or SentimentHead(SENTIMENT_CONFIG)
+    """The linear head, averaged with the fine-tuned top encoder layers (`TopLayers`) when the
+    caller has the message's encoder states (`Encoder.encode_with_states`)."""
 
-    def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str]) -> "SentimentModel":
+    def __init__(self, head: SentimentHead | None = None, refiner: TopLayers | None = None,
+                 refiner_weight: float = REFINER_WEIGHT):
+        self.head = head or SentimentHead(SENTIMENT_CONFIG)
+        self.refiner = refiner
+        self.refiner_weight = refiner_weight
+
+    @property
+    def needs_states(self) -> bool:
+        return self.refiner is not None
+
+    def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str],
+            states: list[np.ndarray] | None = None, progress: bool = False) -> "SentimentModel":
+        """The linear head always; the top layers too when `states` are given."""
         self.head.fit(texts, embeddings, labels)
+        self.refiner = TopLayers.fit(states, labels, progress=progress) if states is not None else None
         return self
 
-    def predict(self, texts: list[str], embeddings: np.ndarray) -> list[tuple[str, float, dict[str, float]]]:
+    def proba(self, texts: list[str], embeddings: np.ndarray,
+              states: list[np.ndarray] | None = None) -> np.ndarray:
+        """(n, len(labels)); without `states` (or without a refiner) the linear head alone."""
         p = self.head.proba(texts, embeddings)
+        if self.refiner is None or states is None:
+            return p
+        assert self.refiner.labels == self.head.labels
+        return (1.0 - self.refiner_weight) * p + self.refiner_weight * self.refiner.proba(states)
+
+    @property
+    def labels(self) -> list[str]:
+        return self.head.labels
+
+    def predict(self, texts: list[str], embeddings: np.ndarray,
+                states: list[np.ndarray] | None = None) -> list[tuple[str, float, dict[str, float]]]:
         out = []
-        for row in p:
+        for row in self.proba(texts, embeddings, states):
             i = int(row.argmax())
             out.append((self.head.labels[i], float(row[i]),
                         {label: round(float(v), 4) for label, v in zip(self.head.labels, row)}))
@@ -116,10 +149,12 @@ class SentimentModel:
 
     def save(self, folder: Path, meta: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"head": self.head}, folder / "model.joblib", compress=3)
+        joblib.dump({"head": self.head, "refiner": self.refiner, "refiner_weight": self.refiner_weight},
+                    folder / "model.joblib", compress=3)
         (folder / "labels.json").write_text(json.dumps(self.head.labels, indent=1) + "\n")
         (folder / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
 
     @classmethod
     def load(cls, folder: Path) -> "SentimentModel":
-        return cls(joblib.load(folder / "model.joblib")["head"])
+        saved = joblib.load(folder / "model.joblib")  # artifacts before v4 hold the head only
+        return cls(saved["head"], saved.get("refiner"), saved.get("refiner_weight", REFINER_WEIGHT))

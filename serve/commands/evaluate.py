@@ -441,7 +441,8 @@ def _classifier_eval(suite: str, dataset: Optional[str], train: Optional[Path], 
     checked = external.evaluate_yelp(root, encoder, folds=folds, seed=seed, cache_dir=cache)
     return classify.external_result("sentiment", checked, root / classify.YELP_FILE,
                                     {"dataset": "yelp", "folds": folds, "seed": seed},
-                                    {**models, "head": "rag.understand.sentiment.SentimentHead (the shipped sentiment head)"})
+                                    {**models, "head": "rag.understand.sentiment.SentimentModel (the shipped sentiment model: "
+                                                       "linear head + fine-tuned top encoder layers)"})
 
 
 DatasetOpt = typer.Option(None, "--dataset", help="clinc150 (intent) or yelp (sentiment), read from --data")
