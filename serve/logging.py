@@ -25,11 +25,13 @@ _PHONE = re.compile(r"(?<![\w])(?:\+?\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A plain decimal ("retrying in 0.438291 seconds", "took 12.5048 ms") is a measurement, not a phone.
+_DECIMAL = re.compile(r"\d+\.\d+")
 
 
 def _phone_or_keep(match: re.Match[str]) -> str:
     text = match.group(0)
-    if _ISO_DATE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
+    if _ISO_DATE.fullmatch(text) or _DECIMAL.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
         return text
     return "[phone]"
 
