@@ -105,7 +105,7 @@ def evaluate_yelp(data_dir: Path | str, encoder: Any = None, folds: int = 5, see
     splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y))
     for tr, te in tqdm(splits, desc="yelp folds", unit="fold"):
         model = SentimentModel().fit([texts[i] for i in tr], emb[tr], [labels[i] for i in tr],
-                                     states=[states[i] for i in tr])
+                                     states=[states[i] for i in tr], encoder_path=getattr(encoder, "model_path", None))
         p = model.proba([texts[i] for i in te], emb[te], [states[i] for i in te])
         for row, i in enumerate(te):
             predicted[i] = model.labels[int(p[row].argmax())]

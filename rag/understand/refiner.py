@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy.special import erf
@@ -107,7 +108,7 @@ class TopLayers:
     # -- training (torch) -------------------------------------------------------------------------
     @classmethod
     def fit(cls, states: list[np.ndarray], labels: list[str], config: RefinerConfig = RefinerConfig(),
-            model_path=None, progress: bool = False) -> "TopLayers":
+            model_path: str | Path | None = None, progress: bool = False) -> "TopLayers":
         """Fine-tune copies of the encoder's top STATE_LAYERS layers plus a linear classifier on
         the mean-pooled, normalised output (cross-entropy, AdamW, seeded)."""
         import torch

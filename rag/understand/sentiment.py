@@ -119,10 +119,14 @@ class SentimentModel:
         return self.refiner is not None
 
     def fit(self, texts: list[str], embeddings: np.ndarray, labels: list[str],
-            states: list[np.ndarray] | None = None, progress: bool = False) -> "SentimentModel":
-        """The linear head always; the top layers too when `states` are given."""
+            states: list[np.ndarray] | None = None, encoder_path: Path | None = None,
+            progress: bool = False) -> "SentimentModel":
+        """The linear head always; the top layers too when `states` are given (copied from the
+        encoder at `encoder_path`, default: the packaged MiniLM, which must be the one that
+        computed `states`)."""
         self.head.fit(texts, embeddings, labels)
-        self.refiner = TopLayers.fit(states, labels, progress=progress) if states is not None else None
+        self.refiner = (TopLayers.fit(states, labels, model_path=encoder_path, progress=progress)
+                        if states is not None else None)
         return self
 
     def proba(self, texts: list[str], embeddings: np.ndarray,

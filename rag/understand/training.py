@@ -230,7 +230,8 @@ def train_sentiment(data: str, out_root: Path, encoder: Any, shared_data: Path |
         texts, labels = read_labelled(Path(data))
         heldout = None
     embeddings, states = encoder.encode_with_states(texts)
-    model = SentimentModel().fit(texts, embeddings, labels, states=states, progress=True)
+    model = SentimentModel().fit(texts, embeddings, labels, states=states,
+                                 encoder_path=getattr(encoder, "model_path", None), progress=True)
     metrics: dict[str, Any] = {"train_size": len(texts), "refiner_weight": model.refiner_weight}
     if heldout is not None:
         ht, hy = read_labelled(heldout)
