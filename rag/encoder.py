@@ -129,8 +129,8 @@ class Encoder:
         return self.encode([text])[0]
 
     def encode_with_states(self, texts: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(embeddings, per text its (tokens, dim) states entering the top STATE_LAYERS layers),
-        both from one forward pass."""
+        """(embeddings, per text its (tokens, dim) states entering the top STATE_LAYERS layers):
+        one forward pass on ONNX; torch (any pooling) runs sentence-transformers' own encode too."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32), []
         vectors, states = self._impl.encode_with_states(list(texts), self.batch_size)
