@@ -16,7 +16,8 @@ over the same features the pipeline computes: stored passage vectors of the fiel
 the attribute key vector for attribute facts, BM25 with corpus IDF, cqa question match,
 attribute key match, source priors.
 
-`--cross` adds the cross-encoder stage (rag/retrieve/cross_encoder.py, trained without ePQA):
+`--cross` adds the cross-encoder stage (rag/retrieve/cross_encoder.py; the shipped artifact
+continued on ePQA dev, so CrossRouter refuses it: pass `--cross-artifacts` with fold models):
 its logit for every scoped candidate, and for the `--cross-top` best first-stage candidates
 unscoped; logits are cached per artifact under var/cache. `--subset N` uses the first N
 questions only (a quick look).

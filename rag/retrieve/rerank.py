@@ -27,7 +27,8 @@ refits them (`--fit`) and prints the cross-validated P@1 next to the shipped wei
 numbers; nothing is keyed to individual questions or products.
 
 Second stage (the default, see `default_reranker`): a cross-encoder (rag/retrieve/cross_encoder.py,
-fine-tuned on hetPQA/semiPQA, never on ePQA) reads question and snippet together and its logit
+fine-tuned on hetPQA/semiPQA, then continued on ePQA dev; honest ePQA numbers come from fold
+models that hold products out) reads question and snippet together and its logit
 becomes one more feature, `cross`. It costs a transformer pass per candidate, so only the
 `cross_top` best candidates of the first stage are rescored, with a second weight set
 (`CROSS_WEIGHTS`, fitted the same way with `cross` among the features); the rest keep their

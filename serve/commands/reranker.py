@@ -44,7 +44,8 @@ def train_reranker_command(
     base_groups: int = typer.Option(0, min=0, help="with ePQA: non-ePQA groups to mix in (0 = all)"),
     ship: bool = typer.Option(False, help="also install the result as rag/artifacts/reranker"),
 ) -> None:
-    """Fine-tune the cross-encoder reranker (never on ePQA, the evaluation set)."""
+    """Fine-tune the cross-encoder reranker on hetPQA and semiPQA; with --epqa-folds also on ePQA dev
+    (hold a fold out with --epqa-fold to measure it honestly)."""
     from rag.retrieve.cross_encoder import SHIPPED_DIR
     from rag.train.reranker import TRAIN_FILES, RerankerTrainConfig, train_reranker
 
