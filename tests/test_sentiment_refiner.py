@@ -82,6 +82,15 @@ def test_sentiment_model_averages_the_refiner_only_when_given_states(encoded, tm
     assert np.abs(loaded.proba(TEXTS, vectors, states) - mixed).max() < 1e-2
 
 
+def test_an_artifact_without_top_layers_still_loads_and_predicts(encoded):
+    from rag.understand.pipeline import ARTIFACTS
+
+    old = SentimentModel.load(ARTIFACTS / "sentiment" / "v3")  # saved before the refiner existed
+    assert not old.needs_states and old.refiner is None
+    vectors, states = encoded
+    assert np.allclose(old.proba(TEXTS, vectors, states), old.proba(TEXTS, vectors))
+
+
 def test_shipped_model_uses_the_states_in_the_understanding_step(sync_encoder):
     from rag.understand.pipeline import Understander
 

@@ -308,6 +308,7 @@ class FastScorer:
 
 
 def softmax(s: np.ndarray) -> np.ndarray:
-    s = s - s.max(axis=1, keepdims=True)
+    """Over the last axis (rows of scores, or attention weights)."""
+    s = s - s.max(axis=-1, keepdims=True)
     e = np.exp(s)
-    return e / e.sum(axis=1, keepdims=True)
+    return e / e.sum(axis=-1, keepdims=True)

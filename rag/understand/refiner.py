@@ -21,12 +21,7 @@ import numpy as np
 from scipy.special import erf
 
 from rag.encoder import STATE_LAYERS, default_model_path
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Over the last axis."""
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
+from rag.understand.head import softmax
 
 _LAYER_KEYS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
                "attention.output.LayerNorm", "intermediate.dense", "output.dense", "output.LayerNorm")
