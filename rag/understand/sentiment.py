@@ -111,6 +111,9 @@ class SentimentModel:
     def __init__(self, head: SentimentHead | None = None, refiner: TopLayers | None = None,
                  refiner_weight: float = REFINER_WEIGHT):
         self.head = head or SentimentHead(SENTIMENT_CONFIG)
+        if refiner is not None and refiner.labels != self.head.labels:
+            raise ValueError(f"sentiment artifact is inconsistent: top layers predict {refiner.labels}, "
+                             f"the linear head {self.head.labels}")
         self.refiner = refiner
         self.refiner_weight = refiner_weight
 
@@ -135,7 +138,6 @@ class SentimentModel:
         p = self.head.proba(texts, embeddings)
         if self.refiner is None or states is None:
             return p
-        assert self.refiner.labels == self.head.labels
         return (1.0 - self.refiner_weight) * p + self.refiner_weight * self.refiner.proba(states)
 
     @property
