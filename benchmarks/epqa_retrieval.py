@@ -22,8 +22,8 @@ its logit for every scoped candidate, and for the `--cross-top` best first-stage
 unscoped; logits are cached per artifact under var/cache. `--subset N` uses the first N
 questions only (a quick look).
 
-`--fit` refits the linear weights as a logistic regression (label 2 vs rest) with 5-fold
-cross-validation grouped by question and prints the cross-validated P@1 next to the shipped
+`--fit` refits the linear weights as a pairwise logistic regression over the graded labels
+(2 > 1 > 0 within a question; see `fit`) with 5-fold cross-validation grouped by question and prints the cross-validated P@1 next to the shipped
 weights' P@1, so over-fitting to dev shows up as a gap. With `--cross` it also fits the
 second-stage weights (with the `cross` feature) and reports them out of fold, scoped (P@1) and
 unscoped (Hit@5: each question ranked by the weights of the fold that did not see it).
@@ -389,9 +389,28 @@ def second_stage(f, first: np.ndarray, top: np.ndarray, owners: list[str], w: Re
     return [int(top[i]) for i in np.argsort(-sub, kind="stable")] + rest
 
 
+def pairwise(X: np.ndarray, graded: np.ndarray, groups: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RankNet-style training rows for a linear scorer: for every two candidates of one question
+    with different labels (2 fully answers > 1 helpful > 0), their feature difference, both ways
+    round (y = 1 when the first is the better one). Only rows where `keep` is true take part."""
+    A, y = [], []
+    for g in np.unique(groups[keep]):
+        m = np.flatnonzero(keep & (groups == g))
+        for i in m:
+            for j in m:
+                if graded[i] > graded[j]:
+                    A += [X[i] - X[j], X[j] - X[i]]
+                    y += [1, 0]
+    return np.array(A), np.array(y)
+
+
 def fit(qids, by_q, labels, feats_by_q, reranker: FeatureReranker, with_cross: bool) -> dict:
-    """Logistic regression of label==2 on the features + source one-hot, 5-fold grouped CV.
-    Returns, per question, the weights fitted on the folds that did not contain it."""
+    """Fit the linear weights (features + a prior per source) as a *pairwise* logistic regression
+    over the graded labels: within a question, a label-2 candidate should outscore a label-1 or
+    label-0 one, and a label-1 one a label-0 one. Ranking is what P@1 asks for, and the "helpful"
+    label says which near-misses to rank below the answer; a pointwise regression of "label 2
+    vs rest" (the weights shipped until the fifth session) is printed next to it.
+    5-fold CV grouped by question; returns, per question, the weights fitted without it."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
@@ -406,35 +425,41 @@ def fit(qids, by_q, labels, feats_by_q, reranker: FeatureReranker, with_cross: b
         cols = np.stack([getattr(f, n) for n in names], axis=1)
         return np.hstack([cols, onehot])
 
-    def weights(model) -> RerankWeights:
-        coef = model.coef_[0]
+    def weights(coef: np.ndarray) -> RerankWeights:
         w = dict(zip(names, map(float, coef)))
         priors = {s: float(c) for s, c in zip(sources, coef[len(names):])}
         return RerankWeights(**w, priors={**RerankWeights().priors, **priors})
 
+    def pairwise_coef(keep: np.ndarray) -> np.ndarray:
+        A, yy = pairwise(X, graded, groups, keep)
+        return LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False).fit(A, yy).coef_[0]
+
+    def pointwise_coef(keep: np.ndarray) -> np.ndarray:
+        return LogisticRegression(C=1.0, max_iter=2000).fit(X[keep], y[keep]).coef_[0]
+
     X = np.vstack([design(q) for q in qids])
-    y = np.concatenate([(labels[by_q[q]] == 2).astype(int) for q in qids])
+    graded = np.concatenate([labels[by_q[q]] for q in qids])
+    y = (graded == 2).astype(int)
     groups = np.concatenate([[k] * len(by_q[q]) for k, q in enumerate(qids)])
-    p1 = []
+    p1: dict[str, list[float]] = {"pairwise": [], "pointwise": []}
     per_q: dict[str, RerankWeights] = {}
     for train, test in GroupKFold(n_splits=5).split(X, y, groups):
-        model = LogisticRegression(C=1.0, max_iter=2000).fit(X[train], y[train])
-        s = model.decision_function(X)
+        keep = np.zeros(len(y), bool)
+        keep[train] = True
+        coefs = {"pairwise": pairwise_coef(keep), "pointwise": pointwise_coef(keep)}
         test_groups = set(groups[test].tolist())
-        start = 0
         for k, q in enumerate(qids):
-            m = len(by_q[q])
             if k in test_groups:
-                sub = s[start:start + m]
-                p1.append(float(labels[by_q[q]][int(np.argmax(sub))] == 2))
-                per_q[q] = weights(model)
-            start += m
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
-    coef = model.coef_[0]
+                rows = groups == k
+                for how, coef in coefs.items():
+                    p1[how].append(float(graded[rows][int(np.argmax(X[rows] @ coef))] == 2))
+                per_q[q] = weights(coefs["pairwise"])
+    coef = pairwise_coef(np.ones(len(y), bool))
     label = "with cross" if with_cross else "linear"
-    print(f"\n--fit ({label}): 5-fold grouped CV P@1 {np.mean(p1):.3f} (shipped weights above)")
-    print("  fitted on all dev: " + ", ".join(f"{nm}={c:.2f}" for nm, c in
-                                            zip([*names, *[f"prior[{s}]" for s in sources]], coef)))
+    print(f"\n--fit ({label}): 5-fold grouped CV P@1 pairwise {np.mean(p1['pairwise']):.3f}, "
+          f"pointwise {np.mean(p1['pointwise']):.3f} (shipped weights above)")
+    print("  pairwise, fitted on all dev: " + ", ".join(
+        f"{nm}={c:.2f}" for nm, c in zip([*names, *[f"prior[{s}]" for s in sources]], coef)))
     return per_q
 
 
