@@ -90,6 +90,20 @@ def test_train_reranker_cli_on_a_tiny_subset(tmp_path: Path):
     assert np.isfinite(ce.score(QUESTION, [ANSWER, OTHERS[0]])).all()
 
 
+def test_train_reranker_cli_on_epqa_lists(tmp_path: Path):
+    """The listwise ePQA groups (several answers per group) train end to end through the CLI."""
+    out = tmp_path / "rr"
+    cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "reranker", "--data", str(DATA),
+           "--out", str(out), "--limit", "2", "--steps", "2", "--groups-per-batch", "2", "--max-length", "48",
+           "--epqa-folds", "2", "--epqa-fold", "0", "--base-groups", "2", "--epqa-groups", "lists"]
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["steps"] == 2 and meta["config"]["epqa_groups"] == "lists"
+    assert meta["epqa"]["held_out_fold"] == 0 and meta["data"]["by_origin"]["epqa"] > 300
+    assert np.isfinite(CrossEncoder(out, backend="torch").score(QUESTION, [ANSWER, OTHERS[0]])).all()
+
+
 def test_train_reranker_cli_names_missing_data(tmp_path: Path):
     cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "reranker", "--data", str(tmp_path)]
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
@@ -104,3 +118,23 @@ def test_epqa_folds_hold_out_whole_products():
     every = {g.question for g in epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=-1)}
     assert held0 and held1 and not (held0 & held1) and held0 | held1 == every
     assert epqa_fold_of("B00545ATZW", 2) == epqa_fold_of("B00545ATZW", 2) in (0, 1)
+
+
+def test_epqa_lists_keep_every_candidate_with_the_answers_first():
+    import csv
+    from collections import Counter
+
+    from rag.train.reranker import epqa_groups
+
+    with (DATA / "pqa" / "ePQA" / "dev.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    sizes = Counter(r["question"] for r in rows)
+    answers = Counter(r["question"] for r in rows if r["label"] == "2")
+    lists = epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=0, mode="lists")
+    pairs = epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=0)
+    assert {g.question for g in lists} == {g.question for g in pairs}
+    for g in lists:
+        assert g.positives == answers[g.question] and len(g.candidates) == sizes[g.question]
+    assert all(g.positives == 1 and len(g.candidates) == 4 for g in pairs)
+    with pytest.raises(ValueError, match="mode"):
+        epqa_groups(DATA, negatives=3, seed=0, folds=2, held_out=0, mode="triples")

@@ -79,17 +79,21 @@ class RerankerTrainConfig:
     epqa_fold: int = -1
     #: with ePQA: how many non-ePQA groups to mix in (0 = all)
     base_groups: int = 0
+    #: ePQA groups: "pairs" = each label-2 snippet against `negatives` others of its question;
+    #: "lists" = each question's whole candidate list, its label-2 snippets all positive
+    epqa_groups: str = "pairs"
     target_modules: list[str] = field(default_factory=lambda: [
         "query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"])
 
 
 @dataclass(frozen=True)
 class Group:
-    """One relevant candidate and its negatives for one question (positive first)."""
+    """Relevant candidates then irrelevant ones for one question (the first `positives`)."""
 
     question: str
     candidates: tuple[str, ...]
     origin: str
+    positives: int = 1
 
 
 def _read(path: Path) -> list[dict]:
@@ -157,9 +161,14 @@ def epqa_fold_of(asin: str, folds: int) -> int:
     return int(hashlib.sha1(asin.encode()).hexdigest(), 16) % folds
 
 
-def epqa_groups(data_dir: Path, negatives: int, seed: int, folds: int, held_out: int) -> list[Group]:
-    """ePQA dev groups: each "fully answers" (label 2) snippet against snippets of the same
-    question labelled 1 or 0 (P@1 counts label 2 only), for products outside fold `held_out`."""
+def epqa_groups(data_dir: Path, negatives: int, seed: int, folds: int, held_out: int,
+                mode: str = "pairs") -> list[Group]:
+    """ePQA dev groups for products outside fold `held_out`: "fully answers" (label 2) snippets
+    against snippets of the same question labelled 1 or 0 (P@1 counts label 2 only).
+    `mode` "pairs": one group per label-2 snippet with `negatives` sampled others; "lists": one
+    group per question with all its candidates (listwise over the whole list)."""
+    if mode not in ("pairs", "lists"):
+        raise ValueError(f"epqa_groups mode must be 'pairs' or 'lists', not {mode!r}")
     path = data_dir / EPQA_FILE
     if not path.is_file():
         raise FileNotFoundError(f"ePQA dev data not found: {path}")
@@ -176,6 +185,9 @@ def epqa_groups(data_dir: Path, negatives: int, seed: int, folds: int, held_out:
         pos = [candidate_text(r["candidate"], r["source"]) for r in items if r["label"] == "2"]
         neg = [candidate_text(r["candidate"], r["source"]) for r in items if r["label"] != "2"]
         if not pos or not neg:
+            continue
+        if mode == "lists":
+            out.append(Group(items[0]["question"], (*pos, *neg), "epqa", positives=len(pos)))
             continue
         for p in pos:
             out.append(Group(items[0]["question"], (p, *rng.sample(neg, min(negatives, len(neg)))), "epqa"))
@@ -205,7 +217,8 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
         rng = random.Random(cfg.seed + 2)
         if cfg.base_groups:
             groups = rng.sample(groups, min(cfg.base_groups, len(groups)))
-        groups = groups + epqa_groups(cfg.data_dir, cfg.negatives, cfg.seed, cfg.epqa_folds, cfg.epqa_fold)
+        groups = groups + epqa_groups(cfg.data_dir, cfg.negatives, cfg.seed, cfg.epqa_folds, cfg.epqa_fold,
+                                       cfg.epqa_groups)
         rng.shuffle(groups)
     tokenizer, bert = load_base()
     if cfg.init is not None:
@@ -248,9 +261,10 @@ def train_reranker(cfg: RerankerTrainConfig, progress: bool = True) -> dict:
         loss = scores.new_zeros(())
         start = 0
         for b in batch:
-            n = len(b.candidates)
-            loss = loss + torch.nn.functional.cross_entropy(scores[start:start + n][None], scores.new_zeros(1, dtype=torch.long))
-            start += n
+            # listwise: -log(softmax mass on the relevant candidates); one positive = cross-entropy
+            group = scores[start:start + len(b.candidates)]
+            loss = loss + torch.logsumexp(group, 0) - torch.logsumexp(group[:b.positives], 0)
+            start += len(b.candidates)
         loss = loss / len(batch)
         opt.zero_grad()
         loss.backward()

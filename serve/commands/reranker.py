@@ -42,6 +42,8 @@ def train_reranker_command(
     epqa_folds: int = typer.Option(0, min=0, help="also train on ePQA dev, split into this many product folds"),
     epqa_fold: int = typer.Option(-1, min=-1, help="the ePQA fold to hold out (-1 = none: train on all of it)"),
     base_groups: int = typer.Option(0, min=0, help="with ePQA: non-ePQA groups to mix in (0 = all)"),
+    epqa_groups: str = typer.Option("pairs", help="with ePQA: 'pairs' (each answer vs --negatives others) or "
+                                                  "'lists' (each question's whole candidate list)"),
     ship: bool = typer.Option(False, help="also install the result as rag/artifacts/reranker"),
 ) -> None:
     """Fine-tune the cross-encoder reranker on hetPQA and semiPQA; with --epqa-folds also on ePQA dev
@@ -60,11 +62,14 @@ def train_reranker_command(
     if epqa_folds and epqa_fold >= epqa_folds:
         typer.echo(f"error: --epqa-fold {epqa_fold} must be below --epqa-folds {epqa_folds}", err=True)
         raise typer.Exit(2)
+    if epqa_groups not in ("pairs", "lists"):
+        typer.echo(f"error: --epqa-groups must be 'pairs' or 'lists', not {epqa_groups!r}", err=True)
+        raise typer.Exit(2)
     meta = train_reranker(RerankerTrainConfig(
         data_dir=data_dir, out=out, seed=seed, max_steps=steps, epochs=100.0, lr=lr, rank=rank, alpha=2 * rank,
         negatives=negatives, groups_per_batch=groups_per_batch, max_length=max_length, max_minutes=max_minutes,
         stop_after=stop_after, threads=threads, limit=limit, init=init, epqa_folds=epqa_folds, epqa_fold=epqa_fold,
-        base_groups=base_groups,
+        base_groups=base_groups, epqa_groups=epqa_groups,
     ))
     if ship:
         tmp = SHIPPED_DIR.with_name(SHIPPED_DIR.name + ".new")
