@@ -23,8 +23,9 @@ unscoped; logits are cached per artifact under var/cache. `--subset N` uses the 
 questions only (a quick look).
 
 `--fit` refits the linear weights as a pairwise logistic regression over the graded labels
-(2 > 1 > 0 within a question; see `fit`) with 5-fold cross-validation grouped by question and prints the cross-validated P@1 next to the shipped
-weights' P@1, so over-fitting to dev shows up as a gap. With `--cross` it also fits the
+(2 > 1 > 0 within a question; see `fit`) with 5-fold cross-validation grouped by question, and
+prints the cross-validated P@1 next to the shipped weights' P@1, so over-fitting to dev shows
+up as a gap. With `--cross` it also fits the
 second-stage weights (with the `cross` feature) and reports them out of fold, scoped (P@1) and
 unscoped (Hit@5: each question ranked by the weights of the fold that did not see it).
 

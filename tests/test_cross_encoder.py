@@ -104,6 +104,14 @@ def test_train_reranker_cli_on_epqa_lists(tmp_path: Path):
     assert np.isfinite(CrossEncoder(out, backend="torch").score(QUESTION, [ANSWER, OTHERS[0]])).all()
 
 
+def test_train_reranker_cli_rejects_an_unknown_group_mode(tmp_path: Path):
+    cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "reranker", "--data", str(DATA),
+           "--out", str(tmp_path / "rr"), "--epqa-folds", "2", "--epqa-groups", "triples"]
+    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert result.returncode == 2 and "--epqa-groups" in result.stderr and "triples" in result.stderr
+    assert not (tmp_path / "rr").exists()
+
+
 def test_train_reranker_cli_names_missing_data(tmp_path: Path):
     cmd = [str(Path(sys.executable).parent / "shopgraph"), "train", "reranker", "--data", str(tmp_path)]
     result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)

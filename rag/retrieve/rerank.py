@@ -11,7 +11,8 @@ order comes from features that each capture one thing product questions need:
             answer replied to*. Its weight is negative: the full-text embedding already credits
             a repeated question, and an answer to a merely similar question often misses
   key       for attributes: share of the attribute key's words the question uses
-            ("how much does it weigh" -> item_weight)
+            ("how much does it weigh" -> item_weight). Its fitted weight is slightly negative:
+            an attribute fact's `dense` is already the cosine with its key
   yes/no    the question is a yes/no question and the snippet answers with yes/no
   length    log(1 + words): a bare fragment rarely answers
   lexical   BM25 squashed to [0, 1): exact tokens, model numbers
