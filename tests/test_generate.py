@@ -233,6 +233,25 @@ def test_extractive_answers_with_citation_or_abstains(context):
     )
 
 
+def test_extractive_leads_with_the_applicable_policy():
+    """An FAQ that talks about the rule in general can share more words with the question than
+    the policy the graph resolved by precedence; the answer still leads with the binding one,
+    and FAQ "Q:"/"A:" markers are not quoted."""
+    evidence = [
+        Evidence(id="faq:tents#0", kind="passage", source="faq", doc_id="faq-tents",
+                 text="Q: Can tents be returned after a camping trip? "
+                      "A: Only if unused, unless the brand's return policy allows returns after use."),
+        Evidence(id="policy:returns-northpeak@v1", kind="graph_fact", source="policy",
+                 doc_id="returns-northpeak", doc_version=1,
+                 text="Northpeak returns: Northpeak products come with 60-day returns, even after use on a trip."),
+    ]
+    answer = Answerer(ExtractiveGenerator()).answer("What is the return policy for the Northpeak tent?", evidence)
+    assert answer.grounded
+    assert answer.citations[0].evidence_id == "policy:returns-northpeak@v1"
+    assert answer.text.startswith("Northpeak returns")
+    assert "A:" not in answer.text and "Q:" not in answer.text
+
+
 def test_factory_kinds(smollm2_gguf):
     assert isinstance(make_generator("extractive"), ExtractiveGenerator)
     llama = generator_from_settings(GeneratorSettings())

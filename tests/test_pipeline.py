@@ -129,6 +129,21 @@ def test_policy_precedence_in_answers(pipeline, planned, demo_catalog, intent, k
     assert not lost & {e.doc_id for e in trace.evidence}
 
 
+def test_answer_leads_with_the_brand_policy_over_a_general_faq(pipeline, planned):
+    """"Return policy for the Northpeak tent?" as the router plans it (brand and category in
+    scope, FAQs too): the tent FAQ ("only if unused, unless the brand's policy allows returns
+    after use") shares more words with the question, yet the answer quotes the Northpeak policy
+    that applies first."""
+    scope = {"brand_ids": ["northpeak"], "category_ids": ["tents"]}
+    plan = RetrievalPlan(intent="return_policy", graph_queries=[
+        GraphQuery(kind="policy", policy_kind="returns", **scope), GraphQuery(kind="faq", **scope)],
+        passages=PassageQuery(sources=["policy", "faq"], policy_kind="returns", k=5))
+    a = pipeline.answer(planned.add("What is the return policy for the Northpeak tent?", plan))
+    assert {c.doc_id for c in a.citations} >= {"returns-northpeak"}, (a.text, _cited(a))
+    assert a.citations[0].doc_id == "returns-northpeak", (a.text, _cited(a))
+    assert a.text.startswith("Northpeak returns"), a.text
+
+
 def test_shipping_without_product_uses_the_global_policy(pipeline, planned):
     q = planned.add("How long does standard shipping take?", _policy("shipping", "shipping"))
     a = pipeline.answer(q)

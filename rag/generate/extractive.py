@@ -15,6 +15,10 @@ relevant. Relevance, on CPU:
   >= `min_similarity` counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted.
+The policy that applies (the graph resolved it by precedence product > brand > category >
+global) is binding: when one of its sentences is relevant, the answer leads with it, ahead of
+an FAQ or review that talks about the rule in general ("only if unused, unless the brand's
+policy allows it").
 
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
 when a model generator fails, is slow, or writes nothing grounded."""
@@ -47,6 +51,14 @@ class ScoredSentence:
     score: float
     relevant: bool
     shared: frozenset[str] = frozenset()  # question words it contains
+    binding: bool = False  # from the applicable policy (see is_applicable_policy)
+
+
+def is_applicable_policy(evidence) -> bool:
+    """The graph's answer to "which policy applies here": a policy fact, not a passage that
+    merely mentions a rule (rag.retrieve.graph emits only the winning policy as a fact;
+    overridden ones never reach the context)."""
+    return evidence.kind == "graph_fact" and evidence.source == "policy"
 
 
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about").
@@ -59,10 +71,11 @@ REQUEST_WORDS = frozenset(content_words(
 MAX_WORDS = 45
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
 _EMPHASIS = re.compile(r"\*\*|__|`")
+_FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "Q: ... A: ..."
 
 
 def _shorten(sentence: str) -> str:
-    sentence = _EMPHASIS.sub("", sentence)
+    sentence = _FAQ_MARKER.sub("", _EMPHASIS.sub("", sentence))
     words = sentence.split()
     if len(words) <= MAX_WORDS:
         return sentence.rstrip(" .;:,")
@@ -106,6 +119,7 @@ class ExtractiveGenerator:
         asked = q_words - topic - REQUEST_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
 
+        binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # (rank, number, position in item, sentence, words)
         candidates: list[tuple[int, int, int, str, set[str]]] = []
         for rank, item in enumerate(items):
@@ -148,18 +162,21 @@ class ExtractiveGenerator:
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
-            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(shared)))
+            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(shared), rank in binding))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     def pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
-        """The sentences the answer quotes: the best relevant one, plus the next relevant one
-        from another item when it scores close to the best and covers question words the
-        first did not (a two-part question), so the second sentence is never padding."""
+        """The sentences the answer quotes: the best relevant one (the applicable policy's, when
+        it has one), plus the next relevant one from another item when it scores close to the
+        best and covers question words the first did not (a two-part question), so the second
+        sentence is never padding."""
         relevant = [s for s in self.score(question, context, question_vector) if s.relevant]
         if not relevant:
             return []
-        chosen = [relevant[0]]
+        lead = next((s for s in relevant if s.binding), relevant[0])
+        relevant = [lead, *(s for s in relevant if s is not lead)]
+        chosen = [lead]
         covered = set(relevant[0].shared)
         for s in relevant[1:]:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
