@@ -10,12 +10,15 @@ citations and `grounded`/`abstained` flags stay true):
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
 - escalation: when due, the handoff message is appended to the answer and `escalate` is set.
+A reply apologizes once: when it already opened with an apology, an apology that starts the
+appended handoff message is left out of the text (`handoff_message` keeps it whole).
 All texts here are fixed strings of ours; nothing from the shopper is echoed except candidate
 product names, which come from the catalog.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from rag.types import Answer
@@ -28,6 +31,8 @@ HANDOFF_MESSAGE = "I'm passing this conversation to a member of our support team
 SMALLTALK_REPLY = "Hello! I can help with questions about our products, brands and store policies."
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 MAX_CLARIFY_OPTIONS = 5
+# "I'm sorry about this." / "Sorry for the wait!" at the start of a text
+_APOLOGY_SENTENCE = re.compile(r"^\s*(?:(?:i['’]m|i am|we['’]re|we are)\s+)?sorry\b[^.!?]*[.!?]\s*", re.IGNORECASE)
 
 
 def clarifying_question(clarify: ClarifyingQuestion) -> tuple[str, list[dict[str, str]]]:
@@ -79,12 +84,13 @@ def apply_response_policy(
     parts = []
     if policy.opening:
         parts.append(policy.opening.strip())
-    elif _apologetic(policy) and not body.lower().startswith(("sorry", "i'm sorry", "i am sorry")):
+    elif _apologetic(policy) and not _APOLOGY_SENTENCE.match(body):
         parts.append(APOLOGY)
     parts.append(body)
     if policy.escalate and mode != "handoff":
         out.escalate, out.handoff_message = True, handoff
-        parts.append(handoff)
+        apologized = any(_APOLOGY_SENTENCE.match(p) for p in parts if p)
+        parts.append(_APOLOGY_SENTENCE.sub("", handoff, count=1) if apologized else handoff)
     out.text = " ".join(p for p in parts if p)
     return out
 

@@ -60,6 +60,20 @@ def test_negative_sentiment_apologizes_and_escalation_appends_the_handoff():
     assert custom.text.startswith("I understand how annoying this is. Items")
 
 
+def test_escalation_apologizes_once():
+    """The router's escalation message opens with its own apology; after the tone's apology the
+    reply does not say sorry twice, and the handoff message a client shows stays whole."""
+    from rag.understand.router import ESCALATION_MESSAGE
+
+    policy = ResponsePolicy(tone="apologetic", apologize=True, escalate=True, handoff_message=ESCALATION_MESSAGE)
+    out = respond(grounded_answer(), understanding(sentiment="negative", response=policy))
+    assert out.text.lower().count("sorry") == 1 and out.text.startswith(APOLOGY)
+    assert out.text.endswith("I've flagged the conversation for a member of our support team, who will follow up with you.")
+    assert out.handoff_message == ESCALATION_MESSAGE
+    calm = respond(grounded_answer(), understanding(response=ResponsePolicy(escalate=True, handoff_message=ESCALATION_MESSAGE)))
+    assert calm.text.endswith(ESCALATION_MESSAGE)
+
+
 def test_handoff_mode_answers_with_the_handoff_message_only():
     out = reply_without_retrieval(understanding(intent="order_status", mode="handoff",
                                                 response=ResponsePolicy(escalate=True, handoff_message="A colleague will take over.")))
