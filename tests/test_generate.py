@@ -252,6 +252,28 @@ def test_extractive_leads_with_the_applicable_policy():
     assert "A:" not in answer.text and "Q:" not in answer.text
 
 
+SHIPPING = Evidence(id="policy:shipping-global@v1", kind="graph_fact", source="policy", doc_id="shipping-global",
+                    text="Shipping: We offer free standard shipping on orders over $50 (3-5 business days). "
+                         "Orders under $50 ship for $5.99. Express shipping (1-2 business days) costs $14.99. "
+                         "We ship to the United States and Canada only.")
+INTERNATIONAL = Evidence(id="faq:international#0", kind="passage", source="faq", doc_id="faq-international",
+                         text="Q: Do you ship internationally?\nA: We ship to the United States and Canada only.")
+
+
+@pytest.mark.parametrize("question, must", [
+    # "ship" is the topic every item repeats: the duration is what is asked
+    ("How long does shipping take?", ["3-5 business days"]),
+    # two parts: the duration and the destination, both quoted
+    ("How long does shipping take to Canada?", ["3-5 business days", "Canada"]),
+    ("How long do I wait for express shipping?", ["1-2 business days"]),
+])
+def test_extractive_quotes_the_value_a_how_long_question_asks_for(question, must):
+    answer = Answerer(ExtractiveGenerator()).answer(question, [SHIPPING, INTERNATIONAL])
+    assert answer.grounded, answer.text
+    for phrase in must:
+        assert phrase in answer.text, answer.text
+
+
 def test_factory_kinds(smollm2_gguf):
     assert isinstance(make_generator("extractive"), ExtractiveGenerator)
     llama = generator_from_settings(GeneratorSettings())

@@ -14,6 +14,9 @@ relevant. Relevance, on CPU:
   (the product name most items repeat) removed from both;
   >= `min_similarity` counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
+- answer type: "how long" / "how much" / "how many" ask for a quantity, so a sentence holding
+  one of the asked kind ("3-5 business days", "$14.99", "12") counts as sharing one more asked
+  word, weighted like the question's most specific word.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted.
 The policy that applies (the graph resolved it by precedence product > brand > category >
 global) is binding: when one of its sentences is relevant, the answer leads with it, ahead of
@@ -50,7 +53,7 @@ class ScoredSentence:
     sentence: str
     score: float
     relevant: bool
-    shared: frozenset[str] = frozenset()  # question words it contains
+    shared: frozenset[str] = frozenset()  # question words it contains (and ASKED_VALUE)
     binding: bool = False  # from the applicable policy (see is_applicable_policy)
 
 
@@ -67,6 +70,27 @@ REQUEST_WORDS = frozenset(content_words(
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview"
 ))
+
+# What a "how long / how much / how many" question asks for, and how such a value reads.
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_RANGE = rf"{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?"
+ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bhow long\b", re.IGNORECASE),  # a duration or a length
+     re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?"
+                r"|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b", re.IGNORECASE)),
+    (re.compile(r"\bhow much\b|\b(?:cost|costs|price|fee|fees|charge)\b", re.IGNORECASE),  # an amount of money
+     re.compile(rf"[$€£]\s?{_NUMBER}|{_NUMBER}\s*(?:usd|eur|gbp|dollars?)\b|\bfree\b", re.IGNORECASE)),
+    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
+)
+
+
+ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
+
+
+def answer_type(question: str) -> re.Pattern[str] | None:
+    """How a value of the kind the question asks for reads, or None."""
+    return next((value for asks, value in ANSWER_TYPES if asks.search(question)), None)
+
 
 MAX_WORDS = 45
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
@@ -111,7 +135,9 @@ class ExtractiveGenerator:
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
-        q_norm = sum(idf.values()) or 1.0
+        wanted = answer_type(question)
+        type_weight = max(idf.values(), default=0.0) or math.log(2) if wanted else 0.0
+        q_norm = (sum(idf.values()) + type_weight) or 1.0
         topic = topic_words(context)
         # what the question asks about beyond naming its subject and making a request; when
         # nothing is left ("recommend something like the X100", "tell me about the X100"),
@@ -156,21 +182,26 @@ class ExtractiveGenerator:
         scored = []
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
-            lexical = sum(idf[w] for w in shared) / q_norm
-            relevant = bool(shared & specific) or sim >= self.min_similarity
+            typed = wanted is not None and bool(wanted.search(sentence))
+            lexical = (sum(idf[w] for w in shared) + type_weight * typed) / q_norm
+            # a value of the asked kind answers the question even when the only word it shares
+            # is the topic ("3-5 business days" for "how long does shipping take?")
+            relevant = bool(shared & specific) or (typed and bool(shared)) or sim >= self.min_similarity
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
-            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(shared), rank in binding))
+            # the asked quantity is one more thing a second sentence can add
+            covers = shared | {ASKED_VALUE} if typed else shared
+            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding))
         scored.sort(key=lambda s: -s.score)
         return scored
 
     def pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
         """The sentences the answer quotes: the best relevant one (the applicable policy's, when
-        it has one), plus the next relevant one from another item when it scores close to the
-        best and covers question words the first did not (a two-part question), so the second
-        sentence is never padding."""
+        it has one), plus the next relevant one when it scores close to the best and covers
+        question words the first did not (a two-part question: "how long does shipping take to
+        Canada?"), so the second sentence is never padding."""
         relevant = [s for s in self.score(question, context, question_vector) if s.relevant]
         if not relevant:
             return []
@@ -181,7 +212,7 @@ class ExtractiveGenerator:
         for s in relevant[1:]:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
-            if all(s.number != c.number for c in chosen) and not s.shared <= covered:
+            if not s.shared <= covered:
                 chosen.append(s)
                 covered |= s.shared
         return chosen
