@@ -168,12 +168,17 @@ def build_context(
     return context
 
 
+def named_words(context: Context) -> frozenset[str]:
+    """The content words of `entity_names`: the linked products' and brands' names."""
+    return frozenset().union(*(content_words(name) for name in context.entity_names))
+
+
 def topic_words(context: Context) -> frozenset[str]:
     """What the context is about rather than what it says: the words of `entity_names` (the
     linked products/brands), plus content words found in most (more than half) of the items
     when there are 3 or more (with two, a shared word says nothing about which is the topic),
     e.g. "acme", "x100", "headphone"."""
-    named = set().union(*(content_words(name) for name in context.entity_names))
+    named = set(named_words(context))
     n = len(context.items)
     if n < 3:
         return frozenset(named)

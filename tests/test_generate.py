@@ -274,6 +274,16 @@ def test_extractive_quotes_the_value_a_how_long_question_asks_for(question, must
         assert phrase in answer.text, answer.text
 
 
+def test_a_number_that_only_shares_the_product_name_does_not_answer_how_many():
+    """The asked kind of value must come with a word beyond the product's name: the blender's
+    capacity does not say how many were sold."""
+    blender = [Evidence(id="p103#attr:capacity", kind="graph_fact", source="attribute", owner_id="p103",
+                        text="PulsePro Crush 610 Blender, White: capacity: 2.0 L.")]
+    answer = Answerer(ExtractiveGenerator()).answer("How many units of the PulsePro Crush 610 Blender were sold last year?",
+                                                    blender, entity_names=["PulsePro Crush 610 Blender, White"])
+    assert answer.abstained, answer.text
+
+
 def test_factory_kinds(smollm2_gguf):
     assert isinstance(make_generator("extractive"), ExtractiveGenerator)
     llama = generator_from_settings(GeneratorSettings())

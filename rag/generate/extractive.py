@@ -36,7 +36,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.context import Context, topic_words, without_words
+from rag.context import Context, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import content_words, split_sentences
@@ -138,7 +138,7 @@ class ExtractiveGenerator:
         wanted = answer_type(question)
         type_weight = max(idf.values(), default=0.0) or math.log(2) if wanted else 0.0
         q_norm = (sum(idf.values()) + type_weight) or 1.0
-        topic = topic_words(context)
+        topic, named = topic_words(context), named_words(context)
         # what the question asks about beyond naming its subject and making a request; when
         # nothing is left ("recommend something like the X100", "tell me about the X100"),
         # sharing any word with the question is enough
@@ -185,8 +185,10 @@ class ExtractiveGenerator:
             typed = wanted is not None and bool(wanted.search(sentence))
             lexical = (sum(idf[w] for w in shared) + type_weight * typed) / q_norm
             # a value of the asked kind answers the question even when the only word it shares
-            # is the topic ("3-5 business days" for "how long does shipping take?")
-            relevant = bool(shared & specific) or (typed and bool(shared)) or sim >= self.min_similarity
+            # is the topic ("3-5 business days" for "how long does shipping take?"), but not
+            # when that word is just the product's name ("How many units of the X were sold?"
+            # is not answered by "X: capacity 2.0 L")
+            relevant = bool(shared & specific) or (typed and bool(shared - named)) or sim >= self.min_similarity
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
