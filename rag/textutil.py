@@ -60,6 +60,12 @@ CANONICAL = {
     "cost": "price", "pric": "price", "deliver": "ship", "delivery": "ship", "shipp": "ship",
     "guarantee": "warranty", "guarante": "warranty", "colour": "color", "weight": "weigh",
     "instock": "stock", "available": "availab", "availability": "availab",
+    # what a comparison asks ("which is more powerful / lighter / bigger / cheaper?") and the
+    # attribute that answers it (wattage, weight, dimensions, price)
+    "powerful": "power", "wattage": "power", "watt": "power",
+    "heavy": "weigh", "heavier": "weigh", "lighter": "weigh",
+    "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
+    "cheaper": "price", "expensive": "price", "pricier": "price",
 }
 
 

@@ -168,6 +168,24 @@ def test_comparison_cites_side_by_side_facts(pipeline, planned, demo_catalog):
     assert any(c.startswith("compare:") and c.endswith("#ram") for c in _cited(a)), a.text
 
 
+@pytest.mark.parametrize("question, key", [
+    ("Which is heavier, the {a} or the {b}?", "weight"),        # past the context's 8 rows
+    ("Which has the longer battery life, the {a} or the {b}?", "battery_life"),
+    ("Which has the bigger screen, the {a} or the {b}?", "screen_size"),
+])
+def test_comparison_answers_with_the_attribute_asked_about(pipeline, planned, demo_catalog, question, key):
+    """Two laptops share more attributes than the context holds (alphabetical, weight comes
+    last); the row the question asks about, through the shop synonyms ("heavier" = weight),
+    is retrieved first and quoted with both values."""
+    a_, b_ = [p for p in demo_catalog.products if p.category == "laptops"][:2]
+    plan = RetrievalPlan(intent="comparison", graph_queries=[
+        GraphQuery(kind="comparison", product_ids=[a_.id, b_.id]), GraphQuery(kind="product_facts", product_ids=[a_.id, b_.id])])
+    a = pipeline.answer(planned.add(question.format(a=a_.title, b=b_.title), plan))
+    assert a.citations and a.citations[0].evidence_id.endswith(f"#{key}"), (a.text, _cited(a))
+    values = {p.id: next(x for x in p.attributes if x.key == key).values[0] for p in (a_, b_)}
+    assert all(str(v) in a.text for v in values.values()), (a.text, values)
+
+
 def test_recommendation_cites_similar_products(pipeline, planned, demo_catalog):
     p = _first(demo_catalog, category="tents")
     plan = RetrievalPlan(intent="recommendation", graph_queries=[GraphQuery(kind="similar", product_ids=[p.id], k=3)])

@@ -208,3 +208,19 @@ def test_hybrid_plan_facts_first_then_reranked(demo_parts, demo_catalog):
     res = demo_parts["hybrid"].retrieve(q)
     assert res.evidence[0].id in (f"{p.id}#price", f"{p.id}#availability")
     assert all(e.owner_id == p.id for e in res.evidence)
+
+
+def test_facts_the_question_names_come_first():
+    """A charger's compatibility links fill the list before its attributes; "what connector"
+    names the connector attribute, which moves to the front (rows keep their order otherwise)."""
+    from rag.retrieve.hybrid import named_facts_first
+    from rag.types import Evidence
+
+    links = [Evidence(id=f"c~compatible_with~p{i}", kind="graph_fact", source="compatibility",
+                      text=f"Charger is compatible with Phone {i}.") for i in range(5)]
+    connector = Evidence(id="c#attr:connector", kind="graph_fact", source="attribute", text="Charger: connector: USB-C.")
+    color = Evidence(id="c#attr:color", kind="graph_fact", source="attribute", text="Charger: color: white.")
+    items = [*links, color, connector]
+    assert [e.id for e in named_facts_first("What connector does the Charger use?", items)] == [
+        connector.id, *(e.id for e in links), color.id]
+    assert named_facts_first("Is the Charger any good?", items) == items

@@ -13,6 +13,9 @@ cosine with the embedded attribute *key* ("item weight"), cached per key (a cata
 distinct keys), which is what a question about an attribute asks for. The default reranker
 (`default_reranker`) then rescores its best few with the cross-encoder
 (rag/retrieve/cross_encoder.py); `cross_encoder=False` keeps the linear stage alone.
+Last, attribute facts and comparison rows whose key the question names ("which is heavier?" ->
+weight) move to the front (`named_facts_first`), so a plan that returns more facts than the
+context holds still puts the one asked about in it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from rag.retrieve.fusion import FusionConfig, rrf
 from rag.retrieve.graph import GraphRetriever, OverriddenPolicy
 from rag.retrieve.lexical import BM25Index
 from rag.retrieve.rerank import FeatureReranker
+from rag.textutil import content_words
 from rag.types import Evidence
 from rag.vector_index import passage_vid
 
@@ -156,6 +160,7 @@ class HybridRetriever:
         fused = rrf(ranked, self.fusion)
         t4 = time.perf_counter()
         final = self._rerank(query, fused, lex, bm25_all) if self.reranker is not None else fused
+        final = named_facts_first(query.text, final)
         t5 = time.perf_counter()
         t.update(graph=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3,
                  fuse=(t4 - t3) * 1e3, rerank=(t5 - t4) * 1e3)
@@ -232,6 +237,29 @@ class HybridRetriever:
             keys = [fields(_attribute_text(items[i].text), "attribute").key or items[i].text for i in attrs]
             out[attrs] = self.keys.get(keys) @ q
         return out
+
+
+def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
+    """Attribute facts and side-by-side rows whose key the question names ("which is heavier?"
+    -> weight, "what connector does it use?" -> connector) move to the front, in their order.
+    A plan can return more facts than the context holds (two laptops have eight comparison
+    rows; a charger's compatibility links fill the list before its attributes), and the one
+    the question names is its answer. Keys and questions meet through rag.textutil's shop
+    synonyms ("heavier" and "weight" read alike)."""
+    asked = content_words(question)
+    named = [e for e in items if e.kind == "graph_fact" and e.source in ("attribute", "comparison")
+             and content_words(_fact_key(e)) & asked]
+    if not named:
+        return items
+    moved = {e.id for e in named}
+    return [*named, *(e for e in items if e.id not in moved)]
+
+
+def _fact_key(e: Evidence) -> str:
+    """The attribute key of an attribute fact or a comparison row ("battery life")."""
+    if e.source == "comparison":
+        return e.id.rpartition("#")[2].replace("_", " ")
+    return fields(_attribute_text(e.text), "attribute").key or ""
 
 
 def _attribute_text(text: str) -> str:
