@@ -284,6 +284,17 @@ def test_a_number_that_only_shares_the_product_name_does_not_answer_how_many():
     assert answer.abstained, answer.text
 
 
+def test_the_applicable_policy_answers_a_question_about_its_kind():
+    """"What are the shipping terms?" shares only "shipping" with the policy, a word every item
+    repeats; the policy the graph resolved for shipping still answers it (no abstention)."""
+    evidence = [SHIPPING, INTERNATIONAL,
+                Evidence(id="faq:track#0", kind="passage", source="faq", text="Q: How do I track my order? "
+                         "A: Use the tracking link in your shipping confirmation email.")]
+    answer = Answerer(ExtractiveGenerator()).answer("What are the shipping terms for the Crema Drip 800?", evidence,
+                                                    entity_names=["Crema Drip 800 Coffee Maker"])
+    assert answer.grounded and answer.citations[0].evidence_id == SHIPPING.id, answer.text
+
+
 def test_factory_kinds(smollm2_gguf):
     assert isinstance(make_generator("extractive"), ExtractiveGenerator)
     llama = generator_from_settings(GeneratorSettings())

@@ -188,7 +188,11 @@ class ExtractiveGenerator:
             # is the topic ("3-5 business days" for "how long does shipping take?"), but not
             # when that word is just the product's name ("How many units of the X were sold?"
             # is not answered by "X: capacity 2.0 L")
-            relevant = bool(shared & specific) or (typed and bool(shared - named)) or sim >= self.min_similarity
+            # the same holds for the policy the graph resolved for this question's kind: "what
+            # are the shipping terms?" is answered by the shipping policy's rule
+            beyond_name = bool(shared - named)
+            relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding))
+                        or sim >= self.min_similarity)
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
