@@ -370,10 +370,17 @@ class EntityLinker:
         method = "fuzzy" if fuzzy or top_score < 0.999 else "exact"
         # Near-ties: the same name in several colours (or the same name twice) is one product to
         # the shopper, so keep the best of each base name; different names are real ambiguity.
+        # A near-tie whose title matches only part of what the best one matches is not a real
+        # alternative: "SlimSkin Shield 830" names the 830, not the 530 (whose longer-named
+        # colour can score it close), and "Aurora Audio Aria 490" names the Aria, not the Halo 490.
+        typed = set(weights)
+        best_match = typed.intersection(self._title_tokens[top])
         groups: dict[str, tuple[float, int]] = {}
         for score, i in scored:
             if score < top_score - AMBIGUITY_MARGIN:
                 break
+            if typed.intersection(self._title_tokens[i]) < best_match:
+                continue
             groups.setdefault(_base_title(self.products[i].title), (score, i))
         if len(groups) == 1:
             if not any(e.id == self.products[top].id for e in result.entities):

@@ -24,7 +24,7 @@ from threadpoolctl import ThreadpoolController
 
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
-from rag.understand.router import plan_for, response_policy
+from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, escalation_signals, should_escalate
 from rag.understand.state import SessionState, SessionStore, Turn, resolve_focus
 from rag.understand.types import (
@@ -38,6 +38,11 @@ from rag.understand.types import (
 log = structlog.get_logger(__name__)
 
 MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
+# "What color is it?" said about the product in focus: a short follow-up the intent model,
+# reading the message alone, can take for out of scope. It is kept in scope when it refers back
+# and the model is not sure (out_of_scope below this confidence).
+REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
+FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 _EN_WORDS = frozenset(
@@ -189,6 +194,11 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "clarification_answer"})
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk
+        elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
+              and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
+            shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
+            if shopping is not None:
+                intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
 
