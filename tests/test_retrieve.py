@@ -216,11 +216,15 @@ def test_facts_the_question_names_come_first():
     from rag.retrieve.hybrid import named_facts_first
     from rag.types import Evidence
 
-    links = [Evidence(id=f"c~compatible_with~p{i}", kind="graph_fact", source="compatibility",
+    links = [Evidence(id=f"c~compatible_with~p{i}", kind="graph_fact", source="compatibility", retriever="graph",
                       text=f"Charger is compatible with Phone {i}.") for i in range(5)]
-    connector = Evidence(id="c#attr:connector", kind="graph_fact", source="attribute", text="Charger: connector: USB-C.")
-    color = Evidence(id="c#attr:color", kind="graph_fact", source="attribute", text="Charger: color: white.")
-    items = [*links, color, connector]
+    connector = Evidence(id="c#attr:connector", kind="graph_fact", source="attribute", retriever="graph+bm25",
+                         text="Charger: connector: USB-C.")
+    color = Evidence(id="c#attr:color", kind="graph_fact", source="attribute", retriever="graph", text="Charger: color: white.")
+    # found by a catalog-wide search, not read for the product in focus: keeps its place
+    other = Evidence(id="d#attr:connector", kind="graph_fact", source="attribute", retriever="bm25",
+                     text="Cable: connector: Lightning.")
+    items = [*links, color, other, connector]
     assert [e.id for e in named_facts_first("What connector does the Charger use?", items)] == [
-        connector.id, *(e.id for e in links), color.id]
+        connector.id, *(e.id for e in links), color.id, other.id]
     assert named_facts_first("Is the Charger any good?", items) == items

@@ -244,11 +244,12 @@ def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     -> weight, "what connector does it use?" -> connector) move to the front, in their order.
     A plan can return more facts than the context holds (two laptops have eight comparison
     rows; a charger's compatibility links fill the list before its attributes), and the one
-    the question names is its answer. Keys and questions meet through rag.textutil's shop
-    synonyms ("heavier" and "weight" read alike)."""
+    the question names is its answer. Only facts the plan read for the products in focus move
+    (an unscoped search's attribute hits from other products keep their reranked place). Keys
+    and questions meet through rag.textutil's shop synonyms ("heavier" and "weight" read alike)."""
     asked = content_words(question)
     named = [e for e in items if e.kind == "graph_fact" and e.source in ("attribute", "comparison")
-             and content_words(_fact_key(e)) & asked]
+             and "graph" in (e.retriever or "").split("+") and content_words(_fact_key(e)) & asked]
     if not named:
         return items
     moved = {e.id for e in named}
