@@ -99,11 +99,15 @@ _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "
 
 
 def _shorten(sentence: str) -> str:
+    """The sentence as quoted: markup and FAQ markers out, at most MAX_WORDS words, and an
+    upper-case start (reviews are often lower case), so that the quoted sentences of an answer
+    split back apart at their boundaries (rag.textutil.split_sentences) when it is checked."""
     sentence = _FAQ_MARKER.sub("", _EMPHASIS.sub("", sentence))
     words = sentence.split()
-    if len(words) <= MAX_WORDS:
-        return sentence.rstrip(" .;:,")
-    return " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
+    if len(words) > MAX_WORDS:
+        sentence = " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
+    sentence = sentence.rstrip(" .;:,")
+    return sentence[:1].upper() + sentence[1:]
 
 
 class ExtractiveGenerator:
