@@ -56,7 +56,8 @@ def test_console_upload_list_ask_and_cite(browser, http_server, tmp_path):
     row = page.locator('#pol-table tr[data-policy-id="payment-p000020"]')
     row.wait_for(timeout=10_000)
     assert "payment" in row.inner_text() and "product:p000020" in row.inner_text()
-    assert "10 interest-free" in page.input_value("#ed-body")  # opened in the editor
+    # opened in the editor (filled after the document is fetched: wait, a loaded machine is slow)
+    page.wait_for_function("document.querySelector('#ed-body').value.includes('10 interest-free')", timeout=10_000)
     page.locator("#hist-table tbody tr").first.wait_for(timeout=10_000)
 
     # Ask in the playground and see the citation of the uploaded policy.
