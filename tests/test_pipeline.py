@@ -186,6 +186,25 @@ def test_comparison_answers_with_the_attribute_asked_about(pipeline, planned, de
     assert all(str(v) in a.text for v in values.values()), (a.text, values)
 
 
+def test_cheapest_in_a_category_and_a_price_cap(pipeline, planned, demo_catalog):
+    """"What's the cheapest tent?" and "a tent under $X" as the router plans them: the answer
+    quotes the graph's price-ordered listing, naming the cheapest tent, and nothing above the cap."""
+    tents = sorted((p for p in demo_catalog.products if p.category == "tents" and p.price is not None),
+                   key=lambda p: (p.price, p.id))
+    cheapest = RetrievalPlan(intent="availability_price", graph_queries=[
+        GraphQuery(kind="category_products", category_ids=["tents"], price_order="asc", k=8)], passages=PassageQuery(k=4))
+    a = pipeline.answer(planned.add("What's the cheapest tent?", cheapest))
+    assert a.citations[0].evidence_id.startswith("tents~listing~"), a.text
+    assert tents[0].id in a.text and f"${tents[0].price:,.2f}" in a.text, a.text
+    cap = tents[2].price
+    capped = RetrievalPlan(intent="recommendation", graph_queries=[
+        GraphQuery(kind="category_products", category_ids=["tents"], max_price=cap, k=8)],
+        passages=PassageQuery(sources=["description", "review"], k=6))
+    a = pipeline.answer(planned.add(f"Can you recommend a tent under ${cap:.0f}?", capped))
+    named = [p for p in tents if p.id in a.text]
+    assert named and all(p.price <= cap for p in named), a.text
+
+
 def test_recommendation_cites_similar_products(pipeline, planned, demo_catalog):
     p = _first(demo_catalog, category="tents")
     plan = RetrievalPlan(intent="recommendation", graph_queries=[GraphQuery(kind="similar", product_ids=[p.id], k=3)])

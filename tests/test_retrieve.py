@@ -186,6 +186,31 @@ def test_comparison_side_by_side(demo_parts, demo_catalog):
     assert side and all(laptops[0] in e.id and laptops[1] in e.id for e in side)
 
 
+def test_category_listing_honours_price_bounds_order_and_brand(demo_parts, demo_catalog):
+    """"Tents under $X, cheapest first" and "Northpeak tents" are answered in the graph: only
+    products inside the bounds, cheapest first, of the brand asked for, with a summary fact
+    first that names the constraint."""
+    tents = sorted((p for p in demo_catalog.products if p.category == "tents" and p.price is not None),
+                   key=lambda p: (p.price, p.id))
+    cap = tents[len(tents) // 2].price
+    graph = demo_parts["graph"]
+    ev = graph.retrieve(RetrievalQuery(text="cheap tents", graph_queries=[GraphQuery(
+        kind="category_products", category_ids=["tents"], max_price=cap, price_order="asc", k=50)]))
+    summary, rows = ev[0], ev[1:]
+    assert summary.source == "listing" and "cheapest first" in summary.text and f"${cap:,.2f} or less" in summary.text
+    assert [e.owner_id for e in rows] == [p.id for p in tents if p.price <= cap]
+    assert tents[0].id in summary.text
+    dearest = graph.retrieve(RetrievalQuery(text="x", graph_queries=[GraphQuery(
+        kind="category_products", category_ids=["tents"], price_order="desc", k=1)]))
+    assert dearest[1].owner_id == min(tents, key=lambda p: (-p.price, p.id)).id
+    brand = tents[0].brand
+    mine = graph.retrieve(RetrievalQuery(text="x", graph_queries=[GraphQuery(
+        kind="category_products", category_ids=["tents"], brand_ids=[brand], k=50)]))
+    assert [e.owner_id for e in mine] == sorted(p.id for p in demo_catalog.products
+                                                if p.category == "tents" and p.brand == brand)
+    assert all(e.source == "product" for e in mine)  # no constraint: no summary
+
+
 def test_dense_scoped_to_owner(demo_parts, demo_catalog):
     p = demo_catalog.products[5]
     ev = demo_parts["dense"].retrieve(RetrievalQuery(text="tell me about it", owner_ids=[p.id], k=5))
@@ -228,3 +253,6 @@ def test_facts_the_question_names_come_first():
     assert [e.id for e in named_facts_first("What connector does the Charger use?", items)] == [
         connector.id, *(e.id for e in links), color.id, other.id]
     assert named_facts_first("Is the Charger any good?", items) == items
+    # a value named ("USB-C") finds its attribute too; the product's own name finds nothing
+    assert named_facts_first("Does the Charger take USB-C?", items)[0] is connector
+    assert named_facts_first("Tell me about the Charger", items) == items

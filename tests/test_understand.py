@@ -108,6 +108,44 @@ def test_a_full_name_is_never_ambiguous():
     assert not wrong, wrong[:5]
 
 
+@pytest.mark.parametrize("text, low, high, order", [
+    ("recommend a blender under 100 dollars", None, 100.0, None),
+    ("a tent under $300", None, 300.0, None),
+    ("laptops between 500 and 800 dollars", 500.0, 800.0, None),
+    ("headphones over $200", 200.0, None, None),
+    ("something priced under 50", None, 50.0, None),
+    ("what is the cheapest tent?", None, None, "asc"),
+    ("your most expensive laptop", None, None, "desc"),
+    # numbers that are not prices
+    ("a tent for under 4 people", None, None, None),
+    ("how much is the Northpeak Alpine 200 Tent?", None, None, None),
+])
+def test_price_constraints_in_words(text, low, high, order):
+    from rag.understand.constraints import price_constraint
+
+    c = price_constraint(text)
+    assert (c.min_price, c.max_price, c.order) == (low, high, order)
+
+
+def test_price_constraint_narrows_the_listing_plan_and_names_no_product():
+    """The plan's listing carries the bounds (a brand's facts become its product listing), and
+    the amount is not read as a model number ("under $200" is not the Alpine 200)."""
+    from rag.understand.constraints import price_constraint
+    from rag.understand.linker import NamedNode, ProductName
+    from rag.understand.router import plan_for
+
+    brand = LinkedEntity(kind="brand", id="northpeak", name="Northpeak", score=1.0, method="exact")
+    plan = plan_for("recommendation", [brand], [], price=price_constraint("any northpeak products under $200?"))
+    (q,) = plan.graph_queries
+    assert (q.kind, q.brand_ids, q.max_price, q.price_order) == ("category_products", ["northpeak"], 200.0, None)
+    linker = EntityLinker([ProductName("p614", "Northpeak Alpine 200 Tent", brand_id="northpeak", category_id="tents"),
+                           ProductName("p226", "Northpeak Basecamp 120 Tent", brand_id="northpeak", category_id="tents")],
+                          [NamedNode("northpeak", "Northpeak")], [NamedNode("tents", "Tents")])
+    r = linker.link("any northpeak tents under $200?")
+    assert not [e for e in r.entities if e.kind == "product"] and not r.candidates, r
+    assert [e.id for e in linker.link("how much is the Northpeak Alpine 200 Tent?").entities] == ["p614"]
+
+
 # -------------------------------------------------------------------------- dialogue state
 def test_multi_turn_coreference(understander, demo_catalog):
     p = _one_product(demo_catalog)

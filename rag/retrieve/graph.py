@@ -46,6 +46,19 @@ _AVAILABILITY = {
 }
 
 
+_AVAILABILITY_SHORT = {"in_stock": "in stock", "out_of_stock": "out of stock", "preorder": "preorder",
+                       "discontinued": "discontinued"}
+LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
+
+
+def _price_range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"${low:,.2f} to ${high:,.2f}"
+    if high is not None:
+        return f"${high:,.2f} or less"
+    return f"${low:,.2f} or more" if low is not None else ""
+
+
 def _words(key: str) -> str:
     return re.sub(r"[_]+", " ", key or "").strip()
 
@@ -297,19 +310,41 @@ class GraphRetriever:
         return ev
 
     def _q_category_products(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """Products of a category (of the plan's brands, if it names any; with no category, of
+        a brand), one fact each. With the shopper's price constraint ("under $300", "the
+        cheapest") the listing is narrowed and ordered in the graph, and a summary fact comes
+        first ("Tents, cheapest first: (1) ... at $152.99, in stock; (2) ..."; "Blenders at
+        $100.00 or less: ..."), the answer to "the cheapest tent?" or "a blender under $100?"
+        in one quotable sentence."""
+        order = {"asc": 1, "desc": -1}.get(gq.price_order or "", 0)
+        bounds = {"min_price": gq.min_price, "max_price": gq.max_price, "price_order": order, "limit": gq.k}
+        price_range = _price_range(gq.min_price, gq.max_price)
+        ordering = {1: "cheapest first", -1: "most expensive first"}.get(order, "")
+        constraint = ", ".join(filter(None, [price_range, ordering]))
         ev = []
-        for cid in gq.category_ids or q.category_ids:
-            for r in self._read(cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "limit": gq.k}):
+        brands = gq.brand_ids or q.brand_ids
+        scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "brand_ids": brands})
+                  for cid in gq.category_ids or q.category_ids]
+        if not scopes:
+            scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
+        for owner, link, statement, params in scopes:
+            rows = self._read(statement, {**params, **bounds})
+            if constraint and rows:
+                listed = "; ".join(
+                    (f"({n}) " if ordering else "") + f"{r['title']} ({r['id']})"
+                    + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
+                    + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
+                    for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
+                makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands and link == "has" else ""
+                heading = owner.replace("-", " ").capitalize() + makers + (f" at {price_range}" if price_range else "") \
+                    + (f", {ordering}" if ordering else "")
+                ev.append(Evidence(id=f"{owner}~listing~{constraint.replace(' ', '')}", kind="graph_fact", source="listing",
+                                   text=f"{heading}: {listed}.", owner_id=owner, score=0.6))
+            for r in rows:
                 state = _AVAILABILITY.get(r.get("availability") or "", "")
                 price = _money(r.get("price"), r.get("currency"))
                 text = f"{r['title']} ({r['id']})" + (f" costs {price}" if price else "") + (f" and {state}" if state else "") + "."
-                ev.append(Evidence(id=f"{cid}~has~{r['id']}", kind="graph_fact", source="product", text=text,
-                                   owner_id=r["id"], owner_kind="product", score=0.5))
-        for bid in (gq.brand_ids or q.brand_ids) if not (gq.category_ids or q.category_ids) else []:
-            for r in self._read(cypher.PRODUCTS_OF_BRAND, {"brand_id": bid, "limit": gq.k}):
-                price = _money(r.get("price"), r.get("currency"))
-                ev.append(Evidence(id=f"{bid}~makes~{r['id']}", kind="graph_fact", source="product",
-                                   text=f"{r['title']} ({r['id']})" + (f" costs {price}." if price else "."),
+                ev.append(Evidence(id=f"{owner}~{link}~{r['id']}", kind="graph_fact", source="product", text=text,
                                    owner_id=r["id"], owner_kind="product", score=0.5))
         return ev
 

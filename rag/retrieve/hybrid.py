@@ -13,9 +13,10 @@ cosine with the embedded attribute *key* ("item weight"), cached per key (a cata
 distinct keys), which is what a question about an attribute asks for. The default reranker
 (`default_reranker`) then rescores its best few with the cross-encoder
 (rag/retrieve/cross_encoder.py); `cross_encoder=False` keeps the linear stage alone.
-Last, attribute facts and comparison rows whose key the question names ("which is heavier?" ->
-weight) move to the front (`named_facts_first`), so a plan that returns more facts than the
-context holds still puts the one asked about in it.
+Last, attribute facts and comparison rows the question names by key or value ("which is
+heavier?" -> weight, "does it support 5G?" -> network: 5G) move to the front
+(`named_facts_first`), so a plan that returns more facts than the context holds still puts the
+one asked about in it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from rag.vector_index import passage_vid
 #: Graph facts the plan asked for by name (price, policy, relation...) are the answer to their
 #: intent; they keep a place at the top of the list in plan order, before reranked items.
 PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", "compatibility",
-                               "accessory", "variant", "similar", "brand", "product"})
+                               "accessory", "variant", "similar", "brand", "product", "listing"})
 
 
 @lru_cache(maxsize=4)
@@ -240,8 +241,9 @@ class HybridRetriever:
 
 
 def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
-    """Attribute facts and side-by-side rows whose key the question names ("which is heavier?"
-    -> weight, "what connector does it use?" -> connector) move to the front, in their order.
+    """Attribute facts and side-by-side rows the question names ("which is heavier?" -> weight,
+    "what connector does it use?" -> connector, "does it support 5G?" -> network: 5G) move to
+    the front, in their order.
     A plan can return more facts than the context holds (two laptops have eight comparison
     rows; a charger's compatibility links fill the list before its attributes), and the one
     the question names is its answer. Only facts the plan read for the products in focus move
@@ -249,18 +251,21 @@ def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     and questions meet through rag.textutil's shop synonyms ("heavier" and "weight" read alike)."""
     asked = content_words(question)
     named = [e for e in items if e.kind == "graph_fact" and e.source in ("attribute", "comparison")
-             and "graph" in (e.retriever or "").split("+") and content_words(_fact_key(e)) & asked]
+             and "graph" in (e.retriever or "").split("+") and _fact_words(e) & asked]
     if not named:
         return items
     moved = {e.id for e in named}
     return [*named, *(e for e in items if e.id not in moved)]
 
 
-def _fact_key(e: Evidence) -> str:
-    """The attribute key of an attribute fact or a comparison row ("battery life")."""
+def _fact_words(e: Evidence) -> set[str]:
+    """What a question can name of a fact: a comparison row's key ("battery life"), an
+    attribute's key and value ("network", "5g"), less the words of the product's own title."""
     if e.source == "comparison":
-        return e.id.rpartition("#")[2].replace("_", " ")
-    return fields(_attribute_text(e.text), "attribute").key or ""
+        return content_words(e.id.rpartition("#")[2].replace("_", " "))
+    f = fields(_attribute_text(e.text), "attribute")
+    title = e.text.split(": ")[0] if e.text.count(": ") >= 2 else ""
+    return content_words(f"{f.key} {f.body}") - content_words(title)
 
 
 def _attribute_text(text: str) -> str:

@@ -29,6 +29,7 @@ from typing import Any, Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from rag.understand.constraints import without_prices
 from rag.understand.types import LinkedEntity
 
 MAX_LINK_CHARS = 1000   # only the head of very long messages is linked (latency bound)
@@ -264,7 +265,8 @@ class EntityLinker:
                 if not any(e.id == p.id for e in result.entities):
                     result.entities.append(self._product_entity(i, 1.0, "id", m.group(0)))
 
-        # 2. words -> vocabulary
+        # 2. words -> vocabulary (amounts of money name no product: "tents under $200")
+        text = without_prices(text)
         words = [w for w in tokens(text) if w not in STOPWORDS][:200]
         corrected: list[tuple[str, float, str]] = []  # (vocab word, weight, original)
         for w in words:

@@ -22,6 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
+from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, plan_for, response_policy
@@ -205,7 +206,7 @@ class Understander:
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
                                         escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
-        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate)
+        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price_constraint(head))
         response = response_policy(intent.label, sentiment)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3

@@ -23,10 +23,14 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
 retrieval). Without any product they fall back to brand/category/store-wide retrieval.
+A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
+narrows and orders the plan's product listing (category_products; a brand_facts read becomes
+the brand's listing).
 """
 
 from __future__ import annotations
 
+from rag.understand.constraints import PriceConstraint
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
     ClarifyingQuestion,
@@ -57,7 +61,7 @@ def _ids(entities: list[LinkedEntity], kind: str) -> list[str]:
 
 
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
-             escalate: bool = False) -> RetrievalPlan:
+             escalate: bool = False, price: PriceConstraint | None = None) -> RetrievalPlan:
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -140,6 +144,15 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
                GraphQuery(kind="policy", policy_kind="warranty", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2)]
         passages = PassageQuery(sources=["policy", "faq"], k=4)
         notes.append("complaint: what the shopper can do (returns, warranty)")
+    if price:
+        # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered
+        # (a brand's facts become a listing of its products, which the constraint can narrow)
+        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": price.order}
+        gq = [q.model_copy(update={"kind": "category_products", **bounds}) if q.kind in ("category_products", "brand_facts")
+              else q for q in gq]
+        listed = [q for q in gq if q.kind == "category_products"]
+        if listed:
+            notes.append(f"product listing priced {price.describe()}")
     return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
                          handoff=escalate, answer_mode="grounded")
 

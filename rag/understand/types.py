@@ -118,6 +118,10 @@ class GraphQuery(BaseModel):
     category_ids: list[str] = Field(default_factory=list)
     policy_kind: PolicyKindName | None = None
     k: int = Field(10, ge=0)
+    # product listings (category_products): the shopper's price bounds and order
+    min_price: float | None = Field(None, ge=0)
+    max_price: float | None = Field(None, ge=0)
+    price_order: Literal["asc", "desc"] | None = None
 
 
 class PassageQuery(BaseModel):
