@@ -614,37 +614,37 @@ RETURN b.id AS id, b.name AS name, b.description AS description,
 
 # The shopper's price bounds and order for a product listing ("under $100", "the cheapest"):
 # $min_price / $max_price (null: no bound; a bound leaves out products without a price) and
-# $price_order (1 cheapest first, -1 dearest first, 0 by id).
-_price_filter = """
-WHERE ($min_price IS NULL OR p.price >= $min_price) AND ($max_price IS NULL OR p.price <= $max_price)
-"""
-_price_order = """
+# $price_order (1 cheapest first, -1 dearest first, 0 by id). The bounds are tested after a
+# WITH: in the MATCH's WHERE, FalkorDB starts from every Product and the listing of a large
+# category takes 4-30 times longer (measured at 100k products: 158 ms against 42 ms).
+_priced_listing = """
+WITH p, p.price AS price
+WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
+RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability
 ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
          CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END, id
+LIMIT $limit
 """
 
-# params: category_id, brand_ids, min_price, max_price, price_order, limit. Products in a
-# category or any of its subcategories, of the given brands ([]: any brand); priced products
-# before unpriced ones when ordered by price.
+# params: category_id, min_price, max_price, price_order, limit. Products in a category or any
+# of its subcategories; priced products before unpriced ones when ordered by price.
 PRODUCTS_IN_CATEGORY = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
-OPTIONAL MATCH (p)-[:MADE_BY]->(b:Brand)
-WITH p, b
-{_price_filter.strip()} AND (size($brand_ids) = 0 OR b.id IN $brand_ids)
-RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency,
-       p.availability AS availability
-{_price_order.strip()}
-LIMIT $limit
+{_priced_listing.strip()}
+"""
+
+# params: category_id, brand_ids, min_price, max_price, price_order, limit. The same, of the
+# given brands only ("Northpeak tents").
+PRODUCTS_IN_CATEGORY_OF_BRANDS = f"""
+MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)-[:MADE_BY]->(b:Brand)
+WHERE b.id IN $brand_ids
+{_priced_listing.strip()}
 """
 
 # params: brand_id, min_price, max_price, price_order, limit.
 PRODUCTS_OF_BRAND = f"""
 MATCH (:Brand {{id: $brand_id}})<-[:MADE_BY]-(p:Product)
-{_price_filter.strip()}
-RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency,
-       p.availability AS availability
-{_price_order.strip()}
-LIMIT $limit
+{_priced_listing.strip()}
 """
 
 # params: owner_id, source (None = any), limit. Passages of one owner node.

@@ -142,8 +142,10 @@ READ_PARAMS = {
 }  # fmt: skip
 PARAM_OVERRIDES = {
     "PASSAGE_PAGE": {"after": -1, "limit": 100},
-    "PRODUCTS_IN_CATEGORY": {"category_id": "electronics", "brand_ids": ["acme"], "limit": 10, "min_price": None,
-                             "max_price": 100.0, "price_order": 1},
+    "PRODUCTS_IN_CATEGORY": {"category_id": "electronics", "limit": 10, "min_price": None, "max_price": 100.0,
+                             "price_order": 1},
+    "PRODUCTS_IN_CATEGORY_OF_BRANDS": {"category_id": "electronics", "brand_ids": ["acme"], "limit": 10,
+                                       "min_price": None, "max_price": None, "price_order": 0},
     "PRODUCTS_OF_BRAND": {"brand_id": "acme", "limit": 10, "min_price": 10.0, "max_price": None, "price_order": -1},
     "BRAND_FACTS": {"ids": ["acme", "zen"]},
     "DELETE_BRANDS": {"ids": ["zen"]},

@@ -323,7 +323,8 @@ class GraphRetriever:
         constraint = ", ".join(filter(None, [price_range, ordering]))
         ev = []
         brands = gq.brand_ids or q.brand_ids
-        scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid, "brand_ids": brands})
+        scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS, {"category_id": cid, "brand_ids": brands})
+                  if brands else (cid, "has", cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid})
                   for cid in gq.category_ids or q.category_ids]
         if not scopes:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
