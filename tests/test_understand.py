@@ -112,6 +112,7 @@ def test_a_full_name_is_never_ambiguous():
     ("recommend a blender under 100 dollars", None, 100.0, None),
     ("a tent under $300", None, 300.0, None),
     ("laptops between 500 and 800 dollars", 500.0, 800.0, None),
+    ("a laptop under $1,299.99", None, 1299.99, None),
     ("headphones over $200", 200.0, None, None),
     ("something priced under 50", None, 50.0, None),
     ("what is the cheapest tent?", None, None, "asc"),

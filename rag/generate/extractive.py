@@ -40,6 +40,7 @@ from rag.context import Context, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import content_words, split_sentences
+from rag.types import Evidence
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -57,7 +58,7 @@ class ScoredSentence:
     binding: bool = False  # from the applicable policy (see is_applicable_policy)
 
 
-def is_applicable_policy(evidence) -> bool:
+def is_applicable_policy(evidence: Evidence) -> bool:
     """The graph's answer to "which policy applies here": a policy fact, not a passage that
     merely mentions a rule (rag.retrieve.graph emits only the winning policy as a fact;
     overridden ones never reach the context)."""
@@ -100,14 +101,16 @@ _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "
 
 def _shorten(sentence: str) -> str:
     """The sentence as quoted: markup and FAQ markers out, at most MAX_WORDS words, and an
-    upper-case start (reviews are often lower case), so that the quoted sentences of an answer
-    split back apart at their boundaries (rag.textutil.split_sentences) when it is checked."""
+    upper-case start when its first word is all lower case (reviews often are), so that the
+    quoted sentences of an answer split back apart at their boundaries
+    (rag.textutil.split_sentences) when it is checked."""
     sentence = _FAQ_MARKER.sub("", _EMPHASIS.sub("", sentence))
     words = sentence.split()
     if len(words) > MAX_WORDS:
         sentence = " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
     sentence = sentence.rstrip(" .;:,")
-    return sentence[:1].upper() + sentence[1:]
+    first = sentence.split(" ", 1)[0]
+    return sentence[:1].upper() + sentence[1:] if first.islower() else sentence  # not "IPad"
 
 
 class ExtractiveGenerator:
@@ -140,7 +143,7 @@ class ExtractiveGenerator:
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
         wanted = answer_type(question)
-        type_weight = max(idf.values(), default=0.0) or math.log(2) if wanted else 0.0
+        type_weight = (max(idf.values(), default=0.0) or math.log(2)) if wanted else 0.0
         q_norm = (sum(idf.values()) + type_weight) or 1.0
         topic, named = topic_words(context), named_words(context)
         # what the question asks about beyond naming its subject and making a request; when
@@ -188,12 +191,11 @@ class ExtractiveGenerator:
             shared = q_words & words
             typed = wanted is not None and bool(wanted.search(sentence))
             lexical = (sum(idf[w] for w in shared) + type_weight * typed) / q_norm
-            # a value of the asked kind answers the question even when the only word it shares
-            # is the topic ("3-5 business days" for "how long does shipping take?"), but not
-            # when that word is just the product's name ("How many units of the X were sold?"
-            # is not answered by "X: capacity 2.0 L")
-            # the same holds for the policy the graph resolved for this question's kind: "what
-            # are the shipping terms?" is answered by the shipping policy's rule
+            # a value of the asked kind, or a sentence of the policy the graph resolved for the
+            # question's kind, answers it even when the only word it shares is the topic ("3-5
+            # business days" for "how long does shipping take?"; the shipping policy for "what
+            # are the shipping terms?"), but not when that word is the product's name ("how
+            # many units of the X were sold?" is not answered by "X: capacity 2.0 L")
             beyond_name = bool(shared - named)
             relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding))
                         or sim >= self.min_similarity)

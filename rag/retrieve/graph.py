@@ -21,6 +21,7 @@ from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.types import Evidence
+from rag.understand.constraints import PriceConstraint
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
@@ -49,14 +50,6 @@ _AVAILABILITY = {
 _AVAILABILITY_SHORT = {"in_stock": "in stock", "out_of_stock": "out of stock", "preorder": "preorder",
                        "discontinued": "discontinued"}
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
-
-
-def _price_range(low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        return f"${low:,.2f} to ${high:,.2f}"
-    if high is not None:
-        return f"${high:,.2f} or less"
-    return f"${low:,.2f} or more" if low is not None else ""
 
 
 def _words(key: str) -> str:
@@ -316,11 +309,10 @@ class GraphRetriever:
         first ("Tents, cheapest first: (1) ... at $152.99, in stock; (2) ..."; "Blenders at
         $100.00 or less: ..."), the answer to "the cheapest tent?" or "a blender under $100?"
         in one quotable sentence."""
+        price = PriceConstraint(gq.min_price, gq.max_price, gq.price_order)
         order = {"asc": 1, "desc": -1}.get(gq.price_order or "", 0)
         bounds = {"min_price": gq.min_price, "max_price": gq.max_price, "price_order": order, "limit": gq.k}
-        price_range = _price_range(gq.min_price, gq.max_price)
-        ordering = {1: "cheapest first", -1: "most expensive first"}.get(order, "")
-        constraint = ", ".join(filter(None, [price_range, ordering]))
+        constraint = price.describe()
         ev = []
         brands = gq.brand_ids or q.brand_ids
         scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS, {"category_id": cid, "brand_ids": brands})
@@ -332,13 +324,13 @@ class GraphRetriever:
             rows = self._read(statement, {**params, **bounds})
             if constraint and rows:
                 listed = "; ".join(
-                    (f"({n}) " if ordering else "") + f"{r['title']} ({r['id']})"
+                    (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
                     + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
                     + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
                     for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
                 makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands and link == "has" else ""
-                heading = owner.replace("-", " ").capitalize() + makers + (f" at {price_range}" if price_range else "") \
-                    + (f", {ordering}" if ordering else "")
+                heading = owner.replace("-", " ").capitalize() + makers \
+                    + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else "")
                 ev.append(Evidence(id=f"{owner}~listing~{constraint.replace(' ', '')}", kind="graph_fact", source="listing",
                                    text=f"{heading}: {listed}.", owner_id=owner, score=0.6))
             for r in rows:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-_AMOUNT = r"(\d+(?:[.,]\d{1,2})?)"
+_AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"  # 1,299.99 or 1299.99
 _MONEY = rf"(?:[$€£]\s?{_AMOUNT}|{_AMOUNT}\s?(?:\$|€|£|usd|eur|gbp|dollars?|bucks|euros?)\b)"
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
@@ -47,32 +47,38 @@ class PriceConstraint:
     def __bool__(self) -> bool:
         return self.min_price is not None or self.max_price is not None or self.order is not None
 
-    def describe(self) -> str:
-        """How a listing under this constraint is labelled in its evidence ("$100 or less,
-        cheapest first")."""
-        parts = []
+    @property
+    def price_range(self) -> str:
+        """"$100.00 or less", "$50.00 to $80.00", "$200.00 or more", or "" (the store's
+        prices are shown in dollars, as rag.retrieve.graph shows them)."""
         if self.min_price is not None and self.max_price is not None:
-            parts.append(f"${self.min_price:,.2f} to ${self.max_price:,.2f}")
-        elif self.max_price is not None:
-            parts.append(f"${self.max_price:,.2f} or less")
-        elif self.min_price is not None:
-            parts.append(f"${self.min_price:,.2f} or more")
-        if self.order:
-            parts.append("cheapest first" if self.order == "asc" else "most expensive first")
-        return ", ".join(parts)
+            return f"${self.min_price:,.2f} to ${self.max_price:,.2f}"
+        if self.max_price is not None:
+            return f"${self.max_price:,.2f} or less"
+        return f"${self.min_price:,.2f} or more" if self.min_price is not None else ""
+
+    @property
+    def ordering(self) -> str:
+        return {"asc": "cheapest first", "desc": "most expensive first"}.get(self.order or "", "")
+
+    def describe(self) -> str:
+        """How a listing under this constraint is labelled ("$100.00 or less, cheapest first")."""
+        return ", ".join(filter(None, [self.price_range, self.ordering]))
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
 
 
 def _amount(match: re.Match[str]) -> float:
-    value = next(g for g in match.groups() if g is not None)
-    return float(value.replace(",", "."))
+    return _number(next(g for g in match.groups() if g is not None))
 
 
 def price_constraint(text: str) -> PriceConstraint:
     """The price bounds and order `text` asks for; an empty constraint when it states none."""
     low = high = None
     if m := _BETWEEN.search(text):
-        groups = [g for g in m.groups() if g is not None]
-        a, b = float(groups[0].replace(",", ".")), float(groups[1].replace(",", "."))
+        a, b = (_number(g) for g in m.groups() if g is not None)
         low, high = min(a, b), max(a, b)
     else:
         if m := _MAX.search(text):
