@@ -154,8 +154,11 @@ class AnswerPipeline:
 
     def build_context(self, evidence: Sequence[Evidence], u: Understanding | None = None) -> Context:
         """Numbered evidence; the linked entities' names are the turn's topic words (naming the
-        product is not evidence of anything)."""
-        names = [e.name for e in u.focus] if u is not None else []
+        product is not evidence of anything). A category named next to a product is what the
+        question asks for, not its topic: "which phones work with the Halo 150?"."""
+        focus = u.focus if u is not None else []
+        has_product = any(e.kind == "product" for e in focus)
+        names = [e.name for e in focus if not (has_product and e.kind == "category")]
         return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items,
                              entity_names=names)
 

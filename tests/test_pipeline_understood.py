@@ -45,3 +45,26 @@ def test_price_by_page_context(understood, demo_catalog):
 def test_greeting_needs_no_retrieval(understood):
     trace = understood.run("hi there, thanks!")
     assert trace.retrieval is None and not trace.answer.citations
+
+
+def test_which_products_of_a_category_work_with_a_product(understood, demo_catalog):
+    """"Which phones work with the X?": the category named next to the product is what is
+    asked, not the topic; the answer cites a compatibility link to a phone."""
+    headphones = next(p for p in demo_catalog.products if p.category == "headphones"
+                      and any(r.kind == "compatible_with" for r in p.relations))
+    phones = {p.id for p in demo_catalog.products if p.category == "phones"}
+    linked = {r.target for r in headphones.relations}
+    if not linked & phones:
+        pytest.fail("the demo store fixture has no headphones linked to a phone")
+    trace = understood.run(f"Which phones work with the {headphones.title}?")
+    assert {e.kind for e in trace.understanding.focus} >= {"product", "category"}
+    assert any("~compatible_with~" in c for c in _cited(trace.answer)), trace.answer.text
+
+
+def test_the_cheapest_in_a_category_through_the_router(understood, demo_catalog):
+    """The price words reach the graph through the real understanding step."""
+    tents = sorted((p for p in demo_catalog.products if p.category == "tents" and p.price is not None),
+                   key=lambda p: (p.price, p.id))
+    trace = understood.run("What's the cheapest tent you have?")
+    assert any(q.price_order == "asc" for q in trace.understanding.plan.graph_queries), trace.understanding.plan
+    assert tents[0].id in trace.answer.text, trace.answer.text
