@@ -54,6 +54,12 @@ def stem(word: str) -> str:
     return word
 
 
+# An amount of money as shoppers and catalogs write it: "$14.99", "1,299.99 USD", "100 dollars"
+# (the amount is the first group that matched; thousands separators allowed).
+AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
+MONEY = rf"(?:[$€£]\s?{AMOUNT}|{AMOUNT}\s?(?:\$|€|£|usd|eur|gbp|dollars?|bucks|euros?)\b)"
+
+
 # Shop vocabulary that says the same thing with different words, folded onto one form (after
 # stemming) so "What does it cost?" meets "price: 79.99 USD". Kept short and literal on purpose.
 CANONICAL = {

@@ -39,7 +39,7 @@ import numpy as np
 from rag.context import Context, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import content_words, split_sentences
+from rag.textutil import MONEY, content_words, split_sentences
 from rag.types import Evidence
 from rag.vector_cache import CachedTextEncoder
 
@@ -80,7 +80,7 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?"
                 r"|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b", re.IGNORECASE)),
     (re.compile(r"\bhow much\b|\b(?:cost|costs|price|fee|fees|charge)\b", re.IGNORECASE),  # an amount of money
-     re.compile(rf"[$€£]\s?{_NUMBER}|{_NUMBER}\s*(?:usd|eur|gbp|dollars?)\b|\bfree\b", re.IGNORECASE)),
+     re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
     (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
 )
 

@@ -47,8 +47,7 @@ _AVAILABILITY = {
 }
 
 
-_AVAILABILITY_SHORT = {"in_stock": "in stock", "out_of_stock": "out of stock", "preorder": "preorder",
-                       "discontinued": "discontinued"}
+_AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
 
 

@@ -14,22 +14,22 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-_AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"  # 1,299.99 or 1299.99
-_MONEY = rf"(?:[$€£]\s?{_AMOUNT}|{_AMOUNT}\s?(?:\$|€|£|usd|eur|gbp|dollars?|bucks|euros?)\b)"
+from rag.textutil import AMOUNT, MONEY
+
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
-_MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within)\s+{_MONEY}"
-                  rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{_AMOUNT}\b"
-                  rf"|\bbudget\s+(?:is\s+|of\s+)?{_MONEY}", re.IGNORECASE)
-_MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{_MONEY}", re.IGNORECASE)
-_BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{_AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{_MONEY}", re.IGNORECASE)
+_MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within)\s+{MONEY}"
+                  rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{AMOUNT}\b"
+                  rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}", re.IGNORECASE)
+_MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGNORECASE)
+_BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
 _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget)\b",
                        re.IGNORECASE)
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
 
 
-_MONEY_RE = re.compile(_MONEY, re.IGNORECASE)
+_MONEY_RE = re.compile(MONEY, re.IGNORECASE)
 
 
 def without_prices(text: str) -> str:
