@@ -186,6 +186,22 @@ def test_comparison_answers_with_the_attribute_asked_about(pipeline, planned, de
     assert all(str(v) in a.text for v in values.values()), (a.text, values)
 
 
+@pytest.mark.parametrize("question", [
+    "Compare the {a} and the {b}.",
+    "What's the difference between the {a} and the {b}?",   # "what's" is no content word
+    "Which is better, the {a} or the {b}?",
+])
+def test_comparison_without_an_attribute_summarizes_the_differences(pipeline, planned, demo_catalog, question):
+    """No attribute named: the answer quotes the summary of where the two differ, price first."""
+    a_, b_ = [p for p in demo_catalog.products if p.category == "laptops" and p.price is not None][:2]
+    plan = RetrievalPlan(intent="comparison", graph_queries=[
+        GraphQuery(kind="comparison", product_ids=[a_.id, b_.id]), GraphQuery(kind="product_facts", product_ids=[a_.id, b_.id])])
+    a = pipeline.answer(planned.add(question.format(a=a_.title, b=b_.title), plan))
+    assert a.citations and a.citations[0].evidence_id.endswith("#differences"), (a.text, _cited(a))
+    if a_.price != b_.price:
+        assert f"${a_.price:,.2f} vs ${b_.price:,.2f}" in a.text, a.text
+
+
 def test_cheapest_in_a_category_and_a_price_cap(pipeline, planned, demo_catalog):
     """"What's the cheapest tent?" and "a tent under $X" as the router plans them: the answer
     quotes the graph's price-ordered listing, naming the cheapest tent, and nothing above the cap."""

@@ -69,7 +69,7 @@ def is_applicable_policy(evidence: Evidence) -> bool:
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
-    "describe details detail overview"
+    "describe details detail overview better best worse differ"
 ))
 
 # What a "how long / how much / how many" question asks for, and how such a value reads.

@@ -49,6 +49,7 @@ _AVAILABILITY = {
 
 _AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
+COMPARISON_SUMMARY_ROWS = 4  # differences named in a comparison's summary fact (price first)
 
 
 def _words(key: str) -> str:
@@ -176,25 +177,42 @@ class GraphRetriever:
         return self.product_facts(gq.product_ids or q.product_ids)
 
     def _q_comparison(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """Two or more products side by side: one row per shared attribute ("Weight: A: 2.58 kg;
+        B: 2.61 kg."), led by a summary of where they differ, price first ("A vs B: price
+        $1,234.99 vs $2,972.99; battery life 6 h vs 10 h; ..."), which answers "compare A and
+        B" or "what's the difference?" in one quotable sentence."""
         ids = gq.product_ids or q.product_ids
         if len(ids) < 2:
             return self.product_facts(ids)
-        titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})}
+        rows = {r["id"]: r for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})}
+        titles = {pid: r["title"] for pid, r in rows.items()}
         facts = self.product_facts(ids)
         side: list[Evidence] = []
+        differences: list[str] = []
+        prices = [_money(rows[pid].get("price"), rows[pid].get("currency")) if pid in rows else "" for pid in ids]
+        if all(prices) and len(set(prices)) > 1:
+            differences.append("price " + " vs ".join(prices))
         for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
             if row["products"] < 2:
                 continue
-            parts = []
+            parts, values = [], {}
             for v in row["values"]:
                 unit = v.get("unit")
                 value = f"{v['value']} {unit}" if unit and not str(v["value"]).endswith(str(unit)) else str(v["value"])
                 parts.append(f"{titles.get(v['product_id'], v['product_id'])}: {value}")
+                values[v["product_id"]] = value
             side.append(Evidence(id=f"compare:{'|'.join(ids)}#{row['key']}", kind="graph_fact",
                                  source="comparison", owner_id=ids[0], owner_kind="product", score=0.8,
                                  text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + "."))
-        prices = [f for f in facts if f.source in ("price", "availability")]
-        return side + prices + [f for f in facts if f.source not in ("price", "availability")]
+            if row["products"] == len(ids) and len(set(values.values())) > 1:
+                differences.append(f"{_words(row['key'])} " + " vs ".join(values[pid] for pid in ids))
+        if differences:
+            names = " vs ".join(titles.get(pid, pid).split(",")[0] for pid in ids)
+            side.insert(0, Evidence(
+                id=f"compare:{'|'.join(ids)}#differences", kind="graph_fact", source="comparison", owner_id=ids[0],
+                owner_kind="product", score=0.8, text=f"{names}: " + "; ".join(differences[:COMPARISON_SUMMARY_ROWS]) + "."))
+        availability = [f for f in facts if f.source in ("price", "availability")]
+        return side + availability + [f for f in facts if f.source not in ("price", "availability")]
 
     # -- policies -------------------------------------------------------------------------------
     def policies(
