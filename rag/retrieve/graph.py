@@ -204,7 +204,7 @@ class GraphRetriever:
             side.append(Evidence(id=f"compare:{'|'.join(ids)}#{row['key']}", kind="graph_fact",
                                  source="comparison", owner_id=ids[0], owner_kind="product", score=0.8,
                                  text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + "."))
-            if row["products"] == len(ids) and len(set(values.values())) > 1:
+            if set(values) == set(ids) and len(set(values.values())) > 1:  # every product has it, not alike
                 differences.append(f"{_words(row['key'])} " + " vs ".join(values[pid] for pid in ids))
         if differences:
             names = " vs ".join(titles.get(pid, pid).split(",")[0] for pid in ids)
