@@ -252,6 +252,38 @@ def test_extractive_leads_with_the_applicable_policy():
     assert "A:" not in answer.text and "Q:" not in answer.text
 
 
+def test_extractive_answers_with_the_faq_answer_never_its_question():
+    """An FAQ's question is no answer: the answer quotes what follows it, which counts the
+    question's words as its own ("Yes, if ..." says nothing about headphones by itself)."""
+    hygiene = Evidence(id="faq:faq-headphones-hygiene", kind="graph_fact", source="faq", doc_id="faq-headphones-hygiene",
+                       text="Q: Can I return in-ear headphones? A: Yes, if the ear tips are unopened and sealed.")
+    answer = Answerer(ExtractiveGenerator()).answer("Can I return my in-ear headphones?", [hygiene])
+    assert answer.grounded and answer.text == "Yes, if the ear tips are unopened and sealed [1].", answer.text
+
+
+def test_a_binding_policy_far_off_the_question_does_not_lead():
+    """The shipping policy the plan resolved shares one word ("machine") with a question the
+    brand's FAQ answers; the FAQ's answer is quoted, not the policy."""
+    evidence = [
+        Evidence(id="policy:shipping-crema@v1", kind="graph_fact", source="policy", doc_id="shipping-crema",
+                 text="Crema shipping: Crema espresso machines ship directly from the maker within 10 business days."),
+        Evidence(id="faq:faq-crema-descale", kind="graph_fact", source="faq", doc_id="faq-crema-descale",
+                 text="Q: How often should I descale a Crema machine? A: Every 2 months, or when the descale light turns on."),
+    ]
+    answer = Answerer(ExtractiveGenerator()).answer("How often should I descale my Crema machine?", evidence,
+                                                    entity_names=["Crema"])
+    assert answer.text == "Every 2 months, or when the descale light turns on [2].", answer.text
+
+
+def test_price_match_asks_for_a_policy_not_an_amount():
+    """"price match" is no "how much": a fee elsewhere in the context is not added to the answer."""
+    evidence = [Evidence(id="faq:faq-price-match", kind="graph_fact", source="faq", doc_id="faq-price-match",
+                         text="Q: Do you price match? A: We match the price of authorized US retailers within 14 days of purchase."),
+                SHIPPING]
+    answer = Answerer(ExtractiveGenerator()).answer("What's your price match policy?", evidence)
+    assert answer.text == "We match the price of authorized US retailers within 14 days of purchase [1].", answer.text
+
+
 SHIPPING = Evidence(id="policy:shipping-global@v1", kind="graph_fact", source="policy", doc_id="shipping-global",
                     text="Shipping: We offer free standard shipping on orders over $50 (3-5 business days). "
                          "Orders under $50 ship for $5.99. Express shipping (1-2 business days) costs $14.99. "

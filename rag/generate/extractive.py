@@ -17,11 +17,14 @@ relevant. Relevance, on CPU:
 - answer type: "how long" / "how much" / "how many" ask for a quantity, so a sentence holding
   one of the asked kind ("3-5 business days", "$14.99", "12") counts as sharing one more asked
   word, weighted like the question's most specific word.
-Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted.
+Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
+question ("Q: Can I return in-ear headphones?"): its words count for the answer sentences that
+follow it ("A: Yes, if the ear tips are unopened and sealed."), which say what the FAQ answers.
 The policy that applies (the graph resolved it by precedence product > brand > category >
-global) is binding: when one of its sentences is relevant, the answer leads with it, ahead of
-an FAQ or review that talks about the rule in general ("only if unused, unless the brand's
-policy allows it").
+global) is binding: when one of its sentences is relevant, and the question names what the
+policy is about (a word of its title) or the sentence scores at least `second_ratio` of the best,
+the answer leads with it, ahead of an FAQ or review that talks about the rule in general ("only
+if unused, unless the brand's policy allows it").
 
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
 when a model generator fails, is slow, or writes nothing grounded."""
@@ -56,6 +59,7 @@ class ScoredSentence:
     relevant: bool
     shared: frozenset[str] = frozenset()  # question words it contains (and ASKED_VALUE)
     binding: bool = False  # from the applicable policy (see is_applicable_policy)
+    on_kind: bool = False  # binding, and the question names what the policy is about (its title)
 
 
 def is_applicable_policy(evidence: Evidence) -> bool:
@@ -69,7 +73,7 @@ def is_applicable_policy(evidence: Evidence) -> bool:
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
-    "describe details detail overview better best worse differ"
+    "describe details detail overview better best worse differ policy policies"
 ))
 
 # What a "how long / how much / how many" question asks for, and how such a value reads.
@@ -79,7 +83,9 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bhow long\b", re.IGNORECASE),  # a duration or a length
      re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?"
                 r"|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b", re.IGNORECASE)),
-    (re.compile(r"\bhow much\b|\b(?:cost|costs|price|fee|fees|charge)\b", re.IGNORECASE),  # an amount of money
+    # an amount of money ("price match", "price drop" name a policy, not an amount)
+    (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|charge)\b"
+                r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))", re.IGNORECASE),
      re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
     (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
 )
@@ -97,6 +103,7 @@ MAX_WORDS = 45
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "Q: ... A: ..."
+_FAQ_QUESTION = re.compile(r"^(?:Q|Question):\s")
 
 
 def _shorten(sentence: str) -> str:
@@ -153,16 +160,24 @@ class ExtractiveGenerator:
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
 
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
+        # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
+        on_kind = {rank for rank in binding
+                   if (content_words(items[rank].text.partition(":")[0]) - named) & q_words}
         # (rank, number, position in item, sentence, words)
         candidates: list[tuple[int, int, int, str, set[str]]] = []
         for rank, item in enumerate(items):
             position = 0
+            asks: set[str] = set()  # the words of the FAQ question this item answers
             for sentence in split_sentences(_HEADING.sub("", item.text)):
                 if is_instruction_like(sentence):
                     continue
                 words = content_words(sentence)
+                if _FAQ_QUESTION.match(sentence):
+                    # an FAQ's question says what its answer is about, and is no answer itself
+                    asks |= words
+                    continue
                 if words:
-                    candidates.append((rank, item.number, position, sentence, words))
+                    candidates.append((rank, item.number, position, sentence, words | asks))
                     position += 1
         if not candidates:
             return []
@@ -205,7 +220,8 @@ class ExtractiveGenerator:
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
-            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding))
+            scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding,
+                                         rank in on_kind))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -217,7 +233,12 @@ class ExtractiveGenerator:
         relevant = [s for s in self.score(question, context, question_vector) if s.relevant]
         if not relevant:
             return []
-        lead = next((s for s in relevant if s.binding), relevant[0])
+        # the binding policy leads when the question names what it is about ("return" for
+        # "Returns and refunds") or it scores close to the best; not when it shares a stray word:
+        # "how often should I descale a Crema machine?" is answered by the FAQ, not by Crema's
+        # shipping policy that mentions machines
+        lead = next((s for s in relevant if s.binding and (s.on_kind or s.score >= self.second_ratio * relevant[0].score)),
+                    relevant[0])
         relevant = [lead, *(s for s in relevant if s is not lead)]
         chosen = [lead]
         covered = set(relevant[0].shared)
