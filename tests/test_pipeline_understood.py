@@ -68,3 +68,17 @@ def test_the_cheapest_in_a_category_through_the_router(understood, demo_catalog)
     trace = understood.run("What's the cheapest tent you have?")
     assert any(q.price_order == "asc" for q in trace.understanding.plan.graph_queries), trace.understanding.plan
     assert tents[0].id in trace.answer.text, trace.answer.text
+
+
+def test_a_question_an_faq_asks_is_answered_by_that_faq(understood, demo_catalog):
+    """The merchant's FAQ answers the question it asks: a product's FAQ ahead of the product's
+    attributes, and a category's FAQ for a message the intent model alone calls out of scope
+    (its probability split between two shopping intents), because it names a store category."""
+    headphones = next(p for p in demo_catalog.products if p.id == "p000000")
+    trace = understood.run(f"What is in the box of the {headphones.title}?")
+    assert "faq-p000000-box" in _cited(trace.answer), trace.answer.text
+    trace = understood.run("Do laptops come with a charger?")
+    assert trace.understanding.intent.label != "out_of_scope", trace.understanding.intent
+    assert "faq-laptop-charger" in _cited(trace.answer), trace.answer.text
+    assert understood.run("sync with my phone").understanding.intent.label == "out_of_scope"
+

@@ -13,14 +13,15 @@ cosine with the embedded attribute *key* ("item weight"), cached per key (a cata
 distinct keys), which is what a question about an attribute asks for. The default reranker
 (`default_reranker`) then rescores its best few with the cross-encoder
 (rag/retrieve/cross_encoder.py); `cross_encoder=False` keeps the linear stage alone.
-Last, attribute facts and comparison rows the question names by key or value ("which is
-heavier?" -> weight, "does it support 5G?" -> network: 5G) move to the front
-(`named_facts_first`), so a plan that returns more facts than the context holds still puts the
-one asked about in it.
+Last, the FAQs the plan read whose question the message asks ("what is in the box?"), and the
+attribute facts and comparison rows the question names by key or value ("which is heavier?" ->
+weight, "does it support 5G?" -> network: 5G) move to the front (`named_facts_first`), so a
+plan that returns more facts than the context holds still puts the one asked about in it.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -241,21 +242,34 @@ class HybridRetriever:
 
 
 def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
-    """Attribute facts and side-by-side rows the question names ("which is heavier?" -> weight,
-    "what connector does it use?" -> connector, "does it support 5G?" -> network: 5G) move to
-    the front, in their order.
+    """The FAQs whose question the message asks, then the attribute facts and side-by-side
+    rows the question names ("which is heavier?" -> weight, "what connector does it use?" ->
+    connector, "does it support 5G?" -> network: 5G) move to the front, in their order.
     A plan can return more facts than the context holds (two laptops have eight comparison
     rows; a charger's compatibility links fill the list before its attributes), and the one
     the question names is its answer. Only facts the plan read for the products in focus move
     (an unscoped search's attribute hits from other products keep their reranked place). Keys
     and questions meet through rag.textutil's shop synonyms ("heavier" and "weight" read alike)."""
     asked = content_words(question)
-    named = [e for e in items if e.kind == "graph_fact" and e.source in ("attribute", "comparison")
-             and "graph" in (e.retriever or "").split("+") and _fact_words(e) & asked]
+    read = [e for e in items if e.kind == "graph_fact" and "graph" in (e.retriever or "").split("+")]
+    faqs = [e for e in read if e.source == "faq" and _asks_faq(asked, e)]
+    named = faqs + [e for e in read if e.source in ("attribute", "comparison") and _fact_words(e) & asked]
     if not named:
         return items
     moved = {e.id for e in named}
     return [*named, *(e for e in items if e.id not in moved)]
+
+
+_FAQ_QUESTION = re.compile(r"^Q:\s*(.+?)\s+A:\s", re.DOTALL)
+
+
+def _asks_faq(asked: set[str], e: Evidence) -> bool:
+    """The message asks the FAQ's own question: it has all of its words ("what's in the box of
+    the X?" asks "What is in the box?"; "what is the return policy for the X headphones?" does
+    not ask "Can I return in-ear headphones?")."""
+    m = _FAQ_QUESTION.match(e.text)
+    words = content_words(m.group(1)) if m else set()
+    return bool(words) and words <= asked
 
 
 def _fact_words(e: Evidence) -> set[str]:

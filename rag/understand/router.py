@@ -22,7 +22,8 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | out_of_scope       | none: decline                                          |                                  |
 
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
-retrieval). Without any product they fall back to brand/category/store-wide retrieval.
+retrieval). Without any product they fall back to brand/category/store-wide retrieval
+(product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
 A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
 narrows and orders the plan's product listing (category_products; a brand_facts read becomes
 the brand's listing).
@@ -97,7 +98,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         else:
             notes.append("no product in focus: store-wide passage search")
             if B or C:
-                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+                gq += [GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8),
+                       GraphQuery(kind="faq", brand_ids=B, category_ids=C, k=3)]
             passages = PassageQuery(k=8)
     elif intent == "compatibility":
         if P:
