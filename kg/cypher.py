@@ -420,7 +420,8 @@ LIMIT $limit
 # =============================================================================================
 
 # params: ids (product ids, in the order wanted). Facts of one or several products (side by
-# side): price, availability, brand, category with its path from the root, attributes.
+# side): price, availability, brand, category with its path from the root, attributes, and
+# how many VARIANT_OF links it has (PRODUCT_VARIANTS is read only for products that have some).
 PRODUCT_FACTS = """
 UNWIND $ids AS pid
 MATCH (p:Product {id: pid})
@@ -432,7 +433,8 @@ RETURN p.id AS id, p.title AS title, p.description AS description, p.sku AS sku,
        p.price AS price, p.currency AS currency, p.availability AS availability,
        b.id AS brand_id, b.name AS brand, c.id AS category_id, c.name AS category,
        CASE WHEN path IS NULL THEN [] ELSE reverse([n IN nodes(path) | n.name]) END AS category_path,
-       [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value, unit: a.unit, text: a.text}] AS attributes
+       [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value, unit: a.unit, text: a.text}] AS attributes,
+       size([(p)-[:VARIANT_OF]-(v:Product) | v.id]) AS variant_links
 """
 
 # params: ids. Several products side by side, one row per attribute key:
@@ -523,6 +525,20 @@ WHERE rank IS NOT NULL
 RETURN f.id AS id, f.question AS question, f.answer AS answer, f.scope AS scope,
        f.target AS target, rank
 ORDER BY rank DESC, id
+"""
+
+# params: ids. Each product's family of variants (itself included): the products at most two
+# VARIANT_OF steps away in either direction (a variant, its base, the base's other variants),
+# with their attributes, so the caller can say what tells them apart. Products without
+# variants return only themselves.
+PRODUCT_VARIANTS = """
+UNWIND $ids AS pid
+MATCH (p:Product {id: pid})-[:VARIANT_OF*0..2]-(v:Product)
+WITH DISTINCT pid, v
+RETURN pid AS product_id, v.id AS id, v.title AS title, v.price AS price, v.currency AS currency,
+       v.availability AS availability,
+       [(v)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value, unit: a.unit}] AS attributes
+ORDER BY product_id, id
 """
 
 # params: product_id. Every product relation of the product, both directions:

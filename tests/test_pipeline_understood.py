@@ -82,3 +82,15 @@ def test_a_question_an_faq_asks_is_answered_by_that_faq(understood, demo_catalog
     assert "faq-laptop-charger" in _cited(trace.answer), trace.answer.text
     assert understood.run("sync with my phone").understanding.intent.label == "out_of_scope"
 
+
+def test_what_colors_a_product_comes_in_lists_its_variants(understood, demo_catalog):
+    """Whichever variant the linker picks, the answer names every colour of the family."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    base, variant = next((by_id[r.target], p) for p in demo_catalog.products for r in p.relations
+                         if r.kind == "variant_of")
+    name = base.title.rsplit(",", 1)[0]  # "Kestrel Studio 770 Laptop"
+    trace = understood.run(f"What colors does the {name} come in?")
+    assert any(c.endswith("#variants") for c in _cited(trace.answer)), trace.answer.text
+    for p in (base, variant):
+        colour = next(a for a in p.attributes if a.key == "color").values[0]
+        assert f"{colour} ({p.id}" in trace.answer.text, trace.answer.text

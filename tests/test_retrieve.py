@@ -256,3 +256,19 @@ def test_facts_the_question_names_come_first():
     # a value named ("USB-C") finds its attribute too; the product's own name finds nothing
     assert named_facts_first("Does the Charger take USB-C?", items)[0] is connector
     assert named_facts_first("Tell me about the Charger", items) == items
+
+
+def test_variants_text_names_what_tells_the_variants_apart():
+    from rag.retrieve.graph import variants_text
+
+    def row(pid, title, price, **attrs):
+        return {"id": pid, "title": title, "price": price, "currency": "USD", "availability": "in_stock",
+                "attributes": [{"key": k, "value": v, "unit": None} for k, v in attrs.items()]}
+
+    colours = [row("p1", "Halo 150 Headphones, Black", 80.0, color="black", weight="4 g"),
+               row("p2", "Halo 150 Headphones, Navy Blue", 90.0, color="navy blue", weight="4 g")]
+    assert variants_text(colours) == ("Halo 150 Headphones comes in 2 colors: black (p1, $80.00, in stock) "
+                                      "and navy blue (p2, $90.00, in stock).")
+    sizes = [row("t1", "Dome Tent 2P", 100.0, capacity="2 persons", color="green"),
+             row("t2", "Dome Tent 3P", 150.0, capacity="3 persons", color="orange")]
+    assert variants_text(sizes).startswith("Dome Tent comes in 2 variants: capacity 2 persons, color green (t1, $100.00")

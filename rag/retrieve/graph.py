@@ -11,6 +11,7 @@ context a generator reads: quoting a policy that does not apply is the classic w
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -54,6 +55,45 @@ COMPARISON_SUMMARY_ROWS = 4  # differences named in a comparison's summary fact 
 
 def _words(key: str) -> str:
     return re.sub(r"[_]+", " ", key or "").strip()
+
+
+def _plural(noun: str) -> str:
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    return noun + ("es" if re.search(r"(s|x|ch|sh)$", noun) else "s")
+
+
+MAX_VARIANTS_LISTED = 8
+
+
+def variants_text(variants: list[dict]) -> str:
+    """One fact for a product's family of variants (rows of cypher.PRODUCT_VARIANTS): what tells
+    them apart and each one's id, price and availability, so "what colors does it come in?" and
+    "is the navy one cheaper?" are answered whichever variant the shopper named.
+    "Bassline Halo 150 Wireless Headphones comes in 3 colors: black (p000417, $380.99, in
+    stock), navy blue (p000075, $90.99, in stock) and silver (p000000, $262.99, in stock)." """
+    def shown(a: dict) -> str:
+        value, unit = str(a.get("value") or ""), a.get("unit")
+        return f"{value} {unit}" if unit and not value.endswith(str(unit)) else value
+
+    values = [{a["key"]: shown(a) for a in v.get("attributes") or []} for v in variants]
+    shared_keys = set.intersection(*(set(vals) for vals in values))
+    differ = sorted(k for k in shared_keys if len({vals[k] for vals in values}) > 1)
+    titles = [v["title"] or v["id"] for v in variants]
+    prefix = os.path.commonprefix(titles)
+    base = prefix if prefix == min(titles, key=len) else prefix.rsplit(" ", 1)[0]
+    base = base.rstrip(" ,-") if len(base.split()) >= 2 else titles[0]
+    what = _plural(_words(differ[0])) if len(differ) == 1 else "variants"
+    listed = []
+    for v, vals in zip(variants[:MAX_VARIANTS_LISTED], values, strict=False):
+        name = ", ".join(f"{_words(k)} {vals[k]}" if len(differ) > 1 else vals[k] for k in differ) or v["title"]
+        about = [v["id"], _money(v.get("price"), v.get("currency")), _AVAILABILITY_SHORT.get(v.get("availability") or "", "")]
+        listed.append(f"{name} ({', '.join(x for x in about if x)})")
+    more = len(variants) - len(listed)
+    if more:
+        listed.append(f"{more} more")
+    items = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
+    return f"{base} comes in {len(variants)} {what}: {items}."
 
 
 @dataclass
@@ -134,7 +174,7 @@ class GraphRetriever:
 
     # -- product facts ------------------------------------------------------------------------
     def product_facts(self, product_ids: list[str]) -> list[Evidence]:
-        """Price, availability, brand/category and attribute facts of the products."""
+        """Price, availability, brand/category, variant and attribute facts of the products."""
         if not product_ids:
             return []
         rows = self._read(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
@@ -142,6 +182,10 @@ class GraphRetriever:
         by_product: dict[str, list[dict]] = {}
         for a in attrs:
             by_product.setdefault(a["product_id"], []).append(a)
+        family: dict[str, list[dict]] = {}
+        with_variants = [r["id"] for r in rows if r.get("variant_links")]
+        for v in self._read(cypher.PRODUCT_VARIANTS, {"ids": with_variants}) if with_variants else []:
+            family.setdefault(v["product_id"], []).append(v)
         out: list[Evidence] = []
         for r in rows:
             pid, title = r["id"], r["title"]
@@ -164,6 +208,10 @@ class GraphRetriever:
                 out.append(Evidence(id=f"{pid}#about", source="product", score=0.5,
                                     text=f"{title} {', '.join(about[:-1]) + ' and ' if len(about) > 1 else ''}{about[-1]}.",
                                     **common))
+            variants = family.get(pid, [])
+            if len(variants) > 1:
+                out.append(Evidence(id=f"{pid}#variants", source="variants", score=0.5,
+                                    text=variants_text(variants), **common))
             for a in by_product.get(pid, [])[: self.max_attributes]:
                 value = a.get("value") or ""
                 unit = a.get("unit")

@@ -242,8 +242,8 @@ class HybridRetriever:
 
 
 def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
-    """The FAQs whose question the message asks, then the attribute facts and side-by-side
-    rows the question names ("which is heavier?" -> weight, "what connector does it use?" ->
+    """The FAQs whose question the message asks, then the variants, attribute facts and
+    side-by-side rows the question names ("which is heavier?" -> weight, "what connector does it use?" ->
     connector, "does it support 5G?" -> network: 5G) move to the front, in their order.
     A plan can return more facts than the context holds (two laptops have eight comparison
     rows; a charger's compatibility links fill the list before its attributes), and the one
@@ -253,7 +253,9 @@ def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     asked = content_words(question)
     read = [e for e in items if e.kind == "graph_fact" and "graph" in (e.retriever or "").split("+")]
     faqs = [e for e in read if e.source == "faq" and _asks_faq(asked, e)]
-    named = faqs + [e for e in read if e.source in ("attribute", "comparison") and _fact_words(e) & asked]
+    # a product's variants before its own value of what tells them apart ("what colors?")
+    named = faqs + sorted((e for e in read if e.source in ("attribute", "comparison", "variants") and _fact_words(e) & asked),
+                          key=lambda e: e.source != "variants")
     if not named:
         return items
     moved = {e.id for e in named}
@@ -274,9 +276,14 @@ def _asks_faq(asked: set[str], e: Evidence) -> bool:
 
 def _fact_words(e: Evidence) -> set[str]:
     """What a question can name of a fact: a comparison row's key ("battery life"), an
-    attribute's key and value ("network", "5g"), less the words of the product's own title."""
+    attribute's key and value ("network", "5g"), less the words of the product's own title; a
+    product's variants by what tells them apart ("colors")."""
     if e.source == "comparison":
         return content_words(e.id.rpartition("#")[2].replace("_", " "))
+    if e.source == "variants":  # "<base> comes in 3 colors: black (p1, $9.99, in stock), ...": colors
+        # (not the values: "Compare the X, White and the Y" names a product, not its variants)
+        told_apart = e.text.partition(" comes in ")[2].partition(":")[0]
+        return content_words(f"variant version option {told_apart}")
     f = fields(_attribute_text(e.text), "attribute")
     title = e.text.split(": ")[0] if e.text.count(": ") >= 2 else ""
     return content_words(f"{f.key} {f.body}") - content_words(title)
