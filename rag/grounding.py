@@ -77,7 +77,12 @@ class SentenceVerdict:
     removed_citations: list[int] = field(default_factory=list)
 
     def render(self) -> str:
+        """The sentence with its citations, starting upper case when its first word is all
+        lower case (small models often start "every 2 months ..."; "iPhone" stays)."""
         body = self.sentence.rstrip()
+        first = body.split(" ", 1)[0]
+        if first.islower():
+            body = body[:1].upper() + body[1:]
         end = ""
         if body and body[-1] in ".!?":
             body, end = body[:-1].rstrip(), body[-1]

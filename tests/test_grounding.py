@@ -42,6 +42,14 @@ def test_drops_unsupported_sentence_and_bad_citation(context):
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} == {c.number for c in answer.citations}
 
 
+def test_a_kept_sentence_starts_upper_case(context):
+    """Small models start sentences lower case; the shopper reads "The ...", not "the ..."
+    (a first word with capitals inside, "iPhone", stays as written)."""
+    answer = ground("the Acme X100 battery lasts 10 hours [1]. It costs 79.99 USD [2].", context,
+                    "How long does the battery last and what does it cost?")
+    assert answer.text == "The Acme X100 battery lasts 10 hours [1]. It costs 79.99 USD [2].", answer.text
+
+
 def test_numbers_and_units_must_match_the_cited_evidence(context):
     checker = GroundingChecker()
     assert not checker.check_sentence("The battery lasts 12 hours [1].", context).supported
