@@ -222,6 +222,16 @@ def test_angry_repeated_contact_escalates(understander):
     assert u.response.apologize and u.response.handoff_message
 
 
+@pytest.mark.parametrize("message, escalate", [
+    ("I want to talk to a person", True),
+    ("I want a 4 person tent under 300 dollars", False),   # a tent's size, not a request
+    ("I need a 2-person tent", False),
+])
+def test_a_person_is_asked_for_not_a_tent_size(understander, message, escalate):
+    u = understander.understand(message, session_id=_sid())
+    assert ("human_request" in u.sentiment.signals) is escalate, (message, u.sentiment.signals)
+
+
 @pytest.mark.parametrize("message, allowed", [
     ("", {"out_of_scope"}),
     ("   \n\t ", {"out_of_scope"}),

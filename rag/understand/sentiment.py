@@ -46,8 +46,8 @@ _REPEATED = re.compile(
     r"\b(again|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time|already (asked|told|called|contacted|emailed|wrote)|"
     r"still (waiting|no|nothing|haven'?t)|keep (asking|calling|getting)|no one (answers|replied|responds)|"
     r"nobody (answers|replied|responds|helps)|times now|for weeks|for days)\b", re.I)
-_HUMAN = re.compile(
-    r"\b(human|real person|person|agent|representative|manager|supervisor|someone real|operator|"
+_HUMAN = re.compile(  # not "a 4 person tent"
+    r"\b(human|real person|(?<!\d )(?<!\d-)(?<!\d)person|agent|representative|manager|supervisor|someone real|operator|"
     r"customer service|staff member|call me)\b", re.I)
 
 
