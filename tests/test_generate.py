@@ -275,6 +275,20 @@ def test_a_binding_policy_far_off_the_question_does_not_lead():
     assert answer.text == "Every 2 months, or when the descale light turns on [2].", answer.text
 
 
+def test_words_every_item_repeats_can_be_what_is_asked():
+    """A listing that gives each watch's battery life repeats "battery life" in every item, so
+    those words read as the context's topic; when nothing else the question asks is there,
+    they are what it asks, and the listing's summary answers."""
+    evidence = [Evidence(id="smartwatches~listing~x", kind="graph_fact", source="listing",
+                         text="Smartwatches (battery life, highest first): Tempo 920 (p63) at $306.99, in stock, 336 h; "
+                              "Veltro 930 (p119) at $125.99, in stock, 120 h.")]
+    evidence += [Evidence(id=f"smartwatches~has~p{i}", kind="graph_fact", source="product",
+                          text=f"Watch {i} (p{i}) costs $99.00 and is in stock; battery life: {24 * i} h.") for i in range(1, 4)]
+    answer = Answerer(ExtractiveGenerator()).answer("Which smartwatches have the longest battery life?", evidence,
+                                                    entity_names=["Smartwatches"])
+    assert answer.grounded and answer.citations[0].evidence_id == "smartwatches~listing~x", answer.text
+
+
 def test_price_match_asks_for_a_policy_not_an_amount():
     """"price match" is no "how much": a fee elsewhere in the context is not added to the answer."""
     evidence = [Evidence(id="faq:faq-price-match", kind="graph_fact", source="faq", doc_id="faq-price-match",

@@ -158,6 +158,11 @@ class ExtractiveGenerator:
         # sharing any word with the question is enough
         asked = q_words - topic - REQUEST_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
+        if asked and not specific:
+            # what the question adds is nowhere in the context, but the words every item repeats
+            # may be what it asks: "smartwatches with the longest battery life" over a listing
+            # that gives each watch's battery life (names never count: "how many X were sold?")
+            specific = {w for w in q_words - named - REQUEST_WORDS if df[w] > 0}
 
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
