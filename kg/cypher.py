@@ -659,6 +659,59 @@ WHERE b.id IN $brand_ids
 {_priced_listing.strip()}
 """
 
+# params: category_id, values (the most distinct values kept per key). The attributes the
+# products of a category (and its subcategories) have: {key, unit, values} with values lower
+# case, for reading attribute constraints ("a tent for 4 people") against the catalog.
+CATEGORY_ATTRIBUTES = """
+MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+WITH p
+MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
+WITH a.key AS key, a.unit AS unit, collect(DISTINCT toLower(toString(a.value))) AS values
+RETURN key, unit, values[..$values] AS values
+ORDER BY key, unit
+"""
+
+# The tail of the attribute listings below (p: the products in scope).
+_attribute_listing = """
+MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
+WHERE a.key = $key AND ($unit IS NULL OR a.unit = $unit)
+  AND ($value IS NULL OR toLower(toString(a.value)) = $value)
+WITH p, a, toFloat(split(toString(a.value), ' ')[0]) AS number
+WHERE ($min_value IS NULL OR number >= $min_value) AND ($max_value IS NULL OR number <= $max_value)
+WITH p, collect(DISTINCT a.value) AS shown, max(number) AS amount
+WITH p, shown, amount, p.price AS price
+WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
+RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability, shown
+ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
+         CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END,
+         CASE WHEN $value_order = 0 OR amount IS NULL THEN 0 ELSE $value_order * amount END, id
+LIMIT $limit
+"""
+
+# params: category_id, key, unit, value, min_value, max_value, value_order (1 ascending,
+# -1 descending, 0 none), min_price, max_price, price_order, limit.
+# Products of a category whose attribute `key` (in `unit`, when given) equals `value` (lower
+# case) or whose number (the value's first word: "4 persons" -> 4) lies within [min_value,
+# max_value], with the matching values (`shown`); ordered by price when asked, else by the
+# attribute's number when asked. A value that is no number never passes a numeric bound.
+# `WITH p` keeps FalkorDB from starting at every Attribute node (3x faster at 100k products);
+# the attributes of every product of the category are still read, so these listings cost
+# ~30-45 ms for a category of 9,000 products (benchmarks/answer_bench.py, 100k).
+PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE = f"""
+MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+WITH p
+{_attribute_listing.strip()}
+"""
+
+# params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and brand_ids. The same, of the given
+# brands only ("Northpeak tents for 4 people").
+PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE = f"""
+MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)-[:MADE_BY]->(b:Brand)
+WHERE b.id IN $brand_ids
+WITH p
+{_attribute_listing.strip()}
+"""
+
 # params: brand_id, min_price, max_price, price_order, limit.
 PRODUCTS_OF_BRAND = f"""
 MATCH (:Brand {{id: $brand_id}})<-[:MADE_BY]-(p:Product)

@@ -73,6 +73,7 @@ CANONICAL = {
     "heavy": "weigh", "heavier": "weigh", "lighter": "weigh",
     "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
     "cheaper": "price", "expensive": "price", "pricier": "price",
+    "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
 }
 
 

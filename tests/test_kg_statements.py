@@ -147,6 +147,14 @@ PARAM_OVERRIDES = {
     "PRODUCTS_IN_CATEGORY_OF_BRANDS": {"category_id": "electronics", "brand_ids": ["acme"], "limit": 10,
                                        "min_price": None, "max_price": None, "price_order": 0},
     "PRODUCTS_OF_BRAND": {"brand_id": "acme", "limit": 10, "min_price": 10.0, "max_price": None, "price_order": -1},
+    "CATEGORY_ATTRIBUTES": {"category_id": "electronics", "values": 50},
+    "PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE": {
+        "category_id": "electronics", "key": "weight", "unit": None, "value": None, "min_value": 1.0,
+        "max_value": None, "value_order": -1, "min_price": None, "max_price": None, "price_order": 0, "limit": 10},
+    "PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE": {
+        "category_id": "electronics", "brand_ids": ["acme"], "key": "color", "unit": None, "value": "black",
+        "min_value": None, "max_value": None, "value_order": 0, "min_price": None, "max_price": 100.0,
+        "price_order": 1, "limit": 10},
     "BRAND_FACTS": {"ids": ["acme", "zen"]},
     "DELETE_BRANDS": {"ids": ["zen"]},
     "DELETE_CATEGORIES": {"ids": ["kitchen"]},

@@ -94,3 +94,16 @@ def test_what_colors_a_product_comes_in_lists_its_variants(understood, demo_cata
     for p in (base, variant):
         colour = next(a for a in p.attributes if a.key == "color").values[0]
         assert f"{colour} ({p.id}" in trace.answer.text, trace.answer.text
+
+
+def test_a_tent_for_four_people(understood, demo_catalog):
+    """An attribute the shopper states narrows the listing the answer quotes, and "4 person"
+    is a tent's size, not a request for a person."""
+    trace = understood.run("I want a tent for 4 people under 900 dollars")
+    a = trace.answer
+    assert not a.abstained and not trace.understanding.sentiment.escalate, (a.text, trace.understanding.sentiment)
+    assert any("~listing~capacity:4personsormore" in c for c in _cited(a)), a.text
+    listed = {p.id: p for p in demo_catalog.products if p.id in a.text}
+    assert listed and all(p.category == "tents" and p.price <= 900 and
+                          float(str(next(x for x in p.attributes if x.key == "capacity").values[0]).split()[0]) >= 4
+                          for p in listed.values()), a.text

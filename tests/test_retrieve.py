@@ -211,6 +211,30 @@ def test_category_listing_honours_price_bounds_order_and_brand(demo_parts, demo_
     assert all(e.source == "product" for e in mine)  # no constraint: no summary
 
 
+def test_category_listing_honours_an_attribute_constraint(demo_parts, demo_catalog):
+    """"A tent for 4 people under $X": only tents that sleep 4 or more, inside the price bound,
+    each with its capacity; "a tent for 12 people": a fact that says there is none; a value
+    written out ("4-season") is matched as it is stored."""
+    def value(p, key):
+        return next(a.values[0] for a in p.attributes if a.key == key)
+
+    tents = [p for p in demo_catalog.products if p.category == "tents" and p.price is not None]
+    cap = sorted(p.price for p in tents)[len(tents) // 2]
+    graph = demo_parts["graph"]
+    listing = [GraphQuery(kind="category_products", category_ids=["tents"], max_price=cap, k=50)]
+    ev = graph.retrieve(RetrievalQuery(text="a tent for 4 people", graph_queries=listing))
+    summary, rows = ev[0], ev[1:]
+    assert summary.source == "listing" and "(capacity: 4 persons or more)" in summary.text, summary.text
+    want = sorted(p.id for p in tents if float(str(value(p, "capacity")).split()[0]) >= 4 and p.price <= cap)
+    assert want and sorted(e.owner_id for e in rows) == want
+    assert all("; capacity: " in e.text for e in rows), rows[0].text
+    (none,) = graph.retrieve(RetrievalQuery(text="a tent for 12 people", graph_queries=listing))
+    assert none.text.startswith("No tents (capacity: 12 persons or more)"), none.text
+    season = graph.retrieve(RetrievalQuery(text="any 4-season tents?", graph_queries=listing))
+    assert sorted(e.owner_id for e in season[1:]) == sorted(
+        p.id for p in tents if value(p, "season") == "4-season" and p.price <= cap)
+
+
 def test_dense_scoped_to_owner(demo_parts, demo_catalog):
     p = demo_catalog.products[5]
     ev = demo_parts["dense"].retrieve(RetrievalQuery(text="tell me about it", owner_ids=[p.id], k=5))

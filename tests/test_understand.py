@@ -128,6 +128,39 @@ def test_price_constraints_in_words(text, low, high, order):
     assert (c.min_price, c.max_price, c.order) == (low, high, order)
 
 
+def _tent_keys():
+    from rag.understand.constraints import AttributeKey as K
+
+    return [K("capacity", "persons", ("1 persons", "2 persons", "4 persons", "6 persons")),
+            K("season", None, ("3-season", "4-season")), K("weight", "kg", ("1.2 kg", "8.4 kg")),
+            K("packed_size", "cm", ("35 x 16 cm", "70 x 14 cm")), K("material", None, ("canvas", "ripstop nylon")),
+            K("waterproof_rating", "mm", ("1500 mm", "5000 mm")), K("footprint", None, ("yes", "no")),
+            K("weight_limit", "kg", ("100 kg",))]
+
+
+@pytest.mark.parametrize("text, key, value, low, high", [
+    ("which tent is best for 4 people?", "capacity", None, 4.0, None),
+    ("a 2-person tent under $200", "capacity", None, 2.0, 2.0),          # the $200 is a price
+    ("tents under 3 kg", None, None, None, None),                         # two keys in kg, neither named
+    ("tents with a weight under 3 kg", "weight", None, None, 3.0),
+    ("any 4-season tents?", "season", "4-season", None, None),
+    ("a canvas tent", "material", "canvas", None, None),
+    ("tents with a footprint", "footprint", "yes", None, None),
+    ("a tent without a footprint", "footprint", "no", None, None),
+    ("do you have any waterproof tents?", "waterproof_rating", None, None, None),  # shown, highest first
+    ("the Northpeak Alpine 200 Tent", None, None, None, None),          # a model number, no unit
+    ("tents under $300", None, None, None, None),
+])
+def test_attribute_constraints_in_words(text, key, value, low, high):
+    from rag.understand.constraints import attribute_constraint
+
+    c = attribute_constraint(text, _tent_keys())
+    got = None if c is None else c.key
+    assert got == key, (text, c)
+    if c is not None:
+        assert (c.value, c.min_value, c.max_value) == (value, low, high), (text, c)
+
+
 def test_price_constraint_narrows_the_listing_plan_and_names_no_product():
     """The plan's listing carries the bounds (a brand's facts become its product listing), and
     the amount is not read as a model number ("under $200" is not the Alpine 200)."""

@@ -22,7 +22,7 @@ from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.types import Evidence
-from rag.understand.constraints import PriceConstraint
+from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraint
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
@@ -50,6 +50,8 @@ _AVAILABILITY = {
 
 _AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
+_ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
+ATTRIBUTE_VALUES_READ = 200  # distinct values per attribute key read for matching written values
 COMPARISON_SUMMARY_ROWS = 4  # differences named in a comparison's summary fact (price first)
 
 
@@ -370,14 +372,15 @@ class GraphRetriever:
     def _q_category_products(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Products of a category (of the plan's brands, if it names any; with no category, of
         a brand), one fact each. With the shopper's price constraint ("under $300", "the
-        cheapest") the listing is narrowed and ordered in the graph, and a summary fact comes
-        first ("Tents, cheapest first: (1) ... at $152.99, in stock; (2) ..."; "Blenders at
-        $100.00 or less: ..."), the answer to "the cheapest tent?" or "a blender under $100?"
-        in one quotable sentence."""
+        cheapest") or an attribute constraint the category's products can meet ("for 4 people",
+        "waterproof", "goose down"; rag.understand.constraints.attribute_constraint) the listing
+        is narrowed and ordered in the graph, and a summary fact comes first ("Tents, cheapest
+        first: (1) ... at $152.99, in stock; (2) ..."; "Tents (capacity: 4 persons or more):
+        ... at $371.99, in stock, capacity 4 persons; ..."), the answer to "the cheapest tent?"
+        or "a tent for 4 people?" in one quotable sentence; "No tents (...)" when none does."""
         price = PriceConstraint(gq.min_price, gq.max_price, gq.price_order)
         order = {"asc": 1, "desc": -1}.get(gq.price_order or "", 0)
         bounds = {"min_price": gq.min_price, "max_price": gq.max_price, "price_order": order, "limit": gq.k}
-        constraint = price.describe()
         ev = []
         brands = gq.brand_ids or q.brand_ids
         scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS, {"category_id": cid, "brand_ids": brands})
@@ -386,25 +389,52 @@ class GraphRetriever:
         if not scopes:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         for owner, link, statement, params in scopes:
+            attribute = self.attribute_constraint(q.text, owner) if link == "has" else None
+            if attribute is not None:
+                statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
+                    cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
+                params = {**params, "key": attribute.key, "unit": attribute.unit, "value": attribute.value,
+                          "min_value": attribute.min_value, "max_value": attribute.max_value,
+                          "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
+            constraint = ", ".join(filter(None, [attribute.describe() if attribute else "", price.describe()]))
+            # each product's value, when they differ (a bound or an order, not an equality)
+            named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
+
+            def shown(r: dict, label: str = "") -> str:
+                values = ", ".join(str(v) for v in r.get("shown") or [])
+                return f", {label}{values}" if named and values else ""
+
+            makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands and link == "has" else ""
+            heading = owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "") \
+                + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else "")
+            summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
             if constraint and rows:
                 listed = "; ".join(
                     (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
                     + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
                     + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
+                    + shown(r)
                     for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
-                makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands and link == "has" else ""
-                heading = owner.replace("-", " ").capitalize() + makers \
-                    + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else "")
-                ev.append(Evidence(id=f"{owner}~listing~{constraint.replace(' ', '')}", kind="graph_fact", source="listing",
+                ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
                                    text=f"{heading}: {listed}.", owner_id=owner, score=0.6))
+            elif attribute is not None:  # "a tent for 12 people?": that none is the answer
+                ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
+                                   text=f"No {heading[:1].lower()}{heading[1:]}.", owner_id=owner, score=0.6))
             for r in rows:
                 state = _AVAILABILITY.get(r.get("availability") or "", "")
-                price = _money(r.get("price"), r.get("currency"))
-                text = f"{r['title']} ({r['id']})" + (f" costs {price}" if price else "") + (f" and {state}" if state else "") + "."
+                money = _money(r.get("price"), r.get("currency"))
+                text = (f"{r['title']} ({r['id']})" + (f" costs {money}" if money else "")
+                        + (f" and {state}" if state else "") + shown(r, f"{named}: ").replace(", ", "; ", 1) + ".")
                 ev.append(Evidence(id=f"{owner}~{link}~{r['id']}", kind="graph_fact", source="product", text=text,
                                    owner_id=r["id"], owner_kind="product", score=0.5))
         return ev
+
+    def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
+        """The attribute condition `text` states that the category's products can meet, if any."""
+        keys = [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
+                for r in self._read(cypher.CATEGORY_ATTRIBUTES, {"category_id": category_id, "values": ATTRIBUTE_VALUES_READ})]
+        return attribute_constraint(text, keys)
 
     def _q_faq(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         products = gq.product_ids or q.product_ids or [None]

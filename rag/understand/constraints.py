@@ -1,5 +1,6 @@
-"""Price constraints a shopper states in words: "under $100", "between 50 and 80 dollars",
-"the cheapest tent", "your most expensive laptop".
+"""Constraints a shopper states in words: prices ("under $100", "between 50 and 80 dollars",
+"the cheapest tent", "your most expensive laptop") and attributes ("a tent for 4 people",
+"waterproof backpacks", see `attribute_constraint`).
 
 They narrow and order a product listing (the graph's category/brand listings, see
 kg.cypher.PRODUCTS_IN_CATEGORY); a message without one reads as no constraint. Amounts are in
@@ -91,3 +92,135 @@ def price_constraint(text: str) -> PriceConstraint:
     elif _CHEAPEST.search(text):
         order = "asc"
     return PriceConstraint(low, high, order)
+
+
+# --------------------------------------------------------------------------------------------
+# Attribute constraints: "a tent for 4 people", "waterproof backpacks", "goose down sleeping
+# bags", "a laptop under 1.5 kg". Unlike prices they need the catalog: which attributes the
+# listed products have, in which units, with which values (`AttributeKey`, read from the graph
+# per category and store version by rag.retrieve.graph).
+
+# How shoppers write the units catalogs store (keys: the stored unit, lower case).
+UNIT_WORDS: dict[str, frozenset[str]] = {
+    "persons": frozenset({"person", "persons", "people", "sleeper", "sleepers", "p"}),
+    "l": frozenset({"l", "liter", "liters", "litre", "litres"}),
+    "kg": frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"}),
+    "g": frozenset({"g", "gram", "grams"}),
+    "in": frozenset({"in", "inch", "inches", '"'}),
+    "w": frozenset({"w", "watt", "watts"}),
+    "h": frozenset({"h", "hr", "hrs", "hour", "hours"}),
+    "°c": frozenset({"c", "°c", "degree", "degrees"}),
+}
+_BOOLEAN_VALUES = frozenset({"yes", "no", "true", "false"})
+_NUMBER_UNIT = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*-?\s*(°c|\"|[a-z]+)", re.IGNORECASE)
+_AT_MOST = re.compile(r"\b(?:under|below|less than|at most|up to|no more than|max(?:imum)?|lighter than|smaller than)\s*$",
+                      re.IGNORECASE)
+_EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AttributeKey:
+    """An attribute the listed products have: its key, unit and (some of) its values."""
+
+    key: str
+    unit: str | None
+    values: tuple[str, ...]  # distinct values, lower case
+
+    @property
+    def kind(self) -> Literal["boolean", "numeric", "text"]:
+        """yes/no values; numbers (a value may repeat the unit: "4 persons", "4.5 kg"); text."""
+        if self.values and set(self.values) <= _BOOLEAN_VALUES:
+            return "boolean"
+        unit = (self.unit or "").lower()
+        try:
+            [float(v.removesuffix(unit).strip() if unit else v) for v in self.values]
+        except ValueError:
+            return "text"
+        return "numeric" if self.values else "text"
+
+    @property
+    def words(self) -> str:
+        return self.key.replace("_", " ")
+
+    def unit_named(self, word: str) -> bool:
+        unit = (self.unit or "").lower()
+        return bool(unit) and (word.lower() in UNIT_WORDS.get(unit, frozenset({unit})) or word.lower() == unit)
+
+
+@dataclass(frozen=True)
+class AttributeConstraint:
+    """One attribute condition on a listing: equal to `value`, or within [min_value, max_value]."""
+
+    key: str
+    unit: str | None = None
+    value: str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+    @property
+    def value_order(self) -> int:
+        """-1 (highest first) for an attribute named without a bound, else 0 (no order)."""
+        return -1 if self.value is None and self.min_value is None and self.max_value is None else 0
+
+    def describe(self) -> str:
+        """How a listing under this constraint is labelled: "capacity: 4 persons or more",
+        "waterproof: yes", "season: 4-season", "waterproof rating, highest first"."""
+        name = self.key.replace("_", " ")
+        if self.value is not None:
+            return f"{name}: {self.value}"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.min_value is None and self.max_value is None:
+            return f"{name}, highest first"
+        if self.min_value is not None and self.max_value is not None and self.min_value == self.max_value:
+            return f"{name}: {_plain(self.min_value)}{unit}"
+        if self.max_value is not None:
+            return f"{name}: {_plain(self.max_value)}{unit} or less"
+        return f"{name}: {_plain(self.min_value or 0)}{unit} or more"
+
+
+def _plain(x: float) -> str:
+    return f"{x:g}"
+
+
+def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstraint | None:
+    """The one attribute condition `text` states about the listed products, or None. In order:
+    a number with a unit one numeric attribute is stored in ("for 4 people" -> capacity >= 4
+    persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2 persons; when
+    several attributes share the unit, the one the text names), a yes/no attribute the text names ("waterproof", "with a laptop sleeve";
+    "without ..." asks for no), a value of a text attribute written out ("goose down", "4-season",
+    "black"), last a numeric attribute named without a number ("waterproof tents": no bound,
+    the listing shows each product's waterproof rating). Amounts of money are never attribute
+    values (see `price_constraint`)."""
+    from rag.textutil import content_words
+
+    plain = without_prices(text)
+    asked = content_words(plain)
+    lower = plain.lower()
+    numeric = [k for k in keys if k.kind == "numeric" and k.unit]
+    for m in _NUMBER_UNIT.finditer(plain):
+        number, unit_word = float(m.group(1)), m.group(2)
+        fits = [k for k in numeric if k.unit_named(unit_word)]
+        named = [k for k in fits if content_words(k.words) <= asked]
+        chosen = named if len(fits) > 1 else fits
+        if len(chosen) != 1:
+            continue
+        before = plain[: m.start()]
+        if _EXACTLY.search(before) or "-" in m.group(0):  # "exactly 2 persons", "a 2-person tent"
+            return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number)
+        if _AT_MOST.search(before):
+            return AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number)
+        return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number)
+    for k in keys:
+        if k.kind == "boolean" and content_words(k.words) <= asked:
+            first = re.escape(k.words.split()[0])
+            wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) else "yes"
+            return AttributeConstraint(k.key, value=wanted)
+    written = [(len(v), k, v) for k in keys if k.kind == "text" for v in k.values
+               if v and re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", lower)]
+    if written:
+        _, k, v = max(written, key=lambda t: t[0])
+        return AttributeConstraint(k.key, value=v)
+    for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
+        if content_words(k.words.split()[0]) <= asked:
+            return AttributeConstraint(k.key, k.unit)
+    return None
