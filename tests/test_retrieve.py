@@ -228,6 +228,8 @@ def test_category_listing_honours_an_attribute_constraint(demo_parts, demo_catal
     want = sorted(p.id for p in tents if float(str(value(p, "capacity")).split()[0]) >= 4 and p.price <= cap)
     assert want and sorted(e.owner_id for e in rows) == want
     assert all("; capacity: " in e.text for e in rows), rows[0].text
+    sizes = [int(e.text.rsplit("; capacity: ", 1)[1].split()[0]) for e in rows]
+    assert sizes == sorted(sizes), sizes  # the closest to what was asked first
     (none,) = graph.retrieve(RetrievalQuery(text="a tent for 12 people", graph_queries=listing))
     assert none.text.startswith("No tents (capacity: 12 persons or more)"), none.text
     season = graph.retrieve(RetrievalQuery(text="any 4-season tents?", graph_queries=listing))

@@ -159,8 +159,13 @@ class AttributeConstraint:
 
     @property
     def value_order(self) -> int:
-        """-1 (highest first) for an attribute named without a bound, else 0 (no order)."""
-        return -1 if self.value is None and self.min_value is None and self.max_value is None else 0
+        """How the listing is ordered by the attribute's number: a bound lists the closest or
+        smallest first (1: "a tent for 2 people" shows the 2-person tents before the 8-person
+        ones; "under 2 kg" the lightest first); an attribute named without a bound, highest
+        first (-1); an equality, not at all (0)."""
+        if self.value is not None:
+            return 0
+        return -1 if self.min_value is None and self.max_value is None else 1
 
     def describe(self) -> str:
         """How a listing under this constraint is labelled: "capacity: 4 persons or more",
