@@ -659,12 +659,15 @@ WHERE b.id IN $brand_ids
 {_priced_listing.strip()}
 """
 
-# params: category_id, values (the most distinct values kept per key). The attributes the
-# products of a category (and its subcategories) have: {key, unit, values} with values lower
-# case, for reading attribute constraints ("a tent for 4 people") against the catalog.
+# params: category_id, products (how many of its products are read), values (the most
+# distinct values kept per key). The attributes the products of a category (and its
+# subcategories) have: {key, unit, values} with values lower case, for reading attribute
+# constraints ("a tent for 4 people") against the catalog. Read from a sample of `products`
+# products, so its cost does not grow with the category (5 ms for 500 of a 9,000-product
+# category, against 40-65 ms for all of them).
 CATEGORY_ATTRIBUTES = """
 MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
-WITH p
+WITH p LIMIT $products
 MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
 WITH a.key AS key, a.unit AS unit, collect(DISTINCT toLower(toString(a.value))) AS values
 RETURN key, unit, values[..$values] AS values

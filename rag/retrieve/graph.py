@@ -51,7 +51,10 @@ _AVAILABILITY = {
 _AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
 _ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
-ATTRIBUTE_VALUES_READ = 200  # distinct values per attribute key read for matching written values
+# what a listing's attribute constraints are read against: the attributes of this many of the
+# category's products, and this many distinct values per key (rarer values go unmatched)
+ATTRIBUTE_PRODUCTS_READ = 500
+ATTRIBUTE_VALUES_READ = 200
 COMPARISON_SUMMARY_ROWS = 4  # differences named in a comparison's summary fact (price first)
 
 
@@ -433,7 +436,9 @@ class GraphRetriever:
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
         """The attribute condition `text` states that the category's products can meet, if any."""
         keys = [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
-                for r in self._read(cypher.CATEGORY_ATTRIBUTES, {"category_id": category_id, "values": ATTRIBUTE_VALUES_READ})]
+                for r in self._read(cypher.CATEGORY_ATTRIBUTES, {"category_id": category_id,
+                                                                 "products": ATTRIBUTE_PRODUCTS_READ,
+                                                                 "values": ATTRIBUTE_VALUES_READ})]
         return attribute_constraint(text, keys)
 
     def _q_faq(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
