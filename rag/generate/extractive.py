@@ -161,8 +161,12 @@ class ExtractiveGenerator:
         if asked and not specific:
             # what the question adds is nowhere in the context, but the words every item repeats
             # may be what it asks: "smartwatches with the longest battery life" over a listing
-            # that gives each watch's battery life (names never count: "how many X were sold?")
-            specific = {w for w in q_words - named - REQUEST_WORDS if df[w] > 0}
+            # that gives each watch's battery life. Names never count: the linked ones, and
+            # words written capitalized or with digits ("is the NutriMix Blend 850 certified
+            # for space?" is not answered by the blender's price)
+            written_as_names = content_words(" ".join(
+                t for t in question.split() if t[:1].isupper() or any(c.isdigit() for c in t)))
+            specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."

@@ -400,37 +400,7 @@ class GraphRetriever:
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
-            constraint = ", ".join(filter(None, [attribute.describe() if attribute else "", price.describe()]))
-            # each product's value, when they differ (a bound or an order, not an equality)
-            named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
-
-            def shown(r: dict, label: str = "") -> str:
-                values = ", ".join(str(v) for v in r.get("shown") or [])
-                return f", {label}{values}" if named and values else ""
-
-            makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands and link == "has" else ""
-            heading = owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "") \
-                + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else "")
-            summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
-            if constraint and rows:
-                listed = "; ".join(
-                    (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
-                    + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
-                    + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
-                    + shown(r)
-                    for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
-                ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
-                                   text=f"{heading}: {listed}.", owner_id=owner, score=0.6))
-            elif attribute is not None:  # "a tent for 12 people?": that none is the answer
-                ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
-                                   text=f"No {heading[:1].lower()}{heading[1:]}.", owner_id=owner, score=0.6))
-            for r in rows:
-                state = _AVAILABILITY.get(r.get("availability") or "", "")
-                money = _money(r.get("price"), r.get("currency"))
-                text = (f"{r['title']} ({r['id']})" + (f" costs {money}" if money else "")
-                        + (f" and {state}" if state else "") + shown(r, f"{named}: ").replace(", ", "; ", 1) + ".")
-                ev.append(Evidence(id=f"{owner}~{link}~{r['id']}", kind="graph_fact", source="product", text=text,
-                                   owner_id=r["id"], owner_kind="product", score=0.5))
+            ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [])
         return ev
 
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
@@ -456,3 +426,44 @@ class GraphRetriever:
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
+
+
+def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
+                   attribute: AttributeConstraint | None, brands: list[str]) -> list[Evidence]:
+    """A listing's facts: under a constraint, a summary that names it and the first
+    LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
+    $300.00 or less: ... at $176.99, in stock, 6 persons; ..."), or "No tents (...)." when an
+    attribute constraint leaves none; then one fact per product, with its value of a bounded or
+    ordered attribute (an equality says nothing new per product)."""
+    named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
+
+    def value(r: dict, label: str = "") -> str:
+        values = ", ".join(str(v) for v in r.get("shown") or [])
+        return f", {label}{values}" if named and values else ""
+
+    ev: list[Evidence] = []
+    constraint = ", ".join(filter(None, [attribute.describe() if attribute else "", price.describe()]))
+    makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+    heading = (owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "")
+               + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else ""))
+    summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
+    if constraint and rows:
+        listed = "; ".join(
+            (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
+            + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
+            + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
+            + value(r)
+            for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
+        ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}: {listed}.",
+                           owner_id=owner, score=0.6))
+    elif attribute is not None:  # "a tent for 12 people?": that there is none is the answer
+        ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
+                           text=f"No {heading[:1].lower()}{heading[1:]}.", owner_id=owner, score=0.6))
+    for r in rows:
+        state = _AVAILABILITY.get(r.get("availability") or "", "")
+        money = _money(r.get("price"), r.get("currency"))
+        text = (f"{r['title']} ({r['id']})" + (f" costs {money}" if money else "") + (f" and {state}" if state else "")
+                + value(r, f"{named}: ").replace(", ", "; ", 1) + ".")
+        ev.append(Evidence(id=f"{owner}~{link}~{r['id']}", kind="graph_fact", source="product", text=text,
+                           owner_id=r["id"], owner_kind="product", score=0.5))
+    return ev
