@@ -107,3 +107,13 @@ def test_a_tent_for_four_people(understood, demo_catalog):
     assert listed and all(p.category == "tents" and p.price <= 900 and
                           float(str(next(x for x in p.attributes if x.key == "capacity").values[0]).split()[0]) >= 4
                           for p in listed.values()), a.text
+
+
+def test_a_two_person_tent_is_no_request_for_a_person(understood):
+    """"person" sways the intent model to human_agent; the message names the catalog and no one
+    to talk to, so it is answered from the listing (2-person tents), not declined or handed off."""
+    trace = understood.run("I need a 2-person tent")
+    assert trace.understanding.intent.reason == "store_entity", trace.understanding.intent
+    assert not trace.understanding.plan.handoff and not trace.answer.abstained, trace.answer.text
+    assert "(capacity: 2 persons)" in trace.answer.text, trace.answer.text
+    assert understood.run("connect me to an agent about my laptop").understanding.intent.label == "human_agent"

@@ -77,6 +77,15 @@ class SentimentHead(LinearHead):
         return sentiment_features(list(texts), embeddings)
 
 
+_PERSON_WORDS = re.compile(r"\b(talk|speak|chat|call|someone|somebody|employee|live agent)\b", re.I)
+
+
+def mentions_a_person(text: str) -> bool:
+    """Any sign that the message is about reaching a person ("connect me to an agent", "can I
+    talk to someone?"); "a 4 person tent" is none."""
+    return bool(_HUMAN.search(text) or _PERSON_WORDS.search(text))
+
+
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
     head = (text or "")[:2000]
     signals: list[str] = []
