@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.textutil import AMOUNT, MONEY
+from rag.textutil import AMOUNT, MONEY, content_words
 
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
@@ -191,13 +191,11 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     """The one attribute condition `text` states about the listed products, or None. In order:
     a number with a unit one numeric attribute is stored in ("for 4 people" -> capacity >= 4
     persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2 persons; when
-    several attributes share the unit, the one the text names), a yes/no attribute the text names ("waterproof", "with a laptop sleeve";
-    "without ..." asks for no), a value of a text attribute written out ("goose down", "4-season",
-    "black"), last a numeric attribute named without a number ("waterproof tents": no bound,
-    the listing shows each product's waterproof rating). Amounts of money are never attribute
-    values (see `price_constraint`)."""
-    from rag.textutil import content_words
-
+    several attributes share the unit, the one the text names); a yes/no attribute the text
+    names ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
+    attribute written out ("goose down", "4-season", "black"); last a numeric attribute named
+    without a number ("waterproof tents": no bound, the listing shows each product's waterproof
+    rating). Amounts of money are never attribute values (see `price_constraint`)."""
     plain = without_prices(text)
     asked = content_words(plain)
     lower = plain.lower()
@@ -210,7 +208,8 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
         if len(chosen) != 1:
             continue
         before = plain[: m.start()]
-        if _EXACTLY.search(before) or "-" in m.group(0):  # "exactly 2 persons", "a 2-person tent"
+        joined = "-" in m.group(0)[m.end(1) - m.start():]  # "a 2-person tent", not "-18 °C"
+        if _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
             return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number)
         if _AT_MOST.search(before):
             return AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number)
