@@ -259,6 +259,8 @@ def test_angry_repeated_contact_escalates(understander):
     ("I want to talk to a person", True),
     ("I want a 4 person tent under 300 dollars", False),   # a tent's size, not a request
     ("I need a 2-person tent", False),
+    ("Can I talk to someone about the Nimbus Tech Book 690?", True),   # the intent model says product_info
+    ("is this a good gift for someone who likes hiking?", False),
 ])
 def test_a_person_is_asked_for_not_a_tent_size(understander, message, escalate):
     u = understander.understand(message, session_id=_sid())

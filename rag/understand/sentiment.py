@@ -78,6 +78,7 @@ class SentimentHead(LinearHead):
 
 
 _PERSON_WORDS = re.compile(r"\b(talk|speak|chat|call|someone|somebody|employee|live agent)\b", re.I)
+_TALK_TO_SOMEONE = re.compile(r"\b(talk|speak|chat)\s+(to|with)\s+(someone|somebody|anyone|anybody)\b", re.I)
 
 
 def mentions_a_person(text: str) -> bool:
@@ -100,7 +101,8 @@ def escalation_signals(text: str, label: str, intent: str | None = None, negativ
         signals.append("urgency")
     if _REPEATED.search(head) or (negative_turns >= 2 and label == "negative"):
         signals.append("repeated_contact")
-    if intent == "human_agent" or (_HUMAN.search(head) and re.search(r"\b(talk|speak|chat|connect|transfer|get|want|need)\b", head, re.I)):
+    if (intent == "human_agent" or _TALK_TO_SOMEONE.search(head)
+            or (_HUMAN.search(head) and re.search(r"\b(talk|speak|chat|connect|transfer|get|want|need)\b", head, re.I))):
         signals.append("human_request")
     return signals
 
