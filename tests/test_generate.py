@@ -289,6 +289,22 @@ def test_words_every_item_repeats_can_be_what_is_asked():
     assert answer.grounded and answer.citations[0].evidence_id == "smartwatches~listing~x", answer.text
 
 
+def test_does_x_work_with_y_is_answered_by_the_compatibility_fact():
+    """"Work with" shares no word with "compatible with" but the products' names; the graph's
+    compatibility fact answers it, and a review that happens to say "compatible with" does not."""
+    link = Evidence(id="p1~compatible_with~p2", kind="graph_fact", source="compatibility",
+                    text="Echo 620 Headphones is compatible with Veltro Lite 600 Smartphone (p2).")
+    review = Evidence(id="r1", kind="passage", source="review",
+                      text="Mine is compatible with my old Veltro Lite 600 Smartphone case.")
+    names = ["Echo 620 Headphones", "Veltro Lite 600 Smartphone"]
+    answer = Answerer(ExtractiveGenerator()).answer("Does the Echo 620 work with the Veltro Lite 600?", [link],
+                                                    entity_names=names)
+    assert answer.grounded and answer.citations[0].evidence_id == link.id, answer.text
+    answer = Answerer(ExtractiveGenerator()).answer("Does the Echo 620 work with the Veltro Lite 600?", [review],
+                                                    entity_names=names)
+    assert answer.abstained, answer.text
+
+
 def test_price_match_asks_for_a_policy_not_an_amount():
     """"price match" is no "how much": a fee elsewhere in the context is not added to the answer."""
     evidence = [Evidence(id="faq:faq-price-match", kind="graph_fact", source="faq", doc_id="faq-price-match",

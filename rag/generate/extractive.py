@@ -16,7 +16,8 @@ relevant. Relevance, on CPU:
   answer, so the common path costs no embedding.
 - answer type: "how long" / "how much" / "how many" ask for a quantity, so a sentence holding
   one of the asked kind ("3-5 business days", "$14.99", "12") counts as sharing one more asked
-  word, weighted like the question's most specific word.
+  word, weighted like the question's most specific word; "does X work with / fit Y?" asks for
+  a compatibility fact, which answers it by naming the products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
 question ("Q: Can I return in-ear headphones?"): its words count for the answer sentences that
 follow it ("A: Yes, if the ear tips are unopened and sealed."), which say what the FAQ answers.
@@ -88,7 +89,15 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))", re.IGNORECASE),
      re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
     (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
+    # whether two products go together, as the graph states it (or states that it does not)
+    (re.compile(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib", re.IGNORECASE),
+     re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)),
 )
+# Answer types whose value names the products themselves: the graph's "X is compatible with Y"
+# answers "does X work with Y?" although it shares only their names with it (a review that
+# says "compatible with" does not: rag.retrieve.graph's compatibility and accessory facts only).
+NAMES_SUFFICE = frozenset({ANSWER_TYPES[-1][1].pattern})
+NAMES_SUFFICE_SOURCES = frozenset({"compatibility", "accessory"})
 
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
@@ -221,7 +230,9 @@ class ExtractiveGenerator:
             # are the shipping terms?"), but not when that word is the product's name ("how
             # many units of the X were sold?" is not answered by "X: capacity 2.0 L")
             beyond_name = bool(shared - named)
-            relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding))
+            names_suffice = (typed and wanted is not None and wanted.pattern in NAMES_SUFFICE and bool(shared)
+                             and items[rank].evidence.source in NAMES_SUFFICE_SOURCES)
+            relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding)) or names_suffice
                         or sim >= self.min_similarity)
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to

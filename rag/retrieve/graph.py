@@ -343,6 +343,12 @@ class GraphRetriever:
         if len(ids) >= 2:
             pair = set(ids[:2])
             ev.sort(key=lambda e: 0 if {e.id.split("~")[0], e.id.split("~")[-1]} == pair else 1)
+            if not ev or {ev[0].id.split("~")[0], ev[0].id.split("~")[-1]} != pair:
+                a, b = ids[:2]
+                ev.insert(0, Evidence(id=f"{a}~no_link~{b}", kind="graph_fact", source="compatibility",
+                                      text=f"{titles.get(a, a)} ({a}) is not listed as compatible with, or as an "
+                                           f"accessory for, {titles.get(b, b)} ({b}).",
+                                      owner_id=a, owner_kind="product", score=0.9))
         return ev + self.product_facts(ids[:2])
 
     def _q_similar(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
