@@ -117,3 +117,21 @@ def test_a_two_person_tent_is_no_request_for_a_person(understood):
     assert not trace.understanding.plan.handoff and not trace.answer.abstained, trace.answer.text
     assert "(capacity: 2 persons)" in trace.answer.text, trace.answer.text
     assert understood.run("connect me to an agent about my laptop").understanding.intent.label == "human_agent"
+
+
+def test_is_it_compatible_with_a_named_product_asks_about_the_pair(understood, demo_catalog):
+    """"Is it compatible with the Y?" after talking about X: X and Y are the two sides, and with
+    no link between them the answer says so, instead of quoting Y's link to some third product."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    linked = {frozenset((p.id, r.target)) for p in demo_catalog.products for r in p.relations
+              if r.kind in ("compatible_with", "accessory_for")}
+    phones = [p for p in demo_catalog.products if p.category == "phones"]
+    x = next(p for p in demo_catalog.products if p.category == "headphones"
+             and any(frozenset((p.id, q.id)) not in linked for q in phones))
+    y = next(q for q in phones if frozenset((x.id, q.id)) not in linked)
+    sid = "pair-" + x.id
+    understood.run(f"Tell me about the {x.title}", session_id=sid)
+    trace = understood.run(f"Is it compatible with the {y.title}?", session_id=sid)
+    assert [e.id for e in trace.understanding.focus][:2] == [x.id, y.id], trace.understanding.focus
+    assert trace.answer.citations[0].evidence_id == f"{x.id}~no_link~{y.id}", trace.answer.text
+    assert "is not listed as compatible with" in trace.answer.text and by_id[y.id].id in trace.answer.text

@@ -42,6 +42,8 @@ MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
 # "What color is it?" said about the product in focus: a short follow-up the intent model,
 # reading the message alone, can take for out of scope. It is kept in scope when it refers back
 # and the model is not sure (out_of_scope below this confidence).
+REFERS_BACK_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
+RELATING_INTENTS = frozenset({"compatibility", "comparison"})
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
 # A message that names the store's catalog exactly ("Do laptops come with a charger?") and that
@@ -219,6 +221,15 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
                             "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
+        if (source == "message" and state is not None and intent.label in RELATING_INTENTS
+                and REFERS_BACK_TO_ONE.search(head)):
+            # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
+            # product in focus (the first, when the last turn had two) is one side, the one
+            # named the other
+            named = {(e.kind, e.id) for e in focus}
+            earlier = [e.model_copy(update={"method": "session"}) for e in state.focus
+                       if e.kind == "product" and (e.kind, e.id) not in named]
+            focus = [*earlier[:1], *focus]
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
 
