@@ -243,8 +243,8 @@ class HybridRetriever:
 
 def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     """The FAQs whose question the message asks, then the variants, attribute facts and
-    side-by-side rows the question names ("which is heavier?" -> weight, "what connector does it use?" ->
-    connector, "does it support 5G?" -> network: 5G) move to the front, in their order.
+    side-by-side rows the question names ("which is heavier?" -> weight, "what connector does
+    it use?" -> connector, "does it support 5G?" -> network: 5G) move to the front, in order.
     A plan can return more facts than the context holds (two laptops have eight comparison
     rows; a charger's compatibility links fill the list before its attributes), and the one
     the question names is its answer. Only facts the plan read for the products in focus move
@@ -253,9 +253,9 @@ def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     asked = content_words(question)
     read = [e for e in items if e.kind == "graph_fact" and "graph" in (e.retriever or "").split("+")]
     faqs = [e for e in read if e.source == "faq" and _asks_faq(asked, e)]
+    facts = [e for e in read if e.source in ("attribute", "comparison", "variants") and _fact_words(e) & asked]
     # a product's variants before its own value of what tells them apart ("what colors?")
-    named = faqs + sorted((e for e in read if e.source in ("attribute", "comparison", "variants") and _fact_words(e) & asked),
-                          key=lambda e: e.source != "variants")
+    named = faqs + sorted(facts, key=lambda e: e.source != "variants")
     if not named:
         return items
     moved = {e.id for e in named}

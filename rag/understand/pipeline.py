@@ -42,8 +42,6 @@ MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
 # "What color is it?" said about the product in focus: a short follow-up the intent model,
 # reading the message alone, can take for out of scope. It is kept in scope when it refers back
 # and the model is not sure (out_of_scope below this confidence).
-REFERS_BACK_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
-RELATING_INTENTS = frozenset({"compatibility", "comparison"})
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
 # A message that names the store's catalog exactly ("Do laptops come with a charger?") and that
@@ -56,6 +54,10 @@ FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
 # 0.51-0.57.
 STORE_ENTITY_MIN_SHOPPING = 0.8
 SHOPPING_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"})
+# "Is it compatible with the Veltro Lite 600?": a question that relates two products, refers back
+# to one and names the other is about both.
+REFERS_BACK_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
+RELATING_INTENTS = frozenset({"compatibility", "comparison"})
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 _EN_WORDS = frozenset(
@@ -124,6 +126,19 @@ def special_case(text: str) -> tuple[str, str] | None:
         if foreign >= 2 and foreign > english:
             return "out_of_scope", "not_english"
     return None
+
+
+def _about_the_catalog(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity]) -> bool:
+    """A message that names the catalog exactly and that the intent model, unsure, gives to
+    shopping intents (STORE_ENTITY_MIN_SHOPPING), or calls human_agent without a word about
+    reaching a person: a shopping question all the same."""
+    if not any(e.method == "exact" for e in mentioned):
+        return False
+    if intent.reason == "low_confidence" and \
+            sum(p for label, p in intent.top if label in SHOPPING_INTENTS) >= STORE_ENTITY_MIN_SHOPPING:
+        return True
+    return ("human_agent" in (intent.label, intent.raw_label) and not mentions_a_person(text)
+            and any(label in SHOPPING_INTENTS for label, _ in intent.top))
 
 
 class Understander:
@@ -212,11 +227,7 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
-        elif (source == "message" and special is None and any(e.method == "exact" for e in mentioned)
-              and ((intent.reason == "low_confidence"
-                    and sum(p for label, p in intent.top if label in SHOPPING_INTENTS) >= STORE_ENTITY_MIN_SHOPPING)
-                   or ("human_agent" in (intent.label, intent.raw_label) and not mentions_a_person(head)
-                       and any(label in SHOPPING_INTENTS for label, _ in intent.top)))):
+        elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
                             "recommendation")
