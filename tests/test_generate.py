@@ -305,6 +305,30 @@ def test_does_x_work_with_y_is_answered_by_the_compatibility_fact():
     assert answer.abstained, answer.text
 
 
+def test_an_overview_question_gets_what_the_product_is_then_its_price():
+    evidence = [
+        Evidence(id="p1#price", kind="graph_fact", source="price", text="Halo 150 Headphones, Black costs $380.99."),
+        Evidence(id="p1#availability", kind="graph_fact", source="availability", text="Halo 150 Headphones, Black is in stock."),
+        Evidence(id="product:p1#0", kind="passage", source="description",
+                 text="Halo 150: These in-ear headphones play for up to 24 hours per charge. A passive seal keeps noise out."),
+    ]
+    answer = Answerer(ExtractiveGenerator()).answer("Tell me about the Halo 150", evidence,
+                                                    entity_names=["Halo 150 Headphones, Black"])
+    assert answer.text == ("Halo 150: These in-ear headphones play for up to 24 hours per charge [3]. "
+                           "Halo 150 Headphones, Black costs $380.99 [1]."), answer.text
+
+
+def test_a_request_whose_noun_no_item_uses_is_still_answered():
+    """"Recommend a phone like the X" over facts that say "smartphone": the request is about
+    the X, and the similar-product fact answers it."""
+    similar = Evidence(id="p2~similar~p9", kind="graph_fact", source="similar",
+                       text="A product similar to the Veltro Lite 600 Smartphone is the Veltro One 130 Smartphone (p9): "
+                            "the same category, the same brand.")
+    answer = Answerer(ExtractiveGenerator()).answer("recommend a phone like the Veltro Lite 600", [similar],
+                                                    entity_names=["Veltro Lite 600 Smartphone"])
+    assert answer.grounded and answer.citations[0].evidence_id == similar.id, answer.text
+
+
 def test_price_match_asks_for_a_policy_not_an_amount():
     """"price match" is no "how much": a fee elsewhere in the context is not added to the answer."""
     evidence = [Evidence(id="faq:faq-price-match", kind="graph_fact", source="faq", doc_id="faq-price-match",

@@ -74,7 +74,7 @@ def is_applicable_policy(evidence: Evidence) -> bool:
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
-    "describe details detail overview better best worse differ policy policies"
+    "describe details detail overview better best worse differ policy policies something anything"
 ))
 
 # What a "how long / how much / how many" question asks for, and how such a value reads.
@@ -101,6 +101,11 @@ NAMES_SUFFICE_SOURCES = frozenset({"compatibility", "accessory"})
 
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
+
+# An overview question ("tell me about the X": nothing asked beyond the subject) is answered by
+# the description's first sentence, then the price: the lead each of their first sentences gets,
+# and each counts as covering something the other does not.
+OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
@@ -167,7 +172,11 @@ class ExtractiveGenerator:
         # sharing any word with the question is enough
         asked = q_words - topic - REQUEST_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
-        if asked and not specific:
+        if asked and not specific and q_words & REQUEST_WORDS:
+            # a request about its subject whose other words are in no item ("recommend a phone
+            # like the X" over facts that say "smartphone"): any shared word, as above
+            specific = set(q_words)
+        elif asked and not specific:
             # what the question adds is nowhere in the context, but the words every item repeats
             # may be what it asks: "smartwatches with the longest battery life" over a listing
             # that gives each watch's battery life. Names never count: the linked ones, and
@@ -240,6 +249,12 @@ class ExtractiveGenerator:
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
+            source = items[rank].evidence.source
+            if not asked and source in OVERVIEW_SOURCES:
+                # "tell me about the X" asks for an overview: what the product is (its
+                # description's first sentence), then what it costs
+                score += OVERVIEW_SOURCES[source] if position == 0 else 0.0
+                covers = covers | {f"<{source}>"}
             scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding,
                                          rank in on_kind))
         scored.sort(key=lambda s: -s.score)
