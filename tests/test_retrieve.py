@@ -237,6 +237,16 @@ def test_category_listing_honours_an_attribute_constraint(demo_parts, demo_catal
         p.id for p in tents if value(p, "season") == "4-season" and p.price <= cap)
 
 
+def test_similar_products_leave_out_the_products_own_variants(demo_parts, demo_catalog):
+    base, variant = next((p.relations[0].target, p.id) for p in demo_catalog.products
+                         if p.relations and p.relations[0].kind == "variant_of")
+    family = {base, variant} | {p.id for p in demo_catalog.products
+                                if any(r.kind == "variant_of" and r.target == base for r in p.relations)}
+    ev = demo_parts["graph"].retrieve(RetrievalQuery(text="x", graph_queries=[
+        GraphQuery(kind="similar", product_ids=[variant], k=5)]))
+    assert len(ev) == 5 and not {e.owner_id for e in ev} & family, [e.id for e in ev]
+
+
 def test_dense_scoped_to_owner(demo_parts, demo_catalog):
     p = demo_catalog.products[5]
     ev = demo_parts["dense"].retrieve(RetrievalQuery(text="tell me about it", owner_ids=[p.id], k=5))

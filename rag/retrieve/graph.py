@@ -356,7 +356,10 @@ class GraphRetriever:
         ids = gq.product_ids or q.product_ids
         titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
         for pid in ids:
-            for r in self._read(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k}):
+            # its own colours are no alternative to a product
+            family = {v["id"] for v in self._read(cypher.PRODUCT_VARIANTS, {"ids": [pid]})} - {pid}
+            rows = self._read(cypher.SIMILAR_PRODUCTS, {"product_id": pid, "candidates": 200, "limit": gq.k + len(family)})
+            for r in [r for r in rows if r["id"] not in family][: gq.k]:
                 why = [w for w, on in (("the same category", r["same_category"]), ("the same brand", r["same_brand"])) if on]
                 if r["shared_attributes"]:
                     why.append("the same " + ", ".join(_words(k) for k in r["shared_attributes"][:4]))
