@@ -106,6 +106,7 @@ ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of 
 # the description's first sentence, then the price: the lead each of their first sentences gets,
 # and each counts as covering something the other does not.
 OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
+OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview"))
 
 
 def answer_type(question: str) -> re.Pattern[str] | None:
@@ -171,6 +172,8 @@ class ExtractiveGenerator:
         # nothing is left ("recommend something like the X100", "tell me about the X100"),
         # sharing any word with the question is enough
         asked = q_words - topic - REQUEST_WORDS
+        # nothing asked and no request beyond "tell me about / describe": an overview
+        overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
@@ -250,7 +253,7 @@ class ExtractiveGenerator:
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
             source = items[rank].evidence.source
-            if not asked and source in OVERVIEW_SOURCES:
+            if overview and source in OVERVIEW_SOURCES:
                 # "tell me about the X" asks for an overview: what the product is (its
                 # description's first sentence), then what it costs
                 score += OVERVIEW_SOURCES[source] if position == 0 else 0.0
