@@ -30,7 +30,7 @@ import numpy as np
 
 from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import SENTENCE_BOUNDARY, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
+from rag.textutil import SENTENCE_BOUNDARY, capitalized, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
 from rag.types import Answer, Citation, DroppedSentence
 from rag.vector_cache import CachedTextEncoder
 
@@ -77,12 +77,9 @@ class SentenceVerdict:
     removed_citations: list[int] = field(default_factory=list)
 
     def render(self) -> str:
-        """The sentence with its citations, starting upper case when its first word is all
-        lower case (small models often start "every 2 months ..."; "iPhone" stays)."""
-        body = self.sentence.rstrip()
-        first = body.split(" ", 1)[0]
-        if first.islower():
-            body = body[:1].upper() + body[1:]
+        """The sentence with its citations, starting upper case (rag.textutil.capitalized:
+        small models often start "every 2 months ..."; "iPhone" and "p000646" stay)."""
+        body = capitalized(self.sentence.rstrip())
         end = ""
         if body and body[-1] in ".!?":
             body, end = body[:-1].rstrip(), body[-1]

@@ -155,5 +155,14 @@ def split_sentences(text: str) -> list[str]:
 CHARS_PER_TOKEN = 3.5
 
 
+def capitalized(sentence: str) -> str:
+    """`sentence` starting upper case when its first word is written all in lower-case letters
+    ("every 2 months", "i'm happy"), so answer sentences split back apart at their boundaries
+    (split_sentences); a first word with capitals or digits inside stays as written ("iPad",
+    "p000646")."""
+    first = re.sub(r"[^\w]", "", sentence.split(" ", 1)[0])
+    return sentence[:1].upper() + sentence[1:] if first.isalpha() and first.islower() else sentence
+
+
 def estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))

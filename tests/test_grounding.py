@@ -48,6 +48,9 @@ def test_a_kept_sentence_starts_upper_case(context):
     answer = ground("the Acme X100 battery lasts 10 hours [1]. It costs 79.99 USD [2].", context,
                     "How long does the battery last and what does it cost?")
     assert answer.text == "The Acme X100 battery lasts 10 hours [1]. It costs 79.99 USD [2].", answer.text
+    from rag.textutil import capitalized
+
+    assert [capitalized(t) for t in ["i'm happy", "iPad works", "p000646 fits"]] == ["I'm happy", "iPad works", "p000646 fits"]
 
 
 def test_numbers_and_units_must_match_the_cited_evidence(context):

@@ -43,7 +43,7 @@ import numpy as np
 from rag.context import Context, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import MONEY, content_words, split_sentences
+from rag.textutil import MONEY, capitalized, content_words, split_sentences
 from rag.types import Evidence
 from rag.vector_cache import CachedTextEncoder
 
@@ -77,6 +77,12 @@ REQUEST_WORDS = frozenset(content_words(
     "describe details detail overview better best worse differ policy policies something anything"
 ))
 
+# The graph's "X is compatible with Y" answers "does X work with Y?" although it shares only
+# their names with it (a review that says "compatible with" does not: rag.retrieve.graph's
+# compatibility and accessory facts only).
+COMPATIBILITY_FACT = re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)
+COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
+
 # What a "how long / how much / how many" question asks for, and how such a value reads.
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _RANGE = rf"{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?"
@@ -90,14 +96,8 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
     (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
     # whether two products go together, as the graph states it (or states that it does not)
-    (re.compile(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib", re.IGNORECASE),
-     re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)),
+    (re.compile(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib", re.IGNORECASE), COMPATIBILITY_FACT),
 )
-# Answer types whose value names the products themselves: the graph's "X is compatible with Y"
-# answers "does X work with Y?" although it shares only their names with it (a review that
-# says "compatible with" does not: rag.retrieve.graph's compatibility and accessory facts only).
-NAMES_SUFFICE = frozenset({ANSWER_TYPES[-1][1].pattern})
-NAMES_SUFFICE_SOURCES = frozenset({"compatibility", "accessory"})
 
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
@@ -130,9 +130,7 @@ def _shorten(sentence: str) -> str:
     words = sentence.split()
     if len(words) > MAX_WORDS:
         sentence = " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
-    sentence = sentence.rstrip(" .;:,")
-    first = sentence.split(" ", 1)[0]
-    return sentence[:1].upper() + sentence[1:] if first.islower() else sentence  # not "IPad"
+    return capitalized(sentence.rstrip(" .;:,"))
 
 
 class ExtractiveGenerator:
@@ -242,8 +240,8 @@ class ExtractiveGenerator:
             # are the shipping terms?"), but not when that word is the product's name ("how
             # many units of the X were sold?" is not answered by "X: capacity 2.0 L")
             beyond_name = bool(shared - named)
-            names_suffice = (typed and wanted is not None and wanted.pattern in NAMES_SUFFICE and bool(shared)
-                             and items[rank].evidence.source in NAMES_SUFFICE_SOURCES)
+            names_suffice = (typed and wanted is COMPATIBILITY_FACT and bool(shared)
+                             and items[rank].evidence.source in COMPATIBILITY_SOURCES)
             relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding)) or names_suffice
                         or sim >= self.min_similarity)
             # overlap and similarity dominate; ties go to topical items, then to a passage's
