@@ -370,6 +370,49 @@ def test_a_number_that_only_shares_the_product_name_does_not_answer_how_many():
     assert answer.abstained, answer.text
 
 
+# The demo store's facts about one product, as the graph words them.
+ARCADIA = "Arcadia Mobile One 60 Smartphone, White"
+ARCADIA_FACTS = [
+    Evidence(id="p167#about", kind="graph_fact", source="product",
+             text=f"{ARCADIA} is made by Arcadia Mobile, is in the category Electronics > Phones and has the SKU "
+                  "ARC-PHO-000167."),
+    Evidence(id="p167#availability", kind="graph_fact", source="availability", text=f"{ARCADIA} is in stock."),
+    Evidence(id="p167#attr:capacity", kind="graph_fact", source="attribute", text=f"{ARCADIA}: storage: 128 GB."),
+]
+
+
+@pytest.mark.parametrize("question", [
+    f"Which country is the {ARCADIA} manufactured in?",  # "made by" is close in meaning, no country
+    f"Where is the {ARCADIA} made?",  # shares "made" with "made by": the word names the kind asked
+    f"How many units of the {ARCADIA} were sold last year?",  # "60" in the name and "128 GB" are no count
+    f"What is the recycled content percentage of the {ARCADIA}'s packaging?",
+])
+def test_a_question_asking_for_a_kind_of_value_needs_one(question):
+    """Count, place and percentage questions are answered only by a sentence holding such a
+    value, or by one sharing what they ask about beyond the kind of value: similar meaning is
+    not enough (rag.generate.extractive.AnswerType.value_required)."""
+    from rag.encoder import shared_encoder
+
+    answer = Answerer(ExtractiveGenerator(encoder=shared_encoder())).answer(question, ARCADIA_FACTS,
+                                                                          entity_names=[ARCADIA])
+    assert answer.abstained, answer.text
+
+
+@pytest.mark.parametrize("question, fact, quoted", [
+    ("Which country is it manufactured in?", "Assembled in Vietnam from imported parts.", "Vietnam"),
+    ("Where is it made?", "Made in Germany by a family business.", "Germany"),
+    ("How many people does it sleep?", "Capacity: 2 persons.", "2 persons"),
+    ("How many hours does the battery last?", "Battery life: 30 h on one charge.", "30 h"),
+    ("What percentage of the shell is recycled?", "The shell is 60% recycled polyester.", "60%"),
+])
+def test_a_value_of_the_asked_kind_answers(question, fact, quoted):
+    from rag.encoder import shared_encoder
+
+    evidence = [*ARCADIA_FACTS, Evidence(id="p167#x", kind="passage", source="description", text=fact)]
+    answer = Answerer(ExtractiveGenerator(encoder=shared_encoder())).answer(question, evidence, entity_names=[ARCADIA])
+    assert not answer.abstained and quoted in answer.text, answer.text
+
+
 def test_the_applicable_policy_answers_a_question_about_its_kind():
     """"What are the shipping terms?" shares only "shipping" with the policy, a word every item
     repeats; the policy the graph resolved for shipping still answers it (no abstention)."""

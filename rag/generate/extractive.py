@@ -14,10 +14,14 @@ relevant. Relevance, on CPU:
   (the product name most items repeat) removed from both;
   >= `min_similarity` counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
-- answer type: "how long" / "how much" / "how many" ask for a quantity, so a sentence holding
-  one of the asked kind ("3-5 business days", "$14.99", "12") counts as sharing one more asked
-  word, weighted like the question's most specific word; "does X work with / fit Y?" asks for
-  a compatibility fact, which answers it by naming the products alone.
+- answer type (AnswerType): "how long" / "how much" / "how many" / "what percentage" / "where
+  is it made" ask for a kind of value, so a sentence holding one ("3-5 business days",
+  "$14.99", "2 persons", "60%", "made in Germany"; never a number inside a linked name) counts
+  as sharing one more asked word, weighted like the question's most specific word. A count,
+  measure, percentage or place must be there for a sentence to answer by meaning alone: "which
+  country is the X made in?" is close to "the X is made by Arcadia" and not answered by it.
+  "Does X work with / fit Y?" asks for a compatibility fact, which answers it by naming the
+  products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
 question ("Q: Can I return in-ear headphones?"): its words count for the answer sentences that
 follow it ("A: Yes, if the ear tips are unopened and sealed."), which say what the FAQ answers.
@@ -77,27 +81,72 @@ REQUEST_WORDS = frozenset(content_words(
     "describe details detail overview better best worse differ policy policies something anything"
 ))
 
+# Units a measured quantity is written in ("18 L", "913 g", "10 h", "1200 watts").
+_UNIT = (r"(?:%|°\s*[cf]?|ml|cl|l|mg|kg|g|lbs?|oz|mm|cm|km|m|in\.|inch(?:es)?|ft|feet|foot|yds?|yards?|mph"
+         r"|kw|w|v|mah|kwh|wh|hz|khz|mhz|ghz|kb|mb|gb|tb|db|h|hrs?|hours?|mins?|minutes?|secs?|seconds?|days?|weeks?"
+         r"|months?|years?|calories|kcal|watts?|volts?|amps?|liters?|litres?|gallons?|gal|pounds?|ounces?|grams?"
+         r"|quarts?|pints?|cups?|meters?|metres?|miles?)(?![\w])")
+_NUMBER = r"\d+(?:[.,]\d+)?"
+_RANGE = rf"{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?"
+# a count: a number of its own that no unit follows ("2 persons", "24 pods"), not one inside a
+# name or code ("Boost 210" is left out by the caller, "SUM-TEN-000086"), a price or a measure
+COUNT = re.compile(rf"(?<![\w.$€£-]){_NUMBER}(?![\w.-]|\s*-?\s*{_UNIT})"
+                   r"|(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|pair)(?![\w-])", re.IGNORECASE)
+MEASURE = re.compile(rf"(?<![\w.-]){_NUMBER}\s*-?\s*{_UNIT}", re.IGNORECASE)
+# where a thing comes from
+PLACE = re.compile(r"\b(?:made|manufactured|produced|built|assembled|grown|sourced)\s+in\b|\bimported\s+from\b"
+                   r"|\bcountry\s+of\s+(?:origin|manufacture)\b", re.IGNORECASE)
 # The graph's "X is compatible with Y" answers "does X work with Y?" although it shares only
 # their names with it (a review that says "compatible with" does not: rag.retrieve.graph's
 # compatibility and accessory facts only).
 COMPATIBILITY_FACT = re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)
 COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
 
-# What a "how long / how much / how many" question asks for, and how such a value reads.
-_NUMBER = r"\d+(?:[.,]\d+)?"
-_RANGE = rf"{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?"
-ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\bhow long\b", re.IGNORECASE),  # a duration or a length
-     re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?|mins?"
-                r"|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b", re.IGNORECASE)),
-    # an amount of money ("price match", "price drop" name a policy, not an amount)
-    (re.compile(r"\bhow much\b|\b(?:cost|costs|fee|fees|charge)\b"
-                r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))", re.IGNORECASE),
-     re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
-    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\d")),  # a count
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of value a question asks for: `asks` recognizes the question, `value` a sentence
+    holding such a value. With `value_required`, a sentence without one answers only through
+    the question's words, never by meaning alone ("which country is the X manufactured in?" is
+    close in meaning to "the X is made by Arcadia" but not answered by it), and the `frame`
+    words, which say what kind of value is asked rather than what about, do not count."""
+
+    name: str
+    asks: re.Pattern[str]
+    value: re.Pattern[str]
+    value_required: bool = False
+    frame: frozenset[str] = frozenset()
+
+
+def _asks(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# The first that matches the question is its type. Money is never required: "how much" also
+# asks a weight or a volume, which a sentence can give without a price.
+ANSWER_TYPES: tuple[AnswerType, ...] = (
+    AnswerType("duration or length", _asks(r"\bhow long\b"),
+               re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?"
+                          r"|mins?|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b",
+                          re.IGNORECASE)),
+    # ("price match", "price drop" name a policy, not an amount)
+    AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees|charge)\b"
+                              r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))"),
+               re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
+    AnswerType("measure", _asks(rf"\bhow many\s+{_UNIT}"), MEASURE, value_required=True),
+    AnswerType("count", _asks(r"\bhow many\b"), COUNT, value_required=True),
+    AnswerType("percentage", _asks(r"\bpercent(?:age)?\b|\bwhat\s+%"),
+               re.compile(rf"{_NUMBER}\s*(?:%|percent\b)", re.IGNORECASE), value_required=True,
+               frame=frozenset(content_words("percent percentage"))),
+    AnswerType("place", _asks(r"\b(?:which|what)\s+country\b|\bcountry\s+of\s+origin\b"
+                              r"|\bwhere\b[^?.]*\b(?:made|manufactured|produced|built|assembled|grown|sourced)\b"),
+               PLACE, value_required=True,
+               frame=frozenset(content_words("made manufactured produced built assembled grown sourced country origin"))),
     # whether two products go together, as the graph states it (or states that it does not)
-    (re.compile(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib", re.IGNORECASE), COMPATIBILITY_FACT),
+    AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"),
+               COMPATIBILITY_FACT),
 )
+COMPATIBILITY = ANSWER_TYPES[-1]
 
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
@@ -109,9 +158,9 @@ OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview"))
 
 
-def answer_type(question: str) -> re.Pattern[str] | None:
-    """How a value of the kind the question asks for reads, or None."""
-    return next((value for asks, value in ANSWER_TYPES if asks.search(question)), None)
+def answer_type(question: str) -> AnswerType | None:
+    """The kind of value the question asks for, or None."""
+    return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
 
 
 MAX_WORDS = 45
@@ -210,8 +259,11 @@ class ExtractiveGenerator:
         if not candidates:
             return []
 
+        # words that say what kind of value is asked ("made" in "where is it made?") answer nothing
+        frame = wanted.frame if wanted is not None else frozenset()
+        value_required = wanted is not None and wanted.value_required
         similarities = [0.0] * len(candidates)
-        lexical_hit = any(c[4] & q_words & specific for c in candidates)
+        lexical_hit = any((c[4] - frame) & q_words & specific for c in candidates)
         if self.encoder is not None and q_words and not lexical_hit:
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
@@ -232,7 +284,8 @@ class ExtractiveGenerator:
         scored = []
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
-            typed = wanted is not None and bool(wanted.search(sentence))
+            # (a value inside a linked name is not one: "Boost 210" holds no count)
+            typed = wanted is not None and bool(wanted.value.search(without_words(sentence, named)))
             lexical = (sum(idf[w] for w in shared) + type_weight * typed) / q_norm
             # a value of the asked kind, or a sentence of the policy the graph resolved for the
             # question's kind, answers it even when the only word it shares is the topic ("3-5
@@ -240,10 +293,11 @@ class ExtractiveGenerator:
             # are the shipping terms?"), but not when that word is the product's name ("how
             # many units of the X were sold?" is not answered by "X: capacity 2.0 L")
             beyond_name = bool(shared - named)
-            names_suffice = (typed and wanted is COMPATIBILITY_FACT and bool(shared)
+            names_suffice = (typed and wanted is COMPATIBILITY and bool(shared)
                              and items[rank].evidence.source in COMPATIBILITY_SOURCES)
-            relevant = (bool(shared & specific) or (beyond_name and (typed or rank in binding)) or names_suffice
-                        or sim >= self.min_similarity)
+            by_meaning = sim >= self.min_similarity and (typed or not value_required)
+            relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
+                        or names_suffice or by_meaning)
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
