@@ -14,7 +14,7 @@ import pytest
 
 from rag.understand.linker import EntityLinker, _base_title
 from rag.understand.pipeline import Understander, latest_artifact
-from rag.understand.router import plan_for
+from rag.understand.router import PRODUCT_INTENTS, plan_for
 from rag.understand.state import SessionState, SQLiteSessionStore
 from rag.understand.types import INTENTS, TRANSACTIONAL_INTENTS, LinkedEntity
 
@@ -234,6 +234,20 @@ def test_product_context_takes_precedence(understander, demo_catalog):
     understander.understand(f"tell me about the {a.title}", session_id=sid)
     u = understander.understand("what's the battery life?", session_id=sid, product_id=b.id)
     assert u.focus_source == "context" and u.product_ids[0] == b.id
+
+
+def test_a_question_sent_from_a_product_page_is_about_that_product(understander, demo_catalog):
+    """The intent model, trained on assistant requests, calls many real shoppers' questions out
+    of scope ("will it hold a 10 inch cake pan?" 0.96); sent from a product's page (product_id)
+    such a question is about that product: grounded (answered or abstained on), never declined.
+    Without the page it is still declined."""
+    p = _one_product(demo_catalog)
+    for text in ["will it hold a 10 inch cake pan?", "is the water tank inside or outside?"]:
+        off_page = understander.understand(text, session_id=_sid())
+        assert off_page.intent.label == "out_of_scope" and off_page.plan.answer_mode == "decline"
+        on_page = understander.understand(text, session_id=_sid(), product_id=p.id)
+        assert on_page.intent.label in PRODUCT_INTENTS and on_page.intent.reason == "product_page", on_page.intent
+        assert on_page.plan.answer_mode == "grounded" and on_page.product_ids == [p.id]
 
 
 def test_transactional_intents_hand_off(understander):
