@@ -9,6 +9,7 @@ import pytest
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.fields import fields, readable, stem
 from rag.retrieve.fusion import FusionConfig, rrf
+from rag.retrieve.hybrid import as_ranked
 from rag.retrieve.lexical import BM25Index, LexDoc, tokenize
 from rag.retrieve.rerank import FeatureReranker
 from rag.types import Evidence
@@ -102,6 +103,20 @@ def test_reranker_prefers_matching_community_answer_over_review():
                                           text="yes, it does. Question: is it waterproof?")]
     out = rr.rerank("is this jacket waterproof?", cands, dense=np.array([0.5, 0.5]), bm25=np.array([0.0, 2.0]))
     assert out[0].id == "c"
+
+
+def test_attribute_facts_are_reranked_by_key_and_value_not_by_their_title():
+    """The reranker's weights were fitted on "key: value" attribute snippets. A graph attribute
+    fact reads "<title>: <key>: <value>."; read whole, its product's title would be taken for
+    the key and its words for words the fact shares with the question (as_ranked)."""
+    fact = Evidence(id="p1#attr:weight", kind="graph_fact", source="attribute", owner_id="p1",
+                    text="Trail Lite 2 Tent, Green: weight: 2.1 kg.")
+    assert as_ranked(fact).text == "weight: 2.1 kg." and as_ranked(fact).id == fact.id
+    review = _ev("r", "review")
+    assert as_ranked(review) is review
+    question = "what is the weight of the tent?"
+    whole, ranked = (FeatureReranker().features(question, [e], np.zeros(1), np.zeros(1)) for e in (fact, as_ranked(fact)))
+    assert ranked.key[0] == 1.0 and whole.key[0] < 0.5  # "weight" is the key, not "trail lite 2 tent green"
 
 
 # -- on the ingested demo store -------------------------------------------------------------------
@@ -269,6 +284,25 @@ def test_hybrid_plan_facts_first_then_reranked(demo_parts, demo_catalog):
     res = demo_parts["hybrid"].retrieve(q)
     assert res.evidence[0].id in (f"{p.id}#price", f"{p.id}#availability")
     assert all(e.owner_id == p.id for e in res.evidence)
+
+
+def test_hybrid_reranks_attribute_facts_without_their_title(demo_parts, demo_catalog, monkeypatch):
+    p = demo_catalog.products[2]
+    hybrid = demo_parts["hybrid"]
+    seen: list[Evidence] = []
+    scores = hybrid.reranker.scores
+
+    def spy(question, candidates, *args, **kwargs):
+        seen.extend(candidates)
+        return scores(question, candidates, *args, **kwargs)
+
+    monkeypatch.setattr(hybrid.reranker, "scores", spy)
+    plan = RetrievalPlan(intent="product_info", graph_queries=[GraphQuery(kind="product_facts", product_ids=[p.id])],
+                         passages=PassageQuery(owner_ids=[p.id], k=4))
+    res = hybrid.retrieve(RetrievalQuery.from_plan("what does it weigh?", plan))
+    attributes = [e for e in seen if e.source == "attribute"]
+    assert attributes and not any(p.title in e.text for e in attributes)
+    assert all(e.text.startswith(p.title) for e in res.evidence if e.source == "attribute")  # cited whole
 
 
 def test_facts_the_question_names_come_first():

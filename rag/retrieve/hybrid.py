@@ -220,8 +220,11 @@ class HybridRetriever:
                 bm25[missing] = lex.score_texts(query.text, [rest[i].text for i in np.flatnonzero(missing)])
         else:
             bm25 = np.zeros(len(rest), np.float32)
-        reranked = self.reranker.rerank(  # type: ignore[union-attr]
-            query.text, rest, dense, bm25, owner_support=query.owner_ids is None)
+        # the reranker reads each candidate as it was fitted on (`as_ranked`); the evidence keeps
+        # its own text
+        scores = self.reranker.scores(  # type: ignore[union-attr]
+            query.text, [as_ranked(e) for e in rest], dense, bm25, owner_support=query.owner_ids is None)
+        reranked = [rest[i].model_copy(update={"score": float(scores[i])}) for i in np.argsort(-scores, kind="stable")]
         # plan facts first (the answer to their intent), then the reranked rest
         return [*plan_facts, *reranked]
 
@@ -287,6 +290,16 @@ def _fact_words(e: Evidence) -> set[str]:
     f = fields(_attribute_text(e.text), "attribute")
     title = e.text.split(": ")[0] if e.text.count(": ") >= 2 else ""
     return content_words(f"{f.key} {f.body}") - content_words(title)
+
+
+def as_ranked(e: Evidence) -> Evidence:
+    """An evidence item as the reranker and cross-encoder read it: a graph attribute fact
+    without its product's title ("item weight: 2.5 kg."), the "key: value" form of the snippets
+    their weights were fitted on; read with the title, the title's words would count as the
+    attribute's key and as words the fact shares with the question."""
+    if e.kind == "graph_fact" and e.source == "attribute":
+        return e.model_copy(update={"text": _attribute_text(e.text)})
+    return e
 
 
 def _attribute_text(text: str) -> str:
