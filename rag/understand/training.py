@@ -27,6 +27,7 @@ from rag.understand.sentiment import SentimentModel
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "intents"
 OWN_TRAIN = DATA / "train.jsonl"
+OWN_REAL = DATA / "train_real.jsonl"  # real messages (rag/data/intents/real_messages.py)
 OWN_VAL = DATA / "val.jsonl"
 OWN_HELDOUT = DATA / "heldout.jsonl"
 OWN_SENTIMENT_TRAIN = DATA / "sentiment_train.jsonl"
@@ -166,7 +167,8 @@ def train_intent(data: str, out_root: Path, encoder: Any, shared_data: Path | No
         path = OWN_TRAIN if data in ("", "default") else Path(data)
         texts, labels = read_labelled(path)
         if path == OWN_TRAIN:  # validation phrasings come from templates unseen in training
-            (tr_t, tr_y), (va_t, va_y) = (texts, labels), read_labelled(OWN_VAL)
+            real_texts, real_labels = read_labelled(OWN_REAL)
+            (tr_t, tr_y), (va_t, va_y) = (texts + real_texts, labels + real_labels), read_labelled(OWN_VAL)
         else:
             (tr_t, tr_y), (va_t, va_y) = split_validation(texts, labels)
         oos_label = "out_of_scope"
