@@ -9,7 +9,6 @@ shop; higher is better), every artifact measured in the same run.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import sys
@@ -24,21 +23,19 @@ from rag.understand.pipeline import ARTIFACTS  # noqa: E402
 from rag.understand.types import TRANSACTIONAL_INTENTS  # noqa: E402
 
 
-def questions(path: Path, delimiter: str) -> list[str]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(dict.fromkeys(row["question"].strip() for row in csv.DictReader(f, delimiter=delimiter)))
-
-
 def message_sets(data: Path) -> dict[str, list[str]]:
-    files = {"epqa": data / "pqa/ePQA/dev.csv", "hetpqa": data / "pqa/hetPQA/answer_generation/dev.csv",
+    from ingest.epqa import load_epqa_questions
+    from rag.eval.suites.hetpqa import GENERATION_DIR, load_generation
+
+    files = {"epqa": data / "pqa/ePQA/dev.csv", "hetpqa": data / GENERATION_DIR / "dev.csv",
              "clinc": data / "clinc150/data_full.json"}
     for name, path in files.items():
         if not path.is_file():
             sys.exit(f"{name} data not found: {path.resolve()} (pass --data DIR, the shared data folder)")
     clinc = json.loads(files["clinc"].read_text())
     return {
-        "ePQA dev questions (shoppers)": questions(files["epqa"], ","),
-        "hetPQA dev questions (shoppers)": questions(files["hetpqa"], "\t"),
+        "ePQA dev questions (shoppers)": list(dict.fromkeys(q.question for q in load_epqa_questions(data, "dev"))),
+        "hetPQA dev questions (shoppers)": list(dict.fromkeys(i["question"] for i in load_generation(files["hetpqa"]))),
         "CLINC150 val (other assistants)": [t for t, _ in clinc["val"]],
         "CLINC150 oos_val (other assistants)": [t for t, _ in clinc["oos_val"]],
     }
