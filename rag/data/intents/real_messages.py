@@ -12,8 +12,9 @@ unseen and measure the change (docs/understanding.md, "Real messages"):
   not ask about the shop's terms (`SHOP_TERMS`: warranty, returns, shipping, price, payment,
   orders, which the templates label), labelled by what they ask of their product with two
   plain patterns: whether it fits or works with something else (compatibility), how it differs
-  from another (comparison), else product_info. (Labels from intent/v4's head were tried first and were too noisy: "what is the
-  age for this set?" came out as availability_price, whose plan reads no passages.)
+  from another (comparison), else product_info. (Labels from intent/v4's head were tried first
+  and were too noisy: "what is the age for this set?" came out as availability_price, whose
+  plan reads no passages.)
 - out of scope: 20 messages of each CLINC150 train intent that no shop answers (travel, music,
   alarms, small talk, ...; `SHOP_LIKE_INTENTS` are left out: banking and cards, orders,
   greetings, food facts, car parts: a shop may well be asked those), plus CLINC150's
