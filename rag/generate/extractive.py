@@ -90,8 +90,8 @@ _NUMBER = r"\d+(?:[.,]\d+)?"
 _RANGE = rf"{_NUMBER}(?:\s*(?:-|–|to)\s*{_NUMBER})?"
 # a count: a number of its own that no unit follows ("2 persons", "24 pods"), not one inside a
 # name or code ("Boost 210" is left out by the caller, "SUM-TEN-000086"), a price or a measure
-COUNT = re.compile(rf"(?<![\w.$€£-]){_NUMBER}(?![\w.-]|\s*-?\s*{_UNIT})"
-                   r"|(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|pair)(?![\w-])", re.IGNORECASE)
+_COUNT_WORDS = r"(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|pair)(?![\w-])"
+COUNT = re.compile(rf"(?<![\w.$€£-]){_NUMBER}(?![\w.-]|\s*-?\s*{_UNIT})|{_COUNT_WORDS}", re.IGNORECASE)
 MEASURE = re.compile(rf"(?<![\w.-]){_NUMBER}\s*-?\s*{_UNIT}", re.IGNORECASE)
 # where a thing comes from
 PLACE = re.compile(r"\b(?:made|manufactured|produced|built|assembled|grown|sourced)\s+in\b|\bimported\s+from\b"
