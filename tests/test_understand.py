@@ -326,6 +326,18 @@ def test_every_intent_routes(demo_catalog):
     assert plan_for("comparison", focus * 2, []).graph_queries[0].kind == "comparison"
 
 
+def test_a_compatibility_question_reads_what_shoppers_say_about_the_product(demo_catalog):
+    """Reviews and bullets say what a product works with ("great card stock that i use with my
+    hallmark card studio software"), so a compatibility plan reads them with the graph's links."""
+    p = _one_product(demo_catalog)
+    focus = [LinkedEntity(kind="product", id=p.id, name=p.title, score=1.0, method="exact",
+                          brand_id=p.brand, category_id=p.category)]
+    plan = plan_for("compatibility", focus, [])
+    assert plan.graph_queries[0].kind == "compatibility"
+    assert {"review", "bullet", "cqa", "description"} <= set(plan.passages.sources)
+    assert plan.passages.owner_ids == [p.id]
+
+
 # ------------------------------------------------------------------------------- sessions
 def test_sqlite_session_store_ttl_and_delete(tmp_path):
     store = SQLiteSessionStore(tmp_path / "s.sqlite", ttl_s=60)

@@ -7,7 +7,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | intent             | graph queries                                          | passages (sources, k)            |
 |--------------------|--------------------------------------------------------|----------------------------------|
 | product_info       | product_facts{P} k10, faq{P} k3                        | description/bullet/attribute/review/cqa of {P}, 8 |
-| compatibility      | compatibility{P} k10, product_facts{P} k10             | description/cqa/faq of {P}, 6    |
+| compatibility      | compatibility{P} k10, product_facts{P} k10             | description/bullet/cqa/faq/attribute/review of {P}, 6 |
 | availability_price | product_facts{P} k5                                    | none                              |
 | comparison         | comparison{P} k20 (2+ products), product_facts{P} k10  | description/review of {P}, 6     |
 | recommendation     | similar{P} k8 or category_products{C}/brand_facts{B} k8| description/review, 6            |
@@ -105,7 +105,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         if P:
             gq += [GraphQuery(kind="compatibility", product_ids=P, k=10),
                    GraphQuery(kind="product_facts", product_ids=P, k=10)]
-            passages = PassageQuery(sources=["description", "cqa", "faq", "attribute"], owner_ids=P, k=6)
+            passages = PassageQuery(sources=["description", "bullet", "cqa", "faq", "attribute", "review"], owner_ids=P, k=6)
         else:
             notes.append("no product in focus")
             passages = PassageQuery(sources=["description", "cqa", "faq"], k=6)
