@@ -44,12 +44,6 @@ MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
 # and the model is not sure (out_of_scope below this confidence).
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
-# A message sent from a product's page (the caller passes product_id) is about that product
-# whatever the intent model makes of it: trained on chat-assistant requests, it calls 411 of
-# ePQA dev's 977 real shoppers' questions out_of_scope, most with high confidence ("how many
-# outlets?" 0.93, "will they hold a 12 inch flower pot?" 0.99). Such a message takes the best
-# product intent the model offers, else product_info (`intent.reason = "product_page"`); what
-# the store cannot answer is then abstained on, not declined.
 # A message that names the store's catalog exactly ("Do laptops come with a charger?") and that
 # the classifier gives mostly to shopping intents, split between two of them, is a shopping
 # question even when no single intent clears the threshold; so is one it calls human_agent with
@@ -239,7 +233,11 @@ class Understander:
                             "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
         if source == "context" and special is None and intent.label == "out_of_scope":
-            # asked on a product's page: about that product (see the note at REFERS_BACK)
+            # Sent from a product's page (the caller passed product_id): about that product,
+            # whatever the model makes of it. Intent v4 called 411 of ePQA dev's 977 shoppers'
+            # questions (asked with their page) out of scope, v5 still calls "ok so what about
+            # rain" so. It takes the best product intent the model offers, else product_info;
+            # what the store cannot answer is then abstained on, not declined.
             label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
             intent = intent.model_copy(update={"label": label, "reason": "product_page"})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
