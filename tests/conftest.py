@@ -306,3 +306,23 @@ def retrieval_parts(ingested_demo, sync_encoder):
     yield {"store": store, "index": index, "graph": graph, "dense": dense, "lexical": lexical, "hybrid": hybrid}
     index.close()
 # === end of retrieval helper block ===
+
+
+# --- the shared, read-only data sets (../shared/data, setting `shared_data`) ------------------
+import pytest as _shared_pytest
+
+# what the tests read from it; a missing one fails the test that needs it, naming the file
+_SHARED_FILES = ("pqa/ePQA/dev.csv", "pqa/hetPQA/answer_generation/train.csv", "clinc150/data_full.json")
+
+
+@_shared_pytest.fixture(scope="session")
+def shared_data() -> _GenPath:
+    from serve.settings import Settings
+
+    path = Settings().shared_data
+    path = path if path.is_absolute() else _GenPath(__file__).resolve().parents[1] / path
+    missing = [name for name in _SHARED_FILES if not (path / name).is_file()]
+    if missing:
+        _shared_pytest.fail(f"the shared data is missing: expected {', '.join(str(path / m) for m in missing)} "
+                            "(set SHOPGRAPH_SHARED_DATA)")
+    return path

@@ -5,16 +5,12 @@ shoppers' product questions in scope without taking other assistants' requests f
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from rag.data.intents import real_messages
 from rag.understand.training import OWN_REAL
 from rag.understand.types import INTENTS
-from serve.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +18,6 @@ def understander(sync_encoder):
     from rag.understand.pipeline import Understander
 
     return Understander.from_artifacts(sync_encoder)  # the shipped (latest) intent model, no linker
-
-
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    path = Settings().shared_data
-    path = path if path.is_absolute() else ROOT / path
-    if not (path / real_messages.SHOPPER_QUESTIONS).exists():
-        pytest.fail(f"the shared data is missing: expected {path / real_messages.SHOPPER_QUESTIONS} "
-                    "(set SHOPGRAPH_SHARED_DATA)")
-    return path
 
 
 def test_the_committed_rows_are_what_the_script_makes(shared_data):

@@ -5,7 +5,6 @@ fails with a clear message when it is absent."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
@@ -15,19 +14,7 @@ from ingest.stats import store_stats
 from ingest.sync import sync
 from kg import cypher as Q
 from rag.vector_index import VectorIndex
-from serve.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    path = Settings().shared_data
-    path = path if path.is_absolute() else ROOT / path
-    if not (path / "pqa" / "ePQA" / "dev.csv").exists():
-        pytest.fail(f"the shared ePQA data is missing: expected {path / 'pqa/ePQA/dev.csv'} "
-                    "(set SHOPGRAPH_SHARED_DATA)")
-    return path
 
 
 @pytest.mark.slow
