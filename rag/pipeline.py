@@ -166,8 +166,8 @@ class AnswerPipeline:
         if isinstance(self.generator, ExtractiveGenerator):
             # it quotes the numbered evidence and never reads a prompt: rendering one is waste;
             # its semantic fallback reuses the message embedding the understanding step made
-            return GenerationRequest(u.text, context, [], question_vector=u.embedding)
-        return GenerationRequest.build(u.text, context, history)
+            return GenerationRequest(u.question, context, [], question_vector=u.embedding)
+        return GenerationRequest.build(u.question, context, history)
 
     def _generate(self, request: GenerationRequest) -> tuple[str, str, str | None]:
         if isinstance(self.generator, FallbackGenerator):
@@ -200,7 +200,7 @@ class AnswerPipeline:
         clock.lap("context")
         text, name, reason = self._generate(self._request(u, context, history))
         clock.lap("generate")
-        grounded = self.checker.ground(text, context, u.text, self.extractive, name, reason)
+        grounded = self.checker.ground(text, context, u.question, self.extractive, name, reason)
         clock.lap("ground")
         answer = respond(grounded, u)
         clock.lap("respond")
@@ -245,7 +245,7 @@ class AnswerPipeline:
             pieces: Any = self.generator.stream_outcome(request)
         else:
             pieces = self.generator.stream(request)
-        stream = self.checker.stream(pieces, context, u.text, self.extractive, self.generator.name)
+        stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         # the response policy wraps the body (apology before, handoff after): stream it in order
         marker = "\x00body\x00"
         prefix, _, suffix = respond(Answer(text=marker), u).text.partition(marker)

@@ -318,6 +318,25 @@ def test_an_overview_question_gets_what_the_product_is_then_its_price():
                            "Halo 150 Headphones, Black costs $380.99 [1]."), answer.text
 
 
+@pytest.mark.parametrize("question", ["Tell me about the Daybreak Classic 560 Smartwatch, Forest Green",
+                                      "info on the Daybreak Classic 560 please",
+                                      "any information on the Daybreak Classic 560?"])
+def test_an_overview_leads_with_the_description_whatever_name_it_is_asked_by(question):
+    """The price fact repeats the product's full name ("..., Forest Green costs $248.99"), the
+    description only its short one: how many name words a sentence repeats must not decide an
+    overview, which still says what the product is first. "Info" and "information" are
+    requests for one, like "tell me about"."""
+    evidence = [
+        Evidence(id="p5#price", kind="graph_fact", source="price",
+                 text="Daybreak Classic 560 Smartwatch, Forest Green costs $248.99."),
+        Evidence(id="product:p5#0", kind="passage", source="description",
+                 text="Daybreak Classic 560: A 41 mm smartwatch with up to 24 hours of battery life. It tracks sleep."),
+    ]
+    answer = Answerer(ExtractiveGenerator()).answer(question, evidence,
+                                                    entity_names=["Daybreak Classic 560 Smartwatch, Forest Green"])
+    assert [c.evidence_id for c in answer.citations] == ["product:p5#0", "p5#price"], answer.text
+
+
 def test_a_request_whose_noun_no_item_uses_is_still_answered():
     """"Recommend a phone like the X" over facts that say "smartphone": the request is about
     the X, and the similar-product fact answers it."""

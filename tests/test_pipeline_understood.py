@@ -135,3 +135,19 @@ def test_is_it_compatible_with_a_named_product_asks_about_the_pair(understood, d
     assert [e.id for e in trace.understanding.focus][:2] == [x.id, y.id], trace.understanding.focus
     assert trace.answer.citations[0].evidence_id == f"{x.id}~no_link~{y.id}", trace.answer.text
     assert "is not listed as compatible with" in trace.answer.text and by_id[y.id].id in trace.answer.text
+
+
+@pytest.mark.parametrize("template", ["tell me about {id}", "what is {id}?", "info on {ID} please", "describe {id}"])
+def test_a_product_named_by_its_id_is_described(understood, demo_catalog, template):
+    """Read alone, "tell me about p000002" looks out of scope to the intent model, and neither
+    the passages nor a language model know the id: the message is about that product, and
+    retrieval and the generator read it with the product's name ("tell me about Veltro Lite 600
+    Smartphone, Graphite"). The answer says what the product is, then its price."""
+    p = next(x for x in demo_catalog.products if x.id == "p000002")
+    text = template.format(id=p.id, ID=p.id.upper())
+    trace = understood.run(text)
+    u = trace.understanding
+    assert u.text == text and p.title in u.question, u.question
+    assert u.plan.answer_mode == "grounded" and u.product_ids == [p.id], u.intent
+    cited = [c.evidence_id for c in trace.answer.citations]
+    assert cited[:2] == [f"product:{p.id}#0", f"{p.id}#price"], trace.answer.text

@@ -250,6 +250,22 @@ def test_a_question_sent_from_a_product_page_is_about_that_product(understander,
         assert on_page.plan.answer_mode == "grounded" and on_page.product_ids == [p.id]
 
 
+def test_a_product_named_by_its_id_is_about_that_product(understander, demo_catalog):
+    """"tell me about p000002": the model calls it out of scope (the id is no word it knows);
+    the id names a product, so it takes the best product intent (reason "product_id"), and the
+    query retrieval reads names the product; the message itself is kept as typed. A message
+    that names no product by id is still declined."""
+    p = next(x for x in demo_catalog.products if x.id == "p000002")
+    u = understander.understand(f"tell me about {p.id.upper()}", session_id=_sid())
+    assert u.intent.label in PRODUCT_INTENTS and u.intent.reason == "product_id", u.intent
+    assert u.plan.answer_mode == "grounded" and u.product_ids == [p.id]
+    assert u.text == f"tell me about {p.id.upper()}" and u.question == f"tell me about {p.title}"
+    assert u.vector() @ understander.encoder.encode([u.question])[0] > 0.999
+    named = understander.understand(f"tell me about the {p.title}", session_id=_sid())
+    assert named.query == "" and named.question == named.text  # nothing to rewrite
+    assert understander.understand("tell me a joke", session_id=_sid()).plan.answer_mode == "decline"
+
+
 def test_transactional_intents_hand_off(understander):
     for text in ["where is my order #10293? it hasn't arrived", "please cancel my order 48213",
                  "I forgot my password and can't log in"]:

@@ -74,11 +74,13 @@ def is_applicable_policy(evidence: Evidence) -> bool:
     return evidence.kind == "graph_fact" and evidence.source == "policy"
 
 
-# Words that make a request rather than name a fact ("recommend", "compare", "tell me about").
+# Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
+# "info on the X please").
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
-    "describe details detail overview better best worse differ policy policies something anything"
+    "describe details detail overview better best worse differ policy policies something anything "
+    "info information pls"
 ))
 
 # Units a measured quantity is written in ("18 L", "913 g", "10 h", "1200 watts").
@@ -155,7 +157,7 @@ ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of 
 # the description's first sentence, then the price: the lead each of their first sentences gets,
 # and each counts as covering something the other does not.
 OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
-OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview"))
+OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
 
 
 def answer_type(question: str) -> AnswerType | None:
@@ -221,6 +223,8 @@ class ExtractiveGenerator:
         asked = q_words - topic - REQUEST_WORDS
         # nothing asked and no request beyond "tell me about / describe": an overview
         overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS
+        # (not words the context merely repeats: "what is the weight of this cajon?" asks something)
+        only_names = overview and q_words <= named | OVERVIEW_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
@@ -287,6 +291,11 @@ class ExtractiveGenerator:
             # (a value inside a linked name is not one: "Boost 210" holds no count)
             typed = wanted is not None and bool(wanted.value.search(without_words(sentence, named)))
             lexical = (sum(idf[w] for w in shared) + type_weight * typed) / q_norm
+            if only_names:
+                # a question that only names its subject asks for an overview: how many words of
+                # the product's full name a sentence repeats ("..., Forest Green costs $248.99")
+                # says nothing about which sentence describes it
+                lexical = 1.0 if shared else 0.0
             # a value of the asked kind, or a sentence of the policy the graph resolved for the
             # question's kind, answers it even when the only word it shares is the topic ("3-5
             # business days" for "how long does shipping take?"; the shipping policy for "what

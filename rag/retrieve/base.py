@@ -43,7 +43,7 @@ class RetrievalQuery:
     @classmethod
     def from_understanding(cls, u: Understanding) -> "RetrievalQuery":
         return cls.from_plan(
-            u.text, u.plan, vector=None if u.embedding is None else u.vector(),
+            u.question, u.plan, vector=None if u.embedding is None else u.vector(),
             product_ids=u.product_ids, brand_ids=u.brand_ids, category_ids=u.category_ids,
         )
 

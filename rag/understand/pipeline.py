@@ -141,6 +141,28 @@ def _about_the_catalog(text: str, intent: IntentPrediction, mentioned: list[Link
             and any(label in SHOPPING_INTENTS for label, _ in intent.top))
 
 
+def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
+    """`text` with each product it names by catalog id written as the product's name: "tell me
+    about p000002" -> "tell me about Veltro Lite 600 Smartphone, Graphite". The ids mean
+    nothing to the encoder, BM25 or a language model; the names are what passages say."""
+    for e in mentioned:
+        if e.kind == "product" and e.method == "id" and e.mention:
+            text = re.sub(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", lambda _m, name=e.name: name, text,
+                          flags=re.IGNORECASE)
+    return text
+
+
+def _about_a_product(source: str, mentioned: list[LinkedEntity]) -> str | None:
+    """Why this message is surely about one product, or None: sent from the product's page
+    ("product_page"), or naming it by its catalog id ("product_id": nobody types "p000002"
+    unless they mean that product)."""
+    if source == "context":
+        return "product_page"
+    if source == "message" and any(e.kind == "product" and e.method == "id" for e in mentioned):
+        return "product_id"
+    return None
+
+
 class Understander:
     def __init__(self, encoder: Any, intent: IntentModel, sentiment: SentimentModel,
                  linker: EntityLinker | None = None, sessions: SessionStore | None = None,
@@ -209,6 +231,9 @@ class Understander:
         link = self.linker.link(head, embedding) if (self.linker is not None and special is None) else None
         mentioned = link.entities if link else []
         candidates = link.candidates if link else []
+        query = with_names_for_ids(head, mentioned)
+        if query != head:  # retrieval reads the products' names: embed what it reads
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         t3 = time.perf_counter()
         timings["link"] = (t3 - t2) * 1e3
 
@@ -232,14 +257,16 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
                             "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
-        if source == "context" and special is None and intent.label == "out_of_scope":
-            # Sent from a product's page (the caller passed product_id): about that product,
-            # whatever the model makes of it. Intent v4 called 411 of ePQA dev's 977 shoppers'
-            # questions (asked with their page) out of scope, v5 still calls "ok so what about
-            # rain" so. It takes the best product intent the model offers, else product_info;
-            # what the store cannot answer is then abstained on, not declined.
+        about_a_product = _about_a_product(source, mentioned)
+        if about_a_product and special is None and intent.label == "out_of_scope":
+            # Sent from a product's page (the caller passed product_id), or naming a product by
+            # its catalog id: about that product, whatever the model makes of it. Intent v4
+            # called 411 of ePQA dev's 977 shoppers' questions (asked with their page) out of
+            # scope, v5 still calls "ok so what about rain" and "tell me about p000002" so. It
+            # takes the best product intent the model offers, else product_info; what the store
+            # cannot answer is then abstained on, not declined.
             label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
-            intent = intent.model_copy(update={"label": label, "reason": "product_page"})
+            intent = intent.model_copy(update={"label": label, "reason": about_a_product})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_BACK_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
@@ -267,7 +294,8 @@ class Understander:
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
         u = Understanding(
-            text=head, session_id=session_id, turn=turn_no, intent=intent, sentiment=sentiment,
+            text=head, query=query if query != head else "", session_id=session_id, turn=turn_no,
+            intent=intent, sentiment=sentiment,
             entities=mentioned, focus=focus, focus_source=source,  # type: ignore[arg-type]
             candidates=candidates, plan=plan, response=response, embedding=embedding,
             timings_ms={k: round(v, 3) for k, v in timings.items()},

@@ -166,6 +166,11 @@ class Understanding(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     text: str
+    #: What retrieval and the generator read: `text` with the catalog ids it names written as
+    #: the products' names ("tell me about p000002" -> "tell me about Veltro Lite 600
+    #: Smartphone, Graphite"), since no passage and no language model knows the ids. Empty
+    #: means `text` (see `question`).
+    query: str = ""
     session_id: str | None = None
     turn: int = 0
     intent: IntentPrediction
@@ -179,7 +184,7 @@ class Understanding(BaseModel):
     candidates: list[LinkedEntity] = Field(default_factory=list)
     plan: RetrievalPlan
     response: ResponsePolicy
-    #: L2-normalized float32 sentence embedding of `text` (the shared encoder's), reused by
+    #: L2-normalized float32 sentence embedding of `question` (the shared encoder's), reused by
     #: retrieval. Excluded from JSON dumps.
     embedding: Any = Field(default=None, exclude=True)
     timings_ms: dict[str, float] = Field(default_factory=dict)
@@ -187,6 +192,11 @@ class Understanding(BaseModel):
     def vector(self) -> np.ndarray:
         """The embedding as a float32 numpy vector."""
         return np.asarray(self.embedding, dtype=np.float32)
+
+    @property
+    def question(self) -> str:
+        """The message as retrieval and the generator read it (`query`, else `text`)."""
+        return self.query or self.text
 
     @property
     def product_ids(self) -> list[str]:
