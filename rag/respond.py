@@ -6,7 +6,7 @@ citations and `grounded`/`abstained` flags stay true):
   (`clarification_options`), and no facts are asserted;
 - handoff: transactional requests (orders, accounts) and explicit requests for a person get the
   handoff message instead of an answer;
-- smalltalk / decline: fixed replies for greetings and out-of-scope requests;
+- smalltalk / decline: fixed replies for greetings, thanks, goodbyes and out-of-scope requests;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
 - escalation: when due, the handoff message is appended to the answer and `escalate` is set.
@@ -29,6 +29,11 @@ AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
 APOLOGY = "I'm sorry about the trouble."
 HANDOFF_MESSAGE = "I'm passing this conversation to a member of our support team, who will get back to you shortly."
 SMALLTALK_REPLY = "Hello! I can help with questions about our products, brands and store policies."
+THANKS_REPLY = "You're welcome! Anything else I can help with?"
+GOODBYE_REPLY = "Thanks for stopping by. Goodbye!"
+_THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much obliged)\b", re.IGNORECASE)
+_GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
+                      re.IGNORECASE)
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 MAX_CLARIFY_OPTIONS = 5
 # "I'm sorry about this." / "Sorry for the wait!" at the start of a text
@@ -46,6 +51,16 @@ def clarifying_question(clarify: ClarifyingQuestion) -> tuple[str, list[dict[str
     return question, options
 
 
+def smalltalk_reply(message: str) -> str:
+    """A goodbye for a goodbye, "you're welcome" for thanks, else the greeting: "thanks" after
+    an answer is not answered "Hello!"."""
+    if _GOODBYE.search(message):
+        return GOODBYE_REPLY
+    if _THANKS.search(message):
+        return THANKS_REPLY
+    return SMALLTALK_REPLY
+
+
 def _apologetic(policy: ResponsePolicy) -> bool:
     return policy.apologize or policy.tone in {"apologetic", "empathetic"}
 
@@ -57,8 +72,10 @@ def apply_response_policy(
     clarify: ClarifyingQuestion | None = None,
     intent: str | None = None,
     sentiment: str | None = None,
+    message: str = "",
 ) -> Answer:
-    """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring)."""
+    """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring);
+    `message`, the shopper's, picks the small-talk reply."""
     policy = policy or ResponsePolicy()
     out = answer.model_copy(deep=True)
     out.intent = intent if intent is not None else out.intent
@@ -73,7 +90,7 @@ def apply_response_policy(
         body, out.escalate, out.handoff_message = handoff, True, handoff
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif mode == "smalltalk":
-        body = SMALLTALK_REPLY
+        body = smalltalk_reply(message)
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif mode == "decline":
         body = DECLINE_REPLY
@@ -104,6 +121,7 @@ def respond(answer: Answer, understanding: Understanding) -> Answer:
         clarify=understanding.plan.clarify,
         intent=understanding.intent.label,
         sentiment=understanding.sentiment.label,
+        message=understanding.text,
     )
 
 

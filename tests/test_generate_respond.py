@@ -6,8 +6,10 @@ from rag.grounding import ground
 from rag.respond import (
     APOLOGY,
     DECLINE_REPLY,
+    GOODBYE_REPLY,
     HANDOFF_MESSAGE,
     SMALLTALK_REPLY,
+    THANKS_REPLY,
     apply_response_policy,
     reply_without_retrieval,
     respond,
@@ -32,9 +34,10 @@ def grounded_answer():
     return ground("Items can be returned within 30 days of delivery [1].", ctx, "Can I return it?")
 
 
-def understanding(intent="return_policy", sentiment="neutral", mode="grounded", response=None, clarify=None):
+def understanding(intent="return_policy", sentiment="neutral", mode="grounded", response=None, clarify=None,
+                  text="..."):
     return Understanding(
-        text="...",
+        text=text,
         intent=IntentPrediction(label=intent, confidence=0.9, raw_label=intent),
         sentiment=SentimentPrediction(label=sentiment, confidence=0.9),
         plan=RetrievalPlan(intent=intent, answer_mode=mode, clarify=clarify, retrieve=mode == "grounded"),
@@ -97,5 +100,10 @@ def test_ambiguous_product_gets_a_clarifying_question_with_options():
 
 def test_smalltalk_and_decline_are_fixed_replies():
     assert reply_without_retrieval(understanding(intent="greeting_thanks", mode="smalltalk")).text == SMALLTALK_REPLY
+    for text, reply in [("hi there", SMALLTALK_REPLY), ("thanks!", THANKS_REPLY), ("thank you so much", THANKS_REPLY),
+                        ("ok cheers", THANKS_REPLY), ("thanks, bye", GOODBYE_REPLY), ("have a nice day", GOODBYE_REPLY)]:
+        # "thanks" after an answer is not answered "Hello!"
+        out = reply_without_retrieval(understanding(intent="greeting_thanks", mode="smalltalk", text=text))
+        assert out.text == reply, (text, out.text)
     declined = reply_without_retrieval(understanding(intent="out_of_scope", mode="decline"))
     assert declined.text == DECLINE_REPLY and declined.abstained
