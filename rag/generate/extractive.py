@@ -223,8 +223,9 @@ class ExtractiveGenerator:
         asked = q_words - topic - REQUEST_WORDS
         # nothing asked and no request beyond "tell me about / describe": an overview
         overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS
-        # (not words the context merely repeats: "what is the weight of this cajon?" asks something)
-        only_names = overview and q_words <= named | OVERVIEW_WORDS
+        # (not words the context merely repeats: "what is the weight of this cajon?" asks something,
+        # nor a question that asks for a value: "how much is it?" is no overview)
+        only_names = overview and wanted is None and q_words <= named | OVERVIEW_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
@@ -305,8 +306,10 @@ class ExtractiveGenerator:
             names_suffice = (typed and wanted is COMPATIBILITY and bool(shared)
                              and items[rank].evidence.source in COMPATIBILITY_SOURCES)
             by_meaning = sim >= self.min_similarity and (typed or not value_required)
+            # a question of no words but its value's kind ("how much is it?" on a product's
+            # page) is answered by a value of that kind
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
-                        or names_suffice or by_meaning)
+                        or names_suffice or by_meaning or (typed and not q_words))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
