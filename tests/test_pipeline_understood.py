@@ -152,3 +152,36 @@ def test_a_product_named_by_its_id_is_described(understood, demo_catalog, templa
     assert u.plan.answer_mode == "grounded" and u.product_ids == [p.id], u.intent
     cited = [c.evidence_id for c in trace.answer.citations]
     assert cited[:2] == [f"product:{p.id}#0", f"{p.id}#price"], trace.answer.text
+
+
+def test_the_products_an_answer_listed_can_be_picked_and_asked_about(understood):
+    """After "what are your cheapest tents?" lists three, "tell me more about the second one"
+    is about the second (read as "tell me more about <its name>"), and "how much is it?" asks
+    which one before it answers; the pick answers with that product's price. "What's the last
+    day I can return it?" picks nothing: "the last" with no "one" is no pick."""
+    import re
+
+    sid = "listed-" + str(id(understood))
+    listing = understood.run("what are your cheapest tents?", session_id=sid)
+    ids = re.findall(r"\((p\d{6})\)", listing.answer.text)
+    assert len(ids) >= 3, listing.answer.text
+
+    second = understood.run("tell me more about the second one", session_id=sid)
+    u = second.understanding
+    assert u.focus_source == "selection" and u.product_ids == [ids[1]], u.focus
+    assert u.plan.answer_mode == "grounded" and u.intent.label != "comparison", u.intent
+    assert second.answer.citations and all(ids[1] in c.evidence_id for c in second.answer.citations), second.answer.text
+
+    sid2 = sid + "-b"
+    understood.run("what are your cheapest tents?", session_id=sid2)
+    which = understood.run("how much is it?", session_id=sid2)
+    assert which.understanding.plan.answer_mode == "clarify", which.answer.text
+    assert [o["id"] for o in which.answer.clarification_options] == ids[:len(which.answer.clarification_options)]
+    first = understood.run("the first one", session_id=sid2)
+    assert first.understanding.product_ids == [ids[0]] and first.understanding.intent.label == "availability_price"
+    assert first.answer.citations[0].evidence_id == f"{ids[0]}#price", first.answer.text
+
+    sid3 = sid + "-c"
+    understood.run("what are your cheapest tents?", session_id=sid3)
+    policy = understood.run("what's the last day I can return it?", session_id=sid3)
+    assert policy.understanding.focus_source != "selection", policy.understanding.focus

@@ -258,12 +258,7 @@ class EntityLinker:
             return result
 
         # 1. ids / SKUs
-        for m in _ID_RE.finditer(text):
-            i = self._by_key.get(m.group(0).lower())
-            if i is not None:
-                p = self.products[i]
-                if not any(e.id == p.id for e in result.entities):
-                    result.entities.append(self._product_entity(i, 1.0, "id", m.group(0)))
+        result.entities.extend(self.products_named_by_id(text))
 
         # 2. words -> vocabulary (amounts of money name no product: "tents under $200")
         text = without_prices(text)
@@ -397,6 +392,15 @@ class EntityLinker:
         p = self.products[i]
         return LinkedEntity(kind="product", id=p.id, name=p.title, score=float(min(1.0, max(0.0, score))),
                             method=method, mention=mention, brand_id=p.brand_id, category_id=p.category_id)
+
+    def products_named_by_id(self, text: str) -> list[LinkedEntity]:
+        """The products whose ids or SKUs `text` names, in the order it names them, each once."""
+        found: list[LinkedEntity] = []
+        for m in _ID_RE.finditer(text):
+            i = self._by_key.get(m.group(0).lower())
+            if i is not None and not any(e.id == self.products[i].id for e in found):
+                found.append(self._product_entity(i, 1.0, "id", m.group(0)))
+        return found
 
     def product(self, product_id: str) -> LinkedEntity | None:
         """The product with this id as a context entity (the caller's page), if known."""

@@ -27,7 +27,7 @@ from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, escalation_signals, mentions_a_person, should_escalate
-from rag.understand.state import SessionState, SessionStore, Turn, resolve_focus
+from rag.understand.state import SessionState, SessionStore, Turn, name_the_pick, resolve_focus
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
     IntentPrediction,
@@ -44,6 +44,8 @@ MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
 # and the model is not sure (out_of_scope below this confidence).
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
+# "how much is it?" refers to one product ("which one ...?" and "they" do not)
+REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this|that)\b", re.IGNORECASE)
 # A message that names the store's catalog exactly ("Do laptops come with a charger?") and that
 # the classifier gives mostly to shopping intents, split between two of them, is a shopping
 # question even when no single intent clears the threshold; so is one it calls human_agent with
@@ -242,9 +244,22 @@ class Understander:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
         focus, source = resolve_focus(head, mentioned, state, context)
-        if source == "selection" and state is not None and state.last_intent:
-            # "the first one" answers our clarifying question: keep the question's intent
+        if source == "selection" and state is not None and not state.candidates:
+            # "tell me more about the second one" of the products the last answer listed: read
+            # with that product's name, as the shopper meant it
+            query = name_the_pick(head, focus[0])
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            decision = self.intent.predict([query], embedding[None, :])[0]
+            label = decision.label if decision.label in SHOPPING_INTENTS and decision.label != "comparison" else next(
+                (label for label, _ in decision.top if label in SHOPPING_INTENTS and label != "comparison"), "product_info")
+            intent = intent.model_copy(update={"label": label, "confidence": round(decision.confidence, 4),
+                                               "top": decision.top, "reason": "listed_pick"})
+        elif source == "selection" and state is not None and state.last_intent:
+            # "the first one" answers our clarifying question: keep the question's intent, and
+            # answer the question it clarified ("how much is it?") about the pick
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "clarification_answer"})
+            query = state.turns[-1].text
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
@@ -278,6 +293,10 @@ class Understander:
             focus = [*earlier[:1], *focus]
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
+        if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
+                and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
+            # "how much is it?" right after an answer listed several products: ask which
+            candidates = list(state.listed)
 
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
@@ -341,7 +360,20 @@ class Understander:
             return
         text = getattr(answer, "text", answer)
         state.turns[-1].answer = str(text)[:2000] if text is not None else None
+        state.listed = self._listed(answer)
         self.sessions.put(state)
+
+    def _listed(self, answer: Any) -> list[LinkedEntity]:
+        """The products an answer listed, in the order the shopper read them: by the ids in its
+        text ("(1) Campfire Co Meadow 970 Tent (p000686) at $152.99; (2) ..."), else in the
+        listings it cites (a model's answer may name them without ids). Fewer than two: none."""
+        if self.linker is None or answer is None or isinstance(answer, str):
+            return []
+        listed = self.linker.products_named_by_id(answer.text or "")
+        if len(listed) < 2:
+            cited = " ".join(c.text for c in getattr(answer, "citations", []) or [])
+            listed = self.linker.products_named_by_id(cited)
+        return [e.model_copy(update={"method": "selection", "mention": None}) for e in listed] if len(listed) > 1 else []
 
     def new_session_id(self) -> str:
         return uuid.uuid4().hex

@@ -8,7 +8,8 @@ JSON document (`SessionState.model_dump_json()`).
 `resolve_focus()` is the coreference rule set, kept here next to the state it reads:
   1. a product context passed by the caller (the page the shopper is on) wins;
   2. else entities named in this message;
-  3. else a selection from the last candidates ("the first one", "the second", "that one");
+  3. else a selection from the last candidates ("the first one", "the second", "that one"), or
+     from the products the last answer listed ("tell me more about the second one");
   4. else the session's current focus (pronouns, ellipsis: "and the warranty?").
 """
 
@@ -51,6 +52,9 @@ class SessionState(BaseModel):
     focus: list[LinkedEntity] = Field(default_factory=list)
     #: Candidates offered in the last clarifying question ("the first one" picks from these).
     candidates: list[LinkedEntity] = Field(default_factory=list)
+    #: Products the last answer listed, in its order ("cheapest first: (1) ..., (2) ..."):
+    #: "tell me more about the second one" picks from these, "how much is it?" asks which.
+    listed: list[LinkedEntity] = Field(default_factory=list)
     #: Turns so far whose sentiment was negative or that asked about an order/complaint:
     #: the "repeated contact" escalation signal counts these.
     negative_turns: int = 0
@@ -183,15 +187,20 @@ _ORDINAL_RE = re.compile(
 )
 _NUMBER_PICK_RE = re.compile(r"^\s*(?:number|option|#)?\s*([1-5])\s*[.!]?\s*$")
 _DEMONSTRATIVE_RE = re.compile(r"\b(that|this|the)\s+one\b")
+_PICK_NOUNS = {"one", "option", "product", "item"}
+_ALONE_RE = re.compile(r"^\W*(?:the\s+)?\w+\W*$")  # "the second", "2nd!"
 
 
-def select_candidate(text: str, candidates: list[LinkedEntity]) -> LinkedEntity | None:
+def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = False) -> LinkedEntity | None:
     """Pick from offered candidates by ordinal ("the second one", "2") or by "that one" when a
-    single candidate was offered."""
+    single candidate was offered. `strict` (products an answer listed, not a question we asked)
+    takes an ordinal only with its noun or alone: "what's the last day to return?" picks none."""
     if not candidates:
         return None
     low = text.lower()
     m = _ORDINAL_RE.search(low)
+    if m and strict and not (m.group(0).split()[-1] in _PICK_NOUNS or _ALONE_RE.match(low)):
+        m = None
     if m:
         i = _ORDINALS[m.group(1)]
         if -len(candidates) <= i < len(candidates):
@@ -202,6 +211,16 @@ def select_candidate(text: str, candidates: list[LinkedEntity]) -> LinkedEntity 
     if _DEMONSTRATIVE_RE.search(low) and len(candidates) == 1:
         return candidates[0]
     return None
+
+
+def name_the_pick(text: str, picked: LinkedEntity) -> str:
+    """`text` with the words that picked a product ("the second one", "2") replaced by its name:
+    "tell me more about the second one" -> "tell me more about Bassline Halo 320 Headphones"."""
+    low = text.lower()
+    m = _ORDINAL_RE.search(low) or _NUMBER_PICK_RE.match(low) or _DEMONSTRATIVE_RE.search(low)
+    if m is None:
+        return f"{text} ({picked.name})"
+    return f"{text[:m.start()]}{picked.name}{text[m.end():]}" if m.start() or m.end() < len(text) else picked.name
 
 
 def resolve_focus(
@@ -220,7 +239,8 @@ def resolve_focus(
     if mentioned:
         return mentioned, "message"
     if state is not None:
-        picked = select_candidate(text, state.candidates)
+        picked = (select_candidate(text, state.candidates) if state.candidates
+                  else select_candidate(text, state.listed, strict=True))
         if picked is not None:
             return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
         if state.focus:
