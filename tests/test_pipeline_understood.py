@@ -185,3 +185,19 @@ def test_the_products_an_answer_listed_can_be_picked_and_asked_about(understood)
     understood.run("what are your cheapest tents?", session_id=sid3)
     policy = understood.run("what's the last day I can return it?", session_id=sid3)
     assert policy.understanding.focus_source != "selection", policy.understanding.focus
+
+
+def test_a_question_to_the_store_does_not_inherit_the_product_in_focus(understood, demo_catalog):
+    """After a question about a phone, "do you have gift cards?" asks the store, not about the
+    phone (it abstained, searching the phone's passages); "do you have it in blue?" still refers
+    back. "Do you sell tents?" is answered with a tent that is in stock."""
+    p = next(x for x in demo_catalog.products if x.id == "p000002")
+    sid = "store-" + str(id(understood))
+    understood.run(f"is the {p.title} in stock?", session_id=sid)
+    gift = understood.run("do you have gift cards?", session_id=sid)
+    assert gift.understanding.focus_source == "none" and "faq:faq-gift-cards" in _cited(gift.answer) | {
+        c.evidence_id.split("#")[0] for c in gift.answer.citations}, gift.answer.text
+    blue = understood.run("do you have it in blue?", session_id=sid)
+    assert blue.understanding.product_ids == [p.id], blue.understanding.focus
+    tents = understood.run("do you sell tents?", session_id=sid + "-t")
+    assert tents.answer.citations and "is in stock" in tents.answer.citations[0].text, tents.answer.text

@@ -75,12 +75,12 @@ def is_applicable_policy(evidence: Evidence) -> bool:
 
 
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
-# "info on the X please").
+# "info on the X please", "do you sell tents?").
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls"
+    "info information pls sell"
 ))
 
 # Units a measured quantity is written in ("18 L", "913 g", "10 h", "1200 watts").

@@ -10,7 +10,8 @@ JSON document (`SessionState.model_dump_json()`).
   2. else entities named in this message;
   3. else a selection from the last candidates ("the first one", "the second", "that one"), or
      from the products the last answer listed ("tell me more about the second one");
-  4. else the session's current focus (pronouns, ellipsis: "and the warranty?").
+  4. else the session's current focus (pronouns, ellipsis: "and the warranty?"), unless the
+     message asks the store at large ("do you have gift cards?").
 """
 
 from __future__ import annotations
@@ -213,6 +214,20 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
     return None
 
 
+# "do you have gift cards?", "do you sell tents?": a question to the store, not about the
+# product talked about before ("do you have it in blue?" refers back, and is)
+_ASKS_THE_STORE = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|ok|okay|also|and)\W+)*(?:do|does|can|could|will|would)\s+(?:you|u|y'all|your\s+(?:store|shop))"
+    r"(?:\s+guys)?\s+(?:also\s+)?(?:have|sell|carry|stock|offer|do|make)\b", re.IGNORECASE)
+_REFERS_BACK_TO_PRODUCT = re.compile(r"\b(?:it|its|it's|this|that|these|those|them|they|one|ones)\b", re.IGNORECASE)
+
+
+def asks_the_store(text: str) -> bool:
+    """A question to the store at large ("do you have gift cards?") that refers back to nothing:
+    the product in focus does not carry over to it."""
+    return bool(_ASKS_THE_STORE.match(text)) and not _REFERS_BACK_TO_PRODUCT.search(text)
+
+
 def name_the_pick(text: str, picked: LinkedEntity) -> str:
     """`text` with the words that picked a product ("the second one", "2") replaced by its name:
     "tell me more about the second one" -> "tell me more about Bassline Halo 320 Headphones"."""
@@ -243,6 +258,6 @@ def resolve_focus(
                   else select_candidate(text, state.listed, strict=True))
         if picked is not None:
             return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
-        if state.focus:
+        if state.focus and not asks_the_store(text):
             return [e.model_copy(update={"method": "session"}) for e in state.focus], "session"
     return [], "none"
