@@ -27,7 +27,7 @@ from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, escalation_signals, mentions_a_person, should_escalate
-from rag.understand.state import SessionState, SessionStore, Turn, name_the_pick, resolve_focus
+from rag.understand.state import REFERS_BACK, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
     IntentPrediction,
@@ -41,11 +41,8 @@ log = structlog.get_logger(__name__)
 MAX_MESSAGE_CHARS = 2000  # models read the head of longer messages
 # "What color is it?" said about the product in focus: a short follow-up the intent model,
 # reading the message alone, can take for out of scope. It is kept in scope when it refers back
-# and the model is not sure (out_of_scope below this confidence).
-REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one)\b", re.IGNORECASE)
+# (REFERS_BACK) and the model is not sure (out_of_scope below this confidence).
 FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
-# "how much is it?" refers to one product ("which one ...?" and "they" do not)
-REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this|that)\b", re.IGNORECASE)
 # A message that names the store's catalog exactly ("Do laptops come with a charger?") and that
 # the classifier gives mostly to shopping intents, split between two of them, is a shopping
 # question even when no single intent clears the threshold; so is one it calls human_agent with
@@ -294,7 +291,7 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
-                and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
+                and not any(e.kind == "product" for e in focus) and REFERS_BACK_TO_ONE.search(head)):
             # "how much is it?" right after an answer listed several products: ask which
             candidates = list(state.listed)
 

@@ -179,6 +179,9 @@ def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionSto
 
 
 # ------------------------------------------------------------------------------ coreference
+# words that refer back to what the conversation is about ("what color is it?", "do you have
+# it in blue?", "tell me more about the second one")
+REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones)\b", re.IGNORECASE)
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
     "fifth": 4, "5th": 4, "last": -1,
@@ -219,13 +222,12 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
 _ASKS_THE_STORE = re.compile(
     r"^\W*(?:(?:hi|hello|hey|ok|okay|also|and)\W+)*(?:do|does|can|could|will|would)\s+(?:you|u|y'all|your\s+(?:store|shop))"
     r"(?:\s+guys)?\s+(?:also\s+)?(?:have|sell|carry|stock|offer|do|make)\b", re.IGNORECASE)
-_REFERS_BACK_TO_PRODUCT = re.compile(r"\b(?:it|its|it's|this|that|these|those|them|they|one|ones)\b", re.IGNORECASE)
 
 
 def asks_the_store(text: str) -> bool:
     """A question to the store at large ("do you have gift cards?") that refers back to nothing:
     the product in focus does not carry over to it."""
-    return bool(_ASKS_THE_STORE.match(text)) and not _REFERS_BACK_TO_PRODUCT.search(text)
+    return bool(_ASKS_THE_STORE.match(text)) and not REFERS_BACK.search(text)
 
 
 def name_the_pick(text: str, picked: LinkedEntity) -> str:
