@@ -120,6 +120,37 @@ def test_a_two_person_tent_is_no_request_for_a_person(understood):
     assert understood.run("connect me to an agent about my laptop").understanding.intent.label == "human_agent"
 
 
+def test_asking_for_a_category_lists_what_is_in_stock(understood, demo_catalog):
+    """"I need a new tent": the intent model calls it out of scope; the store answers with a
+    summary of its tents, in stock first, instead of declining or quoting one tent."""
+    trace = understood.run("I need a new tent")
+    assert trace.understanding.intent.label == "recommendation", trace.understanding.intent
+    a = trace.answer
+    assert "tents~listing~" in _cited(a) and not a.abstained, a.text
+    by_id = {p.id: p for p in demo_catalog.products}
+    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    assert len(named) >= 2 and all(p.category == "tents" and p.availability == "in_stock" for p in named), a.text
+
+
+def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):
+    """The graph's answer to "what brands ...?": every brand with laptops, or the store's count."""
+    laptop_brands = {b.name for b in demo_catalog.brands
+                     if any(p.brand == b.id and p.category == "laptops" for p in demo_catalog.products)}
+    a = understood.answer("What brands of laptops do you carry?")
+    assert "laptops~brands" in _cited(a), a.text
+    assert f"We carry {len(laptop_brands)} brands in Laptops" in a.text and all(b in a.text for b in laptop_brands), a.text
+    a = understood.answer("what brands do you carry?")
+    assert "store~brands" in _cited(a) and f"We carry {len(demo_catalog.brands)} brands" in a.text, a.text
+
+
+def test_what_brand_a_product_is(understood, demo_catalog):
+    p = next(x for x in demo_catalog.products if x.category == "phones")
+    brand = next(b.name for b in demo_catalog.brands if b.id == p.brand)
+    a = understood.answer(f"What brand is the {p.title}?")
+    assert f"{p.id}#about" in _cited(a), a.text
+    assert f"made by {brand}" in a.text, a.text
+
+
 def test_is_it_compatible_with_a_named_product_asks_about_the_pair(understood, demo_catalog):
     """"Is it compatible with the Y?" after talking about X: X and Y are the two sides, and with
     no link between them the answer says so, instead of quoting Y's link to some third product."""

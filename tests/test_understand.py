@@ -90,6 +90,31 @@ def test_brand_and_category_link(linker):
     assert ("category", "sleeping-bags") in kinds and ("brand", "northpeak") in kinds
 
 
+def test_a_category_named_by_a_list_links_by_each_part(linker):
+    """"Chargers & Cables" is what the store calls it; a shopper asks for "a charger"."""
+    for text in ("I need a charger for my phone", "do you sell cables?"):
+        assert ("category", "chargers-cables") in {(e.kind, e.id) for e in linker.link(text).entities}, text
+
+
+@pytest.mark.parametrize("message, wanted", [
+    ("I need a new tent", True),
+    ("I'm looking for a charger for my phone", True),
+    ("get me a backpack, please", True),
+    ("I want to buy headphones", True),
+    ("help me find my lost phone", False),              # CLINC150 find_phone
+    ("i need you to pair with my phone", False),        # CLINC150 sync_device
+    ("i no longer want this phone to sync", False),
+    ("i need new home owners insurance", False),        # the home of "home owners", not the category
+    ("what day do i need to pay my phone bill by", False),
+])
+def test_asking_to_buy_what_the_store_sells_is_shopping(understander, message, wanted):
+    """The intent model calls "I need a new tent" out of scope (CLINC150's "I need a new car");
+    a request for a category the store sells is a recommendation all the same."""
+    u = understander.understand(message, session_id=_sid())
+    assert (u.intent.reason == "shopping_request" or u.intent.label == "recommendation") is wanted, (message, u.intent)
+    assert (u.intent.label == "out_of_scope") is not wanted, (message, u.intent)
+
+
 def test_a_full_name_is_never_ambiguous():
     """Every product of the 1,000-product demo store, asked about by its full name (without
     the colour), links to that product with no clarifying question. Near-ties that match only
@@ -178,6 +203,24 @@ def test_price_constraint_narrows_the_listing_plan_and_names_no_product():
     r = linker.link("any northpeak tents under $200?")
     assert not [e for e in r.entities if e.kind == "product"] and not r.candidates, r
     assert [e.id for e in linker.link("how much is the Northpeak Alpine 200 Tent?").entities] == ["p614"]
+
+
+def test_asking_which_brands_reads_the_brands_first():
+    """"What brands of laptops do you carry?" reads the category's brands before its listing;
+    with no category named (one linked by meaning only does not count), the store's brands;
+    a question about one product or brand reads no brand list."""
+    from rag.understand.router import asks_for_brands, plan_for
+
+    laptops = LinkedEntity(kind="category", id="laptops", name="Laptops", score=1.0, method="exact")
+    near = LinkedEntity(kind="category", id="backpacks", name="Backpacks", score=0.5, method="embedding")
+    kestrel = LinkedEntity(kind="brand", id="kestrel", name="Kestrel", score=1.0, method="exact")
+    assert asks_for_brands("what brands of laptops do you carry?") and not asks_for_brands("do you sell laptops?")
+    q = plan_for("recommendation", [laptops], [], brands=True).graph_queries
+    assert (q[0].kind, q[0].category_ids) == ("brands", ["laptops"]) and q[1].kind == "category_products"
+    q = plan_for("recommendation", [near], [], brands=True).graph_queries
+    assert (q[0].kind, q[0].category_ids) == ("brands", [])
+    assert not any(x.kind == "brands" for x in plan_for("recommendation", [kestrel], [], brands=True).graph_queries)
+    assert not any(x.kind == "brands" for x in plan_for("recommendation", [laptops], []).graph_queries)
 
 
 # -------------------------------------------------------------------------- dialogue state

@@ -20,8 +20,8 @@ relevant. Relevance, on CPU:
   as sharing one more asked word, weighted like the question's most specific word. A count,
   measure, percentage or place must be there for a sentence to answer by meaning alone: "which
   country is the X made in?" is close to "the X is made by Arcadia" and not answered by it.
-  "Does X work with / fit Y?" asks for a compatibility fact, which answers it by naming the
-  products alone.
+  "Does X work with / fit Y?" asks for a compatibility fact, and "what brand is X?" for the
+  graph's "X is made by ..." fact, which answer them by naming the products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
 question ("Q: Can I return in-ear headphones?"): its words count for the answer sentences that
 follow it ("A: Yes, if the ear tips are unopened and sealed."), which say what the FAQ answers.
@@ -75,12 +75,12 @@ def is_applicable_policy(evidence: Evidence) -> bool:
 
 
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
-# "info on the X please", "do you sell tents?").
+# "info on the X please", "do you sell tents?", "I need a new tent").
 REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls sell"
+    "info information pls sell new"
 ))
 
 # Units a measured quantity is written in ("18 L", "913 g", "10 h", "1200 watts").
@@ -103,6 +103,8 @@ PLACE = re.compile(r"\b(?:made|manufactured|produced|built|assembled|grown|sourc
 # compatibility and accessory facts only).
 COMPATIBILITY_FACT = re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)
 COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
+# The graph's "X is made by Arcadia Mobile" answers "what brand is X?" by naming X alone.
+MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,17 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"|\bwhere\b[^?.]*\b(?:made|manufactured|produced|built|assembled|grown|sourced)\b"),
                PLACE, value_required=True,
                frame=frozenset(content_words("made manufactured produced built assembled grown sourced country origin"))),
+    # who makes a product, as the graph states it
+    AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
+                              r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT),
     # whether two products go together, as the graph states it (or states that it does not)
     AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"),
                COMPATIBILITY_FACT),
 )
 COMPATIBILITY = ANSWER_TYPES[-1]
+MAKER = ANSWER_TYPES[-2]
+#: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
+NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
@@ -303,8 +311,8 @@ class ExtractiveGenerator:
             # are the shipping terms?"), but not when that word is the product's name ("how
             # many units of the X were sold?" is not answered by "X: capacity 2.0 L")
             beyond_name = bool(shared - named)
-            names_suffice = (typed and wanted is COMPATIBILITY and bool(shared)
-                             and items[rank].evidence.source in COMPATIBILITY_SOURCES)
+            names_suffice = (typed and wanted in NAMED_FACTS and bool(shared)
+                             and items[rank].evidence.source in NAMED_FACTS[wanted])
             by_meaning = sim >= self.min_similarity and (typed or not value_required)
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind

@@ -50,6 +50,7 @@ _AVAILABILITY = {
 
 _AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
+BRANDS_NAMED = 12  # brands a brand listing names ("... and 18 more")
 _ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
 # what a listing's attribute constraints are read against: the attributes of this many of the
 # category's products, and this many distinct values per key (rarer values go unmatched)
@@ -409,7 +410,27 @@ class GraphRetriever:
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
-            ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [])
+            ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
+                                 summarize=gq.summarize)
+        return ev
+
+    def _q_brands(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """Which brands a category's products come from, most products first ("We carry 4 brands
+        in Laptops: Orbis, Lumen Computing, Kestrel and Nimbus Tech."); with no
+        category, every brand of the store. At most BRANDS_NAMED are named, with how many more."""
+        ev = []
+        for cid in gq.category_ids or [None]:
+            rows = self._read(cypher.CATEGORY_BRANDS, {"category_id": cid}) if cid else self._read(cypher.BRAND_NAMES, {})
+            if cid and not rows:
+                continue
+            names = [r["name"] for r in rows[:BRANDS_NAMED]]
+            more = len(rows) - len(names)
+            listed = ", ".join(names[:-1]) + (f", {names[-1]} and {more} more" if more else
+                                              f" and {names[-1]}" if len(names) > 1 else names[-1])
+            count = f"{len(rows)} brand{'s' if len(rows) != 1 else ''}" + (f" in {rows[0]['category']}" if cid else "")
+            ev.append(Evidence(id=f"{cid or 'store'}~brands", kind="graph_fact", source="listing",
+                               text=f"We carry {count}: {listed}.", owner_id=cid or "store",
+                               owner_kind="category" if cid else "store", score=0.7))
         return ev
 
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
@@ -438,12 +459,13 @@ class GraphRetriever:
 
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
-                   attribute: AttributeConstraint | None, brands: list[str]) -> list[Evidence]:
-    """A listing's facts: under a constraint, a summary that names it and the first
+                   attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False) -> list[Evidence]:
+    """A listing's facts: under a constraint, or when the listing is what was asked for
+    (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
-    $300.00 or less: ... at $176.99, in stock, 6 persons; ..."), or "No tents (...)." when an
-    attribute constraint leaves none; then one fact per product, with its value of a bounded or
-    ordered attribute (an equality says nothing new per product)."""
+    $300.00 or less: ... at $176.99, in stock, 6 persons; ..."; "Tents: ..."), or "No tents
+    (...)." when an attribute constraint leaves none; then one fact per product, with its value
+    of a bounded or ordered attribute (an equality says nothing new per product)."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
 
     def value(r: dict, label: str = "") -> str:
@@ -456,7 +478,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     heading = (owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "")
                + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else ""))
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
-    if constraint and rows:
+    if (constraint or summarize) and rows:
         listed = "; ".join(
             (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
             + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")

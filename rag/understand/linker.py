@@ -7,8 +7,9 @@ How a message is linked, cheapest first:
   1. ids: tokens that look like a product id / SKU / ASIN are looked up in a dict;
   2. tokens: each word is mapped to the catalog vocabulary, exactly or, for unknown words of
      4+ letters, by rapidfuzz to the closest vocabulary word (score >= 80, weighted down);
-  3. brands and categories: their names as token sequences (plus singular forms) are matched
-     against the message's corrected words;
+  3. brands and categories: their names as token sequences (plus singular forms; a category
+     named by a list, "Chargers & Cables", also by each part) are matched against the
+     message's corrected words;
   4. products: an inverted index from words to products shortlists by the message's rarest
      distinctive words (model lines, model numbers), then each shortlisted title is scored by
      IDF-weighted coverage. A product needs a distinctive word (not only brand, category or
@@ -58,6 +59,16 @@ def tokens(text: str) -> list[str]:
         if "-" in t or "." in t:  # "usb-c" also as "usb", "c"
             out.extend(p for p in re.split(r"[-.]", t) if p)
     return out
+
+
+_CONJUNCTION = re.compile(r"\s*(?:&|,|\band\b|/)\s*", re.IGNORECASE)
+
+
+def conjuncts(name: str) -> list[str]:
+    """The parts of a category named by a list: "Chargers & Cables" is also "Chargers" and
+    "Cables" ("I need a charger"). A name that is one thing has none."""
+    parts = [p for p in _CONJUNCTION.split(name) if p.strip()]
+    return parts if len(parts) > 1 else []
 
 
 def _base_title(title: str) -> str:
@@ -180,7 +191,7 @@ class EntityLinker:
                     self._brand_phrases.setdefault(toks, i)
         self._category_phrases: dict[tuple[str, ...], int] = {}
         for i, c in enumerate(self.categories):
-            for name in [c.name, c.id.replace("-", " "), *c.aliases]:
+            for name in [c.name, c.id.replace("-", " "), *c.aliases, *conjuncts(c.name)]:
                 toks = tuple(t for t in tokens(name) if t not in STOPWORDS)
                 if toks:
                     self._category_phrases.setdefault(toks, i)

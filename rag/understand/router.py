@@ -26,10 +26,15 @@ retrieval). Without any product they fall back to brand/category/store-wide retr
 (product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
 A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
 narrows and orders the plan's product listing (category_products; a brand_facts read becomes
-the brand's listing).
+the brand's listing). A recommendation's category listing is summarized even without one ("I
+need a new tent"). A message that asks which brands ("what brands of laptops do you carry?"),
+with no product or brand in focus, reads the brands of its categories (of the store, with none)
+first.
 """
 
 from __future__ import annotations
+
+import re
 
 from rag.understand.constraints import PriceConstraint
 from rag.understand.types import (
@@ -61,8 +66,18 @@ def _ids(entities: list[LinkedEntity], kind: str) -> list[str]:
     return [e.id for e in entities if e.kind == kind]
 
 
+_BRANDS = re.compile(r"\b(?:brands?|makers?|manufacturers?)\b", re.IGNORECASE)
+
+
+def asks_for_brands(text: str) -> bool:
+    """"What brands of laptops do you carry?", "which makers do you sell?"."""
+    return bool(_BRANDS.search(text or ""))
+
+
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
-             escalate: bool = False, price: PriceConstraint | None = None) -> RetrievalPlan:
+             escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False) -> RetrievalPlan:
+    """The plan of one turn (the table above). `price`: the message's price constraint;
+    `brands`: the message asks which brands (`asks_for_brands`)."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -131,7 +146,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         if P:
             gq.append(GraphQuery(kind="similar", product_ids=P, k=8))
         if C or C_all:
-            gq.append(GraphQuery(kind="category_products", category_ids=C or C_all, brand_ids=B, k=8))
+            gq.append(GraphQuery(kind="category_products", category_ids=C or C_all, brand_ids=B, k=8, summarize=True))
         elif B:
             gq.append(GraphQuery(kind="brand_facts", brand_ids=B, k=8))
         passages = PassageQuery(sources=["description", "review"], k=6)
@@ -146,6 +161,13 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
                GraphQuery(kind="policy", policy_kind="warranty", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2)]
         passages = PassageQuery(sources=["policy", "faq"], k=4)
         notes.append("complaint: what the shopper can do (returns, warranty)")
+    if brands and not P and not B and intent in PRODUCT_INTENTS | {"recommendation"}:
+        # "what brands of laptops do you carry?": the brands of the category (of the store,
+        # with none) answer it; a listing of laptops only names them in passing. Only a
+        # category the message names: "what brands do you carry?" is near backpacks by meaning
+        named = [e.id for e in focus if e.kind == "category" and e.method != "embedding"]
+        gq.insert(0, GraphQuery(kind="brands", category_ids=named, k=12))
+        notes.append("the brands of " + (", ".join(named) if named else "the store"))
     if price:
         # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered
         # (a brand's facts become a listing of its products, which the constraint can narrow)

@@ -61,6 +61,7 @@ GraphQueryKind = Literal[
     "similar",            # products in the same category / brand, for recommendations
     "brand_facts",        # brand description and its products
     "category_products",  # products of a category (recommendation without a product)
+    "brands",             # the brands of the categories (all the store's, with none)
     "faq",                # FAQs about the products/brands/categories or global
 ]
 PolicyKindName = Literal["returns", "warranty", "shipping", "payment", "privacy", "other"]
@@ -122,6 +123,9 @@ class GraphQuery(BaseModel):
     min_price: float | None = Field(None, ge=0)
     max_price: float | None = Field(None, ge=0)
     price_order: Literal["asc", "desc"] | None = None
+    # a listing asked for ("I need a new tent"): a summary of its first products, even when no
+    # constraint narrows it
+    summarize: bool = False
 
 
 class PassageQuery(BaseModel):
