@@ -628,6 +628,12 @@ RETURN b.id AS id, b.name AS name, b.description AS description,
        count(DISTINCT p) AS products, collect(DISTINCT c.name) AS categories
 """
 
+# params: id. A product's title and price, for listing what is priced below or above it.
+PRODUCT_PRICE = """
+MATCH (p:Product {id: $id})
+RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency
+"""
+
 # params: category_id. The brands whose products are in a category (or its subcategories), the
 # ones with the most products first ("what brands of laptops do you carry?"). Reads the
 # category's products: 6-12 ms for a leaf category of a 100k-product store, 50 ms for a root of

@@ -70,7 +70,7 @@ CANONICAL = {
     # what a comparison asks ("which is more powerful / lighter / bigger / cheaper?") and the
     # attribute that answers it (wattage, weight, dimensions, price)
     "powerful": "power", "wattage": "power", "watt": "power",
-    "heavy": "weigh", "heavier": "weigh", "lighter": "weigh",
+    "heavy": "weigh", "heavier": "weigh", "lighter": "weigh", "heaviest": "weigh", "lightest": "weigh",
     "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"

@@ -132,6 +132,29 @@ def test_asking_for_a_category_lists_what_is_in_stock(understood, demo_catalog):
     assert len(named) >= 2 and all(p.category == "tents" and p.availability == "in_stock" for p in named), a.text
 
 
+def test_the_lightest_is_listed_lightest_first(understood, demo_catalog):
+    def grams(p):
+        a = next(x for x in p.attributes if x.key == "weight")
+        return float(a.values[0]) * (1000 if a.unit == "kg" else 1)
+
+    bags = [p for p in demo_catalog.products if p.category == "sleeping-bags"]
+    a = understood.answer("how heavy is the lightest sleeping bag?")
+    first = next(p for p in sorted(bags, key=lambda p: p.id) if f"({p.id})" in a.text.split(";")[0])
+    assert grams(first) == min(grams(p) for p in bags), a.text
+
+
+def test_anything_cheaper_than_a_product(understood, demo_catalog):
+    """The products of its category priced below it, the closest in price first (it answered
+    with the product's own price)."""
+    phones = [p for p in demo_catalog.products if p.category == "phones" and p.price is not None]
+    x = max(phones, key=lambda p: (p.price, p.id))
+    a = understood.answer(f"Do you have anything cheaper than the {x.title}?")
+    assert f"phones~listing~cheaperthan{x.id}" in _cited(a), a.text
+    below = [p for p in phones if p.price < x.price]
+    first = next(p for p in below if f"({p.id})" in a.text.split(";")[0])
+    assert first.price == max(p.price for p in below), a.text
+
+
 def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):
     """The graph's answer to "what brands ...?": every brand with laptops, or the store's count."""
     laptop_brands = {b.name for b in demo_catalog.brands

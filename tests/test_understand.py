@@ -186,6 +186,41 @@ def test_attribute_constraints_in_words(text, key, value, low, high):
         assert (c.value, c.min_value, c.max_value) == (value, low, high), (text, c)
 
 
+@pytest.mark.parametrize("text, order, label", [
+    ("which tent is the lightest?", 1, "weight, lowest first"),
+    ("how heavy is the lightest tent?", 1, "weight, lowest first"),
+    ("the heaviest tent you have", -1, "weight, highest first"),
+    ("tents by weight", -1, "weight, highest first"),
+])
+def test_the_least_of_an_attribute_lists_the_least_first(text, order, label):
+    """"The lightest" names the weight and asks for its least: listed lowest first (it listed
+    the heaviest first, or nothing: "lightest" named no attribute)."""
+    from rag.understand.constraints import attribute_constraint
+
+    c = attribute_constraint(text, _tent_keys())
+    assert c is not None and (c.key, c.value_order, c.describe()) == ("weight", order, label), (text, c)
+
+
+def test_cheaper_than_a_product_lists_its_category_below_its_price():
+    """"Anything cheaper than the X?" has no amount: X's price is the bound, in its category.
+    Two products named ("is X cheaper than Y?") compare them instead."""
+    from rag.understand.constraints import price_constraint
+    from rag.understand.router import plan_for
+
+    assert price_constraint("anything cheaper than the Alpine 200?").relative == "below"
+    assert price_constraint("something like it but more expensive").relative == "above"
+    c = price_constraint("tents cheaper than $100")
+    assert (c.max_price, c.relative) == (100.0, None)
+    x = LinkedEntity(kind="product", id="p1", name="X", score=1.0, method="exact", category_id="tents")
+    y = LinkedEntity(kind="product", id="p2", name="Y", score=1.0, method="exact", category_id="tents")
+    cheaper = price_constraint("do you have anything cheaper than X?")
+    q = plan_for("availability_price", [x], [], price=cheaper).graph_queries
+    assert [(g.kind, g.category_ids, g.priced_against, g.price_relation) for g in q] == [
+        ("category_products", ["tents"], "p1", "below")]
+    q = plan_for("comparison", [x, y], [], price=price_constraint("is X cheaper than Y?")).graph_queries
+    assert not any(g.priced_against for g in q)
+
+
 def test_price_constraint_narrows_the_listing_plan_and_names_no_product():
     """The plan's listing carries the bounds (a brand's facts become its product listing), and
     the amount is not read as a model number ("under $200" is not the Alpine 200)."""

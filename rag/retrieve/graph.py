@@ -392,8 +392,14 @@ class GraphRetriever:
         ... at $371.99, in stock, capacity 4 persons; ..."), the answer to "the cheapest tent?"
         or "a tent for 4 people?" in one quotable sentence; "No tents (...)" when none does."""
         price = PriceConstraint(gq.min_price, gq.max_price, gq.price_order)
-        order = {"asc": 1, "desc": -1}.get(gq.price_order or "", 0)
-        bounds = {"min_price": gq.min_price, "max_price": gq.max_price, "price_order": order, "limit": gq.k}
+        label = None
+        if gq.priced_against:
+            # "anything cheaper than the X?": X's price is the bound, the closest in price first
+            price, label = self._priced_against(gq)
+            if price is None:
+                return []
+        order = {"asc": 1, "desc": -1}.get(price.order or "", 0)
+        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k}
         ev = []
         brands = gq.brand_ids or q.brand_ids
         scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS, {"category_id": cid, "brand_ids": brands})
@@ -402,7 +408,8 @@ class GraphRetriever:
         if not scopes:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         for owner, link, statement, params in scopes:
-            attribute = self.attribute_constraint(q.text, owner) if link == "has" else None
+            # (not against a product: the message names it, and its colour is no constraint)
+            attribute = self.attribute_constraint(q.text, owner) if link == "has" and not gq.priced_against else None
             if attribute is not None:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
@@ -411,8 +418,23 @@ class GraphRetriever:
                           "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
-                                 summarize=gq.summarize)
+                                 summarize=gq.summarize, label=label)
         return ev
+
+    def _priced_against(self, gq: GraphQuery) -> tuple[PriceConstraint | None, tuple[str, str] | None]:
+        """The bound of "cheaper / more expensive than the X" (X's own price and the products
+        at it are left out) and how the listing says it; None when X has no price."""
+        rows = self._read(cypher.PRODUCT_PRICE, {"id": gq.priced_against})
+        if not rows or rows[0].get("price") is None:
+            return None, None
+        r = rows[0]
+        base = float(r["price"])
+        cent = 0.005
+        price = (PriceConstraint(max_price=base - cent, order="desc") if gq.price_relation == "below"
+                 else PriceConstraint(min_price=base + cent, order="asc"))
+        word = "cheaper" if gq.price_relation == "below" else "more expensive"
+        said = f"{word} than {r['title']} ({_money(base, r.get('currency'))}), closest in price first"
+        return price, (said, f"{word}than{r['id']}")
 
     def _q_brands(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Which brands a category's products come from, most products first ("We carry 4 brands
@@ -459,13 +481,16 @@ class GraphRetriever:
 
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
-                   attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False) -> list[Evidence]:
+                   attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
+                   label: tuple[str, str] | None = None) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
     $300.00 or less: ... at $176.99, in stock, 6 persons; ..."; "Tents: ..."), or "No tents
     (...)." when an attribute constraint leaves none; then one fact per product, with its value
-    of a bounded or ordered attribute (an equality says nothing new per product)."""
+    of a bounded or ordered attribute (an equality says nothing new per product). `label`: the
+    price constraint in words instead of its bounds ("cheaper than the X ($99.00), closest in
+    price first") and for the summary's id ("cheaperthanp000102")."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
 
     def value(r: dict, label: str = "") -> str:
@@ -473,10 +498,13 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
         return f", {label}{values}" if named and values else ""
 
     ev: list[Evidence] = []
-    constraint = ", ".join(filter(None, [attribute.describe() if attribute else "", price.describe()]))
+    constraint = ", ".join(filter(None, [attribute.describe() if attribute else "",
+                                         label[1] if label else price.describe()]))
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+    priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
+              + (f", {price.ordering}" if price.order else ""))
     heading = (owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "")
-               + (f" at {price.price_range}" if price.price_range else "") + (f", {price.ordering}" if price.order else ""))
+               + priced)
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
     if (constraint or summarize) and rows:
         listed = "; ".join(

@@ -28,6 +28,9 @@ _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest p
                        re.IGNORECASE)
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
+# relative to the product in focus: "anything cheaper than the X?", "like the X but cheaper"
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower[- ]priced|more affordable|for less)\b", re.IGNORECASE)
+_DEARER = re.compile(r"\b(?:more expensive|pricier|higher[- ]priced|higher[- ]end)\b", re.IGNORECASE)
 
 
 _MONEY_RE = re.compile(MONEY, re.IGNORECASE)
@@ -44,9 +47,12 @@ class PriceConstraint:
     min_price: float | None = None
     max_price: float | None = None
     order: Literal["asc", "desc"] | None = None  # cheapest first / dearest first
+    #: priced below / above the product in focus ("anything cheaper than the X?"), with no amount
+    relative: Literal["below", "above"] | None = None
 
     def __bool__(self) -> bool:
-        return self.min_price is not None or self.max_price is not None or self.order is not None
+        return (self.min_price is not None or self.max_price is not None or self.order is not None
+                or self.relative is not None)
 
     @property
     def price_range(self) -> str:
@@ -91,7 +97,10 @@ def price_constraint(text: str) -> PriceConstraint:
         order = "desc"
     elif _CHEAPEST.search(text):
         order = "asc"
-    return PriceConstraint(low, high, order)
+    relative: Literal["below", "above"] | None = None
+    if low is None and high is None and order is None:
+        relative = "below" if _CHEAPER.search(text) else "above" if _DEARER.search(text) else None
+    return PriceConstraint(low, high, order, relative)
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,6 +125,10 @@ _NUMBER_UNIT = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*-?\s*(°c|\"|[a-z]+)
 _AT_MOST = re.compile(r"\b(?:under|below|less than|at most|up to|no more than|max(?:imum)?|lighter than|smaller than)\s*$",
                       re.IGNORECASE)
 _EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
+#: Words that ask for the least of an attribute named without a number: "the lightest
+#: sleeping bag" lists the lightest first, "the longest battery life" the longest.
+_LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lowest|lower|least|fewest|thinnest|"
+                    r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -156,16 +169,21 @@ class AttributeConstraint:
     value: str | None = None
     min_value: float | None = None
     max_value: float | None = None
+    #: named without a bound by a word that asks for the least of it ("the lightest")
+    lowest_first: bool = False
 
     @property
     def value_order(self) -> int:
         """How the listing is ordered by the attribute's number: a bound lists the closest or
         smallest first (1: "a tent for 2 people" shows the 2-person tents before the 8-person
         ones; "under 2 kg" the lightest first); an attribute named without a bound, highest
-        first (-1); an equality, not at all (0)."""
+        first (-1: "the longest battery life"), or lowest first when asked so ("the lightest");
+        an equality, not at all (0)."""
         if self.value is not None:
             return 0
-        return -1 if self.min_value is None and self.max_value is None else 1
+        if self.min_value is None and self.max_value is None:
+            return 1 if self.lowest_first else -1
+        return 1
 
     def describe(self) -> str:
         """How a listing under this constraint is labelled: "capacity: 4 persons or more",
@@ -175,7 +193,7 @@ class AttributeConstraint:
             return f"{name}: {self.value}"
         unit = f" {self.unit}" if self.unit else ""
         if self.min_value is None and self.max_value is None:
-            return f"{name}, highest first"
+            return f"{name}, {'lowest' if self.lowest_first else 'highest'} first"
         if self.min_value is not None and self.max_value is not None and self.min_value == self.max_value:
             return f"{name}: {_plain(self.min_value)}{unit}"
         if self.max_value is not None:
@@ -226,5 +244,5 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
         return AttributeConstraint(k.key, value=v)
     for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
         if content_words(k.words.split()[0]) <= asked:
-            return AttributeConstraint(k.key, k.unit)
+            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
     return None

@@ -168,10 +168,19 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         named = [e.id for e in focus if e.kind == "category" and e.method != "embedding"]
         gq.insert(0, GraphQuery(kind="brands", category_ids=named, k=12))
         notes.append("the brands of " + (", ".join(named) if named else "the store"))
-    if price:
+    if price and price.relative and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
+        # "anything cheaper than the X?": the products of X's category priced below it, which
+        # take the place of X's own facts (the listing states X's price) and of X's look-alikes
+        gq = [GraphQuery(kind="category_products", category_ids=C_all[:1], priced_against=P[0],
+                         price_relation=price.relative, k=8, summarize=True),
+              *(q for q in gq if q.kind not in ("product_facts", "similar"))]
+        notes.append(f"products of {C_all[0]} priced {price.relative} {P[0]}")
+    elif price:
         # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered
-        # (a brand's facts become a listing of its products, which the constraint can narrow)
-        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": price.order}
+        # (a brand's facts become a listing of its products, which the constraint can narrow);
+        # "cheaper tents", with no product to compare with: cheapest first
+        order = price.order or {"below": "asc", "above": "desc"}.get(price.relative or "")
+        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order}
         gq = [q.model_copy(update={"kind": "category_products", **bounds}) if q.kind in ("category_products", "brand_facts")
               else q for q in gq]
         listed = [q for q in gq if q.kind == "category_products"]

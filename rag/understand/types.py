@@ -126,6 +126,10 @@ class GraphQuery(BaseModel):
     # a listing asked for ("I need a new tent"): a summary of its first products, even when no
     # constraint narrows it
     summarize: bool = False
+    # priced below / above this product ("anything cheaper than the X?"): the listing's bound
+    # is its price, the closest in price first
+    priced_against: str | None = None
+    price_relation: Literal["below", "above"] | None = None
 
 
 class PassageQuery(BaseModel):
