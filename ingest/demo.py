@@ -48,6 +48,20 @@ CATEGORIES: list[tuple[str, str, str | None]] = [
     ("sleeping-bags", "Sleeping Bags", "outdoor"),
 ]
 
+# Other words shoppers use for a category (Category.aliases): "a gift for someone who likes
+# camping" is about Outdoor, "earbuds" are Headphones.
+CATEGORY_ALIASES: dict[str, list[str]] = {
+    "electronics": ["tech", "gadgets"],
+    "headphones": ["earbuds", "earphones", "headset"],
+    "laptops": ["notebook", "computer"],
+    "phones": ["smartphone", "cell phone", "cellphone"],
+    "smartwatches": ["smart watch", "fitness tracker"],
+    "kitchen": ["cooking", "cookware"],
+    "coffee-makers": ["coffee machine", "espresso machine"],
+    "outdoor": ["camping", "hiking", "outdoors"],
+    "backpacks": ["rucksack"],
+}
+
 # Leaf categories that products are drawn into, with their relative share.
 LEAF_WEIGHTS: list[tuple[str, int]] = [
     ("headphones", 12),
@@ -384,7 +398,7 @@ def generate_demo_store(products: int = 1000, seed: int = 0) -> Catalog:
 def _generate(products: int, seed: int) -> Catalog:
     r = random.Random(seed)
     brands = [Brand(id=b, name=n, description=d) for b, n, _, d in BRANDS]
-    categories = [Category(id=c, name=n, parent=p) for c, n, p in CATEGORIES]
+    categories = [Category(id=c, name=n, parent=p, aliases=CATEGORY_ALIASES.get(c, [])) for c, n, p in CATEGORIES]
     brands_by_leaf: dict[str, list[tuple[str, str]]] = {leaf: [] for leaf, _ in LEAF_WEIGHTS}
     for bid, name, leaves, _ in BRANDS:
         for leaf in leaves:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -81,11 +81,14 @@ class Brand(_Model):
 
 
 class Category(_Model):
-    """A node of the category hierarchy; `parent` is the id of the broader category."""
+    """A node of the category hierarchy; `parent` is the id of the broader category.
+    `aliases`: other words shoppers use for it ("camping" for Outdoor, "earbuds" for
+    Headphones), which the entity linker matches like the name."""
 
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     parent: str | None = None
+    aliases: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list, max_length=50)
 
 
 class Product(_Model):

@@ -262,7 +262,8 @@ def _build_graph_plan(
         plan.ids(const, gone[kind])
 
     cats = todo("category", catalog.categories)
-    plan.rows("UPSERT_CATEGORIES", [{"id": c.id, "name": c.name, "hash": changed[("category", c.id)]} for c in cats])
+    plan.rows("UPSERT_CATEGORIES", [{"id": c.id, "name": c.name, "aliases": c.aliases,
+                                     "hash": changed[("category", c.id)]} for c in cats])
     plan.rows("LINK_CATEGORY_PARENTS", [{"id": c.id, "parent": c.parent} for c in cats])
 
     brands = todo("brand", catalog.brands)

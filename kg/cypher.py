@@ -28,11 +28,11 @@ MERGE (b:Brand {id: row.id})
 SET b.name = row.name, b.description = row.description, b.hash = row.hash
 """
 
-# rows: {id, name, hash}
+# rows: {id, name, aliases, hash}
 UPSERT_CATEGORIES = """
 UNWIND $rows AS row
 MERGE (c:Category {id: row.id})
-SET c.name = row.name, c.hash = row.hash
+SET c.name = row.name, c.aliases = row.aliases, c.hash = row.hash
 """
 
 # rows: {id, parent} (parent may be None = a root). Replaces the category's parent edge.
@@ -614,7 +614,7 @@ ORDER BY id
 CATEGORY_NAMES = """
 MATCH (c:Category)
 OPTIONAL MATCH (c)-[:SUBCATEGORY_OF]->(parent:Category)
-RETURN c.id AS id, c.name AS name, parent.id AS parent_id
+RETURN c.id AS id, c.name AS name, c.aliases AS aliases, parent.id AS parent_id
 ORDER BY id
 """
 

@@ -13,10 +13,10 @@ from kg import cypher as C
 # --- a small hand-made store ----------------------------------------------------------------
 # electronics > audio > headphones; kitchen. Brands acme, zen.
 CATEGORIES = [
-    {"id": "electronics", "name": "Electronics", "hash": "h", "parent": None},
-    {"id": "audio", "name": "Audio", "hash": "h", "parent": "electronics"},
-    {"id": "headphones", "name": "Headphones", "hash": "h", "parent": "audio"},
-    {"id": "kitchen", "name": "Kitchen", "hash": "h", "parent": None},
+    {"id": "electronics", "name": "Electronics", "aliases": [], "hash": "h", "parent": None},
+    {"id": "audio", "name": "Audio", "aliases": ["sound"], "hash": "h", "parent": "electronics"},
+    {"id": "headphones", "name": "Headphones", "aliases": ["earbuds", "headset"], "hash": "h", "parent": "audio"},
+    {"id": "kitchen", "name": "Kitchen", "aliases": [], "hash": "h", "parent": None},
 ]
 BRANDS = [
     {"id": "acme", "name": "Acme", "description": "Acme makes audio gear.", "hash": "h"},
@@ -317,6 +317,8 @@ def test_names_for_entity_linking(sample_store):
     assert [r["name"] for r in sample_store.query(C.BRAND_NAMES)] == ["Acme", "Zen"]
     cats = {r["id"]: r["parent_id"] for r in sample_store.query(C.CATEGORY_NAMES)}
     assert cats == {"audio": "electronics", "electronics": None, "headphones": "audio", "kitchen": None}
+    aliases = {r["id"]: r["aliases"] for r in sample_store.query(C.CATEGORY_NAMES)}
+    assert aliases["headphones"] == ["earbuds", "headset"] and not aliases["kitchen"], aliases
 
 
 def test_passages(sample_store):

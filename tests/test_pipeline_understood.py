@@ -155,6 +155,18 @@ def test_anything_cheaper_than_a_product(understood, demo_catalog):
     assert first.price == max(p.price for p in below), a.text
 
 
+def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(understood, demo_catalog):
+    """"Camping" is one of Outdoor's aliases in the catalog (Category.aliases, through the graph
+    to the linker), and the Outdoor listing answers the request, though it shares no word with
+    it (it abstained: no category, then no word in common)."""
+    trace = understood.run("I need a gift for my dad who likes camping")
+    assert ("category", "outdoor") in {(e.kind, e.id) for e in trace.understanding.focus}, trace.understanding.focus
+    a = trace.answer
+    assert "outdoor~listing~" in _cited(a) and not a.abstained, a.text
+    outdoor = {p.id for p in demo_catalog.products if p.category in ("tents", "backpacks", "sleeping-bags")}
+    assert any(f"({i})" in a.text for i in outdoor), a.text
+
+
 def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):
     """The graph's answer to "what brands ...?": every brand with laptops, or the store's count."""
     laptop_brands = {b.name for b in demo_catalog.brands

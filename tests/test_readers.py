@@ -212,6 +212,18 @@ def test_name_rules_and_hierarchy_errors(tmp_path):
     assert [b.id for b in result.catalog.brands] == ["volta"]
 
 
+def test_category_aliases(tmp_path):
+    """Other words for a category are read as a list of non-empty strings; a bad one is named."""
+    f = tmp_path / "c.jsonl"
+    rows = [{"type": "category", "id": "outdoor", "name": "Outdoor", "aliases": ["camping", "hiking"]},
+            {"type": "category", "id": "home", "name": "Home", "aliases": ["house", ""]}]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = load_catalog(f, on_error="report")
+    assert [(c.id, c.aliases) for c in result.catalog.categories] == [("outdoor", ["camping", "hiking"])]
+    assert ("c.jsonl:2: category home: field 'aliases[1]': String should have at least 1 character"
+            in render_errors(result.errors)), render_errors(result.errors)
+
+
 def test_front_matter_field_lines(tmp_path):
     doc = tmp_path / "p.html"
     doc.write_text("---\nid: ship\nkind: shipping\nversion: zero\n---\n<p>Ships fast.</p>\n", encoding="utf-8")

@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -65,6 +65,12 @@ class ScoredSentence:
     shared: frozenset[str] = frozenset()  # question words it contains (and ASKED_VALUE)
     binding: bool = False  # from the applicable policy (see is_applicable_policy)
     on_kind: bool = False  # binding, and the question names what the policy is about (its title)
+
+
+def is_listing_summary(evidence: Evidence) -> bool:
+    """The graph's summary of a listing the plan asked for ("Tents at $300.00 or less: ...",
+    "We carry 4 brands in Laptops: ..."; rag.retrieve.graph), not one product's fact."""
+    return evidence.kind == "graph_fact" and evidence.source == "listing"
 
 
 def is_applicable_policy(evidence: Evidence) -> bool:
@@ -332,6 +338,12 @@ class ExtractiveGenerator:
                 covers = covers | {f"<{source}>"}
             scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding,
                                          rank in on_kind))
+        if not any(s.relevant for s in scored):
+            # a listing the plan read and summarized for this message answers the request it was
+            # read for, though it shares no word with it ("I need a gift for my dad who likes
+            # camping" -> the Outdoor listing; the linker read "camping" as Outdoor)
+            summaries = {item.number for item in items if is_listing_summary(item.evidence)}
+            scored = [replace(s, relevant=True) if s.number in summaries else s for s in scored]
         scored.sort(key=lambda s: -s.score)
         return scored
 

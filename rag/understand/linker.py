@@ -146,7 +146,7 @@ class EntityLinker:
                 break
             after = rows[-1]["id"]
         brands = [NamedNode(r["id"], r["name"]) for r in store.query(Q.BRAND_NAMES)]
-        categories = [NamedNode(r["id"], r["name"]) for r in store.query(Q.CATEGORY_NAMES)]
+        categories = [NamedNode(r["id"], r["name"], list(r.get("aliases") or [])) for r in store.query(Q.CATEGORY_NAMES)]
         return cls(products, brands, categories, encoder=encoder)
 
     @classmethod
@@ -155,7 +155,7 @@ class EntityLinker:
         return cls(
             (ProductName(p.id, p.title, p.sku, p.brand, p.category) for p in catalog.products),
             (NamedNode(b.id, b.name) for b in catalog.brands),
-            (NamedNode(c.id, c.name) for c in catalog.categories),
+            (NamedNode(c.id, c.name, list(c.aliases)) for c in catalog.categories),
             encoder=encoder,
         )
 
