@@ -143,6 +143,20 @@ def test_the_lightest_is_listed_lightest_first(understood, demo_catalog):
     assert grams(first) == min(grams(p) for p in bags), a.text
 
 
+def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
+    """It quoted one phone's price, which read as a recommendation it was not."""
+    def mp(p):
+        return float(next(a for a in p.attributes if a.key == "main_camera").values[0])
+
+    phones = [p for p in demo_catalog.products if p.category == "phones"]
+    a = understood.answer("which smartphone has the best camera?")
+    assert "~listing~maincamera" in " ".join(_cited(a)).replace("_", ""), a.text
+    first = next(p for p in phones if f"({p.id})" in a.text.split(";")[0])
+    assert mp(first) == max(mp(p) for p in phones), a.text
+    if any(mp(p) == mp(first) and p.availability == "in_stock" for p in phones):
+        assert first.availability == "in_stock", a.text
+
+
 def test_anything_cheaper_than_a_product(understood, demo_catalog):
     """The products of its category priced below it, the closest in price first (it answered
     with the product's own price)."""

@@ -201,6 +201,20 @@ def test_the_least_of_an_attribute_lists_the_least_first(text, order, label):
     assert c is not None and (c.key, c.value_order, c.describe()) == ("weight", order, label), (text, c)
 
 
+def test_an_attribute_named_by_the_last_word_of_its_key():
+    """"The best camera" names main_camera (its key's only word "camera"); a generic last word
+    ("size", "rating") names nothing: "what size tent?" is no packed size."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    phone = [K("screen_size", "in", ("6.1", "6.9")), K("main_camera", "mp", ("12", "200")),
+             K("battery_capacity", "mah", ("4000", "6000"))]
+    c = attribute_constraint("which smartphone has the best camera?", phone)
+    assert c is not None and (c.key, c.value_order) == ("main_camera", -1), c
+    assert attribute_constraint("what size tent do you have?", _tent_keys()) is None
+    assert attribute_constraint("which tent has the best rating?", _tent_keys()) is None
+
+
 def test_cheaper_than_a_product_lists_its_category_below_its_price():
     """"Anything cheaper than the X?" has no amount: X's price is the bound, in its category.
     Two products named ("is X cheaper than Y?") compare them instead."""

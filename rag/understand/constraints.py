@@ -212,8 +212,9 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     several attributes share the unit, the one the text names); a yes/no attribute the text
     names ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
     attribute written out ("goose down", "4-season", "black"); last a numeric attribute named
-    without a number ("waterproof tents": no bound, the listing shows each product's waterproof
-    rating). Amounts of money are never attribute values (see `price_constraint`)."""
+    without a number, by its key's first word or its only key's last ("waterproof tents",
+    "the best camera": no bound, the listing shows each product's value). Amounts of money are
+    never attribute values (see `price_constraint`)."""
     plain = without_prices(text)
     asked = content_words(plain)
     lower = plain.lower()
@@ -243,6 +244,21 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
         _, k, v = max(written, key=lambda t: t[0])
         return AttributeConstraint(k.key, value=v)
     for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
-        if content_words(k.words.split()[0]) <= asked:
+        if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
             return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
     return None
+
+
+#: Last words of keys that say what kind of measure, not of what: "what size tent?" asks for
+#: no packed_size, "what type" for no driver_type.
+_GENERIC_HEADS = frozenset({"size", "type", "rating", "limit", "level", "range", "number"})
+
+
+def _head_named(key: AttributeKey, keys: list[AttributeKey], asked: set[str]) -> bool:
+    """The last word of a key of several words names it when no other key ends in that word:
+    "the best camera" names main_camera; "size" names neither screen_size nor packed_size."""
+    words = key.words.split()
+    if len(words) < 2 or words[-1] in _GENERIC_HEADS:
+        return False
+    head = content_words(words[-1])
+    return bool(head) and head <= asked and sum(content_words(k.words.split()[-1]) == head for k in keys) == 1
