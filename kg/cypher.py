@@ -658,13 +658,14 @@ WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR pri
 RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability
 ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
          CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END,
-         CASE WHEN $price_order = 0 AND coalesce(p.availability, '') <> 'in_stock' THEN 1 ELSE 0 END, id
+         CASE WHEN coalesce(p.availability, '') <> 'in_stock' THEN 1 ELSE 0 END, id
 LIMIT $limit
 """
 
 # params: category_id, min_price, max_price, price_order, limit. Products in a category or any
 # of its subcategories; priced products before unpriced ones when ordered by price, products
-# in stock first when not ("do you sell tents?" is answered with one you can buy).
+# in stock first when not ("do you sell tents?" is answered with one you can buy) and among
+# equal prices.
 PRODUCTS_IN_CATEGORY = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
 {_priced_listing.strip()}
