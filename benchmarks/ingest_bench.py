@@ -100,7 +100,7 @@ def main() -> int:
         sample = catalog.products[: min(args.naive_sample, len(catalog.products))]
         base_rows = {
             "UPSERT_BRANDS": [{"id": b.id, "name": b.name, "description": b.description, "hash": ""} for b in catalog.brands],
-            "UPSERT_CATEGORIES": [{"id": c.id, "name": c.name, "aliases": c.aliases, "hash": ""} for c in catalog.categories],
+            "UPSERT_CATEGORIES": [{"id": c.id, "name": c.name, "aliases": c.aliases or None, "hash": ""} for c in catalog.categories],
             "LINK_CATEGORY_PARENTS": [{"id": c.id, "parent": c.parent} for c in catalog.categories],
         }
 

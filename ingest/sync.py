@@ -262,7 +262,8 @@ def _build_graph_plan(
         plan.ids(const, gone[kind])
 
     cats = todo("category", catalog.categories)
-    plan.rows("UPSERT_CATEGORIES", [{"id": c.id, "name": c.name, "aliases": c.aliases,
+    # (no aliases: no property, rather than an empty list, which not every store keeps alike)
+    plan.rows("UPSERT_CATEGORIES", [{"id": c.id, "name": c.name, "aliases": c.aliases or None,
                                      "hash": changed[("category", c.id)]} for c in cats])
     plan.rows("LINK_CATEGORY_PARENTS", [{"id": c.id, "parent": c.parent} for c in cats])
 

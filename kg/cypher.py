@@ -628,6 +628,12 @@ RETURN b.id AS id, b.name AS name, b.description AS description,
        count(DISTINCT p) AS products, collect(DISTINCT c.name) AS categories
 """
 
+# params: id. The other words the catalog gives a category (Category.aliases).
+CATEGORY_ALIASES = """
+MATCH (c:Category {id: $id})
+RETURN c.aliases AS aliases
+"""
+
 # params: id. A product's title and price, for listing what is priced below or above it.
 PRODUCT_PRICE = """
 MATCH (p:Product {id: $id})

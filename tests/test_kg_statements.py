@@ -13,10 +13,10 @@ from kg import cypher as C
 # --- a small hand-made store ----------------------------------------------------------------
 # electronics > audio > headphones; kitchen. Brands acme, zen.
 CATEGORIES = [
-    {"id": "electronics", "name": "Electronics", "aliases": [], "hash": "h", "parent": None},
+    {"id": "electronics", "name": "Electronics", "aliases": None, "hash": "h", "parent": None},
     {"id": "audio", "name": "Audio", "aliases": ["sound"], "hash": "h", "parent": "electronics"},
     {"id": "headphones", "name": "Headphones", "aliases": ["earbuds", "headset"], "hash": "h", "parent": "audio"},
-    {"id": "kitchen", "name": "Kitchen", "aliases": [], "hash": "h", "parent": None},
+    {"id": "kitchen", "name": "Kitchen", "aliases": None, "hash": "h", "parent": None},
 ]
 BRANDS = [
     {"id": "acme", "name": "Acme", "description": "Acme makes audio gear.", "hash": "h"},

@@ -157,6 +157,19 @@ def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, de
         assert first.availability == "in_stock", a.text
 
 
+def test_what_the_store_does_not_sell_is_not_answered_by_what_it_does(understood):
+    """"Do you sell tvs?" was answered "Yes, digital gift cards ..." (the gift card FAQ shares
+    "sell"), then "Final sale" (a policy's title line), then "This product is sold as final
+    sale" (close by "sell" alone). A request word answers nothing; the FAQ still answers its
+    own question."""
+    a = understood.answer("do you sell tvs?")
+    assert a.abstained, a.text
+    a = understood.answer("do you sell gift cards?")
+    assert not a.abstained and "gift cards" in a.text, a.text
+    a = understood.answer("do you carry tents?")  # "carry" is a request word like "sell"
+    assert not a.abstained and " Tent (p" in a.text, a.text
+
+
 def test_anything_cheaper_than_a_product(understood, demo_catalog):
     """The products of its category priced below it, the closest in price first (it answered
     with the product's own price)."""
@@ -171,14 +184,17 @@ def test_anything_cheaper_than_a_product(understood, demo_catalog):
 
 def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(understood, demo_catalog):
     """"Camping" is one of Outdoor's aliases in the catalog (Category.aliases, through the graph
-    to the linker), and the Outdoor listing answers the request, though it shares no word with
-    it (it abstained: no category, then no word in common)."""
+    to the linker), and the Outdoor listing, which says its aliases, answers the request (it
+    answered "Family camping gear", a brand's tagline). A request for what the listing does
+    not show is abstained on, not answered with the whole category."""
     trace = understood.run("I need a gift for my dad who likes camping")
     assert ("category", "outdoor") in {(e.kind, e.id) for e in trace.understanding.focus}, trace.understanding.focus
     a = trace.answer
     assert "outdoor~listing~" in _cited(a) and not a.abstained, a.text
+    assert a.text.startswith("Outdoor (camping, hiking, outdoors): "), a.text
     outdoor = {p.id for p in demo_catalog.products if p.category in ("tents", "backpacks", "sleeping-bags")}
     assert any(f"({i})" in a.text for i in outdoor), a.text
+    assert understood.answer("I need waterproof headphones").abstained
 
 
 def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):

@@ -264,6 +264,7 @@ def test_asking_which_brands_reads_the_brands_first():
     near = LinkedEntity(kind="category", id="backpacks", name="Backpacks", score=0.5, method="embedding")
     kestrel = LinkedEntity(kind="brand", id="kestrel", name="Kestrel", score=1.0, method="exact")
     assert asks_for_brands("what brands of laptops do you carry?") and not asks_for_brands("do you sell laptops?")
+    assert not asks_for_brands("what coffee maker is easiest to clean?")
     q = plan_for("recommendation", [laptops], [], brands=True).graph_queries
     assert (q[0].kind, q[0].category_ids) == ("brands", ["laptops"]) and q[1].kind == "category_products"
     q = plan_for("recommendation", [near], [], brands=True).graph_queries

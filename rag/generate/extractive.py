@@ -31,6 +31,9 @@ policy is about (a word of its title) or the sentence scores at least `second_ra
 the answer leads with it, ahead of an FAQ or review that talks about the rule in general ("only
 if unused, unless the brand's policy allows it").
 
+Request words ("sell", "recommend") make no match, lexical or by meaning; a policy's title
+line is not quoted.
+
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
 when a model generator fails, is slow, or writes nothing grounded."""
 
@@ -39,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -67,12 +70,6 @@ class ScoredSentence:
     on_kind: bool = False  # binding, and the question names what the policy is about (its title)
 
 
-def is_listing_summary(evidence: Evidence) -> bool:
-    """The graph's summary of a listing the plan asked for ("Tents at $300.00 or less: ...",
-    "We carry 4 brands in Laptops: ..."; rag.retrieve.graph), not one product's fact."""
-    return evidence.kind == "graph_fact" and evidence.source == "listing"
-
-
 def is_applicable_policy(evidence: Evidence) -> bool:
     """The graph's answer to "which policy applies here": a policy fact, not a passage that
     merely mentions a rule (rag.retrieve.graph emits only the winning policy as a fact;
@@ -86,8 +83,11 @@ REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls sell new"
+    "info information pls sell carry new"
 ))
+
+# Request words that only say the store sells something: what is sold is the question.
+TRADE_WORDS = frozenset(content_words("sell buy offer carry"))
 
 # Units a measured quantity is written in ("18 L", "913 g", "10 h", "1200 watts").
 _UNIT = (r"(?:%|°\s*[cf]?|ml|cl|l|mg|kg|g|lbs?|oz|mm|cm|km|m|in\.|inch(?:es)?|ft|feet|foot|yds?|yards?|mph"
@@ -186,6 +186,13 @@ _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "
 _FAQ_QUESTION = re.compile(r"^(?:Q|Question):\s")
 
 
+def _is_title(sentence: str, evidence: Evidence) -> bool:
+    """A policy's title line ("Final sale", "Shipping"): it names the document and answers
+    nothing ("do you sell tvs?" was answered "Final sale")."""
+    return (evidence.source == "policy" and len(sentence.split()) <= 4
+            and not sentence.rstrip().endswith((".", "!", "?", ":")))
+
+
 def _shorten(sentence: str) -> str:
     """The sentence as quoted: markup and FAQ markers out, at most MAX_WORDS words, and an
     upper-case start when its first word is all lower case (reviews often are), so that the
@@ -243,8 +250,10 @@ class ExtractiveGenerator:
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
-            # like the X" over facts that say "smartphone"): any shared word, as above
-            specific = set(q_words)
+            # like the X" over facts that say "smartphone"): any shared word but one that only
+            # says the store sells ("do you sell tvs?" is not answered by "Do you sell gift
+            # cards? Yes, ..."; "what's the difference with other ...?" may match "other")
+            specific = q_words - TRADE_WORDS
         elif asked and not specific:
             # what the question adds is nowhere in the context, but the words every item repeats
             # may be what it asks: "smartwatches with the longest battery life" over a listing
@@ -265,7 +274,7 @@ class ExtractiveGenerator:
             position = 0
             asks: set[str] = set()  # the words of the FAQ question this item answers
             for sentence in split_sentences(_HEADING.sub("", item.text)):
-                if is_instruction_like(sentence):
+                if is_instruction_like(sentence) or _is_title(sentence, item.evidence):
                     continue
                 words = content_words(sentence)
                 if _FAQ_QUESTION.match(sentence):
@@ -287,7 +296,9 @@ class ExtractiveGenerator:
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
             # (evidence sentences recur across answers: their vectors come from a cache)
-            asked_text = without_words(question, topic)
+            # (nor the request's own words: "do you sell tvs?" is near "this product is sold as
+            # final sale" by "sell" alone)
+            asked_text = without_words(question, topic | REQUEST_WORDS)
             reuse = question_vector is not None and asked_text == question
             q = np.asarray(question_vector) if reuse else self.encoder.encode([asked_text])[0]
             vectors = self._sentence_vectors.encode([without_words(c[3], topic) for c in candidates])
@@ -338,12 +349,6 @@ class ExtractiveGenerator:
                 covers = covers | {f"<{source}>"}
             scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding,
                                          rank in on_kind))
-        if not any(s.relevant for s in scored):
-            # a listing the plan read and summarized for this message answers the request it was
-            # read for, though it shares no word with it ("I need a gift for my dad who likes
-            # camping" -> the Outdoor listing; the linker read "camping" as Outdoor)
-            summaries = {item.number for item in items if is_listing_summary(item.evidence)}
-            scored = [replace(s, relevant=True) if s.number in summaries else s for s in scored]
         scored.sort(key=lambda s: -s.score)
         return scored
 

@@ -417,9 +417,14 @@ class GraphRetriever:
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
+            aliases = self._category_aliases(owner) if link == "has" and attribute is None else []
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
-                                 summarize=gq.summarize, label=label)
+                                 summarize=gq.summarize, label=label, aliases=aliases)
         return ev
+
+    def _category_aliases(self, category_id: str) -> list[str]:
+        rows = self._read(cypher.CATEGORY_ALIASES, {"id": category_id})
+        return [str(a) for a in (rows[0].get("aliases") or [])] if rows else []
 
     def _priced_against(self, gq: GraphQuery) -> tuple[PriceConstraint | None, tuple[str, str] | None]:
         """The bound of "cheaper / more expensive than the X" (X's own price and the products
@@ -482,7 +487,7 @@ class GraphRetriever:
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
-                   label: tuple[str, str] | None = None) -> list[Evidence]:
+                   label: tuple[str, str] | None = None, aliases: list[str] | None = None) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -490,7 +495,9 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     (...)." when an attribute constraint leaves none; then one fact per product, with its value
     of a bounded or ordered attribute (an equality says nothing new per product). `label`: the
     price constraint in words instead of its bounds ("cheaper than the X ($99.00), closest in
-    price first") and for the summary's id ("cheaperthanp000102")."""
+    price first") and for the summary's id ("cheaperthanp000102"). `aliases`: the category's
+    other names, said after its own ("Outdoor (camping, hiking, outdoors): ..."), so a request
+    in those words ("a gift for someone who likes camping") finds its answer in the summary."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
 
     def value(r: dict, label: str = "") -> str:
@@ -503,8 +510,8 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
     priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
               + (f", {price.ordering}" if price.order else ""))
-    heading = (owner.replace("-", " ").capitalize() + makers + (f" ({attribute.describe()})" if attribute else "")
-               + priced)
+    heading = (owner.replace("-", " ").capitalize() + (f" ({', '.join(aliases)})" if aliases else "") + makers
+               + (f" ({attribute.describe()})" if attribute else "") + priced)
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
     if (constraint or summarize) and rows:
         listed = "; ".join(

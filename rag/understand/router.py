@@ -66,11 +66,12 @@ def _ids(entities: list[LinkedEntity], kind: str) -> list[str]:
     return [e.id for e in entities if e.kind == kind]
 
 
-_BRANDS = re.compile(r"\b(?:brands?|makers?|manufacturers?)\b", re.IGNORECASE)
+_BRANDS = re.compile(r"\b(?:brands?|manufacturers?)\b", re.IGNORECASE)
 
 
 def asks_for_brands(text: str) -> bool:
-    """"What brands of laptops do you carry?", "which makers do you sell?"."""
+    """"What brands of laptops do you carry?", "which manufacturers do you sell?" ("maker" is
+    no such word: "what coffee maker is easiest to clean?")."""
     return bool(_BRANDS.search(text or ""))
 
 
