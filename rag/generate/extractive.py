@@ -31,8 +31,9 @@ policy is about (a word of its title) or the sentence scores at least `second_ra
 the answer leads with it, ahead of an FAQ or review that talks about the rule in general ("only
 if unused, unless the brand's policy allows it").
 
-Request words ("sell", "recommend") make no match, lexical or by meaning; a policy's title
-line is not quoted.
+Request words ("sell", "recommend") are left out of the comparison by meaning, and words that
+only say the store sells match nothing when what is asked for is in no item ("do you sell
+tvs?"); a policy's title line is not quoted.
 
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
 when a model generator fails, is slow, or writes nothing grounded."""
