@@ -378,6 +378,28 @@ def test_plain_requests_are_not_negative_and_do_not_escalate(understander):
         assert u.sentiment.label != "negative" and not u.sentiment.escalate, (text, u.sentiment)
 
 
+def test_asking_for_the_cheapest_is_no_complaint(understander):
+    """The sentiment model calls "and the cheapest?" negative (0.63: "cheap" judges in reviews),
+    so the shopper got an apology, and three such turns a handoff as repeated contact. A
+    message that asks for a price order or bound without a complaint is neutral."""
+    sid = _sid()
+    for text in ["the cheapest one", "and the most expensive?", "and the cheapest?", "cheapest?"]:
+        u = understander.understand(text, session_id=sid)
+        assert u.sentiment.label != "negative" and not u.sentiment.escalate and not u.response.apologize, (text, u.sentiment)
+    u = understander.understand("your cheapest tent is too expensive", session_id=_sid())
+    assert u.sentiment.label == "negative", u.sentiment
+
+
+def test_a_category_near_by_meaning_does_not_replace_what_them_refers_to(understander):
+    """"What brands make them?" after tents: "make" brings Coffee Makers near by meaning only;
+    "them" is the tents."""
+    sid = _sid()
+    understander.understand("I need a new tent", session_id=sid)
+    u = understander.understand("what brands make them?", session_id=sid)
+    assert [(e.kind, e.id) for e in u.focus] == [("category", "tents")], u.focus
+    assert [(q.kind, q.category_ids) for q in u.plan.graph_queries][0] == ("brands", ["tents"]), u.plan
+
+
 def test_angry_repeated_contact_escalates(understander):
     sid = _sid()
     understander.understand("my refund still hasn't arrived", session_id=sid)

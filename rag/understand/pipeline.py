@@ -26,7 +26,7 @@ from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, asks_for_brands, plan_for, response_policy
-from rag.understand.sentiment import SentimentModel, escalation_signals, mentions_a_person, should_escalate
+from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
 from rag.understand.state import REFERS_BACK, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
@@ -329,11 +329,17 @@ class Understander:
             # "how much is it?" right after an answer listed several products: ask which
             candidates = list(state.listed)
 
+        price = price_constraint(head)
+        if s_label == "negative" and price and not complains(head):
+            # "and the cheapest?", "the most expensive one": asking for a price, not complaining
+            # about one. The model learnt "cheap" from reviews, where it judges (0.51-0.63
+            # negative), and two such turns counted as repeated contact
+            s_label, s_conf = "neutral", float(s_scores.get("neutral", s_conf))
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
                                         escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
-        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price_constraint(head),
-                            brands=asks_for_brands(head))
+        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
+                        brands=asks_for_brands(head))
         response = response_policy(intent.label, sentiment)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3

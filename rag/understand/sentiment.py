@@ -87,6 +87,16 @@ def mentions_a_person(text: str) -> bool:
     return bool(_HUMAN.search(text) or _PERSON_WORDS.search(text))
 
 
+_COMPLAINT = re.compile(r"\b(too|overpriced|over-priced|not worth|waste|disappointed|refund|broken|broke)\b", re.I)
+
+
+def complains(text: str) -> bool:
+    """Any sign of a complaint: anger, profanity, "!!", or words such as "too", "overpriced",
+    "disappointed" ("your cheapest tent is too expensive")."""
+    head = (text or "")[:2000]
+    return bool(_ANGER.search(head) or _PROFANITY.search(head) or head.count("!") >= 2 or _COMPLAINT.search(head))
+
+
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
     head = (text or "")[:2000]
     signals: list[str] = []

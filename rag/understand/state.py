@@ -253,7 +253,10 @@ def resolve_focus(
         # come after it.
         others = [e for e in mentioned if not (e.kind == context.kind and e.id == context.id)]
         return [context, *others], "context"
-    if mentioned:
+    if mentioned and not (state is not None and state.focus and REFERS_BACK.search(text)
+                          and all(e.method == "embedding" for e in mentioned)):
+        # (a category only near the message by meaning does not replace what "them" refers to:
+        # "what brands make them?" after tents is about tents, not coffee makers)
         return mentioned, "message"
     if state is not None:
         picked = (select_candidate(text, state.candidates) if state.candidates
