@@ -195,6 +195,11 @@ def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(underst
     outdoor = {p.id for p in demo_catalog.products if p.category in ("tents", "backpacks", "sleeping-bags")}
     assert any(f"({i})" in a.text for i in outdoor), a.text
     assert understood.answer("I need waterproof headphones").abstained
+    # "do you have any X?" (no product named) is answered by the category's summary, in the
+    # alias the shopper used
+    a = understood.answer("do you have any rucksacks?")
+    assert "backpacks~listing~" in _cited(a) and a.text.startswith("Backpacks (rucksack): "), a.text
+    assert understood.answer("do you have any waterproof headphones?").abstained
 
 
 def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):
@@ -286,7 +291,8 @@ def test_the_products_an_answer_listed_can_be_picked_and_asked_about(understood)
 def test_a_question_to_the_store_does_not_inherit_the_product_in_focus(understood, demo_catalog):
     """After a question about a phone, "do you have gift cards?" asks the store, not about the
     phone (it abstained, searching the phone's passages); "do you have it in blue?" still refers
-    back. "Do you sell tents?" is answered with a tent that is in stock."""
+    back. "Do you sell tents?" is answered with tents that are in stock (their listing's
+    summary)."""
     p = next(x for x in demo_catalog.products if x.id == "p000002")
     sid = "store-" + str(id(understood))
     understood.run(f"is the {p.title} in stock?", session_id=sid)
@@ -296,4 +302,7 @@ def test_a_question_to_the_store_does_not_inherit_the_product_in_focus(understoo
     blue = understood.run("do you have it in blue?", session_id=sid)
     assert blue.understanding.product_ids == [p.id], blue.understanding.focus
     tents = understood.run("do you sell tents?", session_id=sid + "-t")
-    assert tents.answer.citations and "is in stock" in tents.answer.citations[0].text, tents.answer.text
+    assert tents.answer.citations and tents.answer.citations[0].evidence_id == "tents~listing~", tents.answer.text
+    by_id = {x.id: x for x in demo_catalog.products}
+    listed = [by_id[i] for i in by_id if f"({i})" in tents.answer.text]
+    assert listed and all(x.category == "tents" and x.availability == "in_stock" for x in listed), tents.answer.text

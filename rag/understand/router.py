@@ -26,8 +26,8 @@ retrieval). Without any product they fall back to brand/category/store-wide retr
 (product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
 A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
 narrows and orders the plan's product listing (category_products; a brand_facts read becomes
-the brand's listing). A recommendation's category listing is summarized even without one ("I
-need a new tent"). A message that asks which brands ("what brands of laptops do you carry?"),
+the brand's listing). A category listing read without a product in focus is summarized even
+without one ("I need a new tent", "do you have any rucksacks?"). A message that asks which brands ("what brands of laptops do you carry?"),
 with no product or brand in focus, reads the brands of its categories (of the store, with none)
 first.
 """
@@ -114,7 +114,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         else:
             notes.append("no product in focus: store-wide passage search")
             if B or C:
-                gq += [GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8),
+                gq += [GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8,
+                                  summarize=True),
                        GraphQuery(kind="faq", brand_ids=B, category_ids=C, k=3)]
             passages = PassageQuery(k=8)
     elif intent == "compatibility":
@@ -130,8 +131,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             gq.append(GraphQuery(kind="product_facts", product_ids=P, k=5))
         else:
             notes.append("no product in focus")
-            if B or C:
-                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+            if B or C:  # "do you have any rucksacks?": a summary of the listing answers it
+                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8,
+                                     summarize=True))
             passages = PassageQuery(k=4)
     elif intent == "comparison":
         if len(P) >= 2:
