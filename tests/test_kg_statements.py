@@ -363,3 +363,33 @@ def test_deletes_for_incremental_update_and_prune(sample_store):
     assert nodes["Attribute"] == 8 - 2 - 1  # p2's two, p5's one
     assert sample_store.query(C.PRODUCT_ACCESSORIES, {"product_id": "p1", "limit": 5}) == []
     assert sample_store.query(C.GET_STORE_VERSION)[0]["version"] == 1
+
+
+def test_brand_and_relative_price_listings_on_the_sample(sample_store, falkordb_store_factory):
+    """The graph's brand listing (most products first, ties by id; none for a category without
+    products, nor for a store without brands) and the listing priced against a product."""
+    from rag.retrieve.base import RetrievalQuery
+    from rag.retrieve.graph import GraphRetriever
+    from rag.understand.types import GraphQuery
+
+    graph = GraphRetriever(sample_store)
+
+    def texts(*queries: GraphQuery) -> list[str]:
+        return [e.text for e in graph.run(RetrievalQuery(text="q", graph_queries=list(queries))).evidence]
+
+    assert texts(GraphQuery(kind="brands", category_ids=["electronics"])) == [
+        "We carry 2 brands in Electronics: Acme and Zen."]
+    assert texts(GraphQuery(kind="brands", category_ids=["kitchen"])) == ["We carry 1 brand in Kitchen: Acme."]
+    assert texts(GraphQuery(kind="brands")) == ["We carry 2 brands: Acme and Zen."]
+    assert texts(GraphQuery(kind="brands", category_ids=["no-such-category"])) == []
+    above = texts(GraphQuery(kind="category_products", category_ids=["headphones"], priced_against="p2",
+                             price_relation="above", summarize=True))
+    assert above[0].startswith("Headphones (earbuds, headset) more expensive than Zen Headphones ($59.50), "
+                               "closest in price first: (1) Acme Pro Headphones (p1) at $99.00"), above
+    assert texts(GraphQuery(kind="category_products", category_ids=["headphones"], priced_against="p2",
+                            price_relation="below", summarize=True)) == []
+    assert texts(GraphQuery(kind="brands"), GraphQuery(kind="category_products", category_ids=["kitchen"],
+                                                        priced_against="p5", price_relation="below")) == [
+        "We carry 2 brands: Acme and Zen."]
+    empty = falkordb_store_factory()
+    assert GraphRetriever(empty).run(RetrievalQuery(text="q", graph_queries=[GraphQuery(kind="brands")])).evidence == []

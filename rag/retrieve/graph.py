@@ -448,7 +448,7 @@ class GraphRetriever:
         ev = []
         for cid in gq.category_ids or [None]:
             rows = self._read(cypher.CATEGORY_BRANDS, {"category_id": cid}) if cid else self._read(cypher.BRAND_NAMES, {})
-            if cid and not rows:
+            if not rows:  # no brand to name: nothing to say (a store without brands says nothing)
                 continue
             names = [r["name"] for r in rows[:BRANDS_NAMED]]
             more = len(rows) - len(names)
