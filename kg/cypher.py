@@ -628,10 +628,11 @@ RETURN b.id AS id, b.name AS name, b.description AS description,
        count(DISTINCT p) AS products, collect(DISTINCT c.name) AS categories
 """
 
-# params: id. The other words the catalog gives a category (Category.aliases).
-CATEGORY_ALIASES = """
+# params: id. A category's name and the other words the catalog gives it (Category.aliases),
+# for saying what a listing lists.
+CATEGORY_LABEL = """
 MATCH (c:Category {id: $id})
-RETURN c.aliases AS aliases
+RETURN c.name AS name, c.aliases AS aliases
 """
 
 # params: id. A product's title and price, for listing what is priced below or above it.

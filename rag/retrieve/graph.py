@@ -417,14 +417,18 @@ class GraphRetriever:
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
             rows = self._read(statement, {**params, **bounds})
-            aliases = self._category_aliases(owner) if link == "has" and attribute is None else []
+            name, aliases = self._category_label(owner) if link == "has" else (None, [])
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
-                                 summarize=gq.summarize, label=label, aliases=aliases)
+                                 summarize=gq.summarize, label=label, name=name,
+                                 aliases=aliases if attribute is None else [])
         return ev
 
-    def _category_aliases(self, category_id: str) -> list[str]:
-        rows = self._read(cypher.CATEGORY_ALIASES, {"id": category_id})
-        return [str(a) for a in (rows[0].get("aliases") or [])] if rows else []
+    def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
+        """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
+        rows = self._read(cypher.CATEGORY_LABEL, {"id": category_id})
+        if not rows:
+            return None, []
+        return rows[0].get("name"), [str(a) for a in (rows[0].get("aliases") or [])]
 
     def _priced_against(self, gq: GraphQuery) -> tuple[PriceConstraint | None, tuple[str, str] | None]:
         """The bound of "cheaper / more expensive than the X" (X's own price and the products
@@ -487,7 +491,8 @@ class GraphRetriever:
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
-                   label: tuple[str, str] | None = None, aliases: list[str] | None = None) -> list[Evidence]:
+                   label: tuple[str, str] | None = None, name: str | None = None,
+                   aliases: list[str] | None = None) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -495,9 +500,10 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     (...)." when an attribute constraint leaves none; then one fact per product, with its value
     of a bounded or ordered attribute (an equality says nothing new per product). `label`: the
     price constraint in words instead of its bounds ("cheaper than the X ($99.00), closest in
-    price first") and for the summary's id ("cheaperthanp000102"). `aliases`: the category's
-    other names, said after its own ("Outdoor (camping, hiking, outdoors): ..."), so a request
-    in those words ("a gift for someone who likes camping") finds its answer in the summary."""
+    price first") and for the summary's id ("cheaperthanp000102"). `name`: the category's own
+    ("Chargers & Cables"; else its id in words). `aliases`: its other names, said after it
+    ("Outdoor (camping, hiking, outdoors): ..."), so a request in those words ("a gift for
+    someone who likes camping") finds its answer in the summary."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
 
     def value(r: dict, label: str = "") -> str:
@@ -510,7 +516,8 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
     priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
               + (f", {price.ordering}" if price.order else ""))
-    heading = (owner.replace("-", " ").capitalize() + (f" ({', '.join(aliases)})" if aliases else "") + makers
+    title = name or owner.replace("-", " ").capitalize()
+    heading = (title + (f" ({', '.join(aliases)})" if aliases else "") + makers
                + (f" ({attribute.describe()})" if attribute else "") + priced)
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
     if (constraint or summarize) and rows:
@@ -524,7 +531,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
                            owner_id=owner, score=0.6))
     elif attribute is not None:  # "a tent for 12 people?": that there is none is the answer
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
-                           text=f"No {heading[:1].lower()}{heading[1:]}.", owner_id=owner, score=0.6))
+                           text=f"No {title.lower()}{heading[len(title):]}.", owner_id=owner, score=0.6))
     for r in rows:
         state = _AVAILABILITY.get(r.get("availability") or "", "")
         money = _money(r.get("price"), r.get("currency"))
