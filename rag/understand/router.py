@@ -27,9 +27,10 @@ retrieval). Without any product they fall back to brand/category/store-wide retr
 A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
 narrows and orders the plan's product listing (category_products; a brand_facts read becomes
 the brand's listing). A category listing read without a product in focus is summarized even
-without one ("I need a new tent", "do you have any rucksacks?"). A message that asks which brands ("what brands of laptops do you carry?"),
-with no product or brand in focus, reads the brands of its categories (of the store, with none)
-first.
+without one ("I need a new tent", "do you have any rucksacks?"). A message that asks which
+brands ("what brands of laptops do you carry?"), with no product or brand in focus, reads the
+brands of its categories (of the store, with none) first. "Anything cheaper than the X?" lists
+X's category below X's price instead of X's own facts.
 """
 
 from __future__ import annotations
