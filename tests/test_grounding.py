@@ -140,6 +140,35 @@ def test_grounded_stream_yields_only_supported_sentences_and_agrees_with_ground(
     assert stream.answer.text == streamed and stream.answer.grounded
 
 
+def test_a_looping_generation_is_dropped_and_the_extractive_answer_given():
+    """SmolLM2 asked "what brands do you carry?" wrote the listing's names over and over until it
+    ran out of tokens ("..., Ampere & Co, Arcadia Mobile, Ampere & Co, Arcadia Mobile, Am"), and
+    every word of it was in the evidence, so it passed as grounded."""
+    listing = build_context([Evidence(
+        id="store~brands", kind="graph_fact", source="listing", owner_id="store",
+        text="We carry 5 brands: Ampere & Co, Arcadia Mobile, Armorline, Aurora Audio, Bassline.")])
+    loop = "We carry 5 brands: Ampere & Co, Arcadia Mobile, Armorline" + ", Ampere & Co, Arcadia Mobile" * 12 + ", Am [1]."
+    answer = ground(loop, listing, "what brands do you carry?", ExtractiveGenerator())
+    assert [d.reason for d in answer.dropped] == ["repetition"]
+    assert answer.generator == "extractive" and answer.fallback_reason == "ungrounded"
+    assert answer.text.startswith("We carry 5 brands: Ampere & Co, Arcadia Mobile, Armorline, Aurora Audio, Bassline")
+    # what the evidence itself repeats is no loop: "USB-C to USB-C" twice in a spec is fine
+    spec = build_context([Evidence(
+        id="p:c1:ports", kind="graph_fact", source="attribute", owner_id="c1",
+        text="Cable ends: USB C to USB C, USB C to USB C, USB C to USB C adapters included.")])
+    assert GroundingChecker().check_sentence(
+        "Cable ends: USB C to USB C, USB C to USB C, USB C to USB C adapters included [1].", spec).supported
+
+
+def test_a_sentence_said_twice_is_kept_once_in_the_answer_and_the_stream(context):
+    text = "The battery lasts 10 hours [1]. The battery lasts 10 hours [1]. It costs 79.99 USD [2]. The battery lasts 10 hours."
+    answer = ground(text, context, "battery and price?")
+    assert answer.text == "The battery lasts 10 hours [1]. It costs 79.99 USD [2].", answer.text
+    assert [d.reason for d in answer.dropped] == ["repeated", "repeated"]
+    stream = GroundingChecker().stream(iter([text[:40], text[40:]]), context, "battery and price?", ExtractiveGenerator())
+    assert "".join(stream) == answer.text == stream.answer.text
+
+
 def test_grounded_stream_falls_back_to_the_final_answer_when_nothing_passes(context):
     stream = GroundingChecker().stream(iter(["Nothing ", "useful here."]), context, "Is it waterproof?",
                                        ExtractiveGenerator())
