@@ -170,6 +170,35 @@ def test_what_the_store_does_not_sell_is_not_answered_by_what_it_does(understood
     assert not a.abstained and " Tent (p" in a.text, a.text
 
 
+@pytest.mark.parametrize("question", [
+    "do you sell tent stakes?",     # was the tents FAQ about returns after a trip (Tents linked by name)
+    "do you sell coffee beans?",    # was the Coffee Makers listing (the category by meaning)
+    "do you sell sleeping pads?",   # was the Sleeping Bags listing (by meaning)
+    "do you offer gift wrapping?",  # was the returns policy ("we offer") and the gift card FAQ
+])
+def test_a_thing_the_store_does_not_sell_is_not_answered_by_the_thing_its_name_narrows_to(understood, question):
+    """What a request asks for is the last word of its phrase (rag.understand.request): a
+    category, FAQ or policy that shares only a narrowing word ("laptop", "coffee", "gift") is
+    about something else, and the store says it does not know."""
+    trace = understood.run(question)
+    assert not [e for e in trace.understanding.focus if e.kind == "category"], trace.understanding.focus
+    assert trace.answer.abstained, trace.answer.text
+
+
+def test_the_head_of_a_request_still_links_and_answers(understood):
+    """The rule keeps what the request names whole ("phone cases" is a category) and the head
+    of a longer phrase ("laptop chargers" asks for chargers, not laptops)."""
+    a = understood.answer("do you have phone cases?")
+    assert a.text.startswith("Phone Cases: ") and not a.abstained, a.text
+    trace = understood.run("do you have laptop chargers?")
+    assert [e.id for e in trace.understanding.focus if e.kind == "category"] == ["chargers-cables"]
+    # (it answered with the Laptops listing; now a bag maker's "packs and bags" may answer)
+    trace = understood.run("do you sell laptop bags?")
+    assert not [e for e in trace.understanding.focus if e.kind == "category"], trace.understanding.focus
+    a = understood.answer("I need a 2-person tent")
+    assert " Tent (p" in a.text, a.text
+
+
 def test_anything_cheaper_than_a_product(understood, demo_catalog):
     """The products of its category priced below it, the closest in price first (it answered
     with the product's own price)."""

@@ -33,7 +33,10 @@ if unused, unless the brand's policy allows it").
 
 Request words ("sell", "recommend") are left out of the comparison by meaning, and words that
 only say the store sells match nothing when what is asked for is in no item ("do you sell
-tvs?"); a policy's title line is not quoted.
+tvs?"); a policy's title line is not quoted. In a request ("do you offer gift wrapping?",
+rag.understand.request) the verb never counts, and when no item names the thing asked for
+(its last word, "wrapping"), neither do the words that narrow it ("gift": the gift card FAQ
+is about another thing).
 
 Always available, fast (sub-millisecond without an encoder), deterministic: it is the fallback
 when a model generator fails, is slow, or writes nothing grounded."""
@@ -53,6 +56,7 @@ from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import MONEY, capitalized, content_words, split_sentences
 from rag.types import Evidence
+from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -175,6 +179,24 @@ OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
 
 
+def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
+    """Words of a request that do not say what it asks for (rag.understand.request): the verb
+    that only says the store sells ("do you *offer* gift wrapping?" is not answered by "we
+    offer 30-day returns"), and, when the head of what is asked for is in no item (`df`: in how
+    many items each question word is), the words that narrow it and that items do hold: "gift"
+    in "gift wrapping" is answered by no gift card FAQ, "coffee" in "coffee beans" by no coffee
+    maker. (Narrowing words that no item holds match nothing anyway, and they carry the meaning
+    that the comparison by meaning needs.)"""
+    thing = requested_thing(question)
+    if thing is None:
+        return frozenset()
+    ignored = set(TRADE_WORDS)
+    head = content_words(thing.head)
+    if thing.modifiers and head and not any(df.get(w, 0) for w in head):
+        ignored |= {w for w in content_words(" ".join(thing.modifiers)) - head if df.get(w, 0)}
+    return frozenset(ignored)
+
+
 def answer_type(question: str) -> AnswerType | None:
     """The kind of value the question asks for, or None."""
     return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
@@ -234,6 +256,8 @@ class ExtractiveGenerator:
         item_words = [content_words(item.text) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
+        ignored = unasked_words(question, df)
+        q_words -= ignored
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
         wanted = answer_type(question)
         type_weight = (max(idf.values(), default=0.0) or math.log(2)) if wanted else 0.0
@@ -299,7 +323,7 @@ class ExtractiveGenerator:
             # (evidence sentences recur across answers: their vectors come from a cache)
             # (nor the request's own words: "do you sell tvs?" is near "this product is sold as
             # final sale" by "sell" alone)
-            asked_text = without_words(question, topic | REQUEST_WORDS)
+            asked_text = without_words(question, topic | REQUEST_WORDS | ignored)
             reuse = question_vector is not None and asked_text == question
             q = np.asarray(question_vector) if reuse else self.encoder.encode([asked_text])[0]
             vectors = self._sentence_vectors.encode([without_words(c[3], topic) for c in candidates])

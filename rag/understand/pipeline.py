@@ -25,6 +25,7 @@ from threadpoolctl import ThreadpoolController
 from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
+from rag.understand.request import narrows_only, requested_thing
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, asks_for_brands, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
 from rag.understand.state import REFERS_BACK, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
@@ -260,6 +261,12 @@ class Understander:
 
         link = self.linker.link(head, embedding) if (self.linker is not None and special is None) else None
         mentioned = link.entities if link else []
+        thing = requested_thing(head)
+        if thing is not None:
+            # "do you sell laptop bags?" asks for no laptop, "coffee beans" for no coffee maker:
+            # a category that only narrows what is asked for is not what the shopper wants
+            mentioned = [e for e in mentioned
+                         if not (e.kind == "category" and narrows_only(thing, e.mention or e.name))]
         candidates = link.candidates if link else []
         query = with_names_for_ids(head, mentioned)
         if query != head:  # retrieval reads the products' names: embed what it reads

@@ -1,0 +1,92 @@
+"""What a shopper asks the store for, read from the words of the request: "do you sell laptop
+bags?" asks for bags, and "laptop" only says which kind.
+
+Both halves of answering need the difference. The entity linker finds "laptop" (the Laptops
+category) in that message, and a listing of laptops is no answer to it; the extractive generator
+finds "gift" in "Do you sell gift cards? Yes, ..." for "do you offer gift wrapping?", and that
+FAQ is no answer either. English puts the thing asked for last in its phrase (the *head*:
+"bags", "wrapping") after the words that narrow it (the *modifiers*: "laptop", "gift"), so the
+phrase after a request ("do you sell", "is there", "I need") is read up to where it ends ("for",
+"under", "?", ...) and its last word is the head. Only a request's object is read this way:
+"are tents waterproof?" and "do laptops come with a charger?" ask for no thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.textutil import content_words
+
+# "do you sell", "does your store carry", "do you guys have", "is there", "are there any",
+# "got any", "I need", "I'm looking for", "can I buy", "where can I get", "any ...?"
+_ASKING = re.compile(
+    r"\b(?:(?:do|does|did)\s+(?:you|u|y'all|your\s+(?:store|shop)|the\s+(?:store|shop)|this\s+(?:store|shop))"
+    r"(?:\s+(?:guys|folks|all|also|still|even|currently|ever))?"
+    r"\s+(?:sell|have|carry|stock|offer|provide|do|make)"
+    r"|(?:is|are)\s+there|(?:have\s+you\s+)?got"
+    r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
+    r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
+    r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
+    r"|^\s*(?:so\s+|and\s+|hi\s+|hey\s+)?(?=any\s)",
+    re.IGNORECASE,
+)
+_DETERMINERS = frozenset("a an any some the your you of".split())
+# Where the phrase of what is asked for ends ("a tent for 4 people", "laptops under $500",
+# "headphones that fold", "tents in stock") ...
+_ENDS = frozenset(
+    "for with without under below over above less more than that which who to in into on at from around "
+    "between by near and or but if so please pls thanks thank like as is are was were can could will would "
+    "do does should i we you it they this these those when where why how what whose".split())
+# ... and words that follow what is asked for without being part of it ("tents available?",
+# "laptops cheaper than ...", "do you sell phones too?", "any tents left?")
+_AFTER = frozenset(
+    "available availability anymore still too also now today tonight currently right here there online left "
+    "again yet already instock cheap cheaper cheapest expensive pricier bigger smaller larger lighter "
+    "heavier better faster newer older longer shorter quieter louder stronger thinner thicker wider "
+    "narrower warmer cooler softer harder nearby around though then ever at all".split())
+_WORD = re.compile(r"[a-z0-9][a-z0-9'&.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
+MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class RequestedThing:
+    """The words of what a request asks for, as written (lower case): ("laptop", "bags")."""
+
+    words: tuple[str, ...]
+
+    @property
+    def head(self) -> str:
+        return self.words[-1]
+
+    @property
+    def modifiers(self) -> tuple[str, ...]:
+        return self.words[:-1]
+
+
+def requested_thing(text: str) -> RequestedThing | None:
+    """The thing the message asks the store for, or None when it makes no request or the
+    request's object is no short phrase ("do you have my order?" is not read: "my" ends it)."""
+    for m in _ASKING.finditer(text or ""):
+        rest = text[m.end():]
+        stop = re.search(r"[?.!,;:()\[\]\"/]", rest)
+        phrase: list[str] = []
+        for w in _WORD.findall(rest[: stop.start()] if stop else rest):
+            w = w.lower().strip("'")
+            if not phrase and w in _DETERMINERS:
+                continue
+            if w in _ENDS or w in _AFTER or w in ("my", "our", "his", "her", "their", "me", "us", "to"):
+                break
+            phrase.append(w)
+        if 0 < len(phrase) <= MAX_WORDS:
+            return RequestedThing(tuple(phrase))
+    return None
+
+
+def narrows_only(thing: RequestedThing, named: str) -> bool:
+    """Whether a name found in the request (a category's mention, or its name when it was found
+    by meaning) is only one of the words that narrow what is asked for: "laptop" in "do you
+    sell laptop bags?", "Coffee Makers" for "do you sell coffee beans?". Not when it names the
+    head too ("phone cases", "2-person tent")."""
+    words = content_words(named)
+    return bool(words & content_words(" ".join(thing.modifiers))) and not words & content_words(thing.head)

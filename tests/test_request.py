@@ -1,0 +1,42 @@
+"""What a request asks for (rag.understand.request): the phrase after "do you sell", "is
+there", "I need" ..., read up to where it ends, its last word the head."""
+
+import pytest
+
+from rag.understand.request import narrows_only, requested_thing
+
+
+@pytest.mark.parametrize("message, words", [
+    ("do you sell laptop bags?", ("laptop", "bags")),
+    ("Do you guys have Aurora Audio headphones in stock", ("aurora", "audio", "headphones")),
+    ("I need a 2-person tent for camping", ("2-person", "tent")),
+    ("is there a warranty on tents?", ("warranty",)),
+    ("do you have tents available?", ("tents",)),       # words after the thing are not part of it
+    ("do you sell phones too?", ("phones",)),
+    ("any tent stakes?", ("tent", "stakes")),
+    ("got any coffee grinders", ("coffee", "grinders")),
+    ("where can I buy a gift card", ("gift", "card")),
+    ("any idea when it ships?", ("idea",)),
+])
+def test_the_thing_asked_for(message, words):
+    assert requested_thing(message).words == words
+
+
+@pytest.mark.parametrize("message", [
+    "are tents waterproof?",            # asks about tents, for no thing
+    "do laptops come with a charger?",
+    "do you have my order?",            # a possession, not something to buy
+    "what is your return policy?",
+    "",
+])
+def test_no_request_no_thing(message):
+    assert requested_thing(message) is None
+
+
+def test_a_name_that_only_narrows_what_is_asked_for():
+    bags = requested_thing("do you sell laptop bags?")
+    assert narrows_only(bags, "laptop") and narrows_only(bags, "Laptops")
+    assert not narrows_only(bags, "Sleeping Bags")  # names the head: a bag, if not this one
+    cases = requested_thing("do you have phone cases?")
+    assert not narrows_only(cases, "phone cases") and not narrows_only(cases, "Phone Cases")
+    assert narrows_only(requested_thing("do you sell coffee beans?"), "Coffee Makers")
