@@ -9,7 +9,8 @@ citations and `grounded`/`abstained` flags stay true):
 - smalltalk / decline: fixed replies for greetings, thanks, goodbyes and out-of-scope requests;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
-- escalation: when due, the handoff message is appended to the answer and `escalate` is set.
+- escalation: when due, the handoff message is appended to the answer and `escalate` is set;
+  an abstention is then left out (the apology and the handoff say all there is to say).
 A reply apologizes once: when it already opened with an apology, an apology that starts the
 appended handoff message is left out of the text (`handoff_message` keeps it whole).
 All texts here are fixed strings of ours; nothing from the shopper is echoed except candidate
@@ -95,6 +96,10 @@ def apply_response_policy(
     elif mode == "decline":
         body = DECLINE_REPLY
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
+    elif policy.escalate and out.abstained:
+        # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
+        # know: ..." between the apology and the handoff answers nothing the shopper asked
+        body = ""
     else:
         body = out.text
 

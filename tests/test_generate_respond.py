@@ -77,6 +77,19 @@ def test_escalation_apologizes_once():
     assert calm.text.endswith(ESCALATION_MESSAGE)
 
 
+def test_an_escalated_complaint_the_evidence_does_not_answer_says_no_i_dont_know():
+    """"My order arrived broken and I'm furious": the policies retrieved do not answer it, and
+    "I don't know: ..." between the apology and the handoff read as if we shrugged."""
+    from rag.understand.router import ESCALATION_MESSAGE
+
+    abstained = ground("Nothing here.", build_context(EVIDENCE), "my order arrived broken")
+    assert abstained.abstained
+    policy = ResponsePolicy(tone="apologetic", apologize=True, escalate=True, handoff_message=ESCALATION_MESSAGE)
+    out = respond(abstained, understanding(intent="complaint", sentiment="negative", response=policy))
+    assert out.text == APOLOGY + " I've flagged the conversation for a member of our support team, who will follow up with you."
+    assert out.abstained and out.escalate and not out.citations
+
+
 def test_handoff_mode_answers_with_the_handoff_message_only():
     out = reply_without_retrieval(understanding(intent="order_status", mode="handoff",
                                                 response=ResponsePolicy(escalate=True, handoff_message="A colleague will take over.")))
