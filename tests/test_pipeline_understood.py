@@ -199,6 +199,21 @@ def test_the_head_of_a_request_still_links_and_answers(understood):
     assert " Tent (p" in a.text, a.text
 
 
+@pytest.mark.parametrize("question", ["What is your privacy policy?", "do you sell my data?",
+                                      "how do you use my personal information?"])
+def test_privacy_questions_are_answered_by_the_privacy_policy(understood, question):
+    """The store has a privacy policy; these were declined as out of scope ("Sorry, I can only
+    help with ...") or handed off as account requests."""
+    trace = understood.run(question)
+    assert trace.understanding.intent.label == "privacy", trace.understanding.intent
+    assert "privacy-global" in _cited(trace.answer) and "never sell your personal data" in trace.answer.text, trace.answer.text
+
+
+def test_a_request_to_act_on_personal_data_is_still_handed_off(understood):
+    trace = understood.run("can you delete my data?")
+    assert trace.understanding.intent.label == "account" and trace.understanding.plan.handoff
+
+
 def test_anything_cheaper_than_a_product(understood, demo_catalog):
     """The products of its category priced below it, the closest in price first (it answered
     with the product's own price)."""

@@ -172,6 +172,27 @@ def asks_to_buy(text: str, mentioned: list[LinkedEntity]) -> bool:
     return False
 
 
+_PRIVACY = re.compile(
+    r"\bprivacy\b|\bpersonal\s+(?:data|information|info|details)\b|\bdata\s+(?:protection|privacy|policy)\b"
+    r"|\bgdpr\b|\bccpa\b|\bcookie\s+policy\b|\b(?:sell|share|use|store|keep|protect|do with)\s+(?:my|our)\s+"
+    r"(?:data|information|info|details|email|e-mail|address)\b", re.IGNORECASE)
+
+
+_ACCOUNT_ACTION = re.compile(
+    r"\b(?:delete|remove|erase|close|cancel|export|download|change|update|edit|correct|reset|unsubscribe"
+    r"|log\s*in|login|sign\s*in|password)\b", re.IGNORECASE)
+
+
+def asks_about_privacy(text: str) -> bool:
+    """"What is your privacy policy?", "do you sell my data?": the store's privacy policy
+    answers it. The intent classifier has no privacy class (its taxonomy came before the
+    catalog's policy kinds did) and declined these as out of scope, or handed them off as
+    account requests, although the store has a privacy policy; this rule routes them to it. A
+    request to act on the shopper's data ("delete my data", "change my email") is no question
+    about the policy: it stays with the account intent, a handoff."""
+    return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
+
+
 def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
     """`text` with each product it names by catalog id written as the product's name: "tell me
     about p000002" -> "tell me about Veltro Lite 600 Smartphone, Graphite". The ids mean
@@ -310,6 +331,8 @@ class Understander:
         if (source == "message" and special is None and intent.label == "out_of_scope"
                 and asks_to_buy(head, mentioned)):
             intent = intent.model_copy(update={"label": "recommendation", "reason": "shopping_request"})
+        if special is None and intent.label in ("out_of_scope", "account") and asks_about_privacy(head):
+            intent = intent.model_copy(update={"label": "privacy", "reason": "privacy_policy"})
         about_a_product = _about_a_product(source, mentioned)
         if about_a_product and special is None and intent.label == "out_of_scope":
             # Sent from a product's page (the caller passed product_id), or naming a product by

@@ -15,6 +15,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | warranty           | policy(warranty){P,B,C} k3, faq k3                     | policy/faq, 5                    |
 | shipping           | policy(shipping) k3, faq k3                            | policy/faq, 5                    |
 | payment            | policy(payment) k3, faq k3                             | policy/faq, 5                    |
+| privacy            | policy(privacy) k3, faq k3                             | policy/faq, 5                    |
 | complaint          | policy(returns) k2, policy(warranty) k2                | policy/faq, 4                    |
 | order_status, order_change, account | none: handoff (no order system access) |                         |
 | human_agent        | none: handoff                                          |                                  |
@@ -59,7 +60,8 @@ ESCALATION_MESSAGE = (
     "will follow up with you."
 )
 
-POLICY_INTENTS = {"return_policy": "returns", "warranty": "warranty", "shipping": "shipping", "payment": "payment"}
+POLICY_INTENTS = {"return_policy": "returns", "warranty": "warranty", "shipping": "shipping", "payment": "payment",
+                  "privacy": "privacy"}
 PRODUCT_INTENTS = {"product_info", "compatibility", "availability_price", "comparison"}
 
 

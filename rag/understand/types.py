@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-#: The intent taxonomy (documented in docs/understanding.md). Order is the label order of the
-#: shipped classifier's metadata, not a ranking.
+#: The intent taxonomy (documented in docs/understanding.md); not a ranking. The classifier
+#: predicts all but `privacy`, which a rule sets (rag.understand.pipeline.asks_about_privacy).
 INTENTS: tuple[str, ...] = (
     "product_info",       # specs, attributes, materials, sizes, colours, dimensions
     "compatibility",      # does X work with Y, fits, accessory for
@@ -29,6 +29,7 @@ INTENTS: tuple[str, ...] = (
     "warranty",           # guarantee, repairs, defects under warranty
     "shipping",           # delivery time, cost, countries, carriers
     "payment",            # payment methods, instalments, invoices, currency
+    "privacy",            # privacy policy, personal data (set by a rule: asks_about_privacy)
     "order_status",       # where is my order, tracking            (transactional -> handoff)
     "order_change",       # cancel / modify / change address        (transactional -> handoff)
     "complaint",          # something went wrong, dissatisfaction
@@ -39,9 +40,12 @@ INTENTS: tuple[str, ...] = (
 )
 Intent = Literal[
     "product_info", "compatibility", "availability_price", "comparison", "recommendation",
-    "return_policy", "warranty", "shipping", "payment", "order_status", "order_change",
+    "return_policy", "warranty", "shipping", "payment", "privacy", "order_status", "order_change",
     "complaint", "account", "human_agent", "greeting_thanks", "out_of_scope",
 ]
+
+#: Intents the classifier does not predict: rules set them (see the comment of each in INTENTS).
+RULE_INTENTS: frozenset[str] = frozenset({"privacy"})
 
 #: Intents that need an order/account system the assistant has no access to: always handed off.
 TRANSACTIONAL_INTENTS: frozenset[str] = frozenset({"order_status", "order_change", "account"})
