@@ -350,3 +350,14 @@ def test_a_question_to_the_store_does_not_inherit_the_product_in_focus(understoo
     by_id = {x.id: x for x in demo_catalog.products}
     listed = [by_id[i] for i in by_id if f"({i})" in tents.answer.text]
     assert listed and all(x.category == "tents" and x.availability == "in_stock" for x in listed), tents.answer.text
+
+
+def test_a_brand_and_a_category_are_answered_by_the_brands_listing(understood, demo_catalog):
+    """"Do you have any Arcadia phones?" listed every brand's phones (the brand was not linked by
+    its first word), and "... Arcadia Mobile phones?" quoted one phone's description."""
+    arcadia = {p.id for p in demo_catalog.products if p.brand == "arcadia-mobile" and p.category == "phones"}
+    for question in ("do you have any Arcadia phones?", "do you have any Arcadia Mobile phones?"):
+        a = understood.answer(question)
+        listed = {p.id for p in demo_catalog.products if f"({p.id})" in a.text}
+        assert listed and listed <= arcadia, a.text
+        assert "Phones (" in a.text and " by Arcadia Mobile: " in a.text, a.text

@@ -90,6 +90,21 @@ def test_brand_and_category_link(linker):
     assert ("category", "sleeping-bags") in kinds and ("brand", "northpeak") in kinds
 
 
+def test_a_brand_named_by_its_first_word_before_a_category(linker):
+    """"Any Arcadia phones?": shoppers shorten "Arcadia Mobile" (it listed every brand's phones).
+    The first word alone is no brand elsewhere: "good morning, do you have coffee makers?" is
+    not about Morning Ritual."""
+    r = linker.link("do you have any Arcadia phones?")
+    brand = next(e for e in r.entities if e.kind == "brand")
+    assert (brand.id, brand.method, brand.mention) == ("arcadia-mobile", "fuzzy", "arcadia")
+    assert ("category", "phones") in {(e.kind, e.id) for e in r.entities}
+    assert not [e for e in linker.link("good morning, do you have coffee makers?").entities if e.kind == "brand"]
+    assert not [e for e in linker.link("is Arcadia a good brand?").entities if e.kind == "brand"]
+    plan = plan_for("availability_price", linker.link("do you have any Arcadia phones?").entities, [])
+    assert [(q.kind, q.brand_ids, q.category_ids) for q in plan.graph_queries] == [
+        ("category_products", ["arcadia-mobile"], ["phones"])]  # the brand's phones, not its description
+
+
 def test_a_category_named_by_a_list_links_by_each_part(linker):
     """"Chargers & Cables" is what the store calls it; a shopper asks for "a charger"."""
     for text in ("I need a charger for my phone", "do you sell cables?"):

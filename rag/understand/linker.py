@@ -9,7 +9,8 @@ How a message is linked, cheapest first:
      4+ letters, by rapidfuzz to the closest vocabulary word (score >= 80, weighted down);
   3. brands and categories: their names as token sequences (plus singular forms; a category
      named by a list, "Chargers & Cables", also by each part) are matched against the
-     message's corrected words;
+     message's corrected words; a brand of several words also by its first word right before
+     a category ("Arcadia phones"), as a fuzzy match;
   4. products: an inverted index from words to products shortlists by the message's rarest
      distinctive words (model lines, model numbers), then each shortlisted title is scored by
      IDF-weighted coverage. A product needs a distinctive word (not only brand, category or
@@ -196,6 +197,14 @@ class EntityLinker:
                 if toks:
                     self._category_phrases.setdefault(toks, i)
                     self._category_phrases.setdefault(tuple(singular(t) for t in toks), i)
+        # "Arcadia phones": a brand of several words named by its first, right before a category
+        first_words: dict[str, list[int]] = {}
+        category_words = {t for phrase in self._category_phrases for t in phrase}
+        for i, b in enumerate(self.brands):
+            words = [t for t in tokens(b.name) if t not in STOPWORDS]
+            if len(words) > 1 and len(words[0]) >= 4 and words[0].isalpha() and words[0] not in category_words:
+                first_words.setdefault(words[0], []).append(i)
+        self._brand_first_words = {w: ids[0] for w, ids in first_words.items() if len(ids) == 1}
         self._brand_of: dict[str, int] = {b.id: i for i, b in enumerate(self.brands)}
         self._category_of: dict[str, int] = {c.id: i for i, c in enumerate(self.categories)}
 
@@ -285,6 +294,8 @@ class EntityLinker:
         brand_hits = self._match_phrases(seq, corrected, self._brand_phrases)
         category_hits = self._match_phrases(seq, corrected, self._category_phrases)
 
+        brand_hits += self._brands_by_first_word(text, seq, corrected, brand_hits)
+
         # 4. products by title words, per segment ("X vs Y", "X with Y" name two products)
         if not any(e.kind == "product" for e in result.entities):
             for segment in _SEGMENT_RE.split(text):
@@ -340,6 +351,27 @@ class EntityLinker:
                 mention = " ".join(c[2] for c in corrected[s:s + n])
                 hits[i] = (i, score, mention, "exact" if score >= 1.0 else "fuzzy")
         return list(hits.values())
+
+    def _brands_by_first_word(self, text: str, seq: list[str], corrected: list[tuple[str, float, str]],
+                              found: list[tuple[int, float, str, str]]) -> list[tuple[int, float, str, str]]:
+        """"Do you have any Arcadia phones?": the first word of a brand's name ("Arcadia Mobile")
+        names it when a category follows it. Alone it may be a word like any other ("good
+        morning, do you have coffee makers?" is not about the Morning Ritual brand), so it counts
+        only right before the category's name in the message; as a partial name, a fuzzy match."""
+        hits: list[tuple[int, float, str, str]] = []
+        have = {h[0] for h in found}
+        for k, word in enumerate(seq[:-1]):
+            i = self._brand_first_words.get(word)
+            if i is None or i in have:
+                continue
+            follows = any(tuple(seq[k + 1:k + 1 + n]) in self._category_phrases
+                          or tuple(singular(t) for t in seq[k + 1:k + 1 + n]) in self._category_phrases for n in (1, 2, 3))
+            next_to = re.search(rf"(?<![\w-]){re.escape(corrected[k][2])}\s+{re.escape(corrected[k + 1][2])}(?![\w-])",
+                                text, re.IGNORECASE)
+            if follows and next_to:
+                hits.append((i, 0.9 * corrected[k][1], corrected[k][2], "fuzzy"))
+                have.add(i)
+        return hits
 
     def _link_products(self, corrected: list[tuple[str, float, str]], result: LinkResult) -> None:
         weights: dict[str, float] = {}

@@ -25,10 +25,12 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
 retrieval). Without any product they fall back to brand/category/store-wide retrieval
 (product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
-A price constraint in the message ("under $100", "the cheapest", rag.understand.constraints)
-narrows and orders the plan's product listing (category_products; a brand_facts read becomes
-the brand's listing). A category listing read without a product in focus is summarized even
-without one ("I need a new tent", "do you have any rucksacks?"). A message that asks which
+A brand and a category together ("any Arcadia phones?") read the category's listing of that
+brand, not the brand's description. A price constraint in the message ("under $100", "the
+cheapest", rag.understand.constraints) narrows and orders the plan's product listing
+(category_products; a brand_facts read becomes the brand's listing). A category listing read
+without a product in focus is summarized even without one ("I need a new tent", "do you have
+any rucksacks?"). A message that asks which
 brands ("what brands of laptops do you carry?"), with no product or brand in focus, reads the
 brands of its categories (of the store, with none) first. "Anything cheaper than the X?" lists
 X's category below X's price instead of X's own facts.
@@ -117,7 +119,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         else:
             notes.append("no product in focus: store-wide passage search")
             if B or C:
-                gq += [GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8,
+                gq += [GraphQuery(kind="brand_facts" if B and not C else "category_products", brand_ids=B, category_ids=C, k=8,
                                   summarize=True),
                        GraphQuery(kind="faq", brand_ids=B, category_ids=C, k=3)]
             passages = PassageQuery(k=8)
@@ -135,7 +137,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         else:
             notes.append("no product in focus")
             if B or C:  # "do you have any rucksacks?": a summary of the listing answers it
-                gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8,
+                gq.append(GraphQuery(kind="brand_facts" if B and not C else "category_products", brand_ids=B, category_ids=C, k=8,
                                      summarize=True))
             passages = PassageQuery(k=4)
     elif intent == "comparison":
@@ -146,7 +148,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             notes.append("one product named: compare with similar ones")
             gq += [GraphQuery(kind="product_facts", product_ids=P, k=10), GraphQuery(kind="similar", product_ids=P, k=3)]
         else:
-            gq.append(GraphQuery(kind="brand_facts" if B else "category_products", brand_ids=B, category_ids=C, k=8))
+            gq.append(GraphQuery(kind="brand_facts" if B and not C else "category_products", brand_ids=B, category_ids=C, k=8))
         passages = PassageQuery(sources=["description", "review"], owner_ids=P, k=6)
     elif intent == "recommendation":
         if P:
