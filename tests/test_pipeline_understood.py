@@ -361,3 +361,24 @@ def test_a_brand_and_a_category_are_answered_by_the_brands_listing(understood, d
         listed = {p.id for p in demo_catalog.products if f"({p.id})" in a.text}
         assert listed and listed <= arcadia, a.text
         assert "Phones (" in a.text and " by Arcadia Mobile: " in a.text, a.text
+
+
+def test_a_conversation_about_tents_stays_on_the_tent(understood):
+    """Four turns a shopper types: the kitchen listing answered the first three ("looking" was
+    corrected to the Kitchen alias "cooking"; "which one is the lightest?" was answered with a
+    coffee maker by the model), and "it ... camping" in the fourth replaced the tent in focus
+    with the Outdoor category (alias "camping"), so the global returns policy answered instead
+    of the tent brand's."""
+    from uuid import uuid4
+
+    sid = f"tents-{uuid4().hex[:6]}"
+    first = understood.run("I'm looking for a tent for 4 people", session_id=sid)
+    assert "tents~listing~" in " ".join(_cited(first.answer)), first.answer.text
+    lightest = understood.run("which one is the lightest?", session_id=sid)
+    assert "tents~listing~weight" in " ".join(_cited(lightest.answer)).replace("_", ""), lightest.answer.text
+    second = understood.run("how much is the second one?", session_id=sid)
+    [tent] = [e for e in second.understanding.focus if e.kind == "product"]
+    assert tent.method == "selection" and tent.name in second.answer.text, second.answer.text
+    returns = understood.run("can I return it after a camping trip?", session_id=sid)
+    assert [e.id for e in returns.understanding.focus] == [tent.id], returns.understanding.focus
+    assert returns.understanding.focus_source == "session"

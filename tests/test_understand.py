@@ -105,6 +105,17 @@ def test_a_brand_named_by_its_first_word_before_a_category(linker):
         ("category_products", ["arcadia-mobile"], ["phones"])]  # the brand's phones, not its description
 
 
+def test_an_english_word_is_never_corrected_into_a_catalog_word(linker):
+    """"I'm looking for a tent" linked the Kitchen category: "looking" was a typo of its alias
+    "cooking" (rapidfuzz 86). Words of the encoder's vocabulary are no typos; misspellings are."""
+    from rag.understand.linker import english_words
+
+    assert {"looking", "cooking", "camping"} <= english_words() and "campng" not in english_words()
+    linked = {(e.kind, e.id) for e in linker.link("I'm looking for a tent for 4 people").entities}
+    assert linked == {("category", "tents")}, linked
+    assert ("category", "outdoor") in {(e.kind, e.id) for e in linker.link("gear for campng").entities}
+
+
 def test_a_category_named_by_a_list_links_by_each_part(linker):
     """"Chargers & Cables" is what the store calls it; a shopper asks for "a charger"."""
     for text in ("I need a charger for my phone", "do you sell cables?"):

@@ -6,7 +6,8 @@ records (`EntityLinker(products, brands, categories)`, used by tests and the ben
 How a message is linked, cheapest first:
   1. ids: tokens that look like a product id / SKU / ASIN are looked up in a dict;
   2. tokens: each word is mapped to the catalog vocabulary, exactly or, for unknown words of
-     4+ letters, by rapidfuzz to the closest vocabulary word (score >= 80, weighted down);
+     4+ letters that are no English word (`english_words`), by rapidfuzz to the closest
+     vocabulary word (score >= 80, weighted down);
   3. brands and categories: their names as token sequences (plus singular forms; a category
      named by a list, "Chargers & Cables", also by each part) are matched against the
      message's corrected words; a brand of several words also by its first word right before
@@ -26,6 +27,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 import numpy as np
@@ -70,6 +72,21 @@ def conjuncts(name: str) -> list[str]:
     "Cables" ("I need a charger"). A name that is one thing has none."""
     parts = [p for p in _CONJUNCTION.split(name) if p.strip()]
     return parts if len(parts) > 1 else []
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words, read from the embedding model's WordPiece vocabulary (its ~20,000
+    whole words of 4+ letters): a message word among them is no typo, so it is never "corrected"
+    into a catalog word ("looking" into the alias "cooking" linked the Kitchen category to "I'm
+    looking for a tent"). Misspellings ("headphnes", "campng") and most brand names are not in it."""
+    try:
+        from rag.encoder import default_model_path
+
+        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, RuntimeError):
+        return frozenset()
+    return frozenset(w for w in lines if len(w) >= 4 and w.isalpha())
 
 
 def _base_title(title: str) -> str:
@@ -259,7 +276,7 @@ class EntityLinker:
         s = singular(word)
         if s in self._vocab_set:
             return s, 1.0
-        if len(word) < 4 or not word.isalpha() or word in STOPWORDS:
+        if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words():
             return None
         pool: list[str] = []
         for n in range(len(word) - 1, len(word) + 2):

@@ -28,7 +28,7 @@ from rag.understand.linker import EntityLinker
 from rag.understand.request import narrows_only, requested_thing
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, asks_for_brands, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
-from rag.understand.state import REFERS_BACK, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
+from rag.understand.state import REFERS_BACK, REFERS_TO_ONE, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
     IntentPrediction,
@@ -55,8 +55,7 @@ FOLLOW_UP_MAX_OOS_CONFIDENCE = 0.8
 STORE_ENTITY_MIN_SHOPPING = 0.8
 SHOPPING_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"})
 # "Is it compatible with the Veltro Lite 600?": a question that relates two products, refers back
-# to one and names the other is about both.
-REFERS_BACK_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
+# to one (REFERS_TO_ONE) and names the other is about both.
 RELATING_INTENTS = frozenset({"compatibility", "comparison"})
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
@@ -344,7 +343,7 @@ class Understander:
             label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
             intent = intent.model_copy(update={"label": label, "reason": about_a_product})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
-                and REFERS_BACK_TO_ONE.search(head)):
+                and REFERS_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
             # product in focus (the first, when the last turn had two) is one side, the one
             # named the other
@@ -355,7 +354,7 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
-                and not any(e.kind == "product" for e in focus) and REFERS_BACK_TO_ONE.search(head)):
+                and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
             # "how much is it?" right after an answer listed several products: ask which
             candidates = list(state.listed)
 

@@ -182,6 +182,8 @@ def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionSto
 # words that refer back to what the conversation is about ("what color is it?", "do you have
 # it in blue?", "tell me more about the second one")
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones)\b", re.IGNORECASE)
+# ... to one thing: the product in focus
+REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
     "fifth": 4, "5th": 4, "last": -1,
@@ -253,10 +255,15 @@ def resolve_focus(
         # come after it.
         others = [e for e in mentioned if not (e.kind == context.kind and e.id == context.id)]
         return [context, *others], "context"
-    if mentioned and not (state is not None and state.focus and REFERS_BACK.search(text)
-                          and all(e.method == "embedding" for e in mentioned)):
+    keeps_focus = state is not None and bool(state.focus) and bool(mentioned) and bool(
         # (a category only near the message by meaning does not replace what "them" refers to:
         # "what brands make them?" after tents is about tents, not coffee makers)
+        (REFERS_BACK.search(text) and all(e.method == "embedding" for e in mentioned))
+        # (nor a category named beside "it": "can I return it after a camping trip?" about the
+        # tent in focus; "camping" names the Outdoor category, an alias, but "it" is the tent)
+        or (REFERS_TO_ONE.search(text) and all(e.kind == "category" for e in mentioned)
+            and any(e.kind == "product" for e in state.focus)))
+    if mentioned and not keeps_focus:
         return mentioned, "message"
     if state is not None:
         picked = (select_candidate(text, state.candidates) if state.candidates
