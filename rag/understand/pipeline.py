@@ -328,6 +328,13 @@ class Understander:
                             "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
         if (source == "message" and special is None and intent.label == "out_of_scope"
+                and any(e.kind == "brand" and e.method == "exact" for e in mentioned)):
+            # "how often should I descale my Crema machine?": a brand of the store, named in
+            # full, makes a question about it (the classifier learnt "descale" nowhere and
+            # declined it; the store's FAQ about Crema answers it). What the brand's facts do
+            # not answer is abstained on, not declined
+            intent = intent.model_copy(update={"label": "product_info", "reason": "store_brand"})
+        if (source == "message" and special is None and intent.label == "out_of_scope"
                 and asks_to_buy(head, mentioned)):
             intent = intent.model_copy(update={"label": "recommendation", "reason": "shopping_request"})
         if special is None and intent.label in ("out_of_scope", "account") and asks_about_privacy(head):
