@@ -12,7 +12,9 @@ Runs on CPU after every generation (rules in docs/grounding.md):
       occur in that evidence; with an encoder, >= `min_coverage_semantic` suffices when the sentence's
       cosine similarity to some evidence sentence is >= `min_similarity`;
    c. polarity: the sentence and its best-matching evidence sentence agree on negation;
-   d. no looping: a sentence that says the same three words three times or more, more often
+   d. comparisons: a claim that puts a product at the wrong end of the values a comparison
+      fact gives ("the X is heavier" when X weighs 163 g and Y 191 g) is not supported;
+   e. no looping: a sentence that says the same three words three times or more, more often
       than the evidence does, is a small model stuck in a loop ("Ampere & Co, Arcadia Mobile,
       Ampere & Co, Arcadia Mobile, ..." until it runs out of tokens), however well its words
       are covered;
@@ -21,7 +23,9 @@ Runs on CPU after every generation (rules in docs/grounding.md):
 3. unsupported sentences are dropped, and so is a sentence said a second time; abstention
    phrases are dropped as claims;
 4. if nothing supported remains: the extractive answer when the evidence answers the question
-   (itself checked by the same rules), otherwise the fixed abstention sentence.
+   (itself checked by the same rules), otherwise the fixed abstention sentence; and when what
+   remains of a model's answer says none of the words the question asks about and the
+   extractive answer does, the extractive answer (`off_topic`).
 """
 
 from __future__ import annotations
@@ -84,6 +88,60 @@ def repeats_itself(claim: str, evidence_text: str, n: int = 3, times: int = 3) -
     return any(c > in_evidence.get(run, 0) for run, c in looping.items())
 
 
+# A comparative claim and which end of the compared values it puts its subject at.
+_MOST = r"more expensive|pricier|heavier|longer|larger|bigger|higher|more|greater|wider|taller|thicker"
+_LEAST = r"less expensive|cheaper|lighter|shorter|smaller|lower|less|fewer|narrower|thinner"
+_COMPARATIVE = re.compile(rf"\b(?:(?P<least>{_LEAST})|(?P<most>{_MOST}))\b", re.IGNORECASE)
+
+
+def compared_values(evidence_text: str) -> dict[str, float]:
+    """The values a comparison fact gives each product, by the product's name without its
+    variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red: 163 g; Veltro Max 70
+    Smartphone, Red: 191 g." -> {"zenfone labs lite 630 smartphone": 163.0, "veltro max 70
+    smartphone": 191.0} (rag.retrieve.graph writes them so). Empty when the units differ or a
+    value is no number: nothing to compare then."""
+    label, sep, rest = evidence_text.partition(": ")
+    if not sep or ";" not in rest:
+        return {}
+    values: dict[str, float] = {}
+    units = set()
+    for part in rest.rstrip(". ").split("; "):
+        name, sep, value = part.rpartition(": ")
+        m = re.match(r"\s*\$?(\d+(?:,\d{3})*(?:\.\d+)?)\s*([^\d\s]*)", value)
+        if not sep or not m:
+            return {}
+        values[name.split(",")[0].strip().lower()] = float(m.group(1).replace(",", ""))
+        units.add(m.group(2).lower())
+    return values if len(values) > 1 and len(units) == 1 else {}
+
+
+def contradicts_comparison(claim: str, evidence_texts: Iterable[str]) -> bool:
+    """Whether the claim puts a product at the wrong end of a comparison the evidence states:
+    "the Zenfone Labs Lite 630 Smartphone is heavier" when the evidence gives it 163 g against
+    191 g. Small models name the first product asked about whatever the numbers say; words and
+    numbers alone cannot tell. The subject is the product the claim names first (by its name,
+    or its name without the last word: "the Zenfone Labs Lite 630 is heavier")."""
+    m = _COMPARATIVE.search(claim)
+    if m is None or _negated(claim):
+        return False
+    lowered = claim.lower()
+    for text in evidence_texts:
+        values = compared_values(text)
+        named = []
+        for name, value in values.items():
+            short = name.rsplit(" ", 1)[0] if " " in name else name
+            at = lowered.find(name) if name in lowered else lowered.find(short) if len(short.split()) >= 2 else -1
+            if at >= 0:
+                named.append((at, value))
+        if not named:
+            continue
+        subject = min(named)[1]
+        wanted = max(values.values()) if m.group("most") else min(values.values())
+        if subject != wanted:
+            return True
+    return False
+
+
 def is_abstention(sentence: str) -> bool:
     return sentence.strip() == ABSTENTION or bool(_ABSTAIN_PATTERNS.search(sentence))
 
@@ -141,6 +199,8 @@ class GroundingChecker:
         quoted = _plain(claim)
         if len(quoted.split()) >= 3 and any(quoted in _plain(s) for s in support):
             return True, ""  # a verbatim quote of a (non-instruction) evidence sentence
+        if contradicts_comparison(claim, support):
+            return False, "comparison_contradicted"
         claim_numbers = numbers(claim)
         evidence_numbers = numbers(evidence_text)
         for value, unit in claim_numbers:
@@ -213,17 +273,31 @@ class GroundingChecker:
         kept = [v for v in verdicts if v.supported]
         dropped = [DroppedSentence(text=v.sentence, reason=v.reason) for v in verdicts if not v.supported]
         removed = [n for v in verdicts for n in v.removed_citations]
+        if kept and extractive is not None and generator != extractive.name:
+            asked = extractive.asked_words(question, context)
+            if extractive.lacks_asked_value(question, [v.sentence for v in kept]):
+                # "which country is the X manufactured in?" answered "The X is made by Arcadia
+                # Mobile, is in the category Phones ...": no place, no answer. The extractive
+                # answer (which needs one too) or the abstention
+                dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
+                kept, fallback_reason = [], fallback_reason or "off_topic"
+            elif asked and not asked & set().union(*(content_words(v.sentence) for v in kept)):
+                # grounded, but about something else: "is shipping free?" answered "We ship to
+                # the United States and Canada only." The extractive answer, when it says a word
+                # the question asks about, answers it instead
+                ext_kept = self._extractive(question, context, extractive)
+                if ext_kept and asked & set().union(*(content_words(v.sentence) for v in ext_kept)):
+                    dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
+                    return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "off_topic")
         if kept:
             return _answer(kept, context, dropped, removed, generator, fallback_reason)
         if extractive is not None:
-            fallback = extractive.answer(question, context)
-            if fallback != ABSTENTION:
-                ext_kept = [v for v in (self.check_sentence(s, context) for s in split_sentences(fallback)) if v.supported]
-                if ext_kept:
-                    reason = fallback_reason or ("ungrounded" if text.strip() else "empty")
-                    if generator == extractive.name:
-                        reason = fallback_reason
-                    return _answer(ext_kept, context, dropped, removed, extractive.name, reason)
+            ext_kept = self._extractive(question, context, extractive)
+            if ext_kept:
+                reason = fallback_reason or ("ungrounded" if text.strip() else "empty")
+                if generator == extractive.name:
+                    reason = fallback_reason
+                return _answer(ext_kept, context, dropped, removed, extractive.name, reason)
         return Answer(
             text=ABSTENTION,
             abstained=True,
@@ -234,6 +308,13 @@ class GroundingChecker:
             generator=generator,
             fallback_reason=fallback_reason,
         )
+
+    def _extractive(self, question: str, context: Context, extractive: ExtractiveGenerator) -> list[SentenceVerdict]:
+        """The extractive answer's sentences that pass the check (none when it abstains)."""
+        fallback = extractive.answer(question, context)
+        if fallback == ABSTENTION:
+            return []
+        return [v for v in (self.check_sentence(s, context) for s in split_sentences(fallback)) if v.supported]
 
     def stream(
         self,
@@ -278,9 +359,12 @@ def _answer(
 class GroundedStream:
     """Streams only grounded text: generated pieces are buffered into sentences, and each
     complete sentence is yielded (re-rendered with its valid citations) once it passes the
-    check. If nothing passes, the final answer (extractive or abstention) is yielded at the end.
-    After iteration, `answer` holds the same Answer `GroundingChecker.ground` returns for the
-    whole text, so the streamed text and the final answer agree."""
+    check. Sentences are held back until one says a word the question asks about (the first
+    usually does) and, where the question asks for a count, measure, percentage or place, holds
+    one, since an answer about something else gives way to the extractive one. If
+    nothing passes, the final answer (extractive or abstention) is yielded at the end. After
+    iteration, `answer` holds the same Answer `GroundingChecker.ground` returns for the whole
+    text, so the streamed text and the final answer agree."""
 
     def __init__(self, checker, pieces, context, question, extractive, generator):
         self.checker, self.pieces, self.context = checker, pieces, context
@@ -289,16 +373,35 @@ class GroundedStream:
         self.answer: Answer | None = None
         self._said: set[str] = set()
 
-    def _emit(self, sentences: str) -> Iterator[str]:
+    def _passing(self, sentences: str) -> Iterator[SentenceVerdict]:
         for sentence in split_sentences(sentences):
             verdict = self.checker.check_sentence(sentence, self.context)
             key = _plain(verdict.sentence)
             if verdict.supported and key not in self._said:
-                yield verdict.render()
+                yield verdict
             self._said.add(key)
 
     def __iter__(self) -> Iterator[str]:
-        buffer, first = "", True
+        judged = self.extractive is not None and self.generator != self.extractive.name
+        asked = self.extractive.asked_words(self.question, self.context) if judged else frozenset()
+        needs_value = judged and self.extractive.lacks_asked_value(self.question, [])
+        held: list[str] = []  # rendered sentences not yet sent: none answers the question so far
+        on_topic = not asked and not needs_value
+        buffer, sent = "", 0
+
+        def send(verdicts: Iterable[SentenceVerdict]) -> Iterator[str]:
+            nonlocal on_topic, sent
+            for verdict in verdicts:
+                held.append(verdict.render())
+                on_topic = on_topic or (
+                    (not asked or bool(asked & content_words(verdict.sentence)))
+                    and not (needs_value and self.extractive.lacks_asked_value(self.question, [verdict.sentence])))
+                if on_topic:
+                    for sentence in held:
+                        yield sentence if not sent else " " + sentence
+                        sent += 1
+                    held.clear()
+
         for piece in self.pieces:
             self.raw_text += piece
             buffer += piece
@@ -309,18 +412,14 @@ class GroundedStream:
             if last_end is None:
                 continue
             complete, buffer = buffer[:last_end], buffer[last_end:]
-            for sentence in self._emit(complete):
-                yield sentence if first else " " + sentence
-                first = False
-        for sentence in self._emit(buffer):
-            yield sentence if first else " " + sentence
-            first = False
+            yield from send(self._passing(complete))
+        yield from send(self._passing(buffer))
         fallback_reason = getattr(self.pieces, "fallback_reason", None)
         generator = getattr(self.pieces, "generator", "") or self.generator
         self.answer = self.checker.ground(
             self.raw_text, self.context, self.question, self.extractive, generator, fallback_reason
         )
-        if first:  # nothing grounded was streamed: the answer is the extractive one or abstention
+        if not sent:  # nothing sent: the answer is the model's held sentences, the extractive one or abstention
             yield self.answer.text
 
 

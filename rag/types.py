@@ -48,7 +48,7 @@ class StageTimings(BaseModel):
 
 class DroppedSentence(BaseModel):
     text: str
-    reason: str = Field(description="unsupported|number_not_in_evidence|negation_mismatch|no_content|repetition|repeated|bad_citation_only|abstention")
+    reason: str = Field(description="unsupported|number_not_in_evidence|negation_mismatch|no_content|comparison_contradicted|repetition|repeated|off_topic|bad_citation_only|abstention")
 
 
 class Answer(BaseModel):

@@ -169,6 +169,61 @@ def test_a_sentence_said_twice_is_kept_once_in_the_answer_and_the_stream(context
     assert "".join(stream) == answer.text == stream.answer.text
 
 
+def test_a_grounded_answer_about_something_else_gives_way_to_the_extractive_one(context):
+    """SmolLM2 answered "is shipping free?" with "We ship to the United States and Canada only.":
+    grounded, and no answer. When a model's answer says none of the words the question asks
+    about and the extractive answer does, the extractive answer is given (in the stream too)."""
+    off = "The Acme X100 battery lasts 10 hours [1]."
+    answer = ground(off, context, "What does it cost?", ExtractiveGenerator(), generator="llamacpp")
+    assert answer.generator == "extractive" and answer.fallback_reason == "off_topic", answer
+    assert "79.99" in answer.text and [d.reason for d in answer.dropped] == ["off_topic"]
+    stream = GroundingChecker().stream(iter([off[:12], off[12:]]), context, "What does it cost?",
+                                       ExtractiveGenerator(), "llamacpp")
+    assert "".join(stream) == answer.text == stream.answer.text
+    # an answer that says what is asked stands, and streams as it comes
+    on = "It costs 79.99 USD [2]. The battery lasts 10 hours [1]."
+    assert ground(on, context, "What does it cost?", ExtractiveGenerator(), generator="llamacpp").generator == "llamacpp"
+    pieces = iter(["It costs 79.99 USD [2]. ", "The battery lasts 10 hours [1]."])
+    stream = GroundingChecker().stream(pieces, context, "What does it cost?", ExtractiveGenerator(), "llamacpp")
+    assert next(iter(stream)) == "It costs 79.99 USD [2]."
+
+
+def test_a_model_answer_without_the_value_asked_for_is_no_answer():
+    """"Which country is the X manufactured in?" answered "The X is made by Arcadia Mobile, is in
+    the category Phones and has the SKU ..." (grounded). A place, count, measure or percentage
+    question needs one in the answer, as the extractive generator does."""
+    facts = build_context([Evidence(
+        id="p1#about", kind="graph_fact", source="product", owner_id="p1",
+        text="Arcadia Mobile One 60 Smartphone is made by Arcadia Mobile and has the SKU ARC-PHO-000167.")],
+        entity_names=["Arcadia Mobile One 60 Smartphone"])
+    question = "Which country is the Arcadia Mobile One 60 Smartphone manufactured in?"
+    text = "The Arcadia Mobile One 60 Smartphone is made by Arcadia Mobile and has the SKU ARC-PHO-000167 [1]."
+    answer = ground(text, facts, question, ExtractiveGenerator(), generator="llamacpp")
+    assert answer.abstained and answer.fallback_reason == "off_topic", answer.text
+    stream = GroundingChecker().stream(iter([text]), facts, question, ExtractiveGenerator(), "llamacpp")
+    assert "".join(stream) == answer.text == stream.answer.text
+
+
+def test_a_comparison_that_puts_a_product_at_the_wrong_end_is_dropped():
+    """SmolLM2 asked "which is heavier, the Zenfone ... or the Veltro ...?" answered "The Zenfone
+    Labs Lite 630 Smartphone is heavier [1]." over "163 g; ... 191 g": every word and no number
+    was wrong, so it passed. It names the first product asked about, whatever the values say."""
+    fact = build_context([Evidence(
+        id="compare:p1|p2#weight", kind="graph_fact", source="comparison", owner_id="p1",
+        text="Weight: Zenfone Labs Lite 630 Smartphone, Red: 163 g; Veltro Max 70 Smartphone, Red: 191 g.")])
+    checker = GroundingChecker()
+    wrong = checker.check_sentence("The Zenfone Labs Lite 630 Smartphone is heavier [1].", fact)
+    assert (wrong.supported, wrong.reason) == (False, "comparison_contradicted")
+    for right in ("The Veltro Max 70 Smartphone is heavier [1].",
+                  "The Zenfone Labs Lite 630 is lighter than the Veltro Max 70 [1].",
+                  "The Zenfone Labs Lite 630 Smartphone weighs 163 g and the Veltro Max 70 Smartphone 191 g [1]."):
+        assert checker.check_sentence(right, fact).supported, right
+    answer = ground("The Zenfone Labs Lite 630 Smartphone is heavier [1].", fact,
+                    "Which is heavier, the Zenfone Labs Lite 630 Smartphone or the Veltro Max 70 Smartphone?",
+                    ExtractiveGenerator(), generator="llamacpp")
+    assert answer.generator == "extractive" and "191 g" in answer.text, answer.text
+
+
 def test_grounded_stream_falls_back_to_the_final_answer_when_nothing_passes(context):
     stream = GroundingChecker().stream(iter(["Nothing ", "useful here."]), context, "Is it waterproof?",
                                        ExtractiveGenerator())

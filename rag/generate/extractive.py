@@ -377,6 +377,25 @@ class ExtractiveGenerator:
         scored.sort(key=lambda s: -s.score)
         return scored
 
+    def asked_words(self, question: str, context: Context) -> frozenset[str]:
+        """The content words the question asks about, as `score` reads them: not its subject's
+        name nor the words most items repeat (topic words), not request words, not the words a
+        request does not ask about (unasked_words). The grounding check asks whether a model's
+        answer says any of them."""
+        items = context.items[: self.max_items]
+        q_words = content_words(question)
+        item_words = [content_words(item.text) for item in items]
+        df = {w: sum(w in ws for ws in item_words) for w in q_words}
+        return frozenset(q_words - unasked_words(question, df) - topic_words(context) - REQUEST_WORDS)
+
+    @staticmethod
+    def lacks_asked_value(question: str, sentences: list[str]) -> bool:
+        """Whether the question asks for a value that must be there to answer it (a count, a
+        measure, a percentage, a place: AnswerType.value_required) and no sentence holds one:
+        "The X is made by Arcadia Mobile ..." does not answer "which country is the X made in?"."""
+        wanted = answer_type(question)
+        return bool(wanted and wanted.value_required and not any(wanted.value.search(s) for s in sentences))
+
     def pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
         """The sentences the answer quotes: the best relevant one (the applicable policy's, when
         it has one), plus the next relevant one when it scores close to the best and covers
