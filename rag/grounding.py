@@ -94,6 +94,22 @@ _LEAST = r"less expensive|cheaper|lighter|shorter|smaller|lower|less|fewer|narro
 _COMPARATIVE = re.compile(rf"\b(?:(?P<least>{_LEAST})|(?P<most>{_MOST}))\b", re.IGNORECASE)
 
 
+def asks_which_is_more(question: str) -> bool:
+    """"Which is heavier, the A or the B?", "which has more capacity?": the answer must compare
+    (a comparative, or the values of both)."""
+    return bool(re.search(r"\bwhich\b", question, re.IGNORECASE) and _COMPARATIVE.search(question))
+
+
+# a measured value or a price ("1.0 L", "455 g", "24 hours", "$96.99"), not a model number
+_VALUE = re.compile(r"[$€£]\s?\d|\d+(?:[.,]\d+)?\s*(?:%|[a-z]{1,3}\b|hours?|days?|minutes?|weeks?|months?|years?"
+                    r"|inch(?:es)?|watts?|lit(?:er|re)s?|grams?|pounds?|ounces?)", re.IGNORECASE)
+
+
+def compares(sentence: str) -> bool:
+    """A comparative, or the values of two things side by side."""
+    return bool(_COMPARATIVE.search(sentence)) or len(_VALUE.findall(sentence)) >= 2
+
+
 def compared_values(evidence_text: str) -> dict[str, float]:
     """The values a comparison fact gives each product, by the product's name without its
     variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red: 163 g; Veltro Max 70
@@ -281,12 +297,16 @@ class GroundingChecker:
                 # answer (which needs one too) or the abstention
                 dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                 kept, fallback_reason = [], fallback_reason or "off_topic"
-            elif asked and not asked & set().union(*(content_words(v.sentence) for v in kept)):
+            elif (asked and not asked & set().union(*(content_words(v.sentence) for v in kept))) or (
+                    asks_which_is_more(question) and not any(compares(v.sentence) for v in kept)):
                 # grounded, but about something else: "is shipping free?" answered "We ship to
-                # the United States and Canada only." The extractive answer, when it says a word
-                # the question asks about, answers it instead
+                # the United States and Canada only.", "which has more capacity, A or B?" "A has
+                # 1.0 L capacity." The extractive answer, when it says a word the question asks
+                # about (and compares, where asked to), answers it instead
                 ext_kept = self._extractive(question, context, extractive)
-                if ext_kept and asked & set().union(*(content_words(v.sentence) for v in ext_kept)):
+                ext_words = set().union(*(content_words(v.sentence) for v in ext_kept)) if ext_kept else set()
+                if ext_kept and (not asked or asked & ext_words) and (
+                        not asks_which_is_more(question) or any(compares(v.sentence) for v in ext_kept)):
                     dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                     return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "off_topic")
         if kept:
@@ -385,8 +405,9 @@ class GroundedStream:
         judged = self.extractive is not None and self.generator != self.extractive.name
         asked = self.extractive.asked_words(self.question, self.context) if judged else frozenset()
         needs_value = judged and self.extractive.lacks_asked_value(self.question, [])
+        needs_comparison = judged and asks_which_is_more(self.question)
         held: list[str] = []  # rendered sentences not yet sent: none answers the question so far
-        on_topic = not asked and not needs_value
+        on_topic = not asked and not needs_value and not needs_comparison
         buffer, sent = "", 0
 
         def send(verdicts: Iterable[SentenceVerdict]) -> Iterator[str]:
@@ -395,7 +416,8 @@ class GroundedStream:
                 held.append(verdict.render())
                 on_topic = on_topic or (
                     (not asked or bool(asked & content_words(verdict.sentence)))
-                    and not (needs_value and self.extractive.lacks_asked_value(self.question, [verdict.sentence])))
+                    and not (needs_value and self.extractive.lacks_asked_value(self.question, [verdict.sentence]))
+                    and not (needs_comparison and not compares(verdict.sentence)))
                 if on_topic:
                     for sentence in held:
                         yield sentence if not sent else " " + sentence

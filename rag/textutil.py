@@ -125,12 +125,13 @@ def citation_numbers(text: str) -> list[int]:
     return [int(n) for m in _CITATION.finditer(text) for n in re.findall(r"\d+", m.group(0))]
 
 
-SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*\s+(?=[\"'(A-Z0-9])|\n+")
+SENTENCE_BOUNDARY = re.compile(r"(?<=[.!?])(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])*\s+(?=(?:[-*•]\s+)?[\"'(A-Z0-9])|\n+")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split on sentence punctuation followed by whitespace and an upper-case start, or on line
-    breaks. A citation right after the period ("... days. [2] Next") stays with its sentence.
+    """Split on sentence punctuation followed by whitespace and an upper-case start (a list
+    item's "- " or "* " before it, as a policy's bullets read once its lines are joined), or on
+    line breaks. A citation right after the period ("... days. [2] Next") stays with its sentence.
     Decimals ("19.99") never split because no whitespace follows the point."""
     parts: list[str] = []
     start = 0

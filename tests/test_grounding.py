@@ -329,3 +329,50 @@ def test_verbatim_quote_is_supported_even_when_made_of_topic_words_but_not_a_quo
     assert GroundingChecker().check_sentence("A product similar to the Ridge Tent is the Ridge Tent 2 [3].", ctx).supported
     poisoned = build_context([Evidence(id="p", kind="passage", text=f"Returns within 30 days. {INJECTION}")])
     assert not GroundingChecker().check_sentence(f"{INJECTION} [1]", poisoned).supported
+
+
+def test_extractive_breaks_ties_between_sentences_that_share_the_asked_words_by_meaning():
+    """"How long do refunds take?" quoted "We offer 30-day returns ... for a full refund" (the
+    policy's first sentence, as many shared words and a duration too) and "do you ship to
+    mexico?" the free-shipping sentence: every sentence says "ship", and the answer is the one
+    closest in meaning. A policy's bullets are sentences of their own ("... from the refund. -
+    Gift cards ... cannot be returned" was quoted as one)."""
+    from rag.encoder import shared_encoder
+
+    policy = ("Returns and refunds: We offer 30-day returns: you can return most items within 30 days of delivery "
+              "for a full refund. Items must be unused. - Refunds are issued within 5 business days of receiving "
+              "the return. - Gift cards cannot be returned.")
+    shipping = ("Shipping: We offer free standard shipping on orders over $50 (3-5 business days). Orders under $50 "
+                "ship for $5.99. Express shipping (1-2 business days) costs $14.99. We ship to the United States "
+                "and Canada only.")
+    ctx = build_context([
+        Evidence(id="pol:returns", kind="graph_fact", source="policy", doc_id="returns", text=policy),
+        Evidence(id="pol:shipping", kind="graph_fact", source="policy", doc_id="shipping", text=shipping),
+    ])
+    extractive = ExtractiveGenerator(encoder=shared_encoder())
+    assert extractive.answer("how long do refunds take?", ctx).startswith("Refunds are issued within 5 business days")
+    assert extractive.answer("do you ship to mexico?", ctx).startswith("We ship to the United States and Canada only")
+    assert extractive.answer("are gift cards refundable?", ctx).startswith("Gift cards cannot be returned")
+
+
+def test_a_which_is_more_question_needs_a_comparison_and_how_much_is_x_a_price():
+    """"Which has more capacity, A or B?" answered "A has 1.0 L capacity." and "How much is the
+    X?" answered "The X weighs 455 g.": true, cited, and not answers. The extractive answer
+    gives both values, and the price."""
+    ctx = build_context([
+        Evidence(id="compare:a|b#capacity", kind="graph_fact", source="comparison", owner_id="a",
+                 text="Capacity: Vortex Smoothie 890 Blender, Red: 1.0 L; PulsePro Crush 610 Blender, Black: 2.0 L."),
+        Evidence(id="a#price", kind="graph_fact", source="price", owner_id="a",
+                 text="Vortex Smoothie 890 Blender, Red costs $96.99."),
+        Evidence(id="a#weight", kind="graph_fact", source="attribute", owner_id="a",
+                 text="Vortex Smoothie 890 Blender, Red: weight: 455 g."),
+    ], entity_names=["Vortex Smoothie 890 Blender", "PulsePro Crush 610 Blender"])
+    q = "Which has more capacity, the Vortex Smoothie 890 Blender or the PulsePro Crush 610 Blender?"
+    answer = ground("The Vortex Smoothie 890 Blender has 1.0 L capacity [1].", ctx, q, ExtractiveGenerator(),
+                    generator="llamacpp")
+    assert answer.fallback_reason == "off_topic" and "2.0 L" in answer.text, answer.text
+    assert ground("The PulsePro Crush 610 Blender has more capacity [1].", ctx, q, ExtractiveGenerator(),
+                  generator="llamacpp").generator == "llamacpp"
+    price = ground("The Vortex Smoothie 890 Blender weighs 455 g [3].", ctx, "How much is the Vortex Smoothie 890 Blender?",
+                   ExtractiveGenerator(), generator="llamacpp")
+    assert "$96.99" in price.text and price.fallback_reason == "off_topic", price.text

@@ -390,3 +390,17 @@ def test_a_question_naming_a_store_brand_is_not_declined(understood):
     trace = understood.run("how often should I descale my Crema machine?")
     assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("product_info", "store_brand")
     assert "faq-crema-descale" in _cited(trace.answer) and "Every 2 months" in trace.answer.text, trace.answer.text
+
+
+def test_asking_whether_the_store_sells_something_is_answered_not_declined(understood):
+    """"Do you sell iphones?" was declined as out of scope ("Sorry, I can only help with ...")
+    though it asks about the store's range; a request with a verb of selling is a product
+    question (`store_request`). What the store does not sell is "I don't know", and the
+    catalog's generic words answer nothing: "do you carry apple products?" was answered "This
+    product is sold as final sale"."""
+    trace = understood.run("do you sell iphones?")
+    assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("product_info", "store_request")
+    assert trace.answer.abstained, trace.answer.text
+    assert understood.answer("do you carry apple products?").abstained
+    a = understood.answer("do you offer price protection?")
+    assert "protection" not in a.text.lower(), a.text  # the price match FAQ may answer; a phone case tagline not

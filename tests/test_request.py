@@ -40,3 +40,9 @@ def test_a_name_that_only_narrows_what_is_asked_for():
     cases = requested_thing("do you have phone cases?")
     assert not narrows_only(cases, "phone cases") and not narrows_only(cases, "Phone Cases")
     assert narrows_only(requested_thing("do you sell coffee beans?"), "Coffee Makers")
+
+
+def test_a_generic_last_word_is_no_head():
+    thing = requested_thing("do you carry apple products?")
+    assert (thing.head, thing.modifiers, thing.generic, thing.trade) == ("apple", (), ("products",), True)
+    assert not requested_thing("do you have tents available?").trade

@@ -334,6 +334,11 @@ class Understander:
             # declined it; the store's FAQ about Crema answers it). What the brand's facts do
             # not answer is abstained on, not declined
             intent = intent.model_copy(update={"label": "product_info", "reason": "store_brand"})
+        if source in ("message", "none") and special is None and intent.label == "out_of_scope" and thing and thing.trade:
+            # "do you sell iphones?" asks about the store's range (declined: iPhones are no word
+            # of the catalog): answered from it, or "I don't know". No CLINC150 message (23,700
+            # in all splits) asks "do you sell / carry / stock / offer"
+            intent = intent.model_copy(update={"label": "product_info", "reason": "store_request"})
         if (source == "message" and special is None and intent.label == "out_of_scope"
                 and asks_to_buy(head, mentioned)):
             intent = intent.model_copy(update={"label": "recommendation", "reason": "shopping_request"})

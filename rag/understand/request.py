@@ -23,7 +23,7 @@ from rag.textutil import content_words
 _ASKING = re.compile(
     r"\b(?:(?:do|does|did)\s+(?:you|u|y'all|your\s+(?:store|shop)|the\s+(?:store|shop)|this\s+(?:store|shop))"
     r"(?:\s+(?:guys|folks|all|also|still|even|currently|ever))?"
-    r"\s+(?:sell|have|carry|stock|offer|provide|do|make)"
+    r"\s+(?:(?P<trade>sell|carry|stock|offer|provide)|have|do|make)"
     r"|(?:is|are)\s+there|(?:have\s+you\s+)?got"
     r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
@@ -45,6 +45,8 @@ _AFTER = frozenset(
     "again yet already instock cheap cheaper cheapest expensive pricier bigger smaller larger lighter "
     "heavier better faster newer older longer shorter quieter louder stronger thinner thicker wider "
     "narrower warmer cooler softer harder nearby around though then ever at all".split())
+# Last words that say "something" rather than what ("do you carry apple products?")
+_GENERIC_HEADS = frozenset("product products item items thing things stuff goods merchandise gear".split())
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 MAX_WORDS = 4
 
@@ -54,14 +56,28 @@ class RequestedThing:
     """The words of what a request asks for, as written (lower case): ("laptop", "bags")."""
 
     words: tuple[str, ...]
+    #: asked with a verb of selling ("do you sell / carry / stock / offer ...?"): a question
+    #: about the store's range, whatever the thing is
+    trade: bool = False
 
     @property
     def head(self) -> str:
-        return self.words[-1]
+        return self._named[-1]
 
     @property
     def modifiers(self) -> tuple[str, ...]:
-        return self.words[:-1]
+        return self._named[:-1]
+
+    @property
+    def generic(self) -> tuple[str, ...]:
+        """A last word that says "something" rather than what: "products" in "apple products"."""
+        return self.words[len(self._named):]
+
+    @property
+    def _named(self) -> tuple[str, ...]:
+        """The words without a last word that names no kind of thing ("apple products", "camping
+        stuff": the head is "apple", "camping")."""
+        return self.words[:-1] if len(self.words) > 1 and self.words[-1] in _GENERIC_HEADS else self.words
 
 
 def requested_thing(text: str) -> RequestedThing | None:
@@ -79,7 +95,7 @@ def requested_thing(text: str) -> RequestedThing | None:
                 break
             phrase.append(w)
         if 0 < len(phrase) <= MAX_WORDS:
-            return RequestedThing(tuple(phrase))
+            return RequestedThing(tuple(phrase), trade=m.group("trade") is not None)
     return None
 
 
