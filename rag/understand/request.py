@@ -24,7 +24,7 @@ _ASKING = re.compile(
     r"\b(?:(?:do|does|did)\s+(?:you|u|y'all|your\s+(?:store|shop)|the\s+(?:store|shop)|this\s+(?:store|shop))"
     r"(?:\s+(?:guys|folks|all|also|still|even|currently|ever))?"
     r"\s+(?:(?P<trade>sell|carry|stock|offer|provide)|have|do|make)"
-    r"|(?:is|are)\s+there|(?:have\s+you\s+)?got"
+    r"|(?:is|are)\s+there|(?:have\s+)?(?:you|u)\s+got|got(?=\s+any\b)"
     r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
     r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
@@ -44,7 +44,8 @@ _AFTER = frozenset(
     "available availability anymore still too also now today tonight currently right here there online left "
     "again yet already instock cheap cheaper cheapest expensive pricier bigger smaller larger lighter "
     "heavier better faster newer older longer shorter quieter louder stronger thinner thicker wider "
-    "narrower warmer cooler softer harder nearby around though then ever at all".split())
+    "narrower warmer cooler softer harder nearby around though then ever at all asap soon quickly fast "
+    "urgently immediately tomorrow tonite".split())
 # Last words that say "something" rather than what ("do you carry apple products?")
 _GENERIC_HEADS = frozenset("product products item items thing things stuff goods merchandise gear".split())
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
