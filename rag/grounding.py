@@ -110,6 +110,15 @@ def compares(sentence: str) -> bool:
     return bool(_COMPARATIVE.search(sentence)) or len(_VALUE.findall(sentence)) >= 2
 
 
+def answers(question: str, asked: frozenset[str], sentences: list[str], extractive: ExtractiveGenerator) -> bool:
+    """Whether the sentences answer the question at all, whatever their support: they say a word
+    it asks about (`asked`, ExtractiveGenerator.asked_words), hold the value it needs (a price,
+    count, measure, percentage or place) and compare where it asks which is more."""
+    words = set().union(*(content_words(s) for s in sentences))
+    return ((not asked or bool(asked & words)) and not extractive.lacks_asked_value(question, sentences)
+            and (not asks_which_is_more(question) or any(compares(s) for s in sentences)))
+
+
 def compared_values(evidence_text: str) -> dict[str, float]:
     """The values a comparison fact gives each product, by the product's name without its
     variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red: 163 g; Veltro Max 70
@@ -291,22 +300,19 @@ class GroundingChecker:
         removed = [n for v in verdicts for n in v.removed_citations]
         if kept and extractive is not None and generator != extractive.name:
             asked = extractive.asked_words(question, context)
-            if extractive.lacks_asked_value(question, [v.sentence for v in kept]):
+            said = [v.sentence for v in kept]
+            if extractive.lacks_asked_value(question, said):
                 # "which country is the X manufactured in?" answered "The X is made by Arcadia
                 # Mobile, is in the category Phones ...": no place, no answer. The extractive
                 # answer (which needs one too) or the abstention
                 dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                 kept, fallback_reason = [], fallback_reason or "off_topic"
-            elif (asked and not asked & set().union(*(content_words(v.sentence) for v in kept))) or (
-                    asks_which_is_more(question) and not any(compares(v.sentence) for v in kept)):
+            elif not answers(question, asked, said, extractive):
                 # grounded, but about something else: "is shipping free?" answered "We ship to
                 # the United States and Canada only.", "which has more capacity, A or B?" "A has
-                # 1.0 L capacity." The extractive answer, when it says a word the question asks
-                # about (and compares, where asked to), answers it instead
+                # 1.0 L capacity." The extractive answer answers it instead, when it does
                 ext_kept = self._extractive(question, context, extractive)
-                ext_words = set().union(*(content_words(v.sentence) for v in ext_kept)) if ext_kept else set()
-                if ext_kept and (not asked or asked & ext_words) and (
-                        not asks_which_is_more(question) or any(compares(v.sentence) for v in ext_kept)):
+                if ext_kept and answers(question, asked, [v.sentence for v in ext_kept], extractive):
                     dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                     return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "off_topic")
         if kept:
@@ -404,20 +410,15 @@ class GroundedStream:
     def __iter__(self) -> Iterator[str]:
         judged = self.extractive is not None and self.generator != self.extractive.name
         asked = self.extractive.asked_words(self.question, self.context) if judged else frozenset()
-        needs_value = judged and self.extractive.lacks_asked_value(self.question, [])
-        needs_comparison = judged and asks_which_is_more(self.question)
         held: list[str] = []  # rendered sentences not yet sent: none answers the question so far
-        on_topic = not asked and not needs_value and not needs_comparison
+        on_topic = not judged or answers(self.question, asked, [], self.extractive)
         buffer, sent = "", 0
 
         def send(verdicts: Iterable[SentenceVerdict]) -> Iterator[str]:
             nonlocal on_topic, sent
             for verdict in verdicts:
                 held.append(verdict.render())
-                on_topic = on_topic or (
-                    (not asked or bool(asked & content_words(verdict.sentence)))
-                    and not (needs_value and self.extractive.lacks_asked_value(self.question, [verdict.sentence]))
-                    and not (needs_comparison and not compares(verdict.sentence)))
+                on_topic = on_topic or answers(self.question, asked, [verdict.sentence], self.extractive)
                 if on_topic:
                     for sentence in held:
                         yield sentence if not sent else " " + sentence
