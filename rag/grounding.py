@@ -119,52 +119,73 @@ def answers(question: str, asked: frozenset[str], sentences: list[str], extracti
             and (not asks_which_is_more(question) or any(compares(s) for s in sentences)))
 
 
-def compared_values(evidence_text: str) -> dict[str, float]:
-    """The values a comparison fact gives each product, by the product's name without its
-    variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red: 163 g; Veltro Max 70
-    Smartphone, Red: 191 g." -> {"zenfone labs lite 630 smartphone": 163.0, "veltro max 70
-    smartphone": 191.0} (rag.retrieve.graph writes them so). Empty when the units differ or a
-    value is no number: nothing to compare then."""
+def compared_values(evidence_text: str) -> dict[str, tuple[float, str]]:
+    """The values a comparison fact gives each product (as a number, and as written), by the
+    product's name without its variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red:
+    163 g; Veltro Max 70 Smartphone, Red: 191 g." -> {"zenfone labs lite 630 smartphone": (163.0,
+    "163 g"), "veltro max 70 smartphone": (191.0, "191 g")} (rag.retrieve.graph writes them so).
+    Empty when the units differ or a value is no number: nothing to compare then."""
     label, sep, rest = evidence_text.partition(": ")
     if not sep or ";" not in rest:
         return {}
-    values: dict[str, float] = {}
+    values: dict[str, tuple[float, str]] = {}
     units = set()
     for part in rest.rstrip(". ").split("; "):
         name, sep, value = part.rpartition(": ")
         m = re.match(r"\s*\$?(\d+(?:,\d{3})*(?:\.\d+)?)\s*([^\d\s]*)", value)
         if not sep or not m:
             return {}
-        values[name.split(",")[0].strip().lower()] = float(m.group(1).replace(",", ""))
+        values[name.split(",")[0].strip().lower()] = (float(m.group(1).replace(",", "")), value.strip())
         units.add(m.group(2).lower())
     return values if len(values) > 1 and len(units) == 1 else {}
+
+
+def _named_first(claim: str, values: dict[str, tuple[float, str]]) -> list[str]:
+    """The compared products the claim names, in the order it names them (by the name, or the
+    name without its last word: "the Zenfone Labs Lite 630 is heavier")."""
+    lowered = claim.lower()
+    named = []
+    for name in values:
+        short = name.rsplit(" ", 1)[0] if " " in name else name
+        at = lowered.find(name) if name in lowered else lowered.find(short) if len(short.split()) >= 2 else -1
+        if at >= 0:
+            named.append((at, name))
+    return [name for _, name in sorted(named)]
 
 
 def contradicts_comparison(claim: str, evidence_texts: Iterable[str]) -> bool:
     """Whether the claim puts a product at the wrong end of a comparison the evidence states:
     "the Zenfone Labs Lite 630 Smartphone is heavier" when the evidence gives it 163 g against
     191 g. Small models name the first product asked about whatever the numbers say; words and
-    numbers alone cannot tell. The subject is the product the claim names first (by its name,
-    or its name without the last word: "the Zenfone Labs Lite 630 is heavier")."""
+    numbers alone cannot tell. The subject is the product the claim names first."""
     m = _COMPARATIVE.search(claim)
     if m is None or _negated(claim):
         return False
-    lowered = claim.lower()
     for text in evidence_texts:
         values = compared_values(text)
-        named = []
-        for name, value in values.items():
-            short = name.rsplit(" ", 1)[0] if " " in name else name
-            at = lowered.find(name) if name in lowered else lowered.find(short) if len(short.split()) >= 2 else -1
-            if at >= 0:
-                named.append((at, value))
+        named = _named_first(claim, values)
         if not named:
             continue
-        subject = min(named)[1]
-        wanted = max(values.values()) if m.group("most") else min(values.values())
-        if subject != wanted:
+        numbers_only = [v for v, _ in values.values()]
+        wanted = max(numbers_only) if m.group("most") else min(numbers_only)
+        if values[named[0]][0] != wanted:
             return True
     return False
+
+
+def comparison_note(claim: str, evidence_texts: Iterable[str]) -> str:
+    """The values behind a comparative claim that states none, subject first: "(42 g vs 28 g)"
+    for "the Chronos Classic 910 Smartwatch is heavier" over the weight fact. A shopper asked
+    which is heavier wants to see by how much, and the values are the cited fact's own."""
+    if _COMPARATIVE.search(claim) is None or _VALUE.search(claim):
+        return ""
+    for text in evidence_texts:
+        values = compared_values(text)
+        named = _named_first(claim, values)
+        if named:
+            order = [named[0], *(name for name in values if name != named[0])]
+            return "(" + " vs ".join(values[name][1] for name in order) + ")"
+    return ""
 
 
 def is_abstention(sentence: str) -> bool:
@@ -182,16 +203,19 @@ class SentenceVerdict:
     supported: bool
     reason: str = ""  # why not, see DroppedSentence.reason
     removed_citations: list[int] = field(default_factory=list)
+    note: str = ""  # the cited values behind a comparative claim that states none (comparison_note)
 
     def render(self) -> str:
         """The sentence with its citations, starting upper case (rag.textutil.capitalized:
-        small models often start "every 2 months ..."; "iPhone" and "p000646" stay)."""
+        small models often start "every 2 months ..."; "iPhone" and "p000646" stay), and the
+        values of a comparison it makes without them ("... is heavier (42 g vs 28 g) [1].")."""
         body = capitalized(self.sentence.rstrip())
         end = ""
         if body and body[-1] in ".!?":
             body, end = body[:-1].rstrip(), body[-1]
         marks = "".join(f"[{n}]" for n in self.numbers)
-        return f"{body} {marks}{end or '.'}"
+        note = f" {self.note}" if self.note else ""
+        return f"{body}{note} {marks}{end or '.'}"
 
 
 class GroundingChecker:
@@ -252,6 +276,12 @@ class GroundingChecker:
         return False, "unsupported"
 
     def check_sentence(self, sentence: str, context: Context, topic: frozenset[str] | None = None) -> SentenceVerdict:
+        verdict = self._check_sentence(sentence, context, topic)
+        if verdict.supported:
+            verdict.note = comparison_note(verdict.sentence, [context.item(n).text for n in verdict.numbers])  # type: ignore[union-attr]
+        return verdict
+
+    def _check_sentence(self, sentence: str, context: Context, topic: frozenset[str] | None = None) -> SentenceVerdict:
         topic = topic_words(context) if topic is None else topic
         cited = citation_numbers(sentence)
         valid = [n for n in dict.fromkeys(cited) if context.item(n) is not None]
