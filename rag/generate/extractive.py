@@ -15,11 +15,12 @@ relevant. Relevance, on CPU:
   >= `min_similarity` counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
 - answer type (AnswerType): "how long" / "how much" / "how many" / "what percentage" / "where
-  is it made" ask for a kind of value ("how much is the X?" for a price), so a sentence holding one ("3-5 business days",
-  "$14.99", "2 persons", "60%", "made in Germany"; never a number inside a linked name) counts
-  as sharing one more asked word, weighted like the question's most specific word. A count,
-  measure, percentage or place must be there for a sentence to answer by meaning alone: "which
-  country is the X made in?" is close to "the X is made by Arcadia" and not answered by it.
+  is it made" ask for a kind of value ("how much is the X?" for a price), so a sentence
+  holding one ("3-5 business days", "$14.99", "2 persons", "60%", "made in Germany"; never a
+  number inside a linked name) counts as sharing one more asked word, weighted like the
+  question's most specific word. A count, measure, percentage, place or price must be there
+  for a sentence to answer by meaning alone: "which country is the X made in?" is close to
+  "the X is made by Arcadia" and not answered by it.
   "Does X work with / fit Y?" asks for a compatibility fact, and "what brand is X?" for the
   graph's "X is made by ..." fact, which answer them by naming the products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
@@ -51,7 +52,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.context import Context, named_words, topic_words, without_words
+from rag.context import Context, ContextItem, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import MONEY, capitalized, content_words, split_sentences
@@ -203,7 +204,7 @@ def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
     return frozenset(ignored)
 
 
-def _store_written(item) -> bool:
+def _store_written(item: ContextItem | None) -> bool:
     """A policy or an FAQ: each sentence is a rule of the store's, written in prose. (Graph facts
     are chosen by what they state: "what's the difference between A and B?" is answered by the
     comparison's summary, which the colour row is closer to in meaning.)"""
