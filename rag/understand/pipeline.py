@@ -25,7 +25,7 @@ from threadpoolctl import ThreadpoolController
 from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
-from rag.understand.request import narrows_only, requested_thing
+from rag.understand.request import RequestedThing, narrows_only, requested_thing
 from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, asks_for_brands, plan_for, response_policy
 from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
 from rag.understand.state import REFERS_BACK, REFERS_TO_ONE, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
@@ -192,6 +192,41 @@ def asks_about_privacy(text: str) -> bool:
     return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
 
 
+def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
+                     thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
+    """(intent, reason) for a message the classifier declined (or called an account request)
+    that the store can answer, else None; the first rule that applies wins. Each rule is a
+    question the store has the answer to and the classifier has no examples of:
+      store_brand        one of the store's brands named in full ("how often should I descale my
+                         Crema machine?": out of scope 0.76, "descale" is in no training
+                         example). A product question; what the brand's facts do not answer is
+                         abstained on, not declined;
+      store_request      a request with a verb of selling ("do you sell iphones?"): about the
+                         store's range, answered from it or "I don't know"; no CLINC150
+                         message (23,700 in all splits) asks "do you sell / carry / stock / offer";
+      shopping_request   asks_to_buy ("I need a new tent");
+      privacy_policy     asks_about_privacy ("do you sell my data?"), also over an account call;
+      page / product id  sent from a product's page (the caller passed product_id), or naming a
+                         product by its catalog id: about that product, whatever the model makes
+                         of it. Intent v4 called 411 of ePQA dev's 977 shoppers' questions (asked
+                         with their page) out of scope, v5 still calls "ok so what about rain"
+                         and "tell me about p000002" so. It takes the best product intent the
+                         model offers, else product_info."""
+    declined = intent.label == "out_of_scope"
+    if declined and source == "message" and any(e.kind == "brand" and e.method == "exact" for e in mentioned):
+        return "product_info", "store_brand"
+    if declined and source in ("message", "none") and thing is not None and thing.trade:
+        return "product_info", "store_request"
+    if declined and source == "message" and asks_to_buy(text, mentioned):
+        return "recommendation", "shopping_request"
+    if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
+        return "privacy", "privacy_policy"
+    about_a_product = _about_a_product(source, mentioned)
+    if declined and about_a_product:
+        return next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info"), about_a_product
+    return None
+
+
 def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
     """`text` with each product it names by catalog id written as the product's name: "tell me
     about p000002" -> "tell me about Veltro Lite 600 Smartphone, Graphite". The ids mean
@@ -327,33 +362,9 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
                             "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
-        if (source == "message" and special is None and intent.label == "out_of_scope"
-                and any(e.kind == "brand" and e.method == "exact" for e in mentioned)):
-            # "how often should I descale my Crema machine?": a brand of the store, named in
-            # full, makes a question about it (the classifier learnt "descale" nowhere and
-            # declined it; the store's FAQ about Crema answers it). What the brand's facts do
-            # not answer is abstained on, not declined
-            intent = intent.model_copy(update={"label": "product_info", "reason": "store_brand"})
-        if source in ("message", "none") and special is None and intent.label == "out_of_scope" and thing and thing.trade:
-            # "do you sell iphones?" asks about the store's range (declined: iPhones are no word
-            # of the catalog): answered from it, or "I don't know". No CLINC150 message (23,700
-            # in all splits) asks "do you sell / carry / stock / offer"
-            intent = intent.model_copy(update={"label": "product_info", "reason": "store_request"})
-        if (source == "message" and special is None and intent.label == "out_of_scope"
-                and asks_to_buy(head, mentioned)):
-            intent = intent.model_copy(update={"label": "recommendation", "reason": "shopping_request"})
-        if special is None and intent.label in ("out_of_scope", "account") and asks_about_privacy(head):
-            intent = intent.model_copy(update={"label": "privacy", "reason": "privacy_policy"})
-        about_a_product = _about_a_product(source, mentioned)
-        if about_a_product and special is None and intent.label == "out_of_scope":
-            # Sent from a product's page (the caller passed product_id), or naming a product by
-            # its catalog id: about that product, whatever the model makes of it. Intent v4
-            # called 411 of ePQA dev's 977 shoppers' questions (asked with their page) out of
-            # scope, v5 still calls "ok so what about rain" and "tell me about p000002" so. It
-            # takes the best product intent the model offers, else product_info; what the store
-            # cannot answer is then abstained on, not declined.
-            label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
-            intent = intent.model_copy(update={"label": label, "reason": about_a_product})
+        overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
+        if overruled is not None:
+            intent = intent.model_copy(update={"label": overruled[0], "reason": overruled[1]})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
