@@ -493,6 +493,19 @@ RETURN pol.id AS id, pol.kind AS kind, pol.scope AS scope, pol.target AS target,
 ORDER BY kind, id
 """
 
+# params: kind (None = all). Policies that apply to some products only (scope brand, category
+# or product) with the name of what they apply to: shown next to the store-wide policy when it
+# is silent on what a shopper asks ("is there a restocking fee?": only laptops have one).
+SCOPED_POLICIES = """
+MATCH (pol:Policy)
+WHERE pol.scope <> 'global' AND ($kind IS NULL OR pol.kind = $kind)
+OPTIONAL MATCH (pol)-[:APPLIES_TO]->(t)
+RETURN pol.id AS id, pol.kind AS kind, pol.scope AS scope, pol.target AS target,
+       pol.title AS title, pol.body AS body, pol.version AS version,
+       coalesce(t.name, t.title) AS target_name
+ORDER BY kind, id
+"""
+
 # params: ids. Policies by id (citations).
 POLICIES_BY_ID = """
 UNWIND $ids AS pid

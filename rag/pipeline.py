@@ -246,6 +246,17 @@ class AnswerPipeline:
         else:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
+        if u.response.handoff_unanswered:
+            # an abstention becomes the handoff: nothing is said until the body is known
+            for _ in stream:
+                pass
+            clock.lap("generate")
+            answer = respond(stream.answer or Answer(text=""), u)
+            clock.lap("respond")
+            self._finish(trace, answer, clock)
+            yield answer.text
+            yield answer
+            return
         # the response policy wraps the body (apology before, handoff after): stream it in order
         marker = "\x00body\x00"
         prefix, _, suffix = respond(Answer(text=marker), u).text.partition(marker)

@@ -118,11 +118,15 @@ _SOURCE_LABELS = {
 }
 
 
-def evidence_label(kind: str, source: str | None, doc_id: str | None, doc_version: int | None) -> str:
-    """Short provenance tag shown before each evidence item, e.g. "(policy: returns v3)"."""
-    if source in {"policy", "faq"} and doc_id:
+def evidence_label(kind: str, source: str | None, doc_id: str | None, doc_version: int | None,
+                   applies_to: str | None = None) -> str:
+    """Short provenance tag shown before each evidence item, e.g. "(policy: returns v3)", or
+    "(policy for Laptops only: returns-laptops v2)" for a policy that applies to some products."""
+    if source in {"policy", "faq", "scoped_policy"} and doc_id:
         version = f" v{doc_version}" if doc_version is not None else ""
-        return f"{source}: {neutralize(doc_id)}{version}"
+        name = "policy" if source == "scoped_policy" else source
+        whom = f" for {neutralize(applies_to)} only" if applies_to else ""
+        return f"{name}{whom}: {neutralize(doc_id)}{version}"
     if source:
         return neutralize(source)
     return _SOURCE_LABELS.get(kind, kind)
@@ -133,7 +137,7 @@ def render_evidence_block(context: Context) -> str:
     for item in context.items:
         ev = item.evidence
         body = neutralize(strip_instructions(item.text)) or "(no usable text)"
-        label = evidence_label(ev.kind, ev.source, ev.doc_id, ev.doc_version)
+        label = evidence_label(ev.kind, ev.source, ev.doc_id, ev.doc_version, ev.applies_to)
         lines.append(f"[{item.number}] ({label}) {body}")
     lines.append("</evidence>")
     return "\n".join(lines)

@@ -5,7 +5,8 @@ citations and `grounded`/`abstained` flags stay true):
 - clarify: when the product is ambiguous, the reply is a question listing the candidates
   (`clarification_options`), and no facts are asserted;
 - handoff: transactional requests (orders, accounts) and explicit requests for a person get the
-  handoff message instead of an answer;
+  handoff message instead of an answer; one that asks how something is done ("how do I track
+  my order?") gets the FAQ's answer, and the handoff when there is none (`handoff_unanswered`);
 - smalltalk / decline: fixed replies for greetings, thanks, goodbyes and out-of-scope requests;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
@@ -96,6 +97,10 @@ def apply_response_policy(
     elif mode == "decline":
         body = DECLINE_REPLY
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
+    elif policy.handoff_unanswered and out.abstained:
+        # "how do I change my delivery address?" and no FAQ says how: a person can
+        body, out.escalate, out.handoff_message = handoff, True, handoff
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif policy.escalate and out.abstained:
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
@@ -109,7 +114,7 @@ def apply_response_policy(
     elif _apologetic(policy) and not _APOLOGY_SENTENCE.match(body):
         parts.append(APOLOGY)
     parts.append(body)
-    if policy.escalate and mode != "handoff":
+    if policy.escalate and mode != "handoff" and body != handoff:
         out.escalate, out.handoff_message = True, handoff
         apologized = any(_APOLOGY_SENTENCE.match(p) for p in parts if p)
         parts.append(_APOLOGY_SENTENCE.sub("", handoff, count=1) if apologized else handoff)

@@ -101,6 +101,22 @@ def _content_words(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# "your store", "a physical store", "in store", "my order": the shop itself and the shopper's
+# order, which every rule of the store is about.
+_SELF_REFERENCE = re.compile(
+    r"\b(?:your|the|a|an|in|my|our|this)\s+(?:(?:physical|retail|online|local|nearest|real)\s+)?"
+    r"(store|shop|order)s?\b", re.IGNORECASE)
+
+
+def self_reference_words(text: str) -> set[str]:
+    """The content words of `text` that name the store itself or the shopper's order ("your
+    store", "in store", "my order"). They name no fact: "can I pick up my order in store?" is
+    not answered by "Orders under $50 ship for $5.99", nor "do you have a physical store?" by
+    "... PayPal and store gift cards". ("Stores 5000 mAh" and "the minimum order for free
+    shipping" keep their word: no determiner before it, or another word between.)"""
+    return content_words(" ".join(m.group(1) for m in _SELF_REFERENCE.finditer(text)))
+
+
 def numbers(text: str) -> list[tuple[str, str | None]]:
     """(value, unit) pairs: "$19.99" -> ("19.99", "$"), "30 days" -> ("30", "day"),
     "90% off" -> ("90", "%"). Values are normalized (no separators, no trailing zero decimals)."""

@@ -24,6 +24,9 @@ class Evidence(BaseModel):
     score: float = 0.0
     retriever: str | None = Field(None, description="which retriever found it (graph|dense|bm25)")
     aliases: list[str] = Field(default_factory=list, description="other stable ids of the same text")
+    applies_to: str | None = Field(
+        None, description="a policy for some products only, shown next to the store-wide one: whom it "
+        "applies to, by name ('Laptops')")
 
 
 class Citation(BaseModel):

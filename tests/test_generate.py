@@ -252,6 +252,27 @@ def test_extractive_leads_with_the_applicable_policy():
     assert "A:" not in answer.text and "Q:" not in answer.text
 
 
+def test_a_policy_for_some_products_only_says_whom_it_is_for():
+    """A scoped policy shown next to the store-wide one (rag.retrieve.graph.scoped_policies_on)
+    is quoted with whom it applies to unless the sentence names them, and the prompt labels it
+    so; quoted alone, "Batteries are covered for 1 year" reads as the rule for everything."""
+    from rag.context import build_context
+    from rag.prompt import render_evidence_block
+
+    evidence = [
+        Evidence(id="policy:warranty-global@v2", kind="graph_fact", source="policy", doc_id="warranty-global",
+                 doc_version=2, text="Warranty: Every product comes with a 1-year warranty against defects."),
+        Evidence(id="policy:warranty-electronics@v1", kind="graph_fact", source="scoped_policy",
+                 doc_id="warranty-electronics", doc_version=1, applies_to="Electronics",
+                 text="Electronics warranty: All electronics carry a 2-year warranty. Batteries are covered for 1 year."),
+    ]
+    answer = Answerer(ExtractiveGenerator()).answer("are batteries covered?", evidence)
+    assert answer.text == "For Electronics: Batteries are covered for 1 year [2].", answer.text
+    assert answer.grounded
+    block = render_evidence_block(build_context(evidence))
+    assert "[2] (policy for Electronics only: warranty-electronics v1)" in block, block
+
+
 def test_extractive_answers_with_the_faq_answer_never_its_question():
     """An FAQ's question is no answer: the answer quotes what follows it, which counts the
     question's words as its own ("Yes, if ..." says nothing about headphones by itself)."""

@@ -97,6 +97,21 @@ def test_handoff_mode_answers_with_the_handoff_message_only():
     assert not out.grounded and not out.abstained
 
 
+def test_an_order_question_asked_how_is_answered_or_handed_off():
+    """handoff_unanswered: the FAQ's answer when there is one, the handoff (once, even when the
+    shopper is angry too) instead of "I don't know" when there is none."""
+    policy = ResponsePolicy(handoff_unanswered=True, handoff_message="A colleague will take over.")
+    answered = respond(grounded_answer(), understanding(intent="order_status", response=policy))
+    assert answered.text.startswith("Items can be returned") and not answered.escalate and answered.citations
+    abstained = ground("Nothing here.", build_context(EVIDENCE), "how do I change my address?")
+    out = respond(abstained, understanding(intent="order_change", response=policy))
+    assert out.text == "A colleague will take over." and out.escalate and out.handoff_message == out.text
+    assert not out.citations and not out.abstained and not out.grounded
+    angry = policy.model_copy(update={"escalate": True, "apologize": True, "tone": "apologetic"})
+    out = respond(abstained, understanding(intent="order_change", sentiment="negative", response=angry))
+    assert out.text == APOLOGY + " A colleague will take over.", out.text
+
+
 def test_ambiguous_product_gets_a_clarifying_question_with_options():
     candidates = [
         LinkedEntity(kind="product", id="x100", name="Acme X100", score=0.8, method="fuzzy"),

@@ -404,3 +404,56 @@ def test_asking_whether_the_store_sells_something_is_answered_not_declined(under
     assert understood.answer("do you carry apple products?").abstained
     a = understood.answer("do you offer price protection?")
     assert "protection" not in a.text.lower(), a.text  # the price match FAQ may answer; a phone case tagline not
+
+
+@pytest.mark.parametrize(("question", "policy", "said"), [
+    ("is there a restocking fee?", "returns-laptops", "10% restocking fee"),
+    ("are batteries covered by the warranty?", "warranty-electronics", "For Electronics: Batteries are covered"),
+])
+def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, question, policy, said):
+    """Only laptops have a restocking fee, and only the electronics warranty speaks of batteries.
+    "Is there a restocking fee?" was answered with the price match FAQ (close in meaning) and the
+    battery question with the store-wide warranty's exclusions. The scoped policy that speaks to
+    it now answers, saying whom it is for; it is never the binding one."""
+    trace = understood.run(question)
+    assert policy in _cited(trace.answer) and said in trace.answer.text, trace.answer.text
+    scoped = [e for e in trace.context.items if e.evidence.doc_id == policy]
+    assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
+
+
+def test_a_store_wide_question_the_store_wide_policy_answers_gets_no_scoped_policies(understood):
+    trace = understood.run("what is your return policy?")
+    assert not [e for e in trace.context.items if e.evidence.source == "scoped_policy"], trace.context.items
+    assert "returns-global" in _cited(trace.answer), trace.answer.text
+
+
+@pytest.mark.parametrize("question", ["do you have a physical store?", "where is your store located?",
+                                      "can I pick up my order in store?"])
+def test_questions_about_the_store_itself_are_not_answered_by_its_word_in_a_rule(understood, question):
+    """They were answered "We accept ... PayPal and store gift cards", the price match FAQ and
+    "Orders under $50 ship for $5.99": "store" and "my order" name no fact. The store's
+    documents say nothing about shops or pickup."""
+    a = understood.answer(question)
+    assert a.abstained, a.text
+
+
+@pytest.mark.parametrize("question", ["how do I track my order?", "how can I track a package?"])
+def test_asking_how_to_track_an_order_is_answered_by_the_faq(understood, question):
+    """An order question asked *how* gets the FAQ that asks it; it was handed off ("I can't see
+    orders or accounts from here") though the store's FAQ says how."""
+    trace = understood.run(question)
+    assert trace.understanding.intent.label == "order_status"
+    assert "faq-track-order" in _cited(trace.answer) and "tracking link" in trace.answer.text, trace.answer.text
+    assert not trace.answer.escalate
+
+
+@pytest.mark.parametrize("question", ["where is my order?", "how do I change my shipping address?",
+                                      "how do I cancel an order?"])
+def test_order_questions_no_faq_answers_are_handed_off(understood, question):
+    """No FAQ asks them ("how do I change my shipping address?" shares "shipping" with the
+    tracking FAQ's answer, which does not say how): a person with the order system answers."""
+    for a in (understood.answer(question),
+              [x for x in understood.stream(question) if not isinstance(x, str)][0]):
+        assert a.escalate and a.handoff_message and a.text == a.handoff_message and not a.citations, a.text
+    streamed = "".join(x for x in understood.stream(question) if isinstance(x, str))
+    assert streamed == a.text

@@ -394,6 +394,22 @@ def test_transactional_intents_hand_off(understander):
         assert u.response.handoff_message and not u.plan.graph_queries
 
 
+def test_an_order_question_asked_how_reads_the_faq_that_asks_it():
+    """"How do I track my order?" is answered by the store's FAQ when one asks it, and handed
+    off when none does (ResponsePolicy.handoff_unanswered); "where is my order?" is handed off."""
+    from rag.understand.router import asks_how_to, response_policy
+    from rag.understand.types import SentimentPrediction
+
+    assert asks_how_to("how do I track my order?") and asks_how_to("what's the best way to return an item")
+    assert not asks_how_to("where is my order?") and not asks_how_to("how long does shipping take?")
+    plan = plan_for("order_status", [], [], how_to=True)
+    assert plan.retrieve and plan.answer_mode == "grounded" and not plan.handoff
+    assert [(q.kind, q.asked_only) for q in plan.graph_queries] == [("faq", True)]
+    policy = response_policy("order_status", SentimentPrediction(label="neutral", confidence=0.9), how_to=True)
+    assert policy.handoff_unanswered and policy.handoff_message
+    assert not plan_for("order_status", [], []).retrieve
+
+
 def test_plain_requests_are_not_negative_and_do_not_escalate(understander):
     """Sentiment v4 called "tell me a joke" negative (0.73), as it did 12% of CLINC150's
     out-of-scope requests, so two such turns handed a calm shopper to a person as "repeated

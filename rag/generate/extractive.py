@@ -55,7 +55,7 @@ import numpy as np
 from rag.context import Context, ContextItem, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import MONEY, capitalized, content_words, split_sentences
+from rag.textutil import MONEY, capitalized, content_words, self_reference_words, split_sentences
 from rag.types import Evidence
 from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
@@ -193,11 +193,13 @@ def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
     many items each question word is), the words that narrow it and that items do hold: "gift"
     in "gift wrapping" is answered by no gift card FAQ, "coffee" in "coffee beans" by no coffee
     maker. (Narrowing words that no item holds match nothing anyway, and they carry the meaning
-    that the comparison by meaning needs.)"""
+    that the comparison by meaning needs.) Nor do the words that name the store itself or the
+    shopper's order (rag.textutil.self_reference_words)."""
+    self_reference = self_reference_words(question)
     thing = requested_thing(question)
     if thing is None:
-        return frozenset()
-    ignored = set(TRADE_WORDS) | content_words(" ".join(thing.generic))  # "products" in "apple products"
+        return frozenset(self_reference)
+    ignored = set(TRADE_WORDS) | self_reference | content_words(" ".join(thing.generic))  # "products" in "apple products"
     head = content_words(thing.head)
     if thing.modifiers and head and not any(df.get(w, 0) for w in head):
         ignored |= {w for w in content_words(" ".join(thing.modifiers)) - head if df.get(w, 0)}
@@ -228,6 +230,16 @@ def _is_title(sentence: str, evidence: Evidence) -> bool:
     nothing ("do you sell tvs?" was answered "Final sale")."""
     return (evidence.source == "policy" and len(sentence.split()) <= 4
             and not sentence.rstrip().endswith((".", "!", "?", ":")))
+
+
+def _for_whom(sentence: str, item: ContextItem | None) -> str:
+    """A sentence of a policy for some products only, said with whom it applies to unless it
+    names them ("Batteries are covered for 1 year" -> "For Electronics: Batteries are ..."):
+    quoted alone it would read as the store's rule for everything."""
+    whom = item.evidence.applies_to if item is not None else None
+    if not whom or content_words(whom) <= content_words(sentence):
+        return sentence
+    return f"For {whom}: {sentence}"
 
 
 def _shorten(sentence: str) -> str:
@@ -477,7 +489,7 @@ class ExtractiveGenerator:
         chosen = self.pick(question, context, question_vector)
         if not chosen:
             return ABSTENTION
-        return " ".join(f"{_shorten(s.sentence)} [{s.number}]." for s in chosen)
+        return " ".join(f"{_for_whom(_shorten(s.sentence), context.item(s.number))} [{s.number}]." for s in chosen)
 
     def generate(self, request: GenerationRequest) -> str:
         return self.answer(request.question, request.context, request.question_vector)

@@ -21,11 +21,15 @@ from typing import Any, Callable, Hashable
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
+from rag.textutil import content_words, self_reference_words
 from rag.types import Evidence
 from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraint
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
+
+#: Words any policy question has, which say which policy and not what about it.
+POLICY_WORDS = frozenset(content_words("policy policies rule rules store shop product products item items"))
 
 
 def plain(text: str | None) -> str:
@@ -316,7 +320,33 @@ class GraphRetriever:
             res = self.policies(pid, bid, cid, kind)
             ev += res.evidence
             out.overridden += res.overridden
+        if targets == [(None, None, None)]:
+            ev += self.scoped_policies_on(q.text, kind, store_wide=ev)
         return ev
+
+    def scoped_policies_on(self, question: str, kind: str | None, store_wide: list[Evidence],
+                           limit: int = 3) -> list[Evidence]:
+        """Policies for some products only that speak to what a store-wide question asks and the
+        store-wide policy leaves out, each marked with whom it applies to (`applies_to`): "is
+        there a restocking fee?" -> the laptop returns policy's 10% fee; "are batteries covered
+        by the warranty?" -> the electronics warranty's battery clause. Without them the answer
+        is the store-wide policy's silence, or a near miss quoted for its meaning. They are not
+        the applicable policy (source "scoped_policy", never binding), and a question about a
+        product, brand or category gets that one's policy instead (`_q_policy`)."""
+        asked = content_words(question) - POLICY_WORDS
+        left_out = asked - set().union(set(), *(content_words(e.text) for e in store_wide))
+        if not left_out:
+            return []
+        found: list[tuple[int, Evidence]] = []
+        for row in self._read(cypher.SCOPED_POLICIES, {"kind": kind}):
+            ev = self._policy_evidence(row, None)
+            hits = len(content_words(ev.text) & left_out)
+            if hits:
+                found.append((hits, ev.model_copy(update={
+                    "source": "scoped_policy", "score": 0.5,
+                    "applies_to": plain(row.get("target_name")) or row.get("target")})))
+        found.sort(key=lambda h: -h[0])  # stable: the most asked words first, then by kind and id
+        return [ev for _, ev in found[:limit]]
 
     # -- relations ------------------------------------------------------------------------------
     def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
@@ -481,12 +511,22 @@ class GraphRetriever:
             rows = self._read(cypher.FAQS_FOR_PRODUCT, {
                 "product_id": pid, "brand_id": brands[0] if brands else None,
                 "category_id": cats[0] if cats else None})
+            if gq.asked_only:
+                rows = [r for r in rows if asks_question(q.text, r["question"])]
             for r in rows[: max(gq.k, 1) * 2]:
                 ev.append(Evidence(id=f"faq:{r['id']}", kind="graph_fact", source="faq",
                                    text=f"Q: {r['question']} A: {r['answer']}", owner_id=r.get("target") or "store",
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
+
+
+def asks_question(message: str, question: str) -> bool:
+    """The message asks the FAQ's question: it has all of its content words, less those that
+    name the store or the shopper's order ("how can I track a package?" asks "How do I track my
+    order?")."""
+    wanted = content_words(question) - self_reference_words(question)
+    return bool(wanted) and wanted <= content_words(message)
 
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,

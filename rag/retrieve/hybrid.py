@@ -45,7 +45,8 @@ from rag.vector_index import passage_vid
 #: Graph facts the plan asked for by name (price, policy, relation...) are the answer to their
 #: intent; they keep a place at the top of the list in plan order, before reranked items.
 PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", "compatibility",
-                               "accessory", "variant", "similar", "brand", "product", "listing"})
+                               "accessory", "variant", "similar", "brand", "product", "listing",
+                               "scoped_policy"})
 
 
 @lru_cache(maxsize=4)
@@ -145,9 +146,12 @@ class HybridRetriever:
                 # recommendations: the recommended products' own passages describe them
                 query.owner_ids = list(dict.fromkeys([*query.owner_ids, *found]))
             docs = [e.doc_id for e in g.evidence if e.source in DOCUMENT_SOURCES and e.doc_id]
-            if docs and query.owner_ids is None and query.sources and set(query.sources) <= DOCUMENT_SOURCES:
+            asked_only = any(gq.asked_only for gq in query.graph_queries)
+            if ((docs or asked_only) and query.owner_ids is None and query.sources
+                    and set(query.sources) <= DOCUMENT_SOURCES):
                 # policy/FAQ questions: only the passages of the applicable documents, so an
-                # overridden policy's text never competes with the one that applies
+                # overridden policy's text never competes with the one that applies; of the
+                # FAQs a message asks (asked_only), none when it asks none
                 query.owner_ids = list(dict.fromkeys(docs))
         t1 = time.perf_counter()
         if self.dense is not None:

@@ -26,7 +26,14 @@ from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.request import RequestedThing, narrows_only, requested_thing
-from rag.understand.router import POLICY_INTENTS, PRODUCT_INTENTS, asks_for_brands, plan_for, response_policy
+from rag.understand.router import (
+    POLICY_INTENTS,
+    PRODUCT_INTENTS,
+    asks_for_brands,
+    asks_how_to,
+    plan_for,
+    response_policy,
+)
 from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
 from rag.understand.state import REFERS_BACK, REFERS_TO_ONE, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
 from rag.understand.types import (
@@ -390,9 +397,10 @@ class Understander:
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
                                         escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
+        how_to = asks_how_to(head)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
-                        brands=asks_for_brands(head))
-        response = response_policy(intent.label, sentiment)
+                        brands=asks_for_brands(head), how_to=how_to)
+        response = response_policy(intent.label, sentiment, how_to=how_to)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3
 

@@ -17,7 +17,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | payment            | policy(payment) k3, faq k3                             | policy/faq, 5                    |
 | privacy            | policy(privacy) k3, faq k3                             | policy/faq, 5                    |
 | complaint          | policy(returns) k2, policy(warranty) k2                | policy/faq, 4                    |
-| order_status, order_change, account | none: handoff (no order system access) |                         |
+| order_status, order_change, account | none: handoff (no order system access); asked *how* ("how do I track my order?"): the FAQ it asks, else handoff | that FAQ, 3 |
 | human_agent        | none: handoff                                          |                                  |
 | greeting_thanks    | none: smalltalk                                        |                                  |
 | out_of_scope       | none: decline                                          |                                  |
@@ -80,16 +80,37 @@ def asks_for_brands(text: str) -> bool:
     return bool(_BRANDS.search(text or ""))
 
 
+# "how do I track my order?", "how can I change my password?", "what's the way to ...":
+# how something is done in general, not the state of one order or account
+_HOW_TO = re.compile(
+    r"\bhow\s+(?:do|can|could|would|should|does\s+one)\s+(?:i|we|one|you)\b|\bhow\s+to\b"
+    r"|\bwhat(?:['’]s|\s+is)\s+the\s+(?:best\s+|easiest\s+|right\s+)?way\s+to\b", re.IGNORECASE)
+
+
+def asks_how_to(text: str) -> bool:
+    """The message asks how something is done ("how do I track my order?"), which the store's
+    FAQs may answer, rather than where one order is ("where is my order?"), which only a person
+    with the order system can."""
+    return bool(_HOW_TO.search(text or ""))
+
+
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
-             escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False) -> RetrievalPlan:
+             escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
+             how_to: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
-    `brands`: the message asks which brands (`asks_for_brands`)."""
+    `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
+    something is done (`asks_how_to`)."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
     C_all = list(dict.fromkeys(C + [e.category_id for e in focus if e.kind == "product" and e.category_id]))
     notes: list[str] = []
 
+    if intent in TRANSACTIONAL_INTENTS and how_to:
+        # "how do I track my order?": the store's FAQ says how; when nothing answers, the
+        # shopper is handed off as before (ResponsePolicy.handoff_unanswered)
+        return RetrievalPlan(intent=intent, graph_queries=[GraphQuery(kind="faq", k=3, asked_only=True)],
+                             passages=PassageQuery(sources=["faq"], k=3), answer_mode="grounded", notes=[f"{intent}, asked how: the FAQ that asks it, else handoff"])
     if intent in TRANSACTIONAL_INTENTS:
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="handoff", handoff=True,
                              notes=[f"{intent} needs the order/account system: handoff, never an invented status"])
@@ -198,8 +219,14 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
                          handoff=escalate, answer_mode="grounded")
 
 
-def response_policy(intent: str, sentiment: SentimentPrediction) -> ResponsePolicy:
-    """Tone, apology and handoff from the sentiment and escalation signals."""
+def response_policy(intent: str, sentiment: SentimentPrediction, how_to: bool = False) -> ResponsePolicy:
+    """Tone, apology and handoff from the sentiment and escalation signals. An order or account
+    question that asks how something is done is answered when the store's documents say how,
+    and handed off when they do not (`handoff_unanswered`)."""
+    if intent in TRANSACTIONAL_INTENTS and how_to:
+        policy = response_policy("product_info", sentiment)
+        return policy.model_copy(update={"handoff_unanswered": True,
+                                         "handoff_message": policy.handoff_message or HANDOFF_MESSAGE})
     handoff: str | None = None
     if intent in TRANSACTIONAL_INTENTS:
         handoff = HANDOFF_MESSAGE

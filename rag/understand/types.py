@@ -134,6 +134,9 @@ class GraphQuery(BaseModel):
     # is its price, the closest in price first
     priced_against: str | None = None
     price_relation: Literal["below", "above"] | None = None
+    # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
+    # "How do I track my order?"; "how do I change my shipping address?" does not)
+    asked_only: bool = False
 
 
 class PassageQuery(BaseModel):
@@ -170,6 +173,9 @@ class ResponsePolicy(BaseModel):
     escalate: bool = False
     handoff_message: str | None = None
     opening: str | None = Field(None, description="a sentence the answer should start with")
+    handoff_unanswered: bool = Field(
+        False, description="hand off (handoff_message) instead of abstaining: an order or account "
+        "question asked how, which the store's documents may or may not answer")
 
 
 class Understanding(BaseModel):
