@@ -457,3 +457,31 @@ def test_order_questions_no_faq_answers_are_handed_off(understood, question):
         assert a.escalate and a.handoff_message and a.text == a.handoff_message and not a.citations, a.text
     streamed = "".join(x for x in understood.stream(question) if isinstance(x, str))
     assert streamed == a.text
+
+
+def test_a_question_naming_a_product_is_not_declined(understood, demo_catalog):
+    """"What temperature is the Glacier Ember 40 rated to?" (the demo store's sleeping bag named
+    without "Sleeping Bag") was declined as out of scope (0.47): a product named in the message
+    makes it a product question; what its facts do not answer is abstained on, not declined."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    name = bag.title.split(" Sleeping Bag")[0]
+    rating = next(a for a in bag.attributes if a.key == "temperature_rating").values[0]
+    trace = understood.run(f"what temperature is the {name} rated to?")
+    assert trace.understanding.intent.label == "product_info", trace.understanding.intent
+    assert f"{rating} °C" in trace.answer.text and trace.answer.citations, trace.answer.text
+    assert understood.answer(f"tell me a joke about the {name}").abstained
+
+
+def test_a_declined_message_that_names_a_product_becomes_a_product_question():
+    """The rule itself (the fixture store's model already calls the question above product_info):
+    a product linked from the message, exactly or fuzzily, overrules out_of_scope."""
+    from rag.understand.pipeline import overruled_intent
+    from rag.understand.types import IntentPrediction, LinkedEntity
+
+    declined = IntentPrediction(label="out_of_scope", confidence=0.47, raw_label="product_info",
+                                top=[("product_info", 0.47), ("out_of_scope", 0.3)], reason="low_confidence")
+    bag = LinkedEntity(kind="product", id="p000017", name="Glacier Ember 40 Sleeping Bag", score=0.69,
+                       method="fuzzy", mention="glacier ember 40")
+    text = "what temperature is the Glacier Ember 40 rated to?"
+    assert overruled_intent(text, declined, [bag], None, "message") == ("product_info", "product_name")
+    assert overruled_intent(text, declined, [], None, "message") is None

@@ -213,9 +213,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          message (23,700 in all splits) asks "do you sell / carry / stock / offer";
       shopping_request   asks_to_buy ("I need a new tent");
       privacy_policy     asks_about_privacy ("do you sell my data?"), also over an account call;
-      page / product id  sent from a product's page (the caller passed product_id), or naming a
-                         product by its catalog id: about that product, whatever the model makes
-                         of it. Intent v4 called 411 of ePQA dev's 977 shoppers' questions (asked
+      page / product id  sent from a product's page (the caller passed product_id), naming a
+      / product name     product by its catalog id, or naming one by its name (linked exactly
+                         or fuzzily: "what temperature is the Glacier Ember 40 rated to?" was out
+                         of scope at 0.47; no CLINC150 val or oos_val message links a product):
+                         about that product, whatever the model makes of it. Intent v4 called 411 of ePQA dev's 977 shoppers' questions (asked
                          with their page) out of scope, v5 still calls "ok so what about rain"
                          and "tell me about p000002" so. It takes the best product intent the
                          model offers, else product_info."""
@@ -247,12 +249,14 @@ def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
 
 def _about_a_product(source: str, mentioned: list[LinkedEntity]) -> str | None:
     """Why this message is surely about one product, or None: sent from the product's page
-    ("product_page"), or naming it by its catalog id ("product_id": nobody types "p000002"
-    unless they mean that product)."""
+    ("product_page"), naming it by its catalog id ("product_id": nobody types "p000002"
+    unless they mean that product) or by its name ("product_name")."""
     if source == "context":
         return "product_page"
     if source == "message" and any(e.kind == "product" and e.method == "id" for e in mentioned):
         return "product_id"
+    if source == "message" and any(e.kind == "product" for e in mentioned):
+        return "product_name"
     return None
 
 
