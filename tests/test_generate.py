@@ -273,6 +273,24 @@ def test_a_policy_for_some_products_only_says_whom_it_is_for():
     assert "[2] (policy for Electronics only: warranty-electronics v1)" in block, block
 
 
+def test_an_amount_in_the_question_picks_the_rule_it_meets():
+    """"How much is shipping for a $30 order?" was answered with the free shipping rule for
+    orders over $50; the rule a $30 order meets is "Orders under $50 ship for $5.99"."""
+    from rag.generate.extractive import asked_amount, meets_conditions
+
+    assert asked_amount("how much is shipping for a $30 order?") == 30.0
+    assert asked_amount("is shipping free on orders over $50?") is None  # asks about the rule itself
+    assert meets_conditions(30.0, "Orders under $50 ship for $5.99.") is True
+    assert meets_conditions(30.0, "We offer free standard shipping on orders over $50.") is False
+    assert meets_conditions(30.0, "Express shipping costs $14.99.") is None
+    evidence = [Evidence(id="policy:shipping-global@v1", kind="graph_fact", source="policy", doc_id="shipping-global",
+                         doc_version=1, text="Shipping: We offer free standard shipping on orders over $50 "
+                                             "(3-5 business days). Orders under $50 ship for $5.99.")]
+    answerer = Answerer(ExtractiveGenerator())
+    assert answerer.answer("how much is shipping for a $30 order?", evidence).text == "Orders under $50 ship for $5.99 [1]."
+    assert answerer.answer("do I get free shipping on a $60 order?", evidence).text.startswith("Shipping: We offer free")
+
+
 def test_extractive_answers_with_the_faq_answer_never_its_question():
     """An FAQ's question is no answer: the answer quotes what follows it, which counts the
     question's words as its own ("Yes, if ..." says nothing about headphones by itself)."""

@@ -21,6 +21,9 @@ relevant. Relevance, on CPU:
   question's most specific word. A count, measure, percentage, place or price must be there
   for a sentence to answer by meaning alone: "which country is the X made in?" is close to
   "the X is made by Arcadia" and not answered by it.
+  An amount of money in the question ("shipping for a $30 order?") puts the rule whose
+  condition it meets ("Orders under $50 ship for $5.99") before one it fails ("free shipping on
+  orders over $50").
   "Does X work with / fit Y?" asks for a compatibility fact, and "what brand is X?" for the
   graph's "X is made by ..." fact, which answer them by naming the products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
@@ -186,6 +189,38 @@ OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
 
 
+_AMOUNT_OF = re.compile(MONEY, re.IGNORECASE)
+# a rule's money condition: "on orders over $50", "orders under $50", "at least $75"
+_CONDITION = re.compile(rf"\b(over|above|more than|at least|under|below|less than)\s+(?:{MONEY})", re.IGNORECASE)
+_MEETS = {"over": float.__gt__, "above": float.__gt__, "more than": float.__gt__, "at least": float.__ge__,
+          "under": float.__lt__, "below": float.__lt__, "less than": float.__lt__}
+
+
+def _money(match: re.Match[str], skip: int = 0) -> float:
+    """The amount a MONEY match holds (its groups after the first `skip`)."""
+    return float(next(g for g in match.groups()[skip:] if g).replace(",", ""))
+
+
+def asked_amount(question: str) -> float | None:
+    """The one amount of money a question is about ("how much is shipping for a $30 order?"),
+    unless it states a condition itself ("is shipping free on orders over $50?" asks about the
+    rule, not about an order)."""
+    amounts = list(_AMOUNT_OF.finditer(question))
+    if len(amounts) != 1 or _CONDITION.search(question):
+        return None
+    return _money(amounts[0])
+
+
+def meets_conditions(amount: float, sentence: str) -> bool | None:
+    """Whether `amount` meets every money condition the sentence states (None: it states none):
+    a $30 order meets "Orders under $50 ship for $5.99" and fails "free shipping on orders over
+    $50"."""
+    conditions = list(_CONDITION.finditer(sentence))
+    if not conditions:
+        return None
+    return all(_MEETS[" ".join(m.group(1).lower().split())](amount, _money(m, skip=1)) for m in conditions)
+
+
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
     """Words of a request that do not say what it asks for (rag.understand.request): the verb
     that only says the store sells ("do you *offer* gift wrapping?" is not answered by "we
@@ -219,6 +254,8 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 MAX_WORDS = 45
+#: How much a rule whose money condition the question's amount meets (fails) gains (loses).
+CONDITION_WEIGHT = 0.5
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "Q: ... A: ..."
@@ -319,6 +356,7 @@ class ExtractiveGenerator:
                 t for t in question.split() if t[:1].isupper() or any(c.isdigit() for c in t)))
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
+        amount = asked_amount(question)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
@@ -394,6 +432,11 @@ class ExtractiveGenerator:
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
+            # a rule whose money condition the asked amount meets answers before one it fails:
+            # "how much is shipping for a $30 order?" -> "Orders under $50 ship for $5.99"
+            met = meets_conditions(amount, sentence) if amount is not None else None
+            if met is not None:
+                score += CONDITION_WEIGHT if met else -CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
             source = items[rank].evidence.source
