@@ -691,6 +691,30 @@ MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_
 {_priced_listing.strip()}
 """
 
+# params: category_id, accessory_ids (None = any category), per_category, min_price,
+# max_price (None = no bound). The products of
+# other categories made for or compatible with products of a category (or its subcategories),
+# grouped by their own category, most first: "what accessories do you have for phones?" ->
+# Phone Cases, Chargers & Cables. Each group's `examples` are its first products, in stock
+# first, those that fit the most products of the category first.
+CATEGORY_ACCESSORIES = """
+MATCH (sub:Category)-[:SUBCATEGORY_OF*0..]->(:Category {id: $category_id})
+WITH collect(sub.id) AS base_ids
+MATCH (p:Product)-[:IN_CATEGORY]->(pc:Category)
+WHERE pc.id IN base_ids
+MATCH (a:Product)-[:ACCESSORY_FOR|COMPATIBLE_WITH]-(p)
+MATCH (a)-[:IN_CATEGORY]->(ac:Category)
+WHERE NOT ac.id IN base_ids AND ($accessory_ids IS NULL OR ac.id IN $accessory_ids)
+  AND ($min_price IS NULL OR a.price >= $min_price) AND ($max_price IS NULL OR a.price <= $max_price)
+WITH ac, a, count(DISTINCT p) AS fits
+ORDER BY CASE WHEN coalesce(a.availability, '') = 'in_stock' THEN 0 ELSE 1 END, fits DESC, a.id
+WITH ac, count(a) AS products,
+     collect({id: a.id, title: a.title, price: a.price, currency: a.currency,
+              availability: a.availability}) AS found
+RETURN ac.id AS category_id, ac.name AS category, products, found[..$per_category] AS examples
+ORDER BY products DESC, category_id
+"""
+
 # params: category_id, brand_ids, min_price, max_price, price_order, limit. The same, of the
 # given brands only ("Northpeak tents").
 PRODUCTS_IN_CATEGORY_OF_BRANDS = f"""

@@ -485,3 +485,25 @@ def test_a_declined_message_that_names_a_product_becomes_a_product_question():
     text = "what temperature is the Glacier Ember 40 rated to?"
     assert overruled_intent(text, declined, [bag], None, "message") == ("product_info", "product_name")
     assert overruled_intent(text, declined, [], None, "message") is None
+
+
+@pytest.mark.parametrize("question", ["what accessories do you have for phones?", "do you have phone accessories?"])
+def test_accessories_for_a_category_are_listed_by_kind(understood, question):
+    """They were "I don't know" and the phone returns policy's "with all accessories": the graph
+    links cases and chargers to phones, product by product."""
+    trace = understood.run(question)
+    assert "phones~accessories" in _cited(trace.answer), trace.answer.text
+    assert "Accessories for Phones" in trace.answer.text and "Phone Cases" in trace.answer.text, trace.answer.text
+
+
+def test_which_products_of_one_category_work_with_another(understood, demo_catalog):
+    """"What chargers work with phones?" abstained: the chargers the graph links to phones,
+    under the shopper's price bound when there is one."""
+    trace = understood.run("what chargers work with phones?")
+    assert "phones~accessories~chargers-cables" in _cited(trace.answer), trace.answer.text
+    cheap = understood.run("accessories for laptops under $50")
+    assert "at $50.00 or less" in cheap.answer.text, cheap.answer.text
+    prices = {p.id: p.price for p in demo_catalog.products}
+    import re
+    listed = re.findall(r"\((p\d{6})\)", cheap.answer.text)
+    assert listed and all(prices[i] <= 50 for i in listed), cheap.answer.text

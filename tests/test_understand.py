@@ -410,6 +410,25 @@ def test_an_order_question_asked_how_reads_the_faq_that_asks_it():
     assert not plan_for("order_status", [], []).retrieve
 
 
+def test_accessories_for_a_category_read_what_goes_with_it():
+    """"What accessories do you have for phones?" and "what chargers work with phones?" read the
+    products of other categories linked to the category's (the last category named is the one
+    they go with), before the plan's own reads; a product in focus keeps its compatibility read."""
+    from rag.understand.router import asks_for_accessories
+
+    phones = LinkedEntity(kind="category", id="phones", name="Phones", score=1.0, method="exact")
+    chargers = LinkedEntity(kind="category", id="chargers-cables", name="Chargers & Cables", score=1.0, method="exact")
+    assert asks_for_accessories("any tent accessories?") and not asks_for_accessories("what tents do you have?")
+    q = plan_for("recommendation", [phones], [], accessories=True).graph_queries[0]
+    assert (q.kind, q.category_ids) == ("category_accessories", ["phones"])
+    q = plan_for("compatibility", [chargers, phones], []).graph_queries[0]
+    assert (q.kind, q.category_ids) == ("category_accessories", ["chargers-cables", "phones"])
+    from rag.understand.constraints import price_constraint
+    q = plan_for("recommendation", [phones], [], accessories=True, price=price_constraint("under $50")).graph_queries[0]
+    assert (q.kind, q.max_price) == ("category_accessories", 50.0)
+    assert not any(x.kind == "category_accessories" for x in plan_for("recommendation", [phones], []).graph_queries)
+
+
 def test_plain_requests_are_not_negative_and_do_not_escalate(understander):
     """Sentiment v4 called "tell me a joke" negative (0.73), as it did 12% of CLINC150's
     out-of-scope requests, so two such turns handed a calm shopper to a person as "repeated

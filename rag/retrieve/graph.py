@@ -54,6 +54,7 @@ _AVAILABILITY = {
 
 _AVAILABILITY_SHORT = {k: v.removeprefix("is ") for k, v in _AVAILABILITY.items()}  # "in stock"
 LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary fact
+ACCESSORY_EXAMPLES = 2  # products named per kind of accessory (the fact stays quotable whole)
 BRANDS_NAMED = 12  # brands a brand listing names ("... and 18 more")
 _ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
 # what a listing's attribute constraints are read against: the attributes of this many of the
@@ -453,6 +454,40 @@ class GraphRetriever:
                                  aliases=aliases if attribute is None else [])
         return ev
 
+    def _q_category_accessories(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """What goes with a category's products: with more than one kind, a summary first
+        ("Accessories for Phones (products that fit or work with them): Headphones, 135
+        products; Phone Cases, 117 products; ..."), then one fact per kind ("Phone Cases that
+        fit or work with Phones: 117 products, such as ... at $37.99, in stock; ..."). The last
+        category of the plan is the one they go with; the others, when there are any, are the
+        kinds asked for ("what chargers work with phones?"). The shopper's price bounds narrow
+        them ("accessories for laptops under $50")."""
+        cats = gq.category_ids or q.category_ids
+        if not cats:
+            return []
+        base, wanted = cats[-1], cats[:-1] or None
+        price = PriceConstraint(gq.min_price, gq.max_price, None)
+        rows = self._read(cypher.CATEGORY_ACCESSORIES, {
+            "category_id": base, "accessory_ids": wanted, "per_category": ACCESSORY_EXAMPLES,
+            "min_price": gq.min_price, "max_price": gq.max_price})[: max(gq.k, 1)]
+        base_name = self._category_label(base)[0] or base.replace("-", " ").capitalize()
+        priced = f" at {price.price_range}" if price.price_range else ""
+        ev = []
+        if len(rows) > 1:
+            kinds = "; ".join(f"{r['category']}, {r['products']} products" for r in rows)
+            ev.append(Evidence(id=f"{base}~accessories", kind="graph_fact", source="accessory", owner_id=base,
+                               owner_kind="category", score=1.0,
+                               text=f"Accessories for {base_name}{priced} (products that fit or work with them): "
+                                    f"{kinds}."))
+        for r in rows:
+            examples = "; ".join(f"{e['title']} ({e['id']})" + _price_and_stock(e) for e in r["examples"])
+            ev.append(Evidence(
+                id=f"{base}~accessories~{r['category_id']}", kind="graph_fact", source="accessory",
+                owner_id=base, owner_kind="category", score=1.0,
+                text=f"{r['category']}, accessories that fit or work with {base_name}{priced}: {r['products']} "
+                     f"products, such as {examples}."))
+        return ev
+
     def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
         """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
         rows = self._read(cypher.CATEGORY_LABEL, {"id": category_id})
@@ -529,6 +564,12 @@ def asks_question(message: str, question: str) -> bool:
     return bool(wanted) and wanted <= content_words(message)
 
 
+def _price_and_stock(r: dict) -> str:
+    """" at $37.99, in stock" for a listed product row (id, title, price, currency, availability)."""
+    return ((f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
+            + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else ""))
+
+
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
@@ -562,10 +603,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
     if (constraint or summarize) and rows:
         listed = "; ".join(
-            (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})"
-            + (f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
-            + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else "")
-            + value(r)
+            (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})" + _price_and_stock(r) + value(r)
             for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}: {listed}.",
                            owner_id=owner, score=0.6))

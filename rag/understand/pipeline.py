@@ -29,6 +29,7 @@ from rag.understand.request import RequestedThing, narrows_only, requested_thing
 from rag.understand.router import (
     POLICY_INTENTS,
     PRODUCT_INTENTS,
+    asks_for_accessories,
     asks_for_brands,
     asks_how_to,
     plan_for,
@@ -331,8 +332,10 @@ class Understander:
         if thing is not None:
             # "do you sell laptop bags?" asks for no laptop, "coffee beans" for no coffee maker:
             # a category that only narrows what is asked for is not what the shopper wants
+            # ("phone accessories" asks for what goes with phones: the category stays)
             mentioned = [e for e in mentioned
-                         if not (e.kind == "category" and narrows_only(thing, e.mention or e.name))]
+                         if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
+                                 and not asks_for_accessories(head))]
         candidates = link.candidates if link else []
         query = with_names_for_ids(head, mentioned)
         if query != head:  # retrieval reads the products' names: embed what it reads
@@ -403,7 +406,7 @@ class Understander:
                                         escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
         how_to = asks_how_to(head)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
-                        brands=asks_for_brands(head), how_to=how_to)
+                        brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head))
         response = response_policy(intent.label, sentiment, how_to=how_to)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3

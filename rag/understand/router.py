@@ -11,6 +11,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | availability_price | product_facts{P} k5                                    | none                              |
 | comparison         | comparison{P} k20 (2+ products), product_facts{P} k10  | description/review of {P}, 6     |
 | recommendation     | similar{P} k8 or category_products{C}/brand_facts{B} k8| description/review, 6            |
+| (accessories)      | asked for accessories of {C}, or compatibility of 2 {C}: category_accessories{C} k5 first | as its intent |
 | return_policy      | policy(returns){P,B,C} k3, faq k3                      | policy/faq, 5                    |
 | warranty           | policy(warranty){P,B,C} k3, faq k3                     | policy/faq, 5                    |
 | shipping           | policy(shipping) k3, faq k3                            | policy/faq, 5                    |
@@ -80,6 +81,14 @@ def asks_for_brands(text: str) -> bool:
     return bool(_BRANDS.search(text or ""))
 
 
+_ACCESSORIES = re.compile(r"\baccessor(?:y|ies)\b", re.IGNORECASE)
+
+
+def asks_for_accessories(text: str) -> bool:
+    """"What accessories do you have for phones?", "any tent accessories?"."""
+    return bool(_ACCESSORIES.search(text or ""))
+
+
 # "how do I track my order?", "how can I change my password?", "what's the way to ...":
 # how something is done in general, not the state of one order or account
 _HOW_TO = re.compile(
@@ -96,10 +105,11 @@ def asks_how_to(text: str) -> bool:
 
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
-             how_to: bool = False) -> RetrievalPlan:
+             how_to: bool = False, accessories: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
-    something is done (`asks_how_to`)."""
+    something is done (`asks_how_to`); `accessories`: it asks for accessories
+    (`asks_for_accessories`)."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -197,6 +207,13 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         named = [e.id for e in focus if e.kind == "category" and e.method != "embedding"]
         gq.insert(0, GraphQuery(kind="brands", category_ids=named, k=12))
         notes.append("the brands of " + (", ".join(named) if named else "the store"))
+    if not P and C and intent in PRODUCT_INTENTS | {"recommendation"} and (
+            accessories or (intent == "compatibility" and len(C) >= 2)):
+        # "what accessories do you have for phones?", "what chargers work with phones?": the
+        # products of other categories made for or compatible with the category's, by category;
+        # the last category named is the one they go with
+        gq.insert(0, GraphQuery(kind="category_accessories", category_ids=C, k=5))
+        notes.append("what goes with " + C[-1])
     if price and price.relative and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
         # "anything cheaper than the X?": the products of X's category priced below it, which
         # take the place of X's own facts (the listing states X's price) and of X's look-alikes
@@ -211,7 +228,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         order = price.order or {"below": "asc", "above": "desc"}.get(price.relative or "")
         bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order}
         gq = [q.model_copy(update={"kind": "category_products", **bounds}) if q.kind in ("category_products", "brand_facts")
-              else q for q in gq]
+              else q.model_copy(update=bounds) if q.kind == "category_accessories" else q for q in gq]
         listed = [q for q in gq if q.kind == "category_products"]
         if listed:
             notes.append(f"product listing priced {price.describe()}")

@@ -67,6 +67,7 @@ GraphQueryKind = Literal[
     "category_products",  # products of a category (recommendation without a product)
     "brands",             # the brands of the categories (all the store's, with none)
     "faq",                # FAQs about the products/brands/categories or global
+    "category_accessories",  # products of other categories that go with a category's, by category
 ]
 PolicyKindName = Literal["returns", "warranty", "shipping", "payment", "privacy", "other"]
 PassageSourceName = Literal[
