@@ -39,7 +39,18 @@ import numpy as np
 
 from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import SENTENCE_BOUNDARY, capitalized, citation_numbers, content_words, numbers, split_sentences, strip_citations, words
+from rag.textutil import (
+    SENTENCE_BOUNDARY,
+    asked_amount,
+    capitalized,
+    citation_numbers,
+    content_words,
+    meets_conditions,
+    numbers,
+    split_sentences,
+    strip_citations,
+    words,
+)
 from rag.types import Answer, Citation, DroppedSentence
 from rag.vector_cache import CachedTextEncoder
 
@@ -116,7 +127,18 @@ def answers(question: str, asked: frozenset[str], sentences: list[str], extracti
     count, measure, percentage or place) and compare where it asks which is more."""
     words = set().union(*(content_words(s) for s in sentences))
     return ((not asked or bool(asked & words)) and not extractive.lacks_asked_value(question, sentences)
-            and (not asks_which_is_more(question) or any(compares(s) for s in sentences)))
+            and (not asks_which_is_more(question) or any(compares(s) for s in sentences))
+            and not fails_asked_amount(question, sentences))
+
+
+def fails_asked_amount(question: str, sentences: list[str]) -> bool:
+    """The question is about an amount ("shipping for a $30 order?") and the sentences state
+    only rules it does not meet ("free shipping on orders over $50"): true, but not the answer."""
+    amount = asked_amount(question)
+    if amount is None:
+        return False
+    met = [meets_conditions(amount, s) for s in sentences]
+    return False in met and True not in met
 
 
 def compared_values(evidence_text: str) -> dict[str, tuple[float, str]]:

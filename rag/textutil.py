@@ -61,6 +61,38 @@ AMOUNT = r"(\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?)"
 MONEY = rf"(?:[$€£]\s?{AMOUNT}|{AMOUNT}\s?(?:\$|€|£|usd|eur|gbp|dollars?|bucks|euros?)\b)"
 
 
+_AMOUNT_OF = re.compile(MONEY, re.IGNORECASE)
+# a rule's money condition: "on orders over $50", "orders under $50", "at least $75"
+_CONDITION = re.compile(rf"\b(over|above|more than|at least|under|below|less than)\s+(?:{MONEY})", re.IGNORECASE)
+_MEETS = {"over": float.__gt__, "above": float.__gt__, "more than": float.__gt__, "at least": float.__ge__,
+          "under": float.__lt__, "below": float.__lt__, "less than": float.__lt__}
+
+
+def _money(match: re.Match[str], skip: int = 0) -> float:
+    """The amount a MONEY match holds (its groups after the first `skip`)."""
+    return float(next(g for g in match.groups()[skip:] if g).replace(",", ""))
+
+
+def asked_amount(question: str) -> float | None:
+    """The one amount of money a question is about ("how much is shipping for a $30 order?"),
+    unless it states a condition itself ("is shipping free on orders over $50?" asks about the
+    rule, not about an order)."""
+    amounts = list(_AMOUNT_OF.finditer(question))
+    if len(amounts) != 1 or _CONDITION.search(question):
+        return None
+    return _money(amounts[0])
+
+
+def meets_conditions(amount: float, sentence: str) -> bool | None:
+    """Whether `amount` meets every money condition the sentence states (None: it states none):
+    a $30 order meets "Orders under $50 ship for $5.99" and fails "free shipping on orders over
+    $50"."""
+    conditions = list(_CONDITION.finditer(sentence))
+    if not conditions:
+        return None
+    return all(_MEETS[" ".join(m.group(1).lower().split())](amount, _money(m, skip=1)) for m in conditions)
+
+
 # Shop vocabulary that says the same thing with different words, folded onto one form (after
 # stemming) so "What does it cost?" meets "price: 79.99 USD". Kept short and literal on purpose.
 CANONICAL = {

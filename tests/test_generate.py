@@ -276,7 +276,7 @@ def test_a_policy_for_some_products_only_says_whom_it_is_for():
 def test_an_amount_in_the_question_picks_the_rule_it_meets():
     """"How much is shipping for a $30 order?" was answered with the free shipping rule for
     orders over $50; the rule a $30 order meets is "Orders under $50 ship for $5.99"."""
-    from rag.generate.extractive import asked_amount, meets_conditions
+    from rag.textutil import asked_amount, meets_conditions
 
     assert asked_amount("how much is shipping for a $30 order?") == 30.0
     assert asked_amount("is shipping free on orders over $50?") is None  # asks about the rule itself

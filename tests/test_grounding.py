@@ -169,6 +169,21 @@ def test_a_sentence_said_twice_is_kept_once_in_the_answer_and_the_stream(context
     assert "".join(stream) == answer.text == stream.answer.text
 
 
+def test_a_rule_the_asked_amount_does_not_meet_gives_way_to_the_one_it_does():
+    """SmolLM2 answered "how much is shipping for a $30 order?" with "We offer free standard
+    shipping on orders over $50 [1].": grounded, and not the rule for a $30 order."""
+    ctx = build_context([Evidence(id="policy:shipping-global@v1", kind="graph_fact", source="policy",
+                                  doc_id="shipping-global", doc_version=1,
+                                  text="Shipping: We offer free standard shipping on orders over $50 "
+                                       "(3-5 business days). Orders under $50 ship for $5.99.")])
+    question = "how much is shipping for a $30 order?"
+    answer = ground("We offer free standard shipping on orders over $50 [1].", ctx, question,
+                    ExtractiveGenerator(), generator="llamacpp")
+    assert answer.text == "Orders under $50 ship for $5.99 [1]." and answer.fallback_reason == "off_topic", answer
+    kept = ground("Orders under $50 ship for $5.99 [1].", ctx, question, ExtractiveGenerator(), generator="llamacpp")
+    assert kept.generator == "llamacpp" and kept.fallback_reason is None, kept
+
+
 def test_a_grounded_answer_about_something_else_gives_way_to_the_extractive_one(context):
     """SmolLM2 answered "is shipping free?" with "We ship to the United States and Canada only.":
     grounded, and no answer. When a model's answer says none of the words the question asks

@@ -58,7 +58,7 @@ import numpy as np
 from rag.context import Context, ContextItem, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import MONEY, capitalized, content_words, self_reference_words, split_sentences
+from rag.textutil import MONEY, asked_amount, capitalized, content_words, meets_conditions, self_reference_words, split_sentences
 from rag.types import Evidence
 from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
@@ -187,38 +187,6 @@ ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of 
 # and each counts as covering something the other does not.
 OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
-
-
-_AMOUNT_OF = re.compile(MONEY, re.IGNORECASE)
-# a rule's money condition: "on orders over $50", "orders under $50", "at least $75"
-_CONDITION = re.compile(rf"\b(over|above|more than|at least|under|below|less than)\s+(?:{MONEY})", re.IGNORECASE)
-_MEETS = {"over": float.__gt__, "above": float.__gt__, "more than": float.__gt__, "at least": float.__ge__,
-          "under": float.__lt__, "below": float.__lt__, "less than": float.__lt__}
-
-
-def _money(match: re.Match[str], skip: int = 0) -> float:
-    """The amount a MONEY match holds (its groups after the first `skip`)."""
-    return float(next(g for g in match.groups()[skip:] if g).replace(",", ""))
-
-
-def asked_amount(question: str) -> float | None:
-    """The one amount of money a question is about ("how much is shipping for a $30 order?"),
-    unless it states a condition itself ("is shipping free on orders over $50?" asks about the
-    rule, not about an order)."""
-    amounts = list(_AMOUNT_OF.finditer(question))
-    if len(amounts) != 1 or _CONDITION.search(question):
-        return None
-    return _money(amounts[0])
-
-
-def meets_conditions(amount: float, sentence: str) -> bool | None:
-    """Whether `amount` meets every money condition the sentence states (None: it states none):
-    a $30 order meets "Orders under $50 ship for $5.99" and fails "free shipping on orders over
-    $50"."""
-    conditions = list(_CONDITION.finditer(sentence))
-    if not conditions:
-        return None
-    return all(_MEETS[" ".join(m.group(1).lower().split())](amount, _money(m, skip=1)) for m in conditions)
 
 
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
