@@ -41,11 +41,10 @@ from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     SENTENCE_BOUNDARY,
-    asked_amount,
     capitalized,
     citation_numbers,
     content_words,
-    meets_conditions,
+    meets_asked,
     numbers,
     split_sentences,
     strip_citations,
@@ -132,12 +131,10 @@ def answers(question: str, asked: frozenset[str], sentences: list[str], extracti
 
 
 def fails_asked_amount(question: str, sentences: list[str]) -> bool:
-    """The question is about an amount ("shipping for a $30 order?") and the sentences state
-    only rules it does not meet ("free shipping on orders over $50"): true, but not the answer."""
-    amount = asked_amount(question)
-    if amount is None:
-        return False
-    met = [meets_conditions(amount, s) for s in sentences]
+    """The question gives an amount or a time ("shipping for a $30 order?", "after 2 months")
+    and the sentences state only rules it does not meet ("free shipping on orders over $50",
+    "returns within 30 days"): true, but not the answer."""
+    met = [meets_asked(question, s) for s in sentences]
     return False in met and True not in met
 
 

@@ -93,6 +93,58 @@ def meets_conditions(amount: float, sentence: str) -> bool | None:
     return all(_MEETS[" ".join(m.group(1).lower().split())](amount, _money(m, skip=1)) for m in conditions)
 
 
+_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_HOW_MANY = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+             "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_N = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_UNIT_OF_TIME = r"(day|week|month|year)s?"
+# how long ago something began: "after 2 months", "3 weeks ago", "I've had it for a year"
+_ELAPSED = re.compile(rf"\b(?:after|for)\s+(?:about\s+|almost\s+|nearly\s+|over\s+)?{_N}\s+{_UNIT_OF_TIME}\b"
+                      rf"|\b{_N}\s+{_UNIT_OF_TIME}\s+(?:ago|later|old)\b", re.IGNORECASE)
+# a rule's period: "within 30 days", "30-day returns", "a 2-year warranty", "covered for 1 year"
+_PERIOD = re.compile(rf"\bwithin\s+{_N}\s+{_UNIT_OF_TIME}\b"
+                     rf"|\b{_N}[- ]{_UNIT_OF_TIME}\s+(?:returns?|return window|warranty|guarantee)\b"
+                     rf"|\bfor\s+(?:the\s+first\s+)?{_N}\s+{_UNIT_OF_TIME}\b", re.IGNORECASE)
+
+
+def _days(number: str, unit: str) -> float:
+    return float(_HOW_MANY.get(number.lower()) or number) * _DAYS[unit.lower()]
+
+
+def _first_days(match: re.Match[str]) -> float:
+    number, unit = [g for g in match.groups() if g][:2]
+    return _days(number, unit)
+
+
+def asked_elapsed(question: str) -> float | None:
+    """How long ago, in days, what the question is about began: "my headphones stopped working
+    after 2 months" -> 60, "can I return a laptop after 20 days?" -> 20 (None: it says not)."""
+    m = _ELAPSED.search(question)
+    return _first_days(m) if m else None
+
+
+def within_period(days: float, sentence: str) -> bool | None:
+    """Whether `days` is inside every period the sentence gives (None: it gives none): 60 days
+    fail "return most items within 30 days" and meet "a 2-year warranty"."""
+    periods = [_first_days(m) for m in _PERIOD.finditer(sentence)]
+    return all(days <= p for p in periods) if periods else None
+
+
+def meets_asked(question: str, sentence: str) -> bool | None:
+    """Whether the sentence's conditions hold for the amount of money and the time the question
+    gives (asked_amount, asked_elapsed); None when it states none for them."""
+    amount, days = asked_amount(question), asked_elapsed(question)
+    met = [m for m in (meets_conditions(amount, sentence) if amount is not None else None,
+                       within_period(days, sentence) if days is not None else None) if m is not None]
+    return all(met) if met else None
+
+
+# a thing that has failed: "stopped working", "arrived broken", "won't charge"
+FAILURE = re.compile(
+    r"\b(?:stopped working|quit working|broke|broken|not working|isn['’]?t working|doesn['’]?t work|does not work"
+    r"|won['’]?t (?:turn on|charge|work|start)|defective|faulty|cracked|damaged|malfunction\w*)\b", re.IGNORECASE)
+
+
 # Shop vocabulary that says the same thing with different words, folded onto one form (after
 # stemming) so "What does it cost?" meets "price: 79.99 USD". Kept short and literal on purpose.
 CANONICAL = {

@@ -291,6 +291,33 @@ def test_an_amount_in_the_question_picks_the_rule_it_meets():
     assert answerer.answer("do I get free shipping on a $60 order?", evidence).text.startswith("Shipping: We offer free")
 
 
+def test_a_time_in_the_question_picks_the_period_it_falls_in():
+    """"My headphones stopped working after 2 months" is a complaint (rag.understand.pipeline's
+    product_failure): the warranty covers it and the 30-day returns do not. A remedy (warranty,
+    defect, repair, refund) in the policy that applies answers a failure, which shares no word
+    with it; a rule the time fails is still the answer when no other meets it ("can I return it
+    after 2 months?" -> the 30-day rule, a no)."""
+    from rag.textutil import asked_elapsed, within_period
+
+    assert asked_elapsed("my headphones stopped working after 2 months") == 60.0
+    assert asked_elapsed("I bought it 3 weeks ago") == 21.0 and asked_elapsed("how long is the warranty?") is None
+    assert within_period(60.0, "You can return most items within 30 days of delivery.") is False
+    assert within_period(60.0, "All electronics carry a 2-year warranty.") is True
+    assert within_period(60.0, "Refunds go to the original payment method.") is None
+    evidence = [
+        Evidence(id="policy:returns-global@v3", kind="graph_fact", source="policy", doc_id="returns-global",
+                 doc_version=3, text="Returns and refunds: We offer 30-day returns: you can return most items "
+                                     "within 30 days of delivery for a full refund."),
+        Evidence(id="policy:warranty-electronics@v1", kind="graph_fact", source="policy", doc_id="warranty-electronics",
+                 doc_version=1, text="Electronics warranty: All electronics carry a 2-year warranty covering defects."),
+    ]
+    answerer = Answerer(ExtractiveGenerator())
+    broken = answerer.answer("my headphones stopped working after 2 months", evidence)
+    assert broken.citations[0].evidence_id == "policy:warranty-electronics@v1", broken.text
+    late = answerer.answer("can I return my headphones after 2 months?", evidence)
+    assert late.citations[0].evidence_id == "policy:returns-global@v3", late.text
+
+
 def test_extractive_answers_with_the_faq_answer_never_its_question():
     """An FAQ's question is no answer: the answer quotes what follows it, which counts the
     question's words as its own ("Yes, if ..." says nothing about headphones by itself)."""

@@ -485,6 +485,8 @@ def test_a_declined_message_that_names_a_product_becomes_a_product_question():
     text = "what temperature is the Glacier Ember 40 rated to?"
     assert overruled_intent(text, declined, [bag], None, "message") == ("product_info", "product_name")
     assert overruled_intent(text, declined, [], None, "message") is None
+    weak = bag.model_copy(update={"score": 0.43, "mention": "book 10"})  # "is it possible to book 10 people ..."
+    assert overruled_intent("is it possible to book 10 people", declined, [weak], None, "message") is None
 
 
 @pytest.mark.parametrize("question", ["what accessories do you have for phones?", "do you have phone accessories?"])
@@ -507,3 +509,20 @@ def test_which_products_of_one_category_work_with_another(understood, demo_catal
     import re
     listed = re.findall(r"\((p\d{6})\)", cheap.answer.text)
     assert listed and all(prices[i] <= 50 for i in listed), cheap.answer.text
+
+
+def test_a_product_that_stopped_working_is_a_complaint_answered_by_its_warranty(understood, demo_catalog):
+    """"My headphones stopped working after 2 months" was declined as out of scope (0.53): a
+    product the store sells, owned and failed, is a complaint (`product_failure`), answered
+    with an apology and the warranty that applies (the 30-day returns have run out)."""
+    from rag.understand.pipeline import reports_failure
+    from rag.understand.types import LinkedEntity
+
+    blender = LinkedEntity(kind="category", id="blenders", name="Blenders", score=1.0, method="exact", mention="blender")
+    assert reports_failure("the blender I bought is broken", [blender])
+    assert not reports_failure("my card is damaged, I dropped it in a blender", [blender])
+    assert not reports_failure("is the blender any good?", [blender])
+    trace = understood.run("my headphones stopped working after 2 months")
+    assert trace.understanding.intent.label == "complaint", trace.understanding.intent
+    assert trace.answer.text.startswith("I'm sorry") and "warranty" in trace.answer.text, trace.answer.text
+    assert any(c.doc_id and c.doc_id.startswith("warranty") for c in trace.answer.citations), trace.answer.text

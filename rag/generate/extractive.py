@@ -21,9 +21,9 @@ relevant. Relevance, on CPU:
   question's most specific word. A count, measure, percentage, place or price must be there
   for a sentence to answer by meaning alone: "which country is the X made in?" is close to
   "the X is made by Arcadia" and not answered by it.
-  An amount of money in the question ("shipping for a $30 order?") puts the rule whose
-  condition it meets ("Orders under $50 ship for $5.99") before one it fails ("free shipping on
-  orders over $50").
+  An amount of money or a time in the question ("shipping for a $30 order?", "stopped working
+  after 2 months") puts the rule whose condition it meets ("Orders under $50 ship for $5.99", "a
+  2-year warranty") before one it fails ("free shipping on orders over $50", "within 30 days").
   "Does X work with / fit Y?" asks for a compatibility fact, and "what brand is X?" for the
   graph's "X is made by ..." fact, which answer them by naming the products alone.
 Instruction-like sentences (rag.prompt.is_instruction_like) are never quoted, nor is an FAQ's
@@ -58,7 +58,17 @@ import numpy as np
 from rag.context import Context, ContextItem, named_words, topic_words, without_words
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
-from rag.textutil import MONEY, asked_amount, capitalized, content_words, meets_conditions, self_reference_words, split_sentences
+from rag.textutil import (
+    FAILURE,
+    MONEY,
+    asked_amount,
+    asked_elapsed,
+    capitalized,
+    content_words,
+    meets_asked,
+    self_reference_words,
+    split_sentences,
+)
 from rag.types import Evidence
 from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
@@ -167,6 +177,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"|\bwhere\b[^?.]*\b(?:made|manufactured|produced|built|assembled|grown|sourced)\b"),
                PLACE, value_required=True,
                frame=frozenset(content_words("made manufactured produced built assembled grown sourced country origin"))),
+    # "my headphones stopped working": what the store does about it (a defect the warranty
+    # covers, a return, a repair or replacement), which shares no word with the complaint
+    AnswerType("remedy", FAILURE, re.compile(r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|refund\w*)", re.IGNORECASE)),
     # who makes a product, as the graph states it
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
                               r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT),
@@ -176,6 +189,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 )
 COMPATIBILITY = ANSWER_TYPES[-1]
 MAKER = ANSWER_TYPES[-2]
+REMEDY = ANSWER_TYPES[-3]
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
@@ -222,7 +236,7 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 MAX_WORDS = 45
-#: How much a rule whose money condition the question's amount meets (fails) gains (loses).
+#: How much a rule whose condition the question's amount or time meets gains.
 CONDITION_WEIGHT = 0.5
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
 _EMPHASIS = re.compile(r"\*\*|__|`")
@@ -324,7 +338,7 @@ class ExtractiveGenerator:
                 t for t in question.split() if t[:1].isupper() or any(c.isdigit() for c in t)))
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
-        amount = asked_amount(question)
+        asks_quantity = asked_amount(question) is not None or asked_elapsed(question) is not None
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
@@ -394,17 +408,22 @@ class ExtractiveGenerator:
             by_meaning = sim >= self.min_similarity and (typed or not value_required)
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind
+            # (a remedy in the policy that applies answers a failure: "my headphones stopped
+            # working" -> "All electronics carry a 2-year warranty covering defects")
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
-                        or names_suffice or by_meaning or (typed and not q_words))
+                        or names_suffice or by_meaning or (typed and not q_words)
+                        or (typed and wanted is REMEDY and rank in binding))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
-            # a rule whose money condition the asked amount meets answers before one it fails:
-            # "how much is shipping for a $30 order?" -> "Orders under $50 ship for $5.99"
-            met = meets_conditions(amount, sentence) if amount is not None else None
-            if met is not None:
-                score += CONDITION_WEIGHT if met else -CONDITION_WEIGHT
+            # a rule whose condition the asked amount or time meets answers before one it
+            # fails: "how much is shipping for a $30 order?" -> "Orders under $50 ship for
+            # $5.99"; "stopped working after 2 months" -> the 2-year warranty, not 30-day returns
+            # (one it fails is not set back: "can I return headphones after 2 months?" is
+            # answered by the 30-day rule it fails, a no)
+            if asks_quantity and meets_asked(question, sentence):
+                score += CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
             source = items[rank].evidence.source
