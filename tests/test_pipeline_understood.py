@@ -526,3 +526,39 @@ def test_a_product_that_stopped_working_is_a_complaint_answered_by_its_warranty(
     assert trace.understanding.intent.label == "complaint", trace.understanding.intent
     assert trace.answer.text.startswith("I'm sorry") and "warranty" in trace.answer.text, trace.answer.text
     assert any(c.doc_id and c.doc_id.startswith("warranty") for c in trace.answer.citations), trace.answer.text
+
+
+def test_an_elliptical_follow_up_asks_the_same_question_about_what_it_names(understood, demo_catalog):
+    """"And on the <laptop>?" after "what's the warranty on Orbis laptops?" was answered with the
+    laptop's description (product_info); "and a charger?" after "what case fits it?" listed every
+    charger. A follow-up that only names another thing asks the last question about it."""
+    from rag.understand.pipeline import asked_again, is_ellipsis
+    from rag.understand.state import Turn
+    from rag.understand.types import LinkedEntity
+
+    orbis = LinkedEntity(kind="brand", id="orbis", name="Orbis", score=1.0, method="exact", mention="Orbis")
+    laptops = LinkedEntity(kind="category", id="laptops", name="Laptops", score=1.0, method="exact", mention="laptops")
+    book = LinkedEntity(kind="product", id="p1", name="Nimbus Tech Book 690 Laptop", score=0.9, method="fuzzy",
+                        mention="Nimbus Tech Book 690")
+    tents = LinkedEntity(kind="category", id="tents", name="Tents", score=1.0, method="exact", mention="tents")
+    previous = Turn(at=0.0, text="what's the warranty on Orbis laptops?", intent="warranty", entities=[orbis, laptops])
+    assert is_ellipsis("and on the Nimbus Tech Book 690?", [book]) and is_ellipsis("what about tents?", [tents])
+    assert not is_ellipsis("and is the Nimbus Tech Book 690 in stock?", [book])
+    assert asked_again(previous, [book]) == "what's the warranty on Nimbus Tech Book 690?"
+    assert asked_again(previous, [tents]) == "what's the warranty on Orbis tents?"
+
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.brand != "orbis")
+    sid = "ellipsis-1"
+    understood.run("what's the warranty on Orbis laptops?", session_id=sid)
+    trace = understood.run(f"and on the {laptop.title}?", session_id=sid)
+    assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("warranty", "ellipsis")
+    assert "warranty" in trace.answer.text and any((c.doc_id or "").startswith("warranty") for c in trace.answer.citations)
+
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    sid = "ellipsis-2"
+    understood.run(f"tell me about the {phone.title}", session_id=sid)
+    understood.run("which phone cases fit it?", session_id=sid)
+    chargers = understood.run("and chargers?", session_id=sid)
+    assert chargers.understanding.intent.label == "compatibility"
+    assert [e.kind for e in chargers.understanding.focus][:1] == ["product"], chargers.understanding.focus
+    assert "Charger" in chargers.answer.text or chargers.answer.abstained, chargers.answer.text

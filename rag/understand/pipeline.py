@@ -22,7 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import FAILURE
+from rag.textutil import FAILURE, content_words
 from rag.understand.constraints import price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
@@ -199,6 +199,54 @@ def asks_about_privacy(text: str) -> bool:
     request to act on the shopper's data ("delete my data", "change my email") is no question
     about the policy: it stays with the account intent, a handoff."""
     return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
+
+
+#: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
+ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"}) - {"comparison"}
+_ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
+
+
+def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """A follow-up that only names another thing ("and on the Nimbus Tech Book 690?", "what
+    about Orbis?", "and for tents?"): after its opening and the names it links, no word of its
+    own is left to ask something new."""
+    if not mentioned or not _ELLIPSIS.search(text):
+        return False
+    rest = _ELLIPSIS.sub(" ", text, count=1)
+    for e in mentioned:
+        if e.mention:
+            rest = re.sub(re.escape(e.mention), " ", rest, flags=re.IGNORECASE)
+    # (the rest of a full name is no new question: "..., Silver")
+    return not content_words(rest) - set().union(*(content_words(e.name) for e in mentioned))
+
+
+def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
+    """The previous question about what an elliptical follow-up names: "what's the warranty on
+    Orbis laptops?" + "and on the Nimbus Tech Book 690?" -> "what's the warranty on Nimbus Tech
+    Book 690?"; "how long is the return window for phones?" + "what about tents?" -> "... for
+    tents?". A name of the same kind gives way to the new one (the others stay: "which phone
+    cases fit the X?" + "and chargers?"); a product takes the place of the first name and of
+    the brands and categories it belongs to; a question that named nothing gets the new names
+    after it."""
+    names = " and ".join(e.mention or e.name for e in mentioned)
+    kinds = {e.kind for e in mentioned}
+
+    def pattern(e: LinkedEntity) -> re.Pattern[str]:
+        return re.compile(rf"(?<!\w){re.escape(e.mention or '')}(?!\w)", re.IGNORECASE)
+
+    named = [e for e in previous.entities if e.mention and pattern(e).search(previous.text)]
+    if not named:
+        return f"{previous.text.rstrip(' ?.!')} ({names})?"
+    same = [e for e in named if e.kind in kinds]
+    target = (same or named)[0]
+    if "product" in kinds:
+        dropped = [e for e in named if e is not target and e.kind in ("product", "brand", "category")]
+    else:
+        dropped = [e for e in same if e is not target] if same else [e for e in named if e is not target]
+    text = pattern(target).sub(lambda _m: names, previous.text, count=1)
+    for e in dropped:
+        text = pattern(e).sub("", text, count=1)
+    return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
 _OWNED = r"\b(?:my|the|this|these|our)\s+(?:[\w'-]+\s+){{0,2}}{mention}\b"
@@ -394,6 +442,19 @@ class Understander:
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk
+        elif (source == "message" and special is None and state is not None
+              and state.last_intent in ELLIPSIS_INTENTS and is_ellipsis(head, mentioned)):
+            # "what's the warranty on Orbis laptops?" then "and on the Nimbus Tech Book 690?":
+            # the same question about another thing, read as that question
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
+            products = [e for e in state.focus if e.kind == "product"]
+            if intent.label == "compatibility" and products and all(e.kind == "category" for e in mentioned):
+                # "what case fits it?" then "and a charger?": which chargers go with the same product
+                focus = [*products[:1], *focus]
+                query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {products[0].name}?"
+            else:
+                query = asked_again(state.turns[-1], mentioned)
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
@@ -442,7 +503,9 @@ class Understander:
         turn_no = 0
         if state is not None:
             turn_no = len(state.turns) + 1
-            self._remember(state, head, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode)
+            # (an elliptical turn is remembered as the question it asked, for the next one)
+            said = query if intent.reason == "ellipsis" else head
+            self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode)
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
         u = Understanding(
