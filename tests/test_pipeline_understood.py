@@ -562,3 +562,19 @@ def test_an_elliptical_follow_up_asks_the_same_question_about_what_it_names(unde
     assert chargers.understanding.intent.label == "compatibility"
     assert [e.kind for e in chargers.understanding.focus][:1] == ["product"], chargers.understanding.focus
     assert "Charger" in chargers.answer.text or chargers.answer.abstained, chargers.answer.text
+
+
+def test_choosing_among_a_listed_category_is_not_declined(understood):
+    """"Which one is the warmest?" after a listing of sleeping bags was declined as out of scope
+    (0.995: weather) and "and the lightest?" too (then judged negative). Warmth is the
+    temperature rating, lowest first."""
+    sid = "pick-among-1"
+    first = understood.run("I am looking for a sleeping bag for cold weather", session_id=sid)
+    assert "temperature rating, lowest first" in first.answer.text, first.answer.text
+    warmest = understood.run("which one is the warmest?", session_id=sid)
+    assert warmest.understanding.intent.label == "recommendation", warmest.understanding.intent
+    assert "°C" in warmest.answer.text and warmest.answer.citations, warmest.answer.text
+    lightest = understood.run("and the lightest?", session_id=sid)
+    assert lightest.understanding.intent.label == "recommendation", lightest.understanding.intent
+    assert lightest.understanding.sentiment.label != "negative" and not lightest.answer.escalate
+    assert "weight, lowest first" in lightest.answer.text, lightest.answer.text

@@ -241,6 +241,19 @@ def test_an_attribute_named_by_the_last_word_of_its_key():
     assert attribute_constraint("which tent has the best rating?", _tent_keys()) is None
 
 
+def test_warmth_asks_for_the_lowest_temperature_rating():
+    """"The warmest sleeping bag" and "for cold weather" name no attribute by its key: the one
+    temperature rating, lowest first (the lower the rating, the warmer the bag)."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    bags = [K("temperature_rating", "°c", ("-9", "10")), K("weight", "g", ("1584", "1752"))]
+    for text in ("which sleeping bag is the warmest?", "a sleeping bag for cold weather"):
+        c = attribute_constraint(text, bags)
+        assert c is not None and (c.key, c.value_order) == ("temperature_rating", 1), (text, c)
+    assert attribute_constraint("a warm tent", _tent_keys()) is None  # no temperature rating
+
+
 def test_cheaper_than_a_product_lists_its_category_below_its_price():
     """"Anything cheaper than the X?" has no amount: X's price is the bound, in its category.
     Two products named ("is X cheaper than Y?") compare them instead."""

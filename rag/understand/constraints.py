@@ -131,6 +131,11 @@ _LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lo
                     r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
+#: Words that ask for warmth, which a temperature rating measures the other way round: the
+#: lower a sleeping bag is rated, the warmer it keeps ("the warmest", "for cold weather").
+_WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class AttributeKey:
     """An attribute the listed products have: its key, unit and (some of) its values."""
@@ -211,7 +216,8 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2 persons; when
     several attributes share the unit, the one the text names); a yes/no attribute the text
     names ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
-    attribute written out ("goose down", "4-season", "black"); last a numeric attribute named
+    attribute written out ("goose down", "4-season", "black"); warmth asked for, as the one
+    temperature rating lowest first ("the warmest", "for cold weather"); last a numeric attribute named
     without a number, by its key's first word or its only key's last ("waterproof tents",
     "the best camera": no bound, the listing shows each product's value). Amounts of money are
     never attribute values (see `price_constraint`)."""
@@ -243,6 +249,10 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     if written:
         _, k, v = max(written, key=lambda t: t[0])
         return AttributeConstraint(k.key, value=v)
+    if _WARMTH.search(lower):  # "the warmest sleeping bag", "for cold weather": rated lowest first
+        rated = [k for k in numeric if "temperature" in k.words.split()]
+        if len(rated) == 1:
+            return AttributeConstraint(rated[0].key, rated[0].unit, lowest_first=True)
     for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
         if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
             return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))

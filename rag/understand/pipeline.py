@@ -201,6 +201,13 @@ def asks_about_privacy(text: str) -> bool:
     return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
 
 
+#: Choosing among the products the last answer listed: "which one is the warmest?", "which of
+#: them has the longest battery life?", "and the lightest?".
+_PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s+of\s+(?:them|these|those))?\s+"
+                          r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
+                          r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
+                          re.IGNORECASE)
+
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
 ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"}) - {"comparison"}
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
@@ -455,6 +462,11 @@ class Understander:
             else:
                 query = asked_again(state.turns[-1], mentioned)
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
+              and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
+            # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
+            # 0.995 (weather), a choice among what was listed (or among the category in focus)
+            intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_choice"})
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
@@ -485,10 +497,10 @@ class Understander:
             candidates = list(state.listed)
 
         price = price_constraint(head)
-        if s_label == "negative" and price and not complains(head):
-            # "and the cheapest?", "the most expensive one": asking for a price, not complaining
-            # about one. The model learnt "cheap" from reviews, where it judges (0.51-0.63
-            # negative), and two such turns counted as repeated contact
+        if s_label == "negative" and (price or _PICKS_AMONG.search(head)) and not complains(head):
+            # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
+            # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
+            # judges (0.51-0.63 negative), and two such turns counted as repeated contact
             s_label, s_conf = "neutral", float(s_scores.get("neutral", s_conf))
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
