@@ -335,7 +335,7 @@ class GraphRetriever:
         the applicable policy (source "scoped_policy", never binding), and a question about a
         product, brand or category gets that one's policy instead (`_q_policy`)."""
         asked = content_words(question) - POLICY_WORDS
-        left_out = asked - set().union(set(), *(content_words(e.text) for e in store_wide))
+        left_out = asked - set().union(*(content_words(e.text) for e in store_wide))
         if not left_out:
             return []
         found: list[tuple[int, Evidence]] = []
@@ -457,8 +457,9 @@ class GraphRetriever:
     def _q_category_accessories(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """What goes with a category's products: with more than one kind, a summary first
         ("Accessories for Phones (products that fit or work with them): Headphones, 135
-        products; Phone Cases, 117 products; ..."), then one fact per kind ("Phone Cases that
-        fit or work with Phones: 117 products, such as ... at $37.99, in stock; ..."). The last
+        products; Phone Cases, 117 products; ..."), then one fact per kind ("Phone Cases,
+        accessories that fit or work with Phones: 117 products, such as ... at $37.99, in
+        stock; ..."). The last
         category of the plan is the one they go with; the others, when there are any, are the
         kinds asked for ("what chargers work with phones?"). The shopper's price bounds narrow
         them ("accessories for laptops under $50")."""

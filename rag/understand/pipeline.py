@@ -292,8 +292,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
                          Ember 40 rated to?" was out of scope at 0.47; no CLINC150 message links
-                         a product that well):
-                         about that product, whatever the model makes of it. Intent v4 called 411 of ePQA dev's 977 shoppers' questions (asked
+                         a product that well): about that product, whatever the model makes of
+                         it. Intent v4 called 411 of ePQA dev's 977 shoppers' questions (asked
                          with their page) out of scope, v5 still calls "ok so what about rain"
                          and "tell me about p000002" so. It takes the best product intent the
                          model offers, else product_info."""
