@@ -184,6 +184,21 @@ def test_a_rule_the_asked_amount_does_not_meet_gives_way_to_the_one_it_does():
     assert kept.generator == "llamacpp" and kept.fallback_reason is None, kept
 
 
+def test_a_warranty_answer_without_a_period_gives_way_to_one_with_it():
+    """SmolLM2 answered "what's the warranty on it?" with "The warranty is extended [1].":
+    grounded, and no answer. A question for a warranty or return period needs one (or "final
+    sale")."""
+    ctx = build_context([Evidence(id="policy:warranty-p000000@v1", kind="graph_fact", source="policy",
+                                  doc_id="warranty-p000000", doc_version=1,
+                                  text="Extended warranty: This product includes a 4-year warranty from the maker.")])
+    answer = ground("The warranty is extended [1].", ctx, "what's the warranty on it?", ExtractiveGenerator(),
+                    generator="llamacpp")
+    assert "4-year warranty" in answer.text and answer.fallback_reason == "off_topic", answer
+    kept = ground("The warranty lasts 4 years [1].", ctx, "what's the warranty on it?", ExtractiveGenerator(),
+                  generator="llamacpp")
+    assert kept.generator == "llamacpp", kept
+
+
 def test_a_grounded_answer_about_something_else_gives_way_to_the_extractive_one(context):
     """SmolLM2 answered "is shipping free?" with "We ship to the United States and Canada only.":
     grounded, and no answer. When a model's answer says none of the words the question asks

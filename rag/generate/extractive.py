@@ -154,6 +154,13 @@ def _asks(pattern: str) -> re.Pattern[str]:
 # The first that matches the question is its type. Money is never required: "how much" also
 # asks a weight or a volume, which a sentence can give without a price.
 ANSWER_TYPES: tuple[AnswerType, ...] = (
+    # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
+    # "The warranty is extended [1]." is grounded and no answer
+    AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"
+                               r"(?:warranty|guarantee|return\s+(?:window|period|policy))\b"),
+               re.compile(r"\b\d+(?:\.\d+)?[- ](?:day|week|month|year)s?\b|\bwithin\s+\d+\b|\blifetime\b"
+                          r"|\bfinal sale\b|\bno returns\b|\bnot (?:be )?returnable\b", re.IGNORECASE),
+               value_required=True),
     AnswerType("duration or length", _asks(r"\bhow long\b"),
                re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?"
                           r"|mins?|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b",
