@@ -201,6 +201,14 @@ def self_reference_words(text: str) -> set[str]:
     return content_words(" ".join(m.group(1) for m in _SELF_REFERENCE.finditer(text)))
 
 
+def asks_question(message: str, question: str) -> bool:
+    """The message asks an FAQ's question: it has all of its content words, less those that
+    name the store or the shopper's order ("how can I track a package?" asks "How do I track my
+    order?")."""
+    wanted = content_words(question) - self_reference_words(question)
+    return bool(wanted) and wanted <= content_words(message)
+
+
 def numbers(text: str) -> list[tuple[str, str | None]]:
     """(value, unit) pairs: "$19.99" -> ("19.99", "$"), "30 days" -> ("30", "day"),
     "90% off" -> ("90", "%"). Values are normalized (no separators, no trailing zero decimals)."""

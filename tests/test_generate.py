@@ -318,6 +318,24 @@ def test_a_time_in_the_question_picks_the_period_it_falls_in():
     assert late.citations[0].evidence_id == "policy:returns-global@v3", late.text
 
 
+def test_a_second_sentence_comes_from_no_faq_the_message_does_not_ask():
+    """"Can I get a refund to a different card?" was answered "... a full refund to the original
+    payment method [1]. Yes, digital gift cards from $10 to $500 [2].": the FAQ's sentences share
+    its question's "card", and its "yes" answers that question, not ours."""
+    evidence = [
+        Evidence(id="policy:returns-global@v3", kind="graph_fact", source="policy", doc_id="returns-global",
+                 doc_version=3, text="Returns and refunds: You can return most items within 30 days for a full "
+                                     "refund to the original payment method."),
+        Evidence(id="faq:faq-gift-cards", kind="graph_fact", source="faq", doc_id="faq-gift-cards",
+                 text="Q: Do you sell gift cards? A: Yes, digital gift cards from $10 to $500. They never expire."),
+    ]
+    answerer = Answerer(ExtractiveGenerator())
+    refund = answerer.answer("can I get a refund to a different card?", evidence)
+    assert [c.evidence_id for c in refund.citations] == ["policy:returns-global@v3"], refund.text
+    asked = answerer.answer("do you sell gift cards? can I return them?", evidence)
+    assert "faq:faq-gift-cards" in [c.evidence_id for c in asked.citations], asked.text
+
+
 def test_extractive_answers_with_the_faq_answer_never_its_question():
     """An FAQ's question is no answer: the answer quotes what follows it, which counts the
     question's words as its own ("Yes, if ..." says nothing about headphones by itself)."""

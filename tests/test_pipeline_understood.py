@@ -578,3 +578,12 @@ def test_choosing_among_a_listed_category_is_not_declined(understood):
     assert lightest.understanding.intent.label == "recommendation", lightest.understanding.intent
     assert lightest.understanding.sentiment.label != "negative" and not lightest.answer.escalate
     assert "weight, lowest first" in lightest.answer.text, lightest.answer.text
+
+
+def test_a_request_for_a_gift_is_answered_by_the_listing_it_reads(understood):
+    """"I need a gift for someone who likes coffee" read the coffee makers' listing (the category
+    linked by meaning) and abstained: "coffee" is in every item, and "gift", "someone", "likes"
+    in none. A listing the plan put first answers the request it was read for."""
+    trace = understood.run("I need a gift for someone who likes coffee")
+    assert trace.understanding.intent.label == "recommendation"
+    assert any("coffee-makers~listing" in c.evidence_id for c in trace.answer.citations), trace.answer.text

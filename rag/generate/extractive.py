@@ -62,6 +62,7 @@ from rag.textutil import (
     FAILURE,
     MONEY,
     asked_amount,
+    asks_question,
     asked_elapsed,
     capitalized,
     content_words,
@@ -230,6 +231,14 @@ def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
     return frozenset(ignored)
 
 
+def _asked_faq(question: str, item: ContextItem | None) -> bool:
+    """Not an FAQ, or one whose question the message asks (rag.textutil.asks_question)."""
+    if item is None or item.evidence.source != "faq":
+        return True
+    m = _FAQ_QUESTION_TEXT.match(item.text)
+    return m is None or asks_question(question, m.group(1))
+
+
 def _store_written(item: ContextItem | None) -> bool:
     """A policy or an FAQ: each sentence is a rule of the store's, written in prose. (Graph facts
     are chosen by what they state: "what's the difference between A and B?" is answered by the
@@ -249,6 +258,8 @@ _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic,
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _FAQ_MARKER = re.compile(r"^(?:Q|A|Question|Answer):\s*")  # FAQ passages read "Q: ... A: ..."
 _FAQ_QUESTION = re.compile(r"^(?:Q|Question):\s")
+_FAQ_QUESTION_TEXT = re.compile(r"^\s*(?:Q|Question):\s*(.+?)\s+(?:A|Answer):\s", re.DOTALL)
+
 
 
 def _is_title(sentence: str, evidence: Evidence) -> bool:
@@ -393,6 +404,9 @@ class ExtractiveGenerator:
             per_item.setdefault(rank, []).append(bool(words & q_words))
         topical = {rank: sum(hits) / len(hits) for rank, hits in per_item.items()}
 
+        def source_of(rank: int) -> str | None:
+            return items[rank].evidence.source
+
         scored = []
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
@@ -416,10 +430,13 @@ class ExtractiveGenerator:
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind
             # (a remedy in the policy that applies answers a failure: "my headphones stopped
-            # working" -> "All electronics carry a 2-year warranty covering defects")
+            # working" -> "All electronics carry a 2-year warranty covering defects"; a listing
+            # the plan put first answers the request it was read for when it shares a word
+            # with it: "I need a gift for someone who likes coffee" -> the coffee makers)
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
-                        or (typed and wanted is REMEDY and rank in binding))
+                        or (typed and wanted is REMEDY and rank in binding)
+                        or (rank == 0 and source_of(rank) == "listing" and bool(shared)))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
@@ -517,6 +534,11 @@ class ExtractiveGenerator:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
             adds = s.shared - covered
+            if not _asked_faq(question, context.item(s.number)):
+                # an FAQ's sentences share its question's words ("card"), and answer it: "can
+                # I get a refund to a different card?" took "Yes, digital gift cards from $10
+                # to $500." after "... a full refund to the original payment method"
+                continue
             if adds and (not adds <= phrase or phrase <= s.shared):
                 chosen.append(s)
                 covered |= s.shared

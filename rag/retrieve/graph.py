@@ -21,7 +21,7 @@ from typing import Any, Callable, Hashable
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
-from rag.textutil import content_words, self_reference_words
+from rag.textutil import asks_question, content_words
 from rag.types import Evidence
 from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraint
 from rag.understand.types import GraphQuery
@@ -555,14 +555,6 @@ class GraphRetriever:
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
-
-
-def asks_question(message: str, question: str) -> bool:
-    """The message asks the FAQ's question: it has all of its content words, less those that
-    name the store or the shopper's order ("how can I track a package?" asks "How do I track my
-    order?")."""
-    wanted = content_words(question) - self_reference_words(question)
-    return bool(wanted) and wanted <= content_words(message)
 
 
 def _price_and_stock(r: dict) -> str:
