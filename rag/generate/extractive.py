@@ -407,6 +407,12 @@ class ExtractiveGenerator:
         def source_of(rank: int) -> str | None:
             return items[rank].evidence.source
 
+        # what a request narrows its thing by and no item shows ("waterproof" in "I need
+        # waterproof headphones"): the listing of all headphones is no answer to it
+        thing = requested_thing(question)
+        unshown = {w for w in content_words(" ".join(thing.modifiers)) - REQUEST_WORDS
+                   if not df.get(w)} if thing is not None else set()
+
         scored = []
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
@@ -436,7 +442,7 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
-                        or (rank == 0 and source_of(rank) == "listing" and bool(shared)))
+                        or (rank == 0 and source_of(rank) == "listing" and bool(shared) and not unshown))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
