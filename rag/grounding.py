@@ -41,10 +41,10 @@ from rag.context import Context, ContextItem, topic_words
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     SENTENCE_BOUNDARY,
+    AskedQuantities,
     capitalized,
     citation_numbers,
     content_words,
-    meets_asked,
     numbers,
     split_sentences,
     strip_citations,
@@ -134,7 +134,10 @@ def fails_asked_amount(question: str, sentences: list[str]) -> bool:
     """The question gives an amount or a time ("shipping for a $30 order?", "after 2 months")
     and the sentences state only rules it does not meet ("free shipping on orders over $50",
     "returns within 30 days"): true, but not the answer."""
-    met = [meets_asked(question, s) for s in sentences]
+    quantities = AskedQuantities.of(question)
+    if not quantities:
+        return False
+    met = [quantities.met_by(s) for s in sentences]
     return False in met and True not in met
 
 

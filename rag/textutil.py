@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 # Function words that carry no product fact; anything else counts as a content word.
@@ -130,13 +131,28 @@ def within_period(days: float, sentence: str) -> bool | None:
     return all(days <= p for p in periods) if periods else None
 
 
-def meets_asked(question: str, sentence: str) -> bool | None:
-    """Whether the sentence's conditions hold for the amount of money and the time the question
-    gives (asked_amount, asked_elapsed); None when it states none for them."""
-    amount, days = asked_amount(question), asked_elapsed(question)
-    met = [m for m in (meets_conditions(amount, sentence) if amount is not None else None,
-                       within_period(days, sentence) if days is not None else None) if m is not None]
-    return all(met) if met else None
+@dataclass(frozen=True)
+class AskedQuantities:
+    """The amount of money and the time (in days) a question gives, read once per question:
+    "shipping for a $30 order?" -> money 30; "stopped working after 2 months" -> days 60."""
+
+    money: float | None
+    days: float | None
+
+    @classmethod
+    def of(cls, question: str) -> "AskedQuantities":
+        return cls(asked_amount(question), asked_elapsed(question))
+
+    def __bool__(self) -> bool:
+        return self.money is not None or self.days is not None
+
+    def met_by(self, sentence: str) -> bool | None:
+        """Whether the sentence's conditions hold for them (meets_conditions, within_period);
+        None when it states none for them."""
+        met = [m for m in (meets_conditions(self.money, sentence) if self.money is not None else None,
+                           within_period(self.days, sentence) if self.days is not None else None)
+               if m is not None]
+        return all(met) if met else None
 
 
 # a thing that has failed: "stopped working", "arrived broken", "won't charge"

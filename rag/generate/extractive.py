@@ -61,12 +61,10 @@ from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     FAILURE,
     MONEY,
-    asked_amount,
+    AskedQuantities,
     asks_question,
-    asked_elapsed,
     capitalized,
     content_words,
-    meets_asked,
     self_reference_words,
     split_sentences,
 )
@@ -356,7 +354,7 @@ class ExtractiveGenerator:
                 t for t in question.split() if t[:1].isupper() or any(c.isdigit() for c in t)))
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
-        asks_quantity = asked_amount(question) is not None or asked_elapsed(question) is not None
+        quantities = AskedQuantities.of(question)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
@@ -404,9 +402,6 @@ class ExtractiveGenerator:
             per_item.setdefault(rank, []).append(bool(words & q_words))
         topical = {rank: sum(hits) / len(hits) for rank, hits in per_item.items()}
 
-        def source_of(rank: int) -> str | None:
-            return items[rank].evidence.source
-
         # what a request narrows its thing by and no item shows ("waterproof" in "I need
         # waterproof headphones"): the listing of all headphones is no answer to it
         thing = requested_thing(question)
@@ -442,7 +437,7 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
-                        or (rank == 0 and source_of(rank) == "listing" and bool(shared) and not unshown))
+                        or (rank == 0 and items[rank].evidence.source == "listing" and bool(shared) and not unshown))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
@@ -452,7 +447,7 @@ class ExtractiveGenerator:
             # $5.99"; "stopped working after 2 months" -> the 2-year warranty, not 30-day returns
             # (one it fails is not set back: "can I return headphones after 2 months?" is
             # answered by the 30-day rule it fails, a no)
-            if asks_quantity and meets_asked(question, sentence):
+            if quantities and quantities.met_by(sentence):
                 score += CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared

@@ -120,7 +120,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # "how do I track my order?": the store's FAQ says how; when nothing answers, the
         # shopper is handed off as before (ResponsePolicy.handoff_unanswered)
         return RetrievalPlan(intent=intent, graph_queries=[GraphQuery(kind="faq", k=3, asked_only=True)],
-                             passages=PassageQuery(sources=["faq"], k=3), answer_mode="grounded", notes=[f"{intent}, asked how: the FAQ that asks it, else handoff"])
+                             passages=PassageQuery(sources=["faq"], k=3), answer_mode="grounded",
+                             notes=[f"{intent}, asked how: the FAQ that asks it, else handoff"])
     if intent in TRANSACTIONAL_INTENTS:
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="handoff", handoff=True,
                              notes=[f"{intent} needs the order/account system: handoff, never an invented status"])
