@@ -587,3 +587,5 @@ def test_a_request_for_a_gift_is_answered_by_the_listing_it_reads(understood):
     trace = understood.run("I need a gift for someone who likes coffee")
     assert trace.understanding.intent.label == "recommendation"
     assert any("coffee-makers~listing" in c.evidence_id for c in trace.answer.citations), trace.answer.text
+    # only a request for a thing: the store has no manual, and the listing says nothing of use
+    assert understood.answer("how do I use the coffee maker?").abstained

@@ -404,7 +404,10 @@ class ExtractiveGenerator:
 
         # what a request narrows its thing by and no item shows ("waterproof" in "I need
         # waterproof headphones"): the listing of all headphones is no answer to it
+        # (only a request for a thing: "how do I use the coffee maker?" is not answered by the
+        # coffee makers' listing)
         thing = requested_thing(question)
+        asks_for_a_thing = thing is not None
         unshown = {w for w in content_words(" ".join(thing.modifiers)) - REQUEST_WORDS
                    if not df.get(w)} if thing is not None else set()
 
@@ -437,7 +440,8 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
-                        or (rank == 0 and items[rank].evidence.source == "listing" and bool(shared) and not unshown))
+                        or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
+                            and not unshown))
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
