@@ -589,3 +589,13 @@ def test_a_request_for_a_gift_is_answered_by_the_listing_it_reads(understood):
     assert any("coffee-makers~listing" in c.evidence_id for c in trace.answer.citations), trace.answer.text
     # only a request for a thing: the store has no manual, and the listing says nothing of use
     assert understood.answer("how do I use the coffee maker?").abstained
+
+
+def test_the_cheapest_after_a_comparison_lists_the_category_cheapest_first(understood, demo_catalog):
+    """"Which is better, A or B?" then "and the cheapest?" abstained: the look-alikes of A and B
+    filled the context before the priced listing the message asked for."""
+    a, b = [p for p in demo_catalog.products if p.category == "phones"][:2]
+    sid = "cheapest-after-comparison"
+    understood.run(f"which is better, the {a.title} or the {b.title}?", session_id=sid)
+    trace = understood.run("and the cheapest?", session_id=sid)
+    assert "cheapest first" in trace.answer.text and not trace.answer.abstained, trace.answer.text

@@ -232,6 +232,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
               else q.model_copy(update=bounds) if q.kind == "category_accessories" else q for q in gq]
         listed = [q for q in gq if q.kind == "category_products"]
         if listed:
+            # the priced listing is what was asked: before the look-alikes of the products in
+            # focus ("which is better, A or B?" then "and the cheapest?" filled the context
+            # with A's and B's similar products and abstained)
+            gq = [*listed, *(q for q in gq if q.kind != "category_products")]
             notes.append(f"product listing priced {price.describe()}")
     return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
                          handoff=escalate, answer_mode="grounded")
