@@ -235,7 +235,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             # the priced listing is what was asked: before the look-alikes of the products in
             # focus ("which is better, A or B?" then "and the cheapest?" filled the context
             # with A's and B's similar products and abstained)
-            gq = [*listed, *(q for q in gq if q.kind != "category_products")]
+            # (what goes with a category stays first: "accessories for laptops under $50")
+            first = [q for q in gq if q.kind == "category_accessories"]
+            gq = [*first, *listed, *(q for q in gq if q.kind not in ("category_accessories", "category_products"))]
             notes.append(f"product listing priced {price.describe()}")
     return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
                          handoff=escalate, answer_mode="grounded")
