@@ -141,6 +141,24 @@ def fails_asked_amount(question: str, sentences: list[str]) -> bool:
     return False in met and True not in met
 
 
+def policies_by_variants(context: Context) -> dict[str, list[int]]:
+    """The applicable policies that apply to some of a model's variants only, by whom (the graph
+    splits them when the shopper named the model, not the colour): numbers of their items."""
+    split: dict[str, list[int]] = {}
+    for item in context.items:
+        ev = item.evidence  # the applicable policy (extractive.is_applicable_policy), for some
+        if ev.kind == "graph_fact" and ev.source == "policy" and ev.applies_to:
+            split.setdefault(ev.applies_to, []).append(item.number)
+    return split if len(split) > 1 else {}
+
+
+def omits_variants(verdicts: list[SentenceVerdict], context: Context) -> bool:
+    """The answer leaves out the policy of some of the variants: "The warranty on the Bassline
+    Halo 150 is 4 years [1]." is the silver one's; the other colours have 2 years."""
+    cited = {n for v in verdicts for n in v.numbers}
+    return any(not cited.intersection(numbers) for numbers in policies_by_variants(context).values())
+
+
 def compared_values(evidence_text: str) -> dict[str, tuple[float, str]]:
     """The values a comparison fact gives each product (as a number, and as written), by the
     product's name without its variant suffix: "Weight: Zenfone Labs Lite 630 Smartphone, Red:
@@ -260,7 +278,12 @@ class GroundingChecker:
     ) -> tuple[bool, str]:
         """Whether the evidence items together support the sentence, and if not, why. `topic`
         words (see topic_words) do not count towards coverage: naming the product is no claim."""
+        items = list(items)
         support = [s for item in items for s in split_sentences(item.text) if not is_instruction_like(s)]
+        # whom a policy applies to is stated by the store's data, not by the policy's text: "For
+        # Bassline Halo 150 Wireless Headphones in silver: ... 4-year warranty" names it
+        support += [f"It applies to {item.evidence.applies_to}." for item in items
+                    if item.evidence.applies_to and support]
         if not support:
             return False, "unsupported"
         claim = strip_citations(sentence)
@@ -367,6 +390,13 @@ class GroundingChecker:
                 if ext_kept and answers(question, asked, [v.sentence for v in ext_kept], extractive):
                     dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                     return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "off_topic")
+            elif omits_variants(kept, context):
+                # true of some colours only, said as if of the model: the extractive answer gives
+                # each variant's policy
+                ext_kept = self._extractive(question, context, extractive)
+                if ext_kept and not omits_variants(ext_kept, context):
+                    dropped += [DroppedSentence(text=v.sentence, reason="partial") for v in kept]
+                    return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "partial")
         if kept:
             return _answer(kept, context, dropped, removed, generator, fallback_reason)
         if extractive is not None:
@@ -464,6 +494,8 @@ class GroundedStream:
         asked = self.extractive.asked_words(self.question, self.context) if judged else frozenset()
         held: list[str] = []  # rendered sentences not yet sent: none answers the question so far
         on_topic = not judged or answers(self.question, asked, [], self.extractive)
+        # variants with different policies: whether every one is answered shows only at the end
+        hold_all = judged and bool(policies_by_variants(self.context))
         buffer, sent = "", 0
 
         def send(verdicts: Iterable[SentenceVerdict]) -> Iterator[str]:
@@ -471,7 +503,7 @@ class GroundedStream:
             for verdict in verdicts:
                 held.append(verdict.render())
                 on_topic = on_topic or answers(self.question, asked, [verdict.sentence], self.extractive)
-                if on_topic:
+                if on_topic and not hold_all:
                     for sentence in held:
                         yield sentence if not sent else " " + sentence
                         sent += 1

@@ -51,7 +51,7 @@ class StageTimings(BaseModel):
 
 class DroppedSentence(BaseModel):
     text: str
-    reason: str = Field(description="unsupported|number_not_in_evidence|negation_mismatch|no_content|comparison_contradicted|repetition|repeated|off_topic|bad_citation_only|abstention")
+    reason: str = Field(description="unsupported|number_not_in_evidence|negation_mismatch|no_content|comparison_contradicted|repetition|repeated|off_topic|partial|bad_citation_only|abstention")
 
 
 class Answer(BaseModel):
@@ -64,7 +64,7 @@ class Answer(BaseModel):
     dropped: list[DroppedSentence] = Field(default_factory=list, description="generated sentences removed by grounding")
     removed_citations: list[int] = Field(default_factory=list, description="[n] that pointed at no given evidence")
     generator: str = Field("", description="which generator produced the body (llamacpp|openai|extractive)")
-    fallback_reason: str | None = Field(None, description="why the fallback answered: error|timeout|ungrounded")
+    fallback_reason: str | None = Field(None, description="why the fallback answered: error|timeout|ungrounded|empty|off_topic|partial")
     intent: str | None = None
     sentiment: str | None = None
     escalate: bool = False

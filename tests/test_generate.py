@@ -534,3 +534,33 @@ def test_factory_kinds(smollm2_gguf):
     assert llama.primary.gguf_path == smollm2_gguf and llama.timeout_s == 20.0
     with pytest.raises(ValueError, match="unknown generator kind"):
         make_generator("gpt5")  # type: ignore[arg-type]
+
+
+def test_policies_of_some_variants_are_each_said_with_whom_they_apply_to():
+    """"How long is the warranty on the Bassline Halo 150?": the silver one has its own 4-year
+    warranty, the others the electronics one. Each is said with its colours, by the extractive
+    answer and in place of a model's that gives one as the model's (reason "partial")."""
+    from rag.grounding import GroundingChecker
+
+    evidence = [
+        Evidence(id="policy:warranty-p1@v1", kind="graph_fact", source="policy", doc_id="warranty-p1", doc_version=1,
+                 applies_to="Halo 150 Headphones in silver",
+                 text="Extended warranty: This product includes a 4-year warranty from the maker."),
+        Evidence(id="policy:warranty-electronics@v1", kind="graph_fact", source="policy", doc_id="warranty-electronics",
+                 doc_version=1, applies_to="Halo 150 Headphones in black and navy blue",
+                 text="Electronics warranty: All electronics carry a 2-year warranty covering defects."),
+    ]
+    question = "how long is the warranty on the Halo 150?"
+    answer = Answerer(ExtractiveGenerator()).answer(question, evidence)
+    assert answer.text == ("For Halo 150 Headphones in silver: Extended warranty: This product includes a 4-year "
+                           "warranty from the maker [1]. For Halo 150 Headphones in black and navy blue: Electronics "
+                           "warranty: All electronics carry a 2-year warranty covering defects [2]."), answer.text
+    assert answer.grounded  # whom a policy applies to is the store's data: the names need no quote
+    context = build_context(evidence)
+    partial = GroundingChecker().ground("The warranty on the Halo 150 is 4 years [1].", context, question,
+                                        ExtractiveGenerator(), generator="llamacpp")
+    assert partial.generator == "extractive" and partial.fallback_reason == "partial", partial
+    assert {c.number for c in partial.citations} == {1, 2}
+    both = GroundingChecker().ground("The silver Halo 150 has a 4-year warranty [1]; the others 2 years [2].",
+                                     context, question, ExtractiveGenerator(), generator="llamacpp")
+    assert both.generator == "llamacpp", both

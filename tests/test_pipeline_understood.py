@@ -599,3 +599,45 @@ def test_the_cheapest_after_a_comparison_lists_the_category_cheapest_first(under
     understood.run(f"which is better, the {a.title} or the {b.title}?", session_id=sid)
     trace = understood.run("and the cheapest?", session_id=sid)
     assert "cheapest first" in trace.answer.text and not trace.answer.abstained, trace.answer.text
+
+
+def _family_with_own_policy(demo_catalog):
+    """A product with its own warranty whose colour variants have none (the demo's p000000)."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    own = next(p for p in demo_catalog.products if p.id == "p000000")
+    family = [by_id[r.target] for r in own.relations if r.kind == "variant_of"] + [
+        p for p in demo_catalog.products if any(r.kind == "variant_of" and r.target == own.id for r in p.relations)]
+    assert family, "the demo store fixture has no variants of p000000"
+    return own, family
+
+
+def test_a_model_named_without_its_colour_gets_each_variants_warranty(understood, demo_catalog):
+    """"How long is the warranty on the Bassline Halo 150?" linked one of its colours (black) and
+    gave the electronics warranty; the silver one has its own 4-year warranty. Both are given,
+    each with the colours it is for; naming the colour gives that one's."""
+    own, family = _family_with_own_policy(demo_catalog)
+    model = own.title.rsplit(",", 1)[0].replace(" Wireless Headphones", "")  # "Sonique Halo 390"
+    trace = understood.run(f"How long is the warranty on the {model}?")
+    assert [e.model_only for e in trace.understanding.focus if e.kind == "product"] == [True]
+    cited = _cited(trace.answer)
+    assert {"warranty-p000000", "warranty-electronics"} <= cited, trace.answer.text
+    colour = own.title.rsplit(",", 1)[1].strip().lower()
+    assert f"in {colour}:" in trace.answer.text, trace.answer.text
+    trace = understood.run(f"How long is the warranty on the {colour} {model}?")
+    assert not any(e.model_only for e in trace.understanding.focus), trace.understanding.focus
+    assert _cited(trace.answer) & {"warranty-p000000"} and "warranty-electronics" not in _cited(trace.answer)
+
+
+def test_the_price_of_a_model_named_without_its_colour_is_each_colours(understood, demo_catalog):
+    """"How much is the Bassline Halo 150?" gave the black one's price alone; its colours cost
+    from $90.99 to $380.99 (in the store `shopgraph demo` makes). The model's price is each colour's."""
+    own, family = _family_with_own_policy(demo_catalog)
+    model = own.title.rsplit(",", 1)[0]
+    trace = understood.run(f"How much is the {model}?")
+    assert trace.answer.citations[0].evidence_id.endswith("#price"), trace.answer.text
+    for p in [own, *family]:
+        colour = p.title.rsplit(",", 1)[1].strip().lower()
+        assert f"${p.price:,.2f} in {colour}" in trace.answer.text, trace.answer.text
+    trace = understood.run(f"Is the {model} in stock?")
+    assert trace.answer.citations[0].evidence_id.endswith("#availability"), trace.answer.text
+    assert f"{model} is in stock in all {len(family) + 1} colors" in trace.answer.text, trace.answer.text

@@ -527,6 +527,10 @@ class ExtractiveGenerator:
         lead = next((s for s in relevant if s.binding and (s.on_kind or s.score >= self.second_ratio * relevant[0].score)),
                     relevant[0])
         relevant = [lead, *(s for s in relevant if s is not lead)]
+        if lead.binding and self._applies_to(context, lead):
+            # the policies of a model's variants, each for some of them: all of them, or the
+            # answer reads as though only the first variants had one
+            return self._each_variants_policy(context, relevant)
         chosen = [lead]
         covered = set(relevant[0].shared)
         thing = requested_thing(question)
@@ -548,6 +552,20 @@ class ExtractiveGenerator:
                 chosen.append(s)
                 covered |= s.shared
         return chosen
+
+    @staticmethod
+    def _applies_to(context: Context, s: ScoredSentence) -> str | None:
+        item = context.item(s.number)
+        return item.evidence.applies_to if item is not None else None
+
+    def _each_variants_policy(self, context: Context, relevant: list[ScoredSentence]) -> list[ScoredSentence]:
+        """The best sentence of each binding policy for some variants (`Evidence.applies_to`)."""
+        chosen: dict[str, ScoredSentence] = {}
+        for s in relevant:
+            whom = self._applies_to(context, s)
+            if s.binding and whom and whom not in chosen:
+                chosen[whom] = s
+        return list(chosen.values())
 
     def answer(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> str:
         chosen = self.pick(question, context, question_vector)

@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Collection, Hashable
 
 from kg import cypher
 from kg.store import GraphStore
@@ -77,12 +77,10 @@ def _plural(noun: str) -> str:
 MAX_VARIANTS_LISTED = 8
 
 
-def variants_text(variants: list[dict]) -> str:
-    """One fact for a product's family of variants (rows of cypher.PRODUCT_VARIANTS): what tells
-    them apart and each one's id, price and availability, so "what colors does it come in?" and
-    "is the navy one cheaper?" are answered whichever variant the shopper named.
-    "Bassline Halo 150 Wireless Headphones comes in 3 colors: black (p000417, $380.99, in
-    stock), navy blue (p000075, $90.99, in stock) and silver (p000000, $262.99, in stock)." """
+def variant_names(variants: list[dict]) -> tuple[str, str, list[str]]:
+    """What a family of variants (rows of cypher.PRODUCT_VARIANTS) is called together, what tells
+    them apart, and each one's name by it: ("Bassline Halo 150 Wireless Headphones", "colors",
+    ["black", "navy blue", "silver"])."""
     def shown(a: dict) -> str:
         value, unit = str(a.get("value") or ""), a.get("unit")
         return f"{value} {unit}" if unit and not value.endswith(str(unit)) else value
@@ -95,16 +93,55 @@ def variants_text(variants: list[dict]) -> str:
     base = prefix if prefix == min(titles, key=len) else prefix.rsplit(" ", 1)[0]
     base = base.rstrip(" ,-") if len(base.split()) >= 2 else titles[0]
     what = _plural(_words(differ[0])) if len(differ) == 1 else "variants"
+    names = [", ".join(f"{_words(k)} {vals[k]}" if len(differ) > 1 else vals[k] for k in differ) or v["title"]
+             for v, vals in zip(variants, values, strict=True)]
+    return base, what, names
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def variants_text(variants: list[dict]) -> str:
+    """One fact for a product's family of variants (rows of cypher.PRODUCT_VARIANTS): what tells
+    them apart and each one's id, price and availability, so "what colors does it come in?" and
+    "is the navy one cheaper?" are answered whichever variant the shopper named.
+    "Bassline Halo 150 Wireless Headphones comes in 3 colors: black (p000417, $380.99, in
+    stock), navy blue (p000075, $90.99, in stock) and silver (p000000, $262.99, in stock)." """
+    base, what, names = variant_names(variants)
     listed = []
-    for v, vals in zip(variants[:MAX_VARIANTS_LISTED], values, strict=False):
-        name = ", ".join(f"{_words(k)} {vals[k]}" if len(differ) > 1 else vals[k] for k in differ) or v["title"]
+    for v, name in zip(variants[:MAX_VARIANTS_LISTED], names, strict=False):
         about = [v["id"], _money(v.get("price"), v.get("currency")), _AVAILABILITY_SHORT.get(v.get("availability") or "", "")]
         listed.append(f"{name} ({', '.join(x for x in about if x)})")
     more = len(variants) - len(listed)
     if more:
         listed.append(f"{more} more")
-    items = listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} and {listed[-1]}"
-    return f"{base} comes in {len(variants)} {what}: {items}."
+    return f"{base} comes in {len(variants)} {what}: {_listed(listed)}."
+
+
+def model_price_and_stock(variants: list[dict]) -> list[tuple[str, str]]:
+    """The price and stock facts of a model sold in variants, each variant named by what tells it
+    apart: ("price", "Bassline Halo 150 Wireless Headphones costs $90.99 in navy blue, $262.99
+    in silver and $380.99 in black."), ("availability", "... is in stock in all 3 colors.")."""
+    base, what, names = variant_names(variants)
+    shown = list(zip(variants, names, strict=True))[:MAX_VARIANTS_LISTED]
+    facts: list[tuple[str, str]] = []
+    priced = sorted(((v["price"], _money(v["price"], v.get("currency")), name) for v, name in shown
+                     if v.get("price") is not None), key=lambda p: p[0])
+    if priced:
+        if len({money for _, money, _ in priced}) == 1 and len(priced) == len(variants):
+            facts.append(("price", f"{base} costs {priced[0][1]} in each of its {len(variants)} {what}."))
+        else:
+            facts.append(("price", f"{base} costs {_listed([f'{money} in {name}' for _, money, name in priced])}."))
+    states: dict[str, list[str]] = {}
+    for v, name in shown:
+        if v.get("availability"):
+            states.setdefault(_AVAILABILITY.get(v["availability"], f"availability: {v['availability']}"), []).append(name)
+    if len(states) == 1 and len(next(iter(states.values()))) == len(variants):
+        facts.append(("availability", f"{base} {next(iter(states))} in all {len(variants)} {what}."))
+    elif states:
+        facts.append(("availability", f"{base} " + "; ".join(f"{state} in {_listed(whom)}" for state, whom in states.items()) + "."))
+    return facts
 
 
 @dataclass
@@ -184,8 +221,11 @@ class GraphRetriever:
         return out
 
     # -- product facts ------------------------------------------------------------------------
-    def product_facts(self, product_ids: list[str]) -> list[Evidence]:
-        """Price, availability, brand/category, variant and attribute facts of the products."""
+    def product_facts(self, product_ids: list[str], model_only: Collection[str] = ()) -> list[Evidence]:
+        """Price, availability, brand/category, variant and attribute facts of the products.
+        For a product named by model only (`model_only`), price and stock are the model's: each
+        variant's ("how much is the Bassline Halo 150?" was answered with the black one's price
+        alone; its colours cost $90.99 to $380.99)."""
         if not product_ids:
             return []
         rows = self._read(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
@@ -201,13 +241,18 @@ class GraphRetriever:
         for r in rows:
             pid, title = r["id"], r["title"]
             common = dict(kind="graph_fact", owner_id=pid, owner_kind="product", doc_id=pid)
-            if r.get("price") is not None:
-                out.append(Evidence(id=f"{pid}#price", source="price", score=1.0,
-                                    text=f"{title} costs {_money(r['price'], r.get('currency'))}.", **common))
-            if r.get("availability"):
-                state = _AVAILABILITY.get(r["availability"], f"availability: {r['availability']}")
-                out.append(Evidence(id=f"{pid}#availability", source="availability", score=1.0,
-                                    text=f"{title} {state}.", **common))
+            variants = family.get(pid, [])
+            if pid in model_only and len(variants) > 1:
+                out += [Evidence(id=f"{pid}#{source}", source=source, score=1.0, text=text, **common)
+                        for source, text in model_price_and_stock(variants)]
+            else:
+                if r.get("price") is not None:
+                    out.append(Evidence(id=f"{pid}#price", source="price", score=1.0,
+                                        text=f"{title} costs {_money(r['price'], r.get('currency'))}.", **common))
+                if r.get("availability"):
+                    state = _AVAILABILITY.get(r["availability"], f"availability: {r['availability']}")
+                    out.append(Evidence(id=f"{pid}#availability", source="availability", score=1.0,
+                                        text=f"{title} {state}.", **common))
             about = []
             if r.get("brand"):
                 about.append(f"is made by {r['brand']}")
@@ -219,7 +264,6 @@ class GraphRetriever:
                 out.append(Evidence(id=f"{pid}#about", source="product", score=0.5,
                                     text=f"{title} {', '.join(about[:-1]) + ' and ' if len(about) > 1 else ''}{about[-1]}.",
                                     **common))
-            variants = family.get(pid, [])
             if len(variants) > 1:
                 out.append(Evidence(id=f"{pid}#variants", source="variants", score=0.5,
                                     text=variants_text(variants), **common))
@@ -233,7 +277,7 @@ class GraphRetriever:
         return out
 
     def _q_product_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
-        return self.product_facts(gq.product_ids or q.product_ids)
+        return self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
 
     def _q_comparison(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Two or more products side by side: one row per shared attribute ("Weight: A: 2.58 kg;
@@ -319,11 +363,32 @@ class GraphRetriever:
         ev: list[Evidence] = []
         for pid, bid, cid in targets:
             res = self.policies(pid, bid, cid, kind)
-            ev += res.evidence
+            if pid is not None and pid in gq.model_only_ids:
+                ev += self._policies_of_variants(pid, kind) or res.evidence
+            else:
+                ev += res.evidence
             out.overridden += res.overridden
         if targets == [(None, None, None)]:
             ev += self.scoped_policies_on(q.text, kind, store_wide=ev)
         return ev
+
+    def _policies_of_variants(self, product_id: str, kind: str | None) -> list[Evidence]:
+        """The policies of a product named by model only, when its variants' differ: each with
+        the variants it applies to ("For Bassline Halo 150 Wireless Headphones in silver: ...
+        4-year warranty", "... in black and navy blue: ... 2-year warranty"). Empty when they
+        all have the same ones, which then simply apply."""
+        variants = self._read(cypher.PRODUCT_VARIANTS, {"ids": [product_id]})
+        if len(variants) < 2:
+            return []
+        base, _, names = variant_names(variants)
+        applies: dict[str, tuple[Evidence, list[str]]] = {}
+        for v, name in zip(variants, names, strict=True):
+            for e in self.policies(v["id"], None, None, kind).evidence:
+                applies.setdefault(e.id, (e, []))[1].append(name)
+        if all(len(whom) == len(variants) for _, whom in applies.values()):
+            return []
+        return [e if len(whom) == len(variants) else e.model_copy(update={"applies_to": f"{base} in {_listed(whom)}"})
+                for e, whom in applies.values()]
 
     def scoped_policies_on(self, question: str, kind: str | None, store_wide: list[Evidence],
                            limit: int = 3) -> list[Evidence]:

@@ -239,6 +239,13 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             first = [q for q in gq if q.kind == "category_accessories"]
             gq = [*first, *listed, *(q for q in gq if q.kind not in ("category_accessories", "category_products"))]
             notes.append(f"product listing priced {price.describe()}")
+    model_only = [e.id for e in focus if e.kind == "product" and e.model_only]
+    if model_only:
+        # "the warranty on the Bassline Halo 150", sold in three colours: each colour's policy
+        # and price, not the one colour the linker happened to pick
+        gq = [q.model_copy(update={"model_only_ids": [i for i in model_only if i in q.product_ids]})
+              if q.kind in ("policy", "product_facts") else q for q in gq]
+        notes.append("named by model only: " + ", ".join(model_only))
     return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
                          handoff=escalate, answer_mode="grounded")
 

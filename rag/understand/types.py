@@ -106,6 +106,9 @@ class LinkedEntity(BaseModel):
     mention: str | None = Field(None, description="the words of the message that matched")
     brand_id: str | None = None
     category_id: str | None = None
+    model_only: bool = Field(
+        False, description="a product named by its model but not which variant ('the Bassline Halo 150', "
+        "sold in three colours): what differs between its variants is answered for each of them")
 
 
 class ClarifyingQuestion(BaseModel):
@@ -138,6 +141,9 @@ class GraphQuery(BaseModel):
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
     # "How do I track my order?"; "how do I change my shipping address?" does not)
     asked_only: bool = False
+    # products among `product_ids` named by model only (`LinkedEntity.model_only`): their
+    # policies are resolved for every variant, and their variants' prices stand for their own
+    model_only_ids: list[str] = Field(default_factory=list)
 
 
 class PassageQuery(BaseModel):
