@@ -641,3 +641,13 @@ def test_the_price_of_a_model_named_without_its_colour_is_each_colours(understoo
     trace = understood.run(f"Is the {model} in stock?")
     assert trace.answer.citations[0].evidence_id.endswith("#availability"), trace.answer.text
     assert f"{model} is in stock in all {len(family) + 1} colors" in trace.answer.text, trace.answer.text
+
+
+def test_a_store_rule_answers_by_meaning_alone_only_when_close(understood):
+    """"Is there a student discount?" was answered "Orders under $50 ship for $5.99" (similarity
+    0.36): the store says nothing about discounts. The policy the graph resolved for the
+    question's kind still answers by meaning ("how can I pay?" shares no word with it)."""
+    trace = understood.run("Is there a student discount?")
+    assert trace.answer.abstained, trace.answer.text
+    trace = understood.run("How can I pay?")
+    assert any(c.startswith("payment") for c in _cited(trace.answer)), trace.answer.text

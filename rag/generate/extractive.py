@@ -12,7 +12,8 @@ relevant. Relevance, on CPU:
 - semantic (when an encoder is given and no sentence is lexically relevant): cosine similarity
   of question and sentence embeddings with the shared all-MiniLM-L6-v2 encoder, topic words
   (the product name most items repeat) removed from both;
-  >= `min_similarity` counts as relevant on its own. Skipped when words already found an
+  >= `min_similarity` (0.35; `min_similarity_store`, 0.45, for the store's policies and FAQs)
+  counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
 - answer type (AnswerType): "how long" / "how much" / "how many" / "what percentage" / "where
   is it made" ask for a kind of value ("how much is the X?" for a price), so a sentence
@@ -237,6 +238,10 @@ def _asked_faq(question: str, item: ContextItem | None) -> bool:
     return m is None or asks_question(question, m.group(1))
 
 
+#: Evidence the store writes (policies, FAQs), not product data or shoppers' text.
+STORE_SOURCES = frozenset({"policy", "scoped_policy", "faq"})
+
+
 def _store_written(item: ContextItem | None) -> bool:
     """A policy or an FAQ: each sentence is a rule of the store's, written in prose. (Graph facts
     are chosen by what they state: "what's the difference between A and B?" is answered by the
@@ -298,6 +303,7 @@ class ExtractiveGenerator:
         max_sentences: int = 2,
         max_items: int = 12,
         min_similarity: float = 0.35,
+        min_similarity_store: float = 0.45,
         second_ratio: float = 0.5,
         tie_margin: float = 0.1,
         tie_top: int = 6,
@@ -308,6 +314,7 @@ class ExtractiveGenerator:
         self.max_sentences = max_sentences
         self.max_items = max_items
         self.min_similarity = min_similarity
+        self.min_similarity_store = min_similarity_store
         self.second_ratio = second_ratio
         self.tie_margin, self.tie_top, self.tie_weight = tie_margin, tie_top, tie_weight
 
@@ -430,7 +437,14 @@ class ExtractiveGenerator:
             beyond_name = bool(shared - named)
             names_suffice = (typed and wanted in NAMED_FACTS and bool(shared)
                              and items[rank].evidence.source in NAMED_FACTS[wanted])
-            by_meaning = sim >= self.min_similarity and (typed or not value_required)
+            # (the store's own rules need more: they are few and short, and each is near any
+            # question about money or time: "is there a student discount?" is not answered by
+            # "Orders under $50 ship for $5.99" at 0.36)
+            # (not the policy the graph resolved for the question's kind: "how can I pay?" is
+            # answered by the payment policy)
+            cut = (self.min_similarity_store if items[rank].evidence.source in STORE_SOURCES and rank not in binding
+                   else self.min_similarity)
+            by_meaning = sim >= cut and (typed or not value_required)
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind
             # (a remedy in the policy that applies answers a failure: "my headphones stopped
