@@ -360,6 +360,26 @@ def test_that_one_after_candidates(understander, linker, demo_catalog):
     assert u2.plan.answer_mode == "grounded"
 
 
+def test_an_ambiguous_side_of_a_comparison_is_asked_about(understander, linker, demo_catalog):
+    """"What's the difference between A and <brand line>?" with the second name ambiguous was
+    answered with a look-alike of A. Which one is asked, and the pick completes the pair."""
+    by_line: dict[tuple, set] = defaultdict(set)
+    for p in demo_catalog.products:
+        brand = next(b.name for b in demo_catalog.brands if b.id == p.brand).lower()
+        by_line[(brand, _base_title(p.title)[len(brand):].split()[0])].add(p.id)
+    brand, line = next(k for k, v in by_line.items()
+                       if len({_base_title(linker.products[linker._by_key[i]].title) for i in v}) >= 2)
+    other = next(p for p in demo_catalog.products if p.category == "laptops" and not p.title.lower().startswith(brand))
+    sid = _sid()
+    u1 = understander.understand(f"what's the difference between the {_base_title(other.title)} and the {brand} {line}?",
+                                 session_id=sid)
+    assert u1.plan.answer_mode == "clarify" and len(u1.candidates) >= 2, (u1.plan, u1.focus)
+    u2 = understander.understand("the first one", session_id=sid)
+    assert u2.intent.label == "comparison" and u2.plan.answer_mode == "grounded", u2.intent
+    assert u2.product_ids[-1] == u1.candidates[0].id and len(u2.product_ids) == 2, u2.product_ids
+    assert any(q.kind == "comparison" for q in u2.plan.graph_queries), u2.plan
+
+
 def test_product_context_takes_precedence(understander, demo_catalog):
     a, b = [p for p in demo_catalog.products if p.category == "headphones"][:2]
     sid = _sid()

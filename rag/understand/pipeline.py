@@ -446,6 +446,10 @@ class Understander:
             # answer the question it clarified ("how much is it?") about the pick
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "clarification_answer"})
             query = state.turns[-1].text
+            if intent.label in RELATING_INTENTS:
+                # the other side of the comparison was named well: the pick joins it
+                focus = [*(e.model_copy(update={"method": "session"}) for e in state.focus
+                           if e.kind == "product" and e.id != focus[0].id), *focus]
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk

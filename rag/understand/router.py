@@ -24,7 +24,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | out_of_scope       | none: decline                                          |                                  |
 
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
-retrieval). Without any product they fall back to brand/category/store-wide retrieval
+retrieval); a comparison or compatibility question also when its other side is named well. Without any product they fall back to brand/category/store-wide retrieval
 (product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
 A brand and a category together ("any Arcadia phones?") read the category's listing of that
 brand, not the brand's description. A price constraint in the message ("under $100", "the
@@ -134,7 +134,11 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="decline",
                              notes=["not a shopping question this store can answer"])
 
-    if candidates and not P and intent in PRODUCT_INTENTS | {"recommendation", *POLICY_INTENTS}:
+    if candidates and intent in PRODUCT_INTENTS | {"recommendation", *POLICY_INTENTS} and (
+            not P or intent in ("comparison", "compatibility")):
+        # (one side of a comparison named well and the other ambiguous: "what's the difference
+        # between the Veltro Mini 50 and the Zenfone Labs Lite 630?", a store without a Lite
+        # 630, was answered with a look-alike of the Veltro; the pick completes the pair)
         names = "; ".join(f"{i + 1}. {c.name}" for i, c in enumerate(candidates))
         return RetrievalPlan(
             intent=intent, retrieve=False, answer_mode="clarify",
