@@ -651,3 +651,18 @@ def test_a_store_rule_answers_by_meaning_alone_only_when_close(understood):
     assert trace.answer.abstained, trace.answer.text
     trace = understood.run("How can I pay?")
     assert any(c.startswith("payment") for c in _cited(trace.answer)), trace.answer.text
+
+
+@pytest.mark.parametrize("message", ["I was charged twice", "my card was declined",
+                                     "I haven't received my refund", "I received the wrong item"])
+def test_a_problem_with_the_shoppers_own_order_goes_to_a_person(understood, message):
+    """"I was charged twice" was answered "Cards are charged when the order ships [1]." and left
+    there: a policy says how things should go, and only a person who sees the order can say what
+    happened. The reply apologizes, says what the store's documents say, and hands off."""
+    trace = understood.run(message)
+    assert "order_problem" in trace.understanding.sentiment.signals, trace.understanding.sentiment
+    a = trace.answer
+    assert a.escalate and a.handoff_message and a.text.startswith("I'm sorry"), a.text
+    assert a.handoff_message.split(". ", 1)[-1] in a.text, a.text
+    calm = understood.run("What payment methods do you accept?")
+    assert not calm.answer.escalate and "order_problem" not in calm.understanding.sentiment.signals

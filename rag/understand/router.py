@@ -269,7 +269,7 @@ def response_policy(intent: str, sentiment: SentimentPrediction, how_to: bool = 
         handoff = HUMAN_MESSAGE
     elif sentiment.escalate:
         handoff = ESCALATION_MESSAGE
-    if sentiment.label == "negative" or intent == "complaint":
+    if sentiment.label == "negative" or intent == "complaint" or "order_problem" in sentiment.signals:
         apologize = intent == "complaint" or sentiment.escalate or sentiment.confidence >= 0.6
         return ResponsePolicy(
             tone="apologetic" if apologize else "empathetic",

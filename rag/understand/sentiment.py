@@ -46,6 +46,19 @@ _REPEATED = re.compile(
     r"\b(again|(second|third|fourth|fifth|\d+(st|nd|rd|th)) time|already (asked|told|called|contacted|emailed|wrote)|"
     r"still (waiting|no|nothing|haven'?t)|keep (asking|calling|getting)|no one (answers|replied|responds)|"
     r"nobody (answers|replied|responds|helps)|times now|for weeks|for days)\b", re.I)
+#: Something went wrong with the shopper's own order, charge or refund: only a person who can see
+#: the order can sort it out ("I was charged twice", "my card was declined", "my refund hasn't
+#: arrived", "I received the wrong item"). Policies say how things should go, not what happened.
+_ORDER_PROBLEM = re.compile(
+    r"\b(?:(?:i|we)\s+(?:was|were|got|have\s+been|'ve\s+been|am\s+being)\s+(?:double[- ]?)?(?:charged|billed)"
+    r"|(?:you|they)\s+(?:guys\s+)?(?:double[- ]?)?(?:charged|billed)\s+(?:me|us)"
+    r"|(?:charged|billed)\s+(?:me\s+|us\s+)?twice|double[- ]?(?:charged|billed)"
+    r"|(?:my|the)\s+(?:card|payment)\s+(?:was|got|is|keeps\s+getting)\s+(?:declined|rejected|refused)"
+    r"|(?:my|the)\s+refund\s+(?:has\s*n[o'’]t|did\s*n[o'’]t|never|still\s+(?:has\s*n[o'’]t|not))"
+    r"|(?:have\s*n[o'’]t|haven[’']t|did\s*n[o'’]t|never)\s+(?:received|got|gotten|seen)\s+(?:my|the|a|any)\s+refund"
+    r"|still\s+no\s+refund|where\s+is\s+my\s+refund"
+    r"|(?:received|got|sent\s+me|delivered)\s+(?:the\s+|a\s+)?wrong\s+(?:item|product|size|colou?r|order|one)"
+    r"|missing\s+from\s+my\s+(?:order|package|delivery))\b", re.I)
 _HUMAN = re.compile(  # not "a 4 person tent"
     r"\b(human|real person|(?<!\d )(?<!\d-)(?<!\d)person|agent|representative|manager|supervisor|someone real|operator|"
     r"customer service|staff member|call me)\b", re.I)
@@ -114,13 +127,16 @@ def escalation_signals(text: str, label: str, intent: str | None = None, negativ
     if (intent == "human_agent" or _TALK_TO_SOMEONE.search(head)
             or (_HUMAN.search(head) and re.search(r"\b(talk|speak|chat|connect|transfer|get|want|need)\b", head, re.I))):
         signals.append("human_request")
+    if intent not in (None, "out_of_scope") and _ORDER_PROBLEM.search(head):
+        # (not on a message declined as out of scope: CLINC150's bank messages read alike)
+        signals.append("order_problem")
     return signals
 
 
 def should_escalate(signals: list[str], label: str) -> bool:
-    """Hand to a person: an explicit request, or a negative message with anger / urgency /
-    repeated contact."""
-    if "human_request" in signals:
+    """Hand to a person: an explicit request, or a negative message with anger / urgency / repeated contact. A problem with the shopper's own
+    order, charge or refund (`order_problem`) too."""
+    if "human_request" in signals or "order_problem" in signals:
         return True
     return label == "negative" and any(s in signals for s in ("anger", "repeated_contact", "urgency", "profanity"))
 

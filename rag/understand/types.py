@@ -51,7 +51,7 @@ RULE_INTENTS: frozenset[str] = frozenset({"privacy"})
 TRANSACTIONAL_INTENTS: frozenset[str] = frozenset({"order_status", "order_change", "account"})
 
 SentimentLabel = Literal["negative", "neutral", "positive"]
-EscalationSignal = Literal["anger", "urgency", "repeated_contact", "human_request", "profanity"]
+EscalationSignal = Literal["anger", "urgency", "repeated_contact", "human_request", "profanity", "order_problem"]
 EntityKind = Literal["product", "brand", "category"]
 #: How an entity was found: in the message by id/SKU, exact name, fuzzy name, embedding;
 #: or carried over from the caller's page context or from earlier turns of the session.
