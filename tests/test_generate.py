@@ -564,3 +564,7 @@ def test_policies_of_some_variants_are_each_said_with_whom_they_apply_to():
     both = GroundingChecker().ground("The silver Halo 150 has a 4-year warranty [1]; the others 2 years [2].",
                                      context, question, ExtractiveGenerator(), generator="llamacpp")
     assert both.generator == "llamacpp", both
+    # streamed: nothing of the partial answer goes out before the whole is judged
+    stream = GroundingChecker().stream(iter(["The warranty on the Halo 150 ", "is 4 years [1]. ", "Enjoy!"]),
+                                       context, question, ExtractiveGenerator(), generator="llamacpp")
+    assert "".join(stream) == stream.answer.text == partial.text
