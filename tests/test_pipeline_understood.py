@@ -666,3 +666,28 @@ def test_a_problem_with_the_shoppers_own_order_goes_to_a_person(understood, mess
     assert a.handoff_message.split(". ", 1)[-1] in a.text, a.text
     calm = understood.run("What payment methods do you accept?")
     assert not calm.answer.escalate and "order_problem" not in calm.understanding.sentiment.signals
+
+
+def test_it_after_asking_for_the_one_that_is_most_something(understood):
+    """"Which one is the cheapest?" is answered by a listing, cheapest first; "does it have a
+    timer?" then asked which of the three was meant. The shopper asked for one: it is the first."""
+    import re
+
+    sid = "one-" + str(id(understood))
+    understood.run("I'm looking for a coffee maker", session_id=sid)
+    cheapest = understood.run("which one is the cheapest?", session_id=sid)
+    ids = re.findall(r"\((p\d{6})\)", cheapest.answer.text)
+    assert len(ids) >= 2, cheapest.answer.text
+    price = understood.run("how much is it?", session_id=sid)
+    assert price.understanding.product_ids == [ids[0]], price.understanding.focus
+    assert price.answer.citations[0].evidence_id == f"{ids[0]}#price", price.answer.text
+
+
+def test_the_lightest_of_a_category_is_a_product_question(understood):
+    """"What's the lightest tent?" was declined as out of scope (0.64) while "which tent is the
+    lightest?" was answered; a superlative right before a category the store sells is a pick
+    from it (no CLINC150 message of train, val, oos_train, oos_val is read so)."""
+    trace = understood.run("What's the lightest tent?")
+    assert trace.understanding.intent.reason == "category_pick", trace.understanding.intent
+    assert "weight, lowest first" in trace.answer.text, trace.answer.text
+    assert understood.run("what's the best restaurant near me?").understanding.intent.label == "out_of_scope"

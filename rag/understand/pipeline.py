@@ -208,6 +208,18 @@ _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s
                           r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
                           re.IGNORECASE)
 
+_NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest west nest vest quest contest protest "
+                              "suggest digest harvest arrest invest honest modest".split())
+_SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
+
+
+def asks_for_one(text: str) -> bool:
+    """The message asks for the one product that is most something ("which one is the
+    cheapest?", "what's the lightest tent?", "and the most expensive?"): its answer lists that
+    one first, and "it" in the next message is that one."""
+    return any(m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES for m in _SUPERLATIVE.finditer(text or ""))
+
+
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
 ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"}) - {"comparison"}
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
@@ -288,6 +300,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          this", has stopped working or arrived broken ("my headphones stopped
                          working after 2 months": out of scope 0.53). A complaint: what the
                          returns and warranty policies offer, with an apology;
+      category_pick      picks_from_a_category: the one product of a category the store sells
+                         that is most something ("what's the lightest tent?": out of scope
+                         0.64, while "which tent is the lightest?" is product_info 0.99);
       page / product id  sent from a product's page (the caller passed product_id), naming a
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
@@ -308,10 +323,25 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "privacy", "privacy_policy"
     if declined and source == "message" and reports_failure(text, mentioned):
         return "complaint", "product_failure"
+    if declined and source == "message" and picks_from_a_category(text, mentioned):
+        return "product_info", "category_pick"
     about_a_product = _about_a_product(source, mentioned)
     if declined and about_a_product:
         return next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info"), about_a_product
     return None
+
+
+def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """"The lightest tent", "the most expensive laptop", "the best sleeping bag": a superlative
+    (asks_for_one) right before a category the message names exactly."""
+    for e in mentioned:
+        if e.kind != "category" or e.method != "exact" or not e.mention:
+            continue
+        for m in _SUPERLATIVE.finditer(text):
+            if (m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES) and re.match(
+                    rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE):
+                return True
+    return False
 
 
 def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
@@ -497,8 +527,13 @@ class Understander:
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
                 and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
-            # "how much is it?" right after an answer listed several products: ask which
-            candidates = list(state.listed)
+            # "how much is it?" right after an answer listed several products: ask which, unless
+            # the question it answered asked for one ("which one is the cheapest?" then "does it
+            # have a timer?": the cheapest, listed first)
+            if state.turns and asks_for_one(state.turns[-1].text):
+                focus, source = [state.listed[0]], "selection"
+            else:
+                candidates = list(state.listed)
 
         price = price_constraint(head)
         if s_label == "negative" and (price or _PICKS_AMONG.search(head)) and not complains(head):
