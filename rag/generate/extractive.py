@@ -242,6 +242,10 @@ def _asked_faq(question: str, item: ContextItem | None) -> bool:
 STORE_SOURCES = frozenset({"policy", "scoped_policy", "faq"})
 
 
+def _is_faq(item: ContextItem | None) -> bool:
+    return item is not None and item.evidence.source == "faq"
+
+
 def _store_written(item: ContextItem | None) -> bool:
     """A policy or an FAQ: each sentence is a rule of the store's, written in prose. (Graph facts
     are chosen by what they state: "what's the difference between A and B?" is answered by the
@@ -540,6 +544,17 @@ class ExtractiveGenerator:
         # shipping policy that mentions machines
         lead = next((s for s in relevant if s.binding and (s.on_kind or s.score >= self.second_ratio * relevant[0].score)),
                     relevant[0])
+        best = relevant[0]
+        if (lead is not best and best.shared > lead.shared and _is_faq(context.item(best.number))
+                and not AskedQuantities.of(question)):
+            # an FAQ that asks the same about what the shopper named is the narrower answer, and
+            # the policy follows it: "can I return headphones if I opened them?" -> "Yes, if the
+            # ear tips are unopened and sealed" ("Can I return in-ear headphones?"), then the
+            # 30-day rule. (Not when the question gives an amount or a time, which the policy's
+            # rules are read against: "can I return headphones after 2 months?")
+            if len(relevant) > 1 and self.max_sentences > 1:
+                return [best, lead]
+            return [best]
         relevant = [lead, *(s for s in relevant if s is not lead)]
         if lead.binding and self._applies_to(context, lead):
             # the policies of a model's variants, each for some of them: all of them, or the
