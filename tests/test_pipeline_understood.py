@@ -690,4 +690,7 @@ def test_the_lightest_of_a_category_is_a_product_question(understood):
     trace = understood.run("What's the lightest tent?")
     assert trace.understanding.intent.reason == "category_pick", trace.understanding.intent
     assert "weight, lowest first" in trace.answer.text, trace.answer.text
+    trace = understood.run("Which phone has the best camera?")  # out of scope before, too
+    assert trace.understanding.intent.reason == "category_pick", trace.understanding.intent
+    assert "main camera, highest first" in trace.answer.text, trace.answer.text
     assert understood.run("what's the best restaurant near me?").understanding.intent.label == "out_of_scope"

@@ -332,14 +332,18 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
 
 
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
-    """"The lightest tent", "the most expensive laptop", "the best sleeping bag": a superlative
-    (asks_for_one) right before a category the message names exactly."""
+    """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
+    superlative (asks_for_one) right before a category the message names exactly, or after
+    "which / what <category>"."""
     for e in mentioned:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
+        which = re.search(rf"\b(?:which|what)\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
         for m in _SUPERLATIVE.finditer(text):
-            if (m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES) and re.match(
-                    rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE):
+            if m.group(1) is not None and m.group(1).lower() in _NOT_SUPERLATIVES:
+                continue
+            if re.match(rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
+                    which is not None and which.end() <= m.start()):
                 return True
     return False
 
