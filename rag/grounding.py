@@ -448,7 +448,8 @@ def _answer(
     for n in used:
         ev = context.item(n).evidence  # type: ignore[union-attr]
         citations.append(
-            Citation(number=n, evidence_id=ev.id, kind=ev.kind, text=ev.text, doc_id=ev.doc_id, doc_version=ev.doc_version)
+            Citation(number=n, evidence_id=ev.id, kind=ev.kind, text=ev.text, doc_id=ev.doc_id, doc_version=ev.doc_version,
+                     applies_to=ev.applies_to)
         )
     return Answer(
         text=" ".join(v.render() for v in kept),

@@ -36,6 +36,7 @@ class Citation(BaseModel):
     text: str
     doc_id: str | None = None
     doc_version: int | None = None
+    applies_to: str | None = Field(None, description="a policy for some products only: whom it applies to")
 
 
 class StageTimings(BaseModel):

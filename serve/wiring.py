@@ -185,7 +185,7 @@ def to_chat_response(answer: Any, session_id: str, understanding: Any = None) ->
     sources = {e.id: e.source for e in getattr(answer, "evidence", [])}
     citations = [
         CitationOut(number=c.number, id=c.evidence_id, kind=c.kind, source=sources.get(c.evidence_id), text=c.text,
-                    doc_id=c.doc_id, doc_version=c.doc_version)
+                    doc_id=c.doc_id, doc_version=c.doc_version, applies_to=getattr(c, "applies_to", None))
         for c in answer.citations
     ]
     intent_conf = sentiment_score = None

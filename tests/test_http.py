@@ -45,6 +45,18 @@ def test_chat_single_turn_cites_the_policy(client, http_server):
     assert a["generator"] == "extractive"
 
 
+def test_a_citation_says_whom_a_policy_applies_to(client, http_server, demo_catalog):
+    """The model named without its colour: each colour's warranty, each citation with its
+    colours (`applies_to`), so a chat client can show them beside the quote."""
+    own = next(p for p in demo_catalog.products if p.id == "p000000")
+    model = own.title.rsplit(",", 1)[0]
+    a = chat(client, http_server, f"How long is the warranty on the {model}?")
+    whom = {c["doc_id"]: c["applies_to"] for c in a["citations"]}
+    colour = own.title.rsplit(",", 1)[1].strip().lower()
+    assert whom.get("warranty-p000000") == f"{model} in {colour}", a
+    assert whom.get("warranty-electronics", "").startswith(f"{model} in "), a
+
+
 def test_chat_multi_turn_keeps_the_product(client, http_server):
     first = chat(client, http_server, "What is the warranty on it?", product_id="p000000")
     sid = first["session_id"]

@@ -67,7 +67,8 @@ def answer_lines(view: dict) -> list[str]:
     lines = [view["answer"], f"  ({flags}; generator {view['generator'] or '-'}"
              + (f", fallback: {view['fallback_reason']}" if view["fallback_reason"] else "") + ")"]
     for c in view["citations"]:
-        label = c["evidence_id"] + (f" v{c['doc_version']}" if c.get("doc_version") else "")
+        label = c["evidence_id"] + (f" v{c['doc_version']}" if c.get("doc_version") else "") + (
+            f" (for {c['applies_to']} only)" if c.get("applies_to") else "")
         lines.append(f"  [{c['number']}] {label}: {' '.join(c['text'].split())[:300]}")
     lines.append(f"intent     {view['intent']['label']} ({view['intent']['confidence']:.2f})   "
                  f"sentiment {view['sentiment']['label']} ({view['sentiment']['confidence']:.2f})")

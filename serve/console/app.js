@@ -68,7 +68,7 @@ function renderAnswer(r) {
   }
   const list = el("ol", { class: "citations", "data-testid": "citations" });
   for (const c of r.citations) {
-    const doc = c.doc_id ? ` · ${c.doc_id} v${c.doc_version ?? "?"}` : "";
+    const doc = (c.doc_id ? ` · ${c.doc_id} v${c.doc_version ?? "?"}` : "") + (c.applies_to ? ` · for ${c.applies_to} only` : "");
     list.append(el("li", { "data-testid": "citation" },
       el("strong", {}, `[${c.number}] `), c.text, el("div", { class: "src" }, `${c.kind}${c.source ? " / " + c.source : ""} · ${c.id}${doc}`)));
   }

@@ -67,6 +67,8 @@ class CitationOut(BaseModel):
     text: str = Field(description="The cited text", examples=["Items can be returned within 30 days of delivery."])
     doc_id: str | None = Field(None, description="Policy or FAQ id the text comes from", examples=["returns-global"])
     doc_version: int | None = Field(None, description="Version of that document", examples=[2])
+    applies_to: str | None = Field(None, description="For a policy that applies to some products only (shown "
+                                   "next to the store-wide one, or one colour of a model): whom", examples=["Laptops"])
 
 
 class IntentOut(BaseModel):
