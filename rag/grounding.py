@@ -390,6 +390,14 @@ class GroundingChecker:
                 if ext_kept and answers(question, asked, [v.sentence for v in ext_kept], extractive):
                     dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                     return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "off_topic")
+            elif (faq := self._narrower_faq(question, context, extractive)) and not any(faq in v.numbers for v in kept):
+                # the merchant's FAQ asks the same about what the shopper named and the answer
+                # passes it by: "can I return headphones if I opened them?" answered "Yes, you
+                # can return most items within 30 days" past "Yes, if the ear tips are unopened"
+                ext_kept = self._extractive(question, context, extractive)
+                if ext_kept and any(faq in v.numbers for v in ext_kept):
+                    dropped += [DroppedSentence(text=v.sentence, reason="partial") for v in kept]
+                    return _answer(ext_kept, context, dropped, removed, extractive.name, fallback_reason or "partial")
             elif omits_variants(kept, context):
                 # true of some colours only, said as if of the model: the extractive answer gives
                 # each variant's policy
@@ -416,6 +424,16 @@ class GroundingChecker:
             generator=generator,
             fallback_reason=fallback_reason,
         )
+
+    @staticmethod
+    def _narrower_faq(question: str, context: Context, extractive: ExtractiveGenerator) -> int | None:
+        """The number of the FAQ the extractive answer puts before the applicable policy (see
+        ExtractiveGenerator.pick), if it does."""
+        picked = extractive.pick(question, context)
+        if len(picked) < 2 or not picked[1].binding or picked[0].binding:
+            return None
+        item = context.item(picked[0].number)
+        return picked[0].number if item is not None and item.evidence.source == "faq" else None
 
     def _extractive(self, question: str, context: Context, extractive: ExtractiveGenerator) -> list[SentenceVerdict]:
         """The extractive answer's sentences that pass the check (none when it abstains)."""
@@ -495,8 +513,10 @@ class GroundedStream:
         asked = self.extractive.asked_words(self.question, self.context) if judged else frozenset()
         held: list[str] = []  # rendered sentences not yet sent: none answers the question so far
         on_topic = not judged or answers(self.question, asked, [], self.extractive)
-        # variants with different policies: whether every one is answered shows only at the end
-        hold_all = judged and bool(policies_by_variants(self.context))
+        # variants with different policies, or an FAQ narrower than the policy: whether the answer
+        # cites each shows only at the end
+        hold_all = judged and (bool(policies_by_variants(self.context))
+                               or self.checker._narrower_faq(self.question, self.context, self.extractive) is not None)
         buffer, sent = "", 0
 
         def send(verdicts: Iterable[SentenceVerdict]) -> Iterator[str]:

@@ -587,3 +587,16 @@ def test_an_faq_about_what_was_named_answers_before_the_store_wide_policy():
     assert text.startswith("Yes, if the ear tips are unopened and sealed [2]. Returns and refunds:"), text
     text = answerer.answer("can I return headphones after 2 months?", evidence).text
     assert text.startswith("Returns and refunds: We offer 30-day returns"), text
+    # a model's answer that passes the FAQ by gives way to the extractive one, streamed or not
+    from rag.grounding import GroundingChecker
+
+    context, question = build_context(evidence), "can I return headphones if I opened them?"
+    model = "Yes, you can return most items within 30 days of delivery [1]."
+    checked = GroundingChecker().ground(model, context, question, ExtractiveGenerator(), generator="llamacpp")
+    assert checked.generator == "extractive" and checked.fallback_reason == "partial", checked
+    assert checked.text.startswith("Yes, if the ear tips are unopened and sealed [2]."), checked.text
+    stream = GroundingChecker().stream(iter([model]), context, question, ExtractiveGenerator(), generator="llamacpp")
+    assert "".join(stream) == stream.answer.text == checked.text
+    cites_it = "You can return them within 30 days of delivery [1], if the ear tips are unopened and sealed [2]."
+    assert GroundingChecker().ground(cites_it, context, question, ExtractiveGenerator(),
+                                     generator="llamacpp").generator == "llamacpp"
