@@ -37,6 +37,7 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much 
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
                       re.IGNORECASE)
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
+NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
 MAX_CLARIFY_OPTIONS = 5
 # "I'm sorry about this." / "Sorry for the wait!" at the start of a text
 _APOLOGY_SENTENCE = re.compile(r"^\s*(?:(?:i['’]m|i am|we['’]re|we are)\s+)?sorry\b[^.!?]*[.!?]\s*", re.IGNORECASE)
@@ -75,9 +76,11 @@ def apply_response_policy(
     intent: str | None = None,
     sentiment: str | None = None,
     message: str = "",
+    reason: str | None = None,
 ) -> Answer:
     """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring);
-    `message`, the shopper's, picks the small-talk reply."""
+    `message`, the shopper's, picks the small-talk reply; `reason`, why the intent was set
+    (IntentPrediction.reason), the decline's: a message not in English is asked again in English."""
     policy = policy or ResponsePolicy()
     out = answer.model_copy(deep=True)
     out.intent = intent if intent is not None else out.intent
@@ -95,7 +98,7 @@ def apply_response_policy(
         body = smalltalk_reply(message)
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif mode == "decline":
-        body = DECLINE_REPLY
+        body = NOT_ENGLISH_REPLY if reason == "not_english" else DECLINE_REPLY
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
     elif policy.handoff_unanswered and out.abstained:
         # "how do I change my delivery address?" and no FAQ says how: a person can
@@ -132,6 +135,7 @@ def respond(answer: Answer, understanding: Understanding) -> Answer:
         intent=understanding.intent.label,
         sentiment=understanding.sentiment.label,
         message=understanding.text,
+        reason=understanding.intent.reason,
     )
 
 

@@ -694,3 +694,16 @@ def test_the_lightest_of_a_category_is_a_product_question(understood):
     assert trace.understanding.intent.reason == "category_pick", trace.understanding.intent
     assert "main camera, highest first" in trace.answer.text, trace.answer.text
     assert understood.run("what's the best restaurant near me?").understanding.intent.label == "out_of_scope"
+
+
+def test_a_pasted_product_id_and_a_message_not_in_english(understood, demo_catalog):
+    """"p000012" alone was declined as unreadable (one letter in seven); it asks about that
+    product. A question in Spanish was told the store only helps with its products; it is asked
+    again in English (the store's documents are English)."""
+    p = demo_catalog.products[12]
+    trace = understood.run(p.id)
+    assert trace.understanding.product_ids == [p.id] and trace.understanding.intent.label != "out_of_scope"
+    assert not trace.answer.abstained and all(p.id in c.evidence_id for c in trace.answer.citations), trace.answer.text
+    spanish = understood.run("¿Cuánto cuesta el teléfono más barato?")
+    assert spanish.understanding.intent.reason == "not_english"
+    assert "only answer in English" in spanish.answer.text, spanish.answer.text

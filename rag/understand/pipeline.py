@@ -111,6 +111,15 @@ def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def only_ids(text: str, linker: EntityLinker) -> bool:
+    """The message is nothing but catalog product ids or SKUs ("p000012")."""
+    named = linker.products_named_by_id(text)
+    rest = text
+    for e in named:
+        rest = rest.replace(e.mention or "", " ")
+    return bool(named) and not re.sub(r"[\W_]+", "", rest)
+
+
 def special_case(text: str) -> tuple[str, str] | None:
     """(intent, reason) for messages the classifier should not see, else None."""
     head = text[:MAX_MESSAGE_CHARS].strip()
@@ -428,6 +437,8 @@ class Understander:
         # One BLAS thread for the small products below: on few cores, idle BLAS worker threads
         # spinning after a tiny matmul slow down the encoder's next call tenfold.
         special = special_case(message)
+        if special == ("out_of_scope", "unreadable") and self.linker is not None and only_ids(head, self.linker):
+            special = None  # "p000012", "B00545ATZW": a pasted product id or SKU asks about that product
         decision = self.intent.predict([head], embedding[None, :])[0]
         if special is not None:
             label, reason = special
