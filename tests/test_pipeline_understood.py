@@ -707,3 +707,26 @@ def test_a_pasted_product_id_and_a_message_not_in_english(understood, demo_catal
     spanish = understood.run("¿Cuánto cuesta el teléfono más barato?")
     assert spanish.understanding.intent.reason == "not_english"
     assert "only answer in English" in spanish.answer.text, spanish.answer.text
+
+
+def test_which_of_the_two_in_focus(understood, demo_catalog):
+    """After "compare A and B", "which has more RAM?" (product_info to the model) was answered
+    with A's RAM alone; it is about the two, side by side."""
+    a, b = [p for p in demo_catalog.products if p.category == "laptops"][:2]
+    sid = "two-" + str(id(understood))
+    understood.run(f"compare the {a.title} and the {b.title}", session_id=sid)
+    trace = understood.run("which has more RAM?", session_id=sid)
+    assert trace.understanding.intent.label == "comparison", trace.understanding.intent
+    assert trace.answer.citations and trace.answer.citations[0].evidence_id.startswith("compare:"), trace.answer.text
+
+
+def test_a_choice_among_what_was_listed_keeps_the_listing(understood):
+    """"Which is best for winter?" after the sleeping bags: "winter" is near the Outdoor category
+    by meaning only (0.47), which took the focus, and the message was declined as out of scope."""
+    sid = "winter-" + str(id(understood))
+    understood.run("what sleeping bags do you have?", session_id=sid)
+    trace = understood.run("which is best for winter?", session_id=sid)
+    u = trace.understanding
+    assert u.focus_source == "session" and u.intent.label == "recommendation", (u.focus, u.intent)
+    assert "only help with questions" not in trace.answer.text, trace.answer.text
+    assert all(e.kind != "category" or e.id == "sleeping-bags" for e in u.focus), u.focus

@@ -516,6 +516,11 @@ class Understander:
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
             # 0.995 (weather), a choice among what was listed (or among the category in focus)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_choice"})
+        elif (source == "session" and special is None and intent.label in PRODUCT_INTENTS - {"comparison"}
+              and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
+            # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
+            # answered with A's RAM alone)
+            intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)

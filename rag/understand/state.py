@@ -192,6 +192,7 @@ _ORDINAL_RE = re.compile(
     r"\b(?:the\s+)?(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)(?:\s+(?:one|option|product|item))?\b"
 )
 _NUMBER_PICK_RE = re.compile(r"^\s*(?:number|option|#)?\s*([1-5])\s*[.!]?\s*$")
+_WHICH = re.compile(r"^\W*(?:(?:and|so|ok|okay)\s+)?which\b", re.IGNORECASE)
 _DEMONSTRATIVE_RE = re.compile(r"\b(that|this|the)\s+one\b")
 _PICK_NOUNS = {"one", "option", "product", "item"}
 _ALONE_RE = re.compile(r"^\W*(?:the\s+)?\w+\W*$")  # "the second", "2nd!"
@@ -257,8 +258,9 @@ def resolve_focus(
         return [context, *others], "context"
     keeps_focus = state is not None and bool(state.focus) and bool(mentioned) and bool(
         # (a category only near the message by meaning does not replace what "them" refers to:
-        # "what brands make them?" after tents is about tents, not coffee makers)
-        (REFERS_BACK.search(text) and all(e.method == "embedding" for e in mentioned))
+        # "what brands make them?" after tents is about tents, not coffee makers; nor what a
+        # choice is made among: "which is best for winter?" after sleeping bags, not Outdoor)
+        ((REFERS_BACK.search(text) or _WHICH.match(text)) and all(e.method == "embedding" for e in mentioned))
         # (nor a category named beside "it": "can I return it after a camping trip?" about the
         # tent in focus; "camping" names the Outdoor category, an alias, but "it" is the tent)
         or (REFERS_TO_ONE.search(text) and all(e.kind == "category" for e in mentioned)
