@@ -222,11 +222,16 @@ _NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest wes
 _SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 
+def superlatives(text: str) -> list[re.Match[str]]:
+    """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
+    return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
+
+
 def asks_for_one(text: str) -> bool:
     """The message asks for the one product that is most something ("which one is the
     cheapest?", "what's the lightest tent?", "and the most expensive?"): its answer lists that
     one first, and "it" in the next message is that one."""
-    return any(m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES for m in _SUPERLATIVE.finditer(text or ""))
+    return bool(superlatives(text))
 
 
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
@@ -348,9 +353,7 @@ def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
         which = re.search(rf"\b(?:which|what)\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
-        for m in _SUPERLATIVE.finditer(text):
-            if m.group(1) is not None and m.group(1).lower() in _NOT_SUPERLATIVES:
-                continue
+        for m in superlatives(text):
             if re.match(rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
                     which is not None and which.end() <= m.start()):
                 return True
