@@ -730,3 +730,19 @@ def test_a_choice_among_what_was_listed_keeps_the_listing(understood):
     assert u.focus_source == "session" and u.intent.label == "recommendation", (u.focus, u.intent)
     assert "only help with questions" not in trace.answer.text, trace.answer.text
     assert all(e.kind != "category" or e.id == "sleeping-bags" for e in u.focus), u.focus
+
+
+def test_will_a_case_fit_my_phone(understood, demo_catalog):
+    """"Will the <case> fit my <phone>?" linked one product from the two names (no word split
+    them) and abstained; "fit my" asks whether two products go together, which the graph answers
+    (here: they are not listed as such)."""
+    from rag.understand.linker import _base_title
+
+    phones = {p.id: p for p in demo_catalog.products if p.category == "phones"}
+    case = next(p for p in demo_catalog.products if p.category == "phone-cases")
+    phone = next(p for pid, p in phones.items() if pid not in {r.target for r in case.relations})
+    trace = understood.run(f"will the {_base_title(case.title)} fit my {_base_title(phone.title)}?")
+    assert {case.id, phone.id} <= set(trace.understanding.product_ids) or len(trace.understanding.product_ids) == 2, \
+        trace.understanding.focus
+    assert any("~no_link~" in c or "~compatible_with~" in c or "~accessory_for~" in c for c in _cited(trace.answer)), \
+        trace.answer.text

@@ -191,7 +191,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
                               r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT),
     # whether two products go together, as the graph states it (or states that it does not)
-    AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"),
+    # ("will X fit my Y?", "does it fit the Y?": a thing fitted, not "fit in a backpack")
+    AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"
+                                      r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"),
                COMPATIBILITY_FACT),
 )
 COMPATIBILITY = ANSWER_TYPES[-1]

@@ -49,7 +49,9 @@ STOPWORDS = frozenset(
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 #: Where one product mention ends and the next may start.
-_SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|to|for)\b|[;/+?!]|\bv\.?\s", re.I)
+_SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|to|for)\b|[;/+?!]|\bv\.?\s"
+                         # "will X fit my Y?" (not "Casemate Fit 200": a name goes on after "Fit")
+                         r"|\bfits?(?=\s+(?:my|the|a|an|your|this|that|our|his|her)\b)", re.I)
 _COLOUR_SUFFIX_RE = re.compile(r",\s*[^,]{1,40}$")
 _ID_RE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9._:/#@+-]{2,63}\b")
 
