@@ -600,3 +600,16 @@ def test_an_faq_about_what_was_named_answers_before_the_store_wide_policy():
     cites_it = "You can return them within 30 days of delivery [1], if the ear tips are unopened and sealed [2]."
     assert GroundingChecker().ground(cites_it, context, question, ExtractiveGenerator(),
                                      generator="llamacpp").generator == "llamacpp"
+
+
+def test_an_overview_of_a_brand_starts_with_the_brand():
+    """"Tell me about Bassline" was answered with one of its products' descriptions."""
+    evidence = [
+        Evidence(id="brand:bassline", kind="graph_fact", source="brand", owner_id="bassline",
+                 text="Bassline has 30 products in our store (Headphones). Headphones tuned for deep bass."),
+        *(Evidence(id=f"d:p{n}", kind="passage", source="description", owner_id=f"p{n}",
+                   text=f"Bassline Echo {n}40: These in-ear headphones play for up to {n}4 hours per charge.")
+          for n in range(1, 5)),
+    ]  # (the brand's name is in every item: what they are about, as in a real context)
+    text = Answerer(ExtractiveGenerator()).answer("tell me about Bassline", evidence).text
+    assert text.startswith("Bassline has 30 products in our store (Headphones) [1]."), text

@@ -208,7 +208,7 @@ ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of 
 # An overview question ("tell me about the X": nothing asked beyond the subject) is answered by
 # the description's first sentence, then the price: the lead each of their first sentences gets,
 # and each counts as covering something the other does not.
-OVERVIEW_SOURCES = {"description": 0.3, "bullet": 0.2, "price": 0.1}
+OVERVIEW_SOURCES = {"brand": 0.4, "description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
 
 
