@@ -746,3 +746,12 @@ def test_will_a_case_fit_my_phone(understood, demo_catalog):
         trace.understanding.focus
     assert any("~no_link~" in c or "~compatible_with~" in c or "~accessory_for~" in c for c in _cited(trace.answer)), \
         trace.answer.text
+
+
+def test_a_failure_of_what_the_shopper_bought_unnamed(understood):
+    """"What if my item is defective?" was declined as out of scope: nothing of the catalog is
+    named. "My item / order / purchase" is what the shopper bought from the store (no CLINC150
+    message of train, val, oos_train, oos_val is read so)."""
+    trace = understood.run("What if my item is defective?")
+    assert trace.understanding.intent.reason == "product_failure", trace.understanding.intent
+    assert trace.answer.text.startswith("I'm sorry") and trace.answer.citations, trace.answer.text

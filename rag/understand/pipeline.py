@@ -283,15 +283,21 @@ def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
 
 
 _OWNED = r"\b(?:my|the|this|these|our)\s+(?:[\w'-]+\s+){{0,2}}{mention}\b"
+#: What a shopper calls the thing they bought, when they do not name it.
+_PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|products|purchase|order|package|parcel|delivery)\b",
+                       re.IGNORECASE)
 
 
 def reports_failure(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Something the store sells, named after "my / the / this" (a linked product, brand or
     category), has failed: "my headphones stopped working after 2 months", "the blender I
     bought is broken". CLINC150's failure messages are about bank cards ("my card is damaged"),
-    which the store does not sell; "I dropped my card in a blender" names no blender of its own."""
+    which the store does not sell; "I dropped my card in a blender" names no blender of its own.
+    What the shopper bought may go unnamed: "what if my item is defective?"."""
     if not FAILURE.search(text):
         return False
+    if _PURCHASE.search(text):  # "what if my item is defective?", "my order arrived damaged"
+        return True
     return any(e.mention and re.search(_OWNED.format(mention=re.escape(e.mention)), text, re.IGNORECASE)
                for e in mentioned)
 
@@ -335,7 +341,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
-    if declined and source == "message" and reports_failure(text, mentioned):
+    if declined and source in ("message", "none") and reports_failure(text, mentioned):
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
