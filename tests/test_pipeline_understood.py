@@ -755,3 +755,24 @@ def test_a_failure_of_what_the_shopper_bought_unnamed(understood):
     trace = understood.run("What if my item is defective?")
     assert trace.understanding.intent.reason == "product_failure", trace.understanding.intent
     assert trace.answer.text.startswith("I'm sorry") and trace.answer.citations, trace.answer.text
+
+
+def test_a_colour_of_the_model_in_focus_is_picked_by_its_name(understood, demo_catalog):
+    """After each colour's warranty, "and the <colour> one?" asks the same about that colour
+    (it listed the colours again); "what's the warranty on the <colour> one?" after another
+    colour was picked is that colour's (it was the other's)."""
+    own, family = _family_with_own_policy(demo_catalog)
+    model = own.title.rsplit(",", 1)[0]
+    colour = own.title.rsplit(",", 1)[1].strip().lower()
+    other = family[0].title.rsplit(",", 1)[1].strip().lower()
+    sid = "colour-" + str(id(understood))
+    understood.run(f"How long is the warranty on the {model}?", session_id=sid)
+    trace = understood.run(f"and the {colour} one?", session_id=sid)
+    u = trace.understanding
+    assert u.product_ids == [own.id] and u.intent.reason == "variant_pick", (u.focus, u.intent)
+    assert _cited(trace.answer) >= {"warranty-p000000"} and "warranty-electronics" not in _cited(trace.answer)
+    trace = understood.run(f"what about {other}?", session_id=sid)
+    assert trace.understanding.product_ids == [family[0].id], trace.understanding.focus
+    assert "warranty-p000000" not in _cited(trace.answer), trace.answer.text
+    trace = understood.run(f"what's the warranty on the {colour} one?", session_id=sid)
+    assert trace.understanding.product_ids == [own.id] and "warranty-p000000" in _cited(trace.answer)

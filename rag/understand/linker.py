@@ -464,6 +464,25 @@ class EntityLinker:
         return any(_base_title(self.products[i].title) == base for score, i in others
                    if score >= top_score - AMBIGUITY_MARGIN)
 
+    def variant_named(self, text: str, product_id: str) -> LinkedEntity | None:
+        """The variant of the product's model whose distinguishing words (its title's colour
+        suffix) are all in `text`: "the silver one" of the Bassline Halo 150. None when no
+        variant, or more than one, is named."""
+        i = self._by_key.get(product_id.lower())
+        if i is None:
+            return None
+        base = _base_title(self.products[i].title)
+        base_words = [t for t in tokens(base) if t not in STOPWORDS]
+        if not base_words or any(t not in self._postings for t in base_words):
+            return None
+        same = self._postings[base_words[0]]
+        for t in base_words[1:]:
+            same = np.intersect1d(same, self._postings[t], assume_unique=True)
+        said = set(tokens(text))
+        named = [j for j in same.tolist() if _base_title(self.products[j].title) == base
+                 and (own := set(tokens(self.products[j].title)) - set(tokens(base))) and own <= said]
+        return self._product_entity(named[0], 1.0, "selection", None) if len(named) == 1 else None
+
     def _product_entity(self, i: int, score: float, method: str, mention: str | None) -> LinkedEntity:
         p = self.products[i]
         return LinkedEntity(kind="product", id=p.id, name=p.title, score=float(min(1.0, max(0.0, score))),

@@ -253,6 +253,12 @@ def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
     return not content_words(rest) - set().union(*(content_words(e.name) for e in mentioned))
 
 
+def names_only(text: str, entity: LinkedEntity) -> bool:
+    """Nothing but the entity is asked about: "and the silver one?", "what about black?"."""
+    rest = content_words(_ELLIPSIS.sub(" ", text, count=1)) - content_words(entity.name)
+    return not rest - content_words("one ones")
+
+
 def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
     """The previous question about what an elliptical follow-up names: "what's the warranty on
     Orbis laptops?" + "and on the Nimbus Tech Book 690?" -> "what's the warranty on Nimbus Tech
@@ -485,7 +491,19 @@ class Understander:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
         focus, source = resolve_focus(head, mentioned, state, context)
-        if source == "selection" and state is not None and not state.candidates:
+        variant = self._variant_picked(head, focus, source)
+        if variant is not None:
+            # "how long is the warranty on the Bassline Halo 150?" (each colour's) then "and the
+            # silver one?": that colour, and the same question when nothing else is asked
+            focus, source = [variant], "selection"
+            if state is not None and state.last_intent and state.turns and names_only(head, variant):
+                intent = intent.model_copy(update={"label": state.last_intent, "reason": "variant_pick"})
+                before = next((e.name for e in state.focus if e.kind == "product"), "")
+                said_before = state.turns[-1].text
+                query = (said_before.replace(before, variant.name) if before and before in said_before
+                         else asked_again(state.turns[-1], [variant]))
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif source == "selection" and state is not None and not state.candidates:
             # "tell me more about the second one" of the products the last answer listed: read
             # with that product's name, as the shopper meant it
             query = name_the_pick(head, focus[0])
@@ -584,7 +602,7 @@ class Understander:
         if state is not None:
             turn_no = len(state.turns) + 1
             # (an elliptical turn is remembered as the question it asked, for the next one)
-            said = query if intent.reason == "ellipsis" else head
+            said = query if intent.reason in ("ellipsis", "variant_pick") else head
             self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode)
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
@@ -599,6 +617,15 @@ class Understander:
                   escalate=sentiment.escalate, entities=len(mentioned), focus_source=source,
                   answer_mode=plan.answer_mode, ms=u.timings_ms["total"])
         return u
+
+    def _variant_picked(self, text: str, focus: list[LinkedEntity], source: str) -> LinkedEntity | None:
+        """Another colour (variant) of the one product in focus that the message names, if it
+        names one: "what's the warranty on the silver one?" after the black one."""
+        products = [e for e in focus if e.kind == "product"]
+        if source != "session" or self.linker is None or len(products) != 1:
+            return None
+        picked = self.linker.variant_named(text, products[0].id)
+        return picked if picked is not None and (picked.id != products[0].id or products[0].model_only) else None
 
     def _context_entity(self, product_id: str | None) -> LinkedEntity | None:
         if not product_id:
