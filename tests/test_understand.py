@@ -343,13 +343,18 @@ def test_short_follow_up_about_the_product_in_focus_stays_in_scope(understander,
     assert off.intent.label == "out_of_scope" and off.plan.answer_mode == "decline"
 
 
-def test_that_one_after_candidates(understander, linker, demo_catalog):
+def _an_ambiguous_line(linker, demo_catalog) -> tuple[str, str]:
+    """A brand and model line that several differently named products share ("vireo aria")."""
     by_line: dict[tuple, set] = defaultdict(set)
     for p in demo_catalog.products:
         brand = next(b.name for b in demo_catalog.brands if b.id == p.brand).lower()
         by_line[(brand, _base_title(p.title)[len(brand):].split()[0])].add(p.id)
-    brand, line = next(k for k, v in by_line.items()
-                       if len({_base_title(linker.products[linker._by_key[i]].title) for i in v}) >= 2)
+    return next(k for k, v in by_line.items()
+                if len({_base_title(linker.products[linker._by_key[i]].title) for i in v}) >= 2)
+
+
+def test_that_one_after_candidates(understander, linker, demo_catalog):
+    brand, line = _an_ambiguous_line(linker, demo_catalog)
     sid = _sid()
     u1 = understander.understand(f"how much is the {brand} {line}?", session_id=sid)
     assert u1.plan.answer_mode == "clarify" and len(u1.candidates) >= 2
@@ -363,12 +368,7 @@ def test_that_one_after_candidates(understander, linker, demo_catalog):
 def test_an_ambiguous_side_of_a_comparison_is_asked_about(understander, linker, demo_catalog):
     """"What's the difference between A and <brand line>?" with the second name ambiguous was
     answered with a look-alike of A. Which one is asked, and the pick completes the pair."""
-    by_line: dict[tuple, set] = defaultdict(set)
-    for p in demo_catalog.products:
-        brand = next(b.name for b in demo_catalog.brands if b.id == p.brand).lower()
-        by_line[(brand, _base_title(p.title)[len(brand):].split()[0])].add(p.id)
-    brand, line = next(k for k, v in by_line.items()
-                       if len({_base_title(linker.products[linker._by_key[i]].title) for i in v}) >= 2)
+    brand, line = _an_ambiguous_line(linker, demo_catalog)
     other = next(p for p in demo_catalog.products if p.category == "laptops" and not p.title.lower().startswith(brand))
     sid = _sid()
     u1 = understander.understand(f"what's the difference between the {_base_title(other.title)} and the {brand} {line}?",
