@@ -271,6 +271,7 @@ class GroundingChecker:
         self.min_coverage = min_coverage
         self.min_coverage_semantic = min_coverage_semantic
         self.min_similarity = min_similarity
+        self._last_narrower_faq: tuple[tuple, int | None] | None = None
 
     # --- one sentence against some evidence -------------------------------------------------
     def supports(
@@ -425,15 +426,21 @@ class GroundingChecker:
             fallback_reason=fallback_reason,
         )
 
-    @staticmethod
-    def _narrower_faq(question: str, context: Context, extractive: ExtractiveGenerator) -> int | None:
+    def _narrower_faq(self, question: str, context: Context, extractive: ExtractiveGenerator) -> int | None:
         """The number of the FAQ the extractive answer puts before the applicable policy (see
-        ExtractiveGenerator.pick), if it does."""
+        ExtractiveGenerator.pick), if it does. (A stream asks before it sends and again when it
+        grounds the whole answer: the last answer is kept.)"""
+        key = (question, tuple((item.evidence.id, item.text) for item in context.items))
+        last = self._last_narrower_faq
+        if last is not None and last[0] == key:
+            return last[1]
         picked = extractive.pick(question, context)
-        if len(picked) < 2 or not picked[1].binding or picked[0].binding:
-            return None
-        item = context.item(picked[0].number)
-        return picked[0].number if item is not None and item.evidence.source == "faq" else None
+        number = None
+        if len(picked) >= 2 and picked[1].binding and not picked[0].binding:
+            item = context.item(picked[0].number)
+            number = picked[0].number if item is not None and item.evidence.source == "faq" else None
+        self._last_narrower_faq = (key, number)
+        return number
 
     def _extractive(self, question: str, context: Context, extractive: ExtractiveGenerator) -> list[SentenceVerdict]:
         """The extractive answer's sentences that pass the check (none when it abstains)."""
