@@ -53,6 +53,22 @@ def test_exact_title_and_id_and_sku_link(linker, demo_catalog):
     assert linker.link(f"what about {p.sku}").entities[0].id == p.id
 
 
+def test_a_model_named_without_its_colour_is_every_colours(linker, demo_catalog):
+    """"Is the Kettleworks Roast 900 in stock?" linked the black one alone: its navy blue twin's
+    longer title scored it below the near-tie margin, so the model did not count as named by model
+    only. Every family of colour variants is, whatever its colour names' lengths."""
+    families = defaultdict(list)
+    for p in demo_catalog.products:
+        if "," in p.title:
+            families[p.title.rsplit(",", 1)[0]].append(p)
+    uneven = {m: ps for m, ps in families.items() if len({len(p.title.split()) for p in ps}) > 1}
+    assert uneven, "the demo store fixture has no family whose colour names differ in length"
+    for model, ps in uneven.items():
+        products = [e for e in linker.link(f"is the {model} in stock?").entities if e.kind == "product"]
+        assert len(products) == 1 and products[0].model_only, (model, products)
+        assert products[0].id in {p.id for p in ps}
+
+
 def test_misspelled_name_links(linker, demo_catalog):
     p = _one_product(demo_catalog, "laptops")
     words = _base_title(p.title).split()

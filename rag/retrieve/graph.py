@@ -119,6 +119,11 @@ def variants_text(variants: list[dict]) -> str:
     return f"{base} comes in {len(variants)} {what}: {_listed(listed)}."
 
 
+def _every(n: int, what: str) -> str:
+    """"both colors" for two, "all 3 colors" for more."""
+    return f"both {what}" if n == 2 else f"all {n} {what}"
+
+
 def model_price_and_stock(variants: list[dict]) -> list[tuple[str, str]]:
     """The price and stock facts of a model sold in variants, each variant named by what tells it
     apart: ("price", "Bassline Halo 150 Wireless Headphones costs $90.99 in navy blue, $262.99
@@ -130,7 +135,7 @@ def model_price_and_stock(variants: list[dict]) -> list[tuple[str, str]]:
                      if v.get("price") is not None), key=lambda p: p[0])
     if priced:
         if len({money for _, money, _ in priced}) == 1 and len(priced) == len(variants):
-            facts.append(("price", f"{base} costs {priced[0][1]} in each of its {len(variants)} {what}."))
+            facts.append(("price", f"{base} costs {priced[0][1]} in {_every(len(variants), what)}."))
         else:
             facts.append(("price", f"{base} costs {_listed([f'{money} in {name}' for _, money, name in priced])}."))
     states: dict[str, list[str]] = {}
@@ -138,7 +143,7 @@ def model_price_and_stock(variants: list[dict]) -> list[tuple[str, str]]:
         if v.get("availability"):
             states.setdefault(_AVAILABILITY.get(v["availability"], f"availability: {v['availability']}"), []).append(name)
     if len(states) == 1 and len(next(iter(states.values()))) == len(variants):
-        facts.append(("availability", f"{base} {next(iter(states))} in all {len(variants)} {what}."))
+        facts.append(("availability", f"{base} {next(iter(states))} in {_every(len(variants), what)}."))
     elif states:
         facts.append(("availability", f"{base} " + "; ".join(f"{state} in {_listed(whom)}" for state, whom in states.items()) + "."))
     return facts

@@ -444,7 +444,7 @@ class EntityLinker:
         if len(groups) == 1:
             if not any(e.id == self.products[top].id for e in result.entities):
                 entity = self._product_entity(top, top_score, method, mention)
-                entity.model_only = self._names_model_only(top, scored[1:], top_score, best_match)
+                entity.model_only = self._names_model_only(top, scored[1:], best_match)
                 result.entities.append(entity)
             return
         result.ambiguous_mention = mention
@@ -452,17 +452,17 @@ class EntityLinker:
             self._product_entity(i, score, method, mention) for score, i in list(groups.values())[:MAX_CANDIDATES]
         )
 
-    def _names_model_only(self, top: int, others: list[tuple[float, int]], top_score: float,
+    def _names_model_only(self, top: int, others: list[tuple[float, int]],
                           matched: set[str]) -> bool:
         """The message names the model but no word of what tells its variants apart: another
         product of the same base title fits it as well, and no matched word is in the top
         title's variant suffix ("Bassline Halo 150" fits the Black, Navy Blue and Silver ones;
-        "the silver Bassline Halo 150" names one)."""
+        "the silver Bassline Halo 150" names one). Every variant counts, whatever its score: a
+        longer colour name ("Navy Blue") only dilutes the title's score, not the fit."""
         base = _base_title(self.products[top].title)
         if matched - set(tokens(base)):
             return False
-        return any(_base_title(self.products[i].title) == base for score, i in others
-                   if score >= top_score - AMBIGUITY_MARGIN)
+        return any(_base_title(self.products[i].title) == base for _, i in others)
 
     def variant_named(self, text: str, product_id: str) -> LinkedEntity | None:
         """The variant of the product's model whose distinguishing words (its title's colour
