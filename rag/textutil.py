@@ -47,7 +47,13 @@ UNITS = {
 
 def stem(word: str) -> str:
     """A deliberately light suffix stripper ("returns"/"returned" -> "return") so lexical
-    overlap survives inflection without a stemming dependency."""
+    overlap survives inflection without a stemming dependency. A final y that inflection turns
+    into ie has the stem of its y form: "batteries", "battery" -> "battery"; "carried" -> "carry";
+    "cookie", "cookies" -> "cooky"."""
+    if len(word) >= 5 and word.endswith(("ies", "ied")):
+        return stem(word[:-3] + "y")
+    if len(word) >= 5 and word.endswith("ie"):
+        return stem(word[:-2] + "y")
     for suffix in ("ing", "edly", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
@@ -193,7 +199,8 @@ def content_words(text: str) -> set[str]:
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
     for w in words(strip_citations(text)):
-        w = w.replace("'", "")
+        # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
+        w = w[:-2] if w.endswith("'s") else w.replace("'", "")
         if w in STOPWORDS or len(w) < 2:
             continue
         w = stem(w)

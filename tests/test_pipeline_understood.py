@@ -776,3 +776,22 @@ def test_a_colour_of_the_model_in_focus_is_picked_by_its_name(understood, demo_c
     assert "warranty-p000000" not in _cited(trace.answer), trace.answer.text
     trace = understood.run(f"what's the warranty on the {colour} one?", session_id=sid)
     assert trace.understanding.product_ids == [own.id] and "warranty-p000000" in _cited(trace.answer)
+
+
+def test_a_plural_in_ies_matches_its_singular(understood):
+    """"Is the battery covered by the electronics warranty?" was answered with the warranty's
+    first sentence alone: "batteries" stemmed to "batterie", which no "battery" matched, so
+    "Batteries are covered for 1 year." shared no asked word."""
+    trace = understood.run("is the battery covered by the electronics warranty?")
+    assert "Batteries are covered for 1 year" in trace.answer.text, trace.answer.text
+    assert "warranty-electronics" in _cited(trace.answer)
+
+
+def test_a_possessive_is_its_noun(understood, demo_catalog):
+    """"What is the recycled content percentage of the X Phone Case's packaging?" was answered
+    with the case's SKU fact: "case's" read as "cases", a word of "Electronics > Phone Cases" that
+    the question seemed to ask about. The store does not know; the answer abstains."""
+    case = next(p for p in demo_catalog.products if p.category == "phone-cases")
+    name = case.title.split(",")[0]
+    trace = understood.run(f"What is the recycled content percentage of the {name}'s packaging?")
+    assert trace.answer.abstained, trace.answer.text
