@@ -244,7 +244,10 @@ def build_questions(catalog: Catalog, per_type: int = 12, seed: int = 0) -> list
         words = [] if nums else [w for w in re.findall(r"[a-z]+", fact.lower()) if len(w) > 3][:2]
         # the trap: a number only the overridden policies state (not anywhere in the winner's text)
         trap_nums = sorted({n for lp in lost for n in _fact_numbers(_fact(lp))} - set(_fact_numbers(win.body)))
-        out.append(DemoQuestion(f"policy-{i}", "policy", intent, [template.format(name=short_name(p))],
+        # (p000000 and p000001 may share their short name with other colours, whose policies
+        # differ: the colour names the one asked about)
+        name = short_name(p) if len(names[short_name(p).lower()]) == 1 else p.title
+        out.append(DemoQuestion(f"policy-{i}", "policy", intent, [template.format(name=name)],
                                 must_numbers=nums, must_words=words, must_not_numbers=trap_nums,
                                 gold=f"{win.id}: {fact}" + (f" (overrides {', '.join(lp.id for lp in lost)})" if lost else "")))
     # compatibility
