@@ -4,6 +4,9 @@ answers with the expected citations out."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+
 import pytest
 
 from rag.generate.extractive import ExtractiveGenerator
@@ -562,6 +565,41 @@ def test_an_elliptical_follow_up_asks_the_same_question_about_what_it_names(unde
     assert chargers.understanding.intent.label == "compatibility"
     assert [e.kind for e in chargers.understanding.focus][:1] == ["product"], chargers.understanding.focus
     assert "Charger" in chargers.answer.text or chargers.answer.abstained, chargers.answer.text
+
+
+def test_comparing_products_a_listing_named_compares_those(understood):
+    """"Compare the first two" (or "them", "the first and the third one") after a listing
+    abstained: the category in focus is no pair to compare. The listed products are compared."""
+    first = understood.run("do you have headphones under $500?", session_id="cmp-listed-1")
+    listed = re.findall(r"\((p\d{6})\)", first.answer.text)
+    assert len(listed) >= 3, first.answer.text
+    for sid, message, picked in (("cmp-listed-1", "compare the first two", listed[:2]),
+                                 ("cmp-listed-2", "what's the difference between the first and the third one?",
+                                  [listed[0], listed[2]]),
+                                 ("cmp-listed-3", "compare them", listed)):
+        if sid != "cmp-listed-1":
+            understood.run("do you have headphones under $500?", session_id=sid)
+        trace = understood.run(message, session_id=sid)
+        assert [e.id for e in trace.understanding.focus] == picked, (message, trace.understanding.focus)
+        assert f"compare:{'|'.join(picked)}#differences" in _cited(trace.answer), (message, trace.answer.text)
+
+
+def test_the_first_one_of_an_answer_that_named_one_product_is_that_product(understood, demo_catalog):
+    """"What chargers work with the X?" named one charger (with its id); "is the first one in
+    stock?" then answered about the phone X: an answer that lists one product was remembered as
+    listing none."""
+    accessories = defaultdict(list)
+    for p in demo_catalog.products:
+        for r in p.relations:
+            if r.kind == "accessory_for" and p.category == "chargers-cables":
+                accessories[r.target].append(p.id)
+    by_id = {p.id: p for p in demo_catalog.products}
+    phone = next(by_id[t] for t, ids in accessories.items() if len(ids) == 1 and by_id[t].category == "phones")
+    sid = "first-of-one"
+    first = understood.run(f"what chargers work with the {phone.title}?", session_id=sid)
+    assert re.findall(r"\((p\d{6})\)", first.answer.text) == accessories[phone.id], first.answer.text
+    trace = understood.run("is the first one in stock?", session_id=sid)
+    assert [e.id for e in trace.understanding.focus] == accessories[phone.id], trace.understanding.focus
 
 
 def test_choosing_among_a_listed_category_is_not_declined(understood):

@@ -315,7 +315,10 @@ class GraphRetriever:
             if set(values) == set(ids) and len(set(values.values())) > 1:  # every product has it, not alike
                 differences.append(f"{_words(row['key'])} " + " vs ".join(values[pid] for pid in ids))
         if differences:
-            names = " vs ".join(titles.get(pid, pid).split(",")[0] for pid in ids)
+            # each by its name without the colour, unless two share it (two colours compared)
+            short = [titles.get(pid, pid).split(",")[0] for pid in ids]
+            names = " vs ".join(titles.get(pid, pid) if short.count(name) > 1 else name
+                                for pid, name in zip(ids, short, strict=True))
             side.insert(0, Evidence(
                 id=f"compare:{'|'.join(ids)}#differences", kind="graph_fact", source="comparison", owner_id=ids[0],
                 owner_kind="product", score=0.8, text=f"{names}: " + "; ".join(differences[:COMPARISON_SUMMARY_ROWS]) + "."))

@@ -37,7 +37,16 @@ from rag.understand.router import (
     response_policy,
 )
 from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
-from rag.understand.state import REFERS_BACK, REFERS_TO_ONE, SessionState, SessionStore, Turn, name_the_pick, resolve_focus
+from rag.understand.state import (
+    REFERS_BACK,
+    REFERS_TO_ONE,
+    SessionState,
+    SessionStore,
+    Turn,
+    name_the_pick,
+    resolve_focus,
+    select_several,
+)
 from rag.understand.types import (
     TRANSACTIONAL_INTENTS,
     IntentPrediction,
@@ -491,8 +500,16 @@ class Understander:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
         focus, source = resolve_focus(head, mentioned, state, context)
-        variant = self._variant_picked(head, focus, source)
-        if variant is not None:
+        several = self._listed_compared(head, intent, mentioned, state, context)
+        variant = self._variant_picked(head, focus, source) if not several else None
+        if several:
+            # "compare the first two", "compare them" after an answer listed products: those,
+            # side by side (it abstained: the category in focus is no pair to compare)
+            focus, source = several, "selection"
+            intent = intent.model_copy(update={"reason": "listed_comparison"})
+            query = "compare the " + " and the ".join(e.name for e in several)
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif variant is not None:
             # "how long is the warranty on the Bassline Halo 150?" (each colour's) then "and the
             # silver one?": that colour, and the same question when nothing else is asked
             focus, source = [variant], "selection"
@@ -666,17 +683,29 @@ class Understander:
         state.listed = self._listed(answer)
         self.sessions.put(state)
 
+    @staticmethod
+    def _listed_compared(head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
+                         state: SessionState | None, context: LinkedEntity | None) -> list[LinkedEntity]:
+        """The listed products a comparison picks together ("compare the first two", "the first
+        and the third one", "them"), when it names no product of its own."""
+        if (intent.label != "comparison" or state is None or state.candidates or context is not None
+                or any(e.kind == "product" for e in mentioned)):
+            return []
+        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in select_several(head, state.listed)]
+
     def _listed(self, answer: Any) -> list[LinkedEntity]:
         """The products an answer listed, in the order the shopper read them: by the ids in its
         text ("(1) Campfire Co Meadow 970 Tent (p000686) at $152.99; (2) ..."), else in the
-        listings it cites (a model's answer may name them without ids). Fewer than two: none."""
+        listings it cites (a model's answer may name them without ids). One product listed is
+        kept too: "is the first one in stock?" after "JuiceBox Dash 850 Charger (p000646) is an
+        accessory for the Veltro Lite 600" asks about the charger."""
         if self.linker is None or answer is None or isinstance(answer, str):
             return []
         listed = self.linker.products_named_by_id(answer.text or "")
         if len(listed) < 2:
             cited = " ".join(c.text for c in getattr(answer, "citations", []) or [])
-            listed = self.linker.products_named_by_id(cited)
-        return [e.model_copy(update={"method": "selection", "mention": None}) for e in listed] if len(listed) > 1 else []
+            listed = self.linker.products_named_by_id(cited) or listed
+        return [e.model_copy(update={"method": "selection", "mention": None}) for e in listed]
 
     def new_session_id(self) -> str:
         return uuid.uuid4().hex

@@ -220,6 +220,36 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
     return None
 
 
+_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5}
+# "the first two", "the top 3", "the last two": that many from one end of the list
+_FIRST_N = re.compile(r"\b(first|top|last)\s+(two|three|four|five|[2-5])\b")
+# "both", "all three", "all of them", "them", "these", "those": every product listed
+_ALL_LISTED = re.compile(r"\b(?:both|all(?:\s+(?:three|four|five|[3-5]))?|all\s+of\s+them|them|these|those|they)\b")
+_EACH_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b"
+                           r"|(?<![\w$.,])#?([1-5])(?![\w.,%$])")
+
+
+def select_several(text: str, listed: list[LinkedEntity]) -> list[LinkedEntity]:
+    """The products of the last answer's list that a message picks together, in its order:
+    "compare the first two", "the top 3", "the first and the third one", "1 and 3", "both",
+    "them". Fewer than two picked: none (one pick is `select_candidate`'s)."""
+    if len(listed) < 2:
+        return []
+    low = text.lower()
+    m = _FIRST_N.search(low)
+    if m:
+        n = min(_COUNTS[m.group(2)], len(listed))
+        return listed[-n:] if m.group(1) == "last" else listed[:n]
+    picked: list[LinkedEntity] = []
+    for o in _EACH_ORDINAL.finditer(low):
+        i = _ORDINALS[o.group(1)] if o.group(1) else int(o.group(2)) - 1
+        if -len(listed) <= i < len(listed) and listed[i] not in picked:
+            picked.append(listed[i])
+    if len(picked) >= 2:
+        return picked
+    return list(listed) if not picked and _ALL_LISTED.search(low) else []
+
+
 # "do you have gift cards?", "do you sell tents?": a question to the store, not about the
 # product talked about before ("do you have it in blue?" refers back, and is)
 _ASKS_THE_STORE = re.compile(
