@@ -738,17 +738,18 @@ RETURN key, unit, values[..$values] AS values
 ORDER BY key, unit
 """
 
-# The tail of the attribute listings below (p: the products in scope).
+# The tail of the attribute listings below (p: the products in scope; {carry}: what an earlier
+# part of the statement passes through, with its leading comma).
 _attribute_listing = """
 MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
 WHERE a.key = $key AND ($unit IS NULL OR a.unit = $unit)
   AND ($value IS NULL OR toLower(toString(a.value)) = $value)
-WITH p, a, toFloat(split(toString(a.value), ' ')[0]) AS number
+WITH p{carry}, a, toFloat(split(toString(a.value), ' ')[0]) AS number
 WHERE ($min_value IS NULL OR number >= $min_value) AND ($max_value IS NULL OR number <= $max_value)
-WITH p, collect(DISTINCT a.value) AS shown, max(number) AS amount
-WITH p, shown, amount, p.price AS price
+WITH p{carry}, collect(DISTINCT a.value) AS shown, max(number) AS amount
+WITH p{carry}, shown, amount, p.price AS price
 WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
-RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability, shown
+RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability, shown{carry}
 ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
          CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END,
          CASE WHEN $value_order = 0 OR amount IS NULL THEN 0 ELSE $value_order * amount END,
@@ -769,7 +770,7 @@ LIMIT $limit
 PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
 WITH p
-{_attribute_listing.strip()}
+{_attribute_listing.format(carry="").strip()}
 """
 
 # params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and brand_ids. The same, of the given
@@ -778,7 +779,39 @@ PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)-[:MADE_BY]->(b:Brand)
 WHERE b.id IN $brand_ids
 WITH p
-{_attribute_listing.strip()}
+{_attribute_listing.format(carry="").strip()}
+"""
+
+# An earlier condition on another attribute that still narrows a listing ("a tent for 4
+# people" before "which one is the lightest?"): the products whose attribute `narrow_key` (in
+# `narrow_unit`) equals `narrow_value` or whose number lies within [narrow_min, narrow_max],
+# with those values (`narrowed`).
+_narrowing = """
+MATCH (p)-[:HAS_ATTRIBUTE]->(n:Attribute)
+WHERE n.key = $narrow_key AND ($narrow_unit IS NULL OR n.unit = $narrow_unit)
+  AND ($narrow_value IS NULL OR toLower(toString(n.value)) = $narrow_value)
+WITH p, n, toFloat(split(toString(n.value), ' ')[0]) AS narrow_number
+WHERE ($narrow_min IS NULL OR narrow_number >= $narrow_min) AND ($narrow_max IS NULL OR narrow_number <= $narrow_max)
+WITH p, collect(DISTINCT n.value) AS narrowed
+"""
+
+# params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and narrow_key, narrow_unit,
+# narrow_value, narrow_min, narrow_max. The same listing, of the products an earlier
+# condition on another attribute keeps (`narrowed`: their values of it).
+PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES = f"""
+MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+WITH p
+{_narrowing.strip()}
+{_attribute_listing.format(carry=", narrowed").strip()}
+"""
+
+# params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES and brand_ids.
+PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTES = f"""
+MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)-[:MADE_BY]->(b:Brand)
+WHERE b.id IN $brand_ids
+WITH p
+{_narrowing.strip()}
+{_attribute_listing.format(carry=", narrowed").strip()}
 """
 
 # params: brand_id, min_price, max_price, price_order, limit.

@@ -378,7 +378,8 @@ def test_a_conversation_about_tents_stays_on_the_tent(understood):
     first = understood.run("I'm looking for a tent for 4 people", session_id=sid)
     assert "tents~listing~" in " ".join(_cited(first.answer)), first.answer.text
     lightest = understood.run("which one is the lightest?", session_id=sid)
-    assert "tents~listing~weight" in " ".join(_cited(lightest.answer)).replace("_", ""), lightest.answer.text
+    cited = " ".join(_cited(lightest.answer)).replace("_", "")
+    assert "tents~listing~capacity:4personsormoreweight,lowestfirst" in cited, lightest.answer.text
     second = understood.run("how much is the second one?", session_id=sid)
     [tent] = [e for e in second.understanding.focus if e.kind == "product"]
     assert tent.method == "selection" and tent.name in second.answer.text, second.answer.text
@@ -833,3 +834,35 @@ def test_a_possessive_is_its_noun(understood, demo_catalog):
     name = case.title.split(",")[0]
     trace = understood.run(f"What is the recycled content percentage of the {name}'s packaging?")
     assert trace.answer.abstained, trace.answer.text
+
+
+def test_a_pick_among_a_narrowed_listing_keeps_its_conditions(understood, demo_catalog):
+    """"I'm looking for a tent for 4 people" then "which one is the lightest?" listed the
+    lightest tents of all (a 1-person tent first): the 4-person condition was forgotten. It
+    narrows the follow-ups about the same category, each ordered as it asks; so do price bounds."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def capacity(pid: str) -> float:
+        return next(float(a.values[0]) for a in by_id[pid].attributes if a.key == "capacity")
+
+    sid = "narrowed-1"
+    understood.run("I'm looking for a tent for 4 people", session_id=sid)
+    lightest = understood.run("which one is the lightest?", session_id=sid)
+    assert "capacity: 4 persons or more; weight, lowest first" in lightest.answer.text, lightest.answer.text
+    listed = re.findall(r"\((p\d{6})\)", lightest.answer.text)
+    assert listed and all(capacity(pid) >= 4 for pid in listed), lightest.answer.text
+    cheapest = understood.run("and the cheapest?", session_id=sid)
+    assert "capacity: 4 persons or more), cheapest first" in cheapest.answer.text, cheapest.answer.text
+    listed = re.findall(r"\((p\d{6})\)", cheapest.answer.text)
+    assert listed and all(capacity(pid) >= 4 for pid in listed), cheapest.answer.text
+
+    sid = "narrowed-2"
+    understood.run("do you have headphones under $150?", session_id=sid)
+    longest = understood.run("which one has the longest battery life?", session_id=sid)
+    assert "battery life, highest first" in longest.answer.text and "$150.00 or less" in longest.answer.text, \
+        longest.answer.text
+    listed = re.findall(r"\((p\d{6})\)", longest.answer.text)
+    assert listed and all(by_id[pid].price <= 150 for pid in listed), longest.answer.text
+    # another category is a new listing
+    other = understood.run("what about backpacks?", session_id=sid)
+    assert "$150.00 or less" not in other.answer.text, other.answer.text

@@ -513,18 +513,29 @@ class GraphRetriever:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
-            attribute = self.attribute_constraint(q.text, owner) if link == "has" and not gq.priced_against else None
+            attribute = narrowing = None
+            if link == "has" and not gq.priced_against:
+                attribute = self.attribute_constraint(q.text, owner)
+                narrowing = self._narrowing(gq.narrowed_by, owner, attribute)
+                if attribute is None:  # "and the cheapest?" after "a tent for 4 people"
+                    attribute, narrowing = narrowing, None
             if attribute is not None:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
                 params = {**params, "key": attribute.key, "unit": attribute.unit, "value": attribute.value,
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
+            if attribute is not None and narrowing is not None:
+                statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTES if brands else \
+                    cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES
+                params = {**params, "narrow_key": narrowing.key, "narrow_unit": narrowing.unit,
+                          "narrow_value": narrowing.value, "narrow_min": narrowing.min_value,
+                          "narrow_max": narrowing.max_value}
             rows = self._read(statement, {**params, **bounds})
             name, aliases = self._category_label(owner) if link == "has" else (None, [])
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
-                                 aliases=aliases if attribute is None else [])
+                                 aliases=aliases if attribute is None else [], narrowing=narrowing)
         return ev
 
     def _q_category_accessories(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
@@ -603,6 +614,18 @@ class GraphRetriever:
                                owner_kind="category" if cid else "store", score=0.7))
         return ev
 
+    def _narrowing(self, earlier: list[str], category_id: str,
+                   attribute: AttributeConstraint | None) -> AttributeConstraint | None:
+        """The latest condition of the earlier messages (`GraphQuery.narrowed_by`) that keeps
+        only some products ("for 4 people", "waterproof"), on another attribute than the
+        message's own. An order alone ("the lightest") narrows nothing and is not carried."""
+        for text in reversed(earlier):
+            c = self.attribute_constraint(text, category_id)
+            if (c is not None and (c.value is not None or c.min_value is not None or c.max_value is not None)
+                    and (attribute is None or c.key != attribute.key)):
+                return c
+        return None
+
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
         """The attribute condition `text` states that the category's products can meet, if any."""
         keys = [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
@@ -639,7 +662,7 @@ def _price_and_stock(r: dict) -> str:
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
-                   aliases: list[str] | None = None) -> list[Evidence]:
+                   aliases: list[str] | None = None, narrowing: AttributeConstraint | None = None) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -650,22 +673,26 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     price first") and for the summary's id ("cheaperthanp000102"). `name`: the category's own
     ("Chargers & Cables"; else its id in words). `aliases`: its other names, said after it
     ("Outdoor (camping, hiking, outdoors): ..."), so a request in those words ("a gift for
-    someone who likes camping") finds its answer in the summary."""
+    someone who likes camping") finds its answer in the summary. `narrowing`: an earlier
+    condition on another attribute that still holds, said first ("Tents (capacity: 4 persons or
+    more; weight, lowest first): ... 4 persons, 1.6 kg")."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
+    narrowed = _words(narrowing.key) if narrowing is not None and narrowing.value is None else ""
 
     def value(r: dict, label: str = "") -> str:
-        values = ", ".join(str(v) for v in r.get("shown") or [])
-        return f", {label}{values}" if named and values else ""
+        shown = [", ".join(str(v) for v in r.get(column) or []) for column, on in
+                 (("narrowed", narrowed), ("shown", named)) if on]
+        return f", {label}{', '.join(x for x in shown if x)}" if any(shown) else ""
 
     ev: list[Evidence] = []
-    constraint = ", ".join(filter(None, [attribute.describe() if attribute else "",
-                                         label[1] if label else price.describe()]))
+    described = "; ".join(c.describe() for c in (narrowing, attribute) if c is not None)
+    constraint = ", ".join(filter(None, [described, label[1] if label else price.describe()]))
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
     priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
               + (f", {price.ordering}" if price.order else ""))
     title = name or owner.replace("-", " ").capitalize()
     heading = (title + (f" ({', '.join(aliases)})" if aliases else "") + makers
-               + (f" ({attribute.describe()})" if attribute else "") + priced)
+               + (f" ({described})" if described else "") + priced)
     summary_id = f"{owner}~listing~" + _ID_UNSAFE.sub("", constraint)
     if (constraint or summarize) and rows:
         listed = "; ".join(
@@ -680,7 +707,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
         state = _AVAILABILITY.get(r.get("availability") or "", "")
         money = _money(r.get("price"), r.get("currency"))
         text = (f"{r['title']} ({r['id']})" + (f" costs {money}" if money else "") + (f" and {state}" if state else "")
-                + value(r, f"{named}: ").replace(", ", "; ", 1) + ".")
+                + value(r, f"{'; '.join(filter(None, (narrowed, named)))}: ").replace(", ", "; ", 1) + ".")
         ev.append(Evidence(id=f"{owner}~{link}~{r['id']}", kind="graph_fact", source="product", text=text,
                            owner_id=r["id"], owner_kind="product", score=0.5))
     return ev

@@ -23,7 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import FAILURE, content_words
-from rag.understand.constraints import price_constraint
+from rag.understand.constraints import PriceConstraint, price_constraint
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.request import RequestedThing, narrows_only, requested_thing
@@ -234,6 +234,22 @@ _SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b",
 def superlatives(text: str) -> list[re.Match[str]]:
     """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
     return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
+
+
+#: Earlier messages a listing stays narrowed by (the last ones).
+MAX_NARROWING = 4
+
+
+def _with_earlier_bounds(price: PriceConstraint, earlier: list[str]) -> PriceConstraint:
+    """The message's price constraint, with the bounds of the latest earlier message that gave
+    some when it gives none ("headphones under $150" then "which one lasts longest?")."""
+    if price.min_price is not None or price.max_price is not None or price.relative:
+        return price
+    for text in reversed(earlier):
+        bounds = price_constraint(text)
+        if bounds.min_price is not None or bounds.max_price is not None:
+            return PriceConstraint(bounds.min_price, bounds.max_price, price.order)
+    return price
 
 
 def asks_for_one(text: str) -> bool:
@@ -609,8 +625,17 @@ class Understander:
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
                                         escalate=should_escalate(signals, s_label), signals=signals)  # type: ignore[arg-type]
         how_to = asks_how_to(head)
+        carried = self._listing_carried(head, state, focus, source)
+        if carried:
+            price = _with_earlier_bounds(price, carried)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head))
+        if carried:
+            # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
+            plan = plan.model_copy(update={"graph_queries": [
+                q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.priced_against
+                else q for q in plan.graph_queries]})
+        listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
         response = response_policy(intent.label, sentiment, how_to=how_to)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3
@@ -620,7 +645,8 @@ class Understander:
             turn_no = len(state.turns) + 1
             # (an elliptical turn is remembered as the question it asked, for the next one)
             said = query if intent.reason in ("ellipsis", "variant_pick") else head
-            self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode)
+            self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode,
+                           listing_texts)
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
         u = Understanding(
@@ -656,11 +682,11 @@ class Understander:
 
     def _remember(self, state: SessionState, text: str, intent: IntentPrediction, sentiment: SentimentPrediction,
                   mentioned: list[LinkedEntity], focus: list[LinkedEntity], source: str,
-                  candidates: list[LinkedEntity], answer_mode: str) -> None:
+                  candidates: list[LinkedEntity], answer_mode: str, listing_texts: list[str]) -> None:
         assert self.sessions is not None
         state.add_turn(Turn(at=time.time(), text=text, intent=intent.label, intent_confidence=intent.confidence,
                             sentiment=sentiment.label, escalate=sentiment.escalate, entities=mentioned,
-                            focus=focus, candidates=candidates))
+                            focus=focus, candidates=candidates, listing_texts=listing_texts[-MAX_NARROWING:]))
         if focus and source != "session":
             state.focus = [e.model_copy(update={"mention": None}) for e in focus]
         if answer_mode == "clarify" and candidates:
@@ -682,6 +708,22 @@ class Understander:
         state.turns[-1].answer = str(text)[:2000] if text is not None else None
         state.listed = self._listed(answer)
         self.sessions.put(state)
+
+    @staticmethod
+    def _listing_carried(head: str, state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[str]:
+        """The messages whose conditions narrowed the last turn's listing, when this one lists
+        the same category again: a follow-up that names no new thing ("which one is the
+        lightest?", "any in blue?"), or a pick among the same category named again ("which
+        tent is the lightest?")."""
+        if state is None or not state.turns or not state.turns[-1].listing_texts:
+            return []
+        before = {(e.kind, e.id) for e in state.turns[-1].focus if e.kind != "product"}
+        now = {(e.kind, e.id) for e in focus if e.kind != "product"}
+        if now != before or not any(kind == "category" for kind, _ in now) or any(e.kind == "product" for e in focus):
+            return []
+        if source == "session" or (source == "message" and (superlatives(head) or _PICKS_AMONG.search(head))):
+            return list(state.turns[-1].listing_texts)
+        return []
 
     @staticmethod
     def _listed_compared(head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],

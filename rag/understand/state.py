@@ -42,6 +42,10 @@ class Turn(BaseModel):
     focus: list[LinkedEntity] = Field(default_factory=list)
     candidates: list[LinkedEntity] = Field(default_factory=list)
     answer: str | None = None
+    #: The messages whose conditions narrowed this turn's product listing (its own last), when
+    #: it asked for one: a follow-up about the same category keeps them ("which one is the
+    #: lightest?" after "a tent for 4 people").
+    listing_texts: list[str] = Field(default_factory=list)
 
 
 class SessionState(BaseModel):

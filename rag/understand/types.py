@@ -144,6 +144,10 @@ class GraphQuery(BaseModel):
     # products among `product_ids` named by model only (`LinkedEntity.model_only`): their
     # policies are resolved for every variant, and their variants' prices stand for their own
     model_only_ids: list[str] = Field(default_factory=list)
+    # product listings: earlier messages of the conversation whose conditions still narrow this
+    # one ("a tent for 4 people" before "which one is the lightest?": the 4-person tents,
+    # lightest first); the message's own condition on the same attribute replaces theirs
+    narrowed_by: list[str] = Field(default_factory=list)
 
 
 class PassageQuery(BaseModel):
