@@ -743,7 +743,7 @@ ORDER BY key, unit
 _attribute_listing = """
 MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
 WHERE a.key = $key AND ($unit IS NULL OR a.unit = $unit)
-  AND ($value IS NULL OR toLower(toString(a.value)) = $value)
+  AND ($value IS NULL OR $value IN split(toLower(toString(a.value)), ', '))
 WITH p{carry}, a, toFloat(split(toString(a.value), ' ')[0]) AS number
 WHERE ($min_value IS NULL OR number >= $min_value) AND ($max_value IS NULL OR number <= $max_value)
 WITH p{carry}, collect(DISTINCT a.value) AS shown, max(number) AS amount
@@ -760,7 +760,7 @@ LIMIT $limit
 # params: category_id, key, unit, value, min_value, max_value, value_order (1 ascending,
 # -1 descending, 0 none), min_price, max_price, price_order, limit.
 # Products of a category whose attribute `key` (in `unit`, when given) equals `value` (lower
-# case) or whose number (the value's first word: "4 persons" -> 4) lies within [min_value,
+# case; or lists it: "gps" in "heart rate, ecg, gps") or whose number (the value's first word: "4 persons" -> 4) lies within [min_value,
 # max_value], with the matching values (`shown`); ordered by price when asked, else by the
 # attribute's number when asked, products in stock first among equals ("the best camera": of
 # the 200 MP phones, one you can buy). A value that is no number never passes a numeric bound.
@@ -789,7 +789,7 @@ WITH p
 _narrowing = """
 MATCH (p)-[:HAS_ATTRIBUTE]->(n:Attribute)
 WHERE n.key = $narrow_key AND ($narrow_unit IS NULL OR n.unit = $narrow_unit)
-  AND ($narrow_value IS NULL OR toLower(toString(n.value)) = $narrow_value)
+  AND ($narrow_value IS NULL OR $narrow_value IN split(toLower(toString(n.value)), ', '))
 WITH p, n, toFloat(split(toString(n.value), ' ')[0]) AS narrow_number
 WHERE ($narrow_min IS NULL OR narrow_number >= $narrow_min) AND ($narrow_max IS NULL OR narrow_number <= $narrow_max)
 WITH p, collect(DISTINCT n.value) AS narrowed

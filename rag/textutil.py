@@ -178,6 +178,8 @@ CANONICAL = {
     "powerful": "power", "wattage": "power", "watt": "power",
     "heavy": "weigh", "heavier": "weigh", "lighter": "weigh", "heaviest": "weigh", "lightest": "weigh",
     "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
+    "biggest": "largest", "roomiest": "largest",  # "the biggest backpack": "capacity, largest first"
+    "waterproof": "water",  # "a waterproof smartwatch": "water resistance: 50 m"
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
 }
@@ -195,16 +197,28 @@ def content_words(text: str) -> set[str]:
     return set(_content_words(text))
 
 
+# a number written together with its unit: "16gb", "1tb", "65w" (not an ordinal: "3rd")
+_NUMBER_WITH_UNIT = re.compile(r"(\d+)(?!st$|nd$|rd$|th$)([a-z]+)")
+
+
+def is_quantity(token: str) -> bool:
+    """A number written together with its unit ("16GB", "65W,"), as the shopper typed it."""
+    return bool(_NUMBER_WITH_UNIT.fullmatch(token.strip(".,;:!?()").lower()))
+
+
 @lru_cache(maxsize=16384)
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
     for w in words(strip_citations(text)):
         # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
         w = w[:-2] if w.endswith("'s") else w.replace("'", "")
-        if w in STOPWORDS or len(w) < 2:
-            continue
-        w = stem(w)
-        out.add(CANONICAL.get(w, w))
+        # "16GB" is also "16 GB", as catalogs write it ("ram: 16 GB")
+        m = _NUMBER_WITH_UNIT.fullmatch(w)
+        for part in (w, *m.groups()) if m else (w,):
+            if part in STOPWORDS or len(part) < 2:
+                continue
+            part = stem(part)
+            out.add(CANONICAL.get(part, part))
     return frozenset(out)
 
 

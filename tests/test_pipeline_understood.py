@@ -866,3 +866,25 @@ def test_a_pick_among_a_narrowed_listing_keeps_its_conditions(understood, demo_c
     # another category is a new listing
     other = understood.run("what about backpacks?", session_id=sid)
     assert "$150.00 or less" not in other.answer.text, other.answer.text
+
+
+def test_listings_asked_for_in_the_shoppers_own_words(understood, demo_catalog):
+    """Each abstained or listed the wrong thing: "16GB" (one word) shared nothing with the
+    listing's "16 GB"; "under 800 g" linked the Ember 800 sleeping bag by its model number;
+    "GPS" is one of several sensors a watch lists, which the listing matched as a whole value."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def listed(answer) -> list[str]:
+        return re.findall(r"\((p\d{6})\)", answer.text)
+
+    def values(pid: str, key: str) -> list[str]:
+        return [v.lower() for a in by_id[pid].attributes if a.key == key for v in a.values]
+
+    ram = understood.run("which laptops have 16GB of RAM?").answer
+    assert not ram.abstained and listed(ram), ram.text
+    assert all(float(values(pid, "ram")[0]) >= 16 for pid in listed(ram)), ram.text
+    light = understood.run("a sleeping bag under 800 g")
+    assert not any(e.kind == "product" for e in light.understanding.focus), light.understanding.focus
+    assert all(float(values(pid, "weight")[0]) <= 800 for pid in listed(light.answer)), light.answer.text
+    gps = understood.run("smartwatches with GPS, please").answer
+    assert listed(gps) and all("gps" in values(pid, "sensors") for pid in listed(gps)), gps.text

@@ -270,6 +270,40 @@ def test_warmth_asks_for_the_lowest_temperature_rating():
     assert attribute_constraint("a warm tent", _tent_keys()) is None  # no temperature rating
 
 
+def test_attribute_constraints_shoppers_write_other_ways():
+    """Ways of asking that found no attribute: a unit the catalog stores in another ("at least
+    1TB" of storage kept in GB; "at least" asked for the least storage first), a size asked
+    for by "biggest" (capacity, screen or case size, whichever the category measures), a word
+    made from a key ("waterproof" for water resistance), and one item of a listed value ("GPS"
+    in "heart rate, ecg, gps")."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint, without_quantities
+
+    laptops = [K("ram", "GB", ("16 gb", "32 gb")), K("storage", "GB", ("512 gb", "1024 gb")),
+               K("screen_size", "in", ("14 in", "16 in")), K("battery_life", "h", ("6 h", "12 h"))]
+    c = attribute_constraint("do you have a laptop with at least 1TB storage?", laptops)
+    assert c is not None and (c.key, c.min_value, c.said) == ("storage", 1024.0, "1 TB"), c
+    assert c.describe() == "storage: 1024 GB (1 TB) or more"
+    c = attribute_constraint("which laptops have 16GB of RAM?", laptops)
+    assert c is not None and (c.key, c.min_value, c.said) == ("ram", 16.0, None), c
+    c = attribute_constraint("which is the biggest laptop?", laptops)
+    assert c is not None and (c.key, c.value_order, c.describe()) == ("screen_size", -1, "screen size, largest first")
+    c = attribute_constraint("which laptop has the biggest battery?", laptops)  # a key named wins
+    assert c is not None and c.key == "battery_life", c
+    backpacks = [K("capacity", "L", ("20 l", "65 l")), K("weight", "g", ("467 g", "1254 g"))]
+    c = attribute_constraint("a backpack under 1.5 kg", backpacks)
+    assert c is not None and (c.key, c.max_value, c.said) == ("weight", 1500.0, "1.5 kg"), c
+    c = attribute_constraint("the smallest backpack", backpacks)
+    assert c is not None and (c.key, c.value_order) == ("capacity", 1), c
+    watches = [K("water_resistance", "m", ("30 m", "100 m")), K("sensors", None, ("heart rate, ecg, gps", "ecg"))]
+    c = attribute_constraint("which smartwatch is waterproof?", watches)
+    assert c is not None and c.key == "water_resistance", c
+    c = attribute_constraint("only the ones with GPS", watches)
+    assert c is not None and (c.key, c.value) == ("sensors", "gps"), c
+    assert without_quantities("a sleeping bag under 800 g").split() == ["a", "sleeping", "bag", "under"]
+    assert without_quantities("the Ember 800") == "the Ember 800"
+
+
 def test_cheaper_than_a_product_lists_its_category_below_its_price():
     """"Anything cheaper than the X?" has no amount: X's price is the bound, in its category.
     Two products named ("is X cheaper than Y?") compare them instead."""

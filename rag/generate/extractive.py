@@ -66,6 +66,7 @@ from rag.textutil import (
     asks_question,
     capitalized,
     content_words,
+    is_quantity,
     self_reference_words,
     split_sentences,
 )
@@ -362,9 +363,11 @@ class ExtractiveGenerator:
             # may be what it asks: "smartwatches with the longest battery life" over a listing
             # that gives each watch's battery life. Names never count: the linked ones, and
             # words written capitalized or with digits ("is the NutriMix Blend 850 certified
-            # for space?" is not answered by the blender's price)
+            # for space?" is not answered by the blender's price), but not an amount with its
+            # unit ("which laptops have 16GB of RAM?" over a listing that gives each one's 16 GB)
             written_as_names = content_words(" ".join(
-                t for t in question.split() if t[:1].isupper() or any(c.isdigit() for c in t)))
+                t for t in question.split() if (t[:1].isupper() or any(c.isdigit() for c in t))
+                and not is_quantity(t)))
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
         quantities = AskedQuantities.of(question)

@@ -42,6 +42,18 @@ def without_prices(text: str) -> str:
     return _MONEY_RE.sub(" ", text)
 
 
+# Units that follow an amount of a product's attribute: "800 g", "16GB", "65 W", "4 people"
+_QUANTITY_UNITS = ("persons?|people|sleepers?|l|liters?|litres?|ml|kg|kgs|kilos?|kilograms?|g|grams?|in|inch|inches|"
+                   "w|watts?|h|hrs?|hours?|°c|degrees?|gb|gigs?|gigabytes?|tb|terabytes?|mah|mm|cm|m|v|hz|ghz|mp")
+_QUANTITY_RE = re.compile(rf"(?<![\w.,])\d+(?:\.\d+)?\s?-?\s?(?:{_QUANTITY_UNITS})(?![\w])", re.IGNORECASE)
+
+
+def without_quantities(text: str) -> str:
+    """`text` with its amounts of an attribute blanked ("a sleeping bag under 800 g": the 800 is
+    a weight, not the Ember 800's model number)."""
+    return _QUANTITY_RE.sub(" ", text)
+
+
 @dataclass(frozen=True)
 class PriceConstraint:
     min_price: float | None = None
@@ -119,6 +131,15 @@ UNIT_WORDS: dict[str, frozenset[str]] = {
     "w": frozenset({"w", "watt", "watts"}),
     "h": frozenset({"h", "hr", "hrs", "hour", "hours"}),
     "°c": frozenset({"c", "°c", "degree", "degrees"}),
+    "gb": frozenset({"gb", "gig", "gigs", "gigabyte", "gigabytes"}),
+    "tb": frozenset({"tb", "terabyte", "terabytes"}),
+    "ml": frozenset({"ml", "milliliter", "milliliters", "millilitre", "millilitres"}),
+}
+# A unit shoppers write for an attribute stored in another: (written, stored) -> factor
+# ("at least 1TB of storage" over storage in GB; storage is sold in binary sizes, 1024 GB).
+UNIT_FACTORS: dict[tuple[str, str], float] = {
+    ("tb", "gb"): 1024.0, ("gb", "tb"): 1 / 1024, ("kg", "g"): 1000.0, ("g", "kg"): 0.001,
+    ("l", "ml"): 1000.0, ("ml", "l"): 0.001,
 }
 _BOOLEAN_VALUES = frozenset({"yes", "no", "true", "false"})
 _NUMBER_UNIT = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*-?\s*(°c|\"|[a-z]+)", re.IGNORECASE)
@@ -127,13 +148,27 @@ _AT_MOST = re.compile(r"\b(?:under|below|less than|at most|up to|no more than|ma
 _EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
-_LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lowest|lower|least|fewest|thinnest|"
+_LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
                     r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
 #: Words that ask for warmth, which a temperature rating measures the other way round: the
 #: lower a sleeping bag is rated, the warmer it keeps ("the warmest", "for cold weather").
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
+
+
+def _unit_of(word: str) -> str | None:
+    """The stored unit a written unit word stands for ("terabytes" -> "tb"), if any."""
+    low = word.lower()
+    return next((unit for unit, said in UNIT_WORDS.items() if low in said), None)
+
+
+#: Words that ask for the size of a thing named without a measure, and the keys that measure it,
+#: the first a category has: "the biggest backpack" (capacity: 30 L), "the largest laptop"
+#: (screen size), "the smallest smartwatch" (case size).
+_SIZE = re.compile(r"\b(?:biggest|bigger|largest|larger|roomiest|roomier|most spacious|smallest|smaller|"
+                   r"most compact|more compact)\b", re.IGNORECASE)
+_SIZE_KEYS = ("capacity", "screen_size", "case_size", "volume", "size")
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,10 @@ class AttributeConstraint:
     max_value: float | None = None
     #: named without a bound by a word that asks for the least of it ("the lightest")
     lowest_first: bool = False
+    #: the bound as the shopper wrote it, when in another unit than the stored one ("1 kg")
+    said: str | None = None
+    #: asked for by size ("the biggest backpack"): ordered largest or smallest first
+    by_size: bool = False
 
     @property
     def value_order(self) -> int:
@@ -198,12 +237,15 @@ class AttributeConstraint:
             return f"{name}: {self.value}"
         unit = f" {self.unit}" if self.unit else ""
         if self.min_value is None and self.max_value is None:
+            if self.by_size:
+                return f"{name}, {'smallest' if self.lowest_first else 'largest'} first"
             return f"{name}, {'lowest' if self.lowest_first else 'highest'} first"
+        said = f" ({self.said})" if self.said else ""
         if self.min_value is not None and self.max_value is not None and self.min_value == self.max_value:
-            return f"{name}: {_plain(self.min_value)}{unit}"
+            return f"{name}: {_plain(self.min_value)}{unit}{said}"
         if self.max_value is not None:
-            return f"{name}: {_plain(self.max_value)}{unit} or less"
-        return f"{name}: {_plain(self.min_value or 0)}{unit} or more"
+            return f"{name}: {_plain(self.max_value)}{unit}{said} or less"
+        return f"{name}: {_plain(self.min_value or 0)}{unit}{said} or more"
 
 
 def _plain(x: float) -> str:
@@ -228,6 +270,13 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     for m in _NUMBER_UNIT.finditer(plain):
         number, unit_word = float(m.group(1)), m.group(2)
         fits = [k for k in numeric if k.unit_named(unit_word)]
+        said = None
+        if not fits:  # "1TB" of storage kept in GB: the number in the stored unit
+            written = _unit_of(unit_word)
+            fits = [k for k in numeric if (written, (k.unit or "").lower()) in UNIT_FACTORS]
+            if fits and len({(k.unit or "").lower() for k in fits}) == 1:
+                said = f"{_plain(number)} {unit_word}"
+                number *= UNIT_FACTORS[(written, (fits[0].unit or "").lower())]
         named = [k for k in fits if content_words(k.words) <= asked]
         chosen = named if len(fits) > 1 else fits
         if len(chosen) != 1:
@@ -235,16 +284,17 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
         before = plain[: m.start()]
         joined = "-" in m.group(0)[m.end(1) - m.start():]  # "a 2-person tent", not "-18 °C"
         if _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
-            return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number)
+            return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
         if _AT_MOST.search(before):
-            return AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number)
-        return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number)
+            return AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
+        return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
     for k in keys:
         if k.kind == "boolean" and content_words(k.words) <= asked:
             first = re.escape(k.words.split()[0])
             wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) else "yes"
             return AttributeConstraint(k.key, value=wanted)
-    written = [(len(v), k, v) for k in keys if k.kind == "text" for v in k.values
+    # (a value may list several: "heart rate, ecg, gps" has "gps")
+    written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
                if v and re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", lower)]
     if written:
         _, k, v = max(written, key=lambda t: t[0])
@@ -256,6 +306,14 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
         if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
             return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
+    for k in numeric:  # or by a word made from its first ("waterproof" for water_resistance)
+        first = k.words.split()[0]
+        if len(first) >= 5 and sum(w.startswith(first) for w in asked) == 1 and first not in asked:
+            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
+    if _SIZE.search(lower):  # "the biggest backpack": its capacity; "the largest laptop": its screen
+        sized = next((k for name in _SIZE_KEYS for k in numeric if k.key == name), None)
+        if sized is not None:
+            return AttributeConstraint(sized.key, sized.unit, lowest_first=bool(_LEAST.search(lower)), by_size=True)
     return None
 
 

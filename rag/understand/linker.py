@@ -33,7 +33,7 @@ from typing import Any, Iterable
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from rag.understand.constraints import without_prices
+from rag.understand.constraints import without_prices, without_quantities
 from rag.understand.types import LinkedEntity
 
 MAX_LINK_CHARS = 1000   # only the head of very long messages is linked (latency bound)
@@ -299,8 +299,9 @@ class EntityLinker:
         # 1. ids / SKUs
         result.entities.extend(self.products_named_by_id(text))
 
-        # 2. words -> vocabulary (amounts of money name no product: "tents under $200")
-        text = without_prices(text)
+        # 2. words -> vocabulary (amounts of money or of an attribute name no product: "tents
+        # under $200", "a sleeping bag under 800 g")
+        text = without_quantities(without_prices(text))
         words = [w for w in tokens(text) if w not in STOPWORDS][:200]
         corrected: list[tuple[str, float, str]] = []  # (vocab word, weight, original)
         for w in words:
