@@ -302,6 +302,7 @@ def test_attribute_constraints_shoppers_write_other_ways():
     assert c is not None and (c.key, c.value) == ("sensors", "gps"), c
     assert without_quantities("a sleeping bag under 800 g").split() == ["a", "sleeping", "bag", "under"]
     assert without_quantities("the Ember 800") == "the Ember 800"
+    assert without_quantities("is the Roast 900 in stock?") == "is the Roast 900 in stock?"
 
 
 def test_cheaper_than_a_product_lists_its_category_below_its_price():

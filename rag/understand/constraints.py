@@ -43,14 +43,15 @@ def without_prices(text: str) -> str:
 
 
 # Units that follow an amount of a product's attribute: "800 g", "16GB", "65 W", "4 people"
-_QUANTITY_UNITS = ("persons?|people|sleepers?|l|liters?|litres?|ml|kg|kgs|kilos?|kilograms?|g|grams?|in|inch|inches|"
+_QUANTITY_UNITS = ("persons?|people|sleepers?|l|liters?|litres?|ml|kg|kgs|kilos?|kilograms?|g|grams?|inch|inches|"
                    "w|watts?|h|hrs?|hours?|°c|degrees?|gb|gigs?|gigabytes?|tb|terabytes?|mah|mm|cm|m|v|hz|ghz|mp")
 _QUANTITY_RE = re.compile(rf"(?<![\w.,])\d+(?:\.\d+)?\s?-?\s?(?:{_QUANTITY_UNITS})(?![\w])", re.IGNORECASE)
 
 
 def without_quantities(text: str) -> str:
     """`text` with its amounts of an attribute blanked ("a sleeping bag under 800 g": the 800 is
-    a weight, not the Ember 800's model number)."""
+    a weight, not the Ember 800's model number). Not "in", which is more often the word: "is
+    the Roast 900 in stock?"."""
     return _QUANTITY_RE.sub(" ", text)
 
 
