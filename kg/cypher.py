@@ -648,6 +648,13 @@ MATCH (c:Category {id: $id})
 RETURN c.name AS name, c.aliases AS aliases
 """
 
+# params: category_id. How many products a category (with its subcategories) has, for "how
+# many tents do you have?".
+CATEGORY_PRODUCT_COUNT = """
+MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+RETURN count(DISTINCT p) AS products
+"""
+
 # params: id. A product's title and price, for listing what is priced below or above it.
 PRODUCT_PRICE = """
 MATCH (p:Product {id: $id})

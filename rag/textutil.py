@@ -55,8 +55,11 @@ def stem(word: str) -> str:
     if len(word) >= 5 and word.endswith("ie"):
         return stem(word[:-2] + "y")
     for suffix in ("ing", "edly", "ed", "es", "s", "ly"):
+        if suffix == "s" and word.endswith("ss"):  # "glass", "address": no plural
+            return word
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+            # "boxes", "glasses", "watches": -es; "cases", "sizes", "phones": -s
+            if suffix == "es" and not word.endswith(("sses", "xes", "zzes", "ches", "shes")):
                 return word[:-1]
             return word[: -len(suffix)]
     return word

@@ -888,3 +888,23 @@ def test_listings_asked_for_in_the_shoppers_own_words(understood, demo_catalog):
     assert all(float(values(pid, "weight")[0]) <= 800 for pid in listed(light.answer)), light.answer.text
     gps = understood.run("smartwatches with GPS, please").answer
     assert listed(gps) and all("gps" in values(pid, "sensors") for pid in listed(gps)), gps.text
+
+
+def test_how_many_of_a_category_the_store_has(understood, demo_catalog):
+    """"How many tents do you have?" abstained: a listing shows a few tents, and no fact said
+    how many there are."""
+    tents = sum(p.category == "tents" for p in demo_catalog.products)
+    trace = understood.run("how many tents do you have?")
+    assert f"We have {tents} tents" in trace.answer.text and "tents~count" in _cited(trace.answer), trace.answer.text
+
+
+def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catalog):
+    """"Do you sell phone cases for the X?" was read as a question about the phone's price and
+    abstained; it asks which cases fit it."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    case, phone = next((p, by_id[r.target]) for p in demo_catalog.products if p.category == "phone-cases"
+                       for r in p.relations if r.kind == "accessory_for" and by_id[r.target].category == "phones")
+    trace = understood.run(f"do you sell phone cases for the {phone.title.split(',')[0]}?")
+    assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("compatibility",
+                                                                                     "accessory_request")
+    assert any(c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), trace.answer.text

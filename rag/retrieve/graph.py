@@ -533,9 +533,12 @@ class GraphRetriever:
                           "narrow_max": narrowing.max_value}
             rows = self._read(statement, {**params, **bounds})
             name, aliases = self._category_label(owner) if link == "has" else (None, [])
+            start = len(ev)
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
                                  aliases=aliases if attribute is None else [], narrowing=narrowing)
+            if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
+                ev[start:start] = self._category_count(owner, name)  # what was asked, first
         return ev
 
     def _q_category_accessories(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
@@ -572,6 +575,17 @@ class GraphRetriever:
                 text=f"{r['category']}, accessories that fit or work with {base_name}{priced}: {r['products']} "
                      f"products, such as {examples}."))
         return ev
+
+    def _category_count(self, category_id: str, name: str | None) -> list[Evidence]:
+        """"We have 64 tents in our store.": how many products the category has, for "how many
+        tents do you have?" (read only when the message asks how many)."""
+        rows = self._read(cypher.CATEGORY_PRODUCT_COUNT, {"category_id": category_id})
+        if not rows:
+            return []
+        title = (name or category_id.replace("-", " ")).lower()
+        return [Evidence(id=f"{category_id}~count", kind="graph_fact", source="listing", owner_id=category_id,
+                         owner_kind="category", score=0.6,
+                         text=f"We have {rows[0]['products']} {title} in our store.")]
 
     def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
         """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
@@ -657,6 +671,9 @@ def _price_and_stock(r: dict) -> str:
     """" at $37.99, in stock" for a listed product row (id, title, price, currency, availability)."""
     return ((f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
             + (f", {_AVAILABILITY_SHORT[r['availability']]}" if r.get("availability") in _AVAILABILITY_SHORT else ""))
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 
 
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,

@@ -382,6 +382,22 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     return None
 
 
+def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """Things of another category asked for a product the message names after them ("do you
+    sell phone cases for the Veltro Lite 600?", "a case that fits my X"): what goes with it."""
+    products = [e for e in mentioned if e.kind == "product" and e.mention]
+    if len(products) != 1:
+        return False
+    product = products[0]
+    at = re.search(rf"\b(?:for|fits?|fitting|with)\s+(?:the\s+|my\s+|a\s+|an\s+|this\s+|that\s+)?"
+                   rf"{re.escape(product.mention)}", text, re.IGNORECASE)
+    if at is None:
+        return False
+    return any(e.kind == "category" and e.method != "embedding" and e.id != product.category_id and e.mention
+               and (m := re.search(rf"\b{re.escape(e.mention)}", text, re.IGNORECASE)) is not None
+               and m.end() <= at.start() for e in mentioned)
+
+
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
     superlative (asks_for_one) right before a category the message names exactly, or after
@@ -594,6 +610,11 @@ class Understander:
         overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
         if overruled is not None:
             intent = intent.model_copy(update={"label": overruled[0], "reason": overruled[1]})
+        elif (special is None and intent.label in ("availability_price", "product_info", "recommendation")
+              and asks_for_things_for_a_product(head, mentioned)):
+            # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
+            # a question about the phone's price and abstained
+            intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
