@@ -228,6 +228,24 @@ def comparison_note(claim: str, evidence_texts: Iterable[str]) -> str:
     return ""
 
 
+def states_another_value(claim: str, items: Iterable[ContextItem]) -> bool:
+    """The claim names a cited attribute ("<product>: color: graphite") but none of its value's
+    words: it says another value. SmolLM2 wrote "The color of the Armorline Clear 950 Phone
+    Case is black [1]" over "...: color: graphite.", and its words and meaning were close enough
+    to pass. (Numbers are checked on their own.)"""
+    said = content_words(claim)
+    for item in items:
+        if item.evidence.source != "attribute":
+            continue
+        parts = strip_citations(item.text).strip().rstrip(".").rsplit(": ", 2)
+        if len(parts) != 3:
+            continue
+        key, value = content_words(parts[1]), content_words(parts[2])
+        if key and value and key <= said and not value & said:
+            return True
+    return False
+
+
 def is_abstention(sentence: str) -> bool:
     return sentence.strip() == ABSTENTION or bool(_ABSTAIN_PATTERNS.search(sentence))
 
@@ -310,6 +328,8 @@ class GroundingChecker:
         best = max(support, key=lambda s: len(claim_words & content_words(s)))
         if _negated(claim) != _negated(best):
             return False, "negation_mismatch"
+        if coverage < 1.0 and states_another_value(claim, items):
+            return False, "value_not_in_evidence"
         if coverage >= self.min_coverage:
             return True, ""
         if self.encoder is not None and coverage >= self.min_coverage_semantic:

@@ -410,3 +410,32 @@ def test_a_which_is_more_question_needs_a_comparison_and_how_much_is_x_a_price()
     price = ground("The Vortex Smoothie 890 Blender weighs 455 g [3].", ctx, "How much is the Vortex Smoothie 890 Blender?",
                    ExtractiveGenerator(), generator="llamacpp")
     assert "$96.99" in price.text and price.fallback_reason == "off_topic", price.text
+
+
+def test_a_sentence_naming_an_attribute_with_another_value_is_dropped():
+    """SmolLM2 wrote "The color of the Armorline Clear 950 Phone Case is black [1]" over "...,
+    Graphite: color: graphite.": half its words covered and close in meaning (real MiniLM), so
+    it passed. It names the attribute and none of the value's words: another value."""
+    from rag.encoder import shared_encoder
+
+    ctx = build_context([Evidence(id="p000867#attr:color", kind="graph_fact", source="attribute", owner_id="p000867",
+                                  text="Armorline Clear 950 Phone Case, Graphite: color: graphite.")])
+    checker = GroundingChecker(encoder=shared_encoder())
+    wrong = checker.check_sentence("The color of the Armorline Clear 950 Phone Case is black [1].", ctx)
+    assert (wrong.supported, wrong.reason) == (False, "value_not_in_evidence")
+    assert checker.check_sentence("The Armorline Clear 950 Phone Case is graphite [1].", ctx).supported
+
+
+def test_an_answer_to_is_it_in_stock_says_whether_it_is():
+    """"Is the Vireo Boost 20 Charger in stock?" was answered "The Vireo Boost 20 Charger is in the
+    category Electronics [1]" (grounded, no answer); the extractive answer says it is
+    discontinued."""
+    ctx = build_context([
+        Evidence(id="p1#about", kind="graph_fact", source="product", owner_id="p1",
+                 text="Vireo Boost 20 Charger, Black is made by Vireo, is in the category Electronics > Chargers."),
+        Evidence(id="p1#availability", kind="graph_fact", source="availability", owner_id="p1",
+                 text="Vireo Boost 20 Charger, Black is discontinued."),
+    ])
+    answer = ground("The Vireo Boost 20 Charger is in the category Electronics [1].", ctx,
+                    "Is the Vireo Boost 20 Charger in stock?", extractive=ExtractiveGenerator())
+    assert "discontinued" in answer.text and answer.fallback_reason == "off_topic", answer

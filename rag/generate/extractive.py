@@ -185,6 +185,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"|\bwhere\b[^?.]*\b(?:made|manufactured|produced|built|assembled|grown|sourced)\b"),
                PLACE, value_required=True,
                frame=frozenset(content_words("made manufactured produced built assembled grown sourced country origin"))),
+    # "is the X in stock?" asks whether it can be bought: SmolLM2's "The X is in the category
+    # Electronics [3]" is grounded and no answer
+    AnswerType("stock", _asks(r"\bin[- ]stock\b|\bout of stock\b|\bsold out\b"),
+               re.compile(r"\bin[- ]stock\b|\bout of stock\b|\bavailable\b|\bpre-?order\b|\bdiscontinued\b"
+                          r"|\bsold out\b|\bunavailable\b", re.IGNORECASE), value_required=True),
     # "my headphones stopped working": what the store does about it (a defect the warranty
     # covers, a return, a repair or replacement), which shares no word with the complaint
     AnswerType("remedy", FAILURE, re.compile(r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|refund\w*)", re.IGNORECASE)),
