@@ -908,3 +908,16 @@ def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catal
     assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("compatibility",
                                                                                      "accessory_request")
     assert any(c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), trace.answer.text
+
+
+def test_a_category_with_a_feature_read_as_compatibility_gets_its_listing(understood, demo_catalog):
+    """"Smartwatches with ECG" is compatibility to the classifier ("with"), whose plan without a
+    product searched passages only and quoted one watch's description; the category's listing,
+    narrowed by the feature, answers it."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    trace = understood.run("smartwatches with ECG")
+    assert trace.understanding.intent.label == "compatibility"
+    assert "smartwatches~listing~sensors:ecg" in _cited(trace.answer), trace.answer.text
+    listed = re.findall(r"\((p\d{6})\)", trace.answer.text)
+    assert listed and all(any("ecg" in v.lower() for a in by_id[pid].attributes if a.key == "sensors" for v in a.values)
+                          for pid in listed), trace.answer.text

@@ -8,6 +8,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 |--------------------|--------------------------------------------------------|----------------------------------|
 | product_info       | product_facts{P} k10, faq{P} k3                        | description/bullet/attribute/review/cqa of {P}, 8 |
 | compatibility      | compatibility{P} k10, product_facts{P} k10             | description/bullet/cqa/faq/attribute/review of {P}, 6 |
+|   (no product)     | one category, no brand: category_products{C} k8, summarized ("smartwatches with ECG") | description/cqa/faq, 6 |
 | availability_price | product_facts{P} k5                                    | none                              |
 | comparison         | comparison{P} k20 (2+ products), product_facts{P} k10  | description/review of {P}, 6     |
 | recommendation     | similar{P} k8 or category_products{C}/brand_facts{B} k8| description/review, 6            |
@@ -166,6 +167,11 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             passages = PassageQuery(sources=["description", "bullet", "cqa", "faq", "attribute", "review"], owner_ids=P, k=6)
         else:
             notes.append("no product in focus")
+            if len(C) == 1 and not B and not accessories:
+                # "smartwatches with ECG", "a laptop with ChromeOS": a category's products with a
+                # feature (the classifier reads "with" as going together): its listing, narrowed
+                # by the feature when the catalog has it
+                gq.append(GraphQuery(kind="category_products", category_ids=C, k=8, summarize=True))
             passages = PassageQuery(sources=["description", "cqa", "faq"], k=6)
     elif intent == "availability_price":
         if P:
