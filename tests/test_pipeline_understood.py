@@ -921,3 +921,14 @@ def test_a_category_with_a_feature_read_as_compatibility_gets_its_listing(unders
     listed = re.findall(r"\((p\d{6})\)", trace.answer.text)
     assert listed and all(any("ecg" in v.lower() for a in by_id[pid].attributes if a.key == "sensors" for v in a.values)
                           for pid in listed), trace.answer.text
+
+
+def test_a_comparison_of_listed_products_keeps_what_it_asks(understood):
+    """"Which of the first two has the longer battery life?" was read as "compare the A and the
+    B" and answered with the summary of every difference; the battery life row answers it."""
+    sid = "cmp-listed-asks"
+    first = understood.run("do you have headphones under $500?", session_id=sid)
+    picked = re.findall(r"\((p\d{6})\)", first.answer.text)[:2]
+    trace = understood.run("which of the first two has the longer battery life?", session_id=sid)
+    assert [e.id for e in trace.understanding.focus] == picked, trace.understanding.focus
+    assert f"compare:{'|'.join(picked)}#battery_life" in _cited(trace.answer), trace.answer.text

@@ -539,7 +539,9 @@ class Understander:
             # side by side (it abstained: the category in focus is no pair to compare)
             focus, source = several, "selection"
             intent = intent.model_copy(update={"reason": "listed_comparison"})
-            query = "compare the " + " and the ".join(e.name for e in several)
+            # (read with their names, and what it asks kept: "which of the first two has the
+            # longer battery life?")
+            query = f"{head} ({' and '.join(e.name for e in several)})"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif variant is not None:
             # "how long is the warranty on the Bassline Halo 150?" (each colour's) then "and the
