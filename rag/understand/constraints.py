@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.textutil import AMOUNT, MONEY, content_words
+from rag.textutil import AMOUNT, MONEY, UNITS, content_words
 
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
@@ -40,19 +40,6 @@ def without_prices(text: str) -> str:
     """`text` with its amounts of money blanked, for matching product names: in "any Northpeak
     tents under $200?" the 200 is a price, not the Alpine 200's model number."""
     return _MONEY_RE.sub(" ", text)
-
-
-# Units that follow an amount of a product's attribute: "800 g", "16GB", "65 W", "4 people"
-_QUANTITY_UNITS = ("persons?|people|sleepers?|l|liters?|litres?|ml|kg|kgs|kilos?|kilograms?|g|grams?|inch|inches|"
-                   "w|watts?|h|hrs?|hours?|°c|degrees?|gb|gigs?|gigabytes?|tb|terabytes?|mah|mm|cm|m|v|hz|ghz|mp")
-_QUANTITY_RE = re.compile(rf"(?<![\w.,])\d+(?:\.\d+)?\s?-?\s?(?:{_QUANTITY_UNITS})(?![\w])", re.IGNORECASE)
-
-
-def without_quantities(text: str) -> str:
-    """`text` with its amounts of an attribute blanked ("a sleeping bag under 800 g": the 800 is
-    a weight, not the Ember 800's model number). Not "in", which is more often the word: "is
-    the Roast 900 in stock?"."""
-    return _QUANTITY_RE.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -136,6 +123,23 @@ UNIT_WORDS: dict[str, frozenset[str]] = {
     "tb": frozenset({"tb", "terabyte", "terabytes"}),
     "ml": frozenset({"ml", "milliliter", "milliliters", "millilitre", "millilitres"}),
 }
+# Units that follow an amount of a product's attribute ("800 g", "16GB", "65 W", "4 people"):
+# those above and those numbers are checked in (rag.textutil.UNITS), less the ones that are
+# more often words or no attribute's ("is the Roast 900 in stock?", "$", "usd").
+_NOT_QUANTITY_UNITS = frozenset({"in", "p", "c", '"', "%", "percent", "pct", "min", "usd", "eur", "gbp",
+                                 "dollar", "dollars"})
+_QUANTITY_UNITS = sorted(({w for said in UNIT_WORDS.values() for w in said} | set(UNITS) | {"hz", "ghz", "mp"})
+                         - _NOT_QUANTITY_UNITS, key=len, reverse=True)
+_QUANTITY_RE = re.compile(rf"(?<![\w.,])\d+(?:\.\d+)?\s?-?\s?(?:{'|'.join(map(re.escape, _QUANTITY_UNITS))})(?![\w])",
+                          re.IGNORECASE)
+
+
+def without_quantities(text: str) -> str:
+    """`text` with its amounts of an attribute blanked ("a sleeping bag under 800 g": the 800 is
+    a weight, not the Ember 800's model number)."""
+    return _QUANTITY_RE.sub(" ", text)
+
+
 # A unit shoppers write for an attribute stored in another: (written, stored) -> factor
 # ("at least 1TB of storage" over storage in GB; storage is sold in binary sizes, 1024 GB).
 UNIT_FACTORS: dict[tuple[str, str], float] = {
