@@ -789,22 +789,27 @@ WITH p
 {_attribute_listing.format(carry="").strip()}
 """
 
-# An earlier condition on another attribute that still narrows a listing ("a tent for 4
-# people" before "which one is the lightest?"): the products whose attribute `narrow_key` (in
-# `narrow_unit`) equals `narrow_value` or whose number lies within [narrow_min, narrow_max],
-# with those values (`narrowed`).
+# The earlier conditions on other attributes that still narrow a listing ("a tent for 4
+# people", then "under 3 kg", before "which one is the cheapest?"): the products that meet every
+# map of `narrowing` ({key, unit, value, min, max}: attribute `key`, in `unit` when given, equals
+# `value` or lists it, or its number lies within [min, max]), with their values of each, in the
+# order of `narrowing` (`narrowed`: one list per condition). One key per map, a few maps.
 _narrowing = """
+UNWIND range(0, size($narrowing) - 1) AS i
 MATCH (p)-[:HAS_ATTRIBUTE]->(n:Attribute)
-WHERE n.key = $narrow_key AND ($narrow_unit IS NULL OR n.unit = $narrow_unit)
-  AND ($narrow_value IS NULL OR $narrow_value IN split(toLower(toString(n.value)), ', '))
-WITH p, n, toFloat(split(toString(n.value), ' ')[0]) AS narrow_number
-WHERE ($narrow_min IS NULL OR narrow_number >= $narrow_min) AND ($narrow_max IS NULL OR narrow_number <= $narrow_max)
-WITH p, collect(DISTINCT n.value) AS narrowed
+WITH p, i, $narrowing[i] AS c, n, toFloat(split(toString(n.value), ' ')[0]) AS narrow_number
+WHERE n.key = c.key AND (c.unit IS NULL OR n.unit = c.unit)
+  AND (c.value IS NULL OR c.value IN split(toLower(toString(n.value)), ', '))
+  AND (c.min IS NULL OR narrow_number >= c.min) AND (c.max IS NULL OR narrow_number <= c.max)
+WITH p, i, collect(DISTINCT n.value) AS values
+ORDER BY i
+WITH p, collect(values) AS narrowed
+WHERE size(narrowed) = size($narrowing)
 """
 
-# params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and narrow_key, narrow_unit,
-# narrow_value, narrow_min, narrow_max. The same listing, of the products an earlier
-# condition on another attribute keeps (`narrowed`: their values of it).
+# params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and narrowing (a list of a few maps
+# {key, unit, value, min, max}, one key each). The same listing, of the products the earlier
+# conditions on other attributes keep (`narrowed`: their values of each, in order).
 PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
 WITH p

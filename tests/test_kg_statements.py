@@ -161,12 +161,13 @@ PARAM_OVERRIDES = {
     "PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES": {
         "category_id": "electronics", "key": "weight", "unit": None, "value": None, "min_value": None,
         "max_value": None, "value_order": 1, "min_price": None, "max_price": None, "price_order": 0, "limit": 10,
-        "narrow_key": "color", "narrow_unit": None, "narrow_value": "black", "narrow_min": None, "narrow_max": None},
+        "narrowing": [{"key": "color", "unit": None, "value": "black", "min": None, "max": None}]},
     "PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTES": {
         "category_id": "electronics", "brand_ids": ["acme"], "key": "color", "unit": None, "value": "black",
         "min_value": None, "max_value": None, "value_order": 0, "min_price": None, "max_price": 100.0,
-        "price_order": 1, "limit": 10, "narrow_key": "weight", "narrow_unit": None, "narrow_value": None,
-        "narrow_min": 1.0, "narrow_max": None},
+        "price_order": 1, "limit": 10, "narrowing": [
+            {"key": "weight", "unit": None, "value": None, "min": 1.0, "max": None},
+            {"key": "color", "unit": None, "value": "black", "min": None, "max": None}]},
     "BRAND_FACTS": {"ids": ["acme", "zen"]},
     "DELETE_BRANDS": {"ids": ["zen"]},
     "DELETE_CATEGORIES": {"ids": ["kitchen"]},

@@ -868,6 +868,34 @@ def test_a_pick_among_a_narrowed_listing_keeps_its_conditions(understood, demo_c
     assert "$150.00 or less" not in other.answer.text, other.answer.text
 
 
+def test_a_follow_up_keeps_every_earlier_condition(understood, demo_catalog):
+    """"a tent for 4 people under $300", "which ones weigh less than 3 kg?", then "which one is
+    the cheapest?" listed 2-person tents: only the latest condition (the weight) was kept. Every
+    earlier condition holds; an order on a bounded attribute ("and the lightest?") keeps its
+    bound; and a pick is no overview that takes another category's description."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def number(pid: str, key: str) -> float:
+        return next(float(a.values[0]) for a in by_id[pid].attributes if a.key == key)
+
+    def kg(pid: str) -> float:
+        a = next(a for a in by_id[pid].attributes if a.key == "weight")
+        return float(a.values[0]) / (1000 if (a.unit or "").lower() == "g" else 1)
+
+    sid = "narrowed-3"
+    understood.run("I'm looking for a tent for 4 people under $300", session_id=sid)
+    understood.run("which ones weigh less than 3 kg?", session_id=sid)
+    for question in ("which one is the cheapest?", "and the lightest?"):
+        answer = understood.run(question, session_id=sid).answer
+        assert "capacity: 4 persons or more; weight: 3 kg or less" in answer.text, answer.text
+        listed = re.findall(r"\((p\d{6})\)", answer.text)
+        assert listed, answer.text
+        assert all(number(pid, "capacity") >= 4 and kg(pid) <= 3 and by_id[pid].price <= 300 for pid in listed), \
+            answer.text
+        owners = [m.group(1) for c in answer.citations if (m := re.match(r"product:(p\d{6})", c.evidence_id))]
+        assert all(by_id[pid].category == "tents" for pid in owners), answer.text
+
+
 def test_listings_asked_for_in_the_shoppers_own_words(understood, demo_catalog):
     """Each abstained or listed the wrong thing: "16GB" (one word) shared nothing with the
     listing's "16 GB"; "under 800 g" linked the Ember 800 sleeping bag by its model number;

@@ -71,6 +71,7 @@ from rag.textutil import (
     split_sentences,
 )
 from rag.types import Evidence
+from rag.understand.constraints import superlatives
 from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
 
@@ -351,8 +352,10 @@ class ExtractiveGenerator:
         # nothing is left ("recommend something like the X100", "tell me about the X100"),
         # sharing any word with the question is enough
         asked = q_words - topic - REQUEST_WORDS
-        # nothing asked and no request beyond "tell me about / describe": an overview
-        overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS
+        # nothing asked and no request beyond "tell me about / describe": an overview (never a
+        # pick, whose word the listing's items share: "and the lightest?" after a tent listing
+        # took a laptop's "weighs 1.21 kg" as the overview's description)
+        overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS and not superlatives(question)
         # (not words the context merely repeats: "what is the weight of this cajon?" asks something,
         # nor a question that asks for a value: "how much is it?" is no overview)
         only_names = overview and wanted is None and q_words <= named | OVERVIEW_WORDS

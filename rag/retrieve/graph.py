@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Hashable
+from typing import Any, Callable, Collection, Hashable, Sequence
 
 from kg import cypher
 from kg.store import GraphStore
@@ -513,24 +513,23 @@ class GraphRetriever:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
-            attribute = narrowing = None
+            attribute, narrowing = None, []
             if link == "has" and not gq.priced_against:
                 attribute = self.attribute_constraint(q.text, owner)
                 narrowing = self._narrowing(gq.narrowed_by, owner, attribute)
-                if attribute is None:  # "and the cheapest?" after "a tent for 4 people"
-                    attribute, narrowing = narrowing, None
+                if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
+                    attribute, narrowing = narrowing[-1], narrowing[:-1]
             if attribute is not None:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
                 params = {**params, "key": attribute.key, "unit": attribute.unit, "value": attribute.value,
                           "min_value": attribute.min_value, "max_value": attribute.max_value,
                           "value_order": attribute.value_order}
-            if attribute is not None and narrowing is not None:
+            if attribute is not None and narrowing:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTES if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES
-                params = {**params, "narrow_key": narrowing.key, "narrow_unit": narrowing.unit,
-                          "narrow_value": narrowing.value, "narrow_min": narrowing.min_value,
-                          "narrow_max": narrowing.max_value}
+                params = {**params, "narrowing": [{"key": c.key, "unit": c.unit, "value": c.value,
+                                                   "min": c.min_value, "max": c.max_value} for c in narrowing]}
             rows = self._read(statement, {**params, **bounds})
             name, aliases = self._category_label(owner) if link == "has" else (None, [])
             start = len(ev)
@@ -629,16 +628,19 @@ class GraphRetriever:
         return ev
 
     def _narrowing(self, earlier: list[str], category_id: str,
-                   attribute: AttributeConstraint | None) -> AttributeConstraint | None:
-        """The latest condition of the earlier messages (`GraphQuery.narrowed_by`) that keeps
-        only some products ("for 4 people", "waterproof"), on another attribute than the
-        message's own. An order alone ("the lightest") narrows nothing and is not carried."""
+                   attribute: AttributeConstraint | None) -> list[AttributeConstraint]:
+        """The conditions of the earlier messages (`GraphQuery.narrowed_by`) that keep only some
+        products ("for 4 people", "under 3 kg"), oldest first, but for one on the attribute the
+        message bounds itself ("under 2 kg" replaces "under 3 kg"; "the lightest" keeps it); of
+        two on one attribute the later holds. An order alone ("the lightest") narrows nothing
+        and is not carried."""
+        replaced = attribute.key if attribute is not None and _narrows(attribute) else None
+        kept: dict[str, AttributeConstraint] = {}
         for text in reversed(earlier):
             c = self.attribute_constraint(text, category_id)
-            if (c is not None and (c.value is not None or c.min_value is not None or c.max_value is not None)
-                    and (attribute is None or c.key != attribute.key)):
-                return c
-        return None
+            if c is not None and _narrows(c) and c.key != replaced and c.key not in kept:
+                kept[c.key] = c
+        return list(reversed(kept.values()))
 
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
         """The attribute condition `text` states that the category's products can meet, if any."""
@@ -667,6 +669,11 @@ class GraphRetriever:
         return ev
 
 
+def _narrows(c: AttributeConstraint) -> bool:
+    """Whether the condition keeps only some products (an order alone keeps all)."""
+    return c.value is not None or c.min_value is not None or c.max_value is not None
+
+
 def _price_and_stock(r: dict) -> str:
     """" at $37.99, in stock" for a listed product row (id, title, price, currency, availability)."""
     return ((f" at {_money(r.get('price'), r.get('currency'))}" if r.get("price") is not None else "")
@@ -679,7 +686,7 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
-                   aliases: list[str] | None = None, narrowing: AttributeConstraint | None = None) -> list[Evidence]:
+                   aliases: list[str] | None = None, narrowing: Sequence[AttributeConstraint] = ()) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -690,19 +697,23 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     price first") and for the summary's id ("cheaperthanp000102"). `name`: the category's own
     ("Chargers & Cables"; else its id in words). `aliases`: its other names, said after it
     ("Outdoor (camping, hiking, outdoors): ..."), so a request in those words ("a gift for
-    someone who likes camping") finds its answer in the summary. `narrowing`: an earlier
-    condition on another attribute that still holds, said first ("Tents (capacity: 4 persons or
-    more; weight, lowest first): ... 4 persons, 1.6 kg")."""
+    someone who likes camping") finds its answer in the summary. `narrowing`: earlier
+    conditions on other attributes that still hold, said first ("Tents (capacity: 4 persons or
+    more; weight, lowest first): ... 4 persons, 1.6 kg"; the rows' `narrowed` values, one list
+    per condition)."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
-    narrowed = _words(narrowing.key) if narrowing is not None and narrowing.value is None else ""
+    bounded = [i for i, c in enumerate(narrowing) if c.value is None and not (named and c.key == attribute.key)]
+    narrowed = "; ".join(_words(narrowing[i].key) for i in bounded)
 
     def value(r: dict, label: str = "") -> str:
-        shown = [", ".join(str(v) for v in r.get(column) or []) for column, on in
-                 (("narrowed", narrowed), ("shown", named)) if on]
+        columns = r.get("narrowed") or []
+        shown = [", ".join(str(v) for v in columns[i]) for i in bounded if i < len(columns)]
+        if named:
+            shown.append(", ".join(str(v) for v in r.get("shown") or []))
         return f", {label}{', '.join(x for x in shown if x)}" if any(shown) else ""
 
     ev: list[Evidence] = []
-    described = "; ".join(c.describe() for c in (narrowing, attribute) if c is not None)
+    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None)
     constraint = ", ".join(filter(None, [described, label[1] if label else price.describe()]))
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
     priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")

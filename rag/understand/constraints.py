@@ -35,6 +35,15 @@ _DEARER = re.compile(r"\b(?:more expensive|pricier|higher[- ]priced|higher[- ]en
 
 _MONEY_RE = re.compile(MONEY, re.IGNORECASE)
 
+_NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest west nest vest quest contest protest "
+                              "suggest digest harvest arrest invest honest modest".split())
+_SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
+
+
+def superlatives(text: str) -> list[re.Match[str]]:
+    """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
+    return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
+
 
 def without_prices(text: str) -> str:
     """`text` with its amounts of money blanked, for matching product names: in "any Northpeak

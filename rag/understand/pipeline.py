@@ -23,7 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import FAILURE, content_words
-from rag.understand.constraints import PriceConstraint, price_constraint
+from rag.understand.constraints import PriceConstraint, price_constraint, superlatives
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
 from rag.understand.request import RequestedThing, narrows_only, requested_thing
@@ -225,16 +225,6 @@ _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s
                           r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
                           r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
                           re.IGNORECASE)
-
-_NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest west nest vest quest contest protest "
-                              "suggest digest harvest arrest invest honest modest".split())
-_SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
-
-
-def superlatives(text: str) -> list[re.Match[str]]:
-    """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
-    return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
-
 
 #: Earlier messages a listing stays narrowed by (the last ones).
 MAX_NARROWING = 4
