@@ -403,6 +403,11 @@ class GroundingChecker:
                 # answer (which needs one too) or the abstention
                 dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
                 kept, fallback_reason = [], fallback_reason or "off_topic"
+            elif extractive.misses_asked_attribute(question, context, [n for v in kept for n in v.numbers]):
+                # "what is the refresh rate of the X?" answered "The refresh rate of the X is 16
+                # in [1]" over its "screen size: 16 in": what it cites states another attribute
+                dropped += [DroppedSentence(text=v.sentence, reason="off_topic") for v in kept]
+                kept, fallback_reason = [], fallback_reason or "off_topic"
             elif not answers(question, asked, said, extractive):
                 # grounded, but about something else: "is shipping free?" answered "We ship to
                 # the United States and Canada only.", "which has more capacity, A or B?" "A has

@@ -439,3 +439,20 @@ def test_an_answer_to_is_it_in_stock_says_whether_it_is():
     answer = ground("The Vireo Boost 20 Charger is in the category Electronics [1].", ctx,
                     "Is the Vireo Boost 20 Charger in stock?", extractive=ExtractiveGenerator())
     assert "discontinued" in answer.text and answer.fallback_reason == "off_topic", answer
+
+
+def test_an_answer_to_a_named_attribute_cites_a_fact_that_states_it():
+    """"What is the refresh rate of the X?" answered "The X has a 16 in screen [1]" over the X's
+    "screen size: 16 in": supported, and no answer. What it cites states another attribute, so
+    the answer abstains; a fact that states the one asked is kept."""
+    size = Evidence(id="p1#attr:screen_size", kind="graph_fact", source="attribute", owner_id="p1",
+                    owner_kind="product", text="Nimbus Tech Book 690 Laptop, Silver: screen size: 16 in.")
+    ctx = build_context([size], entity_names=["Nimbus Tech Book 690 Laptop, Silver"])
+    answer = ground("The Nimbus Tech Book 690 Laptop has a 16 in screen [1].", ctx,
+                    "What is the refresh rate of the Nimbus Tech Book 690 Laptop?", extractive=ExtractiveGenerator(),
+                    generator="llamacpp")
+    assert answer.abstained and answer.fallback_reason == "off_topic", answer
+    kept = ground("The screen of the Nimbus Tech Book 690 Laptop is 16 in [1].", ctx,
+                  "What is the screen size of the Nimbus Tech Book 690 Laptop?", extractive=ExtractiveGenerator(),
+                  generator="llamacpp")
+    assert not kept.abstained and kept.generator == "llamacpp", kept

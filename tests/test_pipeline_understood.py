@@ -960,3 +960,21 @@ def test_a_comparison_of_listed_products_keeps_what_it_asks(understood):
     trace = understood.run("which of the first two has the longer battery life?", session_id=sid)
     assert [e.id for e in trace.understanding.focus] == picked, trace.understanding.focus
     assert f"compare:{'|'.join(picked)}#battery_life" in _cited(trace.answer), trace.answer.text
+
+
+def test_a_named_attribute_is_answered_only_by_a_fact_that_states_it(understood, demo_catalog):
+    """"What is the refresh rate of the X screen?" was answered with the screen size, the energy
+    efficiency class with the wattage, and "What OS does the X run?" with the processor. A
+    product's sentence answers an attribute the question names only when it states each of its
+    words (in words, synonyms or the unit of its value), or is an attribute whose key means the
+    one word asked ("OS" and "operating system")."""
+    first = {c: next(p for p in demo_catalog.products if p.category == c) for c in ("laptops", "phones", "blenders")}
+    laptop, phone, blender = first["laptops"], first["phones"], first["blenders"]
+    os_answer = understood.run(f"What OS does the {laptop.title} run?").answer
+    assert f"{laptop.id}#attr:operating_system" in _cited(os_answer), os_answer.text
+    camera = understood.run(f"What is the camera resolution of the {phone.title}?").answer
+    assert f"{phone.id}#attr:main_camera" in _cited(camera), camera.text
+    for question in (f"What is the refresh rate of the {laptop.title} screen?",
+                     f"What is the energy efficiency class of the {blender.title}?"):
+        answer = understood.run(question).answer
+        assert answer.abstained, answer.text

@@ -71,6 +71,7 @@ from rag.textutil import (
     split_sentences,
 )
 from rag.types import Evidence
+from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
 from rag.understand.request import requested_thing
 from rag.vector_cache import CachedTextEncoder
@@ -209,6 +210,11 @@ REMEDY = ANSWER_TYPES[-3]
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
+
+# How near in meaning one asked word and an attribute's key are when they name the same thing
+# ("memory" and "ram" 0.73, "fabric" and "material" 0.76, "os" and "operating system" 0.85; not
+# "rpm" and "speeds" 0.52, nor "volume" and "capacity" 0.53, whose "1.0 L" states it instead)
+SAME_ATTRIBUTE_SIMILARITY = 0.7
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
 
@@ -379,6 +385,7 @@ class ExtractiveGenerator:
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
         quantities = AskedQuantities.of(question)
+        attribute = asked_attribute(question, named)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
@@ -473,6 +480,9 @@ class ExtractiveGenerator:
                         or (typed and wanted is REMEDY and rank in binding)
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
                             and not unshown))
+            if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
+                # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
+                relevant = False
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
@@ -498,6 +508,27 @@ class ExtractiveGenerator:
         if self.encoder is not None and lexical_hit:
             scored = self._break_ties_by_meaning(question, question_vector, scored, context)
         return scored
+
+    def misses_asked_attribute(self, question: str, context: Context, cited: list[int]) -> bool:
+        """The question names an attribute and none of the cited items states it: a model's
+        "The refresh rate of the X is 16 in [1]" over the X's "screen size: 16 in"."""
+        attribute = asked_attribute(question, named_words(context))
+        items = [context.item(n) for n in cited]
+        return bool(attribute) and not any(item is not None and self._states_attribute(attribute, item.text, item.evidence)
+                                           for item in items)
+
+    def _states_attribute(self, attribute: frozenset[str], sentence: str, evidence: Evidence) -> bool:
+        """Whether a sentence about a product states the attribute the question names
+        (rag.understand.asked_attribute): each of its words, or, for one word, an attribute
+        fact whose key means it ("memory" and "ram: 32 GB", "OS" and "operating system").
+        Policies and FAQs are not read this way: their rules name no attribute."""
+        if evidence.owner_kind != "product" or evidence.source in STORE_SOURCES or not unstated(attribute, sentence):
+            return True
+        key = evidence.id.partition("#attr:")[2].replace("_", " ")
+        if len(attribute) != 1 or evidence.source != "attribute" or not key or self._sentence_vectors is None:
+            return False
+        asked, named = self._sentence_vectors.encode([next(iter(attribute)), key])
+        return float(asked @ named) >= SAME_ATTRIBUTE_SIMILARITY
 
     def _break_ties_by_meaning(self, question: str, question_vector: np.ndarray | None,
                                scored: list[ScoredSentence], context: Context) -> list[ScoredSentence]:

@@ -1,0 +1,104 @@
+"""Which attribute a question names, and whether a sentence states that one.
+
+"What is the refresh rate of the X?" names the refresh rate. The laptop's "screen size: 16 in"
+shares "screen" with "the X screen" and is near it in meaning, and it answers nothing; nor
+does "material: polyester" answer "what is the pole material of the X tent?", nor "wattage:
+900 W" the energy efficiency class. A sentence answers a named attribute when it says each of
+its words, in its own words, as a synonym (rag.textutil.CANONICAL), or as the unit of its
+value ("12 MP" says the resolution of "What is the camera resolution?"; "3500 mAh" a battery's
+capacity, "24 h" its life, not its capacity). Only questions in one of a few frames name an
+attribute: "what is the <attribute> of / on / for the X", "the X's <attribute>", "what
+<attribute> does / is the X ...". Other questions ("how warm is it?", "how much does it hold?")
+are read by meaning as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.textutil import content_words, words
+
+_OF = r"(?:of|on|for|in)\s+(?:the|this|that|these|those|my|your|its|their|it|them|a|an)\b"
+_FRAMES = (
+    # "what is the refresh rate of the X?", "what's the battery capacity on this phone?"
+    re.compile(rf"\bwhat(?:'s|\s+is|\s+are|\s+was)\s+(?:the|its|their|your)\s+(?P<p>[a-z][\w -]*?)\s+{_OF}",
+               re.IGNORECASE),
+    # "what is the X's refresh rate?"
+    re.compile(r"\bwhat(?:'s|\s+is|\s+are)\s+(?:the|this|that)\s+[^?]*?'s\s+(?P<p>[a-z][\w -]*?)\s*\??\s*$",
+               re.IGNORECASE),
+    # "what OS does the X run?", "what material is the tent made of?"
+    re.compile(r"^\W*(?:and\s+|so\s+)?what\s+(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:does|do|is|are)\s+"
+               r"(?:the|this|that|it|they|these|those)\b", re.IGNORECASE),
+)
+#: the most words a named attribute has ("energy efficiency class")
+MAX_WORDS = 3
+# Words that ask for a value rather than name an attribute ("what is the price of ...?" is
+# the product's price; "what is the best tent for ...?" asks for a tent)
+_NOT_ATTRIBUTES = frozenset(content_words(
+    "best worst cheapest difference differences point purpose use usage name model brand policy deal "
+    "price cost status availability stock warranty guarantee return returns shipping delivery "
+    "one ones kind type sort"))
+# Words that say only that a value is wanted ("the water resistance rating")
+_GENERIC = frozenset(content_words("rating value spec specs specification specifications number amount"))
+
+# What a value in a unit states: "12 MP" is a resolution, "3500 mAh" a capacity, '9"' a size.
+_DIMENSIONS: dict[str, tuple[str, str]] = {
+    # dimension: (its units, the words of what a value in them states)
+    "length": ('in inch inches " ft foot feet mm millimeter millimeters millimetre millimetres cm centimeter '
+               "centimeters centimetre centimetres m meter meters metre metres yd yard yards",
+               "size big length long wide width height high tall deep depth thick thickness diameter reach"),
+    "weight": ("kg kgs kilo kilos kilogram kilograms g gram grams lb lbs pound pounds oz ounce ounces",
+               "weight heavy light"),
+    "volume": ("l liter liters litre litres ml milliliter milliliters millilitre millilitres gal gallon gallons "
+               "qt quart quarts cup cups", "volume capacity hold holds size"),
+    "power": ("w watt watts kw kilowatt kilowatts", "power"),
+    "time": ("h hr hrs hour hours min mins minute minutes", "life long last lasts runtime time"),
+    "charge": ("mah wh", "capacity battery charge energy"),
+    "resolution": ("mp megapixel megapixels", "resolution camera"),
+    "frequency": ("hz khz mhz ghz", "frequency speed clock"),
+    "memory": ("kb mb gb tb gig gigs gigabyte gigabytes terabyte terabytes", "memory storage space capacity"),
+    "temperature": ("c f degree degrees", "temperature warm warmth cold"),
+    "voltage": ("v volt volts", "voltage"),
+    "speed": ("mph kph rpm", "speed fast"),
+    "persons": ("person persons people sleeper sleepers", "capacity people person sleeps"),
+}
+_UNIT_STATES: dict[str, frozenset[str]] = {
+    unit: frozenset(content_words(states)) for units, states in _DIMENSIONS.values() for unit in units.split()}
+# units that are words too ("in", "m", "g", "c"): a unit only after a number
+_LONG_UNITS = frozenset(u for u in _UNIT_STATES if len(u) > 3)
+_AMOUNT_UNIT = re.compile(r'(\d)\s*-?\s*(["a-z°]+)', re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+# Words that only qualify an attribute ("the physical dimensions", "the maximum rated speed")
+_QUALIFIERS = frozenset(content_words(
+    "physical overall total exact actual approximate approx general average maximum max minimum min rated "
+    "real full entire"))
+
+
+def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The content words of the attribute `question` names ("refresh", "rate"), less the words
+    of what it is asked about (`named`: the linked names); empty when it names none."""
+    for frame in _FRAMES:
+        m = frame.search(question or "")
+        if m is None:
+            continue
+        said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS
+        if not said or len(words(m.group("p"))) > MAX_WORDS or said & _NOT_ATTRIBUTES:
+            return frozenset()
+        return frozenset(said)
+    return frozenset()
+
+
+def stated_words(sentence: str) -> frozenset[str]:
+    """What `sentence` says, in its words and in what the units of its values state."""
+    said = set(content_words(sentence))
+    for m in _AMOUNT_UNIT.finditer(sentence):  # "9\"", "3.2inches", "12 MP", "-9 °C"
+        said |= _UNIT_STATES.get(m.group(2).lower().lstrip("°"), frozenset())
+    for word in _WORD.findall(sentence):  # "unit:inches", "in pounds"
+        if word.lower() in _LONG_UNITS:
+            said |= _UNIT_STATES[word.lower()]
+    return frozenset(said)
+
+
+def unstated(attribute: frozenset[str], sentence: str) -> frozenset[str]:
+    """The words of the asked attribute that `sentence` does not state."""
+    return attribute - stated_words(sentence) if attribute else frozenset()

@@ -1,0 +1,50 @@
+"""Which attribute a question names, and whether a sentence states it (no model: pure text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.textutil import content_words
+from rag.understand.asked_attribute import asked_attribute, unstated
+
+NAMED = frozenset(content_words("Nimbus Tech Book 690 Laptop Veltro Lite 600 Summit Gear Basecamp 410 Tent"))
+
+
+@pytest.mark.parametrize(("question", "attribute"), [
+    ("What is the refresh rate of the Nimbus Tech Book 690 Laptop screen?", "refresh rate"),
+    ("what's the battery capacity on this phone?", "battery capacity"),
+    ("What OS does the Nimbus Tech Book 690 Laptop run?", "os"),
+    ("what material is the tent made of?", "material"),
+    ("What is the Veltro Lite 600's screen size?", "screen size"),
+    ("what's the water resistance rating of the watch?", "water resistance"),  # "rating" names no attribute
+])
+def test_the_attribute_a_question_names(question, attribute):
+    assert asked_attribute(question, NAMED) == frozenset(content_words(attribute))
+
+
+@pytest.mark.parametrize("question", [
+    "What is the price of the Veltro Lite 600?",          # the price, not an attribute
+    "what is the best tent for 4 people?",                # asks for a tent
+    "What is the warranty on the Summit Gear Basecamp 410 Tent?",
+    "How warm is the sleeping bag?",                      # no attribute named: read by meaning
+    "how much does it hold?",
+])
+def test_questions_that_name_no_attribute(question):
+    assert asked_attribute(question, NAMED) == frozenset()
+
+
+@pytest.mark.parametrize(("question", "sentence", "states"), [
+    # in its words, or by the unit of its value
+    ("What is the camera resolution of the Veltro Lite 600?", "Veltro Lite 600: main camera: 12 MP.", True),
+    ("What is the battery capacity of the Veltro Lite 600?", "Veltro Lite 600: battery capacity: 3500 mAh.", True),
+    ("What is the weight of the tent?", "Summit Gear Basecamp 410: A 4-season tent that weighs 4.1 kg.", True),
+    ("What is the volume of the backpack?", "X: capacity: 28 L.", True),
+    # another attribute that shares a word, or none
+    ("What is the battery capacity of the watch?", "X: battery life: 24 h.", False),
+    ("What is the refresh rate of the Nimbus Tech Book 690 Laptop screen?", "X: screen size: 16 in.", False),
+    ("What is the pole material of the Summit Gear Basecamp 410 Tent?", "X: material: polyester.", False),
+    ("What is the bluetooth range of the headphones?", "X: connectivity: Bluetooth 5.3, 3.5 mm jack.", False),
+    ("What is the energy efficiency class of the blender?", "X: wattage: 900 W.", False),
+])
+def test_a_sentence_states_the_asked_attribute_in_words_or_units(question, sentence, states):
+    assert (not unstated(asked_attribute(question, NAMED), sentence)) is states
