@@ -978,3 +978,35 @@ def test_a_named_attribute_is_answered_only_by_a_fact_that_states_it(understood,
                      f"What is the energy efficiency class of the {blender.title}?"):
         answer = understood.run(question).answer
         assert answer.abstained, answer.text
+
+
+def test_searches_typed_as_in_a_search_box(understood, demo_catalog):
+    """"four season tents", "sleeping bag for winter" and "blue headphones" were declined as out
+    of scope; "cheap blender" listed blenders in no order, "16gb laptop" and "backpack with laptop
+    sleeve" abstained or quoted a backpack's "No laptop sleeve." A category and a few words that
+    narrow it is a search of the catalog (no CLINC150 message of any split is read so), answered
+    by its listing, narrowed as the words say."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def listed(answer) -> list[str]:
+        return re.findall(r"\((p\d{6})\)", answer.text)
+
+    def values(pid: str, key: str) -> list[str]:
+        return [v.lower() for a in by_id[pid].attributes if a.key == key for v in a.values]
+
+    for search in ("four season tents", "sleeping bag for winter", "blue headphones"):
+        trace = understood.run(search)
+        assert trace.understanding.intent.label != "out_of_scope", (search, trace.understanding.intent)
+    seasons = understood.run("four season tents").answer
+    assert listed(seasons) and all(values(pid, "season") == ["4-season"] for pid in listed(seasons)), seasons.text
+    winter = understood.run("sleeping bag for winter").answer
+    assert "temperature rating, lowest first" in winter.text, winter.text
+    cheap = understood.run("cheap blender").answer
+    prices = [by_id[pid].price for pid in listed(cheap)]
+    assert "cheapest first" in cheap.text and prices == sorted(prices), cheap.text
+    sleeve = understood.run("backpack with laptop sleeve").answer
+    assert listed(sleeve) and all(values(pid, "laptop_sleeve") == ["yes"] for pid in listed(sleeve)), sleeve.text
+    ram = understood.run("16gb laptop").answer
+    assert "ram: 16 GB or more" in ram.text and all(float(values(pid, "ram")[0]) >= 16 for pid in listed(ram)), ram.text
+    assert understood.run("it feels cheap").understanding.intent.label != "recommendation"
+

@@ -73,7 +73,7 @@ from rag.textutil import (
 from rag.types import Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
-from rag.understand.request import requested_thing
+from rag.understand.request import is_search, requested_thing
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -257,6 +257,11 @@ def _asked_faq(question: str, item: ContextItem | None) -> bool:
 STORE_SOURCES = frozenset({"policy", "scoped_policy", "faq"})
 
 
+def _narrowed_listing(evidence: Evidence) -> bool:
+    """A listing's summary under a constraint ("tents~listing~season:4-season"), not of all."""
+    return bool(evidence.id.partition("~listing~")[2])
+
+
 def _is_faq(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source == "faq"
 
@@ -437,8 +442,12 @@ class ExtractiveGenerator:
         # waterproof headphones"): the listing of all headphones is no answer to it
         # (only a request for a thing: "how do I use the coffee maker?" is not answered by the
         # coffee makers' listing)
+        # (a search typed as in a shop's search box asks for a thing too, and a listing the
+        # graph narrowed by its words answers it: "sleeping bag for winter" -> "Sleeping bags
+        # (temperature rating, lowest first): ..."; one of all sleeping bags does not)
         thing = requested_thing(question)
-        asks_for_a_thing = thing is not None
+        searched = thing is None and is_search(question)
+        asks_for_a_thing = thing is not None or searched
         unshown = {w for w in content_words(" ".join(thing.modifiers)) - REQUEST_WORDS
                    if not df.get(w)} if thing is not None else set()
 
@@ -479,7 +488,7 @@ class ExtractiveGenerator:
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
-                            and not unshown))
+                            and not unshown and (not searched or _narrowed_listing(items[rank].evidence))))
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
                 relevant = False

@@ -24,7 +24,11 @@ _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no mo
                   rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}", re.IGNORECASE)
 _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
-_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget)\b",
+# ("cheap" before what is asked for, "cheap blender", "affordable laptops"; not a judgement:
+# "it feels cheap", "cheap plastic")
+_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget"
+                       r"|(?:cheap|inexpensive|affordable|low[- ]cost)(?=\s+(?!(?:and|or|but|plastic|material|"
+                       r"materials|quality|build|feel|looking|made)\b)[a-z]))\b",
                        re.IGNORECASE)
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
@@ -209,6 +213,17 @@ class AttributeKey:
     def words(self) -> str:
         return self.key.replace("_", " ")
 
+    def has_number(self, number: float) -> bool:
+        """Whether one of the values read is `number` ("16" or "16 gb" for 16)."""
+        unit = (self.unit or "").lower()
+        for v in self.values:
+            try:
+                if float(v.removesuffix(unit).strip() if unit else v) == number:
+                    return True
+            except ValueError:
+                continue
+        return False
+
     def unit_named(self, word: str) -> bool:
         unit = (self.unit or "").lower()
         return bool(unit) and (word.lower() in UNIT_WORDS.get(unit, frozenset({unit})) or word.lower() == unit)
@@ -266,6 +281,19 @@ def _plain(x: float) -> str:
     return f"{x:g}"
 
 
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12}
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+
+
+def _written_out(value: str) -> re.Pattern[str]:
+    """How a text value may be written in a message: its words joined by spaces, hyphens or
+    nothing, the last one maybe plural ("4-season" in "tents with 4 seasons", "4 season tents")."""
+    parts = [re.escape(p) for p in re.split(r"[-\s]+", value) if p]
+    joined = r"[-\s]*".join(parts)
+    return re.compile(rf"(?<![\w-]){joined}(?:e?s)?(?![\w-])")
+
+
 def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstraint | None:
     """The one attribute condition `text` states about the listed products, or None. In order:
     a number with a unit one numeric attribute is stored in ("for 4 people" -> capacity >= 4
@@ -277,7 +305,7 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     without a number, by its key's first word or its only key's last ("waterproof tents",
     "the best camera": no bound, the listing shows each product's value). Amounts of money are
     never attribute values (see `price_constraint`)."""
-    plain = without_prices(text)
+    plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
     asked = content_words(plain)
     lower = plain.lower()
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
@@ -292,7 +320,10 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
                 said = f"{_plain(number)} {unit_word}"
                 number *= UNIT_FACTORS[(written, (fits[0].unit or "").lower())]
         named = [k for k in fits if content_words(k.words) <= asked]
-        chosen = named if len(fits) > 1 else fits
+        # (two attributes in the unit and neither named: the one that has the amount, "16GB
+        # laptop" is RAM, storage starts at 128 GB)
+        having = [k for k in fits if k.has_number(number)]
+        chosen = (named or (having if len(having) == 1 else [])) if len(fits) > 1 else fits
         if len(chosen) != 1:
             continue
         before = plain[: m.start()]
@@ -309,7 +340,7 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
             return AttributeConstraint(k.key, value=wanted)
     # (a value may list several: "heart rate, ecg, gps" has "gps")
     written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
-               if v and re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", lower)]
+               if v and _written_out(v).search(lower)]
     if written:
         _, k, v = max(written, key=lambda t: t[0])
         return AttributeConstraint(k.key, value=v)

@@ -26,7 +26,7 @@ from rag.textutil import FAILURE, content_words
 from rag.understand.constraints import PriceConstraint, price_constraint, superlatives
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker
-from rag.understand.request import RequestedThing, narrows_only, requested_thing
+from rag.understand.request import RequestedThing, is_search, narrows_only, requested_thing
 from rag.understand.router import (
     POLICY_INTENTS,
     PRODUCT_INTENTS,
@@ -344,6 +344,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       category_pick      picks_from_a_category: the one product of a category the store sells
                          that is most something ("what's the lightest tent?": out of scope
                          0.64, while "which tent is the lightest?" is product_info 0.99);
+      catalog_search     searches_the_catalog: a category and a few words that narrow it, as
+                         typed in a search box ("blue headphones", "sleeping bag for winter");
       page / product id  sent from a product's page (the caller passed product_id), naming a
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
@@ -366,6 +368,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
+    if declined and source == "message" and searches_the_catalog(text, mentioned):
+        return "recommendation", "catalog_search"
     about_a_product = _about_a_product(source, mentioned)
     if declined and about_a_product:
         return next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info"), about_a_product
@@ -401,6 +405,57 @@ def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
                     which is not None and which.end() <= m.start()):
                 return True
     return False
+
+
+#: The most words a catalog search has besides the category it names.
+SEARCH_MAX_WORDS = 4
+_SEARCH_PREPOSITIONS = frozenset("for with without under below over above in from by at between".split())
+#: Verbs that start a command about a thing ("sync phone", "call home", "pair with phone").
+_COMMANDS = frozenset(
+    "call dial phone sync pair disconnect connect answer accept deny create use get set turn play text send share "
+    "tell give make book cancel remind add remove check charge unlock lock reset update restart fix clean open close "
+    "switch start stop mute".split())
+
+
+def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """The message is a search of the catalog, as typed in a shop's search box: a category
+    named exactly, with at most SEARCH_MAX_WORDS words that narrow it and no word of a sentence
+    ("blue headphones", "four season tents", "sleeping bag for winter": out of scope 0.6-0.9,
+    while "tents" alone is recommendation)."""
+    for e in mentioned:
+        if e.kind != "category" or e.method != "exact" or not e.mention:
+            continue
+        m = re.search(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", text, re.IGNORECASE)
+        if m is None:
+            continue
+        before, after = text[: m.start()].lower().split(), text[m.end():].lower().split()
+        # what narrows it comes first ("four season tents") or after a preposition ("sleeping
+        # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
+        # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
+        if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS)
+                and (not after or after[0] in _SEARCH_PREPOSITIONS)
+                and not any(w in _COMMANDS or w == "the" or w.endswith("'s") for w in before)):
+            return True
+    return False
+
+
+def without_feature_categories(text: str, mentioned: list[LinkedEntity]) -> list[LinkedEntity]:
+    """A search's mentions without the categories named in a feature it asks for: "laptop" in
+    "backpack with laptop sleeve" names the sleeve, not laptops (read as backpacks that go with
+    laptops, it quoted a backpack's "No laptop sleeve."). Only in a search (rag.understand.request
+    .is_search) and after "with / without" that follows another category."""
+    if not is_search(text):
+        return mentioned
+    first = next((e for e in mentioned if e.kind == "category" and e.mention), None)
+    if first is None:
+        return mentioned
+    m = re.search(rf"(?<![\w-]){re.escape(first.mention or '')}(?![\w-])\s+(?:with|without)\b(?P<feature>.*)$", text,
+                  re.IGNORECASE)
+    if m is None:
+        return mentioned
+    feature = m.group("feature").lower()
+    return [e for e in mentioned if not (e.kind == "category" and e is not first and e.mention
+                                         and re.search(rf"(?<![\w-]){re.escape(e.mention.lower())}(?![\w-])", feature))]
 
 
 def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
@@ -510,6 +565,7 @@ class Understander:
             mentioned = [e for e in mentioned
                          if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
                                  and not asks_for_accessories(head))]
+        mentioned = without_feature_categories(head, mentioned)
         candidates = link.candidates if link else []
         query = with_names_for_ids(head, mentioned)
         if query != head:  # retrieval reads the products' names: embed what it reads

@@ -107,3 +107,22 @@ def narrows_only(thing: RequestedThing, named: str) -> bool:
     head too ("phone cases", "2-person tent")."""
     words = content_words(named)
     return bool(words & content_words(" ".join(thing.modifiers))) and not words & content_words(thing.head)
+
+
+#: Words of a sentence rather than of a search ("blue headphones", "sleeping bag for winter"):
+#: questions, verbs that carry one, and people.
+_SENTENCE_WORDS = frozenset(
+    "what whats how why when where who whom whose which can could would should will shall may might must do does "
+    "did done is are was were be been being am has have had i im me my mine we us our you your u it its "
+    "he she him her his they them their there this that these those not no dont doesnt didnt isnt "
+    "arent wont cant cannot if then than because so".split())
+#: The most words a search typed in a shop's search box has ("sleeping bag for winter").
+SEARCH_WORDS = 8
+
+
+def is_search(text: str, max_words: int = SEARCH_WORDS) -> bool:
+    """The text is a search, as typed in a shop's search box, not a sentence: a few words, none
+    of a question, a verb that carries one, or a person ("blue headphones", "sleeping bag for
+    winter"; not "my headphones broke", "is it waterproof")."""
+    said = [w.replace("'", "") for w in re.findall(r"[\w'$.-]+", (text or "").lower())]
+    return len(said) <= max_words and not any(w.strip(".") in _SENTENCE_WORDS for w in said)
