@@ -1010,3 +1010,21 @@ def test_searches_typed_as_in_a_search_box(understood, demo_catalog):
     assert "ram: 16 GB or more" in ram.text and all(float(values(pid, "ram")[0]) >= 16 for pid in listed(ram)), ram.text
     assert understood.run("it feels cheap").understanding.intent.label != "recommendation"
 
+
+def test_a_policy_that_says_nothing_of_what_is_asked_does_not_answer_it(understood, demo_catalog):
+    """"Is the warranty transferable?" got "The warranty does not cover accidental damage, ..."
+    and "do you ship on weekends?" the free-shipping rule: the policy that applies shares only
+    its kind with them. They abstain; "do you ship to Alaska?" is still answered by where the
+    store ships (near in meaning), and "can I return a used tent?" by the FAQ about tents."""
+    for question in ("Is the warranty transferable?", "Do you ship on weekends?"):
+        answer = understood.run(question).answer
+        assert answer.abstained, (question, answer.text)
+    alaska = understood.run("Do you ship to Alaska?").answer
+    assert "United States and Canada" in alaska.text, alaska.text
+    tent = understood.run("Can I return a used tent?").answer
+    assert any(c.evidence_id.startswith("faq:faq-tent") for c in tent.citations), tent.text
+    # "terms" asks for the policy itself, and an FAQ whose question is of another kind ("Do laptops
+    # come with a charger?", whose answer says "ships") does not come before it
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    terms = understood.run(f"What are the shipping terms for the {laptop.title}?").answer
+    assert terms.citations and terms.citations[0].evidence_id.startswith("policy:shipping"), terms.text

@@ -105,7 +105,7 @@ REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls sell carry new"
+    "info information pls sell carry new term terms condition conditions rule rules"
 ))
 
 # Request words that only say the store sells something: what is sold is the question.
@@ -216,6 +216,13 @@ NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"
 # "rpm" and "speeds" 0.52, nor "volume" and "capacity" 0.53, whose "1.0 L" states it instead)
 SAME_ATTRIBUTE_SIMILARITY = 0.7
 
+# How near in meaning what a question asks and no item says must be to a sentence of the policy
+# that applies, for the policy to answer it: "Alaska", "Mexico", "bitcoin", "overseas" 0.23-0.45
+# against "We ship to the United States and Canada only" and the payment methods; not
+# "transferable", "weekends", "theft", "PO boxes" -0.06-0.19 against the sentences the warranty
+# and shipping policies share only their kind with (25 policy questions on the demo store)
+UNSAID_SIMILARITY = 0.2
+
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
 
 # An overview question ("tell me about the X": nothing asked beyond the subject) is answered by
@@ -260,6 +267,15 @@ STORE_SOURCES = frozenset({"policy", "scoped_policy", "faq"})
 def _narrowed_listing(evidence: Evidence) -> bool:
     """A listing's summary under a constraint ("tents~listing~season:4-season"), not of all."""
     return bool(evidence.id.partition("~listing~")[2])
+
+
+def _asks_of_kind(item: ContextItem | None, kind: set[str]) -> bool:
+    """An FAQ whose own question asks about the policy's kind words the message shares ("Can I
+    return in-ear headphones?" for "can I return headphones if I opened them?"; not "Do laptops
+    come with a charger?", whose answer only says "ships", for "what are the shipping terms for
+    the X laptop?")."""
+    m = _FAQ_QUESTION_TEXT.match(item.text) if item is not None else None
+    return m is not None and bool(content_words(m.group(1)) & kind)
 
 
 def _is_faq(item: ContextItem | None) -> bool:
@@ -371,6 +387,9 @@ class ExtractiveGenerator:
         # nor a question that asks for a value: "how much is it?" is no overview)
         only_names = overview and wanted is None and q_words <= named | OVERVIEW_WORDS
         specific = {w for w in asked if df[w] > 0} if asked else set(q_words)
+        # what the question asks that no item says ("transferable" in "is the warranty
+        # transferable?"), as the shopper wrote it
+        unsaid = " ".join(t for t in question.split() if content_words(t) & (asked - specific)) if asked else ""
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
             # like the X" over facts that say "smartphone"): any shared word but one that only
@@ -395,6 +414,7 @@ class ExtractiveGenerator:
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
                    if (content_words(items[rank].text.partition(":")[0]) - named) & q_words}
+        kinds = set().union(*(content_words(items[rank].text.partition(":")[0]) - named for rank in binding))
         # (rank, number, position in item, sentence, words)
         candidates: list[tuple[int, int, int, str, set[str]]] = []
         for rank, item in enumerate(items):
@@ -489,6 +509,15 @@ class ExtractiveGenerator:
                         or (typed and wanted is REMEDY and rank in binding)
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
                             and not unshown and (not searched or _narrowed_listing(items[rank].evidence))))
+            if (relevant and unsaid and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
+                    and not typed and not shared - kinds - (set() if _is_faq(items[rank]) else named)
+                    and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
+                # the store's rules, by their kind alone, say nothing of what is asked: "is the
+                # warranty transferable?" got "The warranty does not cover accidental damage,
+                # ..." (but "do you ship to Alaska?": "We ship to the United States and Canada
+                # only", near in meaning; an FAQ that asks about the thing named answers: "can I
+                # return a used tent?" -> "Can tents be returned after a camping trip?")
+                relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
                 relevant = False
@@ -517,6 +546,12 @@ class ExtractiveGenerator:
         if self.encoder is not None and lexical_hit:
             scored = self._break_ties_by_meaning(question, question_vector, scored, context)
         return scored
+
+    def _similarity(self, text: str, sentence: str) -> float:
+        if self._sentence_vectors is None:
+            return 1.0  # (without an encoder, words alone decide)
+        a, b = self._sentence_vectors.encode([text, sentence])
+        return float(a @ b)
 
     def misses_asked_attribute(self, question: str, context: Context, cited: list[int]) -> bool:
         """The question names an attribute and none of the cited items states it: a model's
@@ -599,6 +634,7 @@ class ExtractiveGenerator:
                     relevant[0])
         best = relevant[0]
         if (lead is not best and best.shared > lead.shared and _is_faq(context.item(best.number))
+                and _asks_of_kind(context.item(best.number), content_words(question) & lead.shared)
                 and not AskedQuantities.of(question)):
             # an FAQ that asks the same about what the shopper named is the narrower answer, and
             # the policy follows it: "can I return headphones if I opened them?" -> "Yes, if the
