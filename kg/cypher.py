@@ -991,6 +991,18 @@ RETURN sid
 # Query understanding (owned by rag/understand/; entity linker names)
 # =============================================================================================
 
+# params: products (how many products are read), values (the most values returned). The text
+# values of the catalog's attributes, lower case, from a sample of its products: words the entity
+# linker must not read as a misspelt name ("a laptop with ChromeOS" names no brand Chronos).
+ATTRIBUTE_VALUE_SAMPLE = """
+MATCH (p:Product)
+WITH p LIMIT $products
+MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
+WITH DISTINCT toLower(toString(a.value)) AS value
+RETURN value
+LIMIT $values
+"""
+
 # params: after ('' to begin), limit. Product names with their brand and leaf category ids, in
 # keyset pages by id: what the entity linker indexes (rag/understand/linker.py).
 LINKER_PRODUCT_NAMES = """

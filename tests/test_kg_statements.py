@@ -149,6 +149,7 @@ PARAM_OVERRIDES = {
     "PRODUCTS_OF_BRAND": {"brand_id": "acme", "limit": 10, "min_price": 10.0, "max_price": None, "price_order": -1},
     "CATEGORY_ATTRIBUTES": {"category_id": "electronics", "products": 100, "values": 50},
     "CATEGORY_PRODUCT_COUNT": {"category_id": "electronics"},
+    "ATTRIBUTE_VALUE_SAMPLE": {"products": 100, "values": 50},
     "CATEGORY_ACCESSORIES": {"category_id": "electronics", "accessory_ids": ["kitchen"], "per_category": 2,
                              "min_price": None, "max_price": 100.0},
     "PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE": {

@@ -689,3 +689,13 @@ def test_a_search_of_the_catalog(linker, message, wanted):
     from rag.understand.pipeline import searches_the_catalog
 
     assert searches_the_catalog(message, linker.link(message).entities) is wanted, message
+
+
+def test_a_word_of_the_catalog_is_no_misspelt_name(linker):
+    """"a laptop with ChromeOS" linked the brand Chronos ("chromeos" is 80% like it) and the
+    answer said "No laptops by Chronos". The catalog's attribute values are words it knows, read
+    from the graph (ATTRIBUTE_VALUE_SAMPLE), and never corrected to a name; a misspelt brand
+    still is."""
+    linked = {(e.kind, e.id) for e in linker.link("I want a laptop with ChromeOS").entities}
+    assert linked == {("category", "laptops")}, linked
+    assert ("brand", "chronos") in {(e.kind, e.id) for e in linker.link("chronoss smartwatches").entities}

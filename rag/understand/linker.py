@@ -38,6 +38,10 @@ from rag.understand.types import LinkedEntity
 
 MAX_LINK_CHARS = 1000   # only the head of very long messages is linked (latency bound)
 FUZZY_CUTOFF = 80.0
+#: Products whose attribute values are read as known words (a sample: their values repeat), and
+#: the most distinct values kept.
+KNOWN_WORDS_PRODUCTS = 5000
+KNOWN_WORDS_VALUES = 20000
 AMBIGUITY_MARGIN = 0.06  # candidates within this score of the best are "the same"
 MAX_CANDIDATES = 5
 MIN_PRODUCT_SCORE = 0.35
@@ -136,7 +140,10 @@ class EntityLinker:
         brands: Iterable[NamedNode],
         categories: Iterable[NamedNode],
         encoder: Any = None,
+        known_words: Iterable[str] = (),
     ):
+        """`known_words`: words of the catalog that name no product, brand or category (its
+        attribute values: "chromeos", "ripstop"): never corrected to a name that is close."""
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -146,6 +153,7 @@ class EntityLinker:
                 gc.enable()
         self.brands: list[NamedNode] = list(brands)
         self.categories: list[NamedNode] = list(categories)
+        self._known = frozenset(w for text in known_words for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
         self._build(encoder)
 
     # ------------------------------------------------------------------------------ building
@@ -167,7 +175,9 @@ class EntityLinker:
             after = rows[-1]["id"]
         brands = [NamedNode(r["id"], r["name"]) for r in store.query(Q.BRAND_NAMES)]
         categories = [NamedNode(r["id"], r["name"], list(r.get("aliases") or [])) for r in store.query(Q.CATEGORY_NAMES)]
-        return cls(products, brands, categories, encoder=encoder)
+        values = [str(r["value"]) for r in store.query(Q.ATTRIBUTE_VALUE_SAMPLE, {
+            "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})]
+        return cls(products, brands, categories, encoder=encoder, known_words=values)
 
     @classmethod
     def from_catalog(cls, catalog: Any, encoder: Any = None) -> "EntityLinker":
@@ -177,6 +187,7 @@ class EntityLinker:
             (NamedNode(b.id, b.name) for b in catalog.brands),
             (NamedNode(c.id, c.name, list(c.aliases)) for c in catalog.categories),
             encoder=encoder,
+            known_words={v for p in catalog.products[:KNOWN_WORDS_PRODUCTS] for a in p.attributes for v in a.values},
         )
 
     def _build(self, encoder: Any) -> None:
@@ -278,7 +289,7 @@ class EntityLinker:
         s = singular(word)
         if s in self._vocab_set:
             return s, 1.0
-        if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words():
+        if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words() or word in self._known:
             return None
         pool: list[str] = []
         for n in range(len(word) - 1, len(word) + 2):
