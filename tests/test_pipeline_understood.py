@@ -936,6 +936,12 @@ def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catal
     assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("compatibility",
                                                                                      "accessory_request")
     assert any(c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), trace.answer.text
+    # "a case" alone names no category; for a phone it is a phone case
+    trace = understood.run(f"do you have a case for the {phone.title.split(',')[0]}?")
+    assert trace.understanding.intent.reason == "accessory_request", trace.understanding.intent
+    cases = {p.id for p in demo_catalog.products if p.category == "phone-cases"}
+    assert any(c.split("~")[0] in cases and c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), \
+        trace.answer.text
 
 
 def test_a_category_with_a_feature_read_as_compatibility_gets_its_listing(understood, demo_catalog):

@@ -25,7 +25,7 @@ from threadpoolctl import ThreadpoolController
 from rag.textutil import FAILURE, content_words
 from rag.understand.constraints import PriceConstraint, price_constraint, superlatives
 from rag.understand.intent import IntentModel
-from rag.understand.linker import EntityLinker
+from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import RequestedThing, is_search, narrows_only, requested_thing
 from rag.understand.router import (
     POLICY_INTENTS,
@@ -392,6 +392,29 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
                and m.end() <= at.start() for e in mentioned)
 
 
+_FOR_A_PRODUCT = r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+(?:the\s+|my\s+|a\s+|an\s+|this\s+)?"
+
+
+def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
+                                    linker: EntityLinker | None) -> LinkedEntity | None:
+    """The category a word names together with the kind of product it is for: "case" in "do you
+    have a case for the Veltro Lite 600?" is a phone case (Phone Cases), which "case" alone does
+    not name. None when the message names a category already or the pair names none."""
+    products = [e for e in mentioned if e.kind == "product" and e.mention and e.category_id]
+    if linker is None or len(products) != 1 or any(e.kind == "category" for e in mentioned):
+        return None
+    product = products[0]
+    m = re.search(_FOR_A_PRODUCT + re.escape(product.mention or ""), text, re.IGNORECASE)
+    kind = next((c.name for c in linker.categories if c.id == product.category_id), None)
+    if m is None or kind is None:
+        return None
+    thing = m.group("thing").lower()
+    found = [e for e in linker.link(f"{singular(kind.split()[-1].lower())} {thing}").entities
+             if e.kind == "category" and e.method == "exact" and e.id != product.category_id
+             and len((e.mention or "").split()) == 2]
+    return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
+
+
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
     superlative (asks_for_one) right before a category the message names exactly, or after
@@ -566,6 +589,8 @@ class Understander:
                          if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
                                  and not asks_for_accessories(head))]
         mentioned = without_feature_categories(head, mentioned)
+        if (accessory := accessory_named_for_its_product(head, mentioned, self.linker)) is not None:
+            mentioned = [*mentioned, accessory]  # "a case for the Veltro Lite 600": a phone case
         candidates = link.candidates if link else []
         query = with_names_for_ids(head, mentioned)
         if query != head:  # retrieval reads the products' names: embed what it reads
