@@ -1012,6 +1012,10 @@ def test_searches_typed_as_in_a_search_box(understood, demo_catalog):
     assert "cheapest first" in cheap.text and prices == sorted(prices), cheap.text
     sleeve = understood.run("backpack with laptop sleeve").answer
     assert listed(sleeve) and all(values(pid, "laptop_sleeve") == ["yes"] for pid in listed(sleeve)), sleeve.text
+    blue = understood.run("blue headphones").answer  # the one colour whose last word is "blue"
+    blues = {v for p in demo_catalog.products if p.category == "headphones" for v in values(p.id, "color") if "blue" in v}
+    assert len(blues) == 1 and f"(color: {min(blues)})" in blue.text, blue.text
+    assert len(listed(blue)) > 1 and all(values(pid, "color") == sorted(blues) for pid in listed(blue)), blue.text
     ram = understood.run("16gb laptop").answer
     assert "ram: 16 GB or more" in ram.text and all(float(values(pid, "ram")[0]) >= 16 for pid in listed(ram)), ram.text
     assert understood.run("it feels cheap").understanding.intent.label != "recommendation"

@@ -344,6 +344,19 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     if written:
         _, k, v = max(written, key=lambda t: t[0])
         return AttributeConstraint(k.key, value=v)
+    # a value of several words named by its last alone, when it is the only one so named ("blue
+    # headphones": navy blue; not "down" of duck down and goose down)
+    heads: dict[str, list[tuple[AttributeKey, str]]] = {}
+    for k in keys:
+        if k.kind == "text":
+            for v in {i for x in k.values for i in x.split(", ")}:
+                if len(v.split()) > 1 and len(v.split()[-1]) >= 3:
+                    heads.setdefault(v.split()[-1], []).append((k, v))
+    named_heads = [found[0] for head, found in heads.items()
+                   if len(found) == 1 and re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", lower)]
+    if len(named_heads) == 1:
+        k, v = named_heads[0]
+        return AttributeConstraint(k.key, value=v)
     if _WARMTH.search(lower):  # "the warmest sleeping bag", "for cold weather": rated lowest first
         rated = [k for k in numeric if "temperature" in k.words.split()]
         if len(rated) == 1:
