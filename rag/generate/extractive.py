@@ -216,11 +216,14 @@ NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"
 # "rpm" and "speeds" 0.52, nor "volume" and "capacity" 0.53, whose "1.0 L" states it instead)
 SAME_ATTRIBUTE_SIMILARITY = 0.7
 
-# How near in meaning what a question asks and no item says must be to a sentence of the policy
-# that applies, for the policy to answer it: "Alaska", "Mexico", "bitcoin", "overseas" 0.23-0.45
-# against "We ship to the United States and Canada only" and the payment methods; not
-# "transferable", "weekends", "theft", "PO boxes" -0.06-0.19 against the sentences the warranty
-# and shipping policies share only their kind with (25 policy questions on the demo store)
+# "Is the warranty transferable?", "are returns free?": a property asked of something.
+_ASKS_A_PROPERTY = re.compile(r"^\W*(?:is|are|was|were)\s+(?:the|your|this|that|my|a|an|it|they)?\b", re.IGNORECASE)
+
+# How near in meaning the property a question asks of a policy, which no item says, must be to
+# a sentence of the policy for it to answer ("is the warranty transferable?": "transferable" is
+# -0.06 from "The warranty does not cover accidental damage, ..."; the places and payment
+# methods shoppers ask about, 0.23-0.45 from "We ship to the United States and Canada only" and
+# "We accept Visa, ...", on 25 policy questions asked of the demo store)
 UNSAID_SIMILARITY = 0.2
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
@@ -390,6 +393,7 @@ class ExtractiveGenerator:
         # what the question asks that no item says ("transferable" in "is the warranty
         # transferable?"), as the shopper wrote it
         unsaid = " ".join(t for t in question.split() if content_words(t) & (asked - specific)) if asked else ""
+        asks_a_property = bool(_ASKS_A_PROPERTY.match(question))
         if asked and not specific and q_words & REQUEST_WORDS:
             # a request about its subject whose other words are in no item ("recommend a phone
             # like the X" over facts that say "smartphone"): any shared word but one that only
@@ -509,14 +513,15 @@ class ExtractiveGenerator:
                         or (typed and wanted is REMEDY and rank in binding)
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
                             and not unshown and (not searched or _narrowed_listing(items[rank].evidence))))
-            if (relevant and unsaid and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
+            if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not shared - kinds - (set() if _is_faq(items[rank]) else named)
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
-                # the store's rules, by their kind alone, say nothing of what is asked: "is the
-                # warranty transferable?" got "The warranty does not cover accidental damage,
-                # ..." (but "do you ship to Alaska?": "We ship to the United States and Canada
-                # only", near in meaning; an FAQ that asks about the thing named answers: "can I
-                # return a used tent?" -> "Can tents be returned after a camping trip?")
+                # the store's rules, by their kind alone, say nothing of the property asked of
+                # them: "is the warranty transferable?" got "The warranty does not cover
+                # accidental damage, ..." (but "is the warranty valid in Canada?" may be near
+                # in meaning). Only that frame: what other questions add beyond the kind is as
+                # often how they say it ("does it come with a warranty?", "can I return it if it
+                # doesn't fit?"), which no rule states and the policy answers.
                 relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
