@@ -514,14 +514,16 @@ class ExtractiveGenerator:
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
                             and not unshown and (not searched or _narrowed_listing(items[rank].evidence))))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
-                    and not typed and not shared - kinds - (set() if _is_faq(items[rank]) else named)
+                    and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
                 # the store's rules, by their kind alone, say nothing of the property asked of
                 # them: "is the warranty transferable?" got "The warranty does not cover
-                # accidental damage, ..." (but "is the warranty valid in Canada?" may be near
-                # in meaning). Only that frame: what other questions add beyond the kind is as
-                # often how they say it ("does it come with a warranty?", "can I return it if it
-                # doesn't fit?"), which no rule states and the policy answers.
+                # accidental damage, ...", and an FAQ answers by its answer's words, not its
+                # question's ("is the warranty valid internationally?" is not answered by "Do you
+                # ship internationally? We ship to the United States and Canada only"). Only that
+                # frame: what other questions add beyond the kind is as often how they say it
+                # ("does it come with a warranty?", "can I return it if it doesn't fit?"), which
+                # no rule states and the policy answers.
                 relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
