@@ -1049,3 +1049,21 @@ def test_a_policy_that_says_nothing_of_what_is_asked_does_not_answer_it(understo
     terms = understood.run(f"What are the shipping terms for the {laptop.title}?").answer
     assert terms.citations and terms.citations[0].evidence_id.startswith("policy:shipping"), terms.text
 
+
+def test_a_follow_up_about_the_policy_just_answered(understood):
+    """"and how long does it take?" after the shipping policy, and "does that include laptops?"
+    after the return policy, were product questions to the model with no product to ask about,
+    and abstained. They ask more about the same policy (for laptops: the laptops' own); a new
+    question about a category is not one ("do laptops come with a charger?")."""
+    sid = "policy-follow-" + str(id(understood))
+    understood.run("how much is shipping to Canada?", session_id=sid)
+    took = understood.run("and how long does it take?", session_id=sid)
+    assert took.understanding.intent.label == "shipping", took.understanding.intent
+    assert "business days" in took.answer.text, took.answer.text
+    sid += "-2"
+    understood.run("what is your return policy?", session_id=sid)
+    laptops = understood.run("does that include laptops?", session_id=sid)
+    assert laptops.understanding.intent.reason == "policy_follow_up", laptops.understanding.intent
+    assert any(c.startswith("policy:returns-laptops") for c in _cited(laptops.answer)), laptops.answer.text
+    charger = understood.run("do laptops come with a charger?", session_id=sid)
+    assert charger.understanding.intent.label != "return_policy", charger.understanding.intent

@@ -254,6 +254,11 @@ ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
 
 
+#: The policy just answered, referred to: "does that include laptops?", "does it apply to phones?".
+_POLICY_REFERENCE = re.compile(r"^\W*(?:and\s+)?(?:does|do|is|would|will)\s+(?:that|this|it|the same|they)\s+"
+                               r"(?:also\s+)?(?:include|apply|cover|go|work|hold|count)\b", re.IGNORECASE)
+
+
 def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
     """A follow-up that only names another thing ("and on the Nimbus Tech Book 690?", "what
     about Orbis?", "and for tents?"): after its opening and the names it links, no word of its
@@ -675,6 +680,19 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
+        elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
+              and intent.label in PRODUCT_INTENTS and not any(e.kind == "product" for e in focus)
+              and ((source in ("session", "none") and not mentioned and (_ELLIPSIS.search(head) or REFERS_BACK.search(head)))
+                   or (source == "message" and all(e.kind == "category" for e in mentioned)
+                       and _POLICY_REFERENCE.search(head)))):
+            # "how much is shipping to Canada?" then "and how long does it take?": a product question
+            # to the model (0.85), with no product to ask about; more about the same policy. So is
+            # "does that apply to laptops?" after the return policy: the laptops' policy, read as
+            # the question asked again about them
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            if mentioned and state.turns:
+                query = asked_again(state.turns[-1], mentioned)
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
