@@ -474,9 +474,11 @@ def without_feature_categories(text: str, mentioned: list[LinkedEntity]) -> list
     .is_search) and after "with / without" that follows another category."""
     if not is_search(text):
         return mentioned
-    first = next((e for e in mentioned if e.kind == "category" and e.mention), None)
-    if first is None:
+    named = [(m.start(), i) for i, e in enumerate(mentioned) if e.kind == "category" and e.mention
+             and (m := re.search(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", text, re.IGNORECASE))]
+    if not named:
         return mentioned
+    first = mentioned[min(named)[1]]  # the one named first
     m = re.search(rf"(?<![\w-]){re.escape(first.mention or '')}(?![\w-])\s+(?:with|without)\b(?P<feature>.*)$", text,
                   re.IGNORECASE)
     if m is None:
