@@ -555,6 +555,7 @@ class ExtractiveGenerator:
         return scored
 
     def _similarity(self, text: str, sentence: str) -> float:
+        """Cosine of the two texts' vectors (both cached)."""
         if self._sentence_vectors is None:
             return 1.0  # (without an encoder, words alone decide)
         a, b = self._sentence_vectors.encode([text, sentence])
@@ -577,9 +578,8 @@ class ExtractiveGenerator:
             return True
         key = evidence.id.partition("#attr:")[2].replace("_", " ")
         if len(attribute) != 1 or evidence.source != "attribute" or not key or self._sentence_vectors is None:
-            return False
-        asked, named = self._sentence_vectors.encode([next(iter(attribute)), key])
-        return float(asked @ named) >= SAME_ATTRIBUTE_SIMILARITY
+            return False  # (without an encoder, only the words decide)
+        return self._similarity(next(iter(attribute)), key) >= SAME_ATTRIBUTE_SIMILARITY
 
     def _break_ties_by_meaning(self, question: str, question_vector: np.ndarray | None,
                                scored: list[ScoredSentence], context: Context) -> list[ScoredSentence]:
