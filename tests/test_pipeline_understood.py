@@ -4,6 +4,7 @@ answers with the expected citations out."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -1067,3 +1068,29 @@ def test_a_follow_up_about_the_policy_just_answered(understood):
     assert any(c.startswith("policy:returns-laptops") for c in _cited(laptops.answer)), laptops.answer.text
     charger = understood.run("do laptops come with a charger?", session_id=sid)
     assert charger.understanding.intent.label != "return_policy", charger.understanding.intent
+
+
+def test_a_message_with_two_conditions_keeps_both(understood, demo_catalog):
+    """"a 4-person tent under 3 kg" read the capacity and dropped the weight. Every amount with
+    its unit is a condition, and one asked without a bound orders the listing ("the lightest
+    4-person tent": by weight, among the 4-person tents)."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def number(pid: str, key: str) -> float:
+        return next(float(a.values[0]) for a in by_id[pid].attributes if a.key == key)
+
+    def kg(pid: str) -> float:
+        a = next(a for a in by_id[pid].attributes if a.key == "weight")
+        return number(pid, "weight") / (1000 if (a.unit or "").lower() == "g" else 1)
+
+    fours = [p.id for p in demo_catalog.products if p.category == "tents" and number(p.id, "capacity") == 4]
+    bound = math.ceil(min(kg(pid) for pid in fours))  # some 4-person tents weigh less, not all
+    both = understood.run(f"a 4-person tent under {bound} kg").answer
+    listed = re.findall(r"\((p\d{6})\)", both.text)
+    assert f"weight: {bound} kg or less" in both.text and "capacity: 4 persons" in both.text, both.text
+    assert listed and all(number(pid, "capacity") == 4 and kg(pid) <= bound for pid in listed), both.text
+    lightest = understood.run("the lightest 4-person tent").answer
+    listed = re.findall(r"\((p\d{6})\)", lightest.text)
+    assert "weight, lowest first" in lightest.text and listed, lightest.text
+    assert all(number(pid, "capacity") == 4 for pid in listed), lightest.text
+    assert [kg(pid) for pid in listed] == sorted(kg(pid) for pid in listed), lightest.text

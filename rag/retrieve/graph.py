@@ -23,7 +23,7 @@ from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.textutil import asks_question, content_words
 from rag.types import Evidence
-from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraint
+from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraints
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
@@ -515,8 +515,12 @@ class GraphRetriever:
             # (not against a product: the message names it, and its colour is no constraint)
             attribute, narrowing = None, []
             if link == "has" and not gq.priced_against:
-                attribute = self.attribute_constraint(q.text, owner)
-                narrowing = self._narrowing(gq.narrowed_by, owner, attribute)
+                # the message's conditions ("a 4-person tent under 3 kg"): one orders the listing
+                # (an order without a bound if it asks one: "the lightest 4-person tent"), the
+                # others narrow it, with the earlier messages' (`_narrowing`)
+                stated = self.attribute_constraints(q.text, owner)
+                attribute = next((c for c in stated if not _narrows(c)), stated[0] if stated else None)
+                narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]
             if attribute is not None:
@@ -628,27 +632,32 @@ class GraphRetriever:
         return ev
 
     def _narrowing(self, earlier: list[str], category_id: str,
-                   attribute: AttributeConstraint | None) -> list[AttributeConstraint]:
+                   stated: list[AttributeConstraint]) -> list[AttributeConstraint]:
         """The conditions of the earlier messages (`GraphQuery.narrowed_by`) that keep only some
-        products ("for 4 people", "under 3 kg"), oldest first, but for one on the attribute the
-        message bounds itself ("under 2 kg" replaces "under 3 kg"; "the lightest" keeps it); of
-        two on one attribute the later holds. An order alone ("the lightest") narrows nothing
-        and is not carried."""
-        replaced = attribute.key if attribute is not None and _narrows(attribute) else None
+        products ("for 4 people", "under 3 kg"), oldest first, but for those on an attribute the
+        message bounds itself (`stated`: "under 2 kg" replaces "under 3 kg"; "the lightest"
+        keeps it); of two on one attribute the later holds. An order alone ("the lightest")
+        narrows nothing and is not carried."""
+        replaced = {c.key for c in stated if _narrows(c)}
         kept: dict[str, AttributeConstraint] = {}
         for text in reversed(earlier):
-            c = self.attribute_constraint(text, category_id)
-            if c is not None and _narrows(c) and c.key != replaced and c.key not in kept:
-                kept[c.key] = c
+            for c in self.attribute_constraints(text, category_id):
+                if _narrows(c) and c.key not in replaced and c.key not in kept:
+                    kept[c.key] = c
         return list(reversed(kept.values()))
 
     def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
-        """The attribute condition `text` states that the category's products can meet, if any."""
+        """The first attribute condition `text` states that the category's products can meet."""
+        found = self.attribute_constraints(text, category_id)
+        return found[0] if found else None
+
+    def attribute_constraints(self, text: str, category_id: str) -> list[AttributeConstraint]:
+        """The attribute conditions `text` states that the category's products can meet."""
         keys = [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
                 for r in self._read(cypher.CATEGORY_ATTRIBUTES, {"category_id": category_id,
                                                                  "products": ATTRIBUTE_PRODUCTS_READ,
                                                                  "values": ATTRIBUTE_VALUES_READ})]
-        return attribute_constraint(text, keys)
+        return attribute_constraints(text, keys)
 
     def _q_faq(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         products = gq.product_ids or q.product_ids or [None]

@@ -12,6 +12,7 @@ price word ("under 100" is a price only in "... under 100 dollars" or "priced un
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -295,20 +296,34 @@ def _written_out(value: str) -> re.Pattern[str]:
 
 
 def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstraint | None:
-    """The one attribute condition `text` states about the listed products, or None. In order:
-    a number with a unit one numeric attribute is stored in ("for 4 people" -> capacity >= 4
-    persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2 persons; when
-    several attributes share the unit, the one the text names); a yes/no attribute the text
-    names ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
-    attribute written out ("goose down", "4-season", "black"); warmth asked for, as the one
-    temperature rating lowest first ("the warmest", "for cold weather"); last a numeric attribute named
-    without a number, by its key's first word or its only key's last ("waterproof tents",
-    "the best camera": no bound, the listing shows each product's value). Amounts of money are
-    never attribute values (see `price_constraint`)."""
+    """The first attribute condition `text` states about the listed products (see
+    `attribute_constraints`), or None."""
+    found = attribute_constraints(text, keys)
+    return found[0] if found else None
+
+
+def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[AttributeConstraint]:
+    """The attribute conditions `text` states about the listed products, one per attribute:
+    first each number with a unit one numeric attribute is stored in ("for 4 people" ->
+    capacity >= 4 persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2
+    persons; when several attributes share the unit, the one the text names: "a 4-person tent
+    under 3 kg" states two), then one condition of another kind (`_other_condition`: "the
+    lightest 4-person tent" orders by weight) on an attribute no number named. Amounts of money
+    are never attribute values (see `price_constraint`)."""
     plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
     asked = content_words(plain)
-    lower = plain.lower()
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
+    found: dict[str, AttributeConstraint] = {}
+    for c in _amounts(plain, asked, numeric):
+        found.setdefault(c.key, c)
+    other = _other_condition(plain.lower(), asked, keys, numeric)
+    if other is not None and other.key not in found:
+        found[other.key] = other
+    return list(found.values())
+
+
+def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterator[AttributeConstraint]:
+    """The conditions of the numbers with a unit in `plain`, in order."""
     for m in _NUMBER_UNIT.finditer(plain):
         number, unit_word = float(m.group(1)), m.group(2)
         fits = [k for k in numeric if k.unit_named(unit_word)]
@@ -329,10 +344,21 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
         before = plain[: m.start()]
         joined = "-" in m.group(0)[m.end(1) - m.start():]  # "a 2-person tent", not "-18 °C"
         if _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
-            return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
-        if _AT_MOST.search(before):
-            return AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
-        return AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
+            yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
+        elif _AT_MOST.search(before):
+            yield AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
+        else:
+            yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
+
+
+def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
+                     numeric: list[AttributeKey]) -> AttributeConstraint | None:
+    """A condition stated without an amount, the first of: a yes/no attribute the text names
+    ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
+    attribute written out ("goose down", "4-season", "black"); warmth asked for, as the one
+    temperature rating lowest first ("the warmest", "for cold weather"); a numeric attribute
+    named without a number, by its key's first word or its only key's last ("waterproof
+    tents", "the best camera": no bound, the listing shows each product's value)."""
     for k in keys:
         if k.kind == "boolean" and content_words(k.words) <= asked:
             first = re.escape(k.words.split()[0])
