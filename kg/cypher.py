@@ -789,7 +789,8 @@ WITH p
 {_attribute_listing.format(carry="").strip()}
 """
 
-# The earlier conditions on other attributes that still narrow a listing ("a tent for 4
+# The conditions on other attributes that narrow a listing besides the one it is ordered by
+# (the message's others: "a 4-person tent under 3 kg"; the earlier messages': "a tent for 4
 # people", then "under 3 kg", before "which one is the cheapest?"): the products that meet every
 # map of `narrowing` ({key, unit, value, min, max}: attribute `key`, in `unit` when given, equals
 # `value` or lists it, or its number lies within [min, max]), with their values of each, in the
@@ -808,8 +809,8 @@ WHERE size(narrowed) = size($narrowing)
 """
 
 # params: those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE and narrowing (a list of a few maps
-# {key, unit, value, min, max}, one key each). The same listing, of the products the earlier
-# conditions on other attributes keep (`narrowed`: their values of each, in order).
+# {key, unit, value, min, max}, one key each). The same listing, of the products the other
+# conditions keep (`narrowed`: their values of each, in order).
 PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTES = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
 WITH p

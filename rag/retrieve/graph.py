@@ -519,7 +519,7 @@ class GraphRetriever:
                 # (an order without a bound if it asks one: "the lightest 4-person tent"), the
                 # others narrow it, with the earlier messages' (`_narrowing`)
                 stated = self.attribute_constraints(q.text, owner)
-                attribute = next((c for c in stated if not _narrows(c)), stated[0] if stated else None)
+                attribute = next((c for c in stated if not c.narrows), stated[0] if stated else None)
                 narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]
@@ -638,18 +638,13 @@ class GraphRetriever:
         message bounds itself (`stated`: "under 2 kg" replaces "under 3 kg"; "the lightest"
         keeps it); of two on one attribute the later holds. An order alone ("the lightest")
         narrows nothing and is not carried."""
-        replaced = {c.key for c in stated if _narrows(c)}
+        replaced = {c.key for c in stated if c.narrows}
         kept: dict[str, AttributeConstraint] = {}
         for text in reversed(earlier):
             for c in self.attribute_constraints(text, category_id):
-                if _narrows(c) and c.key not in replaced and c.key not in kept:
+                if c.narrows and c.key not in replaced and c.key not in kept:
                     kept[c.key] = c
         return list(reversed(kept.values()))
-
-    def attribute_constraint(self, text: str, category_id: str) -> AttributeConstraint | None:
-        """The first attribute condition `text` states that the category's products can meet."""
-        found = self.attribute_constraints(text, category_id)
-        return found[0] if found else None
 
     def attribute_constraints(self, text: str, category_id: str) -> list[AttributeConstraint]:
         """The attribute conditions `text` states that the category's products can meet."""
@@ -676,11 +671,6 @@ class GraphRetriever:
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
-
-
-def _narrows(c: AttributeConstraint) -> bool:
-    """Whether the condition keeps only some products (an order alone keeps all)."""
-    return c.value is not None or c.min_value is not None or c.max_value is not None
 
 
 def _price_and_stock(r: dict) -> str:

@@ -247,6 +247,11 @@ class AttributeConstraint:
     by_size: bool = False
 
     @property
+    def narrows(self) -> bool:
+        """Whether the condition keeps only some products (an order alone keeps all)."""
+        return self.value is not None or self.min_value is not None or self.max_value is not None
+
+    @property
     def value_order(self) -> int:
         """How the listing is ordered by the attribute's number: a bound lists the closest or
         smallest first (1: "a tent for 2 people" shows the 2-person tents before the 8-person
