@@ -315,3 +315,22 @@ def capitalized(sentence: str) -> str:
 
 def estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / CHARS_PER_TOKEN))
+
+
+def search_before(prefix: re.Pattern[str], text: str, name: str) -> re.Match[str] | None:
+    """The match of `prefix` that ends where `name` starts (case-insensitively), leftmost first:
+    what `re.search(prefix.pattern + re.escape(name), text, re.I)` finds, without compiling a
+    pattern per product name (a catalog's names overflow re's cache of 512, and each compile costs
+    about as much as the search it serves). `prefix` must not look past its own end."""
+    if not name:
+        return None
+    lowered, needle = text.lower(), name.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): offsets differ
+        return re.search(prefix.pattern.removesuffix(r"\Z") + re.escape(name), text, prefix.flags)
+    ends: list[int] = []
+    at = lowered.find(needle)
+    while at >= 0:
+        ends.append(at)
+        at = lowered.find(needle, at + 1)
+    found = [m for end in ends if (m := prefix.search(text, 0, end)) is not None]
+    return min(found, key=lambda m: m.start(), default=None)

@@ -1,7 +1,11 @@
 """Context builder: dedupe, order, token budget, numbering (pure Python, no model)."""
 
+import re
+
+import pytest
+
 from rag.context import ITEM_OVERHEAD_TOKENS, build_context, dedupe
-from rag.textutil import estimate_tokens
+from rag.textutil import estimate_tokens, search_before
 from rag.types import Evidence
 
 
@@ -63,3 +67,21 @@ def test_near_identical_text_with_different_numbers_is_kept():
 def test_dedupe_handles_numbers_with_and_without_units():
     items = [ev("a", "Pack of 10, each 10 cm long, 2 for 10 USD."), ev("b", "Pack of 10, each 10 cm long, 2 for 10 USD!")]
     assert [e.id for e in dedupe(items)] == ["a"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("do you sell phone cases for the Veltro Lite 600?", "Veltro Lite 600"),
+    ("a case that fits my veltro lite 600", "Veltro Lite 600"),
+    ("cases for the Veltro Lite 600 or for a Veltro Lite 600 Pro", "Veltro Lite 600"),
+    ("Veltro Lite 600 cases for the veltro lite 600", "Veltro Lite 600"),
+    ("what is the Veltro Lite 600?", "Veltro Lite 600"),
+    ("bags fitting Ampere & Co Boost 100 (C++)", "Ampere & Co Boost 100 (C++)"),
+])
+def test_search_before_finds_what_one_pattern_with_the_name_finds(text, name):
+    # the readers of "X for the <product>" search this way instead of compiling a pattern per name
+    prefix = r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+(?:the\s+|my\s+|a\s+)?"
+    expected = re.search(prefix + re.escape(name), text, re.IGNORECASE)
+    got = search_before(re.compile(prefix + r"\Z", re.IGNORECASE), text, name)
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        assert (got.start(), got.group("thing")) == (expected.start(), expected.group("thing"))

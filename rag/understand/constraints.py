@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from rag.textutil import AMOUNT, MONEY, UNITS, content_words
@@ -292,11 +293,17 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 _NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
 
 
-def _written_out(value: str) -> re.Pattern[str]:
-    """How a text value may be written in a message: its words joined by spaces, hyphens or
+def _written_out(value: str, lower: str) -> bool:
+    """Whether the message `lower` writes a text value: its words joined by spaces, hyphens or
     nothing, the last one maybe plural ("4-season" in "tents with 4 seasons", "4 season tents")."""
-    parts = [re.escape(p) for p in re.split(r"[-\s]+", value) if p]
-    joined = r"[-\s]*".join(parts)
+    parts = [p for p in re.split(r"[-\s]+", value) if p]
+    return bool(parts) and parts[0] in lower and _written_out_pattern(tuple(parts)).search(lower) is not None
+
+
+@lru_cache(maxsize=4096)
+def _written_out_pattern(parts: tuple[str, ...]) -> re.Pattern[str]:
+    # (cached here: a catalog has more values than re's own cache of 512 patterns holds)
+    joined = r"[-\s]*".join(map(re.escape, parts))
     return re.compile(rf"(?<![\w-]){joined}(?:e?s)?(?![\w-])")
 
 
@@ -371,7 +378,7 @@ def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
             return AttributeConstraint(k.key, value=wanted)
     # (a value may list several: "heart rate, ecg, gps" has "gps")
     written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
-               if v and _written_out(v).search(lower)]
+               if v and _written_out(v, lower)]
     if written:
         _, k, v = max(written, key=lambda t: t[0])
         return AttributeConstraint(k.key, value=v)

@@ -22,7 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import FAILURE, content_words
+from rag.textutil import FAILURE, content_words, search_before
 from rag.understand.constraints import PriceConstraint, price_constraint, superlatives
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
@@ -381,6 +381,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     return None
 
 
+_FOR_THE = re.compile(r"\b(?:for|fits?|fitting|with)\s+(?:the\s+|my\s+|a\s+|an\s+|this\s+|that\s+)?\Z",
+                      re.IGNORECASE)
+
+
 def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Things of another category asked for a product the message names after them ("do you
     sell phone cases for the Veltro Lite 600?", "a case that fits my X"): what goes with it."""
@@ -388,8 +392,7 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
     if len(products) != 1:
         return False
     product = products[0]
-    at = re.search(rf"\b(?:for|fits?|fitting|with)\s+(?:the\s+|my\s+|a\s+|an\s+|this\s+|that\s+)?"
-                   rf"{re.escape(product.mention)}", text, re.IGNORECASE)
+    at = search_before(_FOR_THE, text, product.mention)
     if at is None:
         return False
     return any(e.kind == "category" and e.method != "embedding" and e.id != product.category_id and e.mention
@@ -397,7 +400,8 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
                and m.end() <= at.start() for e in mentioned)
 
 
-_FOR_A_PRODUCT = r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+(?:the\s+|my\s+|a\s+|an\s+|this\s+)?"
+_FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+"
+                            r"(?:the\s+|my\s+|a\s+|an\s+|this\s+)?\Z", re.IGNORECASE)
 
 
 def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
@@ -409,7 +413,7 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
     if linker is None or len(products) != 1 or any(e.kind == "category" for e in mentioned):
         return None
     product = products[0]
-    m = re.search(_FOR_A_PRODUCT + re.escape(product.mention or ""), text, re.IGNORECASE)
+    m = search_before(_FOR_A_PRODUCT, text, product.mention or "")
     kind = next((c.name for c in linker.categories if c.id == product.category_id), None)
     if m is None or kind is None:
         return None
