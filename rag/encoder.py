@@ -111,10 +111,13 @@ class Encoder:
             log.warning("encoder.onnx_unsupported_model", model=str(path), using="torch")
             backend = "torch"
         self.backend: Backend = backend
+        # where exported models live; None on torch (a model built on this encoder, such as the
+        # sentiment refiner, then stays on torch or numpy as well)
+        self.onnx_cache: OnnxCache | None = None
         if backend != "torch":
-            cache = OnnxCache(Path(cache_dir) if cache_dir else default_cache_dir())
+            self.onnx_cache = OnnxCache(Path(cache_dir) if cache_dir else default_cache_dir())
             int8 = backend == "onnx-int8"
-            self._impl: _OnnxBackend | _TorchBackend = _OnnxBackend(path, cache, threads, batch_threads, int8)
+            self._impl: _OnnxBackend | _TorchBackend = _OnnxBackend(path, self.onnx_cache, threads, batch_threads, int8)
         else:
             self._impl = _TorchBackend(path, device)
         self.dim: int = self._impl.dim

@@ -96,6 +96,24 @@ def test_shipped_model_uses_the_states_in_the_understanding_step(sync_encoder):
 
     understander = Understander.from_artifacts(sync_encoder)
     assert understander.sentiment.needs_states
+    assert understander.sentiment.refiner._onnx is not None  # the encoder runs on ONNX: so do the top layers
     u = understander.understand("this is the third time I ask, the blender broke and nobody answers!!")
     assert u.sentiment.label == "negative"
     assert understander.understand("thanks, that was really helpful!").sentiment.label == "positive"
+
+
+def test_onnx_runtime_predicts_what_numpy_does_and_exports_once(encoded, refiner, tmp_path):
+    from rag.encoder import OnnxCache
+
+    restored = pickle.loads(pickle.dumps(refiner))  # as loaded from an artifact: float16-rounded
+    reference = restored.proba(encoded[1])
+    cache = OnnxCache(tmp_path)
+    restored.use_onnx(cache)
+    assert np.abs(restored.proba(encoded[1]) - reference).max() < 1e-5  # "", emoji, 400 tokens included
+    entry = tmp_path / restored.onnx_key() / OnnxCache.MODEL
+    made = entry.stat().st_mtime_ns
+    again = pickle.loads(pickle.dumps(restored))  # the session is not pickled: numpy until told
+    assert again._onnx is None and np.abs(again.proba(encoded[1]) - reference).max() < 1e-6
+    again.use_onnx(cache)
+    assert entry.stat().st_mtime_ns == made  # the export was reused
+    assert refiner.onnx_key() != TopLayers.fit(encoded[1][:4], LABELS[:4], RefinerConfig(epochs=1)).onnx_key()

@@ -539,7 +539,10 @@ class Understander:
         """Load the shipped (or given) intent and sentiment artifacts."""
         intent_dir = intent_dir or latest_artifact("intent")
         sentiment_dir = sentiment_dir or latest_artifact("sentiment")
-        return cls(encoder, IntentModel.load(intent_dir), SentimentModel.load(sentiment_dir), linker, sessions,
+        sentiment = SentimentModel.load(sentiment_dir)
+        if getattr(encoder, "onnx_cache", None) is not None:  # the encoder runs on ONNX: so do the top layers
+            sentiment.use_onnx(encoder.onnx_cache)
+        return cls(encoder, IntentModel.load(intent_dir), sentiment, linker, sessions,
                    intent_version=f"intent/{intent_dir.name}", sentiment_version=f"sentiment/{sentiment_dir.name}")
 
     # --------------------------------------------------------------------------- the step

@@ -19,6 +19,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -176,6 +177,12 @@ class SentimentModel:
         if self.refiner is None or states is None:
             return p
         return (1.0 - self.refiner_weight) * p + self.refiner_weight * self.refiner.proba(states)
+
+    def use_onnx(self, cache: Any) -> "SentimentModel":
+        """Run the top layers on ONNX Runtime (see `TopLayers.use_onnx`); no-op without them."""
+        if self.refiner is not None:
+            self.refiner.use_onnx(cache)
+        return self
 
     @property
     def labels(self) -> list[str]:
