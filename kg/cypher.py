@@ -422,6 +422,9 @@ LIMIT $limit
 # params: ids (product ids, in the order wanted). Facts of one or several products (side by
 # side): price, availability, brand, category with its path from the root, attributes, and
 # how many VARIANT_OF links it has (PRODUCT_VARIANTS is read only for products that have some).
+# Each attribute keeps its node id and the snippet ids it was read from (`source_ids`, empty
+# for catalogs without them), so a cited fact can be matched to its source (ePQA evaluation).
+# One read for all of it: a product question is one round trip to the graph, not two.
 PRODUCT_FACTS = """
 UNWIND $ids AS pid
 MATCH (p:Product {id: pid})
@@ -433,7 +436,8 @@ RETURN p.id AS id, p.title AS title, p.description AS description, p.sku AS sku,
        p.price AS price, p.currency AS currency, p.availability AS availability,
        b.id AS brand_id, b.name AS brand, c.id AS category_id, c.name AS category,
        CASE WHEN path IS NULL THEN [] ELSE reverse([n IN nodes(path) | n.name]) END AS category_path,
-       [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {key: a.key, value: a.value, unit: a.unit, text: a.text}] AS attributes,
+       [(p)-[:HAS_ATTRIBUTE]->(a:Attribute) | {id: a.id, key: a.key, value: a.value, unit: a.unit, text: a.text,
+                                               source_ids: coalesce(a.source_ids, [])}] AS attributes,
        size([(p)-[:VARIANT_OF]-(v:Product) | v.id]) AS variant_links
 """
 
@@ -952,17 +956,6 @@ MERGE (p)-[:IN_CATEGORY]->(c)
 # =============================================================================================
 # rag/retrieve/graph.py (retrieval helper): reads the shared ones above do not cover
 # =============================================================================================
-
-# params: ids (product ids). Every attribute fact of the products with the snippet ids it was
-# read from (`source_ids`, empty for catalogs without them), so a cited fact can be matched
-# to its source (ePQA evaluation) and every fact keeps its stable node id.
-RETRIEVE_PRODUCT_ATTRIBUTES = """
-UNWIND $ids AS pid
-MATCH (p:Product {id: pid})-[:HAS_ATTRIBUTE]->(a:Attribute)
-RETURN p.id AS product_id, p.title AS title, a.id AS id, a.key AS key, a.value AS value,
-       a.unit AS unit, a.text AS text, coalesce(a.source_ids, []) AS source_ids
-ORDER BY product_id, key
-"""
 
 # params: after ('' to begin), limit. Attribute facts of `limit` products at a time, in keyset
 # pages by product id (the caller passes the last row's product_id as the next `after`), for

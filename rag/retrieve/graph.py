@@ -234,10 +234,6 @@ class GraphRetriever:
         if not product_ids:
             return []
         rows = self._read(cypher.PRODUCT_FACTS, {"ids": list(product_ids)})
-        attrs = self._read(cypher.RETRIEVE_PRODUCT_ATTRIBUTES, {"ids": list(product_ids)})
-        by_product: dict[str, list[dict]] = {}
-        for a in attrs:
-            by_product.setdefault(a["product_id"], []).append(a)
         family: dict[str, list[dict]] = {}
         with_variants = [r["id"] for r in rows if r.get("variant_links")]
         for v in self._read(cypher.PRODUCT_VARIANTS, {"ids": with_variants}) if with_variants else []:
@@ -272,7 +268,7 @@ class GraphRetriever:
             if len(variants) > 1:
                 out.append(Evidence(id=f"{pid}#variants", source="variants", score=0.5,
                                     text=variants_text(variants), **common))
-            for a in by_product.get(pid, [])[: self.max_attributes]:
+            for a in sorted(r.get("attributes") or [], key=lambda a: (a["key"], a["id"]))[: self.max_attributes]:
                 value = a.get("value") or ""
                 unit = a.get("unit")
                 shown = f"{value} {unit}" if unit and not str(value).endswith(str(unit)) else str(value)
