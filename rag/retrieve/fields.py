@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ATTR_HEAD = re.compile(r"^\s*([A-Za-z0-9_ .\-/]{1,80}?)\s*:\s*(\{.*\})\s*$", re.S)
 _VALUE = re.compile(r'(?<![a-z_])value\s*:\s*("([^"]*)"|[^,}\]]+)')
@@ -104,9 +105,11 @@ def readable(text: str, source: str | None) -> str:
     return fields(text, source).text
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper (weigh/weighs/weight, battery/batteries) good enough for
-    matching question words to attribute keys; not a linguistic stemmer."""
+    matching question words to attribute keys; not a linguistic stemmer. (Cached: the reranker
+    stems every candidate's words for every question, ~200 calls per answer.)"""
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ht", "h")):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + repl
