@@ -1,7 +1,8 @@
 """The sentiment model's fine-tuned top encoder layers (rag/understand/refiner.py): the encoder
 hands out the states entering them from the same forward pass as the embedding, the numpy
 forward equals transformers' own torch layers on a padded batch, the float16 artifact predicts
-the same, and the service's understanding step uses them. Real MiniLM weights throughout."""
+the same, ONNX Runtime predicts what numpy does, and the service's understanding step uses
+them (on ONNX Runtime). Real MiniLM weights throughout."""
 
 from __future__ import annotations
 
