@@ -32,6 +32,7 @@ APOLOGY = "I'm sorry about the trouble."
 HANDOFF_MESSAGE = "I'm passing this conversation to a member of our support team, who will get back to you shortly."
 SMALLTALK_REPLY = "Hello! I can help with questions about our products, brands and store policies."
 THANKS_REPLY = "You're welcome! Anything else I can help with?"
+PURCHASE_REPLY = "I can't place orders in this chat: you can buy it from its page in our store. Anything else I can help with?"
 GOODBYE_REPLY = "Thanks for stopping by. Goodbye!"
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much obliged)\b", re.IGNORECASE)
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
@@ -54,9 +55,12 @@ def clarifying_question(clarify: ClarifyingQuestion) -> tuple[str, list[dict[str
     return question, options
 
 
-def smalltalk_reply(message: str) -> str:
+def smalltalk_reply(message: str, reason: str | None = None) -> str:
     """A goodbye for a goodbye, "you're welcome" for thanks, else the greeting: "thanks" after
-    an answer is not answered "Hello!"."""
+    an answer is not answered "Hello!". A purchase announced ("ok I'll take it": reason
+    `purchase`) is told where to buy: no order is taken in the chat."""
+    if reason == "purchase":  # "ok I'll take it" (a decision), "can I buy it here?" (a question)
+        return PURCHASE_REPLY if message.rstrip().endswith("?") else f"Great choice! {PURCHASE_REPLY}"
     if _GOODBYE.search(message):
         return GOODBYE_REPLY
     if _THANKS.search(message):
@@ -95,7 +99,7 @@ def apply_response_policy(
         body, out.escalate, out.handoff_message = handoff, True, handoff
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif mode == "smalltalk":
-        body = smalltalk_reply(message)
+        body = smalltalk_reply(message, reason)
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
     elif mode == "decline":
         body = NOT_ENGLISH_REPLY if reason == "not_english" else DECLINE_REPLY

@@ -328,11 +328,37 @@ def reports_failure(text: str, mentioned: list[LinkedEntity]) -> bool:
                for e in mentioned)
 
 
+#: "ok I'll take it", "great, I'll buy two", "add it to my cart": the shopper has decided, and
+#: the whole message says only that (a question after it, "I'll take it if it's waterproof?",
+#: is asked and answered as usual; "I'll take it back" is a return)
+_BUYS_IT = re.compile(
+    r"^(?:(?:ok(?:ay)?|great|perfect|cool|nice|awesome|alright|all right|fine|good|excellent|yes|yeah|yep|sure|"
+    r"sounds good|that'?s it|done|deal|sold)[\s,.!-]+)*"
+    r"(?:(?:i'?ll|i will|i'?d like to|i would like to|i want to|i wanna|let me|i'?m going to|i'?m gonna|gonna|"
+    r"i think i'?ll|then i'?ll)\s+(?:take|buy|order|purchase|get|grab)\s+"
+    r"(?:it|this|that|them|those|these|one|two|three|both)(?:\s+(?:one|ones|then|now|today))?"
+    r"|(?:please\s+)?add\s+(?:it|this|that|them|this one|that one)\s+to\s+(?:my|the)\s+(?:cart|basket|order)"
+    r"|(?:can|could)\s+(?:i|you)\s+(?:buy|order|purchase)\s+(?:it|this|that|them)\s+(?:here|from you|through you|"
+    r"in (?:the |this )?chat)(?:\s+(?:please|now))?"
+    r"|how\s+(?:do|can|could)\s+i\s+(?:buy|order|purchase)\s+(?:it|this|that|them)(?:\s+(?:one|here|online))?)"
+    r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
+
+
+def buys_it(text: str) -> bool:
+    """The message announces a purchase, or asks to make one in the chat (`_BUYS_IT`). The
+    store takes no orders here: the reply says so and where to buy, instead of declining the
+    message ("ok I'll take it": out of scope) or handing it to support ("great, I'll buy it":
+    an order-status request, escalated)."""
+    return bool(_BUYS_IT.match(text.strip().replace("\u2019", "'")))
+
+
 def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                      thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
     """(intent, reason) for a message the classifier declined (or called an account request)
     that the store can answer, else None; the first rule that applies wins. Each rule is a
     question the store has the answer to and the classifier has no examples of:
+      purchase           buys_it ("ok I'll take it", "add it to my cart"), whatever the model
+                         says: small talk that says where to buy;
       store_brand        one of the store's brands named in full ("how often should I descale my
                          Crema machine?": out of scope 0.76, "descale" is in no training
                          example). A product question; what the brand's facts do not answer is
@@ -360,6 +386,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          with their page) out of scope, v5 still calls "ok so what about rain"
                          and "tell me about p000002" so. It takes the best product intent the
                          model offers, else product_info."""
+    if buys_it(text):
+        return "greeting_thanks", "purchase"
     declined = intent.label == "out_of_scope"
     if declined and source == "message" and any(e.kind == "brand" and e.method == "exact" for e in mentioned):
         return "product_info", "store_brand"
