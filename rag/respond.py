@@ -91,7 +91,8 @@ def apply_response_policy(
     out.sentiment = sentiment if sentiment is not None else out.sentiment
     handoff = policy.handoff_message or HANDOFF_MESSAGE
 
-    if mode == "clarify" and clarify is not None and clarify.candidates:
+    if mode == "clarify" and clarify is not None and (clarify.candidates or clarify.question.strip()):
+        # (with no candidates: "Which product do you mean? Tell me its name ...")
         out.text, out.clarification_options = clarifying_question(clarify)
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, False
         return out

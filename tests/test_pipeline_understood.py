@@ -1094,3 +1094,25 @@ def test_a_message_with_two_conditions_keeps_both(understood, demo_catalog):
     assert "weight, lowest first" in lightest.text and listed, lightest.text
     assert all(number(pid, "capacity") == 4 for pid in listed), lightest.text
     assert [kg(pid) for pid in listed] == sorted(kg(pid) for pid in listed), lightest.text
+
+
+@pytest.mark.parametrize("question", ["is it waterproof?", "how much is it?", "what is it made of?", "is it in stock?"])
+def test_a_product_referred_to_and_never_named_is_asked_for(understood, demo_catalog, question):
+    """"is it waterproof?" with no product named, none earlier in the conversation and no page:
+    it was answered from whichever product's text matched ("The fabric is water-resistant (not
+    waterproof)", a backpack's), which reads as an answer about the shopper's own product. The
+    store asks which product; the one named next gets the question's answer."""
+    from rag.understand.router import WHICH_PRODUCT
+
+    session = f"which-{question}"
+    asked = understood.run(question, session_id=session)
+    assert asked.retrieval is None and asked.answer.text == WHICH_PRODUCT
+    assert not asked.answer.citations and not asked.answer.abstained
+    backpack = next(p for p in demo_catalog.products if p.category == "backpacks")
+    named = understood.run(f"the {backpack.title.split(',')[0]}", session_id=session)
+    assert named.understanding.intent.reason == "product_named"
+    assert named.understanding.intent.label == asked.understanding.intent.label
+    assert named.answer.citations and all(backpack.id in c.evidence_id for c in named.answer.citations), named.answer.text
+    # with the page's product, or one named earlier, the same question is answered as before
+    on_page = understood.run(question, product_id=backpack.id)
+    assert on_page.retrieval is not None and on_page.understanding.plan.answer_mode == "grounded"

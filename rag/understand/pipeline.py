@@ -667,6 +667,14 @@ class Understander:
                 query = (said_before.replace(before, variant.name) if before and before in said_before
                          else asked_again(state.turns[-1], [variant]))
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source == "message" and state is not None and state.turns and state.turns[-1].asked_which
+              and len(focus) == 1 and focus[0].kind == "product" and names_only(head, focus[0])):
+            # "is it waterproof?" was answered "which product do you mean?"; "the Summit Gear
+            # Commute 860" names it: that question, about it
+            previous = state.turns[-1]
+            intent = intent.model_copy(update={"label": previous.intent, "reason": "product_named"})
+            query = asked_again(previous, focus)
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "selection" and state is not None and not state.candidates:
             # "tell me more about the second one" of the products the last answer listed: read
             # with that product's name, as the shopper meant it
@@ -778,7 +786,8 @@ class Understander:
         if carried:
             price = _with_earlier_bounds(price, carried)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
-                        brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head))
+                        brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
+                        refers_to_one=bool(REFERS_TO_ONE.search(head)))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
@@ -835,7 +844,8 @@ class Understander:
         assert self.sessions is not None
         state.add_turn(Turn(at=time.time(), text=text, intent=intent.label, intent_confidence=intent.confidence,
                             sentiment=sentiment.label, escalate=sentiment.escalate, entities=mentioned,
-                            focus=focus, candidates=candidates, listing_texts=listing_texts[-MAX_NARROWING:]))
+                            focus=focus, candidates=candidates, listing_texts=listing_texts[-MAX_NARROWING:],
+                            asked_which=answer_mode == "clarify" and not candidates))
         if focus and source != "session":
             state.focus = [e.model_copy(update={"mention": None}) for e in focus]
         if answer_mode == "clarify" and candidates:

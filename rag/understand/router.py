@@ -25,7 +25,9 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | out_of_scope       | none: decline                                          |                                  |
 
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
-retrieval); a comparison or compatibility question also when its other side is named well. Without any product they fall back to brand/category/store-wide retrieval
+retrieval); a comparison or compatibility question also when its other side is named well.
+One that refers to a product ("is it waterproof?") with nothing named, in the conversation or
+on the page -> clarify, asking for the product's name (WHICH_PRODUCT). Without any product they fall back to brand/category/store-wide retrieval
 (product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
 A brand and a category together ("any Arcadia phones?") read the category's listing of that
 brand, not the brand's description. A price constraint in the message ("under $100", "the
@@ -58,6 +60,7 @@ HANDOFF_MESSAGE = (
     "I can't see orders or accounts from here, so I'm passing this to a member of our support "
     "team who can. They will reply in this conversation."
 )
+WHICH_PRODUCT = "Which product do you mean? Tell me its name, or ask from the product's page."
 HUMAN_MESSAGE = "I'm connecting you with a member of our support team; they will reply here shortly."
 ESCALATION_MESSAGE = (
     "I'm sorry about this. I've flagged the conversation for a member of our support team, who "
@@ -106,11 +109,12 @@ def asks_how_to(text: str) -> bool:
 
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
-             how_to: bool = False, accessories: bool = False) -> RetrievalPlan:
+             how_to: bool = False, accessories: bool = False, refers_to_one: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
-    (`asks_for_accessories`)."""
+    (`asks_for_accessories`); `refers_to_one`: it says "it" or "this one" (a product question
+    with nothing in focus then asks which product)."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -146,6 +150,14 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             clarify=ClarifyingQuestion(question=f"Which one do you mean? {names}", candidates=candidates),
             notes=["the product name matches several products"],
         )
+
+    if refers_to_one and intent in PRODUCT_INTENTS and not focus and not candidates:
+        # "is it waterproof?" with no product named, none in the conversation and no page: it was
+        # answered from whichever product's text matched best ("The fabric is water-resistant",
+        # a backpack's), which reads as an answer about the shopper's own product
+        return RetrievalPlan(intent=intent, retrieve=False, answer_mode="clarify",
+                             clarify=ClarifyingQuestion(question=WHICH_PRODUCT, candidates=[]),
+                             notes=["a product referred to, none named or in focus: ask which"])
 
     gq: list[GraphQuery] = []
     passages: PassageQuery | None = None

@@ -46,6 +46,9 @@ class Turn(BaseModel):
     #: it asked for one: a follow-up about the same category keeps them ("which one is the
     #: lightest?" after "a tent for 4 people").
     listing_texts: list[str] = Field(default_factory=list)
+    #: The turn was answered "which product do you mean?" with nothing to pick from ("is it
+    #: waterproof?" with no product known): the product named next is what it asked about.
+    asked_which: bool = False
 
 
 class SessionState(BaseModel):
