@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.units import UNITS_OF_MEASURE
+
 # Function words that carry no product fact; anything else counts as a content word.
 STOPWORDS = frozenset(
     """
@@ -31,18 +33,11 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NUMBER = re.compile(r"(?<![\w.])([$€£]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|[a-zA-Z]{1,12})?")
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
-# Units whose mismatch makes a number claim different ("30 days" is not "30%").
-UNITS = {
-    "%": "%", "percent": "%", "pct": "%",
-    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month",
-    "months": "month", "year": "year", "years": "year", "yr": "year", "yrs": "year",
-    "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour",
-    "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
-    "kg": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz", "mm": "mm", "cm": "cm", "m": "m",
-    "in": "in", "inch": "in", "inches": "in", "ft": "ft", "w": "w", "watt": "w", "watts": "w",
-    "v": "v", "volt": "v", "volts": "v", "mah": "mah", "gb": "gb", "tb": "tb", "mb": "mb",
-    "l": "l", "ml": "ml", "usd": "$", "eur": "€", "gbp": "£", "dollars": "$", "dollar": "$",
-}
+# Units whose mismatch makes a number claim different ("30 days" is not "30%", "2 kg" not
+# "2 lb"): every unit of measure under its stored name (rag.units), percentages and currencies.
+UNITS = {**{spelled: unit.name for unit in UNITS_OF_MEASURE for spelled in unit.spellings},
+         "%": "%", "percent": "%", "pct": "%",
+         "usd": "$", "eur": "€", "gbp": "£", "dollars": "$", "dollar": "$"}
 
 
 def stem(word: str) -> str:

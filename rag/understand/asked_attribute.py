@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from rag.textutil import content_words, words
+from rag.units import UNITS_OF_MEASURE
 
 _OF = r"(?:of|on|for|in)\s+(?:the|this|that|these|those|my|your|its|their|it|them|a|an)\b"
 _FRAMES = (
@@ -41,29 +42,10 @@ _NOT_ATTRIBUTES = frozenset(content_words(
 # Words that say only that a value is wanted ("the water resistance rating")
 _GENERIC = frozenset(content_words("rating value spec specs specification specifications number amount"))
 
-# What a value in a unit states: "12 MP" is a resolution, "3500 mAh" a capacity, '9"' a size.
-_DIMENSIONS: dict[str, tuple[str, str]] = {
-    # dimension: (its units, the words of what a value in them states)
-    "length": ('in inch inches " ft foot feet mm millimeter millimeters millimetre millimetres cm centimeter '
-               "centimeters centimetre centimetres m meter meters metre metres yd yard yards",
-               "size big length long wide width height high tall deep depth thick thickness diameter reach"),
-    "weight": ("kg kgs kilo kilos kilogram kilograms g gram grams lb lbs pound pounds oz ounce ounces",
-               "weight heavy light"),
-    "volume": ("l liter liters litre litres ml milliliter milliliters millilitre millilitres gal gallon gallons "
-               "qt quart quarts cup cups", "volume capacity hold holds size"),
-    "power": ("w watt watts kw kilowatt kilowatts", "power"),
-    "time": ("h hr hrs hour hours min mins minute minutes", "life long last lasts runtime time"),
-    "charge": ("mah wh", "capacity battery charge energy"),
-    "resolution": ("mp megapixel megapixels", "resolution camera"),
-    "frequency": ("hz khz mhz ghz", "frequency speed clock"),
-    "memory": ("kb mb gb tb gig gigs gigabyte gigabytes terabyte terabytes", "memory storage space capacity"),
-    "temperature": ("c f degree degrees", "temperature warm warmth cold"),
-    "voltage": ("v volt volts", "voltage"),
-    "speed": ("mph kph rpm", "speed fast"),
-    "persons": ("person persons people sleeper sleepers", "capacity people person sleeps"),
-}
+# What a value in a unit states: "12 MP" is a resolution, "3500 mAh" a capacity, '9"' a size
+# (rag.units).
 _UNIT_STATES: dict[str, frozenset[str]] = {
-    unit: frozenset(content_words(states)) for units, states in _DIMENSIONS.values() for unit in units.split()}
+    spelled: frozenset(content_words(" ".join(unit.states))) for unit in UNITS_OF_MEASURE for spelled in unit.spellings}
 # units that are words too ("in", "m", "g", "c"): a unit only after a number
 _LONG_UNITS = frozenset(u for u in _UNIT_STATES if len(u) > 3)
 _AMOUNT_UNIT = re.compile(r'(\d)\s*-?\s*(["a-z°]+)', re.IGNORECASE)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from rag.textutil import AMOUNT, MONEY, UNITS, content_words
+from rag.units import canonical, spellings
 
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
@@ -124,27 +125,12 @@ def price_constraint(text: str) -> PriceConstraint:
 # listed products have, in which units, with which values (`AttributeKey`, read from the graph
 # per category and store version by rag.retrieve.graph).
 
-# How shoppers write the units catalogs store (keys: the stored unit, lower case).
-UNIT_WORDS: dict[str, frozenset[str]] = {
-    "persons": frozenset({"person", "persons", "people", "sleeper", "sleepers", "p"}),
-    "l": frozenset({"l", "liter", "liters", "litre", "litres"}),
-    "kg": frozenset({"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"}),
-    "g": frozenset({"g", "gram", "grams"}),
-    "in": frozenset({"in", "inch", "inches", '"'}),
-    "w": frozenset({"w", "watt", "watts"}),
-    "h": frozenset({"h", "hr", "hrs", "hour", "hours"}),
-    "°c": frozenset({"c", "°c", "degree", "degrees"}),
-    "gb": frozenset({"gb", "gig", "gigs", "gigabyte", "gigabytes"}),
-    "tb": frozenset({"tb", "terabyte", "terabytes"}),
-    "ml": frozenset({"ml", "milliliter", "milliliters", "millilitre", "millilitres"}),
-}
 # Units that follow an amount of a product's attribute ("800 g", "16GB", "65 W", "4 people"):
-# those above and those numbers are checked in (rag.textutil.UNITS), less the ones that are
-# more often words or no attribute's ("is the Roast 900 in stock?", "$", "usd").
-_NOT_QUANTITY_UNITS = frozenset({"in", "p", "c", '"', "%", "percent", "pct", "min", "usd", "eur", "gbp",
+# the units of measure (rag.units), less the ones that are more often words or no attribute's
+# ("is the Roast 900 in stock?", "$", "usd").
+_NOT_QUANTITY_UNITS = frozenset({"in", "p", "c", "f", '"', "%", "percent", "pct", "min", "usd", "eur", "gbp",
                                  "dollar", "dollars"})
-_QUANTITY_UNITS = sorted(({w for said in UNIT_WORDS.values() for w in said} | set(UNITS) | {"hz", "ghz", "mp"})
-                         - _NOT_QUANTITY_UNITS, key=len, reverse=True)
+_QUANTITY_UNITS = sorted(set(UNITS) - _NOT_QUANTITY_UNITS, key=len, reverse=True)
 _QUANTITY_RE = re.compile(rf"(?<![\w.,])\d+(?:\.\d+)?\s?-?\s?(?:{'|'.join(map(re.escape, _QUANTITY_UNITS))})(?![\w])",
                           re.IGNORECASE)
 
@@ -179,8 +165,7 @@ _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freez
 
 def _unit_of(word: str) -> str | None:
     """The stored unit a written unit word stands for ("terabytes" -> "tb"), if any."""
-    low = word.lower()
-    return next((unit for unit, said in UNIT_WORDS.items() if low in said), None)
+    return canonical(word)
 
 
 #: Words that ask for the size of a thing named without a measure, and the keys that measure it,
@@ -228,7 +213,7 @@ class AttributeKey:
 
     def unit_named(self, word: str) -> bool:
         unit = (self.unit or "").lower()
-        return bool(unit) and (word.lower() in UNIT_WORDS.get(unit, frozenset({unit})) or word.lower() == unit)
+        return bool(unit) and (word.lower() in spellings(unit) or word.lower() == unit)
 
 
 @dataclass(frozen=True)
