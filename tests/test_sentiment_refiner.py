@@ -11,8 +11,8 @@ import pickle
 import numpy as np
 import pytest
 
-from rag.encoder import STATE_LAYERS, Encoder, default_model_path
-from rag.understand.refiner import RefinerConfig, TopLayers, _torch_pooled
+from rag.encoder import STATE_LAYERS, Encoder
+from rag.understand.refiner import RefinerConfig, TopLayers, _torch_layers, _torch_pooled
 from rag.understand.sentiment import SentimentModel
 
 TEXTS = ["the food was great", "terrible service, never again!!", "ok", "the staff were rude and slow",
@@ -49,13 +49,9 @@ def test_torch_backend_gives_the_same_states(encoded):
 
 def test_numpy_forward_equals_torch_layers_on_a_padded_batch(encoded, refiner):
     import torch
-    from transformers import AutoModel
 
-    bert = AutoModel.from_pretrained(str(default_model_path()))
-    layers = torch.nn.ModuleList(bert.encoder.layer[-STATE_LAYERS:])
-    for layer, weights in zip(layers, refiner.layers):
-        layer.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=False)
-    layers.eval()
+    layers = _torch_layers(refiner.layers)
+    assert len(layers) == STATE_LAYERS
     states = encoded[1]
     with torch.no_grad():
         reference = _torch_pooled(layers, states[:8]).numpy()

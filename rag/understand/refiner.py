@@ -85,8 +85,7 @@ class TopLayers:
         return h if len(h) else np.zeros((1, self.classifier_w.shape[0]), np.float32)
 
     def _pooled(self, h: np.ndarray) -> np.ndarray:
-        if len(h) == 0:
-            h = np.zeros((1, self.classifier_w.shape[0]), np.float32)
+        """Numpy forward of clipped states (`_clipped`) -> mean over tokens, L2-normalised."""
         for layer in self.layers:
             h = self._layer(layer, h)
         mean = h.mean(axis=0)
@@ -131,7 +130,7 @@ class TopLayers:
 
     def use_onnx(self, cache: Any, threads: int = 1) -> None:
         """Predict on ONNX Runtime from now on. `cache`: the encoder's `rag.encoder.OnnxCache`,
-        which exports once (torch, about 2 s) and validates what it hands back."""
+        which exports once (torch, a few seconds) and validates what it hands back."""
         import onnxruntime as ort
 
         data, _ = cache.get(self.onnx_key(), self.export_onnx, origin="sentiment top layers")
