@@ -1109,7 +1109,7 @@ def test_a_product_referred_to_and_never_named_is_asked_for(understood, demo_cat
     assert asked.retrieval is None and asked.answer.text == WHICH_PRODUCT
     assert not asked.answer.citations and not asked.answer.abstained
     backpack = next(p for p in demo_catalog.products if p.category == "backpacks")
-    named = understood.run(f"the {backpack.title.split(',')[0]}", session_id=session)
+    named = understood.run(f"I mean the {backpack.title.split(',')[0]}", session_id=session)
     assert named.understanding.intent.reason == "product_named"
     assert named.understanding.intent.label == asked.understanding.intent.label
     assert named.answer.citations and all(backpack.id in c.evidence_id for c in named.answer.citations), named.answer.text

@@ -254,6 +254,12 @@ ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
 
 
+#: Words before a product's name that only say it is the name asked for: "I mean the X", "it's
+#: the X" (after "which product do you mean?").
+_NAMING = re.compile(r"^\W*(?:(?:sorry|oh|ah|oops)\W+)?(?:i mean|i meant|it'?s|it is|that'?s|that is|"
+                     r"its name is|it'?s called|the one called)\b", re.IGNORECASE)
+
+
 #: The policy just answered, referred to: "does that include laptops?", "does it apply to phones?".
 _POLICY_REFERENCE = re.compile(r"^\W*(?:and\s+)?(?:does|do|is|would|will)\s+(?:that|this|it|the same|they)\s+"
                                r"(?:also\s+)?(?:include|apply|cover|go|work|hold|count)\b", re.IGNORECASE)
@@ -668,7 +674,8 @@ class Understander:
                          else asked_again(state.turns[-1], [variant]))
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "message" and state is not None and state.turns and state.turns[-1].asked_which
-              and len(focus) == 1 and focus[0].kind == "product" and names_only(head, focus[0])):
+              and len(focus) == 1 and focus[0].kind == "product"
+              and names_only(_NAMING.sub(" ", head, count=1), focus[0])):
             # "is it waterproof?" was answered "which product do you mean?"; "the Summit Gear
             # Commute 860" names it: that question, about it
             previous = state.turns[-1]
