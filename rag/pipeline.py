@@ -24,7 +24,7 @@ from rag.generate.base import GenerationRequest
 from rag.generate.extractive import ExtractiveGenerator
 from rag.generate.fallback import FallbackGenerator
 from rag.grounding import GroundingChecker
-from rag.respond import reply_without_retrieval, respond
+from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
@@ -246,8 +246,9 @@ class AnswerPipeline:
         else:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
-        if u.response.handoff_unanswered:
-            # an abstention becomes the handoff: nothing is said until the body is known
+        if u.response.handoff_unanswered or product_unknown(u):
+            # an abstention becomes the handoff, an answer about an unnamed product asks which
+            # (rag.respond): nothing is said until the body is known
             for _ in stream:
                 pass
             clock.lap("generate")

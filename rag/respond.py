@@ -24,6 +24,7 @@ import re
 from typing import Literal
 
 from rag.types import Answer
+from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
 
 AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
@@ -131,7 +132,11 @@ def apply_response_policy(
 
 
 def respond(answer: Answer, understanding: Understanding) -> Answer:
-    """apply_response_policy with everything taken from the turn's Understanding."""
+    """apply_response_policy with everything taken from the turn's Understanding; "which
+    product do you mean?" instead of an answer about a product the shopper never named
+    (`asks_which_product`)."""
+    if asks_which_product(answer, understanding):
+        return which_product_reply(understanding)
     return apply_response_policy(
         answer,
         understanding.response,
@@ -142,6 +147,32 @@ def respond(answer: Answer, understanding: Understanding) -> Answer:
         message=understanding.text,
         reason=understanding.intent.reason,
     )
+
+
+def product_unknown(understanding: Understanding) -> bool:
+    """A product question with no product named, in the conversation, on the page or in the plan."""
+    plan = understanding.plan
+    known = bool(understanding.focus or understanding.candidates or any(q.product_ids for q in plan.graph_queries)
+                 or (plan.passages is not None and plan.passages.owner_ids))
+    return understanding.intent.label in PRODUCT_INTENTS and not known
+
+
+def asks_which_product(answer: Answer, understanding: Understanding) -> bool:
+    """The answer to a product question whose product is unknown rests on products' own texts
+    only: whichever product matched best is not the shopper's ("how long is the battery life?"
+    was answered with one smartwatch's, "what sizes do you have?" with a tent's pack size). The
+    store's own documents (an FAQ, a policy) or a brand's or category's listing still answer,
+    and an abstention stays one."""
+    return (product_unknown(understanding) and not answer.abstained and bool(answer.evidence)
+            and all(e.owner_kind == "product" for e in answer.evidence))
+
+
+def which_product_reply(understanding: Understanding) -> Answer:
+    """"Which product do you mean? ...": the clarifying question with nothing to pick from."""
+    return apply_response_policy(Answer(text=""), understanding.response, mode="clarify",
+                                 clarify=ClarifyingQuestion(question=WHICH_PRODUCT, candidates=[]),
+                                 intent=understanding.intent.label, sentiment=understanding.sentiment.label,
+                                 message=understanding.text)
 
 
 def reply_without_retrieval(understanding: Understanding) -> Answer:

@@ -30,6 +30,7 @@ from rag.understand.request import RequestedThing, is_search, narrows_only, requ
 from rag.understand.router import (
     POLICY_INTENTS,
     PRODUCT_INTENTS,
+    WHICH_PRODUCT,
     asks_for_accessories,
     asks_for_brands,
     asks_how_to,
@@ -252,6 +253,11 @@ def asks_for_one(text: str) -> bool:
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
 ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"}) - {"comparison"}
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
+
+
+#: "is this compatible with ...?", "does this come with ...?": "this" stands for one product.
+_ASKS_OF_THIS = re.compile(r"^\W*(?:is|does|will|would|can|could|did|has)\s+this\b(?!\s+(?:store|shop|site|website|chat)\b)",
+                           re.IGNORECASE)
 
 
 #: Words before a product's name that only say it is the name asked for: "I mean the X", "it's
@@ -794,7 +800,7 @@ class Understander:
             price = _with_earlier_bounds(price, carried)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
-                        refers_to_one=bool(REFERS_TO_ONE.search(head)))
+                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_THIS.search(head)))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
@@ -872,6 +878,8 @@ class Understander:
             return
         text = getattr(answer, "text", answer)
         state.turns[-1].answer = str(text)[:2000] if text is not None else None
+        if text is not None and WHICH_PRODUCT in str(text):  # asked after retrieval (rag.respond.asks_which_product)
+            state.turns[-1].asked_which = True
         state.listed = self._listed(answer)
         self.sessions.put(state)
 
