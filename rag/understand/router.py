@@ -27,8 +27,10 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
 retrieval); a comparison or compatibility question also when its other side is named well.
 One that refers to a product ("is it waterproof?") with nothing named, in the conversation or
-on the page -> clarify, asking for the product's name (WHICH_PRODUCT). Without any product they fall back to brand/category/store-wide retrieval
-(product_info also reads the brand's or category's FAQs: "Do laptops come with a charger?").
+on the page -> clarify, asking for the product's name (WHICH_PRODUCT). Without any product
+they fall back to brand/category/store-wide retrieval (product_info also reads the brand's or
+category's FAQs: "Do laptops come with a charger?"); an answer that then rests on some
+unnamed product's texts only asks which product too (rag.respond.asks_which_product).
 A brand and a category together ("any Arcadia phones?") read the category's listing of that
 brand, not the brand's description. A price constraint in the message ("under $100", "the
 cheapest", rag.understand.constraints) narrows and orders the plan's product listing
