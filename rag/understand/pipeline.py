@@ -255,9 +255,13 @@ ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
 
 
-#: "is this compatible with ...?", "does this come with ...?": "this" stands for one product.
-_ASKS_OF_THIS = re.compile(r"^\W*(?:is|does|will|would|can|could|did|has)\s+this\b(?!\s+(?:store|shop|site|website|chat)\b)",
-                           re.IGNORECASE)
+#: "is this compatible with ...?", "does this come with ...?": "this" stands for one product;
+#: so does "the" in "what's the price?", "how long is the battery life?" when a product
+#: question names no product (the store's own things are asked with their own intents:
+#: "what's the return policy?" is a policy question).
+_ASKS_OF_ONE = re.compile(r"^\W*(?:(?:is|does|will|would|can|could|did|has)\s+this\b(?!\s+(?:store|shop|site|website|chat)\b)"
+                          r"|(?:what(?:'s|\s+is|\s+are)|how\s+\w+\s+(?:is|are))\s+the\s+\w+(?:\s+\w+)?\W*$)",
+                          re.IGNORECASE)
 
 
 #: Words before a product's name that only say it is the name asked for: "I mean the X", "it's
@@ -800,7 +804,7 @@ class Understander:
             price = _with_earlier_bounds(price, carried)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
-                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_THIS.search(head)))
+                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
