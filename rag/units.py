@@ -113,7 +113,3 @@ def spellings(stored: str) -> frozenset[str]:
     `stored` for a unit not in the table."""
     unit = unit_written(stored)
     return unit.spellings if unit is not None else frozenset({stored.lower()})
-
-
-def all_spellings() -> frozenset[str]:
-    return frozenset(_BY_SPELLING)

@@ -163,11 +163,6 @@ _LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lo
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
 
 
-def _unit_of(word: str) -> str | None:
-    """The stored unit a written unit word stands for ("terabytes" -> "tb"), if any."""
-    return canonical(word)
-
-
 #: Words that ask for the size of a thing named without a measure, and the keys that measure it,
 #: the first a category has: "the biggest backpack" (capacity: 30 L), "the largest laptop"
 #: (screen size), "the smallest smartwatch" (case size).
@@ -326,7 +321,7 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
         fits = [k for k in numeric if k.unit_named(unit_word)]
         said = None
         if not fits:  # "1TB" of storage kept in GB: the number in the stored unit
-            written = _unit_of(unit_word)
+            written = canonical(unit_word)
             fits = [k for k in numeric if (written, (k.unit or "").lower()) in UNIT_FACTORS]
             if fits and len({(k.unit or "").lower() for k in fits}) == 1:
                 said = f"{_plain(number)} {unit_word}"
