@@ -115,8 +115,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
-    (`asks_for_accessories`); `refers_to_one`: it says "it" or "this one" (a product question
-    with nothing in focus then asks which product)."""
+    (`asks_for_accessories`); `refers_to_one`: it refers to one product without naming it ("is
+    it waterproof?", "does this ...?", "what's the price?"): a product question with nothing in
+    focus then asks which product."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
