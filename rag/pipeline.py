@@ -202,7 +202,7 @@ class AnswerPipeline:
         clock.lap("generate")
         grounded = self.checker.ground(text, context, u.question, self.extractive, name, reason)
         clock.lap("ground")
-        answer = respond(grounded, u)
+        answer = respond(grounded, u, unmentioned=bool(self.extractive.unmentioned(u.question, context)))
         clock.lap("respond")
         return self._finish(trace, answer, clock)
 
@@ -246,13 +246,15 @@ class AnswerPipeline:
         else:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
-        if u.response.handoff_unanswered or product_unknown(u):
-            # an abstention becomes the handoff, an answer about an unnamed product asks which
-            # (rag.respond): nothing is said until the body is known
+        unmentioned = bool(self.extractive.unmentioned(u.question, context))
+        if u.response.handoff_unanswered or product_unknown(u) or unmentioned:
+            # an abstention becomes the handoff, an answer about an unnamed product asks which,
+            # a rule that does not say what was asked is told so first, unless the answer
+            # abstains (rag.respond): nothing is said until the body is known
             for _ in stream:
                 pass
             clock.lap("generate")
-            answer = respond(stream.answer or Answer(text=""), u)
+            answer = respond(stream.answer or Answer(text=""), u, unmentioned=unmentioned)
             clock.lap("respond")
             self._finish(trace, answer, clock)
             yield answer.text

@@ -8,6 +8,9 @@ citations and `grounded`/`abstained` flags stay true):
   handoff message instead of an answer; one that asks how something is done ("how do I track
   my order?") gets the FAQ's answer, and the handoff when there is none (`handoff_unanswered`);
 - smalltalk / decline: fixed replies for greetings, thanks, goodbyes and out-of-scope requests;
+- not mentioned: a yes/no question about something no retrieved item mentions ("do you ship on
+  weekends?") that the store's own documents answer with their nearest rule is told so first
+  (`NOT_MENTIONED`): the rule is no yes or no;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
 - escalation: when due, the handoff message is appended to the answer and `escalate` is set;
@@ -23,6 +26,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from rag.generate.extractive import STORE_SOURCES
 from rag.types import Answer
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
@@ -38,6 +42,7 @@ GOODBYE_REPLY = "Thanks for stopping by. Goodbye!"
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much obliged)\b", re.IGNORECASE)
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
                       re.IGNORECASE)
+NOT_MENTIONED = "I can't find that exact case in our store policies. Here is what they say:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
 MAX_CLARIFY_OPTIONS = 5
@@ -82,10 +87,13 @@ def apply_response_policy(
     sentiment: str | None = None,
     message: str = "",
     reason: str | None = None,
+    unmentioned: bool = False,
 ) -> Answer:
     """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring);
     `message`, the shopper's, picks the small-talk reply; `reason`, why the intent was set
-    (IntentPrediction.reason), the decline's: a message not in English is asked again in English."""
+    (IntentPrediction.reason), the decline's: a message not in English is asked again in English;
+    `unmentioned`: the question asks about something no retrieved item mentions
+    (ExtractiveGenerator.unmentioned)."""
     policy = policy or ResponsePolicy()
     out = answer.model_copy(deep=True)
     out.intent = intent if intent is not None else out.intent
@@ -114,6 +122,10 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
+    elif unmentioned and answers_by_store_rule(out):
+        # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
+        # its rule reads as a yes
+        body = f"{NOT_MENTIONED} {out.text}"
     else:
         body = out.text
 
@@ -131,10 +143,15 @@ def apply_response_policy(
     return out
 
 
-def respond(answer: Answer, understanding: Understanding) -> Answer:
+def answers_by_store_rule(answer: Answer) -> bool:
+    """An answer that quotes only the store's own documents (policies, FAQs)."""
+    return not answer.abstained and bool(answer.evidence) and all(e.source in STORE_SOURCES for e in answer.evidence)
+
+
+def respond(answer: Answer, understanding: Understanding, unmentioned: bool = False) -> Answer:
     """apply_response_policy with everything taken from the turn's Understanding; "which
     product do you mean?" instead of an answer about a product the shopper never named
-    (`asks_which_product`)."""
+    (`asks_which_product`). `unmentioned`: see apply_response_policy."""
     if asks_which_product(answer, understanding):
         return which_product_reply(understanding)
     return apply_response_policy(
@@ -146,6 +163,7 @@ def respond(answer: Answer, understanding: Understanding) -> Answer:
         sentiment=understanding.sentiment.label,
         message=understanding.text,
         reason=understanding.intent.reason,
+        unmentioned=unmentioned,
     )
 
 

@@ -236,6 +236,15 @@ def self_reference_words(text: str) -> set[str]:
     return content_words(" ".join(m.group(1) for m in _SELF_REFERENCE.finditer(text)))
 
 
+# "is it ...", "do you ...", "can I ...": a question answered yes or no
+_YES_NO_QUESTION = re.compile(r"^\W*(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.IGNORECASE)
+
+
+def is_yes_no_question(text: str) -> bool:
+    """The text opens as a question answered yes or no ("do you ship on weekends?")."""
+    return bool(_YES_NO_QUESTION.match(text or ""))
+
+
 def asks_question(message: str, question: str) -> bool:
     """The message asks an FAQ's question: it has all of its content words, less those that
     name the store or the shopper's order ("how can I track a package?" asks "How do I track my

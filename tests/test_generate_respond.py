@@ -8,6 +8,7 @@ from rag.respond import (
     DECLINE_REPLY,
     GOODBYE_REPLY,
     HANDOFF_MESSAGE,
+    NOT_MENTIONED,
     SMALLTALK_REPLY,
     THANKS_REPLY,
     apply_response_policy,
@@ -61,6 +62,21 @@ def test_negative_sentiment_apologizes_and_escalation_appends_the_handoff():
     assert out.grounded and [c.evidence_id for c in out.citations] == ["pol:returns"]
     custom = respond(grounded_answer(), understanding(response=ResponsePolicy(opening="I understand how annoying this is.")))
     assert custom.text.startswith("I understand how annoying this is. Items")
+
+
+def test_a_store_rule_that_does_not_say_what_was_asked_is_told_so_first():
+    """`unmentioned` (the question asks of the rule what no item mentions) prefixes the
+    store's rule; an abstention, or an answer from a product's own facts, is left alone."""
+    out = respond(grounded_answer(), understanding(sentiment="negative", response=ResponsePolicy(apologize=True)),
+                  unmentioned=True)
+    assert out.text == f"{APOLOGY} {NOT_MENTIONED} Items can be returned within 30 days of delivery [1]."
+    assert out.grounded and [c.evidence_id for c in out.citations] == ["pol:returns"]
+    abstained = ground("I don't know.", build_context(EVIDENCE), "Can I return it on Sundays?")
+    assert not respond(abstained, understanding(), unmentioned=True).text.startswith(NOT_MENTIONED)
+    fact = [Evidence(id="p1#attr:color", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
+                     text="Tent: color Blue.")]
+    about_product = ground("Tent: color Blue [1].", build_context(fact), "Does it come in blue?")
+    assert respond(about_product, understanding(), unmentioned=True).text == about_product.text
 
 
 def test_escalation_apologizes_once():

@@ -15,6 +15,7 @@ import pytest
 from rag.generate.extractive import ExtractiveGenerator
 from rag.grounding import GroundingChecker
 from rag.pipeline import STAGES, AnswerPipeline
+from rag.respond import NOT_MENTIONED
 from rag.types import Answer
 from rag.understand.types import (
     GraphQuery,
@@ -148,6 +149,33 @@ def test_shipping_without_product_uses_the_global_policy(pipeline, planned):
     q = planned.add("How long does standard shipping take?", _policy("shipping", "shipping"))
     a = pipeline.answer(q)
     assert "shipping-global" in _cited(a)
+
+
+@pytest.mark.parametrize("question, kind, doc", [
+    ("do you ship on weekends?", "shipping", "shipping-global"),
+    ("does the warranty cover theft?", "warranty", "warranty-global"),
+    ("do you accept bitcoin?", "payment", "payment-global"),
+])
+def test_a_rule_that_does_not_say_what_was_asked_is_told_so(pipeline, planned, question, kind, doc):
+    """No retrieved item mentions weekends, theft or bitcoin: the store's nearest rule is
+    quoted after saying so, never as a yes or no, and a stream says the same."""
+    q = planned.add(question, _policy(kind, kind))
+    a = pipeline.answer(q)
+    assert a.text.startswith(NOT_MENTIONED), a.text
+    assert doc in _cited(a) and a.grounded and not a.abstained
+    pieces = list(pipeline.stream(q))
+    assert "".join(x for x in pieces[:-1]).strip() == pieces[-1].text == a.text
+
+
+@pytest.mark.parametrize("question, intent, kind", [
+    ("is shipping free?", "shipping", "shipping"),  # what it asks, the rule says
+    ("do you ship to Canada?", "shipping", "shipping"),
+    ("can I return it if it doesn't fit?", "return_policy", "returns"),  # a circumstance: the rule answers it
+    ("how long is the warranty?", "warranty", "warranty"),  # not a yes/no question
+])
+def test_a_rule_that_answers_is_quoted_as_it_is(pipeline, planned, question, intent, kind):
+    a = pipeline.answer(planned.add(question, _policy(intent, kind)))
+    assert a.citations and not a.abstained and not a.text.startswith(NOT_MENTIONED), a.text
 
 
 def test_compatibility_cites_the_link(pipeline, planned, demo_catalog):

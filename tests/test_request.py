@@ -3,7 +3,7 @@ there", "I need" ..., read up to where it ends, its last word the head."""
 
 import pytest
 
-from rag.understand.request import narrows_only, requested_thing
+from rag.understand.request import asked_complements, narrows_only, requested_thing
 
 
 @pytest.mark.parametrize("message, words", [
@@ -48,3 +48,18 @@ def test_a_generic_last_word_is_no_head():
     thing = requested_thing("do you carry apple products?")
     assert (thing.head, thing.modifiers, thing.generic, thing.trade) == ("apple", (), ("products",), True)
     assert not requested_thing("do you have tents available?").trade
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("do you ship on weekends?", "weekends"),
+    ("do you ship to PO boxes?", "PO boxes"),
+    ("Can I pay with Apple Pay?", "Apple Pay"),
+    ("does the warranty cover theft?", "theft"),
+    ("can I exchange for a different size?", "a different size"),
+    ("does it come with a warranty?", "a warranty"),  # not its verb
+    ("can I return it if it doesn't fit?", ""),  # the shopper's circumstances
+    ("can I return a laptop after 20 days?", ""),
+    ("is shipping free?", ""),
+])
+def test_what_a_question_asks_of_a_rule(question, asked):
+    assert asked_complements(question) == asked

@@ -67,13 +67,14 @@ from rag.textutil import (
     capitalized,
     content_words,
     is_quantity,
+    is_yes_no_question,
     self_reference_words,
     split_sentences,
 )
 from rag.types import Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
-from rag.understand.request import is_search, requested_thing
+from rag.understand.request import asked_complements, is_search, requested_thing
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -335,6 +336,13 @@ def _shorten(sentence: str) -> str:
     if len(words) > MAX_WORDS:
         sentence = " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
     return capitalized(sentence.rstrip(" .;:,"))
+
+
+def _mentioned(word: str, said: set[str]) -> bool:
+    """The word, or one it begins or that begins it (both of 3 letters or more): stems of
+    one family that the stemmer leaves apart ("pay", "payment")."""
+    return word in said or (len(word) >= 3 and any(len(w) >= 3 and (w.startswith(word) or word.startswith(w))
+                                                   for w in said))
 
 
 class ExtractiveGenerator:
@@ -616,6 +624,25 @@ class ExtractiveGenerator:
         item_words = [content_words(item.text) for item in items]
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         return frozenset(q_words - unasked_words(question, df) - topic_words(context) - REQUEST_WORDS)
+
+    def unmentioned(self, question: str, context: Context) -> frozenset[str]:
+        """What a yes/no question asks of a rule that no item of the context mentions:
+        "weekends" in "do you ship on weekends?", "theft" in "does the warranty cover theft?".
+        The store's nearest rule may still be worth quoting, but it cannot say yes or no, and
+        the reply says so (rag.respond.NOT_MENTIONED). Only the asked words of what the
+        question asks of the rule count (rag.understand.request.asked_complements): not its
+        verb ("does it *come* with a warranty?") nor the shopper's circumstances ("can I return
+        it if it doesn't *fit*?"), which a rule answers whatever they are. Numbers are left out
+        (the rule's own period answers "after 20 days?"), and a word counts as mentioned when
+        it begins an item's word or an item's word begins it ("pay" and "payment")."""
+        if not is_yes_no_question(question):
+            return frozenset()
+        complements = content_words(asked_complements(question))
+        if not complements:
+            return frozenset()
+        said = set().union(*(content_words(item.text) for item in context.items[: self.max_items]))
+        return frozenset(w for w in self.asked_words(question, context) & complements
+                         if not any(c.isdigit() for c in w) and not _mentioned(w, said))
 
     @staticmethod
     def lacks_asked_value(question: str, sentences: list[str]) -> bool:

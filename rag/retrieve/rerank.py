@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.retrieve.fields import content_terms, fields
+from rag.textutil import is_yes_no_question
 from rag.types import Evidence
 
 if TYPE_CHECKING:
@@ -88,7 +89,6 @@ CROSS_WEIGHTS = RerankWeights(
 )
 
 
-_YES_NO_QUESTION = re.compile(r"^\W*(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.IGNORECASE)
 _YES_NO_ANSWER = re.compile(r"^\W*(yes|no|nope|yep|yeah|not|it does|it is|they do|they are)\b", re.IGNORECASE)
 
 
@@ -146,7 +146,7 @@ class FeatureReranker:
         counted as 0). `cross` stays 0 here: `scores` fills it for the candidates it rescores."""
         n = len(candidates)
         q_terms = content_terms(question)
-        yn_question = bool(_YES_NO_QUESTION.match(question))
+        yn_question = is_yes_no_question(question)
         cols = {k: np.zeros(n, dtype=np.float32) for k in ("overlap", "question", "key", "yes_no", "length")}
         for i, ev in enumerate(candidates):
             f = fields(ev.text, ev.source)

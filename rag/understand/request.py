@@ -126,3 +126,36 @@ def is_search(text: str, max_words: int = SEARCH_WORDS) -> bool:
     winter"; not "my headphones broke", "is it waterproof")."""
     said = [w.replace("'", "") for w in re.findall(r"[\w'$.-]+", (text or "").lower())]
     return len(said) <= max_words and not any(w.strip(".") in _SENTENCE_WORDS for w in said)
+
+
+# What a yes/no question asks of a rule, beyond the rule's own action: the phrase after a
+# preposition ("ship *on weekends*", "pay *with Apple Pay*", "return *without a receipt*") or
+# after a verb that takes what a rule covers ("accept *bitcoin*", "cover *theft*").
+_COMPLEMENT_START = re.compile(
+    r"\b(?:on|to|with|without|for|in|into|via|by|outside|from|through|"
+    r"accepts?|takes?|covers?|includes?|allows?|supports?|honou?rs?)\s+", re.IGNORECASE)
+# where such a phrase ends: another phrase, a clause, punctuation
+_COMPLEMENT_ENDS = frozenset(
+    "on to with without for in into via by outside from through and or but if because since when unless "
+    "once so that which who while after before as is are was were do does did can could will would".split())
+# a clause that gives the shopper's circumstances, not what is asked of the rule ("can I
+# return it *if it doesn't fit*?"): a rule answers it whatever the reason
+_CIRCUMSTANCE = re.compile(r"\b(?:if|because|since|when|unless|once|in case|after|before)\b.*$", re.IGNORECASE | re.DOTALL)
+
+
+def asked_complements(text: str) -> str:
+    """The phrases a question asks about beyond its action, as written: "weekends" for "do you
+    ship on weekends?", "a different size" for "can I exchange for a different size?",
+    "theft" for "does the warranty cover theft?", "a warranty" for "does it come with a
+    warranty?" (not its verb), and nothing for "can I return it if it doesn't fit?" (a
+    circumstance)."""
+    text = _CIRCUMSTANCE.sub("", text or "")
+    phrases = []
+    for m in _COMPLEMENT_START.finditer(text):
+        phrase = []
+        for w in _WORD.findall(text[m.end():].split("?")[0].split(",")[0]):
+            if w.lower() in _COMPLEMENT_ENDS:
+                break
+            phrase.append(w)
+        phrases.append(" ".join(phrase))
+    return " ".join(p for p in phrases if p)
