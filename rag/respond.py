@@ -10,7 +10,9 @@ citations and `grounded`/`abstained` flags stay true):
 - smalltalk / decline: fixed replies for greetings, thanks, goodbyes and out-of-scope requests;
 - not mentioned: a yes/no question about something no retrieved item mentions ("do you ship on
   weekends?") that the store's own documents answer with their nearest rule is told so first
-  (`NOT_MENTIONED`): the rule is no yes or no;
+  (`NOT_MENTIONED`): the rule is no yes or no; a request for a thing narrowed by what no item
+  shows ("I need waterproof headphones") that a listing answers is told that the listing does
+  not say which (`NOT_SHOWN`);
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
 - escalation: when due, the handoff message is appended to the answer and `escalate` is set;
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.generate.extractive import STORE_SOURCES
+from rag.generate.extractive import STORE_SOURCES, narrowed_listing
 from rag.types import Answer
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
@@ -43,6 +45,7 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much 
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
                       re.IGNORECASE)
 NOT_MENTIONED = "I can't find that exact case in our store policies. Here is what they say:"
+NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
 MAX_CLARIFY_OPTIONS = 5
@@ -122,10 +125,11 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
-    elif unmentioned and answers_by_store_rule(out):
+    elif unmentioned and (note := not_mentioned_note(out)):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
-        # its rule reads as a yes
-        body = f"{NOT_MENTIONED} {out.text}"
+        # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
+        # which reads as a list of waterproof ones
+        body = f"{note} {out.text}"
     else:
         body = out.text
 
@@ -143,9 +147,20 @@ def apply_response_policy(
     return out
 
 
-def answers_by_store_rule(answer: Answer) -> bool:
-    """An answer that quotes only the store's own documents (policies, FAQs)."""
-    return not answer.abstained and bool(answer.evidence) and all(e.source in STORE_SOURCES for e in answer.evidence)
+def not_mentioned_note(answer: Answer) -> str | None:
+    """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
+    the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
+    products; none before an abstention, a product's own facts, or a listing the graph
+    narrowed by the request ("a sleeping bag for cold weather" -> lowest temperature rating
+    first; "at least 1TB storage")."""
+    sources = {e.source for e in answer.evidence}
+    if answer.abstained or not sources:
+        return None
+    if sources <= STORE_SOURCES:
+        return NOT_MENTIONED
+    if sources == {"listing"} and not any(narrowed_listing(e) for e in answer.evidence):
+        return NOT_SHOWN
+    return None
 
 
 def respond(answer: Answer, understanding: Understanding, unmentioned: bool = False) -> Answer:

@@ -13,6 +13,7 @@ import pytest
 from rag.generate.extractive import ExtractiveGenerator
 from rag.grounding import GroundingChecker
 from rag.pipeline import AnswerPipeline
+from rag.respond import NOT_SHOWN
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +235,8 @@ def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(underst
     """"Camping" is one of Outdoor's aliases in the catalog (Category.aliases, through the graph
     to the linker), and the Outdoor listing, which says its aliases, answers the request (it
     answered "Family camping gear", a brand's tagline). A request for what the listing does
-    not show is abstained on, not answered with the whole category."""
+    not show gets the whole category after saying that it does not show which (it read as a
+    list of waterproof headphones; before that, it was abstained on)."""
     trace = understood.run("I need a gift for my dad who likes camping")
     assert ("category", "outdoor") in {(e.kind, e.id) for e in trace.understanding.focus}, trace.understanding.focus
     a = trace.answer
@@ -242,12 +244,19 @@ def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(underst
     assert a.text.startswith("Outdoor (camping, hiking, outdoors): "), a.text
     outdoor = {p.id for p in demo_catalog.products if p.category in ("tents", "backpacks", "sleeping-bags")}
     assert any(f"({i})" in a.text for i in outdoor), a.text
-    assert understood.answer("I need waterproof headphones").abstained
+    a = understood.answer("I need waterproof headphones")
+    assert a.text.startswith(f"{NOT_SHOWN} Headphones") and "headphones~listing~" in _cited(a), a.text
     # "do you have any X?" (no product named) is answered by the category's summary, in the
     # alias the shopper used
     a = understood.answer("do you have any rucksacks?")
     assert "backpacks~listing~" in _cited(a) and a.text.startswith("Backpacks (rucksack): "), a.text
-    assert understood.answer("do you have any waterproof headphones?").abstained
+    a = understood.answer("do you have any waterproof headphones?")
+    assert a.text.startswith(f"{NOT_SHOWN} Headphones") and "headphones~listing~" in _cited(a), a.text
+    a = understood.answer("any good headphones?")  # praise narrows nothing
+    assert a.text.startswith("Headphones") and "headphones~listing~" in _cited(a), a.text
+    # a listing the graph narrowed by the request answers what it narrowed
+    a = understood.answer("I am looking for a sleeping bag for cold weather")
+    assert a.text.startswith("Sleeping Bags (temperature rating, lowest first)"), a.text
 
 
 def test_which_brands_a_category_and_the_store_carry(understood, demo_catalog):

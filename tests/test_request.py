@@ -60,6 +60,8 @@ def test_a_generic_last_word_is_no_head():
     ("can I return it if it doesn't fit?", ""),  # the shopper's circumstances
     ("can I return a laptop after 20 days?", ""),
     ("is shipping free?", ""),
+    ("I need a gift for my dad who likes camping", ""),  # whom it is for
+    ("any headphones for the gym?", "the gym"),
 ])
 def test_what_a_question_asks_of_a_rule(question, asked):
     assert asked_complements(question) == asked

@@ -109,6 +109,10 @@ REQUEST_WORDS = frozenset(content_words(
     "info information pls sell carry new term terms condition conditions rule rules"
 ))
 
+# Words that praise what is asked for rather than narrow it ("any good headphones?").
+PRAISE_WORDS = frozenset(content_words(
+    "good great nice decent quality solid cool awesome top excellent perfect ideal proper right reliable popular"))
+
 # Request words that only say the store sells something: what is sold is the question.
 TRADE_WORDS = frozenset(content_words("sell buy offer carry"))
 
@@ -268,7 +272,7 @@ def _asked_faq(question: str, item: ContextItem | None) -> bool:
 STORE_SOURCES = frozenset({"policy", "scoped_policy", "faq"})
 
 
-def _narrowed_listing(evidence: Evidence) -> bool:
+def narrowed_listing(evidence: Evidence) -> bool:
     """A listing's summary under a constraint ("tents~listing~season:4-season"), not of all."""
     return bool(evidence.id.partition("~listing~")[2])
 
@@ -470,18 +474,16 @@ class ExtractiveGenerator:
             per_item.setdefault(rank, []).append(bool(words & q_words))
         topical = {rank: sum(hits) / len(hits) for rank, hits in per_item.items()}
 
-        # what a request narrows its thing by and no item shows ("waterproof" in "I need
-        # waterproof headphones"): the listing of all headphones is no answer to it
-        # (only a request for a thing: "how do I use the coffee maker?" is not answered by the
-        # coffee makers' listing)
+        # a listing answers a request for its kind of thing (only a request for a thing: "how
+        # do I use the coffee maker?" is not answered by the coffee makers' listing); when the
+        # request narrows the thing by what no item shows ("waterproof" in "I need waterproof
+        # headphones"), the reply says so before it (`unmentioned`, rag.respond.NOT_SHOWN)
         # (a search typed as in a shop's search box asks for a thing too, and a listing the
         # graph narrowed by its words answers it: "sleeping bag for winter" -> "Sleeping bags
         # (temperature rating, lowest first): ..."; one of all sleeping bags does not)
         thing = requested_thing(question)
         searched = thing is None and is_search(question)
         asks_for_a_thing = thing is not None or searched
-        unshown = {w for w in content_words(" ".join(thing.modifiers)) - REQUEST_WORDS
-                   if not df.get(w)} if thing is not None else set()
 
         scored = []
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
@@ -520,7 +522,7 @@ class ExtractiveGenerator:
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
                         or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
-                            and not unshown and (not searched or _narrowed_listing(items[rank].evidence))))
+                            and (not searched or narrowed_listing(items[rank].evidence))))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
@@ -626,18 +628,23 @@ class ExtractiveGenerator:
         return frozenset(q_words - unasked_words(question, df) - topic_words(context) - REQUEST_WORDS)
 
     def unmentioned(self, question: str, context: Context) -> frozenset[str]:
-        """What a yes/no question asks of a rule that no item of the context mentions:
-        "weekends" in "do you ship on weekends?", "theft" in "does the warranty cover theft?".
-        The store's nearest rule may still be worth quoting, but it cannot say yes or no, and
-        the reply says so (rag.respond.NOT_MENTIONED). Only the asked words of what the
-        question asks of the rule count (rag.understand.request.asked_complements): not its
-        verb ("does it *come* with a warranty?") nor the shopper's circumstances ("can I return
-        it if it doesn't *fit*?"), which a rule answers whatever they are. Numbers are left out
-        (the rule's own period answers "after 20 days?"), and a word counts as mentioned when
-        it begins an item's word or an item's word begins it ("pay" and "payment")."""
-        if not is_yes_no_question(question):
-            return frozenset()
-        complements = content_words(asked_complements(question))
+        """What a yes/no question or a request asks for that no item of the context mentions:
+        "weekends" in "do you ship on weekends?", "theft" in "does the warranty cover theft?",
+        "waterproof" in "I need waterproof headphones", "gym" in "any headphones for the gym?".
+        The store's nearest rule, or the listing of the kind of thing asked for, may still be
+        worth giving, but it says neither yes nor which, and the reply says so
+        (rag.respond.NOT_MENTIONED, NOT_SHOWN). Only what the question asks of the rule or of
+        the thing counts (rag.understand.request.asked_complements, and the words a request
+        narrows its thing by): not its verb ("does it *come* with a warranty?"), the shopper's
+        circumstances ("can I return it if it doesn't *fit*?"), which a rule answers whatever
+        they are, nor praise ("any *good* headphones?"). Numbers are left out (the rule's own
+        period answers "after 20 days?"), and a word counts as mentioned when it begins an
+        item's word or an item's word begins it ("pay" and "payment")."""
+        thing = requested_thing(question)
+        complements = content_words(asked_complements(question)) if thing or is_yes_no_question(question) else set()
+        if thing is not None:
+            complements |= content_words(" ".join(thing.modifiers))
+        complements -= PRAISE_WORDS | REQUEST_WORDS
         if not complements:
             return frozenset()
         said = set().union(*(content_words(item.text) for item in context.items[: self.max_items]))

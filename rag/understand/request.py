@@ -136,11 +136,16 @@ _COMPLEMENT_START = re.compile(
     r"accepts?|takes?|covers?|includes?|allows?|supports?|honou?rs?)\s+", re.IGNORECASE)
 # where such a phrase ends: another phrase, a clause, punctuation
 _COMPLEMENT_ENDS = frozenset(
-    "on to with without for in into via by outside from through and or but if because since when unless "
+    "on to with without for in into via by outside from through under over below above than at of and or but "
+    "if because since when unless "
     "once so that which who while after before as is are was were do does did can could will would".split())
 # a clause that gives the shopper's circumstances, not what is asked of the rule ("can I
 # return it *if it doesn't fit*?"): a rule answers it whatever the reason
 _CIRCUMSTANCE = re.compile(r"\b(?:if|because|since|when|unless|once|in case|after|before)\b.*$", re.IGNORECASE | re.DOTALL)
+
+
+# a phrase about someone ("a gift *for my dad*", "*for me*"), not about what is asked for
+_SOMEONE = frozenset("my his her our their your me him them us someone somebody myself".split())
 
 
 def asked_complements(text: str) -> str:
@@ -148,7 +153,7 @@ def asked_complements(text: str) -> str:
     ship on weekends?", "a different size" for "can I exchange for a different size?",
     "theft" for "does the warranty cover theft?", "a warranty" for "does it come with a
     warranty?" (not its verb), and nothing for "can I return it if it doesn't fit?" (a
-    circumstance)."""
+    circumstance), nor "my dad" in "a gift for my dad" (whom it is for)."""
     text = _CIRCUMSTANCE.sub("", text or "")
     phrases = []
     for m in _COMPLEMENT_START.finditer(text):
@@ -157,5 +162,6 @@ def asked_complements(text: str) -> str:
             if w.lower() in _COMPLEMENT_ENDS:
                 break
             phrase.append(w)
-        phrases.append(" ".join(phrase))
+        if phrase and phrase[0].lower() not in _SOMEONE:
+            phrases.append(" ".join(phrase))
     return " ".join(p for p in phrases if p)
