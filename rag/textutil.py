@@ -189,7 +189,7 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed,
-    shop synonyms folded onto one form (CANONICAL). A fresh set each call (callers may change
+    shop synonyms folded onto one form (CANONICAL), a compound such as "gift card" one word. A fresh set each call (callers may change
     it); the work is cached per text, because the same evidence texts come back in every
     answer (context, extractive generator and grounding check all read them)."""
     return set(_content_words(text))
@@ -204,10 +204,15 @@ def is_quantity(token: str) -> bool:
     return bool(_NUMBER_WITH_UNIT.fullmatch(token.strip(".,;:!?()").lower()))
 
 
+# Two words that name one thing in a shop, read as one word: "Gift cards cannot be returned"
+# says nothing about returning a gift, nor "debit card" about store gift cards.
+_COMPOUND = re.compile(r"\b(gift|credit|debit)[\s-]+(card)s?\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=16384)
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
-    for w in words(strip_citations(text)):
+    for w in words(_COMPOUND.sub(r"\1\2", strip_citations(text))):
         # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
         w = w[:-2] if w.endswith("'s") else w.replace("'", "")
         # "16GB" is also "16 GB", as catalogs write it ("ram: 16 GB")

@@ -252,6 +252,20 @@ def test_extractive_leads_with_the_applicable_policy():
     assert "A:" not in answer.text and "Q:" not in answer.text
 
 
+def test_a_gift_is_not_a_gift_card():
+    """"Gift cards ... cannot be returned" shares "gift" with "can I return a gift?" only as part
+    of another thing's name (rag.textutil._COMPOUND): the returns rule answers it, and the gift
+    card rule still answers a question about gift cards."""
+    evidence = [
+        Evidence(id="policy:returns-global@v3", kind="graph_fact", source="policy", doc_id="returns-global",
+                 doc_version=3, text="Returns and refunds: We offer 30-day returns: you can return most items within "
+                                     "30 days of delivery for a full refund. Gift cards cannot be returned."),
+    ]
+    answerer = Answerer(ExtractiveGenerator())
+    assert answerer.answer("Can I return a gift?", evidence).text.startswith("Returns and refunds: We offer 30-day")
+    assert answerer.answer("Can I return a gift card?", evidence).text.startswith("Gift cards cannot be returned")
+
+
 def test_a_policy_for_some_products_only_says_whom_it_is_for():
     """A scoped policy shown next to the store-wide one (rag.retrieve.graph.scoped_policies_on)
     is quoted with whom it applies to unless the sentence names them, and the prompt labels it
