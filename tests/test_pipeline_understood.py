@@ -376,6 +376,26 @@ def test_a_brand_and_a_category_are_answered_by_the_brands_listing(understood, d
         assert "Phones (" in a.text and " by Arcadia Mobile: " in a.text, a.text
 
 
+def test_the_brand_named_alone_is_the_product_of_it_talked_about(understood, demo_catalog):
+    """"How much RAM does the Kestrel have?" after comparing a Nimbus and a Kestrel laptop asks
+    about that Kestrel laptop: it was answered from another Kestrel laptop's description. "What
+    does Kestrel make?" asks about the brand, and its facts answer it (it abstained: "make"
+    was read as what was asked)."""
+    from uuid import uuid4
+
+    laptops = [p for p in demo_catalog.products if p.category == "laptops"]
+    x = laptops[0]
+    y = next(p for p in laptops if p.brand != x.brand)
+    brand = next(b.name for b in demo_catalog.brands if b.id == y.brand)
+    sid = f"brand-{uuid4().hex[:6]}"
+    understood.run(f"compare the {x.title} and the {y.title}", session_id=sid)
+    trace = understood.run(f"how much RAM does the {brand} have?", session_id=sid)
+    assert [e.id for e in trace.understanding.focus] == [y.id], trace.understanding.focus
+    assert f"{y.id}#attr:ram" in _cited(trace.answer), trace.answer.text
+    trace = understood.run(f"what does {brand} make?")
+    assert f"{y.brand}#facts" in _cited(trace.answer) and not trace.answer.abstained, trace.answer.text
+
+
 def test_a_conversation_about_tents_stays_on_the_tent(understood):
     """Four turns a shopper types: the kitchen listing answered the first three ("looking" was
     corrected to the Kitchen alias "cooking"; "which one is the lightest?" was answered with a

@@ -106,7 +106,7 @@ REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls sell carry new term terms condition conditions rule rules"
+    "info information pls sell carry make makes new term terms condition conditions rule rules"
 ))
 
 # Words that praise what is asked for rather than narrow it ("any good headphones?").

@@ -7,7 +7,8 @@ JSON document (`SessionState.model_dump_json()`).
 
 `resolve_focus()` is the coreference rule set, kept here next to the state it reads:
   1. a product context passed by the caller (the page the shopper is on) wins;
-  2. else entities named in this message;
+  2. else entities named in this message ("the Kestrel", a brand, after the session talked
+     about one Kestrel product: that product, `brand_as_product`);
   3. else a selection from the last candidates ("the first one", "the second", "that one"), or
      from the products the last answer listed ("tell me more about the second one");
   4. else the session's current focus (pronouns, ellipsis: "and the warranty?"), unless the
@@ -280,6 +281,24 @@ def name_the_pick(text: str, picked: LinkedEntity) -> str:
     return f"{text[:m.start()]}{picked.name}{text[m.end():]}" if m.start() or m.end() < len(text) else picked.name
 
 
+# words after a brand's name that make it the brand, not a product of it ("the Kestrel range")
+_BRAND_NOUNS = r"(?:brand|brands|products?|range|line|lineup|company|maker|store|models|items|gear)"
+
+
+def brand_as_product(text: str, brand: LinkedEntity, state: SessionState | None) -> LinkedEntity | None:
+    """The product a brand's name stands for: "how much RAM does the Kestrel have?" after
+    comparing the Nimbus Tech Book 690 and the Kestrel Air 450 asks about the Kestrel Air 450,
+    not the brand (it was answered from another Kestrel laptop's description). Only "the
+    <brand>" as a thing of its own (not "the Kestrel brand", nor "Kestrel laptops"), and only
+    when the session talked about exactly one product of the brand."""
+    if brand.kind != "brand" or state is None or not brand.mention:
+        return None
+    if not re.search(rf"\bthe\s+{re.escape(brand.mention)}\b(?!\s+{_BRAND_NOUNS}\b)", text, re.IGNORECASE):
+        return None
+    talked_about = {e.id: e for e in (*state.focus, *state.listed) if e.kind == "product" and e.brand_id == brand.id}
+    return next(iter(talked_about.values())) if len(talked_about) == 1 else None
+
+
 def resolve_focus(
     text: str,
     mentioned: list[LinkedEntity],
@@ -303,6 +322,8 @@ def resolve_focus(
         or (REFERS_TO_ONE.search(text) and all(e.kind == "category" for e in mentioned)
             and any(e.kind == "product" for e in state.focus)))
     if mentioned and not keeps_focus:
+        if len(mentioned) == 1 and (product := brand_as_product(text, mentioned[0], state)) is not None:
+            return [product.model_copy(update={"method": "selection", "score": 1.0})], "selection"
         return mentioned, "message"
     if state is not None:
         picked = (select_candidate(text, state.candidates) if state.candidates
