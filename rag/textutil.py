@@ -205,14 +205,19 @@ def is_quantity(token: str) -> bool:
 
 
 # Two words that name one thing in a shop, read as one word: "Gift cards cannot be returned"
-# says nothing about returning a gift, nor "debit card" about store gift cards.
-_COMPOUND = re.compile(r"\b(gift|credit|debit)[\s-]+(card)s?\b", re.IGNORECASE)
+# says nothing about returning a gift, "debit card" nothing about store gift cards, nor "final
+# sale" (no returns) about sales.
+_COMPOUND = re.compile(r"\b(gift|credit|debit)[\s-]+(card)s?\b|\b(final)[\s-]+(sale)s?\b", re.IGNORECASE)
+
+
+def _one_word(m: re.Match[str]) -> str:
+    return "".join(g for g in m.groups() if g)
 
 
 @lru_cache(maxsize=16384)
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
-    for w in words(_COMPOUND.sub(r"\1\2", strip_citations(text))):
+    for w in words(_COMPOUND.sub(_one_word, strip_citations(text))):
         # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
         w = w[:-2] if w.endswith("'s") else w.replace("'", "")
         # "16GB" is also "16 GB", as catalogs write it ("ram: 16 GB")

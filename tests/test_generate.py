@@ -264,6 +264,9 @@ def test_a_gift_is_not_a_gift_card():
     answerer = Answerer(ExtractiveGenerator())
     assert answerer.answer("Can I return a gift?", evidence).text.startswith("Returns and refunds: We offer 30-day")
     assert answerer.answer("Can I return a gift card?", evidence).text.startswith("Gift cards cannot be returned")
+    final_sale = [Evidence(id="policy:returns-p1@v1", kind="passage", source="policy", doc_id="returns-p1", doc_version=1,
+                           text="This product is sold as final sale, no returns and no exchanges.")]
+    assert answerer.answer("do you have any sales right now?", final_sale).abstained  # "final sale" is no sale
 
 
 def test_a_policy_for_some_products_only_says_whom_it_is_for():
