@@ -486,6 +486,9 @@ def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
 #: The most words a catalog search has besides the category it names.
 SEARCH_MAX_WORDS = 4
 _SEARCH_PREPOSITIONS = frozenset("for with without under below over above in from by at between".split())
+#: Words that begin what narrows a category after it ("sleeping bag *rated* for below
+#: freezing", "backpack *made* of canvas").
+_SEARCH_QUALIFIERS = frozenset("rated made designed suitable suited good great best ideal".split())
 #: Verbs that start a command about a thing ("sync phone", "call home", "pair with phone").
 _COMMANDS = frozenset(
     "call dial phone sync pair disconnect connect answer accept deny create use get set turn play text send share "
@@ -496,8 +499,8 @@ _COMMANDS = frozenset(
 def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
     """The message is a search of the catalog, as typed in a shop's search box: a category
     named exactly, with at most SEARCH_MAX_WORDS words that narrow it and no word of a sentence
-    ("blue headphones", "four season tents", "sleeping bag for winter": out of scope 0.6-0.9,
-    while "tents" alone is recommendation)."""
+    ("blue headphones", "four season tents", "sleeping bag for winter", "sleeping bag rated for
+    below freezing?": out of scope 0.6-0.9, while "tents" alone is recommendation)."""
     for e in mentioned:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
@@ -509,7 +512,7 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
         if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS)
-                and (not after or after[0] in _SEARCH_PREPOSITIONS)
+                and (not after or after[0] in _SEARCH_PREPOSITIONS or after[0] in _SEARCH_QUALIFIERS)
                 and not any(w in _COMMANDS or w == "the" or w.endswith("'s") for w in before)):
             return True
     return False
