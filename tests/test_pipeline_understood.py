@@ -1049,6 +1049,9 @@ def test_searches_typed_as_in_a_search_box(understood, demo_catalog):
     ram = understood.run("16gb laptop").answer
     assert "ram: 16 GB or more" in ram.text and all(float(values(pid, "ram")[0]) >= 16 for pid in listed(ram)), ram.text
     assert understood.run("it feels cheap").understanding.intent.label != "recommendation"
+    # narrowed by what no listing shows: all of the category, after saying so (it abstained)
+    running = understood.run("headphones good for running").answer
+    assert running.text.startswith(f"{NOT_SHOWN} Headphones") and len(listed(running)) > 1, running.text
 
 
 def test_a_policy_that_says_nothing_of_what_is_asked_does_not_answer_it(understood, demo_catalog):

@@ -478,9 +478,9 @@ class ExtractiveGenerator:
         # do I use the coffee maker?" is not answered by the coffee makers' listing); when the
         # request narrows the thing by what no item shows ("waterproof" in "I need waterproof
         # headphones"), the reply says so before it (`unmentioned`, rag.respond.NOT_SHOWN)
-        # (a search typed as in a shop's search box asks for a thing too, and a listing the
-        # graph narrowed by its words answers it: "sleeping bag for winter" -> "Sleeping bags
-        # (temperature rating, lowest first): ..."; one of all sleeping bags does not)
+        # (a search typed as in a shop's search box asks for a thing too: "sleeping bag for
+        # winter" -> "Sleeping bags (temperature rating, lowest first): ..."; one of all
+        # sleeping bags, after saying that it does not show which, `unmentioned`)
         thing = requested_thing(question)
         searched = thing is None and is_search(question)
         asks_for_a_thing = thing is not None or searched
@@ -521,8 +521,7 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
                         or (typed and wanted is REMEDY and rank in binding)
-                        or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
-                            and (not searched or narrowed_listing(items[rank].evidence))))
+                        or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
@@ -644,6 +643,8 @@ class ExtractiveGenerator:
         complements = content_words(asked_complements(question)) if thing or is_yes_no_question(question) else set()
         if thing is not None:
             complements |= content_words(" ".join(thing.modifiers))
+        elif is_search(question):  # "backpack made for travel": every word narrows the search
+            complements = content_words(question)
         complements -= PRAISE_WORDS | REQUEST_WORDS
         if not complements:
             return frozenset()
