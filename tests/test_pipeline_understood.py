@@ -254,6 +254,9 @@ def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(underst
     assert a.text.startswith(f"{NOT_SHOWN} Headphones") and "headphones~listing~" in _cited(a), a.text
     a = understood.answer("any good headphones?")  # praise narrows nothing
     assert a.text.startswith("Headphones") and "headphones~listing~" in _cited(a), a.text
+    # a product's fact near "smoothies" in meaning only ("NutriMix") does not come before it
+    a = understood.answer("I want a blender for smoothies")
+    assert a.citations[0].evidence_id == "blenders~listing~" and "Blenders: " in a.text, a.text
     # a listing the graph narrowed by the request answers what it narrowed
     a = understood.answer("I am looking for a sleeping bag for cold weather")
     assert a.text.startswith("Sleeping Bags (temperature rating, lowest first)"), a.text

@@ -518,10 +518,10 @@ class ExtractiveGenerator:
             # working" -> "All electronics carry a 2-year warranty covering defects"; a listing
             # the plan put first answers the request it was read for when it shares a word
             # with it: "I need a gift for someone who likes coffee" -> the coffee makers)
+            lists_the_thing = asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words)
-                        or (typed and wanted is REMEDY and rank in binding)
-                        or (asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)))
+                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing)
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
@@ -541,6 +541,11 @@ class ExtractiveGenerator:
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
+            if lists_the_thing and not lexical_hit:
+                # what a request asks for is listed: a product's fact near it in meaning only is
+                # no better answer ("I want a blender for smoothies" got one blender's price,
+                # near "smoothies" by its name, NutriMix)
+                score += 1.0
             # a rule whose condition the asked amount or time meets answers before one it
             # fails: "how much is shipping for a $30 order?" -> "Orders under $50 ship for
             # $5.99"; "stopped working after 2 months" -> the 2-year warranty, not 30-day returns
