@@ -975,6 +975,15 @@ def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catal
     cases = {p.id for p in demo_catalog.products if p.category == "phone-cases"}
     assert any(c.split("~")[0] in cases and c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), \
         trace.answer.text
+    # the phone in focus, named "it" (this abstained, read as a question about the phone itself)
+    from uuid import uuid4
+
+    sid = f"case-{uuid4().hex[:6]}"
+    understood.run(f"tell me about the {phone.title.split(',')[0]}", session_id=sid)
+    trace = understood.run("do you have a case for it?", session_id=sid)
+    assert trace.understanding.intent.reason == "accessory_request", trace.understanding.intent
+    assert any(c.split("~")[0] in cases and c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), \
+        trace.answer.text
 
 
 def test_a_category_with_a_feature_read_as_compatibility_gets_its_listing(understood, demo_catalog):

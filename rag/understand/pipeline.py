@@ -444,6 +444,23 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
                and m.end() <= at.start() for e in mentioned)
 
 
+_FOR_IT = re.compile(r"\b(?:for|fits?|fitting|to\s+fit)\s+(?P<it>it|this(?:\s+one)?|that(?:\s+one)?)\b", re.IGNORECASE)
+
+
+def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list[LinkedEntity],
+                           linker: EntityLinker | None) -> bool:
+    """Things of another category asked for the product in focus, named by "it" ("do you have a
+    case for it?", "any chargers that fit it?"): what goes with it, as when the product is named
+    (asks_for_things_for_a_product, accessory_named_for_its_product)."""
+    products = [e for e in focus if e.kind == "product"]
+    m = _FOR_IT.search(text)
+    if len(products) != 1 or m is None:
+        return False
+    it = products[0].model_copy(update={"mention": m.group("it")})
+    return (asks_for_things_for_a_product(text, [it, *mentioned])
+            or accessory_named_for_its_product(text, [it], linker) is not None)
+
+
 _FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+"
                             r"(?:the\s+|my\s+|a\s+|an\s+|this\s+)?\Z", re.IGNORECASE)
 
@@ -770,6 +787,11 @@ class Understander:
               and asks_for_things_for_a_product(head, mentioned)):
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
             # a question about the phone's price and abstained
+            intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
+        elif (special is None and source == "session" and intent.label in ("availability_price", "product_info", "recommendation")
+              and asks_for_things_for_it(head, focus, mentioned, self.linker)):
+            # "do you have a case for it?" about the phone in focus: it abstained, read as a
+            # question about the phone itself
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
