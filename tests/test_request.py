@@ -62,6 +62,8 @@ def test_a_generic_last_word_is_no_head():
     ("is shipping free?", ""),
     ("I need a gift for my dad who likes camping", ""),  # whom it is for
     ("any headphones for the gym?", "the gym"),
+    ("is it possible to track my package?", ""),  # "to" before a verb
+    ("can I get a refund to a different card?", "a different card"),
 ])
 def test_what_a_question_asks_of_a_rule(question, asked):
     assert asked_complements(question) == asked

@@ -144,6 +144,10 @@ _COMPLEMENT_ENDS = frozenset(
 _CIRCUMSTANCE = re.compile(r"\b(?:if|because|since|when|unless|once|in case|after|before)\b.*$", re.IGNORECASE | re.DOTALL)
 
 
+# "to" begins a place or a recipient after these ("ship *to Mexico*", "a refund *to a different
+# card*"); after others it begins a verb ("is it possible *to track* ...")
+_TO_AFTER = frozenset("ship ships shipping shipped deliver delivers delivery delivered send sent mail post refund "
+                      "refunds refunded transfer transferred apply applies extend extended".split())
 # a phrase about someone ("a gift *for my dad*", "*for me*"), not about what is asked for
 _SOMEONE = frozenset("my his her our their your me him them us someone somebody myself".split())
 
@@ -157,6 +161,9 @@ def asked_complements(text: str) -> str:
     text = _CIRCUMSTANCE.sub("", text or "")
     phrases = []
     for m in _COMPLEMENT_START.finditer(text):
+        before = _WORD.findall(text[: m.start()])
+        if m.group(0).strip().lower() == "to" and not (before and before[-1].lower() in _TO_AFTER):
+            continue
         phrase = []
         for w in _WORD.findall(text[m.end():].split("?")[0].split(",")[0]):
             if w.lower() in _COMPLEMENT_ENDS:
