@@ -474,7 +474,8 @@ def test_questions_about_the_store_itself_are_not_answered_by_its_word_in_a_rule
     assert a.abstained, a.text
 
 
-@pytest.mark.parametrize("question", ["how do I track my order?", "how can I track a package?"])
+@pytest.mark.parametrize("question", ["how do I track my order?", "how can I track a package?",
+                                      "can I track my order?", "is it possible to track my package?"])
 def test_asking_how_to_track_an_order_is_answered_by_the_faq(understood, question):
     """An order question asked *how* gets the FAQ that asks it; it was handed off ("I can't see
     orders or accounts from here") though the store's FAQ says how."""
@@ -485,7 +486,7 @@ def test_asking_how_to_track_an_order_is_answered_by_the_faq(understood, questio
 
 
 @pytest.mark.parametrize("question", ["where is my order?", "how do I change my shipping address?",
-                                      "how do I cancel an order?"])
+                                      "how do I cancel an order?", "can I cancel my order?"])
 def test_order_questions_no_faq_answers_are_handed_off(understood, question):
     """No FAQ asks them ("how do I change my shipping address?" shares "shipping" with the
     tracking FAQ's answer, which does not say how): a person with the order system answers."""

@@ -485,6 +485,7 @@ def test_an_order_question_asked_how_reads_the_faq_that_asks_it():
     from rag.understand.types import SentimentPrediction
 
     assert asks_how_to("how do I track my order?") and asks_how_to("what's the best way to return an item")
+    assert asks_how_to("can I track my order?") and asks_how_to("is there a way to change my address?")
     assert not asks_how_to("where is my order?") and not asks_how_to("how long does shipping take?")
     plan = plan_for("order_status", [], [], how_to=True)
     assert plan.retrieve and plan.answer_mode == "grounded" and not plan.handoff

@@ -99,13 +99,15 @@ def asks_for_accessories(text: str) -> bool:
 # how something is done in general, not the state of one order or account
 _HOW_TO = re.compile(
     r"\bhow\s+(?:do|can|could|would|should|does\s+one)\s+(?:i|we|one|you)\b|\bhow\s+to\b"
-    r"|\bwhat(?:['’]s|\s+is)\s+the\s+(?:best\s+|easiest\s+|right\s+)?way\s+to\b", re.IGNORECASE)
+    r"|\bwhat(?:['’]s|\s+is)\s+the\s+(?:best\s+|easiest\s+|right\s+)?way\s+to\b"
+    # whether it can be done asks how too: "can I track my order?"
+    r"|^\W*(?:can|could|may)\s+(?:i|we)\b|\bis\s+(?:it\s+possible|there\s+(?:a|any)\s+way)\s+to\b", re.IGNORECASE)
 
 
 def asks_how_to(text: str) -> bool:
-    """The message asks how something is done ("how do I track my order?"), which the store's
-    FAQs may answer, rather than where one order is ("where is my order?"), which only a person
-    with the order system can."""
+    """The message asks how something is done ("how do I track my order?", "can I track my
+    order?"), which the store's FAQs may answer, rather than where one order is ("where is my
+    order?"), which only a person with the order system can."""
     return bool(_HOW_TO.search(text or ""))
 
 
