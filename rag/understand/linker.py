@@ -110,6 +110,10 @@ def singular(word: str) -> str:
     return word
 
 
+# words that pick a thing in English ("the blue one"), which a product's name may also hold
+_PICK_WORDS = frozenset({"one", "ones"})
+
+
 @dataclass
 class ProductName:
     id: str
@@ -409,7 +413,10 @@ class EntityLinker:
         for word, weight, _ in corrected:
             weights[word] = max(weights.get(word, 0.0), weight)
         present = [w for w in weights if w in self._postings]
-        if not any(w not in self._generic for w in present):
+        # "one" picks a thing in English ("how much is the navy blue one?" linked the Kestrel
+        # One 530 in navy blue); written "One" it may be a model's name
+        generic = self._generic | {w for w, _, typed in corrected if w in _PICK_WORDS and not typed[:1].isupper()}
+        if not any(w not in generic for w in present):
             return
         # Accumulate over the postings of the message's words (vectorized: the cost is the
         # words' document frequencies, not the catalog size).
@@ -421,7 +428,7 @@ class EntityLinker:
             idx = self._postings[w]
             matched[idx] += self._idf[w] * weights[w]
             count[idx] += 1
-            if w not in self._generic:
+            if w not in generic:
                 distinct[idx] = True
         cand = np.flatnonzero(distinct & (count >= 2))
         if not len(cand):
