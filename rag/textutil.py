@@ -189,7 +189,8 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed,
-    shop synonyms folded onto one form (CANONICAL), a compound such as "gift card" one word. A fresh set each call (callers may change
+    shop synonyms folded onto one form (CANONICAL), a compound such as "gift card" one word,
+    "made of" read as "material". A fresh set each call (callers may change
     it); the work is cached per text, because the same evidence texts come back in every
     answer (context, extractive generator and grounding check all read them)."""
     return set(_content_words(text))
@@ -214,10 +215,15 @@ def _one_word(m: re.Match[str]) -> str:
     return "".join(g for g in m.groups() if g)
 
 
+# "what's it made of?" asks its material, which "material: polyester" and "Built from glass"
+# state, and "X is made by Summit Gear" does not
+_MADE_OF = re.compile(r"\b(?:made|built|constructed)\s+(?:out\s+of|of|from)\b", re.IGNORECASE)
+
+
 @lru_cache(maxsize=16384)
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
-    for w in words(_COMPOUND.sub(_one_word, strip_citations(text))):
+    for w in words(_MADE_OF.sub("material", _COMPOUND.sub(_one_word, strip_citations(text)))):
         # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
         w = w[:-2] if w.endswith("'s") else w.replace("'", "")
         # "16GB" is also "16 GB", as catalogs write it ("ram: 16 GB")
