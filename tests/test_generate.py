@@ -269,6 +269,20 @@ def test_a_gift_is_not_a_gift_card():
     assert answerer.answer("do you have any sales right now?", final_sale).abstained  # "final sale" is no sale
 
 
+def test_made_of_asks_the_material_and_who_makes_it_the_maker():
+    """"What's it made of?" got "X is made by Summit Gear" (the word "made"); "who makes it?" on
+    the product's page abstained (no word but the question's frame)."""
+    evidence = [
+        Evidence(id="p1#about", kind="graph_fact", source="product", owner_id="p1", owner_kind="product",
+                 text="Trail 50 Tent is made by Summit Gear, is in the category Outdoor > Tents."),
+        Evidence(id="p1#attr:material", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
+                 text="Trail 50 Tent: material: silnylon."),
+    ]
+    answerer = Answerer(ExtractiveGenerator())
+    assert answerer.answer("what's it made of?", evidence).citations[0].evidence_id == "p1#attr:material"
+    assert answerer.answer("who makes it?", evidence).citations[0].evidence_id == "p1#about"
+
+
 def test_a_policy_for_some_products_only_says_whom_it_is_for():
     """A scoped policy shown next to the store-wide one (rag.retrieve.graph.scoped_policies_on)
     is quoted with whom it applies to unless the sentence names them, and the prompt labels it

@@ -201,8 +201,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # covers, a return, a repair or replacement), which shares no word with the complaint
     AnswerType("remedy", FAILURE, re.compile(r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|refund\w*)", re.IGNORECASE)),
     # who makes a product, as the graph states it
+    # ("who makes it?" on the product's page asks nothing but who: the frame)
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
-                              r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT),
+                              r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT,
+               frame=frozenset(content_words("make makes made manufactures manufacturer produces brand company"))),
     # whether two products go together, as the graph states it (or states that it does not)
     # ("will X fit my Y?", "does it fit the Y?": a thing fitted, not "fit in a backpack")
     AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"
@@ -520,7 +522,7 @@ class ExtractiveGenerator:
             # with it: "I need a gift for someone who likes coffee" -> the coffee makers)
             lists_the_thing = asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
-                        or names_suffice or by_meaning or (typed and not q_words)
+                        or names_suffice or by_meaning or (typed and not q_words - frame)
                         or (typed and wanted is REMEDY and rank in binding) or lists_the_thing)
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
