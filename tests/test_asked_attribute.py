@@ -17,6 +17,8 @@ NAMED = frozenset(content_words("Nimbus Tech Book 690 Laptop Veltro Lite 600 Sum
     ("what material is the tent made of?", "material"),
     ("What is the Veltro Lite 600's screen size?", "screen size"),
     ("what's the water resistance rating of the watch?", "water resistance"),  # "rating" names no attribute
+    ("which one has the bigger battery?", "battery"),  # the attribute compared ("bigger" alone is size)
+    ("which has more storage?", "storage"),
 ])
 def test_the_attribute_a_question_names(question, attribute):
     assert asked_attribute(question, NAMED) == frozenset(content_words(attribute))
@@ -28,6 +30,8 @@ def test_the_attribute_a_question_names(question, attribute):
     "What is the warranty on the Summit Gear Basecamp 410 Tent?",
     "How warm is the sleeping bag?",                      # no attribute named: read by meaning
     "how much does it hold?",
+    "which is bigger?",                                   # a comparison of size, by meaning
+    "which has better reviews?",                          # reviews are no attribute
 ])
 def test_questions_that_name_no_attribute(question):
     assert asked_attribute(question, NAMED) == frozenset()

@@ -27,6 +27,10 @@ _FRAMES = (
     # "what is the X's refresh rate?"
     re.compile(r"\bwhat(?:'s|\s+is|\s+are)\s+(?:the|this|that)\s+[^?]*?'s\s+(?P<p>[a-z][\w -]*?)\s*\??\s*$",
                re.IGNORECASE),
+    # "which one has the bigger battery?", "which has more storage?": the attribute compared
+    # ("bigger" alone reads as size, and the screen size led the answer)
+    re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+of\s+them|\s+of\s+the\s+two)?\s+(?:has|have|gets|offers)\s+"
+               r"(?:the\s+|a\s+)?(?:more|less|fewer|\w+er)\s+(?P<p>[a-z][\w -]*?)\s*\??\s*$", re.IGNORECASE),
     # "what OS does the X run?", "what material is the tent made of?"
     re.compile(r"^\W*(?:and\s+|so\s+)?what\s+(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:does|do|is|are)\s+"
                r"(?:the|this|that|it|they|these|those)\b", re.IGNORECASE),
@@ -38,7 +42,7 @@ MAX_WORDS = 3
 _NOT_ATTRIBUTES = frozenset(content_words(
     "best worst cheapest difference differences point purpose use usage name model brand policy deal "
     "price cost status availability stock warranty guarantee return returns shipping delivery "
-    "one ones kind type sort"))
+    "one ones kind type sort review reviews feedback"))
 # Words that say only that a value is wanted ("the water resistance rating")
 _GENERIC = frozenset(content_words("rating value spec specs specification specifications number amount"))
 
