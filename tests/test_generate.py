@@ -283,6 +283,15 @@ def test_made_of_asks_the_material_and_who_makes_it_the_maker():
     assert answerer.answer("who makes it?", evidence).citations[0].evidence_id == "p1#about"
 
 
+def test_come_with_asks_what_comes_with_it():
+    """"Does it come with a case?" was answered "... comes in 3 colors" (the word "come")."""
+    evidence = [Evidence(id="p1#variants", kind="graph_fact", source="variants", owner_id="p1", owner_kind="product",
+                         text="Halo 150 Headphones comes in 3 colors: silver, navy blue and black.")]
+    answerer = Answerer(ExtractiveGenerator())
+    assert answerer.answer("does it come with a case?", evidence).abstained
+    assert not answerer.answer("what colors does it come in?", evidence).abstained
+
+
 def test_a_policy_for_some_products_only_says_whom_it_is_for():
     """A scoped policy shown next to the store-wide one (rag.retrieve.graph.scoped_policies_on)
     is quoted with whom it applies to unless the sentence names them, and the prompt labels it

@@ -109,6 +109,10 @@ REQUEST_WORDS = frozenset(content_words(
     "info information pls sell carry make makes new term terms condition conditions rule rules"
 ))
 
+# A verb that only frames what comes with a product: "does it come with a case?" asks about a
+# case, and was answered "... comes in 3 colors".
+FRAME_VERBS = frozenset(content_words("come comes came"))
+
 # Words that praise what is asked for rather than narrow it ("any good headphones?").
 PRAISE_WORDS = frozenset(content_words(
     "good great nice decent quality solid cool awesome top excellent perfect ideal proper right reliable popular"))
@@ -250,8 +254,11 @@ def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
     in "gift wrapping" is answered by no gift card FAQ, "coffee" in "coffee beans" by no coffee
     maker. (Narrowing words that no item holds match nothing anyway, and they carry the meaning
     that the comparison by meaning needs.) Nor do the words that name the store itself or the
-    shopper's order (rag.textutil.self_reference_words)."""
+    shopper's order (rag.textutil.self_reference_words), nor a verb that only frames what comes
+    with a product (FRAME_VERBS) when the question asks about something."""
     self_reference = self_reference_words(question)
+    if content_words(question) - FRAME_VERBS - self_reference:  # ("what does it come with?" asks just that)
+        self_reference |= FRAME_VERBS
     thing = requested_thing(question)
     if thing is None:
         return frozenset(self_reference)
