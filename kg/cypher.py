@@ -510,6 +510,16 @@ RETURN pol.id AS id, pol.kind AS kind, pol.scope AS scope, pol.target AS target,
 ORDER BY kind, id
 """
 
+# FAQs about some products only (scope brand, category or product), with the name of what they
+# are about: a passage of one says whom it is for ("What is in the box?" is one product's FAQ).
+SCOPED_FAQS = """
+MATCH (f:FAQ)
+WHERE f.scope <> 'global'
+OPTIONAL MATCH (f)-[:ABOUT]->(t)
+RETURN f.id AS id, f.target AS target, coalesce(t.name, t.title) AS target_name
+ORDER BY id
+"""
+
 # params: ids. Policies by id (citations).
 POLICIES_BY_ID = """
 UNWIND $ids AS pid

@@ -298,11 +298,11 @@ class GroundingChecker:
         """Whether the evidence items together support the sentence, and if not, why. `topic`
         words (see topic_words) do not count towards coverage: naming the product is no claim."""
         items = list(items)
-        support = [s for item in items for s in split_sentences(item.text) if not is_instruction_like(s)]
+        stated = [s for item in items for s in split_sentences(item.text) if not is_instruction_like(s)]
         # whom a policy applies to is stated by the store's data, not by the policy's text: "For
         # Bassline Halo 150 Wireless Headphones in silver: ... 4-year warranty" names it
-        support += [f"It applies to {item.evidence.applies_to}." for item in items
-                    if item.evidence.applies_to and support]
+        support = stated + [f"It applies to {item.evidence.applies_to}." for item in items
+                            if item.evidence.applies_to and stated]
         if not support:
             return False, "unsupported"
         claim = strip_citations(sentence)
@@ -324,8 +324,9 @@ class GroundingChecker:
             return False, "no_content"
         evidence_words = content_words(evidence_text)
         coverage = len(claim_words & evidence_words) / len(claim_words)
-        # the evidence sentence the claim rests on: most shared content words
-        best = max(support, key=lambda s: len(claim_words & content_words(s)))
+        # the evidence sentence the claim rests on: most shared content words (a rule's, not
+        # whom it applies to: "For <a long product name>: ... no returns" rests on the rule)
+        best = max(stated, key=lambda s: len(claim_words & content_words(s)))
         if _negated(claim) != _negated(best):
             return False, "negation_mismatch"
         if coverage < 1.0 and states_another_value(claim, items):

@@ -68,6 +68,18 @@ def test_uncited_supported_sentence_gets_its_citation_and_negation_must_agree(co
     assert not negated.supported and negated.reason == "negation_mismatch"
 
 
+def test_a_negated_rule_for_one_product_is_supported_with_whom_it_applies_to():
+    """"For <product>: ... no returns" rests on the rule's sentence, not on the line that says
+    whom it applies to (which shares more words, the product's long name, and negates nothing:
+    the quote was dropped as a negation mismatch)."""
+    ev = [Evidence(id="policy:returns-p1@v1#0", kind="passage", source="policy", doc_id="returns-p1",
+                   applies_to="Nimbus Tech Book 690 Laptop, Silver",
+                   text="Final sale\n\nThis product is sold as final sale, no returns and no exchanges.")]
+    a = ground("For Nimbus Tech Book 690 Laptop, Silver: This product is sold as final sale, no returns and no "
+               "exchanges [1].", build_context(ev), "is anything final sale?")
+    assert a.grounded and not a.abstained, a.dropped
+
+
 def test_abstains_when_evidence_does_not_answer(context):
     extractive = ExtractiveGenerator()
     question = "Is the Acme X100 waterproof?"  # the product name alone does not make evidence relevant

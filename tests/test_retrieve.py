@@ -276,6 +276,20 @@ def test_hybrid_finds_policy_passage_unscoped(demo_parts):
     assert {"dense", "bm25", "fuse", "rerank"} <= set(res.timings_ms)
 
 
+def test_a_passage_of_a_document_for_some_products_says_whom_it_is_for(demo_parts, demo_catalog):
+    """One product's "What is in the box?" FAQ and final-sale policy, found by passage search,
+    carry whom they are for (`applies_to`), as the graph's facts of them do; the store-wide ones
+    carry nothing. Quoted alone they read as the store's answer for everything."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    res = demo_parts["hybrid"].retrieve(RetrievalQuery(text="what's in the box?", k=8))
+    box = next(e for e in res.evidence if e.doc_id == "faq-p000000-box")
+    assert box.kind == "passage" and box.applies_to == by_id["p000000"].title, box
+    res = demo_parts["hybrid"].retrieve(RetrievalQuery(text="is anything sold as final sale?", k=8))
+    final = next(e for e in res.evidence if e.doc_id == "returns-p000001")
+    assert final.applies_to == by_id["p000001"].title, final
+    assert all(not e.applies_to for e in res.evidence if e.doc_id in ("returns-global", "faq-price-match"))
+
+
 def test_hybrid_plan_facts_first_then_reranked(demo_parts, demo_catalog):
     p = demo_catalog.products[2]
     plan = RetrievalPlan(intent="availability_price", graph_queries=[GraphQuery(kind="product_facts", product_ids=[p.id])],

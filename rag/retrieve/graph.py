@@ -418,6 +418,17 @@ class GraphRetriever:
         found.sort(key=lambda h: -h[0])  # stable: the most asked words first, then by kind and id
         return [ev for _, ev in found[:limit]]
 
+    def scoped_documents(self) -> dict[tuple[str, str], str]:
+        """Whom each policy or FAQ for some products only is for, by (source, id): a passage of
+        one says so, as the graph's facts of one do ("This product is sold as final sale" is one
+        product's rule, "What is in the box?" one product's FAQ). One read of each per store
+        version (ReadCache)."""
+        whom = {("policy", r["id"]): plain(r.get("target_name")) or r.get("target")
+                for r in self._read(cypher.SCOPED_POLICIES, {"kind": None})}
+        whom.update({("faq", r["id"]): plain(r.get("target_name")) or r.get("target")
+                     for r in self._read(cypher.SCOPED_FAQS, {})})
+        return {k: v for k, v in whom.items() if v}
+
     # -- relations ------------------------------------------------------------------------------
     def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ids = gq.product_ids or q.product_ids

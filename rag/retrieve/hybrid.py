@@ -166,13 +166,25 @@ class HybridRetriever:
         fused = rrf(ranked, self.fusion)
         t4 = time.perf_counter()
         final = self._rerank(query, fused, lex, bm25_all) if self.reranker is not None else fused
-        final = named_facts_first(query.text, final)
+        final = self._say_whom(named_facts_first(query.text, final))
         t5 = time.perf_counter()
         t.update(graph=(t1 - t0) * 1e3, dense=(t2 - t1) * 1e3, bm25=(t3 - t2) * 1e3,
                  fuse=(t4 - t3) * 1e3, rerank=(t5 - t4) * 1e3)
         k = limit or max(query.k, 1)
         return RetrievalResult(evidence=final[: k + self._plan_fact_count(final)], by_retriever=ranked,
                                overridden=overridden, timings_ms=t)
+
+    def _say_whom(self, items: list[Evidence]) -> list[Evidence]:
+        """Passages of a policy or FAQ for some products only, marked with whom it is for
+        (`applies_to`): quoted alone, "This product is sold as final sale" answered "is anything
+        final sale?", and one product's "What is in the box?" FAQ "what's in the box?"."""
+        if self.graph is None or not any(e.kind == "passage" and e.source in ("policy", "faq") and not e.applies_to
+                                         for e in items):
+            return items
+        whom = self.graph.scoped_documents()
+        return [e.model_copy(update={"applies_to": w})
+                if e.kind == "passage" and not e.applies_to and (w := whom.get((e.source, e.doc_id or ""))) else e
+                for e in items]
 
     @staticmethod
     def _plan_fact_count(items: list[Evidence]) -> int:
