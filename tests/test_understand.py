@@ -693,6 +693,15 @@ def test_a_search_of_the_catalog(linker, message, wanted):
     assert searches_the_catalog(message, linker.link(message).entities) is wanted, message
 
 
+def test_which_one_is_cheapest_asks_for_one():
+    """"Which one is cheapest?" (no "the") asks for one product: "does it have a timer?" next is
+    about the first listed, not answered "which one do you mean?"."""
+    from rag.understand.pipeline import asks_for_one
+
+    assert asks_for_one("which one is cheapest?") and asks_for_one("which is the lightest?")
+    assert asks_for_one("and the most expensive?") and not asks_for_one("which ones are waterproof?")
+
+
 def test_the_blue_one_names_no_product_called_one(linker, demo_catalog):
     """"How much is the navy blue one?" linked the Kestrel One 530 in navy blue: "one" picks a
     thing there. Written "One", after its brand and with its number, it names the model."""

@@ -243,11 +243,16 @@ def _with_earlier_bounds(price: PriceConstraint, earlier: list[str]) -> PriceCon
     return price
 
 
+# "which one is cheapest?", "which is best?": a superlative without its "the"
+_WHICH_IS_MOST = re.compile(r"\bwhich(?:\s+one)?\s+(?:is|has|was)\s+(?:\w+est|best|most\s+\w+|least\s+\w+)\b",
+                            re.IGNORECASE)
+
+
 def asks_for_one(text: str) -> bool:
     """The message asks for the one product that is most something ("which one is the
-    cheapest?", "what's the lightest tent?", "and the most expensive?"): its answer lists that
-    one first, and "it" in the next message is that one."""
-    return bool(superlatives(text))
+    cheapest?", "which one is cheapest?", "what's the lightest tent?", "and the most
+    expensive?"): its answer lists that one first, and "it" in the next message is that one."""
+    return bool(superlatives(text)) or bool(_WHICH_IS_MOST.search(text))
 
 
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
