@@ -436,10 +436,10 @@ def test_an_overview_question_gets_what_the_product_is_then_its_price():
         Evidence(id="product:p1#0", kind="passage", source="description",
                  text="Halo 150: These in-ear headphones play for up to 24 hours per charge. A passive seal keeps noise out."),
     ]
-    answer = Answerer(ExtractiveGenerator()).answer("Tell me about the Halo 150", evidence,
-                                                    entity_names=["Halo 150 Headphones, Black"])
-    assert answer.text == ("Halo 150: These in-ear headphones play for up to 24 hours per charge [3]. "
-                           "Halo 150 Headphones, Black costs $380.99 [1]."), answer.text
+    for question in ("Tell me about the Halo 150", "I'm interested in the Halo 150"):  # (the latter got "in stock")
+        answer = Answerer(ExtractiveGenerator()).answer(question, evidence, entity_names=["Halo 150 Headphones, Black"])
+        assert answer.text == ("Halo 150: These in-ear headphones play for up to 24 hours per charge [3]. "
+                               "Halo 150 Headphones, Black costs $380.99 [1]."), (question, answer.text)
 
 
 @pytest.mark.parametrize("question", ["Tell me about the Daybreak Classic 560 Smartwatch, Forest Green",

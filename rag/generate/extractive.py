@@ -106,7 +106,7 @@ REQUEST_WORDS = frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls sell carry make makes new term terms condition conditions rule rules"
+    "info information pls interested interest sell carry make makes new term terms condition conditions rule rules"
 ))
 
 # A verb that only frames what comes with a product: "does it come with a case?" asks about a
@@ -243,7 +243,7 @@ ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of 
 # the description's first sentence, then the price: the lead each of their first sentences gets,
 # and each counts as covering something the other does not.
 OVERVIEW_SOURCES = {"brand": 0.4, "description": 0.3, "bullet": 0.2, "price": 0.1}
-OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls"))
+OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls interested interest"))
 
 
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
