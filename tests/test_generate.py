@@ -283,6 +283,17 @@ def test_made_of_asks_the_material_and_who_makes_it_the_maker():
     assert answerer.answer("who makes it?", evidence).citations[0].evidence_id == "p1#about"
 
 
+def test_an_faq_answers_through_its_own_question():
+    """"Can I use it on a plane?" got "Use the tracking link in your shipping confirmation email"
+    (the word "use"): an FAQ's answer is about what its question asks."""
+    evidence = [Evidence(id="faq:faq-track-order", kind="graph_fact", source="faq", doc_id="faq-track-order",
+                         text="Q: How do I track my order? A: Use the tracking link in your shipping confirmation "
+                              "email, or sign in and open Orders.")]
+    answerer = Answerer(ExtractiveGenerator())
+    assert answerer.answer("can I use it on a plane?", evidence).abstained
+    assert answerer.answer("how can I track my package?", evidence).text.startswith("Use the tracking link")
+
+
 def test_come_with_asks_what_comes_with_it():
     """"Does it come with a case?" was answered "... comes in 3 colors" (the word "come")."""
     evidence = [Evidence(id="p1#variants", kind="graph_fact", source="variants", owner_id="p1", owner_kind="product",

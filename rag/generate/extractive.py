@@ -442,6 +442,7 @@ class ExtractiveGenerator:
         kinds = set().union(*(content_words(items[rank].text.partition(":")[0]) - named for rank in binding))
         # (rank, number, position in item, sentence, words)
         candidates: list[tuple[int, int, int, str, set[str]]] = []
+        faq_asks: dict[int, set[str]] = {}  # rank -> the words of the FAQ question the item answers
         for rank, item in enumerate(items):
             position = 0
             asks: set[str] = set()  # the words of the FAQ question this item answers
@@ -456,6 +457,8 @@ class ExtractiveGenerator:
                 if words:
                     candidates.append((rank, item.number, position, sentence, words | asks))
                     position += 1
+            if asks:
+                faq_asks[rank] = asks
         if not candidates:
             return []
 
@@ -542,6 +545,10 @@ class ExtractiveGenerator:
                 # frame: what other questions add beyond the kind is as often how they say it
                 # ("does it come with a warranty?", "can I return it if it doesn't fit?"), which
                 # no rule states and the policy answers.
+                relevant = False
+            if relevant and rank in faq_asks and not (shared - frame) & faq_asks[rank] and not by_meaning:
+                # an FAQ answers its own question: "Use the tracking link ..." answers how to
+                # track an order, not "can I use it on a plane?" by the word "use"
                 relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
