@@ -261,12 +261,22 @@ def is_yes_no_question(text: str) -> bool:
     return bool(_YES_NO_QUESTION.match(text or ""))
 
 
+# what a shopper calls the order an FAQ's "my order" is about
+_ORDER_WORDS = "order orders package parcel shipment purchase"
+
+
 def asks_question(message: str, question: str) -> bool:
     """The message asks an FAQ's question: it has all of its content words, less those that
     name the store or the shopper's order ("how can I track a package?" asks "How do I track my
-    order?")."""
-    wanted = content_words(question) - self_reference_words(question)
-    return bool(wanted) and wanted <= content_words(message)
+    order?"); a question about an order needs a message about one ("does it track heart rate?"
+    does not ask it)."""
+    own = self_reference_words(question)
+    wanted = content_words(question) - own
+    said = content_words(message)
+    order_words = _content_words(_ORDER_WORDS)
+    if own & order_words and not said & order_words:
+        return False
+    return bool(wanted) and wanted <= said
 
 
 def numbers(text: str) -> list[tuple[str, str | None]]:

@@ -294,6 +294,17 @@ def test_an_faq_answers_through_its_own_question():
     assert answerer.answer("how can I track my package?", evidence).text.startswith("Use the tracking link")
 
 
+def test_which_faq_question_a_message_asks():
+    """An FAQ about "my order" is asked only by a message about an order, whatever it calls it:
+    "does it track heart rate?" took "Use the tracking link ..." as a second sentence."""
+    from rag.textutil import asks_question
+
+    faq = "How do I track my order?"
+    assert asks_question("how can I track a package?", faq) and asks_question("can I track my order?", faq)
+    assert not asks_question("does it track heart rate?", faq)
+    assert asks_question("do you price match?", "Do you price match?")
+
+
 def test_come_with_asks_what_comes_with_it():
     """"Does it come with a case?" was answered "... comes in 3 colors" (the word "come")."""
     evidence = [Evidence(id="p1#variants", kind="graph_fact", source="variants", owner_id="p1", owner_kind="product",
