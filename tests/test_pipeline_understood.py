@@ -379,6 +379,13 @@ def test_a_brand_and_a_category_are_answered_by_the_brands_listing(understood, d
         assert "Phones (" in a.text and " by Arcadia Mobile: " in a.text, a.text
 
 
+def test_a_listing_leads_before_one_product_of_it(understood):
+    """"What laptops do you have under $1000?" got one laptop's price (it meets the bound, and is
+    near the question in meaning) before the listing of the laptops at $1,000 or less."""
+    a = understood.answer("what laptops do you have under $1000?")
+    assert a.citations[0].evidence_id.startswith("laptops~listing~") and "or less" in a.text, a.text
+
+
 def test_the_brand_named_alone_is_the_product_of_it_talked_about(understood, demo_catalog):
     """"How much RAM does the Kestrel have?" after comparing a Nimbus and a Kestrel laptop asks
     about that Kestrel laptop: it was answered from another Kestrel laptop's description. "What

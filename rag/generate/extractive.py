@@ -295,6 +295,12 @@ def _asks_of_kind(item: ContextItem | None, kind: set[str]) -> bool:
     return m is not None and bool(content_words(m.group(1)) & kind)
 
 
+def _member_of(evidence: Evidence, listings: set[str]) -> bool:
+    """A product fact of one of these listings ("laptops~has~p000274" of "laptops~listing~...")."""
+    owner, _, rest = evidence.id.partition("~")
+    return evidence.source == "product" and evidence.kind == "graph_fact" and "~" in rest and owner in listings
+
+
 def _is_faq(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source == "faq"
 
@@ -498,6 +504,7 @@ class ExtractiveGenerator:
         asks_for_a_thing = thing is not None or searched
 
         scored = []
+        ranks = [c[0] for c in candidates]
         for (rank, number, position, sentence, words), sim in zip(candidates, similarities, strict=True):
             shared = q_words & words
             # (a value inside a linked name is not one: "Boost 210" holds no count)
@@ -579,6 +586,14 @@ class ExtractiveGenerator:
                 covers = covers | {f"<{source}>"}
             scored.append(ScoredSentence(number, sentence, score, relevant, frozenset(covers), rank in binding,
                                          rank in on_kind))
+        # one product of a listing does not lead the listing that names it with the others
+        # ("what laptops do you have under $1000?" got one laptop's price, which meets the bound,
+        # before the laptops at $1,000 or less)
+        listings = {items[rank].evidence.id.partition("~listing~")[0] for rank, s in zip(ranks, scored, strict=True)
+                    if s.relevant and items[rank].evidence.source == "listing"}
+        if listings:
+            scored = [replace(s, score=s.score - 1.0) if _member_of(items[rank].evidence, listings) else s
+                      for rank, s in zip(ranks, scored, strict=True)]
         scored.sort(key=lambda s: -s.score)
         if self.encoder is not None and lexical_hit:
             scored = self._break_ties_by_meaning(question, question_vector, scored, context)

@@ -81,9 +81,16 @@ class RequestedThing:
         return self.words[:-1] if len(self.words) > 1 and self.words[-1] in _GENERIC_HEADS else self.words
 
 
+# "what laptops do you have?", "which tents do you sell?": the thing comes before the request
+_WHAT_DO_YOU_HAVE = re.compile(
+    r"\b(?:what|which)\s+(?:kinds?\s+of\s+|types?\s+of\s+|sorts?\s+of\s+)?(?P<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)\s+"
+    r"(?:do|does)\s+(?:you|u|your\s+(?:store|shop))\s+(?:(?P<trade>sell|carry|stock|offer)|have|got)\b", re.IGNORECASE)
+
+
 def requested_thing(text: str) -> RequestedThing | None:
     """The thing the message asks the store for, or None when it makes no request or the
-    request's object is no short phrase ("do you have my order?" is not read: "my" ends it)."""
+    request's object is no short phrase ("do you have my order?" is not read: "my" ends it).
+    "What laptops do you have?" asks for laptops too."""
     for m in _ASKING.finditer(text or ""):
         rest = text[m.end():]
         stop = re.search(r"[?.!,;:()\[\]\"/]", rest)
@@ -96,6 +103,11 @@ def requested_thing(text: str) -> RequestedThing | None:
                 break
             phrase.append(w)
         if 0 < len(phrase) <= MAX_WORDS:
+            return RequestedThing(tuple(phrase), trade=m.group("trade") is not None)
+    m = _WHAT_DO_YOU_HAVE.search(text or "")
+    if m is not None:
+        phrase = [w.lower() for w in _WORD.findall(m.group("thing")) if w.lower() not in _DETERMINERS]
+        if phrase and not set(phrase) & _ENDS:
             return RequestedThing(tuple(phrase), trade=m.group("trade") is not None)
     return None
 
