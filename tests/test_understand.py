@@ -207,6 +207,7 @@ def _tent_keys():
 
 @pytest.mark.parametrize("text, key, value, low, high", [
     ("which tent is best for 4 people?", "capacity", None, 4.0, None),
+    ("the cheapest tent that sleeps 4", "capacity", None, 4.0, None),   # the number after its word
     ("a 2-person tent under $200", "capacity", None, 2.0, 2.0),          # the $200 is a price
     ("tents under 3 kg", None, None, None, None),                         # two keys in kg, neither named
     ("tents with a weight under 3 kg", "weight", None, None, 3.0),

@@ -294,6 +294,10 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
     return found[0] if found else None
 
 
+# "sleeps 4": the number after the word that says what it counts
+_SLEEPS = re.compile(r"\bsleeps?\s+(\d+)\b", re.IGNORECASE)
+
+
 def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[AttributeConstraint]:
     """The attribute conditions `text` states about the listed products, one per attribute:
     first each number with a unit one numeric attribute is stored in ("for 4 people" ->
@@ -303,6 +307,7 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     lightest 4-person tent" orders by weight) on an attribute no number named. Amounts of money
     are never attribute values (see `price_constraint`)."""
     plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
+    plain = _SLEEPS.sub(r"for \1 people", plain)  # "a tent that sleeps 4"
     asked = content_words(plain)
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
     found: dict[str, AttributeConstraint] = {}
