@@ -379,6 +379,18 @@ def test_a_brand_and_a_category_are_answered_by_the_brands_listing(understood, d
         assert "Phones (" in a.text and " by Arcadia Mobile: " in a.text, a.text
 
 
+def test_a_few_words_that_narrow_a_listing_are_a_recommendation(understood):
+    """"With GPS" right after a listing of smartwatches was declined as out of scope; it narrows
+    the listing, and the next follow-up keeps the narrowing."""
+    from uuid import uuid4
+
+    sid = f"narrow-{uuid4().hex[:6]}"
+    understood.run("I'm looking for a smartwatch", session_id=sid)
+    trace = understood.run("with GPS", session_id=sid)
+    assert trace.understanding.intent.reason == "listed_narrowing", trace.understanding.intent
+    assert trace.answer.citations[0].evidence_id.startswith("smartwatches~listing~sensors:gps"), trace.answer.text
+
+
 def test_a_listing_leads_before_one_product_of_it(understood):
     """"What laptops do you have under $1000?" got one laptop's price (it meets the bound, and is
     near the question in meaning) before the listing of the laptops at $1,000 or less."""

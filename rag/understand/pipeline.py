@@ -222,6 +222,12 @@ def asks_about_privacy(text: str) -> bool:
 
 #: Choosing among the products the last answer listed: "which one is the warmest?", "which of
 #: them has the longest battery life?", "and the lightest?".
+# "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
+_NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:with|without|under|below|over|above|"
+                                  r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have))\b",
+                                  re.IGNORECASE)
+#: the most words such a narrowing has
+NARROWING_MAX_WORDS = 6
 _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s+of\s+(?:them|these|those))?\s+"
                           r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
                           r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
@@ -757,6 +763,13 @@ class Understander:
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
             # 0.995 (weather), a choice among what was listed (or among the category in focus)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_choice"})
+        elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
+              and state.last_intent in ("recommendation", "product_info", "availability_price")
+              and any(e.kind == "category" for e in focus) and _NARROWS_THE_LISTING.search(head)
+              and len(head.split()) <= NARROWING_MAX_WORDS):
+            # "with GPS" right after a listing of smartwatches: out of scope to the model, a
+            # narrowing of what was listed
+            intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_narrowing"})
         elif (source == "session" and special is None and intent.label in PRODUCT_INTENTS - {"comparison"}
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
