@@ -9,6 +9,8 @@ from rag.understand.request import asked_complements, narrows_only, requested_th
 @pytest.mark.parametrize("message, words", [
     ("do you sell laptop bags?", ("laptop", "bags")),
     ("what laptops do you have under $1000?", ("laptops",)),  # the thing before the request
+    ("hello! looking for a smartwatch for running", ("smartwatch",)),
+    ("I'm just looking for a tent", ("tent",)),
     ("which kind of tents do you sell?", ("tents",)),
     ("Do you guys have Aurora Audio headphones in stock", ("aurora", "audio", "headphones")),
     ("I need a 2-person tent for camping", ("2-person", "tent")),

@@ -25,7 +25,8 @@ _ASKING = re.compile(
     r"(?:\s+(?:guys|folks|all|also|still|even|currently|ever))?"
     r"\s+(?:(?P<trade>sell|carry|stock|offer|provide)|have|do|make)"
     r"|(?:is|are)\s+there|(?:have\s+)?(?:you|u)\s+got|got(?=\s+any\b)"
-    r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
+    r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:just\s+|also\s+)?(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
+    r"|(?:^|[.!?,]\s*)(?:looking|searching|shopping)\s+for"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
     r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
     r"|^\s*(?:so\s+|and\s+|hi\s+|hey\s+)?(?=any\s)",
