@@ -463,7 +463,7 @@ class ExtractiveGenerator:
                 if words:
                     candidates.append((rank, item.number, position, sentence, words | asks))
                     position += 1
-            if asks:
+            if asks and item.evidence.source == "faq":  # (a community answer's question is a shopper's)
                 faq_asks[rank] = asks
         if not candidates:
             return []
