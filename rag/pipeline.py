@@ -29,6 +29,7 @@ from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
 from rag.types import Answer, Evidence
+from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
 
 #: Stage names, in order (the keys of `Answer.timings.stages_ms`).
@@ -247,10 +248,11 @@ class AnswerPipeline:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         unmentioned = bool(self.extractive.unmentioned(u.question, context))
-        if u.response.handoff_unanswered or product_unknown(u) or unmentioned:
+        if u.response.handoff_unanswered or product_unknown(u) or unmentioned or asks_which_to_choose(u.text):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,
-            # a rule that does not say what was asked is told so first, unless the answer
-            # abstains (rag.respond): nothing is said until the body is known
+            # a rule that does not say what was asked, or how compared products differ, is told
+            # so first, unless the answer abstains (rag.respond): nothing is said until the body
+            # is known
             for _ in stream:
                 pass
             clock.lap("generate")

@@ -13,6 +13,8 @@ citations and `grounded`/`abstained` flags stay true):
   (`NOT_MENTIONED`): the rule is no yes or no; a request for a thing narrowed by what no item
   shows ("I need waterproof headphones") that a listing answers is told that the listing does
   not say which (`NOT_SHOWN`);
+- which to choose: "which one would you recommend?" answered by how the products compared
+  differ opens with `DEPENDS`: the store states facts, not preferences;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
   apology, or the policy's own opening sentence;
 - escalation: when due, the handoff message is appended to the answer and `escalate` is set;
@@ -30,6 +32,7 @@ from typing import Literal
 
 from rag.generate.extractive import STORE_SOURCES, narrowed_listing
 from rag.types import Answer
+from rag.understand.request import asks_which_to_choose
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
 
@@ -46,6 +49,7 @@ _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\
                       re.IGNORECASE)
 NOT_MENTIONED = "I can't find that exact case in our store policies. Here is what they say:"
 NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
+DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
 MAX_CLARIFY_OPTIONS = 5
@@ -125,6 +129,9 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
+    elif asks_which_to_choose(message) and out.evidence and all(e.id.endswith("#differences") for e in out.evidence):
+        # "which one would you recommend?" after a comparison: facts, not a preference
+        body = f"{DEPENDS} {out.text}"
     elif unmentioned and (note := not_mentioned_note(out)):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,

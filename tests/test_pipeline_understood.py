@@ -391,6 +391,23 @@ def test_a_few_words_that_narrow_a_listing_are_a_recommendation(understood):
     assert trace.answer.citations[0].evidence_id.startswith("smartwatches~listing~sensors:gps"), trace.answer.text
 
 
+def test_which_one_to_choose_after_a_comparison_is_how_they_differ(understood, demo_catalog):
+    """"Which one would you recommend?" after comparing two laptops said "I don't know": the
+    store states facts, not preferences, so the answer is how they differ, and says so; a
+    stream says the same."""
+    from uuid import uuid4
+
+    from rag.respond import DEPENDS
+
+    laptops = [p for p in demo_catalog.products if p.category == "laptops"]
+    sid = f"choose-{uuid4().hex[:6]}"
+    understood.run(f"compare the {laptops[0].title} and the {laptops[1].title}", session_id=sid)
+    a = understood.answer("which one would you recommend?", session_id=sid)
+    assert a.text.startswith(DEPENDS) and a.citations[0].evidence_id.endswith("#differences"), a.text
+    pieces = list(understood.stream("which is better?", session_id=sid))
+    assert pieces[-1].text.startswith(DEPENDS) and "".join(pieces[:-1]).strip() == pieces[-1].text, pieces
+
+
 def test_a_listing_leads_before_one_product_of_it(understood):
     """"What laptops do you have under $1000?" got one laptop's price (it meets the bound, and is
     near the question in meaning) before the listing of the laptops at $1,000 or less."""

@@ -3,7 +3,7 @@ there", "I need" ..., read up to where it ends, its last word the head."""
 
 import pytest
 
-from rag.understand.request import asked_complements, narrows_only, requested_thing
+from rag.understand.request import asked_complements, asks_which_to_choose, narrows_only, requested_thing
 
 
 @pytest.mark.parametrize("message, words", [
@@ -71,3 +71,14 @@ def test_a_generic_last_word_is_no_head():
 ])
 def test_what_a_question_asks_of_a_rule(question, asked):
     assert asked_complements(question) == asked
+
+
+@pytest.mark.parametrize("message, choosing", [
+    ("which one would you recommend?", True),
+    ("which is better?", True),
+    ("ok which one should I get?", True),
+    ("which is better for gaming?", False),   # asks about something: read as usual
+    ("which has more RAM?", False),
+])
+def test_asking_which_to_choose(message, choosing):
+    assert asks_which_to_choose(message) is choosing

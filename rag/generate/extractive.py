@@ -74,7 +74,7 @@ from rag.textutil import (
 from rag.types import Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
-from rag.understand.request import asked_complements, is_search, requested_thing
+from rag.understand.request import asked_complements, asks_which_to_choose, is_search, requested_thing
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -502,6 +502,7 @@ class ExtractiveGenerator:
         thing = requested_thing(question)
         searched = thing is None and is_search(question)
         asks_for_a_thing = thing is not None or searched
+        choosing = asks_which_to_choose(question)
 
         scored = []
         ranks = [c[0] for c in candidates]
@@ -538,9 +539,12 @@ class ExtractiveGenerator:
             # the plan put first answers the request it was read for when it shares a word
             # with it: "I need a gift for someone who likes coffee" -> the coffee makers)
             lists_the_thing = asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
+            # "which one would you recommend?" after a comparison: how they differ (the store
+            # states facts, not preferences; rag.respond.DEPENDS says so)
+            shows_the_differences = choosing and items[rank].evidence.id.endswith("#differences")
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words - frame)
-                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing)
+                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing or shows_the_differences)
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
@@ -564,6 +568,8 @@ class ExtractiveGenerator:
             # earlier sentences (policies lead with the rule, details follow), then to
             # better-ranked items
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
+            if shows_the_differences:
+                score += 1.0
             if lists_the_thing and not lexical_hit:
                 # what a request asks for is listed: a product's fact near it in meaning only is
                 # no better answer ("I want a blender for smoothies" got one blender's price,

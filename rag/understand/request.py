@@ -185,3 +185,18 @@ def asked_complements(text: str) -> str:
         if phrase and phrase[0].lower() not in _SOMEONE:
             phrases.append(" ".join(phrase))
     return " ".join(p for p in phrases if p)
+
+
+# "which one would you recommend?", "which is better?", "which should I buy?"
+_WHICH_TO_CHOOSE = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|hmm)\W+)*(?:which(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+"
+    r"(?:would|do|should|could|will)\s+(?:you|i|u)\s+(?:recommend|suggest|buy|get|choose|pick|go\s+for|take)"
+    r"|which(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+(?:is|'s)\s+(?:better|best|the\s+better|the\s+best)"
+    r"(?:\s+(?:one|choice|buy|deal|option))?)\W*$", re.IGNORECASE)
+
+
+def asks_which_to_choose(text: str) -> bool:
+    """The message asks for a judgement between products and nothing else ("which one would
+    you recommend?", "which is better?", "which should I buy?"): the store states facts, not
+    preferences, so the answer is how they differ."""
+    return bool(_WHICH_TO_CHOOSE.match(text or ""))
