@@ -290,6 +290,20 @@ def test_a_passage_of_a_document_for_some_products_says_whom_it_is_for(demo_part
     assert all(not e.applies_to for e in res.evidence if e.doc_id in ("returns-global", "faq-price-match"))
 
 
+def test_whom_scoped_documents_are_for_is_built_once_per_store_version(demo_parts):
+    """Asked on every policy question: with cached reads it is built once per published
+    version, and a new version (a merchandiser replaced a policy) builds it again."""
+    from rag.retrieve.graph import GraphRetriever, ReadCache
+
+    version = [1]
+    graph = GraphRetriever(demo_parts["store"], cache=ReadCache(lambda: version[0]))
+    first = graph.scoped_documents()
+    assert first and graph.scoped_documents() is first
+    version[0] = 2
+    again = graph.scoped_documents()
+    assert again is not first and again == first
+
+
 def test_hybrid_plan_facts_first_then_reranked(demo_parts, demo_catalog):
     p = demo_catalog.products[2]
     plan = RetrievalPlan(intent="availability_price", graph_queries=[GraphQuery(kind="product_facts", product_ids=[p.id])],

@@ -203,6 +203,7 @@ class GraphRetriever:
         self.store = store
         self.max_attributes = max_attributes
         self.cache = cache
+        self._scoped: tuple[Hashable, dict[tuple[str, str], str]] | None = None  # (store version, scoped_documents)
 
     def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.cache is None:
@@ -421,13 +422,19 @@ class GraphRetriever:
     def scoped_documents(self) -> dict[tuple[str, str], str]:
         """Whom each policy or FAQ for some products only is for, by (source, id): a passage of
         one says so, as the graph's facts of one do ("This product is sold as final sale" is one
-        product's rule, "What is in the box?" one product's FAQ). One read of each per store
-        version (ReadCache)."""
+        product's rule, "What is in the box?" one product's FAQ). Read and built once per store
+        version when reads are cached (ReadCache): it is asked on every policy question."""
+        version = self.cache.version() if self.cache is not None else None
+        if version is not None and self._scoped is not None and self._scoped[0] == version:
+            return self._scoped[1]
         whom = {("policy", r["id"]): plain(r.get("target_name")) or r.get("target")
                 for r in self._read(cypher.SCOPED_POLICIES, {"kind": None})}
         whom.update({("faq", r["id"]): plain(r.get("target_name")) or r.get("target")
                      for r in self._read(cypher.SCOPED_FAQS, {})})
-        return {k: v for k, v in whom.items() if v}
+        whom = {k: v for k, v in whom.items() if v}
+        if version is not None:
+            self._scoped = (version, whom)
+        return whom
 
     # -- relations ------------------------------------------------------------------------------
     def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
