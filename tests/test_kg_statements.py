@@ -396,14 +396,15 @@ def test_brand_and_relative_price_listings_on_the_sample(sample_store, falkordb_
     assert texts(GraphQuery(kind="brands", category_ids=["kitchen"])) == ["We carry 1 brand in Kitchen: Acme."]
     assert texts(GraphQuery(kind="brands")) == ["We carry 2 brands: Acme and Zen."]
     assert texts(GraphQuery(kind="brands", category_ids=["no-such-category"])) == []
-    above = texts(GraphQuery(kind="category_products", category_ids=["headphones"], priced_against="p2",
+    above = texts(GraphQuery(kind="category_products", category_ids=["headphones"], compared_with="p2",
                              price_relation="above", summarize=True))
     assert above[0].startswith("Headphones (earbuds, headset) more expensive than Zen Headphones ($59.50), "
                                "closest in price first: (1) Acme Pro Headphones (p1) at $99.00"), above
-    assert texts(GraphQuery(kind="category_products", category_ids=["headphones"], priced_against="p2",
-                            price_relation="below", summarize=True)) == []
+    assert texts(GraphQuery(kind="category_products", category_ids=["headphones"], compared_with="p2",
+                            price_relation="below", summarize=True)) == [
+        "No headphones (earbuds, headset) cheaper than Zen Headphones ($59.50)."]
     assert texts(GraphQuery(kind="brands"), GraphQuery(kind="category_products", category_ids=["kitchen"],
-                                                        priced_against="p5", price_relation="below")) == [
-        "We carry 2 brands: Acme and Zen."]
+                                                        compared_with="p5", price_relation="below")) == [
+        "We carry 2 brands: Acme and Zen.", "No kitchen products cheaper than Acme Kettle ($30.00)."]
     empty = falkordb_store_factory()
     assert GraphRetriever(empty).run(RetrievalQuery(text="q", graph_queries=[GraphQuery(kind="brands")])).evidence == []

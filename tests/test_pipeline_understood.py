@@ -231,6 +231,21 @@ def test_anything_cheaper_than_a_product(understood, demo_catalog):
     assert first.price == max(p.price for p in below), a.text
 
 
+def test_something_lighter_or_cheaper_than_the_laptop_in_focus(understood, demo_catalog):
+    """After "tell me about the Nimbus Tech Flex 360 Laptop", "anything cheaper?" listed
+    electronics, phones among them ("Tech" linked the Electronics category by its alias), and
+    "something lighter?" said "I don't know". They list the laptops cheaper, or lighter, than it."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and p.brand == "nimbus-tech"]
+    x = sorted(laptops, key=lambda p: p.price)[len(laptops) // 2]
+    sid = f"lighter-{x.id}"
+    understood.answer(f"tell me about the {x.title.split(',')[0]}", session_id=sid)
+    a = understood.answer("anything cheaper?", session_id=sid)
+    assert f"laptops~listing~cheaperthan{x.id}" in _cited(a), a.text
+    a = understood.answer("something lighter?", session_id=sid)
+    assert f"laptops~listing~lessweightthan{x.id}" in _cited(a), a.text
+    assert a.text.startswith(f"Laptops lighter than {x.title} ("), a.text
+
+
 def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(understood, demo_catalog):
     """"Camping" is one of Outdoor's aliases in the catalog (Category.aliases, through the graph
     to the linker), and the Outdoor listing, which says its aliases, answers the request (it

@@ -252,6 +252,41 @@ def test_category_listing_honours_an_attribute_constraint(demo_parts, demo_catal
         p.id for p in tents if value(p, "season") == "4-season" and p.price <= cap)
 
 
+def test_a_listing_compared_with_a_product_is_bounded_by_its_own_values(demo_parts, demo_catalog):
+    """"Something lighter?" about a laptop listed every laptop's weight, or nothing: it lists the
+    laptops lighter than that one, with their weights; "more storage for the same price?" those
+    with more storage at its price or less, or says there is none; "anything cheaper?" about
+    the cheapest says there is none."""
+    def number(p, key):
+        return next(float(str(a.values[0]).split()[0]) for a in p.attributes if a.key == key)
+
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and p.price is not None]
+    x = sorted(laptops, key=lambda p: number(p, "weight"))[len(laptops) // 2]
+    graph = demo_parts["graph"]
+
+    def listing(text, relation=None):
+        return graph.retrieve(RetrievalQuery(text=text, graph_queries=[GraphQuery(
+            kind="category_products", category_ids=["laptops"], compared_with=x.id, price_relation=relation,
+            k=100, summarize=True)]))
+
+    ev = listing("something lighter?")
+    title = x.title
+    assert ev[0].text.startswith(f"Laptops lighter than {title} ("), ev[0].text
+    assert sorted(e.owner_id for e in ev[1:]) == sorted(p.id for p in laptops if number(p, "weight") < number(x, "weight"))
+    ev = listing("is there anything with more storage for the same price?", "same")
+    want = sorted(p.id for p in laptops if number(p, "storage") > number(x, "storage") and p.price <= x.price)
+    head = ev[0].text
+    assert ("with more storage than " + title) in head and "at its price (" in head, head
+    assert sorted(e.owner_id for e in ev[1:]) == want
+    cheapest = min(laptops, key=lambda p: p.price)
+    (none,) = graph.retrieve(RetrievalQuery(text="anything cheaper?", graph_queries=[GraphQuery(
+        kind="category_products", category_ids=["laptops"], compared_with=cheapest.id, price_relation="below")]))
+    assert none.text.startswith(f"No laptops (notebook, computer) cheaper than {cheapest.title} ("), none.text
+    assert "closest" not in none.text
+    # nothing the message compares that the product has: no listing
+    assert listing("something with more pixels?") == []
+
+
 def test_similar_products_leave_out_the_products_own_variants(demo_parts, demo_catalog):
     base, variant = next((p.relations[0].target, p.id) for p in demo_catalog.products
                          if p.relations and p.relations[0].kind == "variant_of")

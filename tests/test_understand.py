@@ -121,6 +121,15 @@ def test_a_brand_named_by_its_first_word_before_a_category(linker):
         ("category_products", ["arcadia-mobile"], ["phones"])]  # the brand's phones, not its description
 
 
+def test_a_word_of_a_product_name_links_no_other_thing(linker, demo_catalog):
+    """"Tell me about the Nimbus Tech Flex 360 Laptop" also linked Electronics ("tech" is its
+    alias), and "anything cheaper?" next listed electronics cheaper than it, phones first."""
+    laptop = next(p for p in demo_catalog.products if p.brand == "nimbus-tech" and p.category == "laptops")
+    linked = {(e.kind, e.id) for e in linker.link(f"tell me about the {laptop.title.split(',')[0]}").entities}
+    assert {k for k, _ in linked} == {"product"}, linked
+    assert ("category", "electronics") in {(e.kind, e.id) for e in linker.link("any tech gadgets on sale?").entities}
+
+
 def test_an_english_word_is_never_corrected_into_a_catalog_word(linker):
     """"I'm looking for a tent" linked the Kitchen category: "looking" was a typo of its alias
     "cooking" (rapidfuzz 86). Words of the encoder's vocabulary are no typos; misspellings are."""
@@ -320,10 +329,55 @@ def test_cheaper_than_a_product_lists_its_category_below_its_price():
     y = LinkedEntity(kind="product", id="p2", name="Y", score=1.0, method="exact", category_id="tents")
     cheaper = price_constraint("do you have anything cheaper than X?")
     q = plan_for("availability_price", [x], [], price=cheaper).graph_queries
-    assert [(g.kind, g.category_ids, g.priced_against, g.price_relation) for g in q] == [
+    assert [(g.kind, g.category_ids, g.compared_with, g.price_relation) for g in q] == [
         ("category_products", ["tents"], "p1", "below")]
     q = plan_for("comparison", [x, y], [], price=price_constraint("is X cheaper than Y?")).graph_queries
-    assert not any(g.priced_against for g in q)
+    assert not any(g.compared_with for g in q)
+
+
+@pytest.mark.parametrize("message, compares", [
+    ("something lighter?", True), ("is there a lighter one?", True), ("lighter?", True),
+    ("any with more storage for the same price?", True), ("any cheaper alternatives with the same RAM?", True),
+    ("a bigger one?", True), ("any with a longer battery life?", True),
+    ("tell me more about it", False), ("any more details on it?", False), ("does it have more RAM?", False),
+    ("is it lighter than 2 kg?", False), ("do you have more colors?", False),
+])
+def test_another_product_with_more_or_less_of_an_attribute(message, compares):
+    """"Something lighter?" about the product in focus lists its category bounded by the
+    product's own weight; the router cannot tell attributes apart, the graph reads which
+    (`relative_attributes`)."""
+    from rag.understand.constraints import AttributeKey, compares_with_it, price_constraint, relative_attributes
+    from rag.understand.router import plan_for
+
+    assert compares_with_it(message) == compares
+    keys = [AttributeKey("weight", "kg", ("2.1", "1.5")), AttributeKey("storage", "GB", ("512", "1024")),
+            AttributeKey("ram", "GB", ("8", "16")), AttributeKey("screen_size", "in", ("13.3", "15.6")),
+            AttributeKey("battery_life", "hours", ("10", "12"))]
+    if compares:
+        assert relative_attributes(message, keys), message
+        x = LinkedEntity(kind="product", id="p1", name="X", score=1.0, method="exact", category_id="laptops")
+        price = price_constraint(message)
+        q = plan_for("recommendation", [x], [], price=price, compares=True).graph_queries
+        assert (q[0].kind, q[0].category_ids, q[0].compared_with) == ("category_products", ["laptops"], "p1")
+        assert not any(g.kind in ("product_facts", "similar") for g in q)
+
+
+def test_relative_attributes_read_which_and_which_way():
+    from rag.understand.constraints import AttributeKey, price_constraint, relative_attributes
+
+    keys = [AttributeKey("weight", "kg", ("2.1",)), AttributeKey("storage", "GB", ("512",)),
+            AttributeKey("ram", "GB", ("8",)), AttributeKey("screen_size", "in", ("13.3",))]
+
+    def read(text):
+        return [(k.key, way) for k, way, _ in relative_attributes(text, keys)]
+
+    assert read("something lighter?") == [("weight", "less")]
+    assert read("more RAM and more storage") == [("ram", "more"), ("storage", "more")]
+    assert read("same storage but cheaper") == [("storage", "same")]
+    assert read("a bigger one?") == [("screen_size", "more")]
+    assert read("with more pixels") == []
+    assert price_constraint("more storage for the same price?").relative == "same"
+    assert price_constraint("cheaper, with the same storage").relative == "below"
 
 
 def test_price_constraint_narrows_the_listing_plan_and_names_no_product():

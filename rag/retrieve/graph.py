@@ -23,7 +23,13 @@ from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.textutil import asks_question, content_words
 from rag.types import Evidence
-from rag.understand.constraints import AttributeConstraint, AttributeKey, PriceConstraint, attribute_constraints
+from rag.understand.constraints import (
+    AttributeConstraint,
+    AttributeKey,
+    PriceConstraint,
+    attribute_constraints,
+    relative_attributes,
+)
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
@@ -511,11 +517,14 @@ class GraphRetriever:
         or "a tent for 4 people?" in one quotable sentence; "No tents (...)" when none does."""
         price = PriceConstraint(gq.min_price, gq.max_price, gq.price_order)
         label = None
-        if gq.priced_against:
-            # "anything cheaper than the X?": X's price is the bound, the closest in price first
-            price, label = self._priced_against(gq)
-            if price is None:
+        compared: list[AttributeConstraint] = []
+        if gq.compared_with:
+            # "anything cheaper than the X?": X's price is the bound, the closest in price first;
+            # "something lighter?": X's weight
+            against = self._compared_with(gq, q.text, (gq.category_ids or q.category_ids or [""])[0])
+            if against is None:
                 return []
+            price, label, compared = against
         order = {"asc": 1, "desc": -1}.get(price.order or "", 0)
         bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k}
         ev = []
@@ -527,8 +536,8 @@ class GraphRetriever:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
-            attribute, narrowing = None, []
-            if link == "has" and not gq.priced_against:
+            attribute, narrowing = (compared[0], compared[1:]) if compared else (None, [])
+            if link == "has" and not gq.compared_with:
                 # the message's conditions ("a 4-person tent under 3 kg"): one orders the listing
                 # (an order without a bound if it asks one: "the lightest 4-person tent"), the
                 # others narrow it, with the earlier messages' (`_narrowing`)
@@ -611,20 +620,62 @@ class GraphRetriever:
             return None, []
         return rows[0].get("name"), [str(a) for a in (rows[0].get("aliases") or [])]
 
-    def _priced_against(self, gq: GraphQuery) -> tuple[PriceConstraint | None, tuple[str, str] | None]:
-        """The bound of "cheaper / more expensive than the X" (X's own price and the products
-        at it are left out) and how the listing says it; None when X has no price."""
-        rows = self._read(cypher.PRODUCT_PRICE, {"id": gq.priced_against})
-        if not rows or rows[0].get("price") is None:
-            return None, None
+    def _compared_with(self, gq: GraphQuery, text: str, category_id: str
+                       ) -> tuple[PriceConstraint, tuple[str, str], list[AttributeConstraint]] | None:
+        """The bounds of a listing compared with the product X (`GraphQuery.compared_with`):
+        X's price for "cheaper / more expensive than the X" (X and the products at its price
+        left out) or "for the same price" (at most X's); X's own value of each attribute the
+        message compares ("lighter": below X's weight; "the same storage": X's), which are
+        shown for each product listed; and how the listing says them ("cheaper than X
+        ($1,364.99), with the same storage as it (2048 GB)"). None when
+        nothing compared can be read (X has no price, or no value of what was compared)."""
+        rows = self._read(cypher.PRODUCT_FACTS, {"ids": [gq.compared_with]})
+        if not rows:
+            return None
         r = rows[0]
-        base = float(r["price"])
-        cent = 0.005
-        price = (PriceConstraint(max_price=base - cent, order="desc") if gq.price_relation == "below"
-                 else PriceConstraint(min_price=base + cent, order="asc"))
-        word = "cheaper" if gq.price_relation == "below" else "more expensive"
-        said = f"{word} than {r['title']} ({_money(base, r.get('currency'))}), closest in price first"
-        return price, (said, f"{word}than{r['id']}")
+        title, said, ids = r["title"], [], []
+        price, at_most = PriceConstraint(), ""
+        if gq.price_relation and r.get("price") is not None:
+            base, cent = float(r["price"]), 0.005
+            money = _money(base, r.get("currency"))
+            if gq.price_relation == "same":  # (said last: "with more storage than X, at its price or less")
+                price = PriceConstraint(max_price=base + cent)
+                at_most = money
+            else:
+                below = gq.price_relation == "below"
+                price = (PriceConstraint(max_price=base - cent, order="desc") if below
+                         else PriceConstraint(min_price=base + cent, order="asc"))
+                word = "cheaper" if below else "more expensive"
+                said.append(f"{word} than {title} ({money})")
+                ids.append(word.replace(" ", ""))
+        own = {a["key"]: a for a in r.get("attributes") or []}
+        compared = []
+        for key, way, words in relative_attributes(text, self._category_keys(category_id)):
+            a = own.get(key.key)
+            number = _leading_number(a["value"]) if a is not None else None
+            if a is None or number is None or (key.unit and a.get("unit") and a["unit"] != key.unit):
+                continue
+            unit = a.get("unit") or ""
+            value = f"{a['value']}" + (f" {unit}" if unit and not str(a["value"]).lower().endswith(unit.lower()) else "")
+            other = title if not said else "it"
+            if way == "same":
+                compared.append(AttributeConstraint(key.key, key.unit, min_value=number, max_value=number, relative=True))
+                said.append(f"with the same {key.words} as {other} ({value})")
+            else:
+                bound = {"max_value": number - 1e-6} if way == "less" else {"min_value": number + 1e-6}
+                compared.append(AttributeConstraint(key.key, key.unit, relative=True, **bound))
+                comparative = words.split()[0].lower()
+                named = comparative in ("lighter", "heavier", "warmer", "bigger", "larger", "smaller", "roomier") \
+                    and len(words.split()) == 1
+                said.append(f"{comparative if named else f'with {way} {key.words}'} than {other} ({value})")
+            ids.append(f"{way}{key.key.replace('_', '')}")
+        if at_most:
+            said.append(f"at its price ({at_most}) or less" if said else f"at the price of {title} ({at_most}) or less")
+            ids.append("samepriceorless")
+        if not said:
+            return None
+        ids.append(f"than{r['id']}")
+        return price, (", ".join(said), "".join(ids)), compared
 
     def _q_brands(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Which brands a category's products come from, most products first ("We carry 4 brands
@@ -662,11 +713,14 @@ class GraphRetriever:
 
     def attribute_constraints(self, text: str, category_id: str) -> list[AttributeConstraint]:
         """The attribute conditions `text` states that the category's products can meet."""
-        keys = [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
+        return attribute_constraints(text, self._category_keys(category_id))
+
+    def _category_keys(self, category_id: str) -> list[AttributeKey]:
+        """The attributes the category's products have (read from a sample of them)."""
+        return [AttributeKey(r["key"], r.get("unit"), tuple(r.get("values") or []))
                 for r in self._read(cypher.CATEGORY_ATTRIBUTES, {"category_id": category_id,
                                                                  "products": ATTRIBUTE_PRODUCTS_READ,
                                                                  "values": ATTRIBUTE_VALUES_READ})]
-        return attribute_constraints(text, keys)
 
     def _q_faq(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         products = gq.product_ids or q.product_ids or [None]
@@ -685,6 +739,20 @@ class GraphRetriever:
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
+
+
+def _products_of(category: str) -> str:
+    """What "No ..." says of a category's products: "tents" for Tents, "kitchen products" for
+    Kitchen (a category named by a plural is its products)."""
+    return category.lower() if category.lower().endswith("s") else f"{category.lower()} products"
+
+
+def _leading_number(value: Any) -> float | None:
+    """The number a value starts with ("2.18" -> 2.18, "4 persons" -> 4), as the listings read it."""
+    try:
+        return float(str(value).split(" ")[0].replace(",", ""))
+    except ValueError:
+        return None
 
 
 def _price_and_stock(r: dict) -> str:
@@ -726,11 +794,13 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
         return f", {label}{', '.join(x for x in shown if x)}" if any(shown) else ""
 
     ev: list[Evidence] = []
-    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None)
+    # (the bounds set by a product compared with are in `label`: "lighter than X (2.18 kg)")
+    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
     constraint = ", ".join(filter(None, [described, label[1] if label else price.describe()]))
     makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
-    priced = (f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
-              + (f", {price.ordering}" if price.order else ""))
+    priced = f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
+    # (the order is the listing's: "No tents for 12 people" has none)
+    ordered = (", closest in price first" if label else f", {price.ordering}") if price.order else ""
     title = name or owner.replace("-", " ").capitalize()
     heading = (title + (f" ({', '.join(aliases)})" if aliases else "") + makers
                + (f" ({described})" if described else "") + priced)
@@ -739,11 +809,12 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
         listed = "; ".join(
             (f"({n}) " if price.order else "") + f"{r['title']} ({r['id']})" + _price_and_stock(r) + value(r)
             for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
-        ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}: {listed}.",
+        ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}{ordered}: {listed}.",
                            owner_id=owner, score=0.6))
-    elif attribute is not None:  # "a tent for 12 people?": that there is none is the answer
+    elif attribute is not None or label is not None:
+        # "a tent for 12 people?", "anything cheaper?" (than the cheapest): that there is none is the answer
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
-                           text=f"No {title.lower()}{heading[len(title):]}.", owner_id=owner, score=0.6))
+                           text=f"No {_products_of(title)}{heading[len(title):]}.", owner_id=owner, score=0.6))
     for r in rows:
         state = _AVAILABILITY.get(r.get("availability") or "", "")
         money = _money(r.get("price"), r.get("currency"))

@@ -38,6 +38,9 @@ _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest p
 # relative to the product in focus: "anything cheaper than the X?", "like the X but cheaper"
 _CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower[- ]priced|more affordable|for less)\b", re.IGNORECASE)
 _DEARER = re.compile(r"\b(?:more expensive|pricier|higher[- ]priced|higher[- ]end)\b", re.IGNORECASE)
+# "more storage for the same price?", "at a similar price": priced at most the product in focus
+_SAME_PRICE = re.compile(r"\b(?:(?:for|at)\s+(?:the\s+same|a\s+similar|that|this)\s+price|same\s+price|"
+                         r"(?:for|at)\s+the\s+price|(?:not|no)\s+more\s+expensive|same\s+budget)\b", re.IGNORECASE)
 
 
 _MONEY_RE = re.compile(MONEY, re.IGNORECASE)
@@ -63,8 +66,9 @@ class PriceConstraint:
     min_price: float | None = None
     max_price: float | None = None
     order: Literal["asc", "desc"] | None = None  # cheapest first / dearest first
-    #: priced below / above the product in focus ("anything cheaper than the X?"), with no amount
-    relative: Literal["below", "above"] | None = None
+    #: priced below / above the product in focus ("anything cheaper than the X?"), or at most
+    #: its price ("more storage for the same price?"), with no amount
+    relative: Literal["below", "above", "same"] | None = None
 
     def __bool__(self) -> bool:
         return (self.min_price is not None or self.max_price is not None or self.order is not None
@@ -113,9 +117,10 @@ def price_constraint(text: str) -> PriceConstraint:
         order = "desc"
     elif _CHEAPEST.search(text):
         order = "asc"
-    relative: Literal["below", "above"] | None = None
+    relative: Literal["below", "above", "same"] | None = None
     if low is None and high is None and order is None:
-        relative = "below" if _CHEAPER.search(text) else "above" if _DEARER.search(text) else None
+        relative = ("below" if _CHEAPER.search(text) else "above" if _DEARER.search(text)
+                    else "same" if _SAME_PRICE.search(text) else None)
     return PriceConstraint(low, high, order, relative)
 
 
@@ -226,6 +231,9 @@ class AttributeConstraint:
     said: str | None = None
     #: asked for by size ("the biggest backpack"): ordered largest or smallest first
     by_size: bool = False
+    #: bounded by the value of a product compared with ("something lighter?"), which the
+    #: listing names instead of the bound
+    relative: bool = False
 
     @property
     def narrows(self) -> bool:
@@ -411,3 +419,76 @@ def _head_named(key: AttributeKey, keys: list[AttributeKey], asked: set[str]) ->
         return False
     head = content_words(words[-1])
     return bool(head) and head <= asked and sum(content_words(k.words.split()[-1]) == head for k in keys) == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions relative to the product in focus, on one of its attributes: "something lighter?",
+# "is there a bigger one?", "more storage for the same price?", "cheaper, with the same RAM".
+# The product's own value is the bound (rag.retrieve.graph reads it); here only which
+# attribute, and which way.
+
+Direction = Literal["less", "more", "same"]
+
+#: Comparatives that name their measure: (words of the keys it may be, way)
+_MEASURED_COMPARATIVES: dict[str, tuple[tuple[str, ...], Direction]] = {
+    "lighter": (("weight",), "less"), "heavier": (("weight",), "more"),
+    "bigger": (_SIZE_KEYS, "more"), "larger": (_SIZE_KEYS, "more"), "roomier": (_SIZE_KEYS, "more"),
+    "smaller": (_SIZE_KEYS, "less"), "compact": (_SIZE_KEYS, "less"),
+    "warmer": (("temperature",), "less"),  # a lower rating keeps warmer
+}
+_MORE = {"more": "more", "higher": "more", "bigger": "more", "larger": "more", "longer": "more", "greater": "more",
+         "better": "more", "less": "less", "fewer": "less", "lower": "less", "smaller": "less", "shorter": "less"}
+_MEASURE = r"[a-z][\w-]*(?:\s+(?!(?:and|or|but|for|than|at|with|as|in)\b)[a-z][\w-]*)?"
+_COMPARED = re.compile(rf"\b(?:(?P<way>{'|'.join(_MORE)})\s+(?P<what>{_MEASURE})"
+                       rf"|(?:the\s+)?same\s+(?:amount\s+of\s+)?(?P<same>{_MEASURE})"
+                       rf"|(?P<measured>{'|'.join(_MEASURED_COMPARATIVES)}))\b", re.IGNORECASE)
+# another product asked for ("something lighter?", "is there a bigger one?", "any with more
+# storage?"), or the comparative alone ("lighter?"); not the product's own measure ("is it
+# lighter than 2 kg?" has a number; "does it have more storage than X?" names two)
+_ANOTHER = re.compile(r"\b(?:something|anything|any|another|other|others|one|ones|alternatives?|options?|models?|"
+                      r"versions?|else|there|choices?)\b|^\W*(?:and\s+)?(?:a\s+|an\s+)?(?:with\s+)?(?:" +
+                      "|".join([*_MORE, *_MEASURED_COMPARATIVES, "same"]) + r")\b", re.IGNORECASE)
+_NOT_MEASURES = frozenset("about info information details detail than of like expensive affordable pricey price "
+                          "reviews pictures photos colors colours options choices products items ones".split())
+
+
+def compares_with_it(text: str) -> bool:
+    """The message asks for another product than the one in focus that has more or less of some
+    attribute, or the same ("something lighter?", "any with more storage for the same price?"):
+    its category's listing bounded by the product's own values (`relative_attributes` says which,
+    given the category's attributes). "Tell me more about it" asks for nothing of the kind."""
+    text = text or ""
+    if not _ANOTHER.search(text) or _NUMBER_UNIT.search(without_prices(text)):
+        return False
+    for m in _COMPARED.finditer(text):
+        if m.group("measured"):
+            return True
+        what = (m.group("what") or m.group("same") or "").lower().split()
+        if what and what[0] not in _NOT_MEASURES:
+            return True
+    return False
+
+
+def relative_attributes(text: str, keys: list[AttributeKey]) -> list[tuple[AttributeKey, Direction, str]]:
+    """The numeric attributes of `keys` the message compares with the product in focus, one
+    each: (key, way, the words that said it). "Lighter" is the weight, less; "more storage" the
+    storage, more; "a longer battery life" battery_life; "the same RAM" ram; "bigger" the first
+    size key the category has (`_SIZE_KEYS`: capacity, screen size, ...)."""
+    numeric = [k for k in keys if k.kind == "numeric"]
+    found: dict[str, tuple[AttributeKey, Direction, str]] = {}
+    for m in _COMPARED.finditer(text or ""):
+        if m.group("measured"):
+            names, way = _MEASURED_COMPARATIVES[m.group("measured").lower()]
+            key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
+        else:
+            way = "same" if m.group("same") else _MORE[m.group("way").lower()]  # type: ignore[assignment]
+            asked = content_words(m.group("what") or m.group("same"))
+            key = next((k for k in numeric if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked)),
+                       None)
+            measured = _MEASURED_COMPARATIVES.get(m.group("way").lower()) if m.group("way") else None
+            if key is None and measured is not None:  # "a bigger one": bigger names its measure
+                names, way = measured
+                key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
+        if key is not None and key.key not in found:
+            found[key.key] = (key, way, m.group(0))
+    return list(found.values())

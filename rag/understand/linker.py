@@ -73,6 +73,12 @@ def tokens(text: str) -> list[str]:
 _CONJUNCTION = re.compile(r"\s*(?:&|,|\band\b|/)\s*", re.IGNORECASE)
 
 
+def _within(mention: str, words: set[str]) -> bool:
+    """Whether every word of `mention` is one of `words`."""
+    said = set(tokens(mention))
+    return bool(said) and said <= words
+
+
 def conjuncts(name: str) -> list[str]:
     """The parts of a category named by a list: "Chargers & Cables" is also "Chargers" and
     "Cables" ("I need a charger"). A name that is one thing has none."""
@@ -341,16 +347,19 @@ class EntityLinker:
                     break
         linked = [e for e in result.entities if e.kind == "product"]
         implied = {e.brand_id for e in linked} | {e.category_id for e in linked}
+        # words of a product's name name no other thing: "tell me about the Nimbus Tech Flex 360
+        # Laptop" asks about no electronics ("tech" is that category's alias)
+        in_names = {w for e in linked for w in tokens(e.mention or "")}
 
         for i, score, mention, method in brand_hits:
             b = self.brands[i]
-            if b.id in implied:  # "Bassline Halo 150": the brand is the product's own
+            if b.id in implied or _within(mention, in_names):  # "Bassline Halo 150": the brand is the product's own
                 continue
             result.entities.append(LinkedEntity(kind="brand", id=b.id, name=b.name, score=score,
                                                 method=method, mention=mention))
         for i, score, mention, method in category_hits:
             c = self.categories[i]
-            if c.id in implied:
+            if c.id in implied or _within(mention, in_names):
                 continue
             result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name, score=score,
                                                 method=method, mention=mention))

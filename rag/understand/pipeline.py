@@ -23,7 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import FAILURE, content_words, search_before
-from rag.understand.constraints import PriceConstraint, price_constraint, superlatives
+from rag.understand.constraints import PriceConstraint, compares_with_it, price_constraint, superlatives
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import RequestedThing, is_search, narrows_only, requested_thing
@@ -847,11 +847,12 @@ class Understander:
             price = _with_earlier_bounds(price, carried)
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
-                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)))
+                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
+                        compares=compares_with_it(head))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
-                q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.priced_against
+                q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.compared_with
                 else q for q in plan.graph_queries]})
         listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
         response = response_policy(intent.label, sentiment, how_to=how_to)

@@ -39,7 +39,8 @@ without a product in focus is summarized even without one ("I need a new tent", 
 any rucksacks?"). A message that asks which
 brands ("what brands of laptops do you carry?"), with no product or brand in focus, reads the
 brands of its categories (of the store, with none) first. "Anything cheaper than the X?" lists
-X's category below X's price instead of X's own facts.
+X's category below X's price instead of X's own facts; "something lighter?" (with X in focus)
+lists it below X's weight.
 """
 
 from __future__ import annotations
@@ -113,13 +114,15 @@ def asks_how_to(text: str) -> bool:
 
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
-             how_to: bool = False, accessories: bool = False, refers_to_one: bool = False) -> RetrievalPlan:
+             how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
+             compares: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
     (`asks_for_accessories`); `refers_to_one`: it refers to one product without naming it ("is
     it waterproof?", "does this ...?", "what's the price?"): a product question with nothing in
-    focus then asks which product."""
+    focus then asks which product. `compares`: it asks for another product with more or less of
+    an attribute than the one in focus (`constraints.compares_with_it`: "something lighter?")."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -242,13 +245,15 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # the last category named is the one they go with
         gq.insert(0, GraphQuery(kind="category_accessories", category_ids=C, k=5))
         notes.append("what goes with " + C[-1])
-    if price and price.relative and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
-        # "anything cheaper than the X?": the products of X's category priced below it, which
-        # take the place of X's own facts (the listing states X's price) and of X's look-alikes
-        gq = [GraphQuery(kind="category_products", category_ids=C_all[:1], priced_against=P[0],
-                         price_relation=price.relative, k=8, summarize=True),
+    if ((price and price.relative) or compares) and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
+        # "anything cheaper than the X?", "something lighter?": the products of X's category
+        # priced below it (lighter than it), which take the place of X's own facts (the listing
+        # states X's price and values) and of X's look-alikes
+        relation = price.relative if price else None
+        gq = [GraphQuery(kind="category_products", category_ids=C_all[:1], compared_with=P[0],
+                         price_relation=relation, k=8, summarize=True),
               *(q for q in gq if q.kind not in ("product_facts", "similar"))]
-        notes.append(f"products of {C_all[0]} priced {price.relative} {P[0]}")
+        notes.append(f"products of {C_all[0]} compared with {P[0]}" + (f", priced {relation}" if relation else ""))
     elif price:
         # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered
         # (a brand's facts become a listing of its products, which the constraint can narrow);

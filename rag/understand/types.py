@@ -134,10 +134,12 @@ class GraphQuery(BaseModel):
     # a listing asked for ("I need a new tent"): a summary of its first products, even when no
     # constraint narrows it
     summarize: bool = False
-    # priced below / above this product ("anything cheaper than the X?"): the listing's bound
-    # is its price, the closest in price first
-    priced_against: str | None = None
-    price_relation: Literal["below", "above"] | None = None
+    # compared with this product: priced below / above it ("anything cheaper than the X?"; the
+    # closest in price first) or at most its price ("for the same price"), and bounded by its
+    # own values of the attributes the message compares ("something lighter?", "more storage";
+    # rag.understand.constraints.relative_attributes)
+    compared_with: str | None = None
+    price_relation: Literal["below", "above", "same"] | None = None
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
     # "How do I track my order?"; "how do I change my shipping address?" does not)
     asked_only: bool = False
