@@ -121,6 +121,10 @@ def apply_response_policy(
     elif mode == "decline":
         body = NOT_ENGLISH_REPLY if reason == "not_english" else DECLINE_REPLY
         out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
+    elif policy.decline_unanswered and out.abstained:
+        # "what's the weather like?": no document of the store asks it
+        body = DECLINE_REPLY
+        out.citations, out.evidence, out.grounded = [], [], False
     elif policy.handoff_unanswered and out.abstained:
         # "how do I change my delivery address?" and no FAQ says how: a person can
         body, out.escalate, out.handoff_message = handoff, True, handoff

@@ -279,6 +279,18 @@ def asks_question(message: str, question: str) -> bool:
     return bool(wanted) and wanted <= said
 
 
+#: Words of a document's title that say it is a document, not what it is about
+_DOCUMENT_WORDS = "store shop policy policies information info details terms faq faqs our us general"
+
+
+def names_title(message: str, title: str) -> bool:
+    """The message names what a document is titled by: one of its title's content words but
+    those that say it is a document ("what are your hours?" and "how can I contact you?" name
+    "Store hours & contact"; "do you charge sales tax?" names "Sales tax"; "what's the
+    weather?" names neither; "Store information" names nothing)."""
+    return bool((content_words(title) - _content_words(_DOCUMENT_WORDS)) & content_words(message))
+
+
 def numbers(text: str) -> list[tuple[str, str | None]]:
     """(value, unit) pairs: "$19.99" -> ("19.99", "$"), "30 days" -> ("30", "day"),
     "90% off" -> ("90", "%"). Values are normalized (no separators, no trailing zero decimals)."""

@@ -314,6 +314,30 @@ def test_policy_create_replace_rollback_visible_in_answers(client, http_server):
     assert not policy_citations(a, pid)
 
 
+def test_a_document_of_another_kind_answers_what_no_intent_covers(client, http_server):
+    """"What are your store hours?" is out of scope to the intent model and was declined even
+    when the merchant's documents said. A store-wide document of kind "other" whose title the
+    message names answers it, live; with it gone, the message is declined again, and a message
+    the document does not name ("what's the weather like?") always was."""
+    merch = http_server.headers("merchandiser")
+    pid = "store-hours"
+    r = client.post("/v1/policies", headers=merch, json={
+        "id": pid, "kind": "other", "format": "markdown",
+        "content": "# Store hours and contact\n\nOur support team is available Monday to Friday, 9 am to 6 pm "
+                   "Eastern. Call us at 1-800-555-0100."})
+    assert r.status_code == 201, r.text
+    try:
+        a = chat(client, http_server, "what are your store hours?")
+        assert a["intent"]["label"] == "out_of_scope" and not a["abstained"], a
+        assert policy_citations(a, pid) and "9 am to 6 pm" in a["answer"], a
+        a = chat(client, http_server, "what's the weather like today?")
+        assert a["abstained"] and not a["citations"] and a["answer"].startswith("Sorry, I can only help"), a
+    finally:
+        assert client.delete(f"/v1/policies/{pid}", headers=merch).status_code == 204
+    a = chat(client, http_server, "what are your store hours?")
+    assert a["abstained"] and a["answer"].startswith("Sorry, I can only help"), a
+
+
 def test_policy_uploads_html_and_pdf(client, http_server):
     merch = http_server.headers("merchandiser")
     html = (b"---\nid: payment-p000011\nkind: payment\nscope: product\ntarget: p000011\n---\n"

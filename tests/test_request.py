@@ -82,3 +82,16 @@ def test_what_a_question_asks_of_a_rule(question, asked):
 ])
 def test_asking_which_to_choose(message, choosing):
     assert asks_which_to_choose(message) is choosing
+
+
+@pytest.mark.parametrize("message, title, named", [
+    ("what are your store hours?", "Store hours and contact", True),
+    ("how can I contact you?", "Store hours and contact", True),
+    ("do you charge sales tax?", "Sales tax", True),
+    ("what's the weather like?", "Store hours", False),
+    ("tell me about your store", "Store information", False),  # only document words
+])
+def test_a_message_names_a_document_by_its_title(message, title, named):
+    from rag.textutil import names_title
+
+    assert names_title(message, title) == named

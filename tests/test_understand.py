@@ -35,6 +35,13 @@ def _sid() -> str:
     return f"t{time.time_ns()}"
 
 
+def _declined(u) -> bool:
+    """Declined, unless a store document asks it (an FAQ, a document titled by it): the plan
+    reads only those, and declines when none answers."""
+    return u.plan.answer_mode == "decline" or (
+        u.response.decline_unanswered and all(q.asked_only for q in u.plan.graph_queries))
+
+
 def _one_product(demo_catalog, leaf: str = "headphones"):
     return next(p for p in demo_catalog.products if p.category == leaf)
 
@@ -446,7 +453,7 @@ def test_short_follow_up_about_the_product_in_focus_stays_in_scope(understander,
     assert u.intent.reason == "follow_up" or u.intent.raw_label != "out_of_scope"
     assert u.plan.answer_mode == "grounded" and u.product_ids == [p.id]
     off = understander.understand("who won the game last night?", session_id=sid)
-    assert off.intent.label == "out_of_scope" and off.plan.answer_mode == "decline"
+    assert off.intent.label == "out_of_scope" and _declined(off)
 
 
 def _an_ambiguous_line(linker, demo_catalog) -> tuple[str, str]:
@@ -502,7 +509,7 @@ def test_a_question_sent_from_a_product_page_is_about_that_product(understander,
     p = _one_product(demo_catalog)
     for text in ["ok so what about rain", "any good on a 2015 ford focus?"]:
         off_page = understander.understand(text, session_id=_sid())
-        assert off_page.intent.label == "out_of_scope" and off_page.plan.answer_mode == "decline"
+        assert off_page.intent.label == "out_of_scope" and _declined(off_page)
         on_page = understander.understand(text, session_id=_sid(), product_id=p.id)
         assert on_page.intent.label in PRODUCT_INTENTS and on_page.intent.reason == "product_page", on_page.intent
         assert on_page.plan.answer_mode == "grounded" and on_page.product_ids == [p.id]
@@ -521,7 +528,23 @@ def test_a_product_named_by_its_id_is_about_that_product(understander, demo_cata
     assert u.vector() @ understander.encoder.encode([u.question])[0] > 0.999
     named = understander.understand(f"tell me about the {p.title}", session_id=_sid())
     assert named.query == "" and named.question == named.text  # nothing to rewrite
-    assert understander.understand("tell me a joke", session_id=_sid()).plan.answer_mode == "decline"
+    assert _declined(understander.understand("tell me a joke", session_id=_sid()))
+
+
+def test_an_out_of_scope_message_reads_the_store_documents_that_ask_it_first():
+    """"What are your store hours?": no intent of ours, but a store document may say. Only the
+    FAQs that ask it and the documents its title names are read, declined when none answers;
+    an unreadable message is declined at once."""
+    from rag.understand.router import plan_for, response_policy
+    from rag.understand.types import SentimentPrediction
+
+    plan = plan_for("out_of_scope", [], [], store_documents=True)
+    assert plan.answer_mode == "grounded" and all(q.asked_only for q in plan.graph_queries)
+    assert {q.kind for q in plan.graph_queries} == {"faq", "policy"} and set(plan.passages.sources) == {"faq", "policy"}
+    neutral = SentimentPrediction(label="neutral", confidence=0.9)
+    assert response_policy("out_of_scope", neutral, store_documents=True).decline_unanswered
+    assert plan_for("out_of_scope", [], []).answer_mode == "decline"
+    assert not response_policy("out_of_scope", neutral).decline_unanswered
 
 
 def test_transactional_intents_hand_off(understander):

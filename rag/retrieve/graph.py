@@ -21,7 +21,7 @@ from typing import Any, Callable, Collection, Hashable, Sequence
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
-from rag.textutil import asks_question, content_words
+from rag.textutil import asks_question, content_words, names_title
 from rag.types import Evidence
 from rag.understand.constraints import (
     AttributeConstraint,
@@ -368,6 +368,11 @@ class GraphRetriever:
         brands = gq.brand_ids or q.brand_ids
         cats = gq.category_ids or q.category_ids
         kind = gq.policy_kind or q.policy_kind
+        if gq.asked_only:
+            # "what are your store hours?": the store-wide documents the message names by title
+            # ("Store hours"), a kind no intent of ours reads
+            return [self._policy_evidence(r, None) for r in self._read(cypher.POLICIES, {"kind": kind})
+                    if (r.get("scope") or "global") == "global" and names_title(q.text, r.get("title") or "")][: gq.k]
         targets: list[tuple[str | None, str | None, str | None]] = [(p, None, None) for p in products]
         if not targets:
             targets = [(None, brands[0] if brands else None, cats[0] if cats else None)]

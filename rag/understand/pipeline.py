@@ -848,14 +848,14 @@ class Understander:
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
                         refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
-                        compares=compares_with_it(head))
+                        compares=compares_with_it(head), store_documents=special is None)
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
                 q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.compared_with
                 else q for q in plan.graph_queries]})
         listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
-        response = response_policy(intent.label, sentiment, how_to=how_to)
+        response = response_policy(intent.label, sentiment, how_to=how_to, store_documents=special is None)
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3
 

@@ -22,7 +22,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | order_status, order_change, account | none: handoff (no order system access); asked *how* ("how do I track my order?"): the FAQ it asks, else handoff | that FAQ, 3 |
 | human_agent        | none: handoff                                          |                                  |
 | greeting_thanks    | none: smalltalk                                        |                                  |
-| out_of_scope       | none: decline                                          |                                  |
+| out_of_scope       | the FAQ that asks it, the "other" policy its title names; else decline | none |
 
 Product-specific intents with no product in focus and an ambiguous mention -> clarify (no
 retrieval); a comparison or compatibility question also when its other side is named well.
@@ -115,14 +115,16 @@ def asks_how_to(text: str) -> bool:
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
              how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
-             compares: bool = False) -> RetrievalPlan:
+             compares: bool = False, store_documents: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
     (`asks_for_accessories`); `refers_to_one`: it refers to one product without naming it ("is
     it waterproof?", "does this ...?", "what's the price?"): a product question with nothing in
     focus then asks which product. `compares`: it asks for another product with more or less of
-    an attribute than the one in focus (`constraints.compares_with_it`: "something lighter?")."""
+    an attribute than the one in focus (`constraints.compares_with_it`: "something lighter?").
+    `store_documents`: an out-of-scope message is looked up in the store's documents that ask
+    it before it is declined (not one that is unreadable or not in English)."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -143,6 +145,15 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
                              notes=["explicit request for a person"])
     if intent == "greeting_thanks":
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="smalltalk", notes=["no retrieval"])
+    if intent == "out_of_scope" and store_documents:
+        # "what are your store hours?", "do you charge sales tax?": no intent of ours, but the
+        # store's own documents may say (an FAQ that asks it, a policy of another kind titled
+        # by it); declined when none does (ResponsePolicy.decline_unanswered)
+        return RetrievalPlan(intent=intent, graph_queries=[GraphQuery(kind="faq", k=3, asked_only=True),
+                                                           GraphQuery(kind="policy", policy_kind="other", k=3,
+                                                                      asked_only=True)],
+                             passages=PassageQuery(sources=["faq", "policy"], k=3), answer_mode="grounded",
+                             notes=["out of scope: the store's FAQ or document that asks it, else decline"])
     if intent == "out_of_scope":
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="decline",
                              notes=["not a shopping question this store can answer"])
@@ -282,10 +293,14 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
                          handoff=escalate, answer_mode="grounded")
 
 
-def response_policy(intent: str, sentiment: SentimentPrediction, how_to: bool = False) -> ResponsePolicy:
+def response_policy(intent: str, sentiment: SentimentPrediction, how_to: bool = False,
+                    store_documents: bool = False) -> ResponsePolicy:
     """Tone, apology and handoff from the sentiment and escalation signals. An order or account
     question that asks how something is done is answered when the store's documents say how,
-    and handed off when they do not (`handoff_unanswered`)."""
+    and handed off when they do not (`handoff_unanswered`); an out-of-scope one looked up in the
+    store's documents (`store_documents`) is declined when they do not answer it."""
+    if intent == "out_of_scope" and store_documents:
+        return response_policy("product_info", sentiment).model_copy(update={"decline_unanswered": True})
     if intent in TRANSACTIONAL_INTENTS and how_to:
         policy = response_policy("product_info", sentiment)
         return policy.model_copy(update={"handoff_unanswered": True,

@@ -189,6 +189,9 @@ class ResponsePolicy(BaseModel):
     handoff_unanswered: bool = Field(
         False, description="hand off (handoff_message) instead of abstaining: an order or account "
         "question asked how, which the store's documents may or may not answer")
+    decline_unanswered: bool = Field(
+        False, description="decline instead of abstaining: an out-of-scope message looked up in the "
+        "store's documents ('what are your store hours?'), which may or may not answer it")
 
 
 class Understanding(BaseModel):
