@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -277,6 +278,42 @@ def asks_question(message: str, question: str) -> bool:
     if own & order_words and not said & order_words:
         return False
     return bool(wanted) and wanted <= said
+
+
+# A name written in full: two to four capitalized words ("American Express", "Federal Express")
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b")
+
+
+def _shortens(short: str, name: list[str]) -> bool:
+    """Whether `short` is made of the beginnings of each word of `name`, in order: two letters or
+    more each ("amex": AMerican EXpress, "fedex": FEDeral EXpress)."""
+    if not name:
+        return not short
+    first = name[0]
+    return any(first[:k] == short[:k] and _shortens(short[k:], name[1:])
+               for k in range(min(len(first), len(short) - 2 * (len(name) - 1)), 1, -1))
+
+
+def spelled_out(question: str, texts: list[str], english: Collection[str] = ()) -> str:
+    """`question` with a short form of a name written as the texts write it in full: "do you
+    take Amex?" over "We accept Visa, Mastercard, American Express, ..." reads "do you take
+    American Express?". A short form is a word of four letters or more that no text has and
+    that begins each word of a name the texts write capitalized ("Am" + "ex"), and is no word of
+    `english` ("note" is no short form of "No Tears"); nothing else is read as one, so "do you
+    take Discover?" stays as it is."""
+    known: set[str] = set().union(*(words(t) for t in texts))
+    unknown = {w for w in words(question) if len(w) >= 4 and w.isalpha() and w not in known and w not in english}
+    if not unknown:
+        return question
+    full: dict[str, str] = {}
+    for name in {m.group(0) for t in texts for m in _FULL_NAME.finditer(t)}:
+        parts = name.lower().split()
+        for w in unknown:
+            if w[:2] == parts[0][:2] and w not in full and _shortens(w, parts):
+                full[w] = name
+    if not full:
+        return question
+    return re.sub(r"[A-Za-z]+", lambda m: full.get(m.group(0).lower(), m.group(0)), question)
 
 
 #: Words of a document's title that say it is a document, not what it is about

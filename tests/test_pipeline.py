@@ -172,6 +172,11 @@ def test_a_rule_that_does_not_say_what_was_asked_is_told_so(pipeline, planned, q
     ("do you ship to Canada?", "shipping", "shipping"),
     ("can I return it if it doesn't fit?", "return_policy", "returns"),  # a circumstance: the rule answers it
     ("how long is the warranty?", "warranty", "warranty"),  # not a yes/no question
+    # the short form of a name the rule writes in full ("American Express"): it said "I don't
+    # know" (by meaning, "take Amex" is far from "accept American Express"), or gave the rule
+    # after saying that it does not say
+    ("do you take amex?", "payment", "payment"),
+    ("Can I pay with AmEx?", "payment", "payment"),
 ])
 def test_a_rule_that_answers_is_quoted_as_it_is(pipeline, planned, question, intent, kind):
     a = pipeline.answer(planned.add(question, _policy(intent, kind)))

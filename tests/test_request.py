@@ -95,3 +95,16 @@ def test_a_message_names_a_document_by_its_title(message, title, named):
     from rag.textutil import names_title
 
     assert names_title(message, title) == named
+
+
+def test_a_short_form_of_a_name_is_spelled_out_as_the_evidence_writes_it():
+    from rag.textutil import spelled_out
+
+    texts = ["We accept Visa, Mastercard, American Express, PayPal and store gift cards.",
+             "We ship with Federal Express. Made by Nova Tech."]
+    assert spelled_out("do you take amex?", texts) == "do you take American Express?"
+    assert spelled_out("ship with FedEx?", texts) == "ship with Federal Express?"
+    assert spelled_out("do you take Discover?", texts) == "do you take Discover?"  # no name it shortens
+    assert spelled_out("do you accept american express?", texts) == "do you accept american express?"
+    assert spelled_out("can I leave a note?", texts, english={"note"}) == "can I leave a note?"  # a word, not Nova Tech
+    assert spelled_out("can I leave a note?", texts) == "can I leave a Nova Tech?"  # (what the English check is for)

@@ -70,10 +70,12 @@ from rag.textutil import (
     is_yes_no_question,
     self_reference_words,
     split_sentences,
+    spelled_out,
 )
 from rag.types import Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
+from rag.understand.linker import english_words
 from rag.understand.request import asked_complements, asks_which_to_choose, is_search, requested_thing
 from rag.vector_cache import CachedTextEncoder
 
@@ -394,6 +396,9 @@ class ExtractiveGenerator:
         items = context.items[: self.max_items]
         if not items:
             return []
+        written = self.as_written(question, context)
+        if written != question:  # "do you take Amex?" read as "... American Express?"
+            question, question_vector = written, None
         q_words = content_words(question)
         item_words = [content_words(item.text) for item in items]
         n = len(items)
@@ -657,12 +662,20 @@ class ExtractiveGenerator:
         rescored.sort(key=lambda s: -s.score)
         return rescored
 
+    def as_written(self, question: str, context: Context) -> str:
+        """The question with a short form of a name the evidence writes in full spelled out
+        (rag.textutil.spelled_out: "do you take Amex?" over "We accept ... American Express"),
+        so that it is matched by its words: by meaning, "take Amex" is far from "accept
+        American Express" (0.22) and nearer "business days" to "weekends" than either."""
+        return spelled_out(question, [item.text for item in context.items[: self.max_items]], english_words())
+
     def asked_words(self, question: str, context: Context) -> frozenset[str]:
         """The content words the question asks about, as `score` reads them: not its subject's
         name nor the words most items repeat (topic words), not request words, not the words a
         request does not ask about (unasked_words). The grounding check asks whether a model's
         answer says any of them."""
         items = context.items[: self.max_items]
+        question = self.as_written(question, context)
         q_words = content_words(question)
         item_words = [content_words(item.text) for item in items]
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
@@ -680,7 +693,9 @@ class ExtractiveGenerator:
         circumstances ("can I return it if it doesn't *fit*?"), which a rule answers whatever
         they are, nor praise ("any *good* headphones?"). Numbers are left out (the rule's own
         period answers "after 20 days?"), and a word counts as mentioned when it begins an
-        item's word or an item's word begins it ("pay" and "payment")."""
+        item's word or an item's word begins it ("pay" and "payment"), or when it is a short form
+        of a name an item writes in full ("Amex", `as_written`)."""
+        question = self.as_written(question, context)
         thing = requested_thing(question)
         complements = content_words(asked_complements(question)) if thing or is_yes_no_question(question) else set()
         if thing is not None:
