@@ -147,7 +147,7 @@ def policies_by_variants(context: Context) -> dict[str, list[int]]:
     split: dict[str, list[int]] = {}
     for item in context.items:
         ev = item.evidence  # the applicable policy (extractive.is_applicable_policy), for some
-        if ev.kind == "graph_fact" and ev.source == "policy" and ev.applies_to:
+        if ev.kind == "graph_fact" and ev.source == "policy" and ev.applies_to and not ev.overridden_by:
             split.setdefault(ev.applies_to, []).append(item.number)
     return split if len(split) > 1 else {}
 

@@ -28,9 +28,18 @@ from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
-from rag.types import Answer, Evidence
+from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
+
+def _whom(overridden: OverriddenPolicy) -> str:
+    """Whom a broader policy is for, said before its sentences: every product (store-wide), or
+    the brand's or category's id in words ("Electronics")."""
+    owner = overridden.policy.owner_id
+    if overridden.scope in ("global", "store", "") or not owner or owner == "store":
+        return STORE_WIDE
+    return owner.replace("-", " ").title()
+
 
 #: Stage names, in order (the keys of `Answer.timings.stages_ms`).
 STAGES = ("understand", "plan", "retrieve", "fuse", "context", "generate", "ground", "respond")
@@ -163,6 +172,26 @@ class AnswerPipeline:
         return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items,
                              entity_names=names)
 
+    def context_for(self, u: Understanding, retrieval: RetrievalResult) -> Context:
+        """The turn's context. When the policy that applies says nothing of what was asked (no
+        sentence of the context answers it, or it asks of something no item mentions), the
+        broader policies it overrides come after it, each said with whom it is for ("can I pay
+        with PayPal?" on a laptop's page: the laptops' financing policy wins over the store's
+        payment methods and says "in addition to the usual payment methods"; it said "I don't
+        know"). They never bind: what the narrower policy says still leads."""
+        context = self.build_context(retrieval.evidence, u)
+        if not retrieval.overridden or (
+                self.extractive.pick(u.question, context, u.embedding)
+                and not self.extractive.unmentioned(u.question, context)):
+            return context
+        broader = [o.policy.model_copy(update={"overridden_by": o.by, "applies_to": _whom(o)})
+                   for o in sorted(retrieval.overridden, key=lambda o: -o.rank)]
+        # (right after the policies that apply: the context keeps its first items)
+        at = max((i + 1 for i, e in enumerate(retrieval.evidence) if e.source == "policy" and e.kind == "graph_fact"),
+                 default=0)
+        wider = self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
+        return wider if self.extractive.pick(u.question, wider, u.embedding) else context
+
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
         if isinstance(self.generator, ExtractiveGenerator):
             # it quotes the numbered evidence and never reads a prompt: rendering one is waste;
@@ -196,7 +225,7 @@ class AnswerPipeline:
         clock.lap("plan")
         trace.query = query
         trace.retrieval = self.retrieve_and_fuse(query, clock)
-        context = self.build_context(trace.retrieval.evidence, u)
+        context = self.context_for(u, trace.retrieval)
         trace.context = context
         clock.lap("context")
         text, name, reason = self._generate(self._request(u, context, history))
@@ -239,7 +268,7 @@ class AnswerPipeline:
         query = self.plan(u)
         clock.lap("plan")
         trace.retrieval = self.retrieve_and_fuse(query, clock)
-        context = self.build_context(trace.retrieval.evidence, u)
+        context = self.context_for(u, trace.retrieval)
         clock.lap("context")
         request = self._request(u, context, ())
         if isinstance(self.generator, FallbackGenerator):

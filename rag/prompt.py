@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, TypedDict
 
 from rag.textutil import split_sentences
+from rag.types import STORE_WIDE
 
 if TYPE_CHECKING:
     from rag.context import Context
@@ -125,7 +126,8 @@ def evidence_label(kind: str, source: str | None, doc_id: str | None, doc_versio
     if source in {"policy", "faq", "scoped_policy"} and doc_id:
         version = f" v{doc_version}" if doc_version is not None else ""
         name = "policy" if source == "scoped_policy" else source
-        whom = f" for {neutralize(applies_to)} only" if applies_to else ""
+        whom = (" store-wide, where the narrower one above is silent" if applies_to == STORE_WIDE
+                else f" for {neutralize(applies_to)} only" if applies_to else "")
         return f"{name}{whom}: {neutralize(doc_id)}{version}"
     if source:
         return neutralize(source)

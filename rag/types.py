@@ -10,6 +10,11 @@ from pydantic import BaseModel, Field
 EvidenceKind = Literal["graph_fact", "passage"]
 
 
+#: Whom a store-wide policy is for (`Evidence.applies_to`), when it is given next to the narrower
+#: one that overrides it (rag.pipeline.AnswerPipeline.context_for)
+STORE_WIDE = "all products"
+
+
 class Evidence(BaseModel):
     """One citable item. `id` is stable across runs (graph node id or passage key)."""
 
@@ -27,6 +32,10 @@ class Evidence(BaseModel):
     applies_to: str | None = Field(
         None, description="a policy for some products only, shown next to the store-wide one: whom it "
         "applies to, by name ('Laptops')")
+    overridden_by: str | None = Field(
+        None, description="a broader policy that a narrower one (this id) overrides, given because the "
+        "narrower one does not say what was asked ('can I pay with PayPal?' on a laptop's page, whose "
+        "financing policy says nothing of PayPal)")
 
 
 class Citation(BaseModel):

@@ -231,6 +231,22 @@ def test_anything_cheaper_than_a_product(understood, demo_catalog):
     assert first.price == max(p.price for p in below), a.text
 
 
+def test_a_broader_policy_answers_what_the_policy_that_applies_does_not_say(understood, demo_catalog):
+    """On a laptop's page the laptops' payment policy (financing, "in addition to the usual
+    payment methods") overrides the store's, and "can I pay with PayPal?" said "I don't know".
+    The store-wide policy it overrides answers it, said to be store-wide; what the narrower
+    policy does say still stands alone ("how long do I have to return it?": 15 days, not 30)."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.brand != "orbis")
+    a = understood.answer("can I pay with PayPal?", product_id=laptop.id)
+    assert "payment-global" in _cited(a) and a.text.startswith("Store-wide: "), a.text
+    assert not a.abstained and a.grounded
+    a = understood.answer("how long do I have to return it?", product_id=laptop.id)
+    assert "returns-laptops" in _cited(a) and "returns-global" not in _cited(a), a.text
+    a = understood.answer("does the warranty cover water damage?", product_id="p000000")
+    assert {"warranty-p000000", "warranty-global"} <= _cited(a) and "Store-wide: " in a.text, a.text
+    assert "water damage" in a.text
+
+
 def test_something_lighter_or_cheaper_than_the_laptop_in_focus(understood, demo_catalog):
     """After "tell me about the Nimbus Tech Flex 360 Laptop", "anything cheaper?" listed
     electronics, phones among them ("Tech" linked the Electronics category by its alias), and

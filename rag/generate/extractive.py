@@ -72,7 +72,7 @@ from rag.textutil import (
     split_sentences,
     spelled_out,
 )
-from rag.types import Evidence
+from rag.types import STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import superlatives
 from rag.understand.linker import english_words
@@ -98,8 +98,9 @@ class ScoredSentence:
 def is_applicable_policy(evidence: Evidence) -> bool:
     """The graph's answer to "which policy applies here": a policy fact, not a passage that
     merely mentions a rule (rag.retrieve.graph emits only the winning policy as a fact;
-    overridden ones never reach the context)."""
-    return evidence.kind == "graph_fact" and evidence.source == "policy"
+    overridden ones reach the context only when it does not say what was asked, marked
+    `overridden_by`, and never bind)."""
+    return evidence.kind == "graph_fact" and evidence.source == "policy" and not evidence.overridden_by
 
 
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
@@ -344,6 +345,8 @@ def _for_whom(sentence: str, item: ContextItem | None) -> str:
     whom = item.evidence.applies_to if item is not None else None
     if not whom or content_words(whom) <= content_words(sentence):
         return sentence
+    if whom == STORE_WIDE:  # a broader policy given because the narrower one is silent
+        return f"Store-wide: {sentence}"
     return f"For {whom}: {sentence}"
 
 
