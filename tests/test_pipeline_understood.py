@@ -231,6 +231,15 @@ def test_anything_cheaper_than_a_product(understood, demo_catalog):
     assert first.price == max(p.price for p in below), a.text
 
 
+def test_anything_with_a_feature_lists_the_categories_that_have_it(understood):
+    """"Do you have anything waterproof?" asked which product was meant; "anything with GPS?"
+    quoted one product's text. They list what has it, by category."""
+    a = understood.answer("do you have anything waterproof?")
+    assert a.text.startswith("By category: Backpacks (waterproof: yes): "), a.text
+    a = understood.answer("anything with GPS?")
+    assert a.text.startswith("Smartwatches (sensors: gps): "), a.text
+
+
 def test_a_broader_policy_answers_what_the_policy_that_applies_does_not_say(understood, demo_catalog):
     """On a laptop's page the laptops' payment policy (financing, "in addition to the usual
     payment methods") overrides the store's, and "can I pay with PayPal?" said "I don't know".

@@ -108,3 +108,14 @@ def test_a_short_form_of_a_name_is_spelled_out_as_the_evidence_writes_it():
     assert spelled_out("do you accept american express?", texts) == "do you accept american express?"
     assert spelled_out("can I leave a note?", texts, english={"note"}) == "can I leave a note?"  # a word, not Nova Tech
     assert spelled_out("can I leave a note?", texts) == "can I leave a Nova Tech?"  # (what the English check is for)
+
+
+@pytest.mark.parametrize("message, any_kind", [
+    ("do you have anything waterproof?", True), ("what waterproof products do you have?", True),
+    ("anything with GPS?", True), ("do you sell anything in goose down?", True),
+    ("do you have waterproof tents?", False), ("is it waterproof?", False), ("tell me about the Halo 150", False),
+])
+def test_a_request_for_things_of_any_kind(message, any_kind):
+    from rag.understand.request import asks_for_anything
+
+    assert asks_for_anything(message) == any_kind

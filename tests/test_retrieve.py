@@ -287,6 +287,26 @@ def test_a_listing_compared_with_a_product_is_bounded_by_its_own_values(demo_par
     assert listing("something with more pixels?") == []
 
 
+def test_a_feature_with_no_category_is_searched_in_every_category(demo_parts, demo_catalog):
+    """"Do you have anything waterproof?" names no category: the categories whose products
+    have a waterproof attribute (a yes first), one product of each in a first fact, then their
+    listings; a feature of one category is its listing alone; a feature no category has, nothing."""
+    graph = demo_parts["graph"]
+
+    def search(text):
+        return graph.retrieve(RetrievalQuery(text=text, graph_queries=[GraphQuery(kind="feature_search", k=3)]))
+
+    ev = search("do you have anything waterproof?")
+    assert ev[0].text.startswith("By category: Backpacks (waterproof: yes): "), ev[0].text
+    assert "Tents (waterproof rating)" in ev[0].text
+    backpacks = {p.id for p in demo_catalog.products if p.category == "backpacks"
+                 and any(a.key == "waterproof" and a.values[0] == "yes" for a in p.attributes)}
+    assert ev[1].id.startswith("backpacks~listing~") and ev[1].text.split("(p", 2)[1][:6] in {i[1:] for i in backpacks}
+    (gps,) = search("anything with GPS?")[:1]
+    assert gps.text.startswith("Smartwatches (sensors: gps): "), gps.text
+    assert search("anything made of unobtainium?") == []
+
+
 def test_similar_products_leave_out_the_products_own_variants(demo_parts, demo_catalog):
     base, variant = next((p.relations[0].target, p.id) for p in demo_catalog.products
                          if p.relations and p.relations[0].kind == "variant_of")

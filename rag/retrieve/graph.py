@@ -572,6 +572,43 @@ class GraphRetriever:
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
         return ev
 
+    def _q_feature_search(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """"Do you have anything waterproof?", "anything with GPS?": no category named, a feature
+        only. The leaf categories whose products have an attribute the message names (a yes/no
+        or a value first: "waterproof: yes" of backpacks, "sensors: gps"; then a measure named:
+        tents' waterproof rating), a fact that names them all, then the listing of the first
+        `k`, each narrowed or ordered by it. Nothing when no category's attributes match."""
+        cats = self._read(cypher.CATEGORY_NAMES, {})
+        parents = {r["parent_id"] for r in cats if r.get("parent_id")}
+        found: list[tuple[dict, AttributeConstraint]] = []
+        for r in cats:
+            if r["id"] not in parents:
+                found += [(r, c) for c in self.attribute_constraints(q.text, r["id"])[:1]]
+        if not found:
+            return []
+        found.sort(key=lambda f: not (f[1].narrows))  # (stable: by id among equals)
+        listings, examples = [], []
+        for r, c in found[: max(gq.k, 1)]:
+            rows = self._read(cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE, {
+                "category_id": r["id"], "key": c.key, "unit": c.unit, "value": c.value, "min_value": c.min_value,
+                "max_value": c.max_value, "value_order": c.value_order, "min_price": None, "max_price": None,
+                "price_order": 0, "limit": LISTING_SUMMARY_ITEMS})
+            if rows:
+                listings += _listing_facts(r["id"], "has", rows, PriceConstraint(), c, [], summarize=True,
+                                           name=r.get("name"))[:1]
+                price = _money(rows[0].get("price"), rows[0].get("currency"))
+                feature = _words(c.key) + (f": {c.value}" if c.value is not None else "")
+                examples.append(f"{r.get('name') or r['id']} ({feature}): {rows[0]['title']} ({rows[0]['id']})"
+                                + (f" at {price}" if price else ""))
+        if len(found) == 1 or not examples:  # one kind: its listing says it all
+            return listings
+        more = [r.get("name") or r["id"] for r, _ in found[max(gq.k, 1):]]
+        also = f"; also in {_listed(more)}" if more else ""
+        lead = Evidence(id="store~features~" + _ID_UNSAFE.sub("", "".join(f"{r['id']}{c.key}" for r, c in found)),
+                        kind="graph_fact", source="listing", owner_id="store", owner_kind="store", score=0.7,
+                        text=f"By category: {'; '.join(examples)}{also}.")
+        return [lead, *listings]
+
     def _q_category_accessories(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """What goes with a category's products: with more than one kind, a summary first
         ("Accessories for Phones (products that fit or work with them): Headphones, 135

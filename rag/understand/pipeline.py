@@ -26,7 +26,7 @@ from rag.textutil import FAILURE, content_words, search_before
 from rag.understand.constraints import PriceConstraint, compares_with_it, price_constraint, superlatives
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
-from rag.understand.request import RequestedThing, is_search, narrows_only, requested_thing
+from rag.understand.request import RequestedThing, asks_for_anything, is_search, narrows_only, requested_thing
 from rag.understand.router import (
     POLICY_INTENTS,
     PRODUCT_INTENTS,
@@ -848,7 +848,8 @@ class Understander:
         plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
                         refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
-                        compares=compares_with_it(head), store_documents=special is None)
+                        compares=compares_with_it(head), store_documents=special is None,
+                        any_kind=not mentioned and asks_for_anything(head))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [

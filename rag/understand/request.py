@@ -200,3 +200,20 @@ def asks_which_to_choose(text: str) -> bool:
     you recommend?", "which is better?", "which should I buy?"): the store states facts, not
     preferences, so the answer is how they differ."""
     return bool(_WHICH_TO_CHOOSE.match(text or ""))
+
+
+#: Words that ask for things of any kind ("anything", "products"): a request named by a feature
+#: alone ("do you have anything waterproof?")
+_ANY_KIND = frozenset({"anything", "something", "products", "product", "items", "item", "stuff", "things"})
+_STARTS_WITH_ANY = re.compile(r"^\W*(?:and\s+)?(?:anything|something)\b", re.IGNORECASE)
+
+
+def asks_for_anything(text: str) -> bool:
+    """The message asks for things of any kind that have a feature, naming no kind: "do you
+    have anything waterproof?", "what waterproof products do you have?", "anything with GPS?",
+    "do you sell anything in goose down?". (Whether the feature is one the catalog has, the
+    graph reads: rag.retrieve.graph `_q_feature_search`.)"""
+    thing = requested_thing(text)
+    if thing is not None:
+        return bool(set(thing.words) & _ANY_KIND)
+    return is_search(text) and bool(_STARTS_WITH_ANY.match(text or ""))

@@ -40,7 +40,8 @@ any rucksacks?"). A message that asks which
 brands ("what brands of laptops do you carry?"), with no product or brand in focus, reads the
 brands of its categories (of the store, with none) first. "Anything cheaper than the X?" lists
 X's category below X's price instead of X's own facts; "something lighter?" (with X in focus)
-lists it below X's weight.
+lists it below X's weight. "Anything waterproof?", naming no kind of product, reads the
+categories whose products have it first (feature_search).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def asks_how_to(text: str) -> bool:
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
              how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
-             compares: bool = False, store_documents: bool = False) -> RetrievalPlan:
+             compares: bool = False, store_documents: bool = False, any_kind: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
@@ -124,7 +125,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     focus then asks which product. `compares`: it asks for another product with more or less of
     an attribute than the one in focus (`constraints.compares_with_it`: "something lighter?").
     `store_documents`: an out-of-scope message is looked up in the store's documents that ask
-    it before it is declined (not one that is unreadable or not in English)."""
+    it before it is declined (not one that is unreadable or not in English). `any_kind`: it asks
+    for things of any kind with a feature (`request.asks_for_anything`: "anything waterproof?")."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -249,6 +251,11 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         named = [e.id for e in focus if e.kind == "category" and e.method != "embedding"]
         gq.insert(0, GraphQuery(kind="brands", category_ids=named, k=12))
         notes.append("the brands of " + (", ".join(named) if named else "the store"))
+    if any_kind and not P and not B and not C and intent in PRODUCT_INTENTS | {"recommendation"}:
+        # "do you have anything waterproof?": the categories whose products have it, first (it
+        # asked which product was meant, or quoted one backpack's "water-resistant")
+        gq.insert(0, GraphQuery(kind="feature_search", k=3))
+        notes.append("any kind of product with the feature named")
     if not P and C and intent in PRODUCT_INTENTS | {"recommendation"} and (
             accessories or (intent == "compatibility" and len(C) >= 2)):
         # "what accessories do you have for phones?", "what chargers work with phones?": the

@@ -68,6 +68,7 @@ GraphQueryKind = Literal[
     "brands",             # the brands of the categories (all the store's, with none)
     "faq",                # FAQs about the products/brands/categories or global
     "category_accessories",  # products of other categories that go with a category's, by category
+    "feature_search",     # the products of any category with what the message names ("anything waterproof?")
 ]
 PolicyKindName = Literal["returns", "warranty", "shipping", "payment", "privacy", "other"]
 PassageSourceName = Literal[
