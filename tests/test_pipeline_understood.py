@@ -271,6 +271,24 @@ def test_something_lighter_or_cheaper_than_the_laptop_in_focus(understood, demo_
     assert a.text.startswith(f"Laptops lighter than {x.title} ("), a.text
 
 
+def test_a_feature_or_a_size_asked_of_another_product_lists_the_category(understood, demo_catalog):
+    """On a tent's page "is there a bigger one?" said "I don't know" (its listing said "with
+    more capacity"), and after headphones "anything with noise cancelling?" quoted their own
+    "noise cancelling: no"; "do you have anything similar?" forgot them and abstained."""
+    tent = min((p for p in demo_catalog.products if p.category == "tents"),
+               key=lambda p: (next(a.values[0] for a in p.attributes if a.key == "capacity"), p.id))
+    a = understood.answer("is there a bigger one?", product_id=tent.id)
+    assert a.text.startswith(f"Tents bigger than {tent.title} ("), a.text
+    sid = "noise-cancelling"
+    quiet = next(p for p in demo_catalog.products if p.category == "headphones"
+                 and any(a.key == "noise_cancelling" and a.values[0] == "no" for a in p.attributes))
+    understood.answer(f"tell me about the {quiet.title}", session_id=sid)
+    a = understood.answer("anything with noise cancelling?", session_id=sid)
+    assert a.text.startswith("Headphones (noise cancelling: yes): "), a.text
+    a = understood.answer("do you have anything similar?", session_id=sid)
+    assert any(c.endswith("~similar~" + c.rsplit("~", 1)[-1]) for c in _cited(a)), a.text
+
+
 def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(understood, demo_catalog):
     """"Camping" is one of Outdoor's aliases in the catalog (Category.aliases, through the graph
     to the linker), and the Outdoor listing, which says its aliases, answers the request (it
@@ -1243,14 +1261,15 @@ def test_a_product_referred_to_and_never_named_is_asked_for(understood, demo_cat
 
 
 def test_a_product_question_only_unnamed_products_answer_asks_which(understood):
-    """"what sizes do you have?" as a first message was answered with a tent's pack size, "do
-    you have anything waterproof?" with a backpack's fabric: some product's text, not the
-    shopper's product. When only products' own texts answer and none is known, the store asks
-    which (streamed the same); its own documents still answer ("Do you price match?")."""
+    """"what sizes do you have?" as a first message was answered with a tent's pack size: some
+    product's text, not the shopper's product. When only products' own texts answer and none is
+    known, the store asks which (streamed the same); its own documents still answer ("Do you
+    price match?"). ("Do you have anything waterproof?" was one such; it now lists what is, by
+    category: test_anything_with_a_feature_lists_the_categories_that_have_it.)"""
     from rag.types import Answer
     from rag.understand.router import WHICH_PRODUCT
 
-    for question in ("what sizes do you have?", "do you have anything waterproof?"):
+    for question in ("what sizes do you have?",):
         trace = understood.run(question)
         assert trace.retrieval is not None and trace.answer.text == WHICH_PRODUCT, trace.answer.text
         assert not trace.answer.citations and not trace.answer.abstained

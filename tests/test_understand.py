@@ -369,6 +369,19 @@ def test_another_product_with_more_or_less_of_an_attribute(message, compares):
         assert not any(g.kind in ("product_facts", "similar") for g in q)
 
 
+@pytest.mark.parametrize("message, to_the_store", [
+    ("do you have gift cards?", True), ("do you sell tents?", True),
+    ("do you have anything similar?", False), ("do you have anything cheaper?", False),
+    ("do you have it in blue?", False), ("do you have other colors?", False),
+])
+def test_a_question_to_the_store_keeps_what_it_measures_against(message, to_the_store):
+    """"Do you have anything similar?" after the Bassline Halo 150 abstained: a question to
+    the store at large forgets the product in focus, unless it measures against it."""
+    from rag.understand.state import asks_the_store
+
+    assert asks_the_store(message) == to_the_store
+
+
 def test_relative_attributes_read_which_and_which_way():
     from rag.understand.constraints import AttributeKey, price_constraint, relative_attributes
 
@@ -382,6 +395,7 @@ def test_relative_attributes_read_which_and_which_way():
     assert read("more RAM and more storage") == [("ram", "more"), ("storage", "more")]
     assert read("same storage but cheaper") == [("storage", "same")]
     assert read("a bigger one?") == [("screen_size", "more")]
+    assert [words for _, _, words in relative_attributes("is there a bigger one?", keys)] == ["bigger"]
     assert read("with more pixels") == []
     assert price_constraint("more storage for the same price?").relative == "same"
     assert price_constraint("cheaper, with the same storage").relative == "below"

@@ -526,10 +526,13 @@ class GraphRetriever:
         if gq.compared_with:
             # "anything cheaper than the X?": X's price is the bound, the closest in price first;
             # "something lighter?": X's weight
-            against = self._compared_with(gq, q.text, (gq.category_ids or q.category_ids or [""])[0])
-            if against is None:
+            category = (gq.category_ids or q.category_ids or [""])[0]
+            against = self._compared_with(gq, q.text, category)
+            if against is not None:
+                price, label, compared = against
+            elif not self.attribute_constraints(q.text, category):
                 return []
-            price, label, compared = against
+            # (else a condition of its own: "anything with noise cancelling?" about headphones)
         order = {"asc": 1, "desc": -1}.get(price.order or "", 0)
         bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k}
         ev = []
@@ -542,7 +545,7 @@ class GraphRetriever:
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
             attribute, narrowing = (compared[0], compared[1:]) if compared else (None, [])
-            if link == "has" and not gq.compared_with:
+            if link == "has" and not compared and not label:
                 # the message's conditions ("a 4-person tent under 3 kg"): one orders the listing
                 # (an order without a bound if it asks one: "the lightest 4-person tent"), the
                 # others narrow it, with the earlier messages' (`_narrowing`)

@@ -477,6 +477,7 @@ def relative_attributes(text: str, keys: list[AttributeKey]) -> list[tuple[Attri
     numeric = [k for k in keys if k.kind == "numeric"]
     found: dict[str, tuple[AttributeKey, Direction, str]] = {}
     for m in _COMPARED.finditer(text or ""):
+        said = m.group(0)
         if m.group("measured"):
             names, way = _MEASURED_COMPARATIVES[m.group("measured").lower()]
             key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
@@ -489,6 +490,7 @@ def relative_attributes(text: str, keys: list[AttributeKey]) -> list[tuple[Attri
             if key is None and measured is not None:  # "a bigger one": bigger names its measure
                 names, way = measured
                 key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
+                said = m.group("way")
         if key is not None and key.key not in found:
-            found[key.key] = (key, way, m.group(0))
+            found[key.key] = (key, way, said)
     return list(found.values())

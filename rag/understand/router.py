@@ -263,14 +263,17 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # the last category named is the one they go with
         gq.insert(0, GraphQuery(kind="category_accessories", category_ids=C, k=5))
         notes.append("what goes with " + C[-1])
-    if ((price and price.relative) or compares) and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
+    relation = price.relative if price else None
+    if (relation or compares or any_kind) and len(P) == 1 and C_all and intent not in {*POLICY_INTENTS, "complaint"}:
         # "anything cheaper than the X?", "something lighter?": the products of X's category
         # priced below it (lighter than it), which take the place of X's own facts (the listing
-        # states X's price and values) and of X's look-alikes
-        relation = price.relative if price else None
-        gq = [GraphQuery(kind="category_products", category_ids=C_all[:1], compared_with=P[0],
-                         price_relation=relation, k=8, summarize=True),
-              *(q for q in gq if q.kind not in ("product_facts", "similar"))]
+        # states X's price and values) and of X's look-alikes; "anything with noise
+        # cancelling?" about X: those of its category with it, when the catalog says (else
+        # X's look-alikes, "anything similar?")
+        listing = GraphQuery(kind="category_products", category_ids=C_all[:1], compared_with=P[0],
+                             price_relation=relation, k=8, summarize=True)
+        gq = [listing, *(q for q in gq if q.kind not in ("product_facts", "similar"))] if relation or compares \
+            else [listing, *(q for q in gq if q.kind != "product_facts")]
         notes.append(f"products of {C_all[0]} compared with {P[0]}" + (f", priced {relation}" if relation else ""))
     elif price:
         # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered

@@ -265,10 +265,18 @@ _ASKS_THE_STORE = re.compile(
     r"(?:\s+guys)?\s+(?:also\s+)?(?:have|sell|carry|stock|offer|do|make)\b", re.IGNORECASE)
 
 
+# "do you have anything similar?", "... cheaper?", "... in other colors?": measured against
+# what was talked about
+_MEASURED_AGAINST = re.compile(
+    r"\b(?:similar|alike|comparable|same|else|other|others|alternatives?|cheaper|pricier|less\s+expensive|"
+    r"more\s+expensive|lighter|heavier|bigger|larger|smaller|warmer|better|newer)\b", re.IGNORECASE)
+
+
 def asks_the_store(text: str) -> bool:
     """A question to the store at large ("do you have gift cards?") that refers back to nothing:
-    the product in focus does not carry over to it."""
-    return bool(_ASKS_THE_STORE.match(text)) and not REFERS_BACK.search(text)
+    the product in focus does not carry over to it. One that measures against it does ("do you
+    have anything similar?" abstained, the headphones talked about forgotten)."""
+    return bool(_ASKS_THE_STORE.match(text)) and not REFERS_BACK.search(text) and not _MEASURED_AGAINST.search(text)
 
 
 def name_the_pick(text: str, picked: LinkedEntity) -> str:
