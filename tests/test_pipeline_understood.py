@@ -240,6 +240,14 @@ def test_anything_with_a_feature_lists_the_categories_that_have_it(understood):
     assert a.text.startswith("Smartwatches (sensors: gps): "), a.text
 
 
+def test_a_brands_tagline_answers_by_meaning_only_when_close(understood):
+    """"What's on sale?" got Ridgeline's tagline "Ultralight packs and bags" (by meaning, 0.35
+    or more): a brand's own description, like the store's rules, needs 0.45 to answer by
+    meaning alone; by its words it still answers ("what does Ridgeline make?")."""
+    a = understood.answer("what's on sale?")
+    assert not any(c.startswith("brand:") for c in _cited(a)), a.text
+
+
 def test_a_broader_policy_answers_what_the_policy_that_applies_does_not_say(understood, demo_catalog):
     """On a laptop's page the laptops' payment policy (financing, "in addition to the usual
     payment methods") overrides the store's, and "can I pay with PayPal?" said "I don't know".

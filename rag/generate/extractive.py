@@ -12,7 +12,8 @@ relevant. Relevance, on CPU:
 - semantic (when an encoder is given and no sentence is lexically relevant): cosine similarity
   of question and sentence embeddings with the shared all-MiniLM-L6-v2 encoder, topic words
   (the product name most items repeat) removed from both;
-  >= `min_similarity` (0.35; `min_similarity_store`, 0.45, for the store's policies and FAQs)
+  >= `min_similarity` (0.35; `min_similarity_store`, 0.45, for the store's policies and FAQs
+  and the brands' own descriptions: "what's on sale?" is not answered by "Ultralight packs and bags")
   counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
 - answer type (AnswerType): "how long" / "how much" / "how many" / "what percentage" / "where
@@ -537,8 +538,9 @@ class ExtractiveGenerator:
             # "Orders under $50 ship for $5.99" at 0.36)
             # (not the policy the graph resolved for the question's kind: "how can I pay?" is
             # answered by the payment policy)
-            cut = (self.min_similarity_store if items[rank].evidence.source in STORE_SOURCES and rank not in binding
-                   else self.min_similarity)
+            # (nor a brand's tagline: "what's on sale?" got Ridgeline's "Ultralight packs and bags")
+            written = items[rank].evidence.source in STORE_SOURCES or items[rank].evidence.owner_kind == "brand"
+            cut = self.min_similarity_store if written and rank not in binding else self.min_similarity
             by_meaning = sim >= cut and (typed or not value_required)
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind
