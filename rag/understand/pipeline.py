@@ -37,7 +37,14 @@ from rag.understand.router import (
     plan_for,
     response_policy,
 )
-from rag.understand.sentiment import SentimentModel, complains, escalation_signals, mentions_a_person, should_escalate
+from rag.understand.sentiment import (
+    SentimentModel,
+    asks_about_a_case,
+    complains,
+    escalation_signals,
+    mentions_a_person,
+    should_escalate,
+)
 from rag.understand.state import (
     REFERS_BACK,
     REFERS_TO_ONE,
@@ -367,7 +374,7 @@ _BUYS_IT = re.compile(
     r"|(?:please\s+)?add\s+(?:it|this|that|them|this one|that one)\s+to\s+(?:my|the)\s+(?:cart|basket|order)"
     r"|(?:can|could)\s+(?:i|you)\s+(?:buy|order|purchase)\s+(?:it|this|that|them)\s+(?:here|from you|through you|"
     r"in (?:the |this )?chat)(?:\s+(?:please|now))?"
-    r"|how\s+(?:do|can|could)\s+i\s+(?:buy|order|purchase)\s+(?:it|this|that|them)(?:\s+(?:one|here|online))?)"
+    r"|how\s+(?:do|can|could)\s+i\s+(?:buy|order|purchase)(?:\s+(?:it|this|that|them))?(?:\s+(?:one|here|online))?)"
     r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
 
 
@@ -833,10 +840,12 @@ class Understander:
                 candidates = list(state.listed)
 
         price = price_constraint(head)
-        if s_label == "negative" and (price or _PICKS_AMONG.search(head)) and not complains(head):
+        if s_label == "negative" and ((price or _PICKS_AMONG.search(head)) and not complains(head)
+                                      or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
-            # judges (0.51-0.63 negative), and two such turns counted as repeated contact
+            # judges (0.51-0.63 negative), and two such turns counted as repeated contact. Nor
+            # is "can I return it if I don't like it?" a complaint
             s_label, s_conf = "neutral", float(s_scores.get("neutral", s_conf))
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,

@@ -111,6 +111,22 @@ def complains(text: str) -> bool:
     return bool(_ANGER.search(head) or _PROFANITY.search(head) or head.count("!") >= 2 or _COMPLAINT.search(head))
 
 
+# "can I return it if I don't like it?", "what if it doesn't fit?": a case the shopper asks about,
+# not one they are in
+_ASKED_CASE = re.compile(
+    r"^\W*(?:(?:and|also|so|ok|okay|but)\W+)?(?:(?:can|could|may)\s+(?:i|we)|what|(?:do|does|is|are|will|would)\s+(?:i|we|it|they|you))\b"
+    r"[^.!]*\b(?:if|in case|should|suppose|assuming)\b"
+    r"[^.!?]*(?:\bnot\b|n't\b|\bnever\b|\bno longer\b)", re.IGNORECASE)
+
+
+def asks_about_a_case(text: str) -> bool:
+    """A question about what happens if something goes wrong ("can I return it if I don't like
+    it?"), which the sentiment model reads as negative (it apologized "I'm sorry about the
+    trouble."); not one that also complains."""
+    head = (text or "")[:2000]
+    return bool(_ASKED_CASE.search(head.replace("\u2019", "'"))) and not complains(head)
+
+
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
     head = (text or "")[:2000]
     signals: list[str] = []
