@@ -5,7 +5,7 @@ Two layers run before anything is written:
 1. each item against the model (`errors_from_pydantic` wraps pydantic's errors);
 2. the catalog as a whole (`check_items`): duplicate ids, category parents and cycles, product
    brand/category/relation targets, policy and FAQ targets for their scope, passage owners, and
-   two policies of one kind claiming the same scope and target.
+   two policies of one kind claiming the same scope and target (any number of kind "other").
 In report mode a rejected item is left out and everything that points to it is rejected too,
 with an error that says why, until what remains is consistent.
 """
@@ -212,11 +212,13 @@ def check_items(items: list[Item], rejected: dict[tuple[str, str], str] | None =
         first[k] = it
         kept.append(it)
 
-    # One policy per (kind, scope, target): otherwise precedence would be ambiguous.
+    # One policy per (kind, scope, target): otherwise precedence would be ambiguous. Documents
+    # of kind "other" are each about their own topic ("Store hours", "Gift wrapping"): no
+    # precedence holds among them, and a store may have several.
     claimed: dict[tuple[str, str, str | None], Item] = {}
     deduped: list[Item] = []
     for it in kept:
-        if it.kind == "policy":
+        if it.kind == "policy" and it.obj.kind.value != "other":
             p: Policy = it.obj
             k3 = (p.kind.value, p.scope.value, p.target)
             if k3 in claimed:

@@ -358,7 +358,10 @@ class PolicyService:
             raise PolicyInvalid(f"invalid policy: {'.'.join(first['loc'][1:]) or 'policy'}: {first['msg']}", details) from None
 
     def _check_unique_scope(self, policy: Policy) -> None:
-        """One live policy per (kind, scope, target), or precedence would be ambiguous."""
+        """One live policy per (kind, scope, target), or precedence would be ambiguous; but any
+        number of kind "other", each about its own topic ("Store hours", "Gift wrapping")."""
+        if policy.kind.value == "other":
+            return
         for other in self.list():
             p = other.policy
             if p.id != policy.id and (p.kind, p.scope, p.target) == (policy.kind, policy.scope, policy.target):

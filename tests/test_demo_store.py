@@ -150,3 +150,17 @@ def test_small_stores_stay_consistent(n):
 def test_negative_size_rejected():
     with pytest.raises(ValueError, match="products must be >= 0"):
         generate_demo_store(products=-1)
+
+
+def test_documents_of_kind_other_may_share_a_scope():
+    """Precedence needs one policy per kind and scope; documents of kind "other" are each about
+    their own topic ("Store hours", "Gift wrapping"), so a store may have several."""
+    from ingest.models import Policy
+
+    c = generate_demo_store(products=2, seed=7)
+    other = [Policy(id=f"doc-{i}", kind="other", title=t, body=f"{t}: ...", scope="global")
+             for i, t in enumerate(["Store hours", "Gift wrapping"])]
+    returns = Policy(id="returns-second", kind="returns", title="Returns", body="30 days.", scope="global")
+    assert validate_catalog(c.model_copy(update={"policies": [*c.policies, *other]})) == []
+    (error,) = validate_catalog(c.model_copy(update={"policies": [*c.policies, returns]}))
+    assert "a second 'returns' policy for scope global" in str(error)

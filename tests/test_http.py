@@ -326,14 +326,22 @@ def test_a_document_of_another_kind_answers_what_no_intent_covers(client, http_s
         "content": "# Store hours and contact\n\nOur support team is available Monday to Friday, 9 am to 6 pm "
                    "Eastern. Call us at 1-800-555-0100."})
     assert r.status_code == 201, r.text
+    # (documents of kind "other" are each about their own topic: a store may have several)
+    r = client.post("/v1/policies", headers=merch, json={
+        "id": "gift-wrapping", "kind": "other", "format": "markdown",
+        "content": "# Gift wrapping\n\nWe gift wrap any order for $4.99; choose it at checkout."})
+    assert r.status_code == 201, r.text
     try:
         a = chat(client, http_server, "what are your store hours?")
         assert a["intent"]["label"] == "out_of_scope" and not a["abstained"], a
         assert policy_citations(a, pid) and "9 am to 6 pm" in a["answer"], a
+        a = chat(client, http_server, "do you offer gift wrapping?")
+        assert policy_citations(a, "gift-wrapping") and "$4.99" in a["answer"], a
         a = chat(client, http_server, "what's the weather like today?")
         assert a["abstained"] and not a["citations"] and a["answer"].startswith("Sorry, I can only help"), a
     finally:
         assert client.delete(f"/v1/policies/{pid}", headers=merch).status_code == 204
+        assert client.delete("/v1/policies/gift-wrapping", headers=merch).status_code == 204
     a = chat(client, http_server, "what are your store hours?")
     assert a["abstained"] and a["answer"].startswith("Sorry, I can only help"), a
 
