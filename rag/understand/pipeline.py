@@ -858,7 +858,8 @@ class Understander:
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
                         refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
                         compares=compares_with_it(head), store_documents=special is None,
-                        any_kind=not mentioned and asks_for_anything(head))
+                        # (not about "it": "will it still work if I need to ship something?")
+                        any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
