@@ -279,6 +279,25 @@ def test_something_lighter_or_cheaper_than_the_laptop_in_focus(understood, demo_
     assert a.text.startswith(f"Laptops lighter than {x.title} ("), a.text
 
 
+def test_cheaper_than_a_model_named_without_its_colour_is_cheaper_than_its_cheapest(understood, demo_catalog):
+    """"Anything cheaper?" after "tell me about the Bassline Halo 150" (sold in three colours)
+    listed headphones cheaper than the black one ($380.99), its own navy blue one ($90.99)
+    among them: it is the model's cheapest colour that bounds the listing."""
+    from collections import defaultdict
+
+    families = defaultdict(list)
+    for p in demo_catalog.products:
+        if "," in p.title and p.price is not None and p.category == "headphones":
+            families[p.title.rsplit(",", 1)[0]].append(p)
+    name, family = next((n, f) for n, f in families.items() if len({p.price for p in f}) > 1)
+    sid = f"model-{family[0].id}"
+    understood.answer(f"tell me about the {name}", session_id=sid)
+    a = understood.answer("anything cheaper?", session_id=sid)
+    cheapest = min(p.price for p in family)
+    assert f"cheaper than {name} (${cheapest:,.2f})" in a.text, a.text
+    assert not any(f"({p.id})" in a.text for p in family), a.text
+
+
 def test_a_feature_or_a_size_asked_of_another_product_lists_the_category(understood, demo_catalog):
     """On a tent's page "is there a bigger one?" said "I don't know" (its listing said "with
     more capacity"), and after headphones "anything with noise cancelling?" quoted their own

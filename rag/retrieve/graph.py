@@ -680,8 +680,17 @@ class GraphRetriever:
         r = rows[0]
         title, said, ids = r["title"], [], []
         price, at_most = PriceConstraint(), ""
-        if gq.price_relation and r.get("price") is not None:
-            base, cent = float(r["price"]), 0.005
+        prices = [float(r["price"])] if r.get("price") is not None else []
+        if gq.compared_with in gq.model_only_ids:
+            # named without its colour ("anything cheaper than the Bassline Halo 150?"): cheaper
+            # than its cheapest colour, dearer than its dearest, by the model's name
+            family = self._read(cypher.PRODUCT_VARIANTS, {"ids": [gq.compared_with]})
+            if len(family) > 1:
+                title = variant_names(family)[0]
+                prices = [float(v["price"]) for v in family if v.get("price") is not None]
+        if gq.price_relation and prices:
+            base = min(prices) if gq.price_relation in ("below", "same") else max(prices)
+            cent = 0.005
             money = _money(base, r.get("currency"))
             if gq.price_relation == "same":  # (said last: "with more storage than X, at its price or less")
                 price = PriceConstraint(max_price=base + cent)

@@ -297,7 +297,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # "the warranty on the Bassline Halo 150", sold in three colours: each colour's policy
         # and price, not the one colour the linker happened to pick
         gq = [q.model_copy(update={"model_only_ids": [i for i in model_only if i in q.product_ids]})
-              if q.kind in ("policy", "product_facts") else q for q in gq]
+              if q.kind in ("policy", "product_facts")
+              else q.model_copy(update={"model_only_ids": [q.compared_with]}) if q.compared_with in model_only
+              else q for q in gq]
         notes.append("named by model only: " + ", ".join(model_only))
     return RetrievalPlan(intent=intent, graph_queries=gq, passages=passages, notes=notes,
                          handoff=escalate, answer_mode="grounded")

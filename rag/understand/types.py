@@ -146,6 +146,7 @@ class GraphQuery(BaseModel):
     asked_only: bool = False
     # products among `product_ids` named by model only (`LinkedEntity.model_only`): their
     # policies are resolved for every variant, and their variants' prices stand for their own
+    # (a listing compared with one is bounded by its cheapest / dearest variant)
     model_only_ids: list[str] = Field(default_factory=list)
     # product listings: earlier messages of the conversation whose conditions still narrow this
     # one ("a tent for 4 people" before "which one is the lightest?": the 4-person tents,
