@@ -248,6 +248,16 @@ def test_a_brands_tagline_answers_by_meaning_only_when_close(understood):
     assert not any(c.startswith("brand:") for c in _cited(a)), a.text
 
 
+def test_the_same_question_about_another_brands_ones(understood):
+    """"What's the warranty on the Orbis laptops?" then "and on the Kestrel ones?" said "I don't
+    know" ("ones" was read as a new question); the Kestrel laptops are electronics: 2 years."""
+    sid = "kestrel-ones"
+    a = understood.answer("what's the warranty on the Orbis laptops?", session_id=sid)
+    assert "warranty-orbis" in _cited(a), a.text
+    a = understood.answer("and on the Kestrel ones?", session_id=sid)
+    assert a.intent == "warranty" and "warranty-electronics" in _cited(a), a.text
+
+
 def test_a_broader_policy_answers_what_the_policy_that_applies_does_not_say(understood, demo_catalog):
     """On a laptop's page the laptops' payment policy (financing, "in addition to the usual
     payment methods") overrides the store's, and "can I pay with PayPal?" said "I don't know".

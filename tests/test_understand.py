@@ -135,6 +135,8 @@ def test_a_word_of_a_product_name_links_no_other_thing(linker, demo_catalog):
     linked = {(e.kind, e.id) for e in linker.link(f"tell me about the {laptop.title.split(',')[0]}").entities}
     assert {k for k, _ in linked} == {"product"}, linked
     assert ("category", "electronics") in {(e.kind, e.id) for e in linker.link("any tech gadgets on sale?").entities}
+    # nor a brand's: "what about Nimbus Tech?" asks about no electronics
+    assert {(e.kind, e.id) for e in linker.link("what about Nimbus Tech?").entities} == {("brand", "nimbus-tech")}
 
 
 def test_an_english_word_is_never_corrected_into_a_catalog_word(linker):

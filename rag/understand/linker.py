@@ -357,9 +357,11 @@ class EntityLinker:
                 continue
             result.entities.append(LinkedEntity(kind="brand", id=b.id, name=b.name, score=score,
                                                 method=method, mention=mention))
+        # (nor of a brand's: "what about Nimbus Tech?" asks about no electronics)
+        in_brand_names = in_names | {w for e in result.entities if e.kind == "brand" for w in tokens(e.mention or "")}
         for i, score, mention, method in category_hits:
             c = self.categories[i]
-            if c.id in implied or _within(mention, in_names):
+            if c.id in implied or _within(mention, in_brand_names):
                 continue
             result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name, score=score,
                                                 method=method, mention=mention))

@@ -303,8 +303,13 @@ def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
     for e in mentioned:
         if e.mention:
             rest = re.sub(re.escape(e.mention), " ", rest, flags=re.IGNORECASE)
-    # (the rest of a full name is no new question: "..., Silver")
-    return not content_words(rest) - set().union(*(content_words(e.name) for e in mentioned))
+    # (the rest of a full name is no new question: "..., Silver"; nor a word that stands for
+    # the thing named: "and on the Kestrel ones?")
+    return not content_words(rest) - set().union(*(content_words(e.name) for e in mentioned)) - _STANDS_FOR_IT
+
+
+#: Words that stand for the thing named before them: "the Kestrel ones", "the Orbis models"
+_STANDS_FOR_IT = frozenset(content_words("one ones model models version versions kind kinds"))
 
 
 def names_only(text: str, entity: LinkedEntity) -> bool:
@@ -764,6 +769,11 @@ class Understander:
                 query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {products[0].name}?"
             else:
                 query = asked_again(state.turns[-1], mentioned)
+                if all(e.kind == "brand" for e in mentioned) and content_words(head) & _STANDS_FOR_IT:
+                    # "the warranty on Orbis laptops?" then "and on the Kestrel ones?": Kestrel's
+                    # laptops (the brand alone resolved the store-wide 1-year warranty)
+                    focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
+                                       if e.kind == "category")]
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
