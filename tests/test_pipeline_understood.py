@@ -246,6 +246,10 @@ def test_a_brands_tagline_answers_by_meaning_only_when_close(understood):
     meaning alone; by its words it still answers ("what does Ridgeline make?")."""
     a = understood.answer("what's on sale?")
     assert not any(c.startswith("brand:") for c in _cited(a)), a.text
+    # nor by its words when the brand is not what the turn is about: "what would you recommend
+    # for a beginner camper?" got Campfire Co's "Camping made easy"
+    a = understood.answer("what would you recommend for a beginner camper?")
+    assert not any(c.startswith("brand:") for c in _cited(a)), a.text
 
 
 def test_the_same_question_about_another_brands_ones(understood):

@@ -13,7 +13,8 @@ relevant. Relevance, on CPU:
   of question and sentence embeddings with the shared all-MiniLM-L6-v2 encoder, topic words
   (the product name most items repeat) removed from both;
   >= `min_similarity` (0.35; `min_similarity_store`, 0.45, for the store's policies and FAQs
-  and the brands' own descriptions: "what's on sale?" is not answered by "Ultralight packs and bags")
+  and the brands' own descriptions: "what's on sale?" is not answered by "Ultralight packs and
+  bags"; a brand's description answers at all only when the turn names the brand)
   counts as relevant on its own. Skipped when words already found an
   answer, so the common path costs no embedding.
 - answer type (AnswerType): "how long" / "how much" / "how many" / "what percentage" / "where
@@ -309,6 +310,18 @@ def _is_faq(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source == "faq"
 
 
+def _brands_own(evidence: Evidence) -> bool:
+    """A brand's own description (a tagline: "Camping made easy"), not the graph's facts about it."""
+    return evidence.owner_kind == "brand" and evidence.kind == "passage"
+
+
+def _brand_named(evidence: Evidence, named: set[str]) -> bool:
+    """Whether the turn names the brand whose description this is (its name's words are among
+    the linked entities' names, `named`)."""
+    words = content_words((evidence.owner_id or "").replace("-", " "))
+    return bool(words) and words <= named
+
+
 def _store_written(item: ContextItem | None) -> bool:
     """A policy or an FAQ: each sentence is a rule of the store's, written in prose. (Graph facts
     are chosen by what they state: "what's the difference between A and B?" is answered by the
@@ -573,6 +586,10 @@ class ExtractiveGenerator:
                 relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
+                relevant = False
+            if relevant and _brands_own(items[rank].evidence) and not _brand_named(items[rank].evidence, named):
+                # a brand's tagline speaks of the brand: "what would you recommend for a beginner
+                # camper?" got Campfire Co's "Camping made easy"
                 relevant = False
             # overlap and similarity dominate; ties go to topical items, then to a passage's
             # earlier sentences (policies lead with the rule, details follow), then to
