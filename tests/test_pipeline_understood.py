@@ -488,6 +488,21 @@ def test_a_few_words_that_narrow_a_listing_are_a_recommendation(understood):
     trace = understood.run("with GPS", session_id=sid)
     assert trace.understanding.intent.reason == "listed_narrowing", trace.understanding.intent
     assert trace.answer.citations[0].evidence_id.startswith("smartwatches~listing~sensors:gps"), trace.answer.text
+    # "any with ECG?", after a question about which ones work with something, was declined
+    understood.run("which ones work with iPhone?", session_id=sid)
+    trace = understood.run("any with ECG?", session_id=sid)
+    assert trace.answer.citations and "sensors:ecg" in trace.answer.citations[0].evidence_id, trace.answer.text
+
+
+def test_a_feature_named_by_another_category_narrows_the_listing(understood):
+    """"With a laptop sleeve" right after a listing of backpacks listed laptops: "laptop" names
+    the backpacks' sleeve there."""
+    from uuid import uuid4
+
+    sid = f"sleeve-{uuid4().hex[:6]}"
+    understood.run("I want a backpack for travel", session_id=sid)
+    a = understood.answer("with a laptop sleeve", session_id=sid)
+    assert a.citations and a.citations[0].evidence_id.startswith("backpacks~listing~laptopsleeve:yes"), a.text
 
 
 def test_which_one_to_choose_after_a_comparison_is_how_they_differ(understood, demo_catalog):

@@ -230,7 +230,8 @@ def asks_about_privacy(text: str) -> bool:
 #: Choosing among the products the last answer listed: "which one is the warmest?", "which of
 #: them has the longest battery life?", "and the lightest?".
 # "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
-_NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:with|without|under|below|over|above|"
+_NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:any\s+|anything\s+|(?:the\s+)?ones\s+)?"
+                                  r"(?:with|without|under|below|over|above|"
                                   r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have))\b",
                                   re.IGNORECASE)
 #: the most words such a narrowing has
@@ -703,6 +704,12 @@ class Understander:
         if self.sessions is not None and session_id:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
+        if (state is not None and context is None and mentioned and all(e.kind == "category" for e in mentioned)
+                and any(e.kind == "category" for e in state.focus) and _NARROWS_THE_LISTING.match(head)
+                and len(head.split()) <= NARROWING_MAX_WORDS):
+            # "with a laptop sleeve" after a listing of backpacks narrows the backpacks: it names
+            # the sleeve, not laptops (it listed laptops)
+            mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
         several = self._listed_compared(head, intent, mentioned, state, context)
         variant = self._variant_picked(head, focus, source) if not several else None
@@ -781,7 +788,7 @@ class Understander:
             # 0.995 (weather), a choice among what was listed (or among the category in focus)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_choice"})
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
-              and state.last_intent in ("recommendation", "product_info", "availability_price")
+              and state.last_intent in ("recommendation", "product_info", "availability_price", "compatibility")
               and any(e.kind == "category" for e in focus) and _NARROWS_THE_LISTING.search(head)
               and len(head.split()) <= NARROWING_MAX_WORDS):
             # "with GPS" right after a listing of smartwatches: out of scope to the model, a
