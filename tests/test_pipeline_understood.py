@@ -494,6 +494,35 @@ def test_a_few_words_that_narrow_a_listing_are_a_recommendation(understood):
     assert trace.answer.citations and "sensors:ecg" in trace.answer.citations[0].evidence_id, trace.answer.text
 
 
+def test_filters_typed_alone_narrow_the_listing(understood):
+    """After "tents": "4 person" was handed to a person, "under 300" said "I don't know",
+    "lightest" was declined (with an apology); after "actually how about sleeping bags" (itself
+    "I don't know": "actually" was read as asked), "warmest" said "I don't know"."""
+    from uuid import uuid4
+
+    sid = f"filters-{uuid4().hex[:6]}"
+    understood.run("tents", session_id=sid)
+    a = understood.answer("4 person", session_id=sid)
+    assert a.citations[0].evidence_id.startswith("tents~listing~capacity:4"), a.text
+    a = understood.answer("under 300", session_id=sid)
+    assert "at $300.00 or less" in a.text and "capacity: 4 persons or more" in a.text, a.text
+    a = understood.answer("lightest", session_id=sid)
+    assert "weight, lowest first" in a.text and not a.text.startswith("I'm sorry"), a.text
+    a = understood.answer("actually how about sleeping bags", session_id=sid)
+    assert a.citations and a.citations[0].evidence_id.startswith("sleeping-bags~listing~"), a.text
+    a = understood.answer("warmest", session_id=sid)
+    assert a.text.startswith("Sleeping Bags (temperature rating, lowest first): "), a.text
+
+
+def test_a_policy_typed_as_a_search_is_quoted_as_it_is(understood):
+    """"wats ur return polcy" read as a search whose every word narrows it, and its misspellings
+    as things no rule mentions: "I can't find that exact case ..." before the returns policy."""
+    from rag.respond import NOT_MENTIONED
+
+    a = understood.answer("wats ur return polcy")
+    assert "returns-global" in _cited(a) and not a.text.startswith(NOT_MENTIONED), a.text
+
+
 def test_a_feature_named_by_another_category_narrows_the_listing(understood):
     """"With a laptop sleeve" right after a listing of backpacks listed laptops: "laptop" names
     the backpacks' sleeve there."""

@@ -384,6 +384,28 @@ def test_a_question_to_the_store_keeps_what_it_measures_against(message, to_the_
     assert asks_the_store(message) == to_the_store
 
 
+@pytest.mark.parametrize("message, condition", [
+    ("4 person", True), ("under 300", True), ("lightest", True), ("the warmest", True), ("$500 max", True),
+    ("2 kg or less", True), ("tell me a joke", False), ("forest", False), ("4 person tent", False),
+    ("what is the best", False), ("ok thanks", False),
+])
+def test_a_message_that_only_states_a_condition(message, condition):
+    """Typed as a shop's filters after a listing: "4 person" read as a request for a person,
+    "lightest" as out of scope."""
+    from rag.understand.constraints import only_a_condition
+
+    assert only_a_condition(message) == condition
+
+
+def test_a_bare_amount_that_ends_a_search_is_a_price():
+    from rag.understand.constraints import price_constraint
+
+    assert price_constraint("hedphones under 100").max_price == 100.0
+    assert price_constraint("under 300").max_price == 300.0
+    assert price_constraint("a tent for under 4 people").max_price is None  # a unit: no price
+    assert price_constraint("laptops under 15").max_price is None  # inches as likely as dollars
+
+
 def test_relative_attributes_read_which_and_which_way():
     from rag.understand.constraints import AttributeKey, price_constraint, relative_attributes
 

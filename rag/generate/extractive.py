@@ -76,7 +76,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
-from rag.understand.constraints import superlatives
+from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
 from rag.understand.request import asked_complements, asks_which_to_choose, is_search, requested_thing
 from rag.vector_cache import CachedTextEncoder
@@ -434,7 +434,7 @@ class ExtractiveGenerator:
         # nothing asked and no request beyond "tell me about / describe": an overview (never a
         # pick, whose word the listing's items share: "and the lightest?" after a tent listing
         # took a laptop's "weighs 1.21 kg" as the overview's description)
-        overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS and not superlatives(question)
+        overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS and not has_superlative(question)
         # (not words the context merely repeats: "what is the weight of this cajon?" asks something,
         # nor a question that asks for a value: "how much is it?" is no overview)
         only_names = overview and wanted is None and q_words <= named | OVERVIEW_WORDS
@@ -722,7 +722,9 @@ class ExtractiveGenerator:
         complements = content_words(asked_complements(question)) if thing or is_yes_no_question(question) else set()
         if thing is not None:
             complements |= content_words(" ".join(thing.modifiers))
-        elif is_search(question):  # "backpack made for travel": every word narrows the search
+        elif is_search(question) and not any(is_applicable_policy(i.evidence) for i in context.items[:1]):
+            # "backpack made for travel": every word narrows the search (not a policy's words
+            # typed the same way: "wats ur return polcy" asks of nothing called "polcy")
             complements = content_words(question)
         complements -= PRAISE_WORDS | REQUEST_WORDS
         if not complements:

@@ -26,6 +26,13 @@ _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no mo
                   rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{AMOUNT}\b"
                   rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}", re.IGNORECASE)
 _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGNORECASE)
+# as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
+# "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
+# its number has a unit; "laptops under 15" could be inches)
+_BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,3}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
+                       r"(?:\s+(?:please|pls|thanks|then))?\W*$",
+                       re.IGNORECASE)
+_BARE_MIN_AMOUNT = 20.0
 _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
 # ("cheap" before what is asked for, "cheap blender", "affordable laptops"; not a judgement:
 # "it feels cheap", "cheap plastic")
@@ -53,6 +60,35 @@ _SUPERLATIVE = re.compile(r"\bthe\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b",
 def superlatives(text: str) -> list[re.Match[str]]:
     """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
     return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
+
+
+# what is left of a message that only states a condition once its amounts and superlatives go
+_CONDITION_WORDS = re.compile(r"\b(?:the|a|an|one|ones|and|or|only|just|please|pls|max|maximum|min|minimum|less|"
+                              r"more|at|most|least|under|below|over|above|up|to|for|ok|okay|then|thanks)\b",
+                              re.IGNORECASE)
+_ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
+
+
+def only_a_condition(text: str) -> bool:
+    """The message is nothing but a condition on what was just listed, as a shop's filters
+    take it: an amount with its unit or a price ("4 person", "under 300", "$500 max", "2 kg
+    or less"), or a superlative ("lightest", "the warmest"). "4 person" alone read as a request
+    for a person, "lightest" as out of scope."""
+    text = text or ""
+    superlative = has_superlative(text)
+    amount = bool(_QUANTITY_RE.search(text) or _MONEY_RE.search(text) or price_constraint(text).max_price)
+    if not (superlative or amount):
+        return False
+    rest = without_quantities(without_prices(text))
+    rest = _ANY_SUPERLATIVE.sub(lambda m: m.group(0) if m.group(0).lower() in _NOT_SUPERLATIVES else " ", rest)
+    rest = _CONDITION_WORDS.sub(" ", rest)
+    return not re.search(r"[a-z]", rest, re.IGNORECASE)
+
+
+def has_superlative(text: str) -> bool:
+    """Whether the text asks for the most of something, with or without "the" ("lightest",
+    "tents lightest", "the cheapest"; "forest" is none)."""
+    return any(m.group(0).lower() not in _NOT_SUPERLATIVES for m in _ANY_SUPERLATIVE.finditer(text or ""))
 
 
 def without_prices(text: str) -> str:
@@ -110,6 +146,8 @@ def price_constraint(text: str) -> PriceConstraint:
     else:
         if m := _MAX.search(text):
             high = _amount(m)
+        elif (m := _BARE_MAX.match(text)) and _number(m.group(1)) >= _BARE_MIN_AMOUNT:
+            high = _number(m.group(1))
         if m := _MIN.search(text):
             low = _amount(m)
     order: Literal["asc", "desc"] | None = None

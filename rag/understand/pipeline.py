@@ -23,7 +23,13 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import FAILURE, content_words, search_before
-from rag.understand.constraints import PriceConstraint, compares_with_it, price_constraint, superlatives
+from rag.understand.constraints import (
+    PriceConstraint,
+    compares_with_it,
+    only_a_condition,
+    price_constraint,
+    superlatives,
+)
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import RequestedThing, asks_for_anything, is_search, narrows_only, requested_thing
@@ -787,13 +793,19 @@ class Understander:
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
             # 0.995 (weather), a choice among what was listed (or among the category in focus)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_choice"})
-        elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
+        elif (source == "session" and special is None and state is not None
               and state.last_intent in ("recommendation", "product_info", "availability_price", "compatibility")
-              and any(e.kind == "category" for e in focus) and _NARROWS_THE_LISTING.search(head)
-              and len(head.split()) <= NARROWING_MAX_WORDS):
+              and any(e.kind == "category" for e in focus)
+              and ((intent.label == "out_of_scope" and _NARROWS_THE_LISTING.search(head)
+                    and len(head.split()) <= NARROWING_MAX_WORDS) or only_a_condition(head))):
             # "with GPS" right after a listing of smartwatches: out of scope to the model, a
-            # narrowing of what was listed
+            # narrowing of what was listed; so are "4 person" (a request for a person, to the
+            # model), "under 300" and "lightest", typed as a shop's filters. Read as a search of
+            # the category ("Sleeping Bags warmest"), which its listing answers
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_narrowing"})
+            category = next(e for e in focus if e.kind == "category")
+            query = f"{category.name} {head}"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label in PRODUCT_INTENTS - {"comparison"}
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
@@ -857,7 +869,7 @@ class Understander:
                 candidates = list(state.listed)
 
         price = price_constraint(head)
-        if s_label == "negative" and ((price or _PICKS_AMONG.search(head)) and not complains(head)
+        if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)) and not complains(head)
                                       or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
