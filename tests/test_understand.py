@@ -374,7 +374,7 @@ def test_another_product_with_more_or_less_of_an_attribute(message, compares):
 @pytest.mark.parametrize("message, to_the_store", [
     ("do you have gift cards?", True), ("do you sell tents?", True),
     ("do you have anything similar?", False), ("do you have anything cheaper?", False),
-    ("do you have it in blue?", False), ("do you have other colors?", False),
+    ("do you have it in blue?", False), ("do you have other brands?", True),
 ])
 def test_a_question_to_the_store_keeps_what_it_measures_against(message, to_the_store):
     """"Do you have anything similar?" after the Bassline Halo 150 abstained: a question to

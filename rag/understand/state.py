@@ -265,10 +265,10 @@ _ASKS_THE_STORE = re.compile(
     r"(?:\s+guys)?\s+(?:also\s+)?(?:have|sell|carry|stock|offer|do|make)\b", re.IGNORECASE)
 
 
-# "do you have anything similar?", "... cheaper?", "... in other colors?": measured against
-# what was talked about
+# "do you have anything similar?", "... cheaper?": measured against what was talked about
+# ("do you have other brands?" asks the store at large)
 _MEASURED_AGAINST = re.compile(
-    r"\b(?:similar|alike|comparable|same|else|other|others|alternatives?|cheaper|pricier|less\s+expensive|"
+    r"\b(?:similar|alike|comparable|same|alternatives?|cheaper|pricier|less\s+expensive|"
     r"more\s+expensive|lighter|heavier|bigger|larger|smaller|warmer|better|newer)\b", re.IGNORECASE)
 
 
