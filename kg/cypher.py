@@ -669,12 +669,6 @@ MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CA
 RETURN count(DISTINCT p) AS products
 """
 
-# params: id. A product's title and price, for listing what is priced below or above it.
-PRODUCT_PRICE = """
-MATCH (p:Product {id: $id})
-RETURN p.id AS id, p.title AS title, p.price AS price, p.currency AS currency
-"""
-
 # params: category_id. The brands whose products are in a category (or its subcategories), the
 # ones with the most products first ("what brands of laptops do you carry?"). Reads the
 # category's products: 6-12 ms for a leaf category of a 100k-product store, 50 ms for a root of
