@@ -32,6 +32,7 @@ from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
 
+
 def _whom(overridden: OverriddenPolicy) -> str:
     """Whom a broader policy is for, said before its sentences: every product (store-wide), or
     the brand's or category's id in words ("Electronics")."""
@@ -277,7 +278,8 @@ class AnswerPipeline:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         unmentioned = bool(self.extractive.unmentioned(u.question, context))
-        if u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned or asks_which_to_choose(u.text):
+        if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
+                or asks_which_to_choose(u.text)):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,
             # a rule that does not say what was asked, or how compared products differ, is told
             # so first, unless the answer abstains (rag.respond): nothing is said until the body
