@@ -250,6 +250,9 @@ def test_a_brands_tagline_answers_by_meaning_only_when_close(understood):
     # for a beginner camper?" got Campfire Co's "Camping made easy"
     a = understood.answer("what would you recommend for a beginner camper?")
     assert not any(c.startswith("brand:") for c in _cited(a)), a.text
+    # the graph's facts about a brand are no tagline ("tell me about the Bassline brand")
+    brand = understood.run("tell me about the Quietude brand").answer
+    assert any(c.endswith("#facts") for c in _cited(brand)), brand.text
 
 
 def test_the_same_question_about_another_brands_ones(understood):

@@ -552,7 +552,7 @@ class ExtractiveGenerator:
             # (not the policy the graph resolved for the question's kind: "how can I pay?" is
             # answered by the payment policy)
             # (nor a brand's tagline: "what's on sale?" got Ridgeline's "Ultralight packs and bags")
-            written = items[rank].evidence.source in STORE_SOURCES or items[rank].evidence.owner_kind == "brand"
+            written = items[rank].evidence.source in STORE_SOURCES or _brands_own(items[rank].evidence)
             cut = self.min_similarity_store if written and rank not in binding else self.min_similarity
             by_meaning = sim >= cut and (typed or not value_required)
             # a question of no words but its value's kind ("how much is it?" on a product's
