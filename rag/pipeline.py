@@ -181,9 +181,11 @@ class AnswerPipeline:
         payment methods and says "in addition to the usual payment methods"; it said "I don't
         know"). They never bind: what the narrower policy says still leads."""
         context = self.build_context(retrieval.evidence, u)
-        if not retrieval.overridden or (
-                self.extractive.pick(u.question, context, u.embedding)
-                and not self.extractive.unmentioned(u.question, context)):
+        if not retrieval.overridden:
+            return context
+        picked = self.extractive.pick(u.question, context, u.embedding)
+        missing = self._unanswered(u, context, picked)
+        if picked and not missing and not self.extractive.unmentioned(u.question, context):
             return context
         broader = [o.policy.model_copy(update={"overridden_by": o.by, "applies_to": _whom(o)})
                    for o in sorted(retrieval.overridden, key=lambda o: -o.rank)]
@@ -191,7 +193,18 @@ class AnswerPipeline:
         at = max((i + 1 for i, e in enumerate(retrieval.evidence) if e.source == "policy" and e.kind == "graph_fact"),
                  default=0)
         wider = self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
-        return wider if self.extractive.pick(u.question, wider, u.embedding) else context
+        answered = self.extractive.pick(u.question, wider, u.embedding)
+        if not answered or (picked and not missing - self._unanswered(u, wider, answered)):
+            return context  # the broader policies add nothing that was asked
+        if picked and picked[0].binding and not answered[0].binding:
+            return context  # nor may they take the lead from the policy that applies
+        return wider
+
+    def _unanswered(self, u: Understanding, context: Context, picked: Sequence[Any]) -> frozenset[str]:
+        """The words the question asks about that the picked sentences leave out ("is return
+        shipping free?" answered by the laptops' "15-day returns": shipping, free)."""
+        said = set().union(*(s.shared for s in picked)) if picked else set()
+        return frozenset(self.extractive.asked_words(u.question, context) - said)
 
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
         if isinstance(self.generator, ExtractiveGenerator):

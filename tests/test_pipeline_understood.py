@@ -276,6 +276,11 @@ def test_a_broader_policy_answers_what_the_policy_that_applies_does_not_say(unde
     assert not a.abstained and a.grounded
     a = understood.answer("how long do I have to return it?", product_id=laptop.id)
     assert "returns-laptops" in _cited(a) and "returns-global" not in _cited(a), a.text
+    # what the narrower policy answers only in part: it leads, the store's rule adds the rest
+    # ("is return shipping free?" got the laptops' 15 days alone)
+    a = understood.answer("is return shipping free?", product_id=laptop.id)
+    assert a.text.startswith("Laptop returns:") and "returns-global" in _cited(a), a.text
+    assert "Store-wide: Return shipping is free" in a.text, a.text
     a = understood.answer("does the warranty cover water damage?", product_id="p000000")
     assert {"warranty-p000000", "warranty-global"} <= _cited(a) and "Store-wide: " in a.text, a.text
     assert "water damage" in a.text
