@@ -24,6 +24,7 @@ from rag.retrieve.base import RetrievalQuery
 from rag.textutil import asks_question, content_words, names_title
 from rag.types import Evidence
 from rag.understand.constraints import (
+    MEASURED_COMPARATIVES,
     AttributeConstraint,
     AttributeKey,
     PriceConstraint,
@@ -718,10 +719,10 @@ class GraphRetriever:
             else:
                 bound = {"max_value": number - 1e-6} if way == "less" else {"min_value": number + 1e-6}
                 compared.append(AttributeConstraint(key.key, key.unit, relative=True, **bound))
-                comparative = words.split()[0].lower()
-                named = comparative in ("lighter", "heavier", "warmer", "bigger", "larger", "smaller", "roomier") \
-                    and len(words.split()) == 1
-                said.append(f"{comparative if named else f'with {way} {key.words}'} than {other} ({value})")
+                # ("lighter than X" when the shopper's comparative names its measure, else "with
+                # more storage than X"; "compact" is no comparative)
+                named = words.lower() in MEASURED_COMPARATIVES and words.lower().endswith("er")
+                said.append(f"{words.lower() if named else f'with {way} {key.words}'} than {other} ({value})")
             ids.append(f"{way}{key.key.replace('_', '')}")
         if at_most:
             said.append(f"at its price ({at_most}) or less" if said else f"at the price of {title} ({at_most}) or less")

@@ -468,7 +468,7 @@ def _head_named(key: AttributeKey, keys: list[AttributeKey], asked: set[str]) ->
 Direction = Literal["less", "more", "same"]
 
 #: Comparatives that name their measure: (words of the keys it may be, way)
-_MEASURED_COMPARATIVES: dict[str, tuple[tuple[str, ...], Direction]] = {
+MEASURED_COMPARATIVES: dict[str, tuple[tuple[str, ...], Direction]] = {
     "lighter": (("weight",), "less"), "heavier": (("weight",), "more"),
     "bigger": (_SIZE_KEYS, "more"), "larger": (_SIZE_KEYS, "more"), "roomier": (_SIZE_KEYS, "more"),
     "smaller": (_SIZE_KEYS, "less"), "compact": (_SIZE_KEYS, "less"),
@@ -479,15 +479,20 @@ _MORE = {"more": "more", "higher": "more", "bigger": "more", "larger": "more", "
 _MEASURE = r"[a-z][\w-]*(?:\s+(?!(?:and|or|but|for|than|at|with|as|in)\b)[a-z][\w-]*)?"
 _COMPARED = re.compile(rf"\b(?:(?P<way>{'|'.join(_MORE)})\s+(?P<what>{_MEASURE})"
                        rf"|(?:the\s+)?same\s+(?:amount\s+of\s+)?(?P<same>{_MEASURE})"
-                       rf"|(?P<measured>{'|'.join(_MEASURED_COMPARATIVES)}))\b", re.IGNORECASE)
+                       rf"|(?P<measured>{'|'.join(MEASURED_COMPARATIVES)}))\b", re.IGNORECASE)
 # another product asked for ("something lighter?", "is there a bigger one?", "any with more
 # storage?"), or the comparative alone ("lighter?"); not the product's own measure ("is it
 # lighter than 2 kg?" has a number; "does it have more storage than X?" names two)
 _ANOTHER = re.compile(r"\b(?:something|anything|any|another|other|others|one|ones|alternatives?|options?|models?|"
                       r"versions?|else|there|choices?)\b|^\W*(?:and\s+)?(?:a\s+|an\s+)?(?:with\s+)?(?:" +
-                      "|".join([*_MORE, *_MEASURED_COMPARATIVES, "same"]) + r")\b", re.IGNORECASE)
+                      "|".join([*_MORE, *MEASURED_COMPARATIVES, "same"]) + r")\b", re.IGNORECASE)
 _NOT_MEASURES = frozenset("about info information details detail than of like expensive affordable pricey price "
                           "reviews pictures photos colors colours options choices products items ones".split())
+
+
+def _measured_by(names: tuple[str, ...], numeric: list[AttributeKey]) -> AttributeKey | None:
+    """The first numeric key that is, or has a word, one of `names` (in their order)."""
+    return next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
 
 
 def compares_with_it(text: str) -> bool:
@@ -517,17 +522,17 @@ def relative_attributes(text: str, keys: list[AttributeKey]) -> list[tuple[Attri
     for m in _COMPARED.finditer(text or ""):
         said = m.group(0)
         if m.group("measured"):
-            names, way = _MEASURED_COMPARATIVES[m.group("measured").lower()]
-            key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
+            names, way = MEASURED_COMPARATIVES[m.group("measured").lower()]
+            key = _measured_by(names, numeric)
         else:
             way = "same" if m.group("same") else _MORE[m.group("way").lower()]  # type: ignore[assignment]
             asked = content_words(m.group("what") or m.group("same"))
             key = next((k for k in numeric if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked)),
                        None)
-            measured = _MEASURED_COMPARATIVES.get(m.group("way").lower()) if m.group("way") else None
+            measured = MEASURED_COMPARATIVES.get(m.group("way").lower()) if m.group("way") else None
             if key is None and measured is not None:  # "a bigger one": bigger names its measure
                 names, way = measured
-                key = next((k for name in names for k in numeric if k.key == name or name in k.words.split()), None)
+                key = _measured_by(names, numeric)
                 said = m.group("way")
         if key is not None and key.key not in found:
             found[key.key] = (key, way, said)
