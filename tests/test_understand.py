@@ -289,6 +289,26 @@ def test_warmth_asks_for_the_lowest_temperature_rating():
     assert attribute_constraint("a warm tent", _tent_keys()) is None  # no temperature rating
 
 
+def test_a_temperature_a_thing_is_rated_for_is_that_or_colder():
+    """"Sleeping bags rated for -10 °C" listed the bags rated -9 °C ("-10 °C or more"): a bag
+    rated for -10 keeps one warm there, so the rating asked for is -10 °C or lower, written
+    with its unit or without it after "rated for" (not "-10" alone); "above" still bounds it
+    from below."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    bags = [K("temperature_rating", "°c", ("-9", "10")), K("weight", "g", ("1584", "1752"))]
+    for text in ("sleeping bags rated for -10 °C", "sleeping bag rated to -10 degrees", "-10 degree sleeping bag",
+                 "anything rated below -10?", "sleeping bag comfortable at -10C", "warm enough for -10"):
+        c = attribute_constraint(text, bags)
+        assert c is not None and (c.key, c.min_value, c.max_value) == ("temperature_rating", None, -10), (text, c)
+    c = attribute_constraint("a sleeping bag rated above 0", bags)
+    assert c is not None and (c.min_value, c.max_value) == (0, None), c
+    assert attribute_constraint("sleeping bags -10", [K("weight", "g", ("1584",))]) is None
+    tent = attribute_constraint("a tent for 4 people", _tent_keys())  # other measures: as before
+    assert tent is not None and tent.min_value == 4 and tent.max_value is None
+
+
 def test_attribute_constraints_shoppers_write_other_ways():
     """Ways of asking that found no attribute: a unit the catalog stores in another ("at least
     1TB" of storage kept in GB; "at least" asked for the least storage first), a size asked
@@ -797,6 +817,7 @@ def test_picking_from_listed_products_needs_a_pick():
     ("four season tents", True),
     ("sleeping bag for winter", True),
     ("sleeping bag rated for below freezing?", True),
+    ("sleeping bag comfortable at -5C", True),
     ("sync phone", False),                 # CLINC150 sync_device: a command
     ("phone sarah", False),                # CLINC150 make_call: a name after it
     ("answer the phone", False),           # CLINC150 oos

@@ -194,7 +194,12 @@ _BOOLEAN_VALUES = frozenset({"yes", "no", "true", "false"})
 _NUMBER_UNIT = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*-?\s*(°c|\"|[a-z]+)", re.IGNORECASE)
 _AT_MOST = re.compile(r"\b(?:under|below|less than|at most|up to|no more than|max(?:imum)?|lighter than|smaller than)\s*$",
                       re.IGNORECASE)
+_AT_LEAST = re.compile(r"\b(?:over|above|more than|at least|higher than|min(?:imum)?)\s*$", re.IGNORECASE)
 _EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
+#: A temperature a thing is rated for, written without its unit: "rated for -10", "comfortable
+#: down to 0" (the unit is added: "-10" alone is no temperature)
+_RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:for|to|at|of|down\s+to|below|under|"
+                        r"above|over)\s+-?\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z]))", re.IGNORECASE)
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
 _LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
@@ -204,6 +209,13 @@ _LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lo
 #: Words that ask for warmth, which a temperature rating measures the other way round: the
 #: lower a sleeping bag is rated, the warmer it keeps ("the warmest", "for cold weather").
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
+
+
+def rated_temperature(key: "AttributeKey") -> bool:
+    """A temperature rating, which measures the other way round: a sleeping bag rated for
+    -10 °C keeps one warm at -10 °C, so "rated for -10 °C" asks for -10 °C or lower (it listed
+    the bags rated -9 °C, "-10 °C or more")."""
+    return "temperature" in key.words.split()
 
 
 #: Words that ask for the size of a thing named without a measure, and the keys that measure it,
@@ -354,8 +366,11 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     are never attribute values (see `price_constraint`)."""
     plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
     plain = _SLEEPS.sub(r"for \1 people", plain)  # "a tent that sleeps 4"
-    asked = content_words(plain)
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
+    rated = [k for k in numeric if rated_temperature(k)]
+    if len(rated) == 1:  # "rated for -10": in the rating's unit
+        plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
+    asked = content_words(plain)
     found: dict[str, AttributeConstraint] = {}
     for c in _amounts(plain, asked, numeric):
         found.setdefault(c.key, c)
@@ -388,7 +403,8 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
         joined = "-" in m.group(0)[m.end(1) - m.start():]  # "a 2-person tent", not "-18 °C"
         if _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
-        elif _AT_MOST.search(before):
+        elif _AT_MOST.search(before) or (rated_temperature(chosen[0]) and not _AT_LEAST.search(before)):
+            # (a rating for a temperature is one for it or colder: "a -10 °C sleeping bag")
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
         else:
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)

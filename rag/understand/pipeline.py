@@ -535,7 +535,7 @@ SEARCH_MAX_WORDS = 4
 _SEARCH_PREPOSITIONS = frozenset("for with without under below over above in from by at between".split())
 #: Words that begin what narrows a category after it ("sleeping bag *rated* for below
 #: freezing", "backpack *made* of canvas").
-_SEARCH_QUALIFIERS = frozenset("rated made designed suitable suited good great best ideal".split())
+_SEARCH_QUALIFIERS = frozenset("rated made designed suitable suited good great best ideal comfortable warm".split())
 #: Verbs that start a command about a thing ("sync phone", "call home", "pair with phone").
 _COMMANDS = frozenset(
     "call dial phone sync pair disconnect connect answer accept deny create use get set turn play text send share "
