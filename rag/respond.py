@@ -13,6 +13,9 @@ citations and `grounded`/`abstained` flags stay true):
   (`NOT_MENTIONED`): the rule is no yes or no; a request for a thing narrowed by what no item
   shows ("I need waterproof headphones") that a listing answers is told that the listing does
   not say which (`NOT_SHOWN`);
+- some products only: a store-wide question answered only by rules for some products ("do
+  you offer exchanges?" -> one laptop's "no returns and no exchanges") is told that the
+  store-wide policies do not say (`SOME_PRODUCTS_ONLY`);
 - which to choose: "which one would you recommend?" answered by how the products compared
   differ opens with `DEPENDS`: the store states facts, not preferences;
 - tone: negative sentiment (policy.apologize or an apologetic/empathetic tone) prefixes an
@@ -48,6 +51,7 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much 
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
                       re.IGNORECASE)
 NOT_MENTIONED = "I can't find that exact case in our store policies. Here is what they say:"
+SOME_PRODUCTS_ONLY = "Our store-wide policies don't say; only the rules for some products do:"
 NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
 DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
@@ -141,6 +145,10 @@ def apply_response_policy(
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones
         body = f"{note} {out.text}"
+    elif out.evidence and all(e.source == "scoped_policy" for e in out.evidence):
+        # "do you offer exchanges?": only one laptop's final sale speaks of exchanges ("no
+        # returns and no exchanges"); quoted alone, that read as the store's answer
+        body = f"{SOME_PRODUCTS_ONLY} {out.text}"
     else:
         body = out.text
 

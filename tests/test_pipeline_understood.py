@@ -645,6 +645,21 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+def test_a_store_wide_question_only_some_products_rules_answer_says_so(understood):
+    """"Do you offer exchanges?" was answered "For Nimbus Tech Book 690 Laptop, Silver: Final
+    sale: ... no returns and no exchanges" alone, which reads as the store's answer: the reply
+    now says first that the store-wide policies do not say. The same question about the laptop
+    gets its own rule without it."""
+    from rag.respond import SOME_PRODUCTS_ONLY
+
+    a = understood.answer("do you offer exchanges?")
+    assert a.text.startswith(SOME_PRODUCTS_ONLY) and "returns-p000001" in _cited(a), a.text
+    assert "restocking fee" in (fee := understood.answer("is there a restocking fee?")).text, fee.text
+    assert fee.text.startswith(SOME_PRODUCTS_ONLY), fee.text
+    own = understood.answer("do you offer exchanges?", product_id="p000001")
+    assert "returns-p000001" in _cited(own) and SOME_PRODUCTS_ONLY not in own.text, own.text
+
+
 def test_a_store_wide_question_the_store_wide_policy_answers_gets_no_scoped_policies(understood):
     trace = understood.run("what is your return policy?")
     assert not [e for e in trace.context.items if e.evidence.source == "scoped_policy"], trace.context.items
