@@ -645,6 +645,15 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+def test_a_warranty_claim_quotes_the_warranty_that_applies_and_hands_off(understood):
+    """"How do I make a claim?" on a product's page: its own 4-year warranty, then support."""
+    from rag.understand.router import CLAIM_MESSAGE
+
+    a = understood.answer("how do I make a claim?", product_id="p000000")
+    assert "warranty-p000000" in _cited(a) and "4-year warranty" in a.text, a.text
+    assert a.escalate and a.text.endswith(CLAIM_MESSAGE) and not a.abstained, a
+
+
 def test_a_store_wide_question_only_some_products_rules_answer_says_so(understood):
     """"Do you offer exchanges?" was answered "For Nimbus Tech Book 690 Laptop, Silver: Final
     sale: ... no returns and no exchanges" alone, which reads as the store's answer: the reply

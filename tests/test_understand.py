@@ -631,6 +631,32 @@ def test_an_order_question_asked_how_reads_the_faq_that_asks_it():
     assert not plan_for("order_status", [], []).retrieve
 
 
+@pytest.mark.parametrize(("text", "claim"), [
+    ("how do I make a claim?", True),
+    ("I want to file a warranty claim", True),
+    ("can I make a claim on my warranty?", True),
+    ("my headphones stopped working, how do I claim the warranty?", True),
+    ("what's the warranty claim process?", True),
+    ("how do I file an insurance claim?", False),   # not the store's
+    ("i'm in baggage claim at the airport and my luggage didn't make it", False),  # CLINC150
+    ("how can i claim my rewards for my visa card", False),                         # CLINC150
+    ("what does the warranty cover?", False),
+])
+def test_a_warranty_claim_is_answered_with_the_warranty_then_handed_off(understander, text, claim):
+    """A warranty claim is opened by support, who can see the order: "how do I make a claim?"
+    after a broken blender was declined, and "how do I file a warranty claim?" got the
+    warranty's exclusions. It is now read as the warranty that applies (WARRANTY_QUESTION),
+    whatever the classifier said, and the reply hands the conversation to support."""
+    from rag.understand.router import CLAIM_MESSAGE, asks_to_claim
+
+    assert asks_to_claim(text) == claim
+    if claim:
+        u = understander.understand(text, session_id=_sid())
+        assert (u.intent.label, u.intent.reason) == ("warranty", "warranty_claim"), u.intent
+        assert u.question == "what is the warranty?" and u.plan.answer_mode == "grounded"
+        assert u.response.escalate and u.response.handoff_message == CLAIM_MESSAGE
+
+
 def test_accessories_for_a_category_read_what_goes_with_it():
     """"What accessories do you have for phones?" and "what chargers work with phones?" read the
     products of other categories linked to the category's (the last category named is the one

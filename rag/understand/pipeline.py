@@ -40,6 +40,7 @@ from rag.understand.router import (
     asks_for_accessories,
     asks_for_brands,
     asks_how_to,
+    asks_to_claim,
     plan_for,
     response_policy,
 )
@@ -390,6 +391,10 @@ _BUYS_IT = re.compile(
     r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
 
 
+#: What a warranty claim is read as (asks_to_claim): the warranty that applies
+WARRANTY_QUESTION = "what is the warranty?"
+
+
 def buys_it(text: str) -> bool:
     """The message announces a purchase, or asks to make one in the chat (`_BUYS_IT`). The
     store takes no orders here: the reply says so and where to buy, instead of declining the
@@ -405,6 +410,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     question the store has the answer to and the classifier has no examples of:
       purchase           buys_it ("ok I'll take it", "add it to my cart"), whatever the model
                          says: small talk that says where to buy;
+      warranty_claim     asks_to_claim ("how do I make a claim?"), whatever the model says:
+                         the warranty that applies, then the handoff to support;
       store_brand        one of the store's brands named in full ("how often should I descale my
                          Crema machine?": out of scope 0.76, "descale" is in no training
                          example). A product question; what the brand's facts do not answer is
@@ -434,6 +441,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          model offers, else product_info."""
     if buys_it(text):
         return "greeting_thanks", "purchase"
+    if asks_to_claim(text):
+        return "warranty", "warranty_claim"
     declined = intent.label == "out_of_scope"
     if declined and source == "message" and any(e.kind == "brand" and e.method == "exact" for e in mentioned):
         return "product_info", "store_brand"
@@ -837,6 +846,11 @@ class Understander:
         overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
         if overruled is not None:
             intent = intent.model_copy(update={"label": overruled[0], "reason": overruled[1]})
+            if overruled[1] == "warranty_claim":
+                # "how do I make a claim?": support opens it (the handoff follows the answer),
+                # and what the warranty that applies covers is what the store's documents say
+                query = WARRANTY_QUESTION
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and intent.label in ("availability_price", "product_info", "recommendation")
               and asks_for_things_for_a_product(head, mentioned)):
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
@@ -895,7 +909,8 @@ class Understander:
                 q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.compared_with
                 else q for q in plan.graph_queries]})
         listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
-        response = response_policy(intent.label, sentiment, how_to=how_to, store_documents=special is None)
+        response = response_policy(intent.label, sentiment, how_to=how_to, store_documents=special is None,
+                                   claim=intent.reason == "warranty_claim")
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3
 

@@ -64,6 +64,8 @@ HANDOFF_MESSAGE = (
     "I can't see orders or accounts from here, so I'm passing this to a member of our support "
     "team who can. They will reply in this conversation."
 )
+CLAIM_MESSAGE = ("A warranty claim is opened by our support team, who can see your order: I'm passing this "
+                 "conversation to them, and they will reply here.")
 WHICH_PRODUCT = "Which product do you mean? Tell me its name, or ask from the product's page."
 HUMAN_MESSAGE = "I'm connecting you with a member of our support team; they will reply here shortly."
 ESCALATION_MESSAGE = (
@@ -111,6 +113,23 @@ def asks_how_to(text: str) -> bool:
     order?"), which the store's FAQs may answer, rather than where one order is ("where is my
     order?"), which only a person with the order system can."""
     return bool(_HOW_TO.search(text or ""))
+
+
+#: "how do I make a claim?", "I want to file a warranty claim", "can I claim on the warranty?"
+#: (an insurance claim is no warranty one)
+_CLAIM = re.compile(
+    r"\b(?:make|making|file|filing|start|starting|submit|submitting|open|opening|lodge|raise|put\s+in|register)"
+    r"\s+(?:a\s+|an\s+|my\s+|the\s+)?(?:warranty\s+|guarantee\s+)?claims?\b"
+    r"|\b(?:warranty|guarantee)\s+claims?\b"
+    r"|\bclaim\s+(?:on\s+|under\s+)?(?:the\s+|my\s+|its\s+|this\s+|a\s+)?(?:warranty|guarantee)\b", re.IGNORECASE)
+_INSURANCE = re.compile(r"\binsur", re.IGNORECASE)
+
+
+def asks_to_claim(text: str) -> bool:
+    """The message asks to make a warranty claim, which support opens (they have the order):
+    the warranty that applies, then the handoff. "How do I make a claim?" after a broken
+    blender was declined, and "how do I file a warranty claim?" got the warranty's exclusions."""
+    return bool(_CLAIM.search(text or "")) and not _INSURANCE.search(text or "")
 
 
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
@@ -306,11 +325,14 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
 
 
 def response_policy(intent: str, sentiment: SentimentPrediction, how_to: bool = False,
-                    store_documents: bool = False) -> ResponsePolicy:
+                    store_documents: bool = False, claim: bool = False) -> ResponsePolicy:
     """Tone, apology and handoff from the sentiment and escalation signals. An order or account
     question that asks how something is done is answered when the store's documents say how,
     and handed off when they do not (`handoff_unanswered`); an out-of-scope one looked up in the
-    store's documents (`store_documents`) is declined when they do not answer it."""
+    store's documents (`store_documents`) is declined when they do not answer it. A warranty
+    claim (`claim`, asks_to_claim) is answered with the warranty, then handed to support."""
+    if claim:
+        return response_policy(intent, sentiment).model_copy(update={"escalate": True, "handoff_message": CLAIM_MESSAGE})
     if intent == "out_of_scope" and store_documents:
         return response_policy("product_info", sentiment).model_copy(update={"decline_unanswered": True})
     if intent in TRANSACTIONAL_INTENTS and how_to:
