@@ -645,6 +645,19 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+def test_a_place_asked_to_ship_to_gets_where_the_store_ships(understood, demo_catalog):
+    """"Do you ship to Alaska?" on a sleeping bag's page got only the outdoor rule ("5-7
+    business days"); the sentence that says where the store ships answers it, with no word but
+    "ship" in common (AnswerType "destination"), and the reply says the exact case is not written."""
+    from rag.respond import NOT_MENTIONED
+
+    outdoor = next(p.id for p in demo_catalog.products if p.category == "sleeping-bags")
+    for product_id in (outdoor, None):
+        a = understood.answer("do you ship to Alaska?", product_id=product_id)
+        assert "We ship to the United States and Canada only" in a.text, (product_id, a.text)
+        assert a.text.startswith(NOT_MENTIONED), a.text
+
+
 def test_a_warranty_claim_quotes_the_warranty_that_applies_and_hands_off(understood):
     """"How do I make a claim?" on a product's page: its own 4-year warranty, then support."""
     from rag.understand.router import CLAIM_MESSAGE

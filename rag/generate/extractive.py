@@ -201,6 +201,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"|\bwhere\b[^?.]*\b(?:made|manufactured|produced|built|assembled|grown|sourced)\b"),
                PLACE, value_required=True,
                frame=frozenset(content_words("made manufactured produced built assembled grown sourced country origin"))),
+    # "do you ship to Alaska?" asks where the store ships: a sentence that names the places
+    # ("We ship to the United States and Canada only") answers it, with no word but "ship" in
+    # common; on an outdoor product's page only the outdoor rule's "5-7 business days" was given
+    AnswerType("destination", _asks(r"\b(?:ship|shipping|deliver|delivery|send)\s+(?:\w+\s+){0,2}?(?:to|into)\s+"
+                                    r"(?!(?:me|you|us|my|your|our|it|them|the\s+same|a|an|p\.?\s?o)\b)[a-z]"),
+               re.compile(r"(?i:\b(?:ship|deliver)(?:s|ping|y)?\s+(?:only\s+)?(?:to|within|in)\s+(?:the\s+)?)[A-Z]"
+                          r"|(?i:\binternational(?:ly)?\b|\bcountr(?:y|ies)\b|\b(?:states|provinces|territories)\b)")),
     # "is the X in stock?" asks whether it can be bought: SmolLM2's "The X is in the category
     # Electronics [3]" is grounded and no answer
     AnswerType("stock", _asks(r"\bin[- ]stock\b|\bout of stock\b|\bsold out\b"),
