@@ -105,9 +105,12 @@ def is_applicable_policy(evidence: Evidence) -> bool:
     return evidence.kind == "graph_fact" and evidence.source == "policy" and not evidence.overridden_by
 
 
+#: Words that name any product at all: "are your products eco friendly?" was answered by a
+#: laptop's "This product is sold as final sale", by "product" alone.
+GENERIC_WORDS = frozenset(content_words("product products item items thing things stuff merchandise"))
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
-# "info on the X please", "do you sell tents?", "I need a new tent").
-REQUEST_WORDS = frozenset(content_words(
+# "info on the X please", "do you sell tents?", "I need a new tent"), and the generic ones.
+REQUEST_WORDS = GENERIC_WORDS | frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
@@ -423,7 +426,7 @@ class ExtractiveGenerator:
         written = self.as_written(question, context)
         if written != question:  # "do you take Amex?" read as "... American Express?"
             question, question_vector = written, None
-        q_words = content_words(question)
+        q_words = content_words(question) - GENERIC_WORDS
         item_words = [content_words(item.text) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
