@@ -628,6 +628,9 @@ def test_asking_whether_the_store_sells_something_is_answered_not_declined(under
     assert understood.answer("do you carry apple products?").abstained
     a = understood.answer("do you offer price protection?")
     assert "protection" not in a.text.lower(), a.text  # the price match FAQ may answer; a phone case tagline not
+    # "product" names any product: it was answered by one laptop's "This product is sold as final sale"
+    eco = understood.answer("are your products eco friendly?")
+    assert eco.abstained and "final sale" not in eco.text, eco.text
 
 
 @pytest.mark.parametrize(("question", "policy", "said"), [
@@ -643,6 +646,22 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert policy in _cited(trace.answer) and said in trace.answer.text, trace.answer.text
     scoped = [e for e in trace.context.items if e.evidence.doc_id == policy]
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
+
+
+def test_tell_me_about_it_on_a_page_or_in_a_conversation_describes_the_product(understood, demo_catalog):
+    """"Tell me about it", "what is this?" and "describe it" on a product's page said "I don't
+    know": the product's description lost to the store's FAQs in retrieval. They are read with
+    the product's name, as "tell me about the X" is. "Tell me more" about the product talked
+    about was declined."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    for text in ("tell me about it", "what is this?", "describe it"):
+        a = understood.answer(text, product_id=phone.id)
+        assert f"product:{phone.id}#0" in _cited(a) and not a.abstained, (text, a.text)
+    sid = "tell-me-more"
+    understood.answer(f"tell me about the {phone.title}", session_id=sid)
+    trace = understood.run("tell me more", session_id=sid)
+    assert trace.understanding.intent.label == "product_info" and not trace.answer.abstained, trace.answer.text
+    assert any(c.startswith(f"product:{phone.id}") or c.startswith(phone.id) for c in _cited(trace.answer)), trace.answer
 
 
 def test_a_place_asked_to_ship_to_gets_where_the_store_ships(understood, demo_catalog):

@@ -119,3 +119,15 @@ def test_a_request_for_things_of_any_kind(message, any_kind):
     from rag.understand.request import asks_for_anything
 
     assert asks_for_anything(message) == any_kind
+
+
+@pytest.mark.parametrize(("text", "overview"), [
+    ("tell me about it", True), ("what is this?", True), ("describe it", True), ("more details?", True),
+    ("tell me more", True), ("tell me about this product", True),
+    ("ok", False), ("hmm", False), ("is it good?", False), ("what is it made of?", False),
+    ("how much is it?", False), ("tell me about the warranty", False),
+])
+def test_asks_for_an_overview(text, overview):
+    from rag.understand.request import asks_for_an_overview
+
+    assert asks_for_an_overview(text) == overview

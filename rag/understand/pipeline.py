@@ -32,7 +32,14 @@ from rag.understand.constraints import (
 )
 from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
-from rag.understand.request import RequestedThing, asks_for_anything, is_search, narrows_only, requested_thing
+from rag.understand.request import (
+    RequestedThing,
+    asks_for_an_overview,
+    asks_for_anything,
+    is_search,
+    narrows_only,
+    requested_thing,
+)
 from rag.understand.router import (
     POLICY_INTENTS,
     PRODUCT_INTENTS,
@@ -861,6 +868,16 @@ class Understander:
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
             # question about the phone itself
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
+        if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
+                and source in ("context", "session") and len(one := [e for e in focus if e.kind == "product"]) == 1
+                and asks_for_an_overview(head)):
+            # "tell me about it" on a product's page: read with its name, as "tell me about the
+            # X" is (the product's description lost to the store's FAQs, and it said "I don't
+            # know"); "tell me more" about the product talked about was declined
+            if intent.label == "out_of_scope":
+                intent = intent.model_copy(update={"label": "product_info", "reason": "overview"})
+            query = f"{head} ({one[0].name})"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the

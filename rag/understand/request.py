@@ -217,3 +217,17 @@ def asks_for_anything(text: str) -> bool:
     if thing is not None:
         return bool(set(thing.words) & _ANY_KIND)
     return is_search(text) and bool(_STARTS_WITH_ANY.match(text or ""))
+
+
+#: Words that ask what a thing is and nothing in particular about it
+_OVERVIEW_ONLY = frozenset(content_words("describe description detail details info information overview summary "
+                                         "product item thing one"))
+
+
+_ASKS = re.compile(r"\b(?:tell|describe|what|details?|info|information|more|explain|overview|summary)\b", re.IGNORECASE)
+
+
+def asks_for_an_overview(text: str) -> bool:
+    """"Tell me about it", "what is this?", "describe it", "more details?", "tell me more":
+    what the thing referred to is, nothing in particular about it (not "ok" or "hmm")."""
+    return bool(_ASKS.search(text)) and not (content_words(text) - _OVERVIEW_ONLY)
