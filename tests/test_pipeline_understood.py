@@ -648,6 +648,20 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+def test_a_product_question_reads_the_store_wide_faqs_it_asks_only(understood, demo_catalog):
+    """"Does it track my steps?" about a phone was answered "Use the tracking link in your
+    shipping confirmation email" (the FAQ "How do I track my order?", by "track"); "do you
+    price match?" on a product's page got the product's price. A product question reads the
+    store-wide FAQs whose question it asks (GraphQuery.store_wide_asked_only), the product's,
+    brand's and category's all."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    steps = understood.run("does it track my steps?", product_id=phone.id)
+    assert "faq-track-order" not in _cited(steps.answer), steps.answer.text
+    assert not [i for i in steps.context.items if i.evidence.doc_id == "faq-track-order"], steps.context.items
+    match = understood.answer("do you price match?", product_id=phone.id)
+    assert "faq-price-match" in _cited(match) and "authorized US retailers" in match.text, match.text
+
+
 def test_tell_me_about_it_on_a_page_or_in_a_conversation_describes_the_product(understood, demo_catalog):
     """"Tell me about it", "what is this?" and "describe it" on a product's page said "I don't
     know": the product's description lost to the store's FAQs in retrieval. They are read with

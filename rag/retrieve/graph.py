@@ -788,6 +788,8 @@ class GraphRetriever:
                 "category_id": cats[0] if cats else None})
             if gq.asked_only:
                 rows = [r for r in rows if asks_question(q.text, r["question"])]
+            elif gq.store_wide_asked_only:
+                rows = [r for r in rows if (r.get("scope") or "global") != "global" or asks_question(q.text, r["question"])]
             for r in rows[: max(gq.k, 1) * 2]:
                 ev.append(Evidence(id=f"faq:{r['id']}", kind="graph_fact", source="faq",
                                    text=f"Q: {r['question']} A: {r['answer']}", owner_id=r.get("target") or "store",

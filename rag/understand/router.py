@@ -203,7 +203,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     passages: PassageQuery | None = None
     if intent == "product_info":
         if P:
-            gq += [GraphQuery(kind="product_facts", product_ids=P, k=10), GraphQuery(kind="faq", product_ids=P, k=3)]
+            gq += [GraphQuery(kind="product_facts", product_ids=P, k=10),
+                   GraphQuery(kind="faq", product_ids=P, k=3, store_wide_asked_only=True)]
             passages = PassageQuery(sources=["description", "bullet", "attribute", "review", "cqa"], owner_ids=P, k=8)
         else:
             notes.append("no product in focus: store-wide passage search")
@@ -227,7 +228,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             passages = PassageQuery(sources=["description", "cqa", "faq"], k=6)
     elif intent == "availability_price":
         if P:
-            gq.append(GraphQuery(kind="product_facts", product_ids=P, k=5))
+            # (and an FAQ the message asks: "do you price match?" on a product's page got its price)
+            gq += [GraphQuery(kind="product_facts", product_ids=P, k=5),
+                   GraphQuery(kind="faq", product_ids=P, k=3, store_wide_asked_only=True)]
         else:
             notes.append("no product in focus")
             if B or C:  # "do you have any rucksacks?": a summary of the listing answers it
@@ -291,8 +294,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # X's look-alikes, "anything similar?")
         listing = GraphQuery(kind="category_products", category_ids=C_all[:1], compared_with=P[0],
                              price_relation=relation, k=8, summarize=True)
-        gq = [listing, *(q for q in gq if q.kind not in ("product_facts", "similar"))] if relation or compares \
-            else [listing, *(q for q in gq if q.kind != "product_facts")]
+        gq = [listing, *(q for q in gq if q.kind not in ("product_facts", "similar", "faq"))] if relation or compares \
+            else [listing, *(q for q in gq if q.kind not in ("product_facts", "faq"))]
         notes.append(f"products of {C_all[0]} compared with {P[0]}" + (f", priced {relation}" if relation else ""))
     elif price:
         # "a blender under $100", "the cheapest tent": the listing is narrowed and ordered

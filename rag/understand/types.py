@@ -144,6 +144,10 @@ class GraphQuery(BaseModel):
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
     # "How do I track my order?"; "how do I change my shipping address?" does not)
     asked_only: bool = False
+    # faq: the store-wide FAQs only when the message asks their question, the product's,
+    # brand's and category's all (a product question: "does it track sleep?" about a watch was
+    # answered by "How do I track my order?")
+    store_wide_asked_only: bool = False
     # products among `product_ids` named by model only (`LinkedEntity.model_only`): their
     # policies are resolved for every variant, and their variants' prices stand for their own
     # (a listing compared with one is bounded by its cheapest / dearest variant)
