@@ -865,6 +865,9 @@ def test_which_one_is_cheapest_asks_for_one():
 
     assert asks_for_one("which one is cheapest?") and asks_for_one("which is the lightest?")
     assert asks_for_one("and the most expensive?") and not asks_for_one("which ones are waterproof?")
+    # "your" too ("does it track sleep?" after it asked which), but not a plural after it
+    assert asks_for_one("what's your cheapest smartwatch?") and asks_for_one("the cheapest one please")
+    assert not asks_for_one("what are your cheapest tents?") and not asks_for_one("the lightest 4-person tents")
 
 
 def test_the_blue_one_names_no_product_called_one(linker, demo_catalog):

@@ -279,8 +279,13 @@ _WHICH_IS_MOST = re.compile(r"\bwhich(?:\s+one)?\s+(?:is|has|was)\s+(?:\w+est|be
 def asks_for_one(text: str) -> bool:
     """The message asks for the one product that is most something ("which one is the
     cheapest?", "which one is cheapest?", "what's the lightest tent?", "and the most
-    expensive?"): its answer lists that one first, and "it" in the next message is that one."""
-    return bool(superlatives(text)) or bool(_WHICH_IS_MOST.search(text))
+    expensive?", "what's your cheapest smartwatch?"): its answer lists that one first, and "it"
+    in the next message is that one. Not several ("what are your cheapest tents?")."""
+    return any(not _PLURAL_NEXT.match(text[m.end():]) for m in superlatives(text)) or bool(_WHICH_IS_MOST.search(text))
+
+
+#: A plural noun right after a superlative ("the cheapest tents", "the lightest 4-person tents")
+_PLURAL_NEXT = re.compile(r"\s+(?:[\w-]+\s+)?[a-z]*[^s\W]s\b", re.IGNORECASE)
 
 
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
