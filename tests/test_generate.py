@@ -680,3 +680,12 @@ def test_an_overview_of_a_brand_starts_with_the_brand():
     ]  # (the brand's name is in every item: what they are about, as in a real context)
     text = Answerer(ExtractiveGenerator()).answer("tell me about Bassline", evidence).text
     assert text.startswith("Bassline has 30 products in our store (Headphones) [1]."), text
+
+
+def test_with_negated_reads_the_word_an_un_word_negates():
+    from rag.generate.extractive import with_negated
+    from rag.textutil import content_words
+
+    s = "Items must be unused and unopened, until returned."
+    assert {"used", "open"} <= with_negated(s, content_words(s))
+    assert "til" not in with_negated(s, content_words(s))  # (four letters at least after "un")

@@ -648,6 +648,13 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+def test_a_rule_on_unused_items_answers_a_question_about_used_ones(understood):
+    """"Can I return used items?" got the 30-day rule alone: "Items must be unused and in their
+    original packaging" shares no word with it but the one it negates (with_negated)."""
+    a = understood.answer("can I return used items?")
+    assert "Items must be unused" in a.text and "returns-global" in _cited(a), a.text
+
+
 def test_a_product_question_reads_the_store_wide_faqs_it_asks_only(understood, demo_catalog):
     """"Does it track my steps?" about a phone was answered "Use the tracking link in your
     shipping confirmation email" (the FAQ "How do I track my order?", by "track"); "do you

@@ -386,6 +386,16 @@ def _shorten(sentence: str) -> str:
     return capitalized(sentence.rstrip(" .;:,"))
 
 
+_NEGATED = re.compile(r"\bun([a-z]{4,})\b", re.IGNORECASE)
+
+
+def with_negated(sentence: str, words: set[str]) -> set[str]:
+    """A sentence's words and those its "un-" words negate: "Items must be unused" speaks to
+    "can I return it if it's used?" (it got "Return shipping is free for defective items")."""
+    found = _NEGATED.findall(sentence)
+    return words | content_words(" ".join(found)) if found else words
+
+
 def _mentioned(word: str, said: set[str]) -> bool:
     """The word, or one it begins or that begins it (both of 3 letters or more): stems of
     one family that the stemmer leaves apart ("pay", "payment")."""
@@ -427,7 +437,7 @@ class ExtractiveGenerator:
         if written != question:  # "do you take Amex?" read as "... American Express?"
             question, question_vector = written, None
         q_words = content_words(question) - GENERIC_WORDS
-        item_words = [content_words(item.text) for item in items]
+        item_words = [with_negated(item.text, content_words(item.text)) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         ignored = unasked_words(question, df)
@@ -487,7 +497,7 @@ class ExtractiveGenerator:
             for sentence in split_sentences(_HEADING.sub("", item.text)):
                 if is_instruction_like(sentence) or _is_title(sentence, item.evidence):
                     continue
-                words = content_words(sentence)
+                words = with_negated(sentence, content_words(sentence))
                 if _FAQ_QUESTION.match(sentence):
                     # an FAQ's question says what its answer is about, and is no answer itself
                     asks |= words
@@ -709,7 +719,7 @@ class ExtractiveGenerator:
         items = context.items[: self.max_items]
         question = self.as_written(question, context)
         q_words = content_words(question)
-        item_words = [content_words(item.text) for item in items]
+        item_words = [with_negated(item.text, content_words(item.text)) for item in items]
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
         return frozenset(q_words - unasked_words(question, df) - topic_words(context) - REQUEST_WORDS)
 
@@ -739,7 +749,7 @@ class ExtractiveGenerator:
         complements -= PRAISE_WORDS | REQUEST_WORDS
         if not complements:
             return frozenset()
-        said = set().union(*(content_words(item.text) for item in context.items[: self.max_items]))
+        said = set().union(*(with_negated(item.text, content_words(item.text)) for item in context.items[: self.max_items]))
         return frozenset(w for w in self.asked_words(question, context) & complements
                          if not any(c.isdigit() for c in w) and not _mentioned(w, said))
 
