@@ -648,6 +648,22 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     assert scoped and scoped[0].evidence.source == "scoped_policy" and scoped[0].evidence.applies_to
 
 
+@pytest.mark.parametrize(("message", "warranty", "returns"), [
+    ("I bought headphones last week and the left ear doesn't work", "warranty-electronics", "returns-global"),
+    ("my new laptop won't turn on", "warranty-electronics", "returns-laptops"),
+    ("my order arrived damaged", "warranty-global", "returns-global"),
+])
+def test_a_failure_gets_the_warranty_then_the_return(understood, message, warranty, returns):
+    """What the store offers for something that broke: the warranty's cover first, then the
+    return. "I bought headphones ... doesn't work" was declined; "my new laptop won't turn on"
+    got "unopened laptops are refunded in full", "my order arrived damaged" "The warranty does
+    not cover accidental damage"."""
+    a = understood.answer(message)
+    cited = [c.doc_id for c in a.citations]
+    assert cited[:2] == [warranty, returns], (cited, a.text)
+    assert "does not cover" not in a.text and "unopened" not in a.text, a.text
+
+
 def test_a_rule_on_unused_items_answers_a_question_about_used_ones(understood):
     """"Can I return used items?" got the 30-day rule alone: "Items must be unused and in their
     original packaging" shares no word with it but the one it negates (with_negated)."""
@@ -822,6 +838,7 @@ def test_a_product_that_stopped_working_is_a_complaint_answered_by_its_warranty(
 
     blender = LinkedEntity(kind="category", id="blenders", name="Blenders", score=1.0, method="exact", mention="blender")
     assert reports_failure("the blender I bought is broken", [blender])
+    assert reports_failure("I bought a blender last week and it doesn't work", [blender])
     assert not reports_failure("my card is damaged, I dropped it in a blender", [blender])
     assert not reports_failure("is the blender any good?", [blender])
     trace = understood.run("my headphones stopped working after 2 months")

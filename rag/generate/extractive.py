@@ -217,8 +217,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                re.compile(r"\bin[- ]stock\b|\bout of stock\b|\bavailable\b|\bpre-?order\b|\bdiscontinued\b"
                           r"|\bsold out\b|\bunavailable\b", re.IGNORECASE), value_required=True),
     # "my headphones stopped working": what the store does about it (a defect the warranty
-    # covers, a return, a repair or replacement), which shares no word with the complaint
-    AnswerType("remedy", FAILURE, re.compile(r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|refund\w*)", re.IGNORECASE)),
+    # covers, a return, a repair or replacement), which shares no word with the complaint; not
+    # what it does not cover ("my order arrived damaged" got "The warranty does not cover
+    # accidental damage"), nor a refund of what is unopened ("my new laptop won't turn on" got
+    # "unopened laptops are refunded in full")
+    AnswerType("remedy", FAILURE, re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
+                                             r"replace\w*)", re.IGNORECASE | re.DOTALL)),
     # who makes a product, as the graph states it
     # ("who makes it?" on the product's page asks nothing but who: the frame)
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
@@ -812,6 +816,13 @@ class ExtractiveGenerator:
             if adds and (not adds <= phrase or phrase <= s.shared):
                 chosen.append(s)
                 covered |= s.shared
+            elif (s.binding and ASKED_VALUE in s.shared and answer_type(question) is REMEDY
+                  and all(c.number != s.number for c in chosen)):
+                # a failure: what each policy that applies offers, the warranty's cover and the
+                # return ("I bought headphones ... doesn't work" got the return label alone)
+                chosen.append(s)
+        if len(chosen) > 1 and answer_type(question) is REMEDY:
+            chosen.sort(key=lambda c: c.number)  # in the plan's order: the warranty first
         return chosen
 
     @staticmethod

@@ -367,7 +367,8 @@ def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
     return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
 
 
-_OWNED = r"\b(?:my|the|this|these|our)\s+(?:[\w'-]+\s+){{0,2}}{mention}\b"
+_OWNED = (r"\b(?:(?:my|the|this|these|our)\s+(?:[\w'-]+\s+){{0,2}}"
+          r"|(?:bought|got|ordered|purchased|received)\s+(?:(?:a|an|some|the|these|new|pair\s+of)\s+){{0,2}}){mention}\b")
 #: What a shopper calls the thing they bought, when they do not name it.
 _PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|products|purchase|order|package|parcel|delivery)\b",
                        re.IGNORECASE)
@@ -376,7 +377,7 @@ _PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|pr
 def reports_failure(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Something the store sells, named after "my / the / this" (a linked product, brand or
     category), has failed: "my headphones stopped working after 2 months", "the blender I
-    bought is broken". CLINC150's failure messages are about bank cards ("my card is damaged"),
+    bought is broken", "I bought headphones last week and the left ear doesn't work". CLINC150's failure messages are about bank cards ("my card is damaged"),
     which the store does not sell; "I dropped my card in a blender" names no blender of its own.
     What the shopper bought may go unnamed: "what if my item is defective?"."""
     if not FAILURE.search(text):
