@@ -664,6 +664,13 @@ def test_a_failure_gets_the_warranty_then_the_return(understood, message, warran
     assert "does not cover" not in a.text and "unopened" not in a.text, a.text
 
 
+def test_is_the_warranty_longer_gets_its_period(understood):
+    """"Is the warranty longer for Orbis?" said "I don't know" ("longer" is said by no rule): the
+    period of the warranty that applies answers how it compares."""
+    a = understood.answer("is the warranty longer for Orbis?")
+    assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
+
+
 def test_a_rule_on_unused_items_answers_a_question_about_used_ones(understood):
     """"Can I return used items?" got the 30-day rule alone: "Items must be unused and in their
     original packaging" shares no word with it but the one it negates (with_negated)."""

@@ -177,7 +177,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
     # "The warranty is extended [1]." is grounded and no answer
     AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"
-                               r"(?:warranty|guarantee|return\s+(?:window|period|policy))\b"),
+                               r"(?:warranty|guarantee|return\s+(?:window|period|policy))\b"
+                               # how it compares: "is the warranty longer for Orbis?" said "I don't know"
+                               r"|\b(?:warranty|guarantee|return\s+(?:window|period))\s+(?:any\s+|much\s+)?(?:longer|shorter)\b"
+                               r"|\b(?:longer|shorter|extended)\s+(?:warranty|guarantee|return)"),
                re.compile(r"\b\d+(?:\.\d+)?[- ](?:day|week|month|year)s?\b|\bwithin\s+\d+\b|\blifetime\b"
                           r"|\bfinal sale\b|\bno returns\b|\bnot (?:be )?returnable\b", re.IGNORECASE),
                value_required=True),
