@@ -664,6 +664,19 @@ def test_a_failure_gets_the_warranty_then_the_return(understood, message, warran
     assert "does not cover" not in a.text and "unopened" not in a.text, a.text
 
 
+def test_what_a_brand_makes_is_what_it_has_in_the_store(understood):
+    """"What does Orbis make?" got a policy of Orbis's ("products"), and "what do they make?"
+    after "tell me about Orbis" said "I don't know" (it found coffee makers by "make"): both are
+    read as "tell me about Orbis", whose facts name what it has."""
+    a = understood.answer("what does Orbis make?")
+    assert "orbis#facts" in _cited(a) and "Laptops" in a.text, a.text
+    sid = "brand-range"
+    understood.answer("tell me about Orbis", session_id=sid)
+    trace = understood.run("what do they make?", session_id=sid)
+    assert trace.understanding.intent.reason == "brand_range", trace.understanding.intent
+    assert "orbis#facts" in _cited(trace.answer), trace.answer.text
+
+
 def test_is_the_warranty_longer_gets_its_period(understood):
     """"Is the warranty longer for Orbis?" said "I don't know" ("longer" is said by no rule): the
     period of the warranty that applies answers how it compares."""

@@ -404,6 +404,12 @@ _BUYS_IT = re.compile(
     r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
 
 
+#: "What does Northpeak make?", "what do they sell?", "what kind of products do they have?"
+_ASKS_WHAT_A_BRAND_MAKES = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay)[\s,]+)?what\s+(?:else\s+)?(?:(?:kinds?|sorts?|types?)\s+of\s+)?"
+    r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
+    r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
+
 #: What a warranty claim is read as (asks_to_claim): the warranty that applies
 WARRANTY_QUESTION = "what is the warranty?"
 
@@ -883,6 +889,16 @@ class Understander:
             if intent.label == "out_of_scope":
                 intent = intent.model_copy(update={"label": "product_info", "reason": "overview"})
             query = f"{head} ({one[0].name})"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        brands = [e for e in focus if e.kind == "brand"]
+        if (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
+                and intent.label in ("product_info", "recommendation", "availability_price", "out_of_scope")
+                and _ASKS_WHAT_A_BRAND_MAKES.match(head)):
+            # "what does Northpeak make?" got Northpeak's 60-day returns ("products"), and "what
+            # do they make?" after it "I don't know" (passages of coffee makers): what the brand
+            # has, as "tell me about Northpeak" reads it
+            intent = intent.model_copy(update={"label": "product_info", "reason": intent.reason or "brand_range"})
+            query = f"tell me about {brands[0].name}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
