@@ -657,6 +657,19 @@ def test_a_warranty_claim_is_answered_with_the_warranty_then_handed_off(understa
         assert u.response.escalate and u.response.handoff_message == CLAIM_MESSAGE
 
 
+def test_what_about_another_thing_of_the_same_kind_asks_the_same(understander):
+    """"Do you price match amazon?" then "what about walmart?" was declined: the same question
+    about another thing of the kind (near in meaning to "amazon"); "what about the weather?"
+    is still declined."""
+    sid = _sid()
+    understander.understand("do you price match amazon?", session_id=sid)
+    u = understander.understand("what about walmart?", session_id=sid)
+    assert (u.intent.reason, u.question) == ("ellipsis", "do you price match amazon (walmart)?"), u.intent
+    sid = _sid()
+    understander.understand("do you price match amazon?", session_id=sid)
+    assert understander.understand("what about the weather?", session_id=sid).intent.label == "out_of_scope"
+
+
 def test_accessories_for_a_category_read_what_goes_with_it():
     """"What accessories do you have for phones?" and "what chargers work with phones?" read the
     products of other categories linked to the category's (the last category named is the one

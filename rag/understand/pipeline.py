@@ -410,6 +410,10 @@ _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
 
+#: How near in meaning a thing named alone after a store question must be to one of its words
+#: for "what about X?" to ask the same of it (Understander._same_kind)
+SAME_KIND_SIMILARITY = 0.4
+
 #: What a warranty claim is read as (asks_to_claim): the warranty that applies
 WARRANTY_QUESTION = "what is the warranty?"
 
@@ -816,6 +820,17 @@ class Understander:
                     focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
                                        if e.kind == "category")]
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and intent.label == "out_of_scope" and state is not None and state.turns
+              and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
+              and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
+              and self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text)):
+            # "do you price match amazon?" then "what about walmart?" (declined): the same
+            # question about another thing of the same kind, which no catalog name links (not
+            # "what about the weather?")
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
+            other = _ELLIPSIS.sub(" ", head, count=1).strip(" ?.!")
+            query = f"{state.turns[-1].text.rstrip(' ?.!')} ({other})?"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
@@ -973,6 +988,15 @@ class Understander:
                   escalate=sentiment.escalate, entities=len(mentioned), focus_source=source,
                   answer_mode=plan.answer_mode, ms=u.timings_ms["total"])
         return u
+
+    def _same_kind(self, other: str, before: str) -> bool:
+        """Whether `other` is a thing like one a word of `before` names, by meaning ("walmart"
+        and "amazon" 0.65, "Mexico" and "Canada" 0.57; "the weather" and "amazon" 0.11)."""
+        words = [w for w in re.findall(r"[\w'-]+", before) if content_words(w)]
+        if not words:
+            return False
+        vectors = np.asarray(self.encoder.encode([other.strip(" ?.!"), *words]), dtype=np.float32)
+        return float((vectors[1:] @ vectors[0]).max()) >= SAME_KIND_SIMILARITY
 
     def _variant_picked(self, text: str, focus: list[LinkedEntity], source: str) -> LinkedEntity | None:
         """Another colour (variant) of the one product in focus that the message names, if it
