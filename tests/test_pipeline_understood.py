@@ -664,6 +664,37 @@ def test_a_failure_gets_the_warranty_then_the_return(understood, message, warran
     assert "does not cover" not in a.text and "unopened" not in a.text, a.text
 
 
+def test_which_of_those_under_a_price_narrows_the_listing(understood, demo_catalog):
+    """"What laptops have at least 16gb ram?" then "which of those is under $1000?" compared the
+    three laptops shown (all dearer); it narrows the listing by both conditions."""
+    def ram(p):
+        return float(str(next(a for a in p.attributes if a.key == "ram").values[0]).split()[0])
+
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and p.price is not None and ram(p) >= 16]
+    bound = int(min(p.price for p in laptops)) + 1
+    sid = "those-under"
+    understood.answer("what laptops have at least 16gb ram?", session_id=sid)
+    a = understood.answer(f"which of those is under ${bound}?", session_id=sid)
+    assert a.text.startswith(f"Laptops (ram: 16 GB or more) at ${bound:,}.00 or less"), a.text
+    assert not any(c.endswith("#differences") for c in _cited(a)), a.text
+
+
+def test_a_price_no_product_meets_says_so_and_names_the_nearest(understood, demo_catalog):
+    """"Laptops under $100" quoted one laptop's description (the graph listed nothing and said
+    nothing), which read as a laptop under $100; and after the laptops with 16 GB, "which of
+    those is under $10?" quoted a product's description that shared the number. Now: that none
+    is, and the cheapest."""
+    laptops = sorted((p for p in demo_catalog.products if p.category == "laptops" and p.price is not None),
+                     key=lambda p: (p.price, p.id))
+    a = understood.answer("laptops under $10")
+    assert a.text.startswith(f"No laptops at $10.00 or less; the cheapest is {laptops[0].title} ({laptops[0].id})"), a.text
+    sid = "none-under"
+    understood.answer("what laptops have at least 16gb ram?", session_id=sid)
+    b = understood.answer("which of those is under $10?", session_id=sid)
+    assert b.text.startswith("No laptops (ram: 16 GB or more) at $10.00 or less; the cheapest is"), b.text
+    assert len(b.citations) == 1, b.text
+
+
 def test_what_a_brand_makes_is_what_it_has_in_the_store(understood):
     """"What does Orbis make?" got a policy of Orbis's ("products"), and "what do they make?"
     after "tell me about Orbis" said "I don't know" (it found coffee makers by "make"): both are

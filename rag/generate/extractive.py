@@ -588,7 +588,11 @@ class ExtractiveGenerator:
             # working" -> "All electronics carry a 2-year warranty covering defects"; a listing
             # the plan put first answers the request it was read for when it shares a word
             # with it: "I need a gift for someone who likes coffee" -> the coffee makers)
-            lists_the_thing = asks_for_a_thing and rank == 0 and items[rank].evidence.source == "listing" and bool(shared)
+            # (and a listing the graph narrowed for the turn answers it, even one of no products:
+            # "which of those is under $300?" after the laptops with 64 GB got a 300 W blender's
+            # description before "No laptops (ram: 64 GB or more) at $300.00 or less")
+            lists_the_thing = rank == 0 and items[rank].evidence.source == "listing" and (
+                (asks_for_a_thing and bool(shared)) or narrowed_listing(items[rank].evidence))
             # "which one would you recommend?" after a comparison: how they differ (the store
             # states facts, not preferences; rag.respond.DEPENDS says so)
             shows_the_differences = choosing and items[rank].evidence.id.endswith("#differences")
@@ -624,7 +628,7 @@ class ExtractiveGenerator:
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
             if shows_the_differences:
                 score += 1.0
-            if lists_the_thing and not lexical_hit:
+            if lists_the_thing and (not lexical_hit or narrowed_listing(items[rank].evidence)):
                 # what a request asks for is listed: a product's fact near it in meaning only is
                 # no better answer ("I want a blender for smoothies" got one blender's price,
                 # near "smoothies" by its name, NutriMix)
@@ -795,6 +799,11 @@ class ExtractiveGenerator:
                 return [best, lead]
             return [best]
         relevant = [lead, *(s for s in relevant if s is not lead)]
+        lead_item = context.item(lead.number)
+        if lead_item is not None and lead_item.evidence.source == "listing" and narrowed_listing(lead_item.evidence):
+            # the listing the graph narrowed for the request is the whole answer (a 300 W
+            # blender's description followed "No laptops ... at $300.00 or less")
+            return [lead]
         if lead.binding and self._applies_to(context, lead):
             # the policies of a model's variants, each for some of them: all of them, or the
             # answer reads as though only the first variants had one

@@ -567,11 +567,18 @@ class GraphRetriever:
                 params = {**params, "narrowing": [{"key": c.key, "unit": c.unit, "value": c.value,
                                                    "min": c.min_value, "max": c.max_value} for c in narrowing]}
             rows = self._read(statement, {**params, **bounds})
+            nearest = None
+            if not rows and not label and (price.max_price is not None or price.min_price is not None):
+                # "laptops under $100" and none is: the cheapest (dearest) that meets the rest,
+                # which the answer names after saying so (it quoted a laptop's description)
+                unbounded = {**params, **bounds, "min_price": None, "max_price": None, "limit": 1,
+                             "price_order": 1 if price.max_price is not None else -1}
+                nearest = next(iter(self._read(statement, unbounded)), None)
             name, aliases = self._category_label(owner) if link == "has" else (None, [])
             start = len(ev)
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
-                                 aliases=aliases if attribute is None else [], narrowing=narrowing)
+                                 aliases=aliases if attribute is None else [], narrowing=narrowing, nearest=nearest)
             if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
         return ev
@@ -824,7 +831,8 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
-                   aliases: list[str] | None = None, narrowing: Sequence[AttributeConstraint] = ()) -> list[Evidence]:
+                   aliases: list[str] | None = None, narrowing: Sequence[AttributeConstraint] = (),
+                   nearest: dict | None = None) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -838,7 +846,8 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     someone who likes camping") finds its answer in the summary. `narrowing`: earlier
     conditions on other attributes that still hold, said first ("Tents (capacity: 4 persons or
     more; weight, lowest first): ... 4 persons, 1.6 kg"; the rows' `narrowed` values, one list
-    per condition)."""
+    per condition). `nearest`: with no rows under a price bound, the product nearest to it
+    ("No laptops at $100.00 or less; the cheapest is ... at $520.99, in stock.")."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
     bounded = [i for i, c in enumerate(narrowing) if c.value is None and not (named and c.key == attribute.key)]
     narrowed = "; ".join(_words(narrowing[i].key) for i in bounded)
@@ -868,10 +877,17 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
             for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}{ordered}: {listed}.",
                            owner_id=owner, score=0.6))
-    elif attribute is not None or label is not None:
-        # "a tent for 12 people?", "anything cheaper?" (than the cheapest): that there is none is the answer
+    elif attribute is not None or label is not None or price.price_range:
+        # "a tent for 12 people?", "anything cheaper?" (than the cheapest), "laptops under
+        # $100": that there is none is the answer, and the nearest in price
+        closest = ""
+        if nearest is not None:
+            which = "cheapest" if price.max_price is not None else "most expensive"
+            closest = f"; the {which} is {nearest['title']} ({nearest['id']}){_price_and_stock(nearest)}"
+        # (not its other names: "No laptops (notebook, computer) at ..." reads as a condition)
+        condition = makers + (f" ({described})" if described else "") + priced
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
-                           text=f"No {_products_of(title)}{heading[len(title):]}.", owner_id=owner, score=0.6))
+                           text=f"No {_products_of(title)}{condition}{closest}.", owner_id=owner, score=0.6))
     for r in rows:
         state = _AVAILABILITY.get(r.get("availability") or "", "")
         money = _money(r.get("price"), r.get("currency"))

@@ -1069,9 +1069,14 @@ class Understander:
     def _listed_compared(head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                          state: SessionState | None, context: LinkedEntity | None) -> list[LinkedEntity]:
         """The listed products a comparison picks together ("compare the first two", "the first
-        and the third one", "them"), when it names no product of its own."""
+        and the third one", "them"), when it names no product of its own. Not "those" of a
+        listing asked with a price bound: "which of those is under $1000?" after the laptops
+        with 16 GB narrows that listing (it compared the three shown, all dearer)."""
         if (intent.label != "comparison" or state is None or state.candidates or context is not None
                 or any(e.kind == "product" for e in mentioned)):
+            return []
+        bound = price_constraint(head)
+        if state.turns and state.turns[-1].listing_texts and (bound.min_price is not None or bound.max_price is not None):
             return []
         return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in select_several(head, state.listed)]
 
