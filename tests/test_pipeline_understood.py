@@ -708,6 +708,16 @@ def test_what_a_brand_makes_is_what_it_has_in_the_store(understood):
     assert "orbis#facts" in _cited(trace.answer), trace.answer.text
 
 
+def test_is_it_good_for_winter_gets_the_temperature_rating(understood, demo_catalog):
+    """"Is it good for winter?" and "warm enough for the snow?" on a sleeping bag's page said "I
+    don't know" ("how warm is it?" found the rating by meaning): its temperature rating answers."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    for text in ("is it good for winter?", "is it warm enough for camping in the snow?"):
+        a = understood.answer(text, product_id=bag.id)
+        assert "°C" in a.text and not a.abstained, (text, a.text)
+        assert _cited(a) & {f"{bag.id}#attr:temperature_rating", f"product:{bag.id}#0"}, (text, a.text)
+
+
 def test_is_the_warranty_longer_gets_its_period(understood):
     """"Is the warranty longer for Orbis?" said "I don't know" ("longer" is said by no rule): the
     period of the warranty that applies answers how it compares."""

@@ -226,6 +226,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # "unopened laptops are refunded in full")
     AnswerType("remedy", FAILURE, re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
                                              r"replace\w*)", re.IGNORECASE | re.DOTALL)),
+    # "is it good for winter?", "warm enough for the snow?": how warm it keeps, which its
+    # temperature rating says ("how warm is it?" found it by meaning, these said "I don't know")
+    AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
+                               r"warm(?:er|est|th)?|chilly|frost\w*)\b"),
+               re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+to\b", re.IGNORECASE)),
     # who makes a product, as the graph states it
     # ("who makes it?" on the product's page asks nothing but who: the frame)
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
@@ -239,7 +244,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 )
 COMPATIBILITY = ANSWER_TYPES[-1]
 MAKER = ANSWER_TYPES[-2]
-REMEDY = ANSWER_TYPES[-3]
+REMEDY = ANSWER_TYPES[-4]
+WARMTH = ANSWER_TYPES[-3]
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
@@ -598,7 +604,9 @@ class ExtractiveGenerator:
             shows_the_differences = choosing and items[rank].evidence.id.endswith("#differences")
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words - frame)
-                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing or shows_the_differences)
+                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing or shows_the_differences
+                        # (a product's rating answers how warm it keeps: "is it good for winter?")
+                        or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description")))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
