@@ -119,12 +119,20 @@ _ASKED_CASE = re.compile(
     r"[^.!?]*(?:\bnot\b|n't\b|\bnever\b|\bno longer\b)", re.IGNORECASE)
 
 
+# "even if it's unopened?", "what if it breaks?": a short follow-up that asks about a case (no
+# Yelp review sentence is one; a long one that opens with "if" argues)
+CASE_FOLLOW_UP_MAX_WORDS = 8
+_ASKED_CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|also|so|but|ok|okay)\W+)?(?:even\s+if|what\s+if|and\s+if|if)\b[^.!]*\?\s*$",
+                                   re.IGNORECASE)
+
+
 def asks_about_a_case(text: str) -> bool:
     """A question about what happens if something goes wrong ("can I return it if I don't like
-    it?"), which the sentiment model reads as negative (it apologized "I'm sorry about the
-    trouble."); not one that also complains."""
-    head = (text or "")[:2000]
-    return bool(_ASKED_CASE.search(head.replace("\u2019", "'"))) and not complains(head)
+    it?", "even if it's unopened?"), which the sentiment model reads as negative (it apologized
+    "I'm sorry about the trouble."); not one that also complains."""
+    head = (text or "")[:2000].replace("\u2019", "'")
+    follow_up = bool(_ASKED_CASE_FOLLOW_UP.match(head)) and len(head.split()) <= CASE_FOLLOW_UP_MAX_WORDS
+    return bool(_ASKED_CASE.search(head) or follow_up) and not complains(head)
 
 
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
