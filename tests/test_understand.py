@@ -657,6 +657,22 @@ def test_a_warranty_claim_is_answered_with_the_warranty_then_handed_off(understa
         assert u.response.escalate and u.response.handoff_message == CLAIM_MESSAGE
 
 
+def test_a_bare_how_long_after_a_policy_question_asks_it_of_the_policy(understander, demo_catalog):
+    """"Do blenders have a warranty?" then "how long?" said "I don't know" (a product question
+    to the model, with nothing to ask about): it asks the same policy. Not with a product in
+    focus, whose price "how much is it?" may ask."""
+    sid = _sid()
+    understander.understand("do blenders have a warranty?", session_id=sid)
+    u = understander.understand("how long?", session_id=sid)
+    assert (u.intent.label, u.intent.reason) == ("warranty", "policy_follow_up"), u.intent
+    assert u.question == "do blenders have a warranty, how long?", u.question
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    sid = _sid()
+    understander.understand(f"tell me about the {phone.title}", session_id=sid)
+    understander.understand("what is the warranty on it?", session_id=sid)
+    assert understander.understand("how much is it?", session_id=sid).intent.label == "availability_price"
+
+
 def test_what_about_another_thing_of_the_same_kind_asks_the_same(understander):
     """"Do you price match amazon?" then "what about walmart?" was declined: the same question
     about another thing of the kind (near in meaning to "amazon"); "what about the weather?"

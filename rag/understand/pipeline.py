@@ -309,6 +309,10 @@ _NAMING = re.compile(r"^\W*(?:(?:sorry|oh|ah|oops)\W+)?(?:i mean|i meant|it'?s|i
 
 
 #: The policy just answered, referred to: "does that include laptops?", "does it apply to phones?".
+#: A question of its question words alone: "how long?", "and how much?", "for how long?"
+_BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?:how\s+(?:long|much|many|soon|fast|quickly)"
+                            r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)))?\W*$",
+                            re.IGNORECASE)
 _POLICY_REFERENCE = re.compile(r"^\W*(?:and\s+)?(?:does|do|is|would|will)\s+(?:that|this|it|the same|they)\s+"
                                r"(?:also\s+)?(?:include|apply|cover|go|work|hold|count)\b", re.IGNORECASE)
 
@@ -859,6 +863,16 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
+        elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
+              and not mentioned and not any(e.kind == "product" for e in focus) and _BARE_QUESTION.match(head)):
+            # "do blenders have a warranty?" then "how long?": that, of the same policy (a
+            # product question to the model, with nothing to ask about: "I don't know"); not
+            # with a product in focus, whose price "how much is it?" may ask
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            query = f"{state.turns[-1].text.rstrip(' ?.!')}, {head.strip()}"
+            if not query.endswith("?"):
+                query += "?"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
               and intent.label in PRODUCT_INTENTS and not any(e.kind == "product" for e in focus)
               and ((source in ("session", "none") and not mentioned and (_ELLIPSIS.search(head) or REFERS_BACK.search(head)))
