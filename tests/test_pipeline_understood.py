@@ -695,6 +695,19 @@ def test_a_price_no_product_meets_says_so_and_names_the_nearest(understood, demo
     assert len(b.citations) == 1, b.text
 
 
+def test_how_many_of_a_narrowed_listing_counts_it(understood, demo_catalog):
+    """"How many 4-season tents do you have?" listed three; "how many are 4-season?" after "how
+    many tents do you have?" was declined. Both count the narrowed listing."""
+    n = sum(1 for p in demo_catalog.products if p.category == "tents"
+            and next(a for a in p.attributes if a.key == "season").values[0] == "4-season")
+    a = understood.answer("how many 4-season tents do you have?")
+    assert a.text.startswith(f"We have {n} tents (season: 4-season) in our store"), a.text
+    sid = "how-many-are"
+    understood.answer("how many tents do you have?", session_id=sid)
+    b = understood.answer("how many are 4-season?", session_id=sid)
+    assert b.text.startswith(f"We have {n} tents (season: 4-season) in our store"), b.text
+
+
 def test_what_a_brand_makes_is_what_it_has_in_the_store(understood):
     """"What does Orbis make?" got a policy of Orbis's ("products"), and "what do they make?"
     after "tell me about Orbis" said "I don't know" (it found coffee makers by "make"): both are

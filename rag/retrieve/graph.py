@@ -581,6 +581,10 @@ class GraphRetriever:
                                  aliases=aliases if attribute is None else [], narrowing=narrowing, nearest=nearest)
             if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
+            elif rows and link == "has" and not label and _HOW_MANY.search(q.text or ""):
+                # "how many 4-season tents do you have?": the listing's own count, first
+                every = self._read(statement, {**params, **bounds, "limit": COUNT_LIMIT})
+                ev[start:start] = [_listing_count(owner, name, every, price, attribute, narrowing, brands)]
         return ev
 
     def _q_feature_search(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
@@ -817,6 +821,25 @@ def _leading_number(value: Any) -> float | None:
         return float(str(value).split(" ")[0].replace(",", ""))
     except ValueError:
         return None
+
+
+#: The most products a narrowed listing counts ("how many 4-season tents ...?"): more reads as "over"
+COUNT_LIMIT = 10_000
+
+
+def _listing_count(owner: str, name: str | None, rows: list[dict], price: PriceConstraint,
+                   attribute: AttributeConstraint | None, narrowing: Sequence[AttributeConstraint],
+                   brands: list[str]) -> Evidence:
+    """"We have 37 tents (season: 4-season) in our store.": how many products a narrowed
+    listing has, for "how many 4-season tents do you have?" (it listed three)."""
+    title = (name or owner.replace("-", " ")).lower()
+    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
+    makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+    priced = f" at {price.price_range}" if price.price_range else ""
+    n = f"over {COUNT_LIMIT:,}" if len(rows) >= COUNT_LIMIT else f"{len(rows):,}"
+    return Evidence(id=f"{owner}~count~" + _ID_UNSAFE.sub("", described + makers + priced), kind="graph_fact",
+                    source="listing", owner_id=owner, owner_kind="category", score=0.6,
+                    text=f"We have {n} {title}{makers}{f' ({described})' if described else ''}{priced} in our store.")
 
 
 def _price_and_stock(r: dict) -> str:

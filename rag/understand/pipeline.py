@@ -246,7 +246,9 @@ def asks_about_privacy(text: str) -> bool:
 # "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
 _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:any\s+|anything\s+|(?:the\s+)?ones\s+)?"
                                   r"(?:with|without|under|below|over|above|"
-                                  r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have))\b",
+                                  r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have)"
+                                  # "how many are 4-season?" after "how many tents do you have?"
+                                  r"|how\s+many\s+(?:of\s+(?:them|those|these)\s+)?(?:are|have|come|cost|weigh))\b",
                                   re.IGNORECASE)
 #: the most words such a narrowing has
 NARROWING_MAX_WORDS = 6
