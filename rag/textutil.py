@@ -181,6 +181,7 @@ CANONICAL = {
     "waterproof": "water",  # "a waterproof smartwatch": "water resistance: 50 m"
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
+    "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"
 }
 
 

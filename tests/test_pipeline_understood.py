@@ -695,6 +695,13 @@ def test_a_price_no_product_meets_says_so_and_names_the_nearest(understood, demo
     assert len(b.citations) == 1, b.text
 
 
+def test_a_timer_is_what_programmable_means(understood):
+    """"Do you have a coffee maker with a timer?" listed all coffee makers after "I can't tell":
+    a programmable coffee maker has the timer (rag.textutil.CANONICAL)."""
+    a = understood.answer("do you have a coffee maker with a timer?")
+    assert a.text.startswith("Coffee Makers (programmable: yes)"), a.text
+
+
 def test_how_many_of_a_narrowed_listing_counts_it(understood, demo_catalog):
     """"How many 4-season tents do you have?" listed three; "how many are 4-season?" after "how
     many tents do you have?" was declined. Both count the narrowed listing."""
