@@ -540,6 +540,9 @@ def test_a_feature_named_by_another_category_narrows_the_listing(understood):
     understood.run("I want a backpack for travel", session_id=sid)
     a = understood.answer("with a laptop sleeve", session_id=sid)
     assert a.citations and a.citations[0].evidence_id.startswith("backpacks~listing~laptopsleeve:yes"), a.text
+    # nor does "that holds a 16 inch laptop" next (it listed laptops of 16 in and more)
+    b = understood.answer("that holds a 16 inch laptop", session_id=sid)
+    assert b.citations and b.citations[0].evidence_id.startswith("backpacks~listing~"), b.text
 
 
 def test_which_one_to_choose_after_a_comparison_is_how_they_differ(understood, demo_catalog):

@@ -247,6 +247,8 @@ def asks_about_privacy(text: str) -> bool:
 _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:any\s+|anything\s+|(?:the\s+)?ones\s+)?"
                                   r"(?:with|without|under|below|over|above|"
                                   r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have)"
+                                  # "that holds a 16 inch laptop" after backpacks (it listed laptops)
+                                  r"|(?:that|which)\s+(?:can\s+)?(?:holds?|fits?|takes?|carr(?:y|ies))"
                                   # "how many are 4-season?" after "how many tents do you have?"
                                   r"|how\s+many\s+(?:of\s+(?:them|those|these)\s+)?(?:are|have|come|cost|weigh))\b",
                                   re.IGNORECASE)
