@@ -698,6 +698,24 @@ def test_a_price_no_product_meets_says_so_and_names_the_nearest(understood, demo
     assert len(b.citations) == 1, b.text
 
 
+def test_more_of_a_measure_after_a_listing_or_about_a_product(understood, demo_catalog):
+    """"Something more powerful" after a listing of blenders (no blender talked about) was
+    declined: the blenders, most powerful first; about one blender, those with more wattage
+    than it (declined too, out of scope 0.9). "How big is the screen?" after "what phone has
+    the best battery?" listed phones by screen size: it asks of the first listed."""
+    sid = "more-powerful"
+    understood.answer("recommend a blender", session_id=sid)
+    a = understood.answer("something more powerful", session_id=sid)
+    assert a.text.startswith("Blenders (wattage, highest first)"), a.text
+    blender = next(p for p in demo_catalog.products if p.category == "blenders")
+    b = understood.answer("something more powerful?", product_id=blender.id)
+    assert b.text.startswith("Blenders with more wattage than") or b.text.startswith("No blenders"), b.text
+    sid = "screen-of-the-first"
+    listing = understood.run("what phone has the best battery?", session_id=sid)
+    first = listing.understanding.session_id and understood.run("how big is the screen?", session_id=sid)
+    assert first.understanding.focus_source == "selection" and "screen size" in first.answer.text, first.answer.text
+
+
 def test_a_timer_is_what_programmable_means(understood):
     """"Do you have a coffee maker with a timer?" listed all coffee makers after "I can't tell":
     a programmable coffee maker has the timer (rag.textutil.CANONICAL)."""

@@ -424,6 +424,21 @@ def test_a_bare_amount_that_ends_a_search_is_a_price():
     assert price_constraint("under 300").max_price == 300.0
     assert price_constraint("a tent for under 4 people").max_price is None  # a unit: no price
     assert price_constraint("laptops under 15").max_price is None  # inches as likely as dollars
+    # (after more words: "hi do u have any laptops under 800" listed laptops from $1,793.99)
+    assert price_constraint("hi do u have any laptops under 800").max_price == 800.0
+    assert price_constraint("any that are wireless and under 50?").max_price == 50.0
+    # "cheap" added after a comma asks for the cheapest first; a judgement does not
+    assert price_constraint("need headphones for running, cheap").order == "asc"
+    assert price_constraint("it feels cheap").order is None
+
+
+def test_a_party_of_people_is_a_capacity():
+    """"The best tent for a family of 4" listed every tent: a family, group or party of N is N people."""
+    from rag.understand.constraints import attribute_constraint
+
+    for text in ("what's the best tent for a family of 4?", "a tent for a group of 4", "tent for the 4 of us"):
+        c = attribute_constraint(text, _tent_keys())
+        assert c is not None and (c.key, c.min_value) == ("capacity", 4), (text, c)
 
 
 def test_relative_attributes_read_which_and_which_way():

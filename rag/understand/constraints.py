@@ -29,16 +29,17 @@ _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGN
 # as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
 # its number has a unit; "laptops under 15" could be inches)
-_BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,3}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
+_BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
                        r"(?:\s+(?:please|pls|thanks|then))?\W*$",
                        re.IGNORECASE)
 _BARE_MIN_AMOUNT = 20.0
 _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
-# ("cheap" before what is asked for, "cheap blender", "affordable laptops"; not a judgement:
-# "it feels cheap", "cheap plastic")
+# ("cheap" before what is asked for, "cheap blender", "affordable laptops", or added after a
+# comma, "headphones for running, cheap"; not a judgement: "it feels cheap", "cheap plastic")
 _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget"
                        r"|(?:cheap|inexpensive|affordable|low[- ]cost)(?=\s+(?!(?:and|or|but|plastic|material|"
-                       r"materials|quality|build|feel|looking|made)\b)[a-z]))\b",
+                       r"materials|quality|build|feel|looking|made)\b)[a-z]))\b"
+                       r"|,\s*(?:and\s+|but\s+)?(?:cheap|inexpensive|affordable)\W*$",
                        re.IGNORECASE)
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
@@ -354,6 +355,9 @@ def attribute_constraint(text: str, keys: list[AttributeKey]) -> AttributeConstr
 
 # "sleeps 4": the number after the word that says what it counts
 _SLEEPS = re.compile(r"\bsleeps?\s+(\d+)\b", re.IGNORECASE)
+# "a family of 4", "a group of 6", "the 3 of us": that many people
+_PARTY = re.compile(r"\b(?:(?:for\s+)?(?:a\s+|the\s+|my\s+|our\s+)?(?:family|group|party)\s+of\s+(\d+)"
+                    r"|(?:for\s+)?(?:the\s+)?(\d+)\s+of\s+us)\b", re.IGNORECASE)
 
 
 def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[AttributeConstraint]:
@@ -366,6 +370,7 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     are never attribute values (see `price_constraint`)."""
     plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
     plain = _SLEEPS.sub(r"for \1 people", plain)  # "a tent that sleeps 4"
+    plain = _PARTY.sub(lambda m: f"for {m.group(1) or m.group(2)} people", plain)  # "for a family of 4"
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
     rated = [k for k in numeric if rated_temperature(k)]
     if len(rated) == 1:  # "rated for -10": in the rating's unit

@@ -848,7 +848,10 @@ class Understander:
               and state.last_intent in ("recommendation", "product_info", "availability_price", "compatibility")
               and any(e.kind == "category" for e in focus)
               and ((intent.label == "out_of_scope" and _NARROWS_THE_LISTING.search(head)
-                    and len(head.split()) <= NARROWING_MAX_WORDS) or only_a_condition(head))):
+                    and len(head.split()) <= NARROWING_MAX_WORDS) or only_a_condition(head)
+                   # "something more powerful" after blenders, no blender talked about: the
+                   # category, most powerful first (it was declined)
+                   or (compares_with_it(head) and not any(e.kind == "product" for e in focus)))):
             # "with GPS" right after a listing of smartwatches: out of scope to the model, a
             # narrowing of what was listed; so are "4 person" (a request for a person, to the
             # model), "under 300" and "lightest", typed as a shop's filters. Read as a search of
@@ -857,6 +860,11 @@ class Understander:
             category = next(e for e in focus if e.kind == "category")
             query = f"{category.name} {head}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
+              and sum(e.kind == "product" for e in focus) == 1 and compares_with_it(head)):
+            # "something more powerful?" about the blender talked about: declined (out of scope
+            # 0.9); another of its kind with more of it, as "something lighter?" is read
+            intent = intent.model_copy(update={"label": "recommendation", "reason": "compared_with_it"})
         elif (source == "session" and special is None and intent.label in PRODUCT_INTENTS - {"comparison"}
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
@@ -945,10 +953,12 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
-                and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
+                and not any(e.kind == "product" for e in focus)
+                and (REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head))):
             # "how much is it?" right after an answer listed several products: ask which, unless
             # the question it answered asked for one ("which one is the cheapest?" then "does it
-            # have a timer?": the cheapest, listed first)
+            # have a timer?": the cheapest, listed first; "what phone has the best battery?" then
+            # "how big is the screen?", which listed phones by screen size)
             if state.turns and asks_for_one(state.turns[-1].text):
                 focus, source = [state.listed[0]], "selection"
             else:
