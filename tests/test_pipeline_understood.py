@@ -716,6 +716,25 @@ def test_more_of_a_measure_after_a_listing_or_about_a_product(understood, demo_c
     assert first.understanding.focus_source == "selection" and "screen size" in first.answer.text, first.answer.text
 
 
+def test_does_it_come_in_a_colour_gets_the_colours_its_model_comes_in(understood, demo_catalog):
+    """"Does it come in red?" on the silver one's page quoted "color: silver" alone; the colours
+    its model comes in answer it (there is no red one). "What about red?" after "does the X
+    come in blue?" likewise."""
+    from collections import Counter
+
+    models = Counter(p.title.split(",")[0] for p in demo_catalog.products)
+    model = next(m for m, n in models.items() if n > 1 and not any(
+        p.title.startswith(m + ",") and "red" in p.title.lower() for p in demo_catalog.products))
+    product = next(p for p in demo_catalog.products if p.title.startswith(model + ","))
+    a = understood.answer("does it come in red?", product_id=product.id)
+    assert f"{product.id}#variants" in _cited(a) and " colors: " in a.text, a.text
+    sid = "colour-ellipsis"
+    understood.answer(f"tell me about the {product.title}", session_id=sid)
+    b = understood.run("what about red?", session_id=sid)
+    assert " colors: " in b.answer.text, (b.answer.text, b.understanding.question, b.understanding.focus,
+                                          [i.evidence.id for i in b.context.items])
+
+
 def test_a_timer_is_what_programmable_means(understood):
     """"Do you have a coffee maker with a timer?" listed all coffee makers after "I can't tell":
     a programmable coffee maker has the timer (rag.textutil.CANONICAL)."""

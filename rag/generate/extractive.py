@@ -152,6 +152,11 @@ COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
 MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 
 
+#: Colours a shopper names ("does it come in red?")
+COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
+                "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
+
+
 @dataclass(frozen=True)
 class AnswerType:
     """A kind of value a question asks for: `asks` recognizes the question, `value` a sentence
@@ -226,6 +231,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # "unopened laptops are refunded in full")
     AnswerType("remedy", FAILURE, re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
                                              r"replace\w*)", re.IGNORECASE | re.DOTALL)),
+    # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
+    # navy blue (...) and black (...)" says no); it quoted the silver one's "color: silver" alone
+    AnswerType("colour", _asks(r"\b(?:comes?|available|sold|made|have|has|got|get|do)\s+(?:it\s+|them\s+|this\s+|one\s+)?"
+                               r"in\s+(?:a\s+|an\s+|other\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b"
+                               r"|\b(?:what|which|other|any|more)\s+colou?rs?\b"
+                               r"|^\W*(?:and|what about|how about)\s+(?:in\s+)?(?:a\s+|the\s+)?(?:" + "|".join(COLOUR_NAMES)
+                               + r")(?:\s+ones?)?\W*$"),
+               re.compile(r"\bcomes\s+in\s+\d+\s+colou?rs\b", re.IGNORECASE),
+               frame=frozenset(content_words(" ".join(COLOUR_NAMES) + " colour colours color colors come comes available"))),
     # "is it good for winter?", "warm enough for the snow?": how warm it keeps, which its
     # temperature rating says ("how warm is it?" found it by meaning, these said "I don't know")
     AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
