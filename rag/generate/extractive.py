@@ -256,10 +256,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                                       r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"),
                COMPATIBILITY_FACT),
 )
-COMPATIBILITY = ANSWER_TYPES[-1]
-MAKER = ANSWER_TYPES[-2]
-REMEDY = ANSWER_TYPES[-4]
-WARMTH = ANSWER_TYPES[-3]
+_BY_NAME = {t.name: t for t in ANSWER_TYPES}
+COMPATIBILITY, MAKER, REMEDY, WARMTH = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth"))
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
