@@ -655,6 +655,8 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     ("I bought headphones last week and the left ear doesn't work", "warranty-electronics", "returns-global"),
     ("my new laptop won't turn on", "warranty-electronics", "returns-laptops"),
     ("my order arrived damaged", "warranty-global", "returns-global"),
+    # unhappy, not broken: the same offers ("I don't know" after the apology)
+    ("I'm not happy with my laptop, it's too slow", "warranty-electronics", "returns-laptops"),
 ])
 def test_a_failure_gets_the_warranty_then_the_return(understood, message, warranty, returns):
     """What the store offers for something that broke: the warranty's cover first, then the
@@ -783,6 +785,14 @@ def test_is_the_warranty_longer_gets_its_period(understood):
     period of the warranty that applies answers how it compares."""
     a = understood.answer("is the warranty longer for Orbis?")
     assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
+
+
+def test_a_complaint_reads_no_rules_for_some_products_only(understood):
+    """"Your site is terrible and your products are junk" quoted Orbis's warranty ("on-site
+    repair" shares "site"): a complaint's words ask no rule (GraphQuery.scoped)."""
+    trace = understood.run("your site is terrible and your products are junk")
+    assert not [i for i in trace.context.items if i.evidence.source == "scoped_policy"], trace.context.items
+    assert "Orbis" not in trace.answer.text and trace.answer.escalate, trace.answer.text
 
 
 def test_a_rule_on_unused_items_answers_a_question_about_used_ones(understood):

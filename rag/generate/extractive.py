@@ -65,6 +65,7 @@ from rag.textutil import (
     FAILURE,
     MONEY,
     AskedQuantities,
+    asked_elapsed,
     asks_question,
     capitalized,
     content_words,
@@ -73,6 +74,7 @@ from rag.textutil import (
     self_reference_words,
     split_sentences,
     spelled_out,
+    within_period,
 )
 from rag.types import STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
@@ -152,6 +154,11 @@ COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
 MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 
 
+#: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what
+#: the store offers (the return) answers, as it does for a failure
+DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disappointed|dissatisfied"
+                          r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
+
 #: Colours a shopper names ("does it come in red?")
 COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
                 "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
@@ -229,8 +236,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
     # accidental damage"), nor a refund of what is unopened ("my new laptop won't turn on" got
     # "unopened laptops are refunded in full")
-    AnswerType("remedy", FAILURE, re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
-                                             r"replace\w*)", re.IGNORECASE | re.DOTALL)),
+    AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE), re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
+                                             r"replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
     # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
     # navy blue (...) and black (...)" says no); it quoted the silver one's "color: silver" alone
     AnswerType("colour", _asks(r"\b(?:comes?|available|sold|made|have|has|got|get|do)\s+(?:it\s+|them\s+|this\s+|one\s+)?"
@@ -818,6 +825,20 @@ class ExtractiveGenerator:
             if len(relevant) > 1 and self.max_sentences > 1:
                 return [best, lead]
             return [best]
+        if answer_type(question) is REMEDY:
+            # a failure: what each policy that applies offers, in the plan's order (the warranty's
+            # cover, then the return); "I bought headphones ... doesn't work" got the return
+            # label alone, "my new laptop won't turn on" the laptops' returns alone
+            # (not one whose period the time given has passed: "stopped working after 2 months"
+            # is no case for the 30-day returns, when another offer is left)
+            elapsed = asked_elapsed(question)
+            offers: dict[int, ScoredSentence] = {}
+            for s in relevant:
+                if s.binding and ASKED_VALUE in s.shared:
+                    offers.setdefault(s.number, s)
+            open_offers = [o for o in offers.values() if elapsed is None or within_period(elapsed, o.sentence) is not False]
+            if open_offers or offers:
+                return sorted(open_offers or offers.values(), key=lambda c: c.number)[: self.max_sentences]
         relevant = [lead, *(s for s in relevant if s is not lead)]
         lead_item = context.item(lead.number)
         if lead_item is not None and lead_item.evidence.source == "listing" and narrowed_listing(lead_item.evidence):
@@ -848,13 +869,6 @@ class ExtractiveGenerator:
             if adds and (not adds <= phrase or phrase <= s.shared):
                 chosen.append(s)
                 covered |= s.shared
-            elif (s.binding and ASKED_VALUE in s.shared and answer_type(question) is REMEDY
-                  and all(c.number != s.number for c in chosen)):
-                # a failure: what each policy that applies offers, the warranty's cover and the
-                # return ("I bought headphones ... doesn't work" got the return label alone)
-                chosen.append(s)
-        if len(chosen) > 1 and answer_type(question) is REMEDY:
-            chosen.sort(key=lambda c: c.number)  # in the plan's order: the warranty first
         return chosen
 
     @staticmethod

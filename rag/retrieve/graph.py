@@ -385,7 +385,7 @@ class GraphRetriever:
             else:
                 ev += res.evidence
             out.overridden += res.overridden
-        if targets == [(None, None, None)]:
+        if targets == [(None, None, None)] and gq.scoped:
             ev += self.scoped_policies_on(q.text, kind, store_wide=ev)
         return ev
 

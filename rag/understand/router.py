@@ -264,8 +264,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     elif intent == "complaint":
         # (the warranty first: it covers what broke; "my new laptop won't turn on" got the
         # laptops' "Opened laptops carry a 10% restocking fee")
-        gq += [GraphQuery(kind="policy", policy_kind="warranty", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2),
-               GraphQuery(kind="policy", policy_kind="returns", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2)]
+        gq += [GraphQuery(kind="policy", policy_kind="warranty", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2,
+                          scoped=False),
+               GraphQuery(kind="policy", policy_kind="returns", product_ids=P, brand_ids=B_all, category_ids=C_all, k=2,
+                          scoped=False)]
         passages = PassageQuery(sources=["policy", "faq"], k=4)
         notes.append("complaint: what the shopper can do (returns, warranty)")
     if brands and not P and not B and intent in PRODUCT_INTENTS | {"recommendation"}:

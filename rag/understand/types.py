@@ -144,6 +144,10 @@ class GraphQuery(BaseModel):
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
     # "How do I track my order?"; "how do I change my shipping address?" does not)
     asked_only: bool = False
+    # policy, asked of the store at large: also the policies for some products only that speak
+    # to what the store-wide one leaves out ("is there a restocking fee?"); not for a complaint,
+    # whose words ask no rule ("your site is terrible" got Orbis's "on-site repair")
+    scoped: bool = True
     # faq: the store-wide FAQs only when the message asks their question, the product's,
     # brand's and category's all (a product question: "does it track sleep?" about a watch was
     # answered by "How do I track my order?")
