@@ -122,6 +122,10 @@ def _first_days(match: re.Match[str]) -> float:
     return _days(number, unit)
 
 
+#: A period written as the store's rules write it: "3-year", "60-day"
+NAMED_PERIOD = re.compile(r"\b\d+-(?:year|month|week|day)\b")
+
+
 def asked_elapsed(question: str) -> float | None:
     """How long ago, in days, what the question is about began: "my headphones stopped working
     after 2 months" -> 60, "can I return a laptop after 20 days?" -> 20 (None: it says not)."""

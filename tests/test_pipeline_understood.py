@@ -787,6 +787,17 @@ def test_is_the_warranty_longer_gets_its_period(understood):
     assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
 
 
+def test_a_period_named_finds_the_rule_that_writes_it(understood):
+    """"Which products have a 5-year warranty?" got the store's 1-year warranty alone ("year"
+    is as much in it), and "what's the difference between your 3-year and 5-year warranties?"
+    was declined: the rules that write the period named come with it."""
+    a = understood.answer("which products have a 5-year warranty?")
+    assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
+    b = understood.run("what's the difference between your 3-year and 5-year warranties?")
+    assert (b.understanding.intent.label, b.understanding.intent.reason) == ("warranty", "policy_named")
+    assert "3-year" in b.answer.text or "5-year" in b.answer.text, b.answer.text
+
+
 def test_a_complaint_reads_no_rules_for_some_products_only(understood):
     """"Your site is terrible and your products are junk" quoted Orbis's warranty ("on-site
     repair" shares "site"): a complaint's words ask no rule (GraphQuery.scoped)."""

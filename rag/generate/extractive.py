@@ -64,6 +64,7 @@ from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     FAILURE,
     MONEY,
+    NAMED_PERIOD,
     AskedQuantities,
     asked_elapsed,
     asks_question,
@@ -514,6 +515,7 @@ class ExtractiveGenerator:
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
         quantities = AskedQuantities.of(question)
+        periods = set(NAMED_PERIOD.findall(question.lower()))
         attribute = asked_attribute(question, named)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
@@ -669,6 +671,12 @@ class ExtractiveGenerator:
                 score += CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
+            # a period named as the rule writes it ("which products have a 5-year warranty?":
+            # Orbis's, not only the store's 1-year one, which shares "year" as much)
+            named_period = next((p for p in periods if p in sentence.lower()), None)
+            if named_period is not None:
+                score += CONDITION_WEIGHT
+                covers = covers | {named_period}
             source = items[rank].evidence.source
             if overview and source in OVERVIEW_SOURCES:
                 # "tell me about the X" asks for an overview: what the product is (its

@@ -21,7 +21,7 @@ from typing import Any, Callable, Collection, Hashable, Sequence
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
-from rag.textutil import asks_question, content_words, names_title
+from rag.textutil import NAMED_PERIOD, asks_question, content_words, names_title
 from rag.types import Evidence
 from rag.understand.constraints import (
     MEASURED_COMPARATIVES,
@@ -418,12 +418,16 @@ class GraphRetriever:
         product, brand or category gets that one's policy instead (`_q_policy`)."""
         asked = content_words(question) - POLICY_WORDS
         left_out = asked - set().union(*(content_words(e.text) for e in store_wide))
-        if not left_out:
+        # a period named as the rules write it ("your 3-year and 5-year warranties"), which the
+        # words alone do not tell apart ("year")
+        periods = {p for p in NAMED_PERIOD.findall(question.lower())
+                   if not any(p in e.text.lower() for e in store_wide)}
+        if not left_out and not periods:
             return []
         found: list[tuple[int, Evidence]] = []
         for row in self._read(cypher.SCOPED_POLICIES, {"kind": kind}):
             ev = self._policy_evidence(row, None)
-            hits = len(content_words(ev.text) & left_out)
+            hits = len(content_words(ev.text) & left_out) + sum(p in ev.text.lower() for p in periods)
             if hits:
                 found.append((hits, ev.model_copy(update={
                     "source": "scoped_policy", "score": 0.5,
