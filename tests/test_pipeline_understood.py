@@ -732,6 +732,10 @@ def test_does_it_come_in_a_colour_gets_the_colours_its_model_comes_in(understood
     assert f"{product.id}#variants" in _cited(a) and " colors: " in a.text, a.text
     sid = "colour-ellipsis"
     understood.answer(f"tell me about the {product.title}", session_id=sid)
+    # (a product sold in one colour: its own, as before)
+    single = next(p for p in demo_catalog.products if models[p.title.split(",")[0]] == 1)
+    own = understood.answer("what colors does it come in?", product_id=single.id)
+    assert f"{single.id}#attr:color" in _cited(own), own.text
     b = understood.run("what about red?", session_id=sid)
     assert " colors: " in b.answer.text, (b.answer.text, b.understanding.question, b.understanding.focus,
                                           [i.evidence.id for i in b.context.items])

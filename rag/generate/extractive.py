@@ -247,7 +247,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                                r"|^\W*(?:and|what about|how about)\s+(?:in\s+)?(?:a\s+|the\s+)?(?:" + "|".join(COLOUR_NAMES)
                                + r")(?:\s+ones?)?\W*$"),
                re.compile(r"\bcomes\s+in\s+\d+\s+colou?rs\b", re.IGNORECASE),
-               frame=frozenset(content_words(" ".join(COLOUR_NAMES) + " colour colours color colors come comes available"))),
+               # (the colour named asks which, not what: "color" itself still answers "what colors
+               # does it come in?" by "color: navy blue" when no other colours are sold)
+               frame=frozenset(content_words(" ".join(COLOUR_NAMES) + " come comes available"))),
     # "is it good for winter?", "warm enough for the snow?": how warm it keeps, which its
     # temperature rating says ("how warm is it?" found it by meaning, these said "I don't know")
     AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
