@@ -240,13 +240,16 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE), re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
                                              r"replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
     # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
-    # navy blue (...) and black (...)" says no); it quoted the silver one's "color: silver" alone
+    # navy blue (...) and black (...)" says no; it quoted the silver one's "color: silver"
+    # alone), else its own colour ("do you have the X in silver?" got "X, Graphite is in stock")
     AnswerType("colour", _asks(r"\b(?:comes?|available|sold|made|have|has|got|get|do)\s+(?:it\s+|them\s+|this\s+|one\s+)?"
                                r"in\s+(?:a\s+|an\s+|other\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b"
                                r"|\b(?:what|which|other|any|more)\s+colou?rs?\b"
+                               # "do you have the Kestrel Air 450 in silver?"
+                               r"|\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")(?:\s+colou?r)?\W*$"
                                r"|^\W*(?:and|what about|how about)\s+(?:in\s+)?(?:a\s+|the\s+)?(?:" + "|".join(COLOUR_NAMES)
                                + r")(?:\s+ones?)?\W*$"),
-               re.compile(r"\bcomes\s+in\s+\d+\s+colou?rs\b", re.IGNORECASE),
+               re.compile(r"\bcomes\s+in\s+\d+\s+colou?rs\b|\bcolou?r:", re.IGNORECASE),
                # (the colour named asks which, not what: "color" itself still answers "what colors
                # does it come in?" by "color: navy blue" when no other colours are sold)
                frame=frozenset(content_words(" ".join(COLOUR_NAMES) + " come comes available"))),
@@ -267,7 +270,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                COMPATIBILITY_FACT),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
+                                                                     "colour"))
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
@@ -675,6 +679,8 @@ class ExtractiveGenerator:
             covers = shared | {ASKED_VALUE} if typed else shared
             # a period named as the rule writes it ("which products have a 5-year warranty?":
             # Orbis's, not only the store's 1-year one, which shares "year" as much)
+            if typed and wanted is COLOUR and items[rank].evidence.source == "variants":
+                score += CONDITION_WEIGHT  # the colours its model comes in, before the one it has
             named_period = next((p for p in periods if p in sentence.lower()), None)
             if named_period is not None:
                 score += CONDITION_WEIGHT
