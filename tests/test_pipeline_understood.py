@@ -791,6 +791,14 @@ def test_is_the_warranty_longer_gets_its_period(understood):
     assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
 
 
+def test_what_do_i_need_for_an_activity_is_what_the_store_has_for_it(understood):
+    """"I'm going camping next month, what do I need?" was declined: what the store has under
+    the category the activity names (Outdoor, by its alias)."""
+    trace = understood.run("I'm going camping next month, what do I need?")
+    assert trace.understanding.intent.reason == "shopping_request", trace.understanding.intent
+    assert "outdoor~listing~" in _cited(trace.answer), trace.answer.text
+
+
 def test_a_period_named_finds_the_rule_that_writes_it(understood):
     """"Which products have a 5-year warranty?" got the store's 1-year warranty alone ("year"
     is as much in it), and "what's the difference between your 3-year and 5-year warranties?"

@@ -418,6 +418,11 @@ _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
 
+#: "What do I need / should I bring / should I get ...": what to buy for something the message
+#: names (of CLINC150's 70 such messages none names a category of the demo store's exactly)
+_WHAT_TO_GET = re.compile(r"\bwhat\s+(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b",
+                          re.IGNORECASE)
+
 #: How near in meaning a thing named alone after a store question must be to one of its words
 #: for "what about X?" to ask the same of it (Understander._same_kind)
 SAME_KIND_SIMILARITY = 0.4
@@ -457,7 +462,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       store_request      a request with a verb of selling ("do you sell iphones?"): about the
                          store's range, answered from it or "I don't know"; no CLINC150
                          message (23,700 in all splits) asks "do you sell / carry / stock / offer";
-      shopping_request   asks_to_buy ("I need a new tent");
+      shopping_request   asks_to_buy ("I need a new tent"), or what to get for a category named
+                         exactly ("I'm going camping, what do I need?");
       privacy_policy     asks_about_privacy ("do you sell my data?"), also over an account call;
       product_failure    reports_failure: something the store sells, named after "my / the /
                          this", has stopped working or arrived broken ("my headphones stopped
@@ -491,6 +497,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if declined and source in ("message", "none") and thing is not None and thing.trade:
         return "product_info", "store_request"
     if declined and source == "message" and asks_to_buy(text, mentioned):
+        return "recommendation", "shopping_request"
+    if (declined and source in ("message", "none") and _WHAT_TO_GET.search(text)
+            and any(e.kind == "category" and e.method == "exact" for e in mentioned)):
+        # "I'm going camping next month, what do I need?": what the store has for it
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
