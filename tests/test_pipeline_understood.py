@@ -791,6 +791,14 @@ def test_is_the_warranty_longer_gets_its_period(understood):
     assert "warranty-orbis" in _cited(a) and "5-year warranty" in a.text, a.text
 
 
+def test_tell_me_about_your_headphones_is_an_overview_of_them(understood):
+    """"Tell me about your headphones" was declined (out of scope): the store's headphones."""
+    trace = understood.run("tell me about your headphones")
+    assert trace.understanding.intent.reason == "store_overview", trace.understanding.intent
+    assert "headphones~listing~" in _cited(trace.answer), trace.answer.text
+    assert understood.answer("tell me about the weather").abstained
+
+
 def test_what_do_i_need_for_an_activity_is_what_the_store_has_for_it(understood):
     """"I'm going camping next month, what do I need?" was declined: what the store has under
     the category the activity names (Outdoor, by its alias)."""

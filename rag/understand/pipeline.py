@@ -418,6 +418,12 @@ _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
 
+#: "Tell me about ...", "describe ...", "info on ...", asked of something the store has (of
+#: CLINC150's 55 such messages none names the demo store's catalog exactly)
+_TELLS_ABOUT = re.compile(r"^\W*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+(?:more\s+)?about|describe"
+                          r"|info(?:rmation)?\s+(?:on|about)|what\s+(?:can\s+you\s+tell\s+me|do\s+you\s+know)\s+about)\b",
+                          re.IGNORECASE)
+
 #: "What do I need / should I bring / should I get ...": what to buy for something the message
 #: names (of CLINC150's 70 such messages none names a category of the demo store's exactly)
 _WHAT_TO_GET = re.compile(r"\bwhat\s+(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b",
@@ -462,6 +468,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       store_request      a request with a verb of selling ("do you sell iphones?"): about the
                          store's range, answered from it or "I don't know"; no CLINC150
                          message (23,700 in all splits) asks "do you sell / carry / stock / offer";
+      store_overview     "tell me about / describe / info on" something the store has, named
+                         exactly ("tell me about your headphones"): a product question;
       shopping_request   asks_to_buy ("I need a new tent"), or what to get for a category named
                          exactly ("I'm going camping, what do I need?");
       privacy_policy     asks_about_privacy ("do you sell my data?"), also over an account call;
@@ -498,6 +506,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "product_info", "store_request"
     if declined and source == "message" and asks_to_buy(text, mentioned):
         return "recommendation", "shopping_request"
+    if declined and source == "message" and _TELLS_ABOUT.search(text) and any(e.method == "exact" for e in mentioned):
+        # "tell me about your headphones" (out of scope): an overview of what the store has
+        return "product_info", "store_overview"
     if (declined and source in ("message", "none") and _WHAT_TO_GET.search(text)
             and any(e.kind == "category" and e.method == "exact" for e in mentioned)):
         # "I'm going camping next month, what do I need?": what the store has for it
