@@ -13,6 +13,8 @@ citations and `grounded`/`abstained` flags stay true):
   (`NOT_MENTIONED`): the rule is no yes or no; a request for a thing narrowed by what no item
   shows ("I need waterproof headphones") that a listing answers is told that the listing does
   not say which (`NOT_SHOWN`);
+- not carried: a request for something nothing the store sells is ("do you sell TVs?") gets
+  `NOT_CARRIED` and what the store sells, by category (it said "I don't know");
 - some products only: a store-wide question answered only by rules for some products ("do
   you offer exchanges?" -> one laptop's "no returns and no exchanges") is told that the
   store-wide policies do not say (`SOME_PRODUCTS_ONLY`);
@@ -34,7 +36,7 @@ import re
 from typing import Literal
 
 from rag.generate.extractive import STORE_SOURCES, narrowed_listing
-from rag.types import Answer
+from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
@@ -51,6 +53,7 @@ _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciated?|much 
 _GOODBYE = re.compile(r"\b(?:bye|goodbye|see\s+(?:you|ya)|good\s*night|have\s+a\s+(?:good|nice|great)\s+(?:day|one|night|evening))\b",
                       re.IGNORECASE)
 NOT_MENTIONED = "I can't find that exact case in our store policies. Here is what they say:"
+NOT_CARRIED = "I can't find that in our store."
 SOME_PRODUCTS_ONLY = "Our store-wide policies don't say; only the rules for some products do:"
 NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
 DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
@@ -145,6 +148,11 @@ def apply_response_policy(
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones
         body = f"{note} {out.text}"
+    elif out.evidence and all(e.id == STORE_RANGE_ID for e in out.evidence):
+        # "do you sell TVs?": nothing it sells is that, and what it sells (what was asked is
+        # not answered: an abstention, with the store's range cited)
+        body = f"{NOT_CARRIED} {out.text}"
+        out.abstained = True
     elif out.evidence and all(e.source == "scoped_policy" for e in out.evidence):
         # "do you offer exchanges?": only one laptop's final sale speaks of exchanges ("no
         # returns and no exchanges"); quoted alone, that read as the store's answer

@@ -13,6 +13,9 @@ EvidenceKind = Literal["graph_fact", "passage"]
 #: Whom a store-wide policy is for (`Evidence.applies_to`), when it is given next to the narrower
 #: one that overrides it (rag.pipeline.AnswerPipeline.context_for)
 STORE_WIDE = "all products"
+#: The evidence id of what the store sells, by category (rag.retrieve.graph `_q_store_range`),
+#: the answer when nothing it sells is what a request asked for ("do you sell TVs?")
+STORE_RANGE_ID = "store~range"
 
 
 class Evidence(BaseModel):

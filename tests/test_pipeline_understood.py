@@ -625,6 +625,9 @@ def test_asking_whether_the_store_sells_something_is_answered_not_declined(under
     question (`store_request`). What the store does not sell is "I don't know", and the
     catalog's generic words answer nothing: "do you carry apple products?" was answered "This
     product is sold as final sale"."""
+    tvs = understood.answer("do you sell TVs?")  # nothing named: what the store sells instead of "I don't know"
+    assert tvs.abstained and tvs.text.startswith("I can't find that in our store. We carry ") and "Tents" in tvs.text, tvs
+    assert [c.evidence_id for c in tvs.citations] == ["store~range"], tvs.citations
     trace = understood.run("do you sell iphones?")
     assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("product_info", "store_request")
     assert trace.answer.abstained, trace.answer.text

@@ -77,7 +77,7 @@ from rag.textutil import (
     spelled_out,
     within_period,
 )
-from rag.types import STORE_WIDE, Evidence
+from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, unstated
 from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
@@ -820,9 +820,11 @@ class ExtractiveGenerator:
         it has one), plus the next relevant one when it scores close to the best and covers
         question words the first did not (a two-part question: "how long does shipping take to
         Canada?"), so the second sentence is never padding."""
-        relevant = [s for s in self.score(question, context, question_vector) if s.relevant]
+        scored = self.score(question, context, question_vector)
+        relevant = [s for s in scored if s.relevant]
         if not relevant:
-            return []
+            # nothing the store sells is what was asked ("do you sell TVs?"): what it sells
+            return [s for s in scored if self._is_store_range(context, s)][:1]
         # the binding policy leads when the question names what it is about ("return" for
         # "Returns and refunds") or it scores close to the best; not when it shares a stray word:
         # "how often should I descale a Crema machine?" is answered by the FAQ, not by Crema's
@@ -886,6 +888,11 @@ class ExtractiveGenerator:
                 chosen.append(s)
                 covered |= s.shared
         return chosen
+
+    @staticmethod
+    def _is_store_range(context: Context, s: ScoredSentence) -> bool:
+        item = context.item(s.number)
+        return item is not None and item.evidence.id == STORE_RANGE_ID
 
     @staticmethod
     def _applies_to(context: Context, s: ScoredSentence) -> str | None:

@@ -22,7 +22,7 @@ from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.textutil import NAMED_PERIOD, asks_question, content_words, names_title
-from rag.types import Evidence
+from rag.types import STORE_RANGE_ID, Evidence
 from rag.understand.constraints import (
     MEASURED_COMPARATIVES,
     AttributeConstraint,
@@ -746,6 +746,30 @@ class GraphRetriever:
             return None
         ids.append(f"than{r['id']}")
         return price, (", ".join(said), "".join(ids)), compared
+
+    def _q_store_range(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """What the store sells, by top category with its subcategories ("We carry Electronics
+        (Headphones, Laptops, Phones); Kitchen (Blenders, Coffee Makers); ..."): said when
+        nothing the store sells is what a request asked for ("do you sell TVs?" said "I don't
+        know"; rag.generate.extractive `STORE_RANGE_ID`)."""
+        cats = self._read(cypher.CATEGORY_NAMES, {})
+        if not cats:
+            return []
+        names = {r["id"]: r.get("name") or r["id"] for r in cats}
+        parent = {r["id"]: r.get("parent_id") for r in cats}
+        top = {}
+        for cid in names:  # each category's top category ("Blenders" under Home > Kitchen)
+            t, seen = cid, set()
+            while parent.get(t) and t not in seen:
+                seen.add(t)
+                t = parent[t]
+            top[cid] = t
+        leaves = [cid for cid in names if cid not in set(parent.values()) and parent.get(cid)]
+        said = "; ".join(names[t] + (f" ({', '.join(sorted(names[c] for c in leaves if top[c] == t))})"
+                                     if any(top[c] == t for c in leaves) else "")
+                         for t in sorted({top[c] for c in names}, key=lambda t: names[t]))
+        return [Evidence(id=STORE_RANGE_ID, kind="graph_fact", source="listing", owner_id="store", owner_kind="store",
+                         score=0.1, text=f"We carry {said}.")]
 
     def _q_brands(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Which brands a category's products come from, most products first ("We carry 4 brands

@@ -1016,7 +1016,8 @@ class Understander:
                         refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
                         compares=compares_with_it(head), store_documents=special is None,
                         # (not about "it": "will it still work if I need to ship something?")
-                        any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head))
+                        any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
+                        asks_the_range=not mentioned and thing is not None and thing.trade)
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [

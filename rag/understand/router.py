@@ -135,7 +135,8 @@ def asks_to_claim(text: str) -> bool:
 def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEntity],
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
              how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
-             compares: bool = False, store_documents: bool = False, any_kind: bool = False) -> RetrievalPlan:
+             compares: bool = False, store_documents: bool = False, any_kind: bool = False,
+             asks_the_range: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
@@ -145,7 +146,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     an attribute than the one in focus (`constraints.compares_with_it`: "something lighter?").
     `store_documents`: an out-of-scope message is looked up in the store's documents that ask
     it before it is declined (not one that is unreadable or not in English). `any_kind`: it asks
-    for things of any kind with a feature (`request.asks_for_anything`: "anything waterproof?")."""
+    for things of any kind with a feature (`request.asks_for_anything`: "anything waterproof?").
+    `asks_the_range`: it asks whether the store sells a thing none of its names links ("do you
+    sell TVs?"): what the store sells comes last, the answer when nothing else is."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -282,6 +285,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # asked which product was meant, or quoted one backpack's "water-resistant")
         gq.insert(0, GraphQuery(kind="feature_search", k=3))
         notes.append("any kind of product with the feature named")
+    if asks_the_range and not P and not B and not C and intent in PRODUCT_INTENTS | {"recommendation"}:
+        gq.append(GraphQuery(kind="store_range", k=1))
+        notes.append("nothing the store sells named: its range, last")
     if not P and C and intent in PRODUCT_INTENTS | {"recommendation"} and (
             accessories or (intent == "compatibility" and len(C) >= 2)):
         # "what accessories do you have for phones?", "what chargers work with phones?": the

@@ -69,6 +69,7 @@ GraphQueryKind = Literal[
     "faq",                # FAQs about the products/brands/categories or global
     "category_accessories",  # products of other categories that go with a category's, by category
     "feature_search",     # the products of any category with what the message names ("anything waterproof?")
+    "store_range",        # the store's categories, said when nothing it sells is what was asked ("do you sell TVs?")
 ]
 PolicyKindName = Literal["returns", "warranty", "shipping", "payment", "privacy", "other"]
 PassageSourceName = Literal[
