@@ -628,6 +628,8 @@ def test_asking_whether_the_store_sells_something_is_answered_not_declined(under
     tvs = understood.answer("do you sell TVs?")  # nothing named: what the store sells instead of "I don't know"
     assert tvs.abstained and tvs.text.startswith("I can't find that in our store. We carry ") and "Tents" in tvs.text, tvs
     assert [c.evidence_id for c in tvs.citations] == ["store~range"], tvs.citations
+    wrap = understood.answer("do you offer gift wrapping?")  # a service, not a thing sold
+    assert wrap.abstained and "We carry" not in wrap.text, wrap.text
     trace = understood.run("do you sell iphones?")
     assert (trace.understanding.intent.label, trace.understanding.intent.reason) == ("product_info", "store_request")
     assert trace.answer.abstained, trace.answer.text

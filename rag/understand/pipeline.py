@@ -418,6 +418,8 @@ _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
 
+_SELLS = re.compile(r"\b(?:sell|sells|carry|carries|stock|stocks)\b", re.IGNORECASE)
+
 #: "Tell me about ...", "describe ...", "info on ...", asked of something the store has (of
 #: CLINC150's 55 such messages none names the demo store's catalog exactly)
 _TELLS_ABOUT = re.compile(r"^\W*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:tell\s+me\s+(?:more\s+)?about|describe"
@@ -1017,7 +1019,8 @@ class Understander:
                         compares=compares_with_it(head), store_documents=special is None,
                         # (not about "it": "will it still work if I need to ship something?")
                         any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
-                        asks_the_range=not mentioned and thing is not None and thing.trade)
+                        # (a thing sold, not a service offered: "do you offer gift wrapping?")
+                        asks_the_range=not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
