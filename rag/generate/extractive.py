@@ -237,8 +237,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
     # accidental damage"), nor a refund of what is unopened ("my new laptop won't turn on" got
     # "unopened laptops are refunded in full")
-    AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE), re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:defect\w*|warrant\w*|repair\w*|"
-                                             r"replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
+    AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE),
+               re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*"
+                          r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
     # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
     # navy blue (...) and black (...)" says no; it quoted the silver one's "color: silver"
     # alone), else its own colour ("do you have the X in silver?" got "X, Graphite is in stock")

@@ -385,9 +385,10 @@ _PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|pr
 def reports_failure(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Something the store sells, named after "my / the / this" (a linked product, brand or
     category), has failed: "my headphones stopped working after 2 months", "the blender I
-    bought is broken", "I bought headphones last week and the left ear doesn't work". CLINC150's failure messages are about bank cards ("my card is damaged"),
-    which the store does not sell; "I dropped my card in a blender" names no blender of its own.
-    What the shopper bought may go unnamed: "what if my item is defective?"."""
+    bought is broken", "I bought headphones last week and the left ear doesn't work"). CLINC150's
+    failure messages are about bank cards ("my card is damaged"), which the store does not sell;
+    "I dropped my card in a blender" names no blender of its own. What the shopper bought may go
+    unnamed: "what if my item is defective?"."""
     if not FAILURE.search(text):
         return False
     if _PURCHASE.search(text):  # "what if my item is defective?", "my order arrived damaged"
@@ -418,6 +419,7 @@ _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
     r"(?:make|makes|sell|carry|offer|have|produce)\b[\s\w]{0,12}[?.!]*$", re.IGNORECASE)
 
+#: A verb of selling a thing ("do you sell / carry / stock ...?"), not of offering a service
 _SELLS = re.compile(r"\b(?:sell|sells|carry|carries|stock|stocks)\b", re.IGNORECASE)
 
 #: "Tell me about ...", "describe ...", "info on ...", asked of something the store has (of
@@ -497,11 +499,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "greeting_thanks", "purchase"
     if asks_to_claim(text):
         return "warranty", "warranty_claim"
-    if intent.label == "out_of_scope" and (named := _POLICY_NAMED.search(text)):
+    declined = intent.label == "out_of_scope"
+    if declined and (named := _POLICY_NAMED.search(text)):
         # "what's the difference between your 3-year and 5-year warranties?" (declined): a rule
         # of the store named by its own word
         return ("warranty" if named.group("warranty") else "return_policy"), "policy_named"
-    declined = intent.label == "out_of_scope"
     if declined and source == "message" and any(e.kind == "brand" and e.method == "exact" for e in mentioned):
         return "product_info", "store_brand"
     if declined and source in ("message", "none") and thing is not None and thing.trade:
