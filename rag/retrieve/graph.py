@@ -855,14 +855,24 @@ def _leading_number(value: Any) -> float | None:
 COUNT_LIMIT = 10_000
 
 
+def _conditions_said(attribute: AttributeConstraint | None, narrowing: Sequence[AttributeConstraint]) -> str:
+    """A listing's attribute conditions as its label says them ("capacity: 4 persons or more;
+    season: 4-season"); those bounded by a product compared with are said by its price label."""
+    return "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
+
+
+def _makers(brands: list[str]) -> str:
+    """" by Northpeak, Trailhead" for a listing of some brands' products, else ""."""
+    return f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+
+
 def _listing_count(owner: str, name: str | None, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, narrowing: Sequence[AttributeConstraint],
                    brands: list[str]) -> Evidence:
     """"We have 37 tents (season: 4-season) in our store.": how many products a narrowed
     listing has, for "how many 4-season tents do you have?" (it listed three)."""
     title = (name or owner.replace("-", " ")).lower()
-    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
-    makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+    described, makers = _conditions_said(attribute, narrowing), _makers(brands)
     priced = f" at {price.price_range}" if price.price_range else ""
     n = f"over {COUNT_LIMIT:,}" if len(rows) >= COUNT_LIMIT else f"{len(rows):,}"
     return Evidence(id=f"{owner}~count~" + _ID_UNSAFE.sub("", described + makers + priced), kind="graph_fact",
@@ -912,9 +922,9 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
 
     ev: list[Evidence] = []
     # (the bounds set by a product compared with are in `label`: "lighter than X (2.18 kg)")
-    described = "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
+    described = _conditions_said(attribute, narrowing)
     constraint = ", ".join(filter(None, [described, label[1] if label else price.describe()]))
-    makers = f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
+    makers = _makers(brands)
     priced = f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
     # (the order is the listing's: "No tents for 12 people" has none)
     ordered = (", closest in price first" if label else f", {price.ordering}") if price.order else ""
