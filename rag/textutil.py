@@ -122,6 +122,12 @@ def _first_days(match: re.Match[str]) -> float:
     return _days(number, unit)
 
 
+#: Colours a shopper names ("does it come in red?", "do you have the X in silver?")
+COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
+                "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
+#: A colour asked for ("... in silver?"), not one a product's title ends with (", Silver")
+IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b", re.IGNORECASE)
+
 #: A period written as the store's rules write it: "3-year", "60-day"
 NAMED_PERIOD = re.compile(r"\b\d+-(?:year|month|week|day)\b")
 

@@ -737,10 +737,14 @@ def test_does_it_come_in_a_colour_gets_the_colours_its_model_comes_in(understood
     assert f"{product.id}#variants" in _cited(a) and " colors: " in a.text, a.text
     sid = "colour-ellipsis"
     understood.answer(f"tell me about the {product.title}", session_id=sid)
-    # (a product sold in one colour: its own, as before)
+    # (a product sold in one colour: its own, as before; "do you have the X in silver?" got
+    # "X, Graphite is in stock")
     single = next(p for p in demo_catalog.products if models[p.title.split(",")[0]] == 1)
     own = understood.answer("what colors does it come in?", product_id=single.id)
     assert f"{single.id}#attr:color" in _cited(own), own.text
+    other = next(c for c in ("silver", "red", "white") if c not in single.title.lower())
+    named = understood.answer(f"do you have the {single.title.split(',')[0]} in {other}?")
+    assert any(c.endswith("#attr:color") for c in _cited(named)), named.text
     b = understood.run("what about red?", session_id=sid)
     assert " colors: " in b.answer.text, (b.answer.text, b.understanding.question, b.understanding.focus,
                                           [i.evidence.id for i in b.context.items])

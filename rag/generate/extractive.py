@@ -64,6 +64,7 @@ from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     FAILURE,
     MONEY,
+    COLOUR_NAMES,
     NAMED_PERIOD,
     AskedQuantities,
     asked_elapsed,
@@ -159,11 +160,6 @@ MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 #: the store offers (the return) answers, as it does for a failure
 DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disappointed|dissatisfied"
                           r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
-
-#: Colours a shopper names ("does it come in red?")
-COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
-                "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
-
 
 @dataclass(frozen=True)
 class AnswerType:
@@ -633,8 +629,10 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words - frame)
                         or (typed and wanted is REMEDY and rank in binding) or lists_the_thing or shows_the_differences
-                        # (a product's rating answers how warm it keeps: "is it good for winter?")
-                        or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description")))
+                        # (a product's rating answers how warm it keeps: "is it good for winter?"; its
+                        # colours whether it comes in one: "do you have the X in silver?")
+                        or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description"))
+                        or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants")))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
