@@ -424,3 +424,9 @@ def search_before(prefix: re.Pattern[str], text: str, name: str) -> re.Match[str
         at = lowered.find(needle, at + 1)
     found = [m for end in ends if (m := prefix.search(text, 0, end)) is not None]
     return min(found, key=lambda m: m.start(), default=None)
+
+
+#: Words that name any product at all ("products", "items"): they say which thing is meant by
+#: nothing ("are your products eco friendly?" was answered by a laptop's "This product is sold
+#: as final sale", by "product" alone)
+GENERIC_WORDS = frozenset(_content_words("product products item items thing things stuff merchandise"))

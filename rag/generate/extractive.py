@@ -65,6 +65,7 @@ from rag.textutil import (
     FAILURE,
     MONEY,
     COLOUR_NAMES,
+    GENERIC_WORDS,
     NAMED_PERIOD,
     AskedQuantities,
     asked_elapsed,
@@ -109,9 +110,6 @@ def is_applicable_policy(evidence: Evidence) -> bool:
     return evidence.kind == "graph_fact" and evidence.source == "policy" and not evidence.overridden_by
 
 
-#: Words that name any product at all: "are your products eco friendly?" was answered by a
-#: laptop's "This product is sold as final sale", by "product" alone.
-GENERIC_WORDS = frozenset(content_words("product products item items thing things stuff merchandise"))
 # Words that make a request rather than name a fact ("recommend", "compare", "tell me about",
 # "info on the X please", "do you sell tents?", "I need a new tent"), and the generic ones.
 REQUEST_WORDS = GENERIC_WORDS | frozenset(content_words(
@@ -676,10 +674,10 @@ class ExtractiveGenerator:
                 score += CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
-            # a period named as the rule writes it ("which products have a 5-year warranty?":
-            # Orbis's, not only the store's 1-year one, which shares "year" as much)
             if typed and wanted is COLOUR and items[rank].evidence.source == "variants":
                 score += CONDITION_WEIGHT  # the colours its model comes in, before the one it has
+            # a period named as the rule writes it ("which products have a 5-year warranty?":
+            # Orbis's, not only the store's 1-year one, which shares "year" as much)
             named_period = next((p for p in periods if p in sentence.lower()), None)
             if named_period is not None:
                 score += CONDITION_WEIGHT
@@ -854,7 +852,7 @@ class ExtractiveGenerator:
                 if s.binding and ASKED_VALUE in s.shared:
                     offers.setdefault(s.number, s)
             open_offers = [o for o in offers.values() if elapsed is None or within_period(elapsed, o.sentence) is not False]
-            if open_offers or offers:
+            if offers:
                 return sorted(open_offers or offers.values(), key=lambda c: c.number)[: self.max_sentences]
         relevant = [lead, *(s for s in relevant if s is not lead)]
         lead_item = context.item(lead.number)

@@ -751,7 +751,7 @@ class GraphRetriever:
         """What the store sells, by top category with its subcategories ("We carry Electronics
         (Headphones, Laptops, Phones); Kitchen (Blenders, Coffee Makers); ..."): said when
         nothing the store sells is what a request asked for ("do you sell TVs?" said "I don't
-        know"; rag.generate.extractive `STORE_RANGE_ID`)."""
+        know"; its id is rag.types.STORE_RANGE_ID)."""
         cats = self._read(cypher.CATEGORY_NAMES, {})
         if not cats:
             return []
@@ -764,7 +764,8 @@ class GraphRetriever:
                 seen.add(t)
                 t = parent[t]
             top[cid] = t
-        leaves = [cid for cid in names if cid not in set(parent.values()) and parent.get(cid)]
+        parents = set(parent.values())
+        leaves = [cid for cid in names if cid not in parents and parent.get(cid)]
         said = "; ".join(names[t] + (f" ({', '.join(sorted(names[c] for c in leaves if top[c] == t))})"
                                      if any(top[c] == t for c in leaves) else "")
                          for t in sorted({top[c] for c in names}, key=lambda t: names[t]))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.textutil import content_words
+from rag.textutil import GENERIC_WORDS, content_words
 
 # "do you sell", "does your store carry", "do you guys have", "is there", "are there any",
 # "got any", "I need", "I'm looking for", "can I buy", "where can I get", "any ...?"
@@ -220,8 +220,8 @@ def asks_for_anything(text: str) -> bool:
 
 
 #: Words that ask what a thing is and nothing in particular about it
-_OVERVIEW_ONLY = frozenset(content_words("describe description detail details info information overview summary "
-                                         "product item thing one"))
+_OVERVIEW_ONLY = GENERIC_WORDS | content_words(
+    "describe description detail details info information overview summary one")
 
 
 _ASKS = re.compile(r"\b(?:tell|describe|what|details?|info|information|more|explain|overview|summary)\b", re.IGNORECASE)
