@@ -7,6 +7,11 @@
 overridden policies, context) for `ask --explain`, evaluation and tests; `stream()` yields the
 grounded text as it passes the check, then the final `Answer`.
 
+A message that asks two or three questions ("how long is the warranty on the X, and can I
+return it?", rag.understand.compound) is answered one question after another in one session
+(a scratch one when the caller gave none, so "it" finds the X), and the answers are joined
+(rag.joined) into one `Answer`; each part is its own turn of the session.
+
 Turns whose plan retrieves nothing (greeting, handoff, clarification, out of scope) skip
 retrieval and generation and get the response policy's reply. Library code: every part comes
 in through the constructor (serve/container.py wires them from settings).
@@ -15,6 +20,7 @@ in through the constructor (serve/container.py wires them from settings).
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,11 +30,13 @@ from rag.generate.base import GenerationRequest
 from rag.generate.extractive import ExtractiveGenerator
 from rag.generate.fallback import FallbackGenerator
 from rag.grounding import GroundingChecker
+from rag.joined import join_answers, lead_part, render_parts
 from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
 from rag.types import STORE_WIDE, Answer, Evidence
+from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
 
@@ -55,6 +63,9 @@ class SessionRecorder(Protocol):
 
     def record(self, understanding: Understanding, answer: Answer) -> None: ...
 
+    def forget(self, session_id: str) -> None:
+        """Drop a session (the scratch one a message of several questions was answered in)."""
+
 
 @dataclass
 class Trace:
@@ -66,6 +77,9 @@ class Trace:
     context: Context | None = None
     answer: Answer | None = None
     stages_ms: dict[str, float] = field(default_factory=dict)
+    #: A message of several questions: each one's question and trace (the fields above are the
+    #: lead part's, rag.joined.lead_part, and `answer` the joined one)
+    parts: list[tuple[str, "Trace"]] = field(default_factory=list)
 
     @property
     def overridden(self) -> list[OverriddenPolicy]:
@@ -80,6 +94,8 @@ class Trace:
         sentiment, per-stage timings, and the policies the applicable ones overrode."""
         a = self.answer or Answer(text="")
         u = self.understanding
+        parts = {"parts": [{"question": q, "intent": t.understanding.intent.label, "answer": t.answer.text if t.answer
+                            else None} for q, t in self.parts]} if self.parts else {}
         return {
             "answer": a.text,
             "grounded": a.grounded,
@@ -99,6 +115,7 @@ class Trace:
                 for o in self.overridden
             ],
             "dropped_sentences": [d.model_dump() for d in a.dropped],
+            **parts,
         }
 
 
@@ -227,6 +244,33 @@ class AnswerPipeline:
         product_id: str | None = None,
         history: Sequence[tuple[str, str]] = (),
     ) -> Trace:
+        questions = split_questions(message)
+        if len(questions) == 1:
+            return self._run_one(message, session_id, product_id, history)
+        traces = list(self._run_each(questions, session_id, product_id, history))
+        answers = [t.answer or Answer(text="") for t in traces]
+        lead = traces[lead_part(answers)]
+        answer = join_answers(questions, answers)
+        return Trace(understanding=lead.understanding, query=lead.query, retrieval=lead.retrieval,
+                     context=lead.context, answer=answer, stages_ms=answer.timings.stages_ms,
+                     parts=list(zip(questions, traces)))
+
+    def _run_each(self, questions: Sequence[str], session_id: str | None, product_id: str | None,
+                  history: Sequence[tuple[str, str]]) -> Iterator[Trace]:
+        """Each question's trace, in order, in the caller's session or a scratch one."""
+        scratch = session_id is None and self.sessions is not None
+        session_id = f"~parts-{uuid.uuid4().hex}" if scratch else session_id
+        try:
+            for question in questions:
+                trace = self._run_one(question, session_id, product_id, history)
+                history = [*history, (question, trace.answer.text if trace.answer else "")]
+                yield trace
+        finally:
+            if scratch and self.sessions is not None and session_id is not None:
+                self.sessions.forget(session_id)
+
+    def _run_one(self, message: str, session_id: str | None, product_id: str | None,
+                 history: Sequence[tuple[str, str]]) -> Trace:
         clock = _Clock()
         u = self.understand(message, session_id, product_id)
         clock.lap("understand")
@@ -267,7 +311,17 @@ class AnswerPipeline:
     def stream(
         self, message: str, session_id: str | None = None, product_id: str | None = None
     ) -> Iterator[str | Answer]:
-        """Grounded text pieces (whole sentences) as they pass the check, then the `Answer`."""
+        """Grounded text pieces (whole sentences) as they pass the check, then the `Answer`. A
+        message of several questions sends each part's answer whole, as soon as it is answered."""
+        questions = split_questions(message)
+        if len(questions) > 1:
+            answers: list[Answer] = []
+            for i, trace in enumerate(self._run_each(questions, session_id, product_id, ())):
+                answers.append(trace.answer or Answer(text=""))
+                if piece := render_parts(questions[:i + 1], answers)[-1]:
+                    yield piece
+            yield join_answers(questions, answers)
+            return
         clock = _Clock()
         u = self.understand(message, session_id, product_id)
         clock.lap("understand")

@@ -1635,3 +1635,38 @@ def test_a_product_question_only_unnamed_products_answer_asks_which(understood):
         assert isinstance(pieces[-1], Answer) and pieces[-1].text == WHICH_PRODUCT and pieces[0] == WHICH_PRODUCT
     faq = understood.run("Do you price match?")
     assert faq.answer.citations and "faq-price-match" in _cited(faq.answer), faq.answer.text
+
+
+def test_a_message_of_two_questions_answers_both(understood, demo_catalog):
+    """"How long is the warranty on the X, and can I return it if I don't like it?" got the
+    warranty alone (one plan per message). Each question now gets its own plan, "it" in the
+    second is the laptop the first named, and the answers join with their citations numbered
+    into one list; the stream sends the same text, and no scratch session is left behind."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.brand != "orbis")
+    message = f"How long is the warranty on the {laptop.title}, and can I return it if I don't like it?"
+    trace = understood.run(message)
+    a = trace.answer
+    assert {"warranty-electronics", "returns-laptops"} <= _cited(a), a.text
+    assert [q for q, _ in trace.parts] == [f"How long is the warranty on the {laptop.title}?",
+                                           "can I return it if I don't like it?"]
+    assert a.text.index("warranty") < a.text.index("15-day returns") and a.grounded and not a.abstained
+    for c in a.citations:  # each [n] points at the n-th item of the joined context
+        assert f"[{c.number}]" in a.text and a.context_evidence_ids[c.number - 1] == c.evidence_id
+    pieces = list(understood.stream(message))
+    assert "".join(p for p in pieces if isinstance(p, str)) == a.text and pieces[-1].text == a.text
+    assert len(pieces) == 3  # one piece per question, then the Answer
+    store = understood.understander.sessions
+    assert not [row for row in store._conn().execute("select id from sessions") if row[0].startswith("~parts-")]
+
+
+def test_two_questions_in_a_session_are_two_turns(understood):
+    """In the caller's session each question is a turn of its own, so a follow-up asks of the
+    last one; a question the store cannot answer says which one it declines."""
+    sid = "two-questions"
+    a = understood.answer("what's the weather like today and do you sell tents?", session_id=sid)
+    assert a.text.startswith('As for "what\'s the weather like today?": ') and "Tents" in a.text, a.text
+    assert a.intent == "availability_price" and not a.abstained
+    state = understood.understander.sessions.get(sid)
+    assert [t.text for t in state.turns] == ["what's the weather like today?", "do you sell tents?"]
+    a = understood.answer("do you ship to canada and how long does it take?")
+    assert a.text.count("Canada") == 1 and "business days" in a.text, a.text

@@ -1101,6 +1101,12 @@ class Understander:
             state.negative_turns += 1
         self.sessions.put(state)
 
+    def forget(self, session_id: str) -> None:
+        """Drop a session's state (SessionRecorder of rag.pipeline: the scratch session a message
+        of several questions was answered in)."""
+        if self.sessions is not None:
+            self.sessions.delete(session_id)
+
     def record(self, understanding: Understanding, answer: Any) -> None:
         """Attach the answer text to the session's last turn (SessionRecorder of rag.pipeline)."""
         if self.sessions is None or not understanding.session_id:
