@@ -79,6 +79,11 @@ def _money(match: re.Match[str], skip: int = 0) -> float:
     return float(next(g for g in match.groups()[skip:] if g).replace(",", ""))
 
 
+#: A question about what something costs: "how much is shipping?", "is shipping free?", "any fee?"
+ASKS_COST = re.compile(r"\b(?:how\s+much|costs?|costing|pric(?:e|es|ed|ing)|free|charges?|charged|fees?|pay)\b",
+                       re.IGNORECASE)
+
+
 def asked_amount(question: str) -> float | None:
     """The one amount of money a question is about ("how much is shipping for a $30 order?"),
     unless it states a condition itself ("is shipping free on orders over $50?" asks about the
@@ -160,6 +165,14 @@ class AskedQuantities:
 
     def __bool__(self) -> bool:
         return self.money is not None or self.days is not None
+
+    def or_order_of(self, price_facts: list[str]) -> "AskedQuantities":
+        """The question's own amount, else the price of the one product the context prices
+        ("how much is shipping for it?" about a $486.99 laptop meets "free standard shipping on
+        orders over $50"); a model priced from one colour to another gives no one amount."""
+        if self.money is not None or len(price_facts) != 1:
+            return self
+        return AskedQuantities(asked_amount(price_facts[0]), self.days)
 
     def met_by(self, sentence: str) -> bool | None:
         """Whether the sentence's conditions hold for them (meets_conditions, within_period);

@@ -356,6 +356,30 @@ def test_an_amount_in_the_question_picks_the_rule_it_meets():
     answerer = Answerer(ExtractiveGenerator())
     assert answerer.answer("how much is shipping for a $30 order?", evidence).text == "Orders under $50 ship for $5.99 [1]."
     assert answerer.answer("do I get free shipping on a $60 order?", evidence).text.startswith("Shipping: We offer free")
+    # the rule it fails and the one it meets: "free ... over $50" alone left the $30 order's
+    # price unsaid
+    text = answerer.answer("do I get free shipping on a $30 order?", evidence).text
+    assert "free standard shipping on orders over $50" in text and "Orders under $50 ship for $5.99 [1]." in text, text
+
+
+def test_the_one_product_priced_is_the_order_amount():
+    """"How much is shipping for it?" states no amount: the price of the one product the
+    context prices is the order the rules are conditioned on; a model priced from one colour to
+    another, or a question with its own amount, is read as before."""
+    from rag.textutil import AskedQuantities
+
+    asked = AskedQuantities.of("how much is shipping for it?")
+    assert asked.or_order_of(["X costs $8.99."]).money == 8.99
+    assert asked.or_order_of(["X costs $90.99 to $380.99."]).money is None
+    assert asked.or_order_of(["X costs $8.99.", "Y costs $9.99."]).money is None
+    assert AskedQuantities.of("shipping for a $60 order?").or_order_of(["X costs $8.99."]).money == 60.0
+    rules = Evidence(id="policy:shipping-global@v1", kind="graph_fact", source="policy", doc_id="shipping-global",
+                     doc_version=1, text="Shipping: We offer free standard shipping on orders over $50 "
+                                         "(3-5 business days). Orders under $50 ship for $5.99.")
+    price = Evidence(id="p1#price", kind="graph_fact", source="price", owner_id="p1", owner_kind="product",
+                     text="Voltix Dash 170 Charger costs $8.99.")
+    answer = Answerer(ExtractiveGenerator()).answer("how much is shipping for it?", [rules, price])
+    assert answer.text == "Orders under $50 ship for $5.99 [1].", answer.text
 
 
 def test_a_time_in_the_question_picks_the_period_it_falls_in():

@@ -1670,3 +1670,24 @@ def test_two_questions_in_a_session_are_two_turns(understood):
     assert [t.text for t in state.turns] == ["what's the weather like today?", "do you sell tents?"]
     a = understood.answer("do you ship to canada and how long does it take?")
     assert a.text.count("Canada") == 1 and "business days" in a.text, a.text
+
+
+def test_shipping_for_one_product_is_priced_at_its_price(understood, demo_catalog):
+    """"How much does shipping cost for it?" on a $400+ laptop's page quoted the express price
+    ("costs" matched): the product's price is the order amount the rules are conditioned on, so
+    free standard shipping over $50 answers it, and $5.99 answers it for a charger under $50."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.price > 60)
+    a = understood.answer("how much does shipping cost for it?", product_id=laptop.id)
+    assert a.text.startswith("Shipping: We offer free standard shipping on orders over $50"), a.text
+    assert "$5.99" not in a.text
+    cheap = min((p for p in demo_catalog.products if p.category not in ("tents", "backpacks", "sleeping-bags")),
+                key=lambda p: p.price)
+    assert cheap.price < 50, "the demo store fixture has no product under $50"
+    a = understood.answer("how much is shipping for this?", product_id=cheap.id)
+    assert a.text.startswith("Orders under $50 ship for $5.99"), a.text
+    a = understood.answer("is shipping free for it?", product_id=cheap.id)
+    assert "free standard shipping on orders over $50" in a.text and "Orders under $50 ship for $5.99" in a.text
+    # a question that asks for no amount is answered as before
+    a = understood.answer("does it ship fast?", product_id=laptop.id)
+    assert "3-5 business days" in a.text and "$" not in a.text.replace("$50", ""), a.text
+

@@ -62,6 +62,7 @@ from rag.context import Context, ContextItem, named_words, topic_words, without_
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
+    ASKS_COST,
     FAILURE,
     MONEY,
     COLOUR_NAMES,
@@ -287,6 +288,10 @@ _ASKS_A_PROPERTY = re.compile(r"^\W*(?:is|are|was|were)\s+(?:the|your|this|that|
 UNSAID_SIMILARITY = 0.2
 
 ASKED_VALUE = "<asked value>"  # stands in ScoredSentence.shared for a value of the asked type
+#: stands in ScoredSentence.shared for a rule whose condition the asked amount or time meets: a
+#: second sentence adds it when the first is a rule it fails ("is shipping free?" about an $8.99
+#: charger: "free standard shipping on orders over $50", then "Orders under $50 ship for $5.99")
+MEETS_CONDITION = "<meets condition>"
 
 # An overview question ("tell me about the X": nothing asked beyond the subject) is answered by
 # the description's first sentence, then the price: the lead each of their first sentences gets,
@@ -515,10 +520,14 @@ class ExtractiveGenerator:
                 and not is_quantity(t)))
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
-        quantities = AskedQuantities.of(question)
         periods = set(NAMED_PERIOD.findall(question.lower()))
         attribute = asked_attribute(question, named)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
+        quantities = AskedQuantities.of(question)
+        if binding and ASKS_COST.search(question):
+            # (a policy's money condition is met or not by the product's own price: "how much
+            # is shipping for it?"; "does it ship fast?" asks for no amount)
+            quantities = quantities.or_order_of([i.text for i in items if i.evidence.source == "price"])
         # a policy fact reads "<title>: <body>": "Returns and refunds: ...", "Crema shipping: ..."
         on_kind = {rank for rank in binding
                    if (content_words(items[rank].text.partition(":")[0]) - named) & q_words}
@@ -670,10 +679,13 @@ class ExtractiveGenerator:
             # $5.99"; "stopped working after 2 months" -> the 2-year warranty, not 30-day returns
             # (one it fails is not set back: "can I return headphones after 2 months?" is
             # answered by the 30-day rule it fails, a no)
-            if quantities and quantities.met_by(sentence):
+            meets = bool(quantities) and quantities.met_by(sentence) is True
+            if meets:
                 score += CONDITION_WEIGHT
             # the asked quantity is one more thing a second sentence can add
             covers = shared | {ASKED_VALUE} if typed else shared
+            if meets:
+                covers = covers | {MEETS_CONDITION}
             if typed and wanted is COLOUR and items[rank].evidence.source == "variants":
                 score += CONDITION_WEIGHT  # the colours its model comes in, before the one it has
             # a period named as the rule writes it ("which products have a 5-year warranty?":

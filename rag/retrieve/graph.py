@@ -288,6 +288,11 @@ class GraphRetriever:
     def _q_product_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         return self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
 
+    def _q_product_price(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """The price alone: what a shipping question about one product is conditioned on ("how
+        much is shipping for it?": free over $50 for a $486.99 laptop, not the express price)."""
+        return [f for f in self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids) if f.source == "price"]
+
     def _q_comparison(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Two or more products side by side: one row per shared attribute ("Weight: A: 2.58 kg;
         B: 2.61 kg."), led by a summary of where they differ, price first ("A vs B: price

@@ -22,7 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import FAILURE, content_words, search_before
+from rag.textutil import ASKS_COST, FAILURE, content_words, search_before
 from rag.understand.constraints import (
     PriceConstraint,
     compares_with_it,
@@ -1022,7 +1022,8 @@ class Understander:
                         # (not about "it": "will it still work if I need to ship something?")
                         any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
                         # (a thing sold, not a service offered: "do you offer gift wrapping?")
-                        asks_the_range=not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
+                        asks_the_range=not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)),
+                        asks_cost=bool(ASKS_COST.search(head)))
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [

@@ -15,7 +15,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | (accessories)      | asked for accessories of {C}, or compatibility of 2 {C}: category_accessories{C} k5 first | as its intent |
 | return_policy      | policy(returns){P,B,C} k3, faq k3                      | policy/faq, 5                    |
 | warranty           | policy(warranty){P,B,C} k3, faq k3                     | policy/faq, 5                    |
-| shipping           | policy(shipping) k3, faq k3                            | policy/faq, 5                    |
+| shipping           | policy(shipping) k3, faq k3 (cost, one P: + product_price{P}) | policy/faq, 5             |
 | payment            | policy(payment) k3, faq k3                             | policy/faq, 5                    |
 | privacy            | policy(privacy) k3, faq k3                             | policy/faq, 5                    |
 | complaint          | policy(returns) k2, policy(warranty) k2                | policy/faq, 4                    |
@@ -136,7 +136,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
              how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
              compares: bool = False, store_documents: bool = False, any_kind: bool = False,
-             asks_the_range: bool = False) -> RetrievalPlan:
+             asks_the_range: bool = False, asks_cost: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
@@ -148,7 +148,8 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     it before it is declined (not one that is unreadable or not in English). `any_kind`: it asks
     for things of any kind with a feature (`request.asks_for_anything`: "anything waterproof?").
     `asks_the_range`: it asks whether the store sells a thing none of its names links ("do you
-    sell TVs?"): what the store sells comes last, the answer when nothing else is."""
+    sell TVs?"): what the store sells comes last, the answer when nothing else is. `asks_cost`:
+    it asks what something costs (`textutil.ASKS_COST`: "how much is shipping for it?")."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -262,6 +263,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         kind = POLICY_INTENTS[intent]
         gq += [GraphQuery(kind="policy", policy_kind=kind, product_ids=P, brand_ids=B_all, category_ids=C_all, k=3),
                GraphQuery(kind="faq", product_ids=P, brand_ids=B_all, category_ids=C_all, k=3)]
+        if kind == "shipping" and len(P) == 1 and asks_cost:
+            # its price is the order amount the rules are conditioned on ("how much is shipping
+            # for it?" about a $486.99 laptop got the express price: free over $50 answers it)
+            gq.append(GraphQuery(kind="product_price", product_ids=P, k=1))
         passages = PassageQuery(sources=["policy", "faq"], policy_kind=kind, k=5)
         notes.append(f"policy kind {kind}; narrowest scope wins (product > brand > category > global)")
     elif intent == "complaint":

@@ -59,6 +59,7 @@ LinkMethod = Literal["id", "exact", "fuzzy", "embedding", "context", "session", 
 
 GraphQueryKind = Literal[
     "product_facts",      # attributes, price, availability, brand, category of products
+    "product_price",      # the price fact alone (the order amount a shipping rule is conditioned on)
     "policy",             # the policy of `policy_kind` that applies (product > brand > category > global)
     "compatibility",      # COMPATIBLE_WITH / ACCESSORY_FOR edges of products
     "comparison",         # facts of 2+ products side by side
