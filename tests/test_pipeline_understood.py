@@ -1691,3 +1691,17 @@ def test_shipping_for_one_product_is_priced_at_its_price(understood, demo_catalo
     a = understood.answer("does it ship fast?", product_id=laptop.id)
     assert "3-5 business days" in a.text and "$" not in a.text.replace("$50", ""), a.text
 
+
+def test_a_kind_asked_for_is_no_product_name(understood, demo_catalog):
+    """"Do you have a cold brew coffee maker?" asked which of the Crema Brew 360, Kettleworks
+    Brew 430, ... was meant ("brew coffee maker" is near their names). A kind asked for with
+    "a" is a listing, narrowed by the type ("drip" is a type and a line of coffee makers here);
+    "the Kettleworks Drip coffee maker" still asks which."""
+    drips = [p for p in demo_catalog.products if p.title.startswith("Kettleworks Drip ")]
+    if len(drips) < 2 or not any(any(a.key == "type" and "drip" in a.values for a in p.attributes)
+                                 for p in demo_catalog.products):
+        pytest.fail("the demo store fixture has no drip coffee maker, or one Kettleworks Drip")
+    a = understood.answer("do you have a drip coffee maker?")
+    assert not a.clarification_options and a.text.startswith("Coffee Makers (type: drip)"), a.text
+    a = understood.answer("do you sell the Kettleworks Drip coffee maker?")
+    assert a.clarification_options, a.text

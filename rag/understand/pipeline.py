@@ -35,6 +35,7 @@ from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import (
     RequestedThing,
     asks_for_an_overview,
+    asks_for_a_kind,
     asks_for_anything,
     is_search,
     narrows_only,
@@ -776,6 +777,9 @@ class Understander:
         if (accessory := accessory_named_for_its_product(head, mentioned, self.linker)) is not None:
             mentioned = [*mentioned, accessory]  # "a case for the Veltro Lite 600": a phone case
         candidates = link.candidates if link else []
+        if candidates:
+            kinds = [e.mention or e.name for e in mentioned if e.kind == "category"]
+            candidates = [c for c in candidates if not asks_for_a_kind(thing, c.mention or "", kinds)]
         query = with_names_for_ids(head, mentioned)
         if query != head:  # retrieval reads the products' names: embed what it reads
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)

@@ -61,6 +61,9 @@ class RequestedThing:
     #: asked with a verb of selling ("do you sell / carry / stock / offer ...?"): a question
     #: about the store's range, whatever the thing is
     trade: bool = False
+    #: asked as any one of a kind ("a cold brew coffee maker", "any tents", "sleeping bags"),
+    #: not as a particular one ("the Crema Brew coffee maker")
+    indefinite: bool = True
 
     @property
     def head(self) -> str:
@@ -96,21 +99,37 @@ def requested_thing(text: str) -> RequestedThing | None:
         rest = text[m.end():]
         stop = re.search(r"[?.!,;:()\[\]\"/]", rest)
         phrase: list[str] = []
+        definite = False
         for w in _WORD.findall(rest[: stop.start()] if stop else rest):
             w = w.lower().strip("'")
             if not phrase and w in _DETERMINERS:
+                definite = definite or w in ("the", "your", "you")
                 continue
             if w in _ENDS or w in _AFTER or w in ("my", "our", "his", "her", "their", "me", "us", "to"):
                 break
             phrase.append(w)
         if 0 < len(phrase) <= MAX_WORDS:
-            return RequestedThing(tuple(phrase), trade=m.group("trade") is not None)
+            return RequestedThing(tuple(phrase), trade=m.group("trade") is not None, indefinite=not definite)
     m = _WHAT_DO_YOU_HAVE.search(text or "")
     if m is not None:
         phrase = [w.lower() for w in _WORD.findall(m.group("thing")) if w.lower() not in _DETERMINERS]
         if phrase and not set(phrase) & _ENDS:
             return RequestedThing(tuple(phrase), trade=m.group("trade") is not None)
     return None
+
+
+def asks_for_a_kind(thing: RequestedThing | None, candidate_mention: str, category_mentions: list[str]) -> bool:
+    """Whether a name that matches several products loosely is only words of a kind of thing
+    asked for: "do you have a cold brew coffee maker?" asks for a coffee maker that makes cold
+    brew, not which of the Crema Brew 360, Kettleworks Brew 430, ... was meant. The request is
+    indefinite ("a", "any", none), the mention lies within what is asked for, and a category
+    named in the message is its head; "do you sell the Crema Brew coffee maker?" still asks
+    which."""
+    if thing is None or not thing.indefinite or not candidate_mention:
+        return False
+    asked = set(thing.words)
+    return (set(w.lower() for w in _WORD.findall(candidate_mention)) <= asked
+            and any(content_words(thing.head) & content_words(m) for m in category_mentions))
 
 
 def narrows_only(thing: RequestedThing, named: str) -> bool:
