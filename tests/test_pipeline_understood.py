@@ -1341,6 +1341,10 @@ def test_a_pick_among_a_narrowed_listing_keeps_its_conditions(understood, demo_c
     assert "capacity: 4 persons or more), cheapest first" in cheapest.answer.text, cheapest.answer.text
     listed = re.findall(r"\((p\d{6})\)", cheapest.answer.text)
     assert listed and all(capacity(pid) >= 4 for pid in listed), cheapest.answer.text
+    # an order on the key a condition bounds is said with it, not as the key again ("capacity:
+    # 4 persons or more; capacity, largest first")
+    biggest = understood.run("which is the biggest?", session_id=sid)
+    assert "(capacity: 4 persons or more, largest first)" in biggest.answer.text, biggest.answer.text
 
     sid = "narrowed-2"
     understood.run("do you have headphones under $150?", session_id=sid)

@@ -864,7 +864,15 @@ COUNT_LIMIT = 10_000
 def _conditions_said(attribute: AttributeConstraint | None, narrowing: Sequence[AttributeConstraint]) -> str:
     """A listing's attribute conditions as its label says them ("capacity: 4 persons or more;
     season: 4-season"); those bounded by a product compared with are said by its price label."""
-    return "; ".join(c.describe() for c in (*narrowing, attribute) if c is not None and not c.relative)
+    said = [c for c in (*narrowing, attribute) if c is not None and not c.relative]
+    order = attribute if attribute is not None and attribute.value is None and attribute.min_value is None \
+        and attribute.max_value is None else None
+    if order is not None and any(c.key == order.key for c in narrowing):
+        # an order on a key an earlier condition bounds is said with it: "temperature rating:
+        # -10 °C or less, lowest first", not the key twice
+        first = order.describe().rpartition(", ")[2]
+        return "; ".join(c.describe() + (f", {first}" if c.key == order.key else "") for c in said if c is not order)
+    return "; ".join(c.describe() for c in said)
 
 
 def _makers(brands: list[str]) -> str:
