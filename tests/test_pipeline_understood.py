@@ -755,6 +755,14 @@ def test_a_timer_is_what_programmable_means(understood):
     a programmable coffee maker has the timer (rag.textutil.CANONICAL)."""
     a = understood.answer("do you have a coffee maker with a timer?")
     assert a.text.startswith("Coffee Makers (programmable: yes)"), a.text
+    # "something with a timer" after a listing of coffee makers narrows it (it was declined, and
+    # so was the "under $300" after it)
+    sid = "something-with-a-timer"
+    understood.answer("I'm looking for a coffee maker", session_id=sid)
+    a = understood.answer("something with a timer", session_id=sid)
+    assert a.text.startswith("Coffee Makers (programmable: yes)"), a.text
+    a = understood.answer("under $300", session_id=sid)
+    assert a.text.startswith("Coffee Makers (programmable: yes) at $300.00 or less"), a.text
 
 
 def test_how_many_of_a_narrowed_listing_counts_it(understood, demo_catalog):

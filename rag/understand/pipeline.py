@@ -245,7 +245,9 @@ def asks_about_privacy(text: str) -> bool:
 #: Choosing among the products the last answer listed: "which one is the warmest?", "which of
 #: them has the longest battery life?", "and the lightest?".
 # "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
-_NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?(?:any\s+|anything\s+|(?:the\s+)?ones\s+)?"
+_NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?"
+                                  # "something with a timer" after coffee makers (it was declined)
+                                  r"(?:any\s+|anything\s+|something\s+|(?:the\s+|one\s+)?ones?\s+)?"
                                   r"(?:with|without|under|below|over|above|"
                                   r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have)"
                                   # "that holds a 16 inch laptop" after backpacks (it listed laptops)
