@@ -1717,3 +1717,16 @@ def test_a_kind_asked_for_is_no_product_name(understood, demo_catalog):
     assert not a.clarification_options and a.text.startswith("Coffee Makers (type: drip)"), a.text
     a = understood.answer("do you sell the Kettleworks Drip coffee maker?")
     assert a.clarification_options, a.text
+
+
+def test_a_feature_asked_for_is_not_answered_by_another_one_near_it(understood, demo_catalog):
+    """"Does it have a mic?" on a headphones page answered "noise cancelling: no" (near "mic"
+    in meaning alone), which reads as "no mic": no item says, so it is "I don't know"; the
+    feature the page does state is answered as before."""
+    headphones = next(p for p in demo_catalog.products if p.category == "headphones"
+                      and any(a.key == "noise_cancelling" for a in p.attributes))
+    a = understood.answer("does it have a mic?", product_id=headphones.id)
+    assert a.abstained, a.text
+    a = understood.answer("does it have noise cancelling?", product_id=headphones.id)
+    assert not a.abstained and "noise cancelling:" in a.text, a.text
+

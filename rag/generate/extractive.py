@@ -81,7 +81,7 @@ from rag.textutil import (
     within_period,
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
-from rag.understand.asked_attribute import asked_attribute, unstated
+from rag.understand.asked_attribute import asked_attribute, asked_feature, unstated
 from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
 from rag.understand.request import asked_complements, asks_which_to_choose, is_search, requested_thing
@@ -522,6 +522,7 @@ class ExtractiveGenerator:
 
         periods = set(NAMED_PERIOD.findall(question.lower()))
         attribute = asked_attribute(question, named)
+        feature = asked_feature(question, named)
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         quantities = AskedQuantities.of(question)
         if binding and ASKS_COST.search(question):
@@ -658,6 +659,11 @@ class ExtractiveGenerator:
                 relevant = False
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
+                relevant = False
+            if (relevant and feature and by_meaning and not shared and items[rank].evidence.source == "attribute"
+                    and not self._states_attribute(feature, sentence, items[rank].evidence)):
+                # "does it have a mic?" is not answered by "noise cancelling: no", near it in
+                # meaning alone
                 relevant = False
             if relevant and _brands_own(items[rank].evidence) and not _brand_named(items[rank].evidence, named):
                 # a brand's tagline speaks of the brand: "what would you recommend for a beginner

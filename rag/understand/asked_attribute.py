@@ -74,6 +74,29 @@ def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> froze
     return frozenset()
 
 
+# "does it have a mic?", "does the X have GPS?", "do they have a laptop sleeve?": a feature
+# asked for by name, the whole rest of the question
+_HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|this|that|they|these|those|the\s+[^?]+?)\s+"
+                          r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+                          r"\s*\??\s*$", re.IGNORECASE)
+# Words that judge a feature rather than name it ("does it have good battery life?")
+_JUDGING = frozenset(content_words("good great nice decent long big large strong excellent enough real"))
+
+
+def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The content words of a feature a yes/no question asks a product has ("mic" for "does it
+    have a mic?"), less the linked names; empty when it asks none or judges it ("good battery
+    life"). A product's attribute fact found by meaning alone does not answer it: "noise
+    cancelling: no" is near "mic", and read as "no mic"."""
+    m = _HAS_FEATURE.search(question or "")
+    if m is None:
+        return frozenset()
+    said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS
+    if not said or said & (_JUDGING | _NOT_ATTRIBUTES):
+        return frozenset()
+    return frozenset(said)
+
+
 def stated_words(sentence: str) -> frozenset[str]:
     """What `sentence` says, in its words and in what the units of its values state."""
     said = set(content_words(sentence))
