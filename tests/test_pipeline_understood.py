@@ -1730,3 +1730,20 @@ def test_a_feature_asked_for_is_not_answered_by_another_one_near_it(understood, 
     a = understood.answer("does it have noise cancelling?", product_id=headphones.id)
     assert not a.abstained and "noise cancelling:" in a.text, a.text
 
+
+def test_two_colours_of_one_model_compared_by_price(understood, demo_catalog):
+    """"Is the silver one cheaper than the black one?" on a product's page listed the other
+    headphones cheaper than it: the colours of its model are what is compared, and the
+    variants' prices answer it; so for "is there a cheaper colour?"."""
+    from collections import defaultdict
+
+    models = defaultdict(list)
+    for p in demo_catalog.products:
+        models[p.title.split(",")[0]].append(p)
+    family = next(ps for ps in models.values() if len(ps) > 1 and len({p.price for p in ps}) > 1)
+    one, other = family[0], family[1]
+    c1, c2 = (p.title.rsplit(", ", 1)[1].lower() for p in (one, other))
+    for question in (f"is the {c1} one cheaper than the {c2} one?", "is there a cheaper colour?"):
+        a = understood.answer(question, product_id=one.id)
+        assert f"{one.id}#variants" in _cited(a) and "~listing~" not in " ".join(_cited(a)), a.text
+

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rag.textutil import AMOUNT, MONEY, UNITS, content_words
+from rag.textutil import AMOUNT, COLOUR_NAMES, MONEY, UNITS, content_words
 from rag.units import canonical, spellings
 
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
@@ -52,6 +52,11 @@ _SAME_PRICE = re.compile(r"\b(?:(?:for|at)\s+(?:the\s+same|a\s+similar|that|this
 
 
 _MONEY_RE = re.compile(MONEY, re.IGNORECASE)
+# colours of one model compared ("is the silver one cheaper than the black one?", "is there a
+# cheaper colour?"): its variants' prices answer it, not a listing of what costs less than the
+# product in focus
+_COLOURS_COMPARED = re.compile(rf"\b(?:{'|'.join(COLOUR_NAMES)})\b.*\bthan\b.*\b(?:{'|'.join(COLOUR_NAMES)})\b"
+                               r"|\bcolou?rs?\b", re.IGNORECASE)
 
 _NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest west nest vest quest contest protest "
                               "suggest digest harvest arrest invest honest modest".split())
@@ -157,7 +162,7 @@ def price_constraint(text: str) -> PriceConstraint:
     elif _CHEAPEST.search(text):
         order = "asc"
     relative: Literal["below", "above", "same"] | None = None
-    if low is None and high is None and order is None:
+    if low is None and high is None and order is None and not _COLOURS_COMPARED.search(text):
         relative = ("below" if _CHEAPER.search(text) else "above" if _DEARER.search(text)
                     else "same" if _SAME_PRICE.search(text) else None)
     return PriceConstraint(low, high, order, relative)
