@@ -1747,3 +1747,13 @@ def test_two_colours_of_one_model_compared_by_price(understood, demo_catalog):
         a = understood.answer(question, product_id=one.id)
         assert f"{one.id}#variants" in _cited(a) and "~listing~" not in " ".join(_cited(a)), a.text
 
+
+def test_a_bound_on_the_price_is_no_model_number(understood, demo_catalog):
+    """"Do you have headphones under 200?" linked the Vireo Nova 200 Wireless Headphones (the
+    category and "200" are in its name) and described it; the number after "under" is a price."""
+    named = next(p for p in demo_catalog.products if p.category == "headphones"
+                 and re.search(r"\b\d{3}\b", p.title) and int(re.search(r"\b(\d{3})\b", p.title).group(1)) >= 100)
+    number = re.search(r"\b(\d{3})\b", named.title).group(1)
+    trace = understood.run(f"do you have headphones under {number}?")
+    assert not any(e.kind == "product" for e in trace.understanding.focus), trace.understanding.focus
+    assert f"at ${number}.00 or less" in trace.answer.text, trace.answer.text

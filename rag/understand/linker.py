@@ -57,6 +57,11 @@ _SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|t
                          # "will X fit my Y?" (not "Casemate Fit 200": a name goes on after "Fit")
                          r"|\bfits?(?=\s+(?:my|the|a|an|your|this|that|our|his|her)\b)", re.I)
 _COLOUR_SUFFIX_RE = re.compile(r",\s*[^,]{1,40}$")
+#: A bound on a price or a measure ("under 200", "less than $50", "over 3 kg"): its number is
+#: no model number ("headphones under 200" linked the Vireo Nova 200 Wireless Headphones)
+_BOUND_AMOUNT_RE = re.compile(r"(\b(?:under|below|over|above|less\s+than|more\s+than|up\s+to|at\s+most|at\s+least"
+                              r"|max(?:imum)?|min(?:imum)?|around|about|budget(?:\s+of|\s+is)?)\s+)\$?\s*\d[\d,.]*"
+                              r"|\$\s*\d[\d,.]*", re.I)
 _ID_RE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9._:/#@+-]{2,63}\b")
 
 
@@ -339,7 +344,7 @@ class EntityLinker:
 
         # 4. products by title words, per segment ("X vs Y", "X with Y" name two products)
         if not any(e.kind == "product" for e in result.entities):
-            for segment in _SEGMENT_RE.split(text):
+            for segment in _SEGMENT_RE.split(_BOUND_AMOUNT_RE.sub(lambda m: m.group(1) or " ", text)):
                 seg_words = [w for w in tokens(segment) if w not in STOPWORDS][:100]
                 seg_corrected = [(c[0], c[1], w) for w in seg_words if (c := self._correct(w)) is not None]
                 self._link_products(seg_corrected, result)
