@@ -59,9 +59,9 @@ _SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|t
 _COLOUR_SUFFIX_RE = re.compile(r",\s*[^,]{1,40}$")
 #: A bound on a price or a measure ("under 200", "less than $50", "over 3 kg"): its number is
 #: no model number ("headphones under 200" linked the Vireo Nova 200 Wireless Headphones)
+# (not "max" or "about": "the Arcadia Mobile Max 930" is a name)
 _BOUND_AMOUNT_RE = re.compile(r"(\b(?:under|below|over|above|less\s+than|more\s+than|up\s+to|at\s+most|at\s+least"
-                              r"|max(?:imum)?|min(?:imum)?|around|about|budget(?:\s+of|\s+is)?)\s+)\$?\s*\d[\d,.]*"
-                              r"|\$\s*\d[\d,.]*", re.I)
+                              r"|budget\s+(?:of|is))\s+)\$?\s*\d[\d,.]*|\$\s*\d[\d,.]*", re.I)
 _ID_RE = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9._:/#@+-]{2,63}\b")
 
 
