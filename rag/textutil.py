@@ -186,7 +186,9 @@ class AskedQuantities:
 # a thing that has failed: "stopped working", "arrived broken", "won't charge"
 FAILURE = re.compile(
     r"\b(?:stopped working|quit working|broke|broken|not working|isn['’]?t working|doesn['’]?t work|does not work"
-    r"|won['’]?t (?:turn on|charge|work|start)|defective|faulty|cracked|damaged|malfunction\w*)\b", re.IGNORECASE)
+    r"|won['’]?t (?:turn on|charge|work|start)|defective|faulty|cracked|damaged|malfunction\w*"
+    # what breaks in outdoor gear and appliances ("my tent leaks": it was read as an order status)
+    r"|leaks|leaking|leaked|torn|ripped|snapped|shattered)\b", re.IGNORECASE)
 
 
 # Shop vocabulary that says the same thing with different words, folded onto one form (after

@@ -660,6 +660,8 @@ def test_a_store_wide_question_the_store_wide_policy_is_silent_on(understood, qu
     ("I bought headphones last week and the left ear doesn't work", "warranty-electronics", "returns-global"),
     ("my new laptop won't turn on", "warranty-electronics", "returns-laptops"),
     ("my order arrived damaged", "warranty-global", "returns-global"),
+    # (called an order status, and handed off: what broke is the question, not where it is)
+    ("I bought a tent from you 3 weeks ago and it leaks", "warranty-global", "returns-global"),
     # unhappy, not broken: the same offers ("I don't know" after the apology)
     ("I'm not happy with my laptop, it's too slow", "warranty-electronics", "returns-laptops"),
 ])
@@ -1757,3 +1759,4 @@ def test_a_bound_on_the_price_is_no_model_number(understood, demo_catalog):
     trace = understood.run(f"do you have headphones under {number}?")
     assert not any(e.kind == "product" for e in trace.understanding.focus), trace.understanding.focus
     assert f"at ${number}.00 or less" in trace.answer.text, trace.answer.text
+

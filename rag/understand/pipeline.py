@@ -482,8 +482,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       privacy_policy     asks_about_privacy ("do you sell my data?"), also over an account call;
       product_failure    reports_failure: something the store sells, named after "my / the /
                          this", has stopped working or arrived broken ("my headphones stopped
-                         working after 2 months": out of scope 0.53). A complaint: what the
-                         returns and warranty policies offer, with an apology;
+                         working after 2 months": out of scope 0.53), also when called an
+                         order status ("I bought a tent from you 3 weeks ago and it leaks").
+                         A complaint: what the returns and warranty policies offer, with an
+                         apology;
       category_pick      picks_from_a_category: the one product of a category the store sells
                          that is most something ("what's the lightest tent?": out of scope
                          0.64, while "which tent is the lightest?" is product_info 0.99);
@@ -522,7 +524,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
-    if declined and source in ("message", "none") and reports_failure(text, mentioned):
+    if ((declined or intent.label == "order_status") and source in ("message", "none")
+            and reports_failure(text, mentioned)):
+        # (and not where the order is: "I bought a tent from you 3 weeks ago and it leaks" was
+        # handed off as an order status)
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
