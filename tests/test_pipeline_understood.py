@@ -1760,3 +1760,18 @@ def test_a_bound_on_the_price_is_no_model_number(understood, demo_catalog):
     assert not any(e.kind == "product" for e in trace.understanding.focus), trace.understanding.focus
     assert f"at ${number}.00 or less" in trace.answer.text, trace.answer.text
 
+
+@pytest.mark.parametrize("follow_up", ["for the {name}?", "which ones fit the {name}?"])
+def test_a_listing_followed_by_a_product_asks_for_those_made_for_it(understood, demo_catalog, follow_up):
+    """"Do you have phone cases?" then "for the Zenfone Labs Mini 920?" described the phone (or
+    named a charger made for it): the cases made for it are asked for, as "phone cases for the
+    Zenfone Labs Mini 920?" reads."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    case, phone = next((p, by_id[r.target]) for p in demo_catalog.products if p.category == "phone-cases"
+                       for r in p.relations if r.kind == "accessory_for" and r.target in by_id)
+    sid = f"made-for-it-{follow_up[:5]}"
+    understood.answer("do you have phone cases?", session_id=sid)
+    a = understood.answer(follow_up.format(name=phone.title.split(",")[0]), session_id=sid)
+    cited = _cited(a)
+    assert any("~accessory" in c or c.startswith(f"{case.id}~") for c in cited), a.text
+    assert "Phone Case" in a.text and "is an accessory for" in a.text, a.text

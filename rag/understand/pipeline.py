@@ -257,6 +257,12 @@ _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?
                                   re.IGNORECASE)
 #: the most words such a narrowing has
 NARROWING_MAX_WORDS = 6
+#: A follow-up that asks which of a listing go with a product it names ("for the Zenfone Labs
+#: Mini 920?", "which ones fit the X?" after "do you have phone cases?")
+_FOR_A_NAMED_PRODUCT = re.compile(
+    r"^\W*(?:and\s+|ok\s+|so\s+)?(?:(?:which|what|any)\s+(?:ones?\s+|of\s+(?:them|those|these)\s+)?"
+    r"(?:fits?|works?\s+with|goes?\s+with|(?:are|is)\s+(?:for|compatible\s+with))|(?:the\s+)?(?:ones?\s+)?for|that\s+fits?)"
+    r"\s+(?:the|my|a|an)\b", re.IGNORECASE)
 _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s+of\s+(?:them|these|those))?\s+"
                           r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
                           r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
@@ -797,12 +803,23 @@ class Understander:
         if self.sessions is not None and session_id:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
+        made_for_it = False  # things of the listing's category asked for a product named after it
         if (state is not None and context is None and mentioned and all(e.kind == "category" for e in mentioned)
                 and any(e.kind == "category" for e in state.focus) and _NARROWS_THE_LISTING.match(head)
                 and len(head.split()) <= NARROWING_MAX_WORDS):
             # "with a laptop sleeve" after a listing of backpacks narrows the backpacks: it names
             # the sleeve, not laptops (it listed laptops)
             mentioned = []
+        elif (state is not None and context is None and len(mentioned) == 1 and mentioned[0].kind == "product"
+              and _FOR_A_NAMED_PRODUCT.match(head) and len(head.split()) <= NARROWING_MAX_WORDS + 4):
+            # "for the Zenfone Labs Mini 920?" after "do you have phone cases?": the cases made
+            # for it, as "phone cases for the Zenfone Labs Mini 920" reads (it described the phone)
+            listed = next((e for e in state.focus if e.kind == "category" and e.id != mentioned[0].category_id), None)
+            if listed is not None:
+                mentioned = [listed.model_copy(update={"method": "session", "mention": None}), *mentioned]
+                query = f"{listed.name} {query}"  # (what the listing was of is what is asked for)
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                made_for_it = True
         focus, source = resolve_focus(head, mentioned, state, context)
         several = self._listed_compared(head, intent, mentioned, state, context)
         variant = self._variant_picked(head, focus, source) if not several else None
@@ -959,7 +976,7 @@ class Understander:
                 query = WARRANTY_QUESTION
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and intent.label in ("availability_price", "product_info", "recommendation")
-              and asks_for_things_for_a_product(head, mentioned)):
+              and (made_for_it or asks_for_things_for_a_product(head, mentioned))):
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
             # a question about the phone's price and abstained
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
