@@ -713,3 +713,22 @@ def test_with_negated_reads_the_word_an_un_word_negates():
     s = "Items must be unused and unopened, until returned."
     assert {"used", "open"} <= with_negated(s, content_words(s))
     assert "til" not in with_negated(s, content_words(s))  # (four letters at least after "un")
+
+
+def test_another_parts_code_and_the_listings_own_size_answer_nothing():
+    """"Can it be used to replace the rth6400d1000?" was answered "part number: rth6450d1009/a",
+    and "what size should I order?" "size: medium" (the listing's own size); neither says what was
+    asked, and reviews that do are quoted instead (ePQA dev)."""
+    def attr(key: str, value: str) -> Evidence:
+        return Evidence(id=f"p1#attr:{key}", kind="graph_fact", source="attribute", owner_id="p1",
+                        owner_kind="product", text=f"Thermostat: {key.replace('_', ' ')}: {value}.")
+    answerer = Answerer(ExtractiveGenerator())
+    a = answerer.answer("can it be used to replace rth6400d1000?", [attr("part_number", "rth6450d1009/a")])
+    assert a.abstained, a.text
+    a = answerer.answer("is this the rth6450d1009?", [attr("part_number", "rth6450d1009/a")])
+    assert "rth6450d1009" in a.text, a.text
+    review = Evidence(id="r1", kind="passage", source="review", owner_id="p1", owner_kind="product",
+                      text="Runs small, so order one size up.")
+    a = answerer.answer("what size should I order?", [attr("size", "medium"), review])
+    assert a.text.startswith("Runs small"), a.text
+    assert answerer.answer("what size is it?", [attr("size", "medium")]).text.startswith("Thermostat: size: medium")

@@ -378,6 +378,30 @@ def _store_written(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source in ("policy", "faq")
 
 
+#: A question about which size to choose, not which size this one is ("what size should I
+#: order?", "how do I determine my size?", "does it run small?"): a product's own size fact
+#: ("size: medium") says which listing it is, and answers none of them
+CHOOSES_A_SIZE = re.compile(
+    r"\b(?:what|which)\s+size\s+(?:should|do|would|to|shall)\b|\b(?:determine|know|pick|choose|figure\s+out|find)\s+"
+    r"(?:my|the|your|what|which|right)\s+size\b|\bruns?\s+(?:small|large|big|true)\b|\btrue\s+to\s+size\b"
+    r"|\bsize\s+(?:up|down)\b|\bi\s+(?:normally|usually|typically)\s+wear\b", re.IGNORECASE)
+#: A model or part code: letters and digits in one token of five or more ("rth6450d1009")
+_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[a-z])[a-z0-9][\w-]{4,}\b", re.IGNORECASE)
+
+
+def _codes(text: str) -> set[str]:
+    """The model or part codes a text writes, compared without case and dashes (amounts with
+    their unit, "256GB", are no codes)."""
+    return {c.lower().replace("-", "") for c in _CODE.findall(text) if not is_quantity(c)}
+
+
+def _names_another_code(asked: set[str], sentence: str) -> bool:
+    """The question names a code and the sentence states another one only: "can it replace the
+    rth6400d1000?" is not answered by "part number: rth6450d1009/a"."""
+    stated = _codes(sentence)
+    return bool(asked) and bool(stated) and not asked & stated
+
+
 def answer_type(question: str) -> AnswerType | None:
     """The kind of value the question asks for, or None."""
     return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
@@ -523,6 +547,8 @@ class ExtractiveGenerator:
         periods = set(NAMED_PERIOD.findall(question.lower()))
         attribute = asked_attribute(question, named)
         feature = asked_feature(question, named)
+        codes = _codes(question)
+        chooses_a_size = bool(CHOOSES_A_SIZE.search(question))
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}
         quantities = AskedQuantities.of(question)
         if binding and ASKS_COST.search(question):
@@ -664,6 +690,12 @@ class ExtractiveGenerator:
                     and not self._states_attribute(feature, sentence, items[rank].evidence)):
                 # "does it have a mic?" is not answered by "noise cancelling: no", near it in
                 # meaning alone
+                relevant = False
+            if relevant and items[rank].evidence.source == "attribute" and (
+                    _names_another_code(codes, sentence)
+                    or (chooses_a_size and items[rank].evidence.id.endswith("#attr:size"))):
+                # another part's code answers nothing of the one asked about; nor does the
+                # listing's own size ("size: medium") say which size to order
                 relevant = False
             if relevant and _brands_own(items[rank].evidence) and not _brand_named(items[rank].evidence, named):
                 # a brand's tagline speaks of the brand: "what would you recommend for a beginner
