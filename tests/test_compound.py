@@ -41,6 +41,7 @@ def test_two_questions_are_cut_where_the_second_starts(message, parts):
     "Is it waterproof? I need it for hiking, is that ok?",
     "can you find me an uber and have it here at 7pm?",
     "which tents are waterproof",
+    "and what about exchanges? do you do those?",        # the same question again, no word of its own
 ])
 def test_one_question_stays_whole(message):
     assert split_questions(message) == [message]

@@ -1686,6 +1686,20 @@ def test_two_questions_in_a_session_are_two_turns(understood):
     assert a.text.count("Canada") == 1 and "business days" in a.text, a.text
 
 
+def test_does_it_cover_after_a_policy_asks_the_policy(understood, demo_catalog):
+    """"What's the warranty?" then "does it cover the battery?" on a laptop's page answered the
+    laptop's "battery life: 6 h": what the warranty covers is asked, in two turns or in one
+    message of two questions."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.brand != "orbis"
+                  and p.id not in ("p000000", "p000001"))
+    sid = "covers-it"
+    understood.answer("what's the warranty?", session_id=sid, product_id=laptop.id)
+    a = understood.answer("does it cover the battery?", session_id=sid, product_id=laptop.id)
+    assert a.intent == "warranty" and "Batteries are covered for 1 year" in a.text, a.text
+    a = understood.answer("what's the warranty and does it cover the battery?", product_id=laptop.id)
+    assert "2-year warranty" in a.text and "Batteries are covered for 1 year" in a.text, a.text
+
+
 def test_shipping_for_one_product_is_priced_at_its_price(understood, demo_catalog):
     """"How much does shipping cost for it?" on a $400+ laptop's page quoted the express price
     ("costs" matched): the product's price is the order amount the rules are conditioned on, so

@@ -7,7 +7,8 @@ at "and", ";" or "." when the words after it open a question of their own (a que
 an auxiliary followed by its subject: "can I", "is shipping", "does the X"). Both halves must
 be questions of at least three words. What does not open a question with its own subject is a
 second condition of the same question, and stays: "which laptops have 16 GB and are under
-$800?", "do you have tents and sleeping bags?", "can I return it and get a refund?". The
+$800?", "do you have tents and sleeping bags?", "can I return it and get a refund?"; so does
+a yes/no question with no word of its own ("what about exchanges? do you do those?"). The
 answer pipeline (rag.pipeline) answers each part in turn in one session, so "it" in the second
 finds the product the first named, and joins the answers.
 """
@@ -15,6 +16,8 @@ finds the product the first named, and joins the answers.
 from __future__ import annotations
 
 import re
+
+from rag.textutil import content_words
 
 MAX_PARTS = 3
 MIN_WORDS = 3
@@ -27,6 +30,7 @@ _SUBJECT = (r"i|you|u|it|they|we|he|she|this|that|these|those|there|the|my|your|
 _GREETING = r"(?:(?:hi|hello|hey|ok|okay|so|also|and|quick\s+question|one\s+more\s+thing)[\s,!.:-]+)*"
 #: The words that open a question of its own ("how much is shipping", "can I return it")
 _OPENS_QUESTION = re.compile(rf"^\W*{_GREETING}(?:(?:{_WH})\b|(?:{_AUX})\s+(?:{_SUBJECT})\b)", re.IGNORECASE)
+_OPENS_WITH_WH = re.compile(rf"^\W*{_GREETING}(?:{_WH})\b", re.IGNORECASE)
 # Where a second question may start: after "?", or at "and" / ";" / "." before its opening words
 _CUT = re.compile(r"(?<=\?)\s+|\s*;\s*|(?<=[a-z0-9)])\.\s+|,?\s+(?:and|also|plus)\s+(?:also\s+)?", re.IGNORECASE)
 _WORDS = re.compile(r"[\w$'’-]+")
@@ -34,6 +38,10 @@ _WORDS = re.compile(r"[\w$'’-]+")
 
 def _words(text: str) -> int:
     return len(_WORDS.findall(text))
+
+
+def _first_question(text: str) -> str:
+    return text.split("?")[0]
 
 
 def _is_question(text: str) -> bool:
@@ -52,6 +60,8 @@ def split_questions(message: str) -> list[str]:
             break
         if not _OPENS_QUESTION.match(rest):
             continue  # no question of its own follows: a second condition of the same question
+        if not _OPENS_WITH_WH.match(rest) and not content_words(_first_question(rest)):
+            continue  # "... exchanges? do you do those?": the same question again, in other words
         if _words(head) < MIN_WORDS or _words(rest) < MIN_WORDS or not _is_question(head):
             continue
         parts.append(head)

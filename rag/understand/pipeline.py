@@ -326,6 +326,10 @@ _NAMING = re.compile(r"^\W*(?:(?:sorry|oh|ah|oops)\W+)?(?:i mean|i meant|it'?s|i
 _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?:how\s+(?:long|much|many|soon|fast|quickly)"
                             r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)))?\W*$",
                             re.IGNORECASE)
+#: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
+#: not the product in focus
+_COVERS_IT = re.compile(r"^\W*(?:and\s+)?(?:does|do|would|will)\s+(?:that|this|it|they)\s+(?:also\s+)?"
+                        r"(?:cover|apply\s+to)\b", re.IGNORECASE)
 _POLICY_REFERENCE = re.compile(r"^\W*(?:and\s+)?(?:does|do|is|would|will)\s+(?:that|this|it|the same|they)\s+"
                                r"(?:also\s+)?(?:include|apply|cover|go|work|hold|count)\b", re.IGNORECASE)
 
@@ -962,6 +966,11 @@ class Understander:
             if mentioned and state.turns:
                 query = asked_again(state.turns[-1], mentioned)
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
+              and intent.label in PRODUCT_INTENTS and not mentioned and _COVERS_IT.search(head)):
+            # "what's the warranty?" then "does it cover the battery?" on a laptop's page: what
+            # the warranty covers (read as a question about the laptop: "battery life: 6 h")
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
