@@ -425,3 +425,13 @@ def test_variants_text_names_what_tells_the_variants_apart():
     sizes = [row("t1", "Dome Tent 2P", 100.0, capacity="2 persons", color="green"),
              row("t2", "Dome Tent 3P", 150.0, capacity="3 persons", color="orange")]
     assert variants_text(sizes).startswith("Dome Tent comes in 2 variants: capacity 2 persons, color green (t1, $100.00")
+
+
+def test_counts_are_said_with_thousands_separators():
+    """"We have 7974 tents" (the category's count) and "We have 4,080 tents (season: 4-season)"
+    (a narrowed listing's) were said two ways at 100k products."""
+    from rag.retrieve.graph import COUNT_LIMIT, count_said
+
+    assert count_said(7974) == "7,974" and count_said(64) == "64"
+    assert count_said(COUNT_LIMIT, capped=True) == f"over {COUNT_LIMIT:,}"
+    assert count_said(COUNT_LIMIT + 5) == f"{COUNT_LIMIT + 5:,}"

@@ -677,7 +677,7 @@ class GraphRetriever:
         title = (name or category_id.replace("-", " ")).lower()
         return [Evidence(id=f"{category_id}~count", kind="graph_fact", source="listing", owner_id=category_id,
                          owner_kind="category", score=0.6,
-                         text=f"We have {rows[0]['products']} {title} in our store.")]
+                         text=f"We have {count_said(rows[0]['products'])} {title} in our store.")]
 
     def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
         """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
@@ -880,6 +880,12 @@ def _makers(brands: list[str]) -> str:
     return f" by {', '.join(b.replace('-', ' ').title() for b in brands)}" if brands else ""
 
 
+def count_said(n: int, capped: bool = False) -> str:
+    """How many, as a count fact says it: "7,974" (the category's count said "7974" and the
+    narrowed listing's "4,080"); "over 10,000" when `capped` and COUNT_LIMIT rows were read."""
+    return f"over {COUNT_LIMIT:,}" if capped and n >= COUNT_LIMIT else f"{int(n):,}"
+
+
 def _listing_count(owner: str, name: str | None, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, narrowing: Sequence[AttributeConstraint],
                    brands: list[str]) -> Evidence:
@@ -888,7 +894,7 @@ def _listing_count(owner: str, name: str | None, rows: list[dict], price: PriceC
     title = (name or owner.replace("-", " ")).lower()
     described, makers = _conditions_said(attribute, narrowing), _makers(brands)
     priced = f" at {price.price_range}" if price.price_range else ""
-    n = f"over {COUNT_LIMIT:,}" if len(rows) >= COUNT_LIMIT else f"{len(rows):,}"
+    n = count_said(len(rows), capped=True)
     return Evidence(id=f"{owner}~count~" + _ID_UNSAFE.sub("", described + makers + priced), kind="graph_fact",
                     source="listing", owner_id=owner, owner_kind="category", score=0.6,
                     text=f"We have {n} {title}{makers}{f' ({described})' if described else ''}{priced} in our store.")
