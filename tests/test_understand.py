@@ -202,9 +202,15 @@ def test_a_full_name_is_never_ambiguous():
     ("something priced under 50", None, 50.0, None),
     ("what is the cheapest tent?", None, None, "asc"),
     ("your most expensive laptop", None, None, "desc"),
+    # thousands as shoppers write them ("under $1k" was read as $1), and a price near one
+    ("blenders under $1k", None, 1000.0, None),
+    ("tents under 1.5k", None, 1500.0, None),
+    ("headphones around $50", 40.0, 60.0, None),
+    ("laptops about 1000 dollars", 800.0, 1200.0, None),
     # numbers that are not prices
     ("a tent for under 4 people", None, None, None),
     ("how much is the Northpeak Alpine 200 Tent?", None, None, None),
+    ("a watch for a 5k run", None, None, None),
 ])
 def test_price_constraints_in_words(text, low, high, order):
     from rag.understand.constraints import price_constraint

@@ -33,6 +33,13 @@ _BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,8}?(?:under|below|less than|u
                        r"(?:\s+(?:please|pls|thanks|then))?\W*$",
                        re.IGNORECASE)
 _BARE_MIN_AMOUNT = 20.0
+# "around $50", "about 100 dollars": a price near it, within AROUND_SHARE either way
+_AROUND = re.compile(rf"\b(?:around|about|approximately|approx\.?|roughly|~)\s*{MONEY}", re.IGNORECASE)
+AROUND_SHARE = 0.2
+# "$1k", "under 1.5k": thousands, written as shoppers write them ("blenders under $1k" was read
+# as $1); only after a currency sign or a word that bounds a price
+_THOUSANDS = re.compile(r"([$€£]\s?|\b(?:under|below|over|above|than|to|budget|around|about|of|is)\s+)"
+                        r"(\d+(?:\.\d+)?)\s?k\b", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
 # ("cheap" before what is asked for, "cheap blender", "affordable laptops", or added after a
 # comma, "headphones for running, cheap"; not a judgement: "it feels cheap", "cheap plastic")
@@ -146,6 +153,7 @@ def _amount(match: re.Match[str]) -> float:
 def price_constraint(text: str) -> PriceConstraint:
     """The price bounds and order `text` asks for; an empty constraint when it states none."""
     low = high = None
+    text = _THOUSANDS.sub(lambda m: m.group(1) + f"{float(m.group(2)) * 1000:g}", text)
     if m := _BETWEEN.search(text):
         a, b = (_number(g) for g in m.groups() if g is not None)
         low, high = min(a, b), max(a, b)
@@ -156,6 +164,8 @@ def price_constraint(text: str) -> PriceConstraint:
             high = _number(m.group(1))
         if m := _MIN.search(text):
             low = _amount(m)
+        if low is None and high is None and (m := _AROUND.search(text)):
+            low, high = round(_amount(m) * (1 - AROUND_SHARE), 2), round(_amount(m) * (1 + AROUND_SHARE), 2)
     order: Literal["asc", "desc"] | None = None
     if _DEAREST.search(text):
         order = "desc"
