@@ -239,6 +239,7 @@ def _tent_keys():
     ("a canvas tent", "material", "canvas", None, None),
     ("tents with a footprint", "footprint", "yes", None, None),
     ("a tent without a footprint", "footprint", "no", None, None),
+    ("non-footprint tents", "footprint", "no", None, None),
     ("do you have any waterproof tents?", "waterproof_rating", None, None, None),  # shown, highest first
     ("the Northpeak Alpine 200 Tent", None, None, None, None),          # a model number, no unit
     ("tents under $300", None, None, None, None),
@@ -266,6 +267,16 @@ def test_the_least_of_an_attribute_lists_the_least_first(text, order, label):
 
     c = attribute_constraint(text, _tent_keys())
     assert c is not None and (c.key, c.value_order, c.describe()) == ("weight", order, label), (text, c)
+
+
+@pytest.mark.parametrize("text", ["a tent that is not waterproof", "tents that aren't waterproof",
+                                  "non-waterproof tents"])
+def test_an_attribute_negated_lists_the_least_first(text):
+    """"A tent that is not waterproof" listed the most waterproof tents first."""
+    from rag.understand.constraints import attribute_constraint
+
+    c = attribute_constraint(text, _tent_keys())
+    assert c is not None and c.describe() == "waterproof rating, lowest first", (text, c)
 
 
 def test_an_attribute_named_by_the_last_word_of_its_key():

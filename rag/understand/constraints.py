@@ -430,6 +430,13 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
 
 
+def _negated(word: str, lower: str) -> bool:
+    """The attribute's word is negated ("a tent that is not waterproof", "non-waterproof"): the
+    least of it first (its highest rating first listed the most waterproof tents)."""
+    return bool(re.search(rf"(?:\b(?:not|non|without)|n't)[\s-]+(?:(?:very|so|too|that|really)\s+)?{re.escape(word)}",
+                          lower))
+
+
 def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
                      numeric: list[AttributeKey]) -> AttributeConstraint | None:
     """A condition stated without an amount, the first of: a yes/no attribute the text names
@@ -441,7 +448,8 @@ def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
     for k in keys:
         if k.kind == "boolean" and content_words(k.words) <= asked:
             first = re.escape(k.words.split()[0])
-            wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) else "yes"
+            wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) or _negated(first, lower) \
+                else "yes"
             return AttributeConstraint(k.key, value=wanted)
     # (a value may list several: "heart rate, ecg, gps" has "gps")
     written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
@@ -468,11 +476,12 @@ def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
             return AttributeConstraint(rated[0].key, rated[0].unit, lowest_first=True)
     for k in numeric:  # named without a number ("waterproof tents"): no bound, the values shown
         if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
-            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
+            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower))
+                                       or _negated(k.words.split()[0], lower))
     for k in numeric:  # or by a word made from its first ("waterproof" for water_resistance)
         first = k.words.split()[0]
         if len(first) >= 5 and sum(w.startswith(first) for w in asked) == 1 and first not in asked:
-            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)))
+            return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower)) or _negated(first, lower))
     if _SIZE.search(lower):  # "the biggest backpack": its capacity; "the largest laptop": its screen
         sized = next((k for name in _SIZE_KEYS for k in numeric if k.key == name), None)
         if sized is not None:
