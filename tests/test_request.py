@@ -68,6 +68,9 @@ def test_a_generic_last_word_is_no_head():
     ("any headphones for the gym?", "the gym"),
     ("is it possible to track my package?", ""),  # "to" before a verb
     ("can I get a refund to a different card?", "a different card"),
+    # what one needs ("do I need the receipt ...?" quoted the 30-day rule as its answer)
+    ("do I need the receipt to return something?", "the receipt"),
+    ("does it need batteries?", "batteries"),
 ])
 def test_what_a_question_asks_of_a_rule(question, asked):
     assert asked_complements(question) == asked

@@ -162,10 +162,14 @@ def is_search(text: str, max_words: int = SEARCH_WORDS) -> bool:
 
 # What a yes/no question asks of a rule, beyond the rule's own action: the phrase after a
 # preposition ("ship *on weekends*", "pay *with Apple Pay*", "return *without a receipt*") or
-# after a verb that takes what a rule covers ("accept *bitcoin*", "cover *theft*").
+# after a verb that takes what a rule covers ("accept *bitcoin*", "cover *theft*"), asks for
+# ("do I need *the receipt*").
 _COMPLEMENT_START = re.compile(
     r"\b(?:on|to|with|without|for|in|into|via|by|outside|from|through|"
-    r"accepts?|takes?|covers?|includes?|allows?|supports?|honou?rs?)\s+", re.IGNORECASE)
+    r"accepts?|takes?|covers?|includes?|allows?|supports?|honou?rs?"
+    # (asked, not told: "I need a gift for ..." is a request, its thing read apart)
+    r"|(?:do|does|will|would|can|could|should|must)\s+(?:i|we|it|you|they)\s+(?:still\s+|also\s+)?(?:need|require))\s+",
+    re.IGNORECASE)
 # where such a phrase ends: another phrase, a clause, punctuation
 _COMPLEMENT_ENDS = frozenset(
     "on to with without for in into via by outside from through under over below above than at of and or but "
