@@ -978,3 +978,15 @@ def test_a_purchase_is_told_where_to_buy(understander, message, purchase):
         assert u.plan.answer_mode == "smalltalk" and not reply.escalate and not reply.abstained
         assert reply.text.endswith(PURCHASE_REPLY)
         assert reply.text.startswith("Great choice!") is (not message.endswith("?"))
+
+
+@pytest.mark.parametrize("text, value", [
+    ("what's the difference between a 3-season and 4-season tent?", "3-season"),
+    ("4-season or 3-season tents?", "4-season"),
+])
+def test_of_two_values_as_long_the_first_written_is_read(text, value):
+    """"The difference between a 3-season and 4-season tent" listed either season's tents, by the
+    order a set of strings took in that process (it changed from one run to the next)."""
+    from rag.understand.constraints import attribute_constraint
+
+    assert attribute_constraint(text, _tent_keys()).value == value

@@ -354,6 +354,12 @@ def _written_out(value: str, lower: str) -> bool:
     return bool(parts) and parts[0] in lower and _written_out_pattern(tuple(parts)).search(lower) is not None
 
 
+def _written_at(value: str, lower: str) -> int:
+    """Where the message first writes a text value (`_written_out`)."""
+    m = _written_out_pattern(tuple(p for p in re.split(r"[-\s]+", value) if p)).search(lower)
+    return m.start() if m else len(lower)
+
+
 @lru_cache(maxsize=4096)
 def _written_out_pattern(parts: tuple[str, ...]) -> re.Pattern[str]:
     # (cached here: a catalog has more values than re's own cache of 512 patterns holds)
@@ -455,7 +461,9 @@ def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
     written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
                if v and _written_out(v, lower)]
     if written:
-        _, k, v = max(written, key=lambda t: t[0])
+        # the longest; of two as long, the one written first ("the difference between a 3-season
+        # and a 4-season tent" read either, by the order a set of strings happened to take)
+        _, k, v = max(written, key=lambda t: (t[0], -_written_at(t[2], lower), t[2]))
         return AttributeConstraint(k.key, value=v)
     # a value of several words named by its last alone, when it is the only one so named ("blue
     # headphones": navy blue; not "down" of duck down and goose down)
