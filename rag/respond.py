@@ -148,9 +148,10 @@ def apply_response_policy(
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones
         body = f"{note} {out.text}"
-    elif out.evidence and all(e.id == STORE_RANGE_ID for e in out.evidence):
+    elif out.evidence and all(e.id == STORE_RANGE_ID for e in out.evidence) and reason != "store_range":
         # "do you sell TVs?": nothing it sells is that, and what it sells (what was asked is
-        # not answered: an abstention, with the store's range cited)
+        # not answered: an abstention, with the store's range cited); "what do you sell?" asked
+        # for the range itself (`intent.reason = "store_range"`)
         body = f"{NOT_CARRIED} {out.text}"
         out.abstained = True
     elif out.evidence and all(e.source == "scoped_policy" for e in out.evidence):

@@ -1789,3 +1789,16 @@ def test_a_listing_followed_by_a_product_asks_for_those_made_for_it(understood, 
     cited = _cited(a)
     assert any("~accessory" in c or c.startswith(f"{case.id}~") for c in cited), a.text
     assert "Phone Case" in a.text and "is an accessory for" in a.text, a.text
+
+
+@pytest.mark.parametrize("message", ["what do you sell?", "what kind of products do you have?",
+                                     "recommend me something"])
+def test_what_the_store_sells_asked_of_nothing_in_particular(understood, message):
+    """"What do you sell?" said "I don't know" (or quoted the gift card FAQ, "Do you sell gift
+    cards? Yes, ..."), and "recommend me something" was declined: the store's range, by
+    category, answers them, with no "I can't find that" before it."""
+    trace = understood.run(message)
+    a = trace.answer
+    assert trace.understanding.intent.reason == "store_range", trace.understanding.intent
+    assert a.text.startswith("We carry ") and [c.evidence_id for c in a.citations] == ["store~range"], a.text
+    assert not a.abstained and a.grounded

@@ -134,3 +134,18 @@ def test_asks_for_an_overview(text, overview):
     from rag.understand.request import asks_for_an_overview
 
     assert asks_for_an_overview(text) == overview
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("what do you sell?", True),
+    ("hey, what kinds of products do you guys carry?", True),
+    ("what can I buy here?", True),
+    ("recommend me something", True),
+    ("what tents do you sell?", False),          # a kind named: its listing
+    ("what do you sell gift cards for?", False),
+    ("what do you recommend for camping?", False),
+])
+def test_what_the_store_carries_asked_of_nothing_in_particular(text, asks):
+    from rag.understand.request import asks_for_the_range
+
+    assert asks_for_the_range(text) is asks

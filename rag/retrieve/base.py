@@ -27,6 +27,9 @@ class RetrievalQuery:
     `owner_ids` scopes passage search (dense and BM25) to passages owned by those nodes
     (products, policies, FAQs, brands); None searches the whole catalog. `graph_queries` are
     the plan's graph reads; `vector` is the message embedding when already computed.
+    `search_passages` False reads the graph alone (a plan whose `PassageQuery.k` is 0: "what
+    do you sell?" is answered by the store's range, and a gift card FAQ that shares "sell" took
+    the lead).
     """
 
     text: str
@@ -39,6 +42,7 @@ class RetrievalQuery:
     category_ids: list[str] = field(default_factory=list)
     policy_kind: str | None = None
     k: int = 8
+    search_passages: bool = True
 
     @classmethod
     def from_understanding(cls, u: Understanding) -> "RetrievalQuery":
@@ -83,6 +87,7 @@ class RetrievalQuery:
             category_ids=list(category_ids or []),
             policy_kind=policy_kind,
             k=pq.k if pq is not None and pq.k > 0 else 8,
+            search_passages=pq is None or pq.k > 0,
         )
 
 

@@ -154,12 +154,12 @@ class HybridRetriever:
                 # FAQs a message asks (asked_only), none when it asks none
                 query.owner_ids = list(dict.fromkeys(docs))
         t1 = time.perf_counter()
-        if self.dense is not None:
+        if self.dense is not None and query.search_passages:
             ranked["dense"] = self.dense.retrieve(query, k=self.pool)
         t2 = time.perf_counter()
         lex = self.lexical
         bm25_all: np.ndarray | None = None
-        if lex is not None and len(lex):
+        if lex is not None and len(lex) and query.search_passages:
             bm25_all = lex.scores(query.text)
             ranked["bm25"] = self._bm25_hits(lex, bm25_all, query)
         t3 = time.perf_counter()

@@ -36,6 +36,7 @@ from rag.understand.request import (
     RequestedThing,
     asks_for_an_overview,
     asks_for_a_kind,
+    asks_for_the_range,
     asks_for_anything,
     is_search,
     narrows_only,
@@ -476,6 +477,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          says: small talk that says where to buy;
       warranty_claim     asks_to_claim ("how do I make a claim?"), whatever the model says:
                          the warranty that applies, then the handoff to support;
+      store_range        asks_for_the_range, naming nothing ("what do you sell?", "recommend me
+                         something"), whatever the model says: what the store carries;
       policy_named       a warranty, a return policy or a restocking fee named ("what's the
                          difference between your 3-year and 5-year warranties?"): that rule;
       store_brand        one of the store's brands named in full ("how often should I descale my
@@ -512,6 +515,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          model offers, else product_info."""
     if buys_it(text):
         return "greeting_thanks", "purchase"
+    if not mentioned and asks_for_the_range(text):
+        # "what do you sell?" said "I don't know", "recommend me something" was declined
+        return "recommendation", "store_range"
     if asks_to_claim(text):
         return "warranty", "warranty_claim"
     declined = intent.label == "out_of_scope"
@@ -1060,7 +1066,7 @@ class Understander:
                         any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
                         # (a thing sold, not a service offered: "do you offer gift wrapping?")
                         asks_the_range=not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)),
-                        asks_cost=bool(ASKS_COST.search(head)))
+                        asks_cost=bool(ASKS_COST.search(head)), whole_range=intent.reason == "store_range")
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [

@@ -210,6 +210,24 @@ def asked_complements(text: str) -> str:
     return " ".join(p for p in phrases if p)
 
 
+# "what do you sell?", "what kind of products do you have?", "what can I buy here?",
+# "recommend me something": what the store carries, asked of nothing in particular
+_ASKS_FOR_THE_RANGE = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay|hi|hey|hello)\W+)*(?:"
+    r"(?:what|which)\s+(?:(?:kinds?|sorts?|types?)\s+of\s+)?(?:products?\s+|things\s+|items\s+|stuff\s+|categories\s+)?"
+    r"(?:do|does|can)\s+(?:you|u|y'all|your\s+(?:store|shop))\s+(?:guys\s+)?(?:sell|carry|stock|have|offer)"
+    r"|what\s+(?:can|could)\s+i\s+(?:buy|get|find|order)(?:\s+(?:here|from\s+you))?"
+    r"|(?:can\s+you\s+)?(?:recommend|suggest)\s+(?:me\s+)?(?:something|anything)(?:\s+(?:good|nice))?"
+    r")(?:\s+(?:here|in\s+(?:the|your)\s+(?:store|shop)|at\s+all|please))?\W*$", re.IGNORECASE)
+
+
+def asks_for_the_range(text: str) -> bool:
+    """The message asks what the store carries, of nothing in particular ("what do you sell?",
+    "recommend me something"): the store's range, by category, answers it (it said "I don't
+    know", or was declined as out of scope)."""
+    return bool(_ASKS_FOR_THE_RANGE.match(text or ""))
+
+
 # "which one would you recommend?", "which is better?", "which should I buy?"
 _WHICH_TO_CHOOSE = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|hmm)\W+)*(?:which(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+"

@@ -136,7 +136,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
              escalate: bool = False, price: PriceConstraint | None = None, brands: bool = False,
              how_to: bool = False, accessories: bool = False, refers_to_one: bool = False,
              compares: bool = False, store_documents: bool = False, any_kind: bool = False,
-             asks_the_range: bool = False, asks_cost: bool = False) -> RetrievalPlan:
+             asks_the_range: bool = False, asks_cost: bool = False, whole_range: bool = False) -> RetrievalPlan:
     """The plan of one turn (the table above). `price`: the message's price constraint;
     `brands`: the message asks which brands (`asks_for_brands`); `how_to`: it asks how
     something is done (`asks_how_to`); `accessories`: it asks for accessories
@@ -149,7 +149,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     for things of any kind with a feature (`request.asks_for_anything`: "anything waterproof?").
     `asks_the_range`: it asks whether the store sells a thing none of its names links ("do you
     sell TVs?"): what the store sells comes last, the answer when nothing else is. `asks_cost`:
-    it asks what something costs (`textutil.ASKS_COST`: "how much is shipping for it?")."""
+    it asks what something costs (`textutil.ASKS_COST`: "how much is shipping for it?").
+    `whole_range`: it asks what the store carries, of nothing in particular
+    (`request.asks_for_the_range`: "what do you sell?"): the store's range is the plan."""
     P, B, C = _ids(focus, "product"), _ids(focus, "brand"), _ids(focus, "category")
     # brands/categories implied by the focus products also scope policies
     B_all = list(dict.fromkeys(B + [e.brand_id for e in focus if e.kind == "product" and e.brand_id]))
@@ -168,6 +170,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
     if intent == "human_agent":
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="handoff", handoff=True,
                              notes=["explicit request for a person"])
+    if whole_range:
+        return RetrievalPlan(intent=intent, graph_queries=[GraphQuery(kind="store_range", k=1)],
+                             passages=PassageQuery(k=0), answer_mode="grounded",
+                             notes=["what the store carries, by category (no passages)"])
     if intent == "greeting_thanks":
         return RetrievalPlan(intent=intent, retrieve=False, answer_mode="smalltalk", notes=["no retrieval"])
     if intent == "out_of_scope" and store_documents:

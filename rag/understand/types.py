@@ -172,6 +172,7 @@ class PassageQuery(BaseModel):
     owner_ids: list[str] = Field(default_factory=list)
     owner_kinds: list[str] = Field(default_factory=list)
     policy_kind: PolicyKindName | None = None
+    #: how many passages to keep; 0 searches none (the graph's reads answer alone)
     k: int = Field(8, ge=0)
 
 
