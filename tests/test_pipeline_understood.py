@@ -1242,6 +1242,9 @@ def test_a_pasted_product_id_and_a_message_not_in_english(understood, demo_catal
     spanish = understood.run("¿Cuánto cuesta el teléfono más barato?")
     assert spanish.understanding.intent.reason == "not_english"
     assert "only answer in English" in spanish.answer.text, spanish.answer.text
+    # (a greeting and a request's verb are no English words: it said "I don't know")
+    spanish = understood.run("hola, tienen tiendas de campaña?")
+    assert spanish.understanding.intent.reason == "not_english", spanish.answer.text
 
 
 def test_which_of_the_two_in_focus(understood, demo_catalog):

@@ -111,7 +111,10 @@ _FOREIGN_WORDS = frozenset(
     "le les est où quel quelle pour avec une mon ma commande combien je vous nous c'est "
     "der die das ist wo wie was für mit ein eine mein meine bestellung wieviel ich sie nicht "
     "il è dove quanto con mio ordine sono gli della "
-    "o os é onde quanto com meu minha encomenda não".split())
+    "o os é onde quanto com meu minha encomenda não "
+    # greetings and the verbs of a request ("hola, tienen tiendas de campaña?" said "I don't know")
+    "hola tienen tiene tienes hay puedo quiero necesito gracias del bonjour merci avez hallo haben habt "
+    "danke bitte ciao grazie avete olá obrigado têm".split())
 
 
 def latest_artifact(kind: str, root: Path = ARTIFACTS) -> Path:
