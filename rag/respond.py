@@ -143,7 +143,7 @@ def apply_response_policy(
     elif asks_which_to_choose(message) and out.evidence and all(e.id.endswith("#differences") for e in out.evidence):
         # "which one would you recommend?" after a comparison: facts, not a preference
         body = f"{DEPENDS} {out.text}"
-    elif unmentioned and (note := not_mentioned_note(out)):
+    elif unmentioned and reason != "store_range" and (note := not_mentioned_note(out)):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones

@@ -1795,11 +1795,12 @@ def test_a_listing_followed_by_a_product_asks_for_those_made_for_it(understood, 
 
 
 @pytest.mark.parametrize("message", ["what do you sell?", "what kind of products do you have?",
-                                     "recommend me something"])
+                                     "recommend me something", "I'm looking for a present for my wife"])
 def test_what_the_store_sells_asked_of_nothing_in_particular(understood, message):
     """"What do you sell?" said "I don't know" (or quoted the gift card FAQ, "Do you sell gift
     cards? Yes, ..."), and "recommend me something" was declined: the store's range, by
-    category, answers them, with no "I can't find that" before it."""
+    category, answers them, with no "I can't find that" (or "I can't tell which", for a present
+    for someone, of no kind named) before it."""
     trace = understood.run(message)
     a = trace.answer
     assert trace.understanding.intent.reason == "store_range", trace.understanding.intent

@@ -141,6 +141,8 @@ def test_asks_for_an_overview(text, overview):
     ("hey, what kinds of products do you guys carry?", True),
     ("what can I buy here?", True),
     ("recommend me something", True),
+    ("I'm looking for a present for my wife", True),
+    ("gift ideas for my brother?", True),
     ("what tents do you sell?", False),          # a kind named: its listing
     ("what do you sell gift cards for?", False),
     ("what do you recommend for camping?", False),

@@ -218,6 +218,9 @@ _ASKS_FOR_THE_RANGE = re.compile(
     r"(?:do|does|can)\s+(?:you|u|y'all|your\s+(?:store|shop))\s+(?:guys\s+)?(?:sell|carry|stock|have|offer)"
     r"|what\s+(?:can|could)\s+i\s+(?:buy|get|find|order)(?:\s+(?:here|from\s+you))?"
     r"|(?:can\s+you\s+)?(?:recommend|suggest)\s+(?:me\s+)?(?:something|anything)(?:\s+(?:good|nice))?"
+    # "I'm looking for a present for my wife": a gift for someone, of no kind named
+    r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
+    r"(?:gift|present)s?(?:\s+(?:idea|ideas))?\s+for\s+(?:my|a|an|the|our)\s+[\w'-]+(?:\s+[\w'-]+)?"
     r")(?:\s+(?:here|in\s+(?:the|your)\s+(?:store|shop)|at\s+all|please))?\W*$", re.IGNORECASE)
 
 
