@@ -1806,3 +1806,20 @@ def test_what_the_store_sells_asked_of_nothing_in_particular(understood, message
     assert trace.understanding.intent.reason == "store_range", trace.understanding.intent
     assert a.text.startswith("We carry ") and [c.evidence_id for c in a.citations] == ["store~range"], a.text
     assert not a.abstained and a.grounded
+
+
+def test_what_is_the_most_something_one_after_a_listing_picks_among_it(understood):
+    """"Do you have any laptops?" then "what's the cheapest one?" asked which of the three shown
+    was meant, and "show me tents" then "what's the lightest one?" was declined: each is a pick
+    among what was listed, ordered as it asks; "how much is it?" still asks which."""
+    sid = "the-cheapest-one"
+    understood.answer("do you have any laptops?", session_id=sid)
+    a = understood.answer("what's the cheapest one?", session_id=sid)
+    assert not a.clarification_options and "cheapest first" in a.text, a.text
+    sid = "the-lightest-one"
+    understood.answer("show me tents", session_id=sid)
+    a = understood.answer("what's the lightest one?", session_id=sid)
+    assert a.text.startswith("Tents (weight, lowest first)"), a.text
+    sid = "how-much-is-it"
+    understood.answer("do you have any laptops?", session_id=sid)
+    assert understood.answer("how much is it?", session_id=sid).clarification_options

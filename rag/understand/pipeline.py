@@ -269,7 +269,10 @@ _FOR_A_NAMED_PRODUCT = re.compile(
     r"\s+(?:the|my|a|an)\b", re.IGNORECASE)
 _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s+of\s+(?:them|these|those))?\s+"
                           r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
-                          r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b",
+                          r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b"
+                          # "what's the lightest one?" after tents (declined as out of scope)
+                          r"|^\W*(?:and\s+|so\s+|ok\s+)?(?:what|which)(?:'s|\s+is|\s+are)\s+(?:the\s+)?"
+                          r"(?:\w+est|most\s+\w+|least\s+\w+)\s+(?:one|ones|of\s+(?:them|these|those))\W*$",
                           re.IGNORECASE)
 
 #: Earlier messages a listing stays narrowed by (the last ones).
@@ -1035,9 +1038,10 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
-                and not any(e.kind == "product" for e in focus)
+                and not any(e.kind == "product" for e in focus) and not asks_for_one(head)
                 and (REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head))):
-            # "how much is it?" right after an answer listed several products: ask which, unless
+            # "how much is it?" right after an answer listed several products: ask which (not
+            # for a pick among them: "what's the cheapest one?" asked which), unless
             # the question it answered asked for one ("which one is the cheapest?" then "does it
             # have a timer?": the cheapest, listed first; "what phone has the best battery?" then
             # "how big is the screen?", which listed phones by screen size)
