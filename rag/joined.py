@@ -52,7 +52,7 @@ def render_parts(questions: Sequence[str], answers: Sequence[Answer]) -> list[st
     rendered: list[str] = []
     said: set[str] = set()
     offset = 0
-    for question, answer in zip(questions, answers):
+    for question, answer in zip(questions, answers, strict=True):
         if answer.abstained:
             text = f'As for "{question.strip()}": {answer.text}'
         else:
@@ -83,7 +83,7 @@ def join_answers(questions: Sequence[str], answers: Sequence[Answer]) -> Answer:
     stages: dict[str, float] = {}
     offset = 0
     rendered = render_parts(questions, answers)
-    for answer, text in zip(answers, rendered):
+    for answer, text in zip(answers, rendered, strict=True):
         for stage, ms in answer.timings.stages_ms.items():
             stages[stage] = round(stages.get(stage, 0.0) + ms, 3)
         if not text:

@@ -253,7 +253,7 @@ class AnswerPipeline:
         answer = join_answers(questions, answers)
         return Trace(understanding=lead.understanding, query=lead.query, retrieval=lead.retrieval,
                      context=lead.context, answer=answer, stages_ms=answer.timings.stages_ms,
-                     parts=list(zip(questions, traces)))
+                     parts=list(zip(questions, traces, strict=True)))
 
     def _run_each(self, questions: Sequence[str], session_id: str | None, product_id: str | None,
                   history: Sequence[tuple[str, str]]) -> Iterator[Trace]:
