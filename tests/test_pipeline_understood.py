@@ -1454,6 +1454,9 @@ def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catal
     assert trace.understanding.intent.reason == "accessory_request", trace.understanding.intent
     assert any(c.split("~")[0] in cases and c.endswith(f"~accessory_for~{phone.id}") for c in _cited(trace.answer)), \
         trace.answer.text
+    # in the plural ("cases" was read as "cas" + "es", which names nothing: "I don't know")
+    trace = understood.run("any cases for it?", session_id=sid)
+    assert trace.understanding.intent.reason == "accessory_request", trace.understanding.intent
 
 
 def test_a_category_with_a_feature_read_as_compatibility_gets_its_listing(understood, demo_catalog):

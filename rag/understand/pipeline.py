@@ -597,7 +597,7 @@ def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list
             or accessory_named_for_its_product(text, [it], linker) is not None)
 
 
-_FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:es|s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+"
+_FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+"
                             r"(?:the\s+|my\s+|a\s+|an\s+|this\s+)?\Z", re.IGNORECASE)
 
 
