@@ -1795,6 +1795,15 @@ def test_a_listing_followed_by_a_product_asks_for_those_made_for_it(understood, 
     cited = _cited(a)
     assert any("~accessory" in c or c.startswith(f"{case.id}~") for c in cited), a.text
     assert "Phone Case" in a.text and "is an accessory for" in a.text, a.text
+    # a phone no case is made for: "I don't know", as for "phone cases for the X?" (it quoted
+    # the phone's own "is in the category Electronics > Phones")
+    with_cases = {r.target for p in demo_catalog.products if p.category == "phone-cases" for r in p.relations}
+    bare = next(p for p in demo_catalog.products if p.category == "phones" and p.id not in with_cases
+                and not any(q.title.split(",")[0] == p.title.split(",")[0] and q.id in with_cases
+                            for q in demo_catalog.products))
+    understood.answer("do you have phone cases?", session_id=sid + "-none")
+    a = understood.answer(follow_up.format(name=bare.title.split(",")[0]), session_id=sid + "-none")
+    assert a.abstained, a.text
 
 
 @pytest.mark.parametrize("message", ["what do you sell?", "what kind of products do you have?",

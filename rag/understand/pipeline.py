@@ -833,7 +833,11 @@ class Understander:
             listed = next((e for e in state.focus if e.kind == "category" and e.id != mentioned[0].category_id), None)
             if listed is not None:
                 mentioned = [listed.model_copy(update={"method": "session", "mention": None}), *mentioned]
-                query = f"{listed.name} {query}"  # (what the listing was of is what is asked for)
+                # (read as that request: "do you have phone cases for the X?" says nothing when
+                # none is made for X; a name that lists, as "Chargers & Cables", by its first part)
+                kind = re.split(r"\s*(?:&|,|\band\b)\s*", listed.name)[0].lower()
+                product = mentioned[-1]
+                query = f"do you have {kind} for the {product.mention or product.name}?"
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
                 made_for_it = True
         focus, source = resolve_focus(head, mentioned, state, context)
