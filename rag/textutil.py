@@ -201,6 +201,7 @@ CANONICAL = {
     # attribute that answers it (wattage, weight, dimensions, price)
     "powerful": "power", "wattage": "power", "watt": "power",
     "heavy": "weigh", "heavier": "weigh", "lighter": "weigh", "heaviest": "weigh", "lightest": "weigh",
+    "lightweight": "weigh", "ultralight": "weigh",  # "an ultralight tent": weight, lowest first
     "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
     "biggest": "largest", "roomiest": "largest",  # "the biggest backpack": "capacity, largest first"
     "waterproof": "water",  # "a waterproof smartwatch": "water resistance: 50 m"

@@ -46,7 +46,13 @@ _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and
 _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget"
                        r"|(?:cheap|inexpensive|affordable|low[- ]cost)(?=\s+(?!(?:and|or|but|plastic|material|"
                        r"materials|quality|build|feel|looking|made)\b)[a-z]))\b"
-                       r"|,\s*(?:and\s+|but\s+)?(?:cheap|inexpensive|affordable)\W*$",
+                       r"|,\s*(?:and\s+|but\s+)?(?:cheap|inexpensive|affordable)\W*$"
+                       # the whole message, after a listing: "something cheap", "cheap ones please"
+                       r"|^\W*(?:(?:and|but|ok|okay|so|maybe|preferably|ideally)\W+)?(?:(?:something|anything|one|ones|"
+                       r"the\s+ones?|a)\s+)?(?:cheap|inexpensive|affordable|low[- ]cost)(?:\s+(?:ones?|please|pls))?\W*$"
+                       # "not too expensive", "nothing too pricey"
+                       r"|(?<!\bis\s)(?<!'s\s)(?<!\bare\s)(?<!\bwas\s)\b(?:not|nothing|without\s+being)\s+(?:too|very|that|so|overly|super)\s+"
+                       r"(?:expensive|pricey|costly|spendy)\b",
                        re.IGNORECASE)
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
@@ -85,14 +91,16 @@ _ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
 def only_a_condition(text: str) -> bool:
     """The message is nothing but a condition on what was just listed, as a shop's filters
     take it: an amount with its unit or a price ("4 person", "under 300", "$500 max", "2 kg
-    or less"), or a superlative ("lightest", "the warmest"). "4 person" alone read as a request
+    or less"), a superlative ("lightest", "the warmest"), or cheap ("something cheap", "not
+    too expensive"). "4 person" alone read as a request
     for a person, "lightest" as out of scope."""
     text = text or ""
     superlative = has_superlative(text)
     amount = bool(_QUANTITY_RE.search(text) or _MONEY_RE.search(text) or price_constraint(text).max_price)
-    if not (superlative or amount):
+    cheap = bool(_CHEAPEST.search(text))  # "something cheap", "not too expensive"
+    if not (superlative or amount or cheap):
         return False
-    rest = without_quantities(without_prices(text))
+    rest = without_quantities(without_prices(_CHEAPEST.sub(" ", text)))
     rest = _ANY_SUPERLATIVE.sub(lambda m: m.group(0) if m.group(0).lower() in _NOT_SUPERLATIVES else " ", rest)
     rest = _CONDITION_WORDS.sub(" ", rest)
     return not re.search(r"[a-z]", rest, re.IGNORECASE)
@@ -218,7 +226,7 @@ _RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:f
                         r"above|over)\s+-?\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z]))", re.IGNORECASE)
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
-_LEAST = re.compile(r"\b(?:lightest|lighter|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
+_LEAST = re.compile(r"\b(?:lightest|lighter|lightweight|ultra-?light|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
                     r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
@@ -386,7 +394,7 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     first each number with a unit one numeric attribute is stored in ("for 4 people" ->
     capacity >= 4 persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2
     persons; when several attributes share the unit, the one the text names: "a 4-person tent
-    under 3 kg" states two), then one condition of another kind (`_other_condition`: "the
+    under 3 kg" states two), then the conditions of other kinds (`_other_conditions`: "the
     lightest 4-person tent" orders by weight) on an attribute no number named. Amounts of money
     are never attribute values (see `price_constraint`)."""
     plain = _NUMBER_WORD.sub(lambda m: str(NUMBER_WORDS[m.group(0).lower()]), without_prices(text))  # "four season"
@@ -396,14 +404,36 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     rated = [k for k in numeric if rated_temperature(k)]
     if len(rated) == 1:  # "rated for -10": in the rating's unit
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
+    plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain
     asked = content_words(plain)
     found: dict[str, AttributeConstraint] = {}
-    for c in _amounts(plain, asked, numeric):
+    for c in _amounts(_without_numbered_values(plain, keys), asked, numeric):
         found.setdefault(c.key, c)
-    other = _other_condition(plain.lower(), asked, keys, numeric)
-    if other is not None and other.key not in found:
-        found[other.key] = other
+    for other in _other_conditions(plain.lower(), asked, keys, numeric):
+        found.setdefault(other.key, other)
     return list(found.values())
+
+
+# "a tent for 2", "a tent for 2 under $300": a count of people, when the category counts them
+_FOR_A_COUNT = re.compile(r"\bfor\s+\d{1,2}(?=\s*(?:$|[,.!?;]|\s(?:under|below|over|above|at|with|that|and|or|"
+                          r"in|please|pls|max)\b))", re.IGNORECASE)
+
+
+def _counts_people(numeric: list[AttributeKey]) -> bool:
+    return any(k.unit_named("people") for k in numeric)
+
+
+def _without_numbered_values(plain: str, keys: list[AttributeKey]) -> str:
+    """`plain` with the text values written with a number blanked: "5G" is a network, not 5 g
+    of weight ("the cheapest 5g phone" listed phones of 5 g or more); "a 3.5mm jack" is a
+    connection, not a 3.5 mm driver."""
+    lower = plain.lower()
+    spans = [m.span() for k in keys if k.kind == "text" for v in {i.lower() for x in k.values for i in x.split(", ")}
+             if any(c.isdigit() for c in v) and _written_out(v, lower)
+             for m in _written_out_pattern(tuple(p for p in re.split(r"[-\s]+", v) if p)).finditer(lower)]
+    for start, end in spans:  # (blanked in place, as written: "1 TB" stays "1 TB")
+        plain = plain[:start] + " " * (end - start) + plain[end:]
+    return plain
 
 
 def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterator[AttributeConstraint]:
@@ -443,30 +473,58 @@ def _negated(word: str, lower: str) -> bool:
                           lower))
 
 
-def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
-                     numeric: list[AttributeKey]) -> AttributeConstraint | None:
-    """A condition stated without an amount, the first of: a yes/no attribute the text names
-    ("waterproof", "with a laptop sleeve"; "without ..." asks for no); a value of a text
-    attribute written out ("goose down", "4-season", "black"); warmth asked for, as the one
-    temperature rating lowest first ("the warmest", "for cold weather"); a numeric attribute
-    named without a number, by its key's first word or its only key's last ("waterproof
-    tents", "the best camera": no bound, the listing shows each product's value)."""
-    for k in keys:
-        if k.kind == "boolean" and content_words(k.words) <= asked:
-            first = re.escape(k.words.split()[0])
-            wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) or _negated(first, lower) \
-                else "yes"
-            return AttributeConstraint(k.key, value=wanted)
-    # (a value may list several: "heart rate, ecg, gps" has "gps")
-    written = [(len(v), k, v) for k in keys if k.kind == "text" for v in {i for x in k.values for i in x.split(", ")}
-               if v and _written_out(v, lower)]
-    if written:
-        # the longest; of two as long, the one written first ("the difference between a 3-season
-        # and a 4-season tent" read either, by the order a set of strings happened to take)
-        _, k, v = max(written, key=lambda t: (t[0], -_written_at(t[2], lower), t[2]))
-        return AttributeConstraint(k.key, value=v)
-    # a value of several words named by its last alone, when it is the only one so named ("blue
-    # headphones": navy blue; not "down" of duck down and goose down)
+def _other_conditions(lower: str, asked: set[str], keys: list[AttributeKey],
+                      numeric: list[AttributeKey]) -> list[AttributeConstraint]:
+    """The conditions stated without an amount: each yes/no attribute the text names
+    ("waterproof", "with a laptop sleeve"; "without ..." asks for no) and each text attribute
+    with a value written out ("goose down", "4-season", "in-ear"), so "in-ear headphones with
+    noise cancelling" states two (it kept the noise cancelling alone); then an order the text
+    asks for (`_ordering`: "the warmest", "the best camera")."""
+    found = [c for k in keys if (c := _yes_or_no(k, lower, asked)) is not None]
+    found += [c for k in keys if (c := _written_value(k, lower)) is not None]
+    if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
+        found += [c for c in [_value_by_its_last_word(keys, lower)] if c is not None]
+    ordering = _ordering(lower, asked, numeric)
+    if ordering is not None and all(c.key != ordering.key for c in found):
+        found.append(ordering)
+    return found
+
+
+#: Last words of a yes/no key that say nothing of what it is: "wireless charging compatible" is
+#: named by "works with wireless charging"
+_QUALIFIER_WORDS = frozenset({"compatible", "included", "enabled", "supported", "support", "available"})
+
+
+def _yes_or_no(k: AttributeKey, lower: str, asked: set[str]) -> AttributeConstraint | None:
+    """A yes/no attribute the text names, "yes" unless it says without it."""
+    if k.kind != "boolean":
+        return None
+    words = content_words(k.words)
+    named = words <= asked or (len(k.words.split()) >= 3 and k.words.split()[-1] in _QUALIFIER_WORDS
+                               and content_words(" ".join(k.words.split()[:-1])) <= asked)
+    if not named:
+        return None
+    first = re.escape(k.words.split()[0])
+    wanted = "no" if re.search(rf"\b(?:without|no|not)\s+(?:an?\s+)?{first}", lower) or _negated(first, lower) \
+        else "yes"
+    return AttributeConstraint(k.key, value=wanted)
+
+
+def _written_value(k: AttributeKey, lower: str) -> AttributeConstraint | None:
+    """A value of a text attribute written out: the longest; of two as long, the one written
+    first ("the difference between a 3-season and a 4-season tent" read either, by the order a
+    set of strings happened to take). A value may list several: "heart rate, ecg, gps" has "gps"."""
+    if k.kind != "text":
+        return None
+    written = [v for v in {i for x in k.values for i in x.split(", ")} if v and _written_out(v, lower)]
+    if not written:
+        return None
+    return AttributeConstraint(k.key, value=max(written, key=lambda v: (len(v), -_written_at(v, lower), v)))
+
+
+def _value_by_its_last_word(keys: list[AttributeKey], lower: str) -> AttributeConstraint | None:
+    """A value of several words named by its last alone, when it is the only one so named ("blue
+    headphones": navy blue; not "down" of duck down and goose down)."""
     heads: dict[str, list[tuple[AttributeKey, str]]] = {}
     for k in keys:
         if k.kind == "text":
@@ -478,6 +536,14 @@ def _other_condition(lower: str, asked: set[str], keys: list[AttributeKey],
     if len(named_heads) == 1:
         k, v = named_heads[0]
         return AttributeConstraint(k.key, value=v)
+    return None
+
+
+def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> AttributeConstraint | None:
+    """An order on a numeric attribute, the first of: warmth asked for, as the one temperature
+    rating lowest first ("the warmest", "for cold weather"); a numeric attribute named without a
+    number, by its key's first word or its only key's last ("waterproof tents", "the best
+    camera": no bound, the listing shows each product's value); a size ("the biggest")."""
     if _WARMTH.search(lower):  # "the warmest sleeping bag", "for cold weather": rated lowest first
         rated = [k for k in numeric if "temperature" in k.words.split()]
         if len(rated) == 1:
