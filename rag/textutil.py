@@ -188,7 +188,23 @@ FAILURE = re.compile(
     r"\b(?:stopped working|quit working|broke|broken|not working|isn['’]?t working|doesn['’]?t work|does not work"
     r"|won['’]?t (?:turn on|charge|work|start)|defective|faulty|cracked|damaged|malfunction\w*"
     # what breaks in outdoor gear and appliances ("my tent leaks": it was read as an order status)
-    r"|leaks|leaking|leaked|torn|ripped|snapped|shattered)\b", re.IGNORECASE)
+    r"|leaks|leaking|leaked|torn|ripped|snapped|shattered"
+    # what stops in electronics and appliances ("my smartwatch stopped charging", "they died")
+    r"|stopped\s+(?:charging|turning\s+on|holding\s+(?:a\s+)?charge|connecting|pairing|heating|brewing|blending"
+    r"|syncing|tracking|playing)|(?:won['’]?t|doesn['’]?t|does\s+not|can['’]?t|will\s+not)\s+(?:charge|turn\s+on"
+    r"|connect|pair|hold\s+(?:a\s+)?charge|heat(?:\s+up)?|blend|sync)|died|(?:is|are)\s+dead)\b", re.IGNORECASE)
+
+#: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what
+#: the store offers (the return) answers, as it does for a failure
+DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disappointed|dissatisfied"
+                          r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
+# the wrong one bought ("I ordered the wrong size backpack", "they're too tight"): a return (it
+# said "I don't know", or quoted the warranty against defects)
+WRONG_PICK = re.compile(r"\b(?:ordered|bought|got|received|sent|picked)\s+(?:me\s+)?(?:the\s+|a\s+)?wrong\b"
+                        r"|\bwrong\s+(?:size|colou?r|model|item|product|one)\b"
+                        r"|(?:doesn't|don't|does not|do not|didn't|did not)\s+fit\b"
+                        r"|(?:it's|its|it is|they're|they are|it was|they were|is|are)\s+(?:way\s+|a\s+bit\s+|much\s+)?"
+                        r"too\s+(?:small|big|large|tight|loose|short|long|narrow|wide)\b", re.IGNORECASE)
 
 
 # Shop vocabulary that says the same thing with different words, folded onto one form (after

@@ -1835,3 +1835,54 @@ def test_what_is_the_most_something_one_after_a_listing_picks_among_it(understoo
     sid = "how-much-is-it"
     understood.answer("do you have any laptops?", session_id=sid)
     assert understood.answer("how much is it?", session_id=sid).clarification_options
+
+
+def test_what_is_wanted_of_a_listing_narrows_it(understood):
+    """A chatbot's shopping talk: after "I'm looking for headphones", "for the gym" and
+    "wireless" were declined as out of scope ("wireless" linked Phones by meaning, so "under 150"
+    listed phones); after coffee makers, "I like espresso" was declined and "not too expensive"
+    apologized as a complaint; "something cheap" after laptops listed them in no order."""
+    sid = "wants-of-the-listing"
+    understood.answer("I'm looking for headphones", session_id=sid)
+    for message in ("for the gym", "wireless"):
+        a = understood.answer(message, session_id=sid)
+        assert a.intent == "recommendation" and "Headphones" in a.text and "only help" not in a.text, a.text
+    a = understood.answer("under 150", session_id=sid)
+    assert a.text.startswith("Headphones (earbuds, earphones, headset) at $150.00 or less"), a.text
+    sid = "i-like-espresso"
+    understood.answer("can you recommend a coffee maker?", session_id=sid)
+    a = understood.answer("I like espresso", session_id=sid)
+    assert a.text.startswith("Coffee Makers (type: espresso)"), a.text
+    a = understood.answer("not too expensive", session_id=sid)
+    assert a.text.startswith("Coffee Makers (type: espresso), cheapest first"), a.text
+    sid = "something-cheap"
+    understood.answer("do you have laptops for students?", session_id=sid)
+    a = understood.answer("something cheap", session_id=sid)
+    assert "cheapest first" in a.text and not a.text.startswith("I can't tell"), a.text
+    a = understood.answer("a quiet blender")
+    assert not a.text.startswith("I'm sorry"), a.text  # a search, not a complaint
+
+
+def test_a_store_question_the_documents_do_not_answer_is_not_declined(understood):
+    """"Do you have student discounts?" and "what are your customer service hours?" were
+    declined ("I can only help with questions about our products, brands and store policies"):
+    they are about the store, whose documents do not say: "I don't know"."""
+    for message in ("do u have student discounts?", "what are your customer service hours?"):
+        a = understood.answer(message)
+        assert a.abstained and "only help" not in a.text, a.text
+    a = understood.answer("what's the weather like today?")
+    assert "only help" in a.text, a.text
+
+
+def test_the_wrong_one_bought_is_answered_by_the_return(understood):
+    """"I ordered the wrong size backpack" said "I don't know" (and once quoted the warranty
+    against defects); "they're too tight" after a return question was declined: the return
+    policy answers both. "My smartwatch stopped charging" is a failure: the warranty."""
+    a = understood.answer("I ordered the wrong size backpack")
+    assert "returns-global" in " ".join(_cited(a)) and "warranty" not in a.text.lower(), a.text
+    sid = "too-tight"
+    understood.answer("I want to return my headphones", session_id=sid)
+    a = understood.answer("they're too tight", session_id=sid)
+    assert a.intent == "complaint" and "30-day returns" in a.text, a.text
+    a = understood.answer("my smartwatch stopped charging after 2 months")
+    assert "warranty" in a.text.lower() and not a.abstained, a.text

@@ -425,6 +425,9 @@ def test_a_question_to_the_store_keeps_what_it_measures_against(message, to_the_
     ("4 person", True), ("under 300", True), ("lightest", True), ("the warmest", True), ("$500 max", True),
     ("2 kg or less", True), ("tell me a joke", False), ("forest", False), ("4 person tent", False),
     ("what is the best", False), ("ok thanks", False),
+    # cheap, said without "the cheapest" ("something cheap" after laptops was listed unordered)
+    ("something cheap", True), ("not too expensive", True), ("nothing too pricey", True), ("cheap", True),
+    ("it feels cheap", False), ("is it too expensive?", False),
 ])
 def test_a_message_that_only_states_a_condition(message, condition):
     """Typed as a shop's filters after a listing: "4 person" read as a request for a person,
@@ -990,3 +993,75 @@ def test_of_two_values_as_long_the_first_written_is_read(text, value):
     from rag.understand.constraints import attribute_constraint
 
     assert attribute_constraint(text, _tent_keys()).value == value
+
+
+@pytest.mark.parametrize("text, order", [
+    ("something cheap", "asc"), ("not too expensive", "asc"), ("nothing too pricey please", "asc"),
+    ("cheap ones please", "asc"), ("it feels cheap", None), ("this is not very expensive", None),
+    ("is it too expensive?", None),
+])
+def test_cheap_said_alone_asks_for_the_cheapest_first(text, order):
+    """After a listing, "something cheap" or "not too expensive" asks for the cheapest first (it
+    listed in no order, and "not too expensive" apologized as a complaint); a judgement of a
+    product ("it feels cheap", "this is not very expensive") asks for nothing."""
+    from rag.understand.constraints import price_constraint
+
+    assert price_constraint(text).order == order, text
+
+
+def test_several_conditions_without_amounts_are_all_kept():
+    """"In-ear headphones with noise cancelling" kept the noise cancelling alone (the first
+    condition without an amount won); a value written with a number is no amount ("5g" is a
+    network, not 5 g of weight; "3.5mm jack" no 3.5 mm driver); "a tent for 2" counts people;
+    "ultralight" asks for the lightest first; a yes/no key is named without its qualifier
+    ("works with wireless charging")."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraints
+
+    def said(text, keys):
+        return [c.describe() for c in attribute_constraints(text, keys)]
+
+    headphones = [K("type", None, ("over-ear", "in-ear")), K("noise_cancelling", None, ("yes", "no")),
+                  K("connectivity", None, ("bluetooth 5.3, usb-c", "3.5 mm jack")),
+                  K("driver_size", "mm", ("6", "40")), K("weight", "g", ("4", "220"))]
+    assert said("in-ear headphones with noise cancelling", headphones) == ["noise cancelling: yes", "type: in-ear"]
+    assert said("headphones with a 3.5mm jack", headphones) == ["connectivity: 3.5 mm jack"]
+    phones = [K("network", None, ("5g", "4g lte")), K("weight", "g", ("140", "240"))]
+    assert said("cheapest 5g phone", phones) == ["network: 5g"]
+    assert said("a phone under 150 g", phones) == ["weight: 150 g or less"]
+    assert said("ultralight tent for 2", _tent_keys()) == ["capacity: 2 persons or more", "weight, lowest first"]
+    assert said("a tent for 2 under $400", _tent_keys()) == ["capacity: 2 persons or more"]
+    assert said("a tent for 2 years", _tent_keys()) == []
+    cases = [K("wireless_charging_compatible", None, ("yes", "no")), K("drop_protection", "m", ("1.2", "4"))]
+    assert said("a case that works with wireless charging", cases) == ["wireless charging compatible: yes"]
+
+
+@pytest.mark.parametrize("message, store", [
+    ("do u have student discounts?", True), ("what are your customer service hours?", True),
+    ("what's your phone number?", True), ("do you charge sales tax?", True),
+    ("are your products new or refurbished?", True), ("do you have a warehouse in europe?", True),
+    ("can I use two discount codes?", True),
+    ("what is your name?", False), ("can you calculate my state taxes", False), ("what is the weather", False),
+    ("is there a better way to check my visa rewards card balance", False),
+])
+def test_a_question_about_the_store_itself(message, store):
+    """The store's own services and whereabouts ("do you have student discounts?") were
+    declined as out of scope ("I can only help with questions about ... store policies"): they
+    are about the store; not the shopper's own taxes or cards, nor the assistant."""
+    from rag.understand.request import asks_about_the_store
+
+    assert asks_about_the_store(message) == store
+
+
+@pytest.mark.parametrize("message, wish", [
+    ("for the gym", True), ("mostly for travel", True), ("I like espresso", True), ("preferably black", True),
+    ("wireless", True), ("glass jar", True),
+    ("ok", False), ("no thanks", False), ("who are you?", False), ("tell me a joke please now", False),
+    ("for how long?", False),
+])
+def test_what_the_shopper_wants_of_a_listing(message, wish):
+    """After a listing, "for the gym", "I like espresso" and "wireless" say what is wanted of it
+    (each was declined as out of scope, "wireless" linked to phones by meaning)."""
+    from rag.understand.pipeline import wants_of_the_listing
+
+    assert wants_of_the_listing(message) == wish

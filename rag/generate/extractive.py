@@ -63,8 +63,10 @@ from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     ASKS_COST,
+    DISSATISFIED,
     FAILURE,
     MONEY,
+    WRONG_PICK,
     COLOUR_NAMES,
     GENERIC_WORDS,
     NAMED_PERIOD,
@@ -155,11 +157,6 @@ COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
 MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 
 
-#: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what
-#: the store offers (the return) answers, as it does for a failure
-DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disappointed|dissatisfied"
-                          r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
-
 @dataclass(frozen=True)
 class AnswerType:
     """A kind of value a question asks for: `asks` recognizes the question, `value` a sentence
@@ -232,6 +229,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
     # accidental damage"), nor a refund of what is unopened ("my new laptop won't turn on" got
     # "unopened laptops are refunded in full")
+    AnswerType("wrong_pick", WRONG_PICK,
+               re.compile(r"^(?!.*\b(?:not|no|never|excluded|defective|defects?)\b).*"
+                          r"\b(?:\d+-day\s+returns|returns?|exchanges?)\b", re.IGNORECASE | re.DOTALL)),
     AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE),
                re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*"
                           r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
@@ -268,6 +268,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
 COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
                                                                      "colour"))
+#: What the store offers a shopper whose purchase failed, or was the wrong one
+REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
 
@@ -662,7 +664,7 @@ class ExtractiveGenerator:
             shows_the_differences = choosing and items[rank].evidence.id.endswith("#differences")
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words - frame)
-                        or (typed and wanted is REMEDY and rank in binding) or lists_the_thing or shows_the_differences
+                        or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
                         or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description"))
@@ -890,7 +892,7 @@ class ExtractiveGenerator:
             if len(relevant) > 1 and self.max_sentences > 1:
                 return [best, lead]
             return [best]
-        if answer_type(question) is REMEDY:
+        if answer_type(question) in REMEDIES:
             # a failure: what each policy that applies offers, in the plan's order (the warranty's
             # cover, then the return); "I bought headphones ... doesn't work" got the return
             # label alone, "my new laptop won't turn on" the laptops' returns alone

@@ -22,7 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import ASKS_COST, FAILURE, content_words, search_before
+from rag.textutil import ASKS_COST, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
 from rag.understand.constraints import (
     PriceConstraint,
     compares_with_it,
@@ -34,6 +34,7 @@ from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import (
     RequestedThing,
+    asks_about_the_store,
     asks_for_an_overview,
     asks_for_a_kind,
     asks_for_the_range,
@@ -246,6 +247,9 @@ def asks_about_privacy(text: str) -> bool:
     return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
 
 
+#: "not too heavy", "nothing too pricey": a wish, not a complaint that something is too much
+_NOT_TOO = re.compile(r"\b(?:not|nothing)\s+too\b", re.IGNORECASE)
+
 #: Choosing among the products the last answer listed: "which one is the warmest?", "which of
 #: them has the longest battery life?", "and the lightest?".
 # "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
@@ -261,6 +265,32 @@ _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?
                                   re.IGNORECASE)
 #: the most words such a narrowing has
 NARROWING_MAX_WORDS = 6
+# what the shopper wants of the listing, said without "with": what for ("for the gym", "mostly
+# for travel"), a liking ("I like espresso", "preferably black"), or a word or two ("wireless",
+# "glass jar"); each was declined as out of scope
+_WANTS_OF_THE_LISTING = re.compile(
+    r"^\W*(?:(?:and|but|ok|okay|so|hmm|well|also)\W+)?"
+    r"(?:(?:it'?s\s+|it\s+is\s+|they'?re\s+|mainly\s+|mostly\s+|mainly\s+|just\s+|something\s+|one\s+)*for\s+(?!how\b|what\b|when\b|why\b)"
+    r"|(?:i\s+(?:really\s+)?(?:like|prefer|love|want|need)|i'?d\s+(?:like|prefer|rather\s+have)|preferably|ideally)\s+)"
+    r"[a-z0-9]", re.IGNORECASE)
+#: Words that are the conversation's, not a wish for a product ("ok", "no", "hmm")
+_CONVERSATION_WORDS = frozenset("ok okay k cool nice great good fine hmm hm no nope nah yes yeah yep sure bye goodbye "
+                                "hello hi hey thanks thank thx ty lol wow what why how who help stop wait again more "
+                                "else nothing never mind whatever really seriously".split())
+#: the most words a bare wish has ("wireless", "glass jar")
+BARE_WISH_MAX_WORDS = 2
+
+
+def wants_of_the_listing(text: str) -> bool:
+    """The message says what the shopper wants of the products just listed, in a few words and
+    no question: "for the gym", "I like espresso", "wireless" (after a listing of headphones, each
+    declined as out of scope, or "wireless" linked to phones by meaning)."""
+    words = re.findall(r"[a-z0-9][\w'-]*", (text or "").lower())
+    if not words or len(words) > NARROWING_MAX_WORDS - 1 or "?" in (text or ""):
+        return False
+    if _WANTS_OF_THE_LISTING.match(text):
+        return True
+    return len(words) <= BARE_WISH_MAX_WORDS and not any(w in _CONVERSATION_WORDS for w in words)
 #: A follow-up that asks which of a listing go with a product it names ("for the Zenfone Labs
 #: Mini 920?", "which ones fit the X?" after "do you have phone cases?")
 _FOR_A_NAMED_PRODUCT = re.compile(
@@ -821,10 +851,12 @@ class Understander:
         context = self._context_entity(product_id)
         made_for_it = False  # things of the listing's category asked for a product named after it
         if (state is not None and context is None and mentioned and all(e.kind == "category" for e in mentioned)
-                and any(e.kind == "category" for e in state.focus) and _NARROWS_THE_LISTING.match(head)
-                and len(head.split()) <= NARROWING_MAX_WORDS):
+                and any(e.kind == "category" for e in state.focus)
+                and ((_NARROWS_THE_LISTING.match(head) and len(head.split()) <= NARROWING_MAX_WORDS)
+                     or (all(e.method == "embedding" for e in mentioned) and wants_of_the_listing(head)))):
             # "with a laptop sleeve" after a listing of backpacks narrows the backpacks: it names
-            # the sleeve, not laptops (it listed laptops)
+            # the sleeve, not laptops (it listed laptops); "wireless" after headphones is no
+            # phone, which it means
             mentioned = []
         elif (state is not None and context is None and len(mentioned) == 1 and mentioned[0].kind == "product"
               and _FOR_A_NAMED_PRODUCT.match(head) and len(head.split()) <= NARROWING_MAX_WORDS + 4):
@@ -933,6 +965,7 @@ class Understander:
               and any(e.kind == "category" for e in focus)
               and ((intent.label == "out_of_scope" and _NARROWS_THE_LISTING.search(head)
                     and len(head.split()) <= NARROWING_MAX_WORDS) or only_a_condition(head)
+                   or (intent.label == "out_of_scope" and not mentioned and wants_of_the_listing(head))
                    # "something more powerful" after blenders, no blender talked about: the
                    # category, most powerful first (it was declined)
                    or (compares_with_it(head) and not any(e.kind == "product" for e in focus)))):
@@ -987,6 +1020,12 @@ class Understander:
             # "what's the warranty?" then "does it cover the battery?" on a laptop's page: what
             # the warranty covers (read as a question about the laptop: "battery life: 6 h")
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+        elif (special is None and intent.label == "out_of_scope" and state is not None
+              and state.last_intent in ("return_policy", "warranty", "complaint") and not mentioned
+              and (WRONG_PICK.search(head) or FAILURE.search(head) or DISSATISFIED.search(head))):
+            # "I want to return my headphones" then "they're too tight": why, about what was
+            # talked about (declined as out of scope): what the store offers for it
+            intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
@@ -1000,6 +1039,11 @@ class Understander:
                 # and what the warranty that applies covers is what the store's documents say
                 query = WARRANTY_QUESTION
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif special is None and intent.label == "out_of_scope" and asks_about_the_store(head):
+            # "do you have student discounts?", "what are your customer service hours?": about the
+            # store, which its documents may answer; unanswered, "I don't know" (it was declined
+            # as though the store were not what it asked about)
+            intent = intent.model_copy(update={"reason": "store_question"})
         elif (special is None and intent.label in ("availability_price", "product_info", "recommendation")
               and (made_for_it or asks_for_things_for_a_product(head, mentioned))):
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
@@ -1055,12 +1099,15 @@ class Understander:
                 candidates = list(state.listed)
 
         price = price_constraint(head)
-        if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)) and not complains(head)
-                                      or asks_about_a_case(head)):
+        wished = _NOT_TOO.sub(" ", head)  # "not too expensive" wishes; "too expensive" complains
+        if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)
+                                       or (intent.label == "recommendation" and searches_the_catalog(head, mentioned)))
+                                      and not complains(wished) or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
             # judges (0.51-0.63 negative), and two such turns counted as repeated contact. Nor
-            # is "can I return it if I don't like it?" a complaint
+            # is "can I return it if I don't like it?" a complaint, nor "a quiet blender" (a
+            # search of the catalog that was apologized for)
             s_label, s_conf = "neutral", float(s_scores.get("neutral", s_conf))
         signals = escalation_signals(head, s_label, intent.label, state.negative_turns if state else 0)
         sentiment = SentimentPrediction(label=s_label, confidence=round(s_conf, 4), scores=s_scores,
@@ -1084,7 +1131,8 @@ class Understander:
                 q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.compared_with
                 else q for q in plan.graph_queries]})
         listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
-        response = response_policy(intent.label, sentiment, how_to=how_to, store_documents=special is None,
+        response = response_policy(intent.label, sentiment, how_to=how_to,
+                                   store_documents=special is None and intent.reason != "store_question",
                                    claim=intent.reason == "warranty_claim")
         t4 = time.perf_counter()
         timings["route"] = (t4 - t3) * 1e3

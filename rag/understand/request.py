@@ -275,3 +275,33 @@ def asks_for_an_overview(text: str) -> bool:
     """"Tell me about it", "what is this?", "describe it", "more details?", "tell me more":
     what the thing referred to is, nothing in particular about it (not "ok" or "hmm")."""
     return bool(_ASKS.search(text)) and not (content_words(text) - _OVERVIEW_ONLY)
+
+
+# The store's own services and whereabouts, asked of it ("do you have student discounts?",
+# "what are your customer service hours?", "do you charge sales tax?")
+_ABOUT_THE_STORE = re.compile(
+    r"\b(?:(?:student|military|senior|teacher|employee|first[- ]time|bulk|volume|loyalty|member)\s+discounts?"
+    r"|(?:discount|coupon|promo|promotion|voucher)\s*codes?|loyalty|rewards?\s+program"
+    r"|membership|black\s+friday|cyber\s+monday|sales\s+tax|vat|tax[- ]free|(?:charge|collect|add)\s+tax"
+    r"|refurbished|second[- ]hand|open[- ]box|wholesale|business\s+accounts?"
+    r"|customer\s+(?:service|support|care)|(?:opening|business|store|support|office)\s+hours"
+    r"|(?:your|the\s+store'?s?|the\s+shop'?s?)\s+(?:hours|phone(?:\s+number)?|number|address|email|location|locations"
+    r"|warehouses?|stores?|shops?|showroom|office|offices|headquarters)"
+    r"|(?:do|does)\s+(?:you|u|the\s+store)\s+have\s+(?:a\s+|any\s+)?(?:physical\s+|retail\s+)?(?:stores?|shops?|"
+    r"warehouses?|showrooms?|locations?|outlets?))\b", re.IGNORECASE)
+# ... asked of the store, not of the assistant ("what's your name?") nor the shopper's own
+_ASKED_OF_THE_STORE = re.compile(r"\b(?:you|your|u|ur|the\s+store|the\s+shop|this\s+store|this\s+shop)\b"
+                                 r"|^\W*(?:can|could|may)\s+i\b|^\W*(?:is|are)\s+there\b", re.IGNORECASE)
+
+
+def asks_about_the_store(text: str) -> bool:
+    """A question about the store's own services, offers or whereabouts ("do you have student
+    discounts?", "what are your customer service hours?", "do you sell refurbished laptops?"):
+    the store's documents may answer it, and when they do not, "I don't know", not the decline
+    that it asked about something other than the store (which it said)."""
+    head = (text or "")[:2000]
+    # (not the shopper's own: "my rewards card", "my taxes")
+    return bool(_ABOUT_THE_STORE.search(head) and _ASKED_OF_THE_STORE.search(head)) and not _MY.search(head)
+
+
+_MY = re.compile(r"\bmy\b", re.IGNORECASE)
