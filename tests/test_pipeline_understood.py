@@ -1886,3 +1886,36 @@ def test_the_wrong_one_bought_is_answered_by_the_return(understood):
     assert a.intent == "complaint" and "30-day returns" in a.text, a.text
     a = understood.answer("my smartwatch stopped charging after 2 months")
     assert "warranty" in a.text.lower() and not a.abstained, a.text
+
+
+def test_a_kind_of_product_named_by_its_value(understood):
+    """"Do you have power banks?" asked which product was meant (a type of charger, no
+    category's name), "aramid fiber case" was declined: the category whose products alone have
+    the value, narrowed by it. "A goose down jacket" asks for no sleeping bag."""
+    a = understood.answer("do you have power banks?")
+    assert a.text.startswith("Chargers & Cables (type: power bank)"), a.text
+    a = understood.answer("aramid fiber case")
+    assert a.text.startswith("Phone Cases (material: aramid fiber)"), a.text
+    a = understood.answer("a goose down jacket")
+    assert "Sleeping Bags" not in a.text, a.text
+
+
+def test_a_category_named_after_a_listing_is_no_narrowing_of_it(understood):
+    """"In-ear headphones" after a listing of phone cases was read as "in ..." narrowing the
+    cases ("in black"), and listed cases again."""
+    sid = "in-ear-after-cases"
+    understood.answer("do you have leather phone cases?", session_id=sid)
+    a = understood.answer("in-ear headphones", session_id=sid)
+    assert a.text.startswith("Headphones (type: in-ear)"), a.text
+
+
+def test_an_accessory_for_the_product_on_its_page(understood, demo_catalog):
+    """"Do you have a case for it?" on a phone's page said "I don't know" (it worked about the
+    phone talked about in a session): the cases made for it."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones"
+                 and any(q.category == "phone-cases" and any(r.kind == "accessory_for" and r.target == p.id
+                                                                for r in q.relations) for q in demo_catalog.products))
+    a = understood.answer("do you have a case for it?", product_id=phone.id)
+    assert a.intent == "compatibility" and "accessory_for" in " ".join(_cited(a)), a.text
+    a = understood.answer("what charger do I need for this phone?", product_id=phone.id)
+    assert a.intent == "compatibility" and "has the SKU" not in a.text, a.text

@@ -1065,3 +1065,16 @@ def test_what_the_shopper_wants_of_a_listing(message, wish):
     from rag.understand.pipeline import wants_of_the_listing
 
     assert wants_of_the_listing(message) == wish
+
+
+def test_values_that_name_a_kind_of_product_of_one_category():
+    """"Do you have power banks?" asked which product was meant and "aramid fiber case" was
+    declined: a value of two words or more that one category's products alone have names it; a
+    value of one word ("glass") or of several categories ("usb-c") names none, nor does a colour."""
+    from rag.understand.linker import values_naming_categories
+
+    named = values_naming_categories({
+        "chargers": ["power bank", "wall charger", "usb-c"], "phone-cases": ["aramid fiber", "leather"],
+        "phones": ["usb-c", "4g lte"], "blenders": ["glass"], "kitchen": []})
+    assert named == {"power bank": "chargers", "wall charger": "chargers", "aramid fiber": "phone-cases",
+                     "4g lte": "phones"}

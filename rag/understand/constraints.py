@@ -484,7 +484,9 @@ def _other_conditions(lower: str, asked: set[str], keys: list[AttributeKey],
     found += [c for k in keys if (c := _written_value(k, lower)) is not None]
     if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
         found += [c for c in [_value_by_its_last_word(keys, lower)] if c is not None]
-    ordering = _ordering(lower, asked, numeric)
+    # (not by the words of a value found: "power" of "power bank" names no wattage)
+    taken = content_words(" ".join(str(c.value) for c in found if c.value not in (None, "yes", "no")))
+    ordering = _ordering(lower, asked - taken, numeric)
     if ordering is not None and all(c.key != ordering.key for c in found):
         found.append(ordering)
     return found

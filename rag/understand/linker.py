@@ -28,7 +28,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -41,6 +41,54 @@ FUZZY_CUTOFF = 80.0
 #: Products whose attribute values are read as known words (a sample: their values repeat), and
 #: the most distinct values kept.
 KNOWN_WORDS_PRODUCTS = 5000
+#: The score of a category named by a value of its products (`values_naming_categories`)
+VALUE_SCORE = 0.9
+#: Keys whose values name no kind of product: a colour is any category's
+_NOT_NAMING_KEYS = frozenset({"color", "colour"})
+_PLURAL_END = re.compile(r"(?:e?s)$")
+#: Words that may follow a value naming a category without being the thing asked for ("power
+#: banks under $50", "goose down please")
+_JOINING_WORDS = frozenset("for with without under below over above less more than that which who in on at to from by "
+                           "and or but please pls available in stock one ones only do does is are can could".split())
+
+
+def values_naming_categories(category_values: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """The attribute values that name a kind of product of one category alone, lower case, each
+    to its category: of two words or more, or joined by a hyphen ("power bank", "aramid fiber",
+    "in-ear", "4-season", "goose down"), and had by one category's products only. A value of one
+    word ("glass", "leather", "drip") or of several categories ("usb-c") names none."""
+    owners: dict[str, set[str]] = {}
+    for category, values in category_values.items():
+        for value in values:
+            for item in str(value).lower().split(", "):
+                item = item.strip()
+                words = re.split(r"[-\s]+", item)
+                if len(words) >= 2 and all(words) and not item.replace(".", "").replace(" ", "").isdigit():
+                    owners.setdefault(item, set()).add(category)
+    return {v: next(iter(cats)) for v, cats in owners.items() if len(cats) == 1}
+
+
+def _squeezed(value: str) -> str:
+    """A value without its spaces and hyphens ("4 season" and "4-season" are one)."""
+    return re.sub(r"[-\s]+", "", value)
+
+
+def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
+    """One pattern for all `values`, longest first, each written with spaces, hyphens or
+    nothing between its words and maybe a plural ending ("power banks", "4 season")."""
+    if not values:
+        return None
+    alternatives = [r"[-\s]*".join(map(re.escape, re.split(r"[-\s]+", v)))
+                    for v in sorted(values, key=len, reverse=True)]
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:e?s)?(?![\w-])")
+
+
+def _catalog_category_values(catalog: Any) -> dict[str, list[str]]:
+    """Each leaf category's attribute values in `catalog` (what `from_graph` reads from the graph)."""
+    out: dict[str, list[str]] = {}
+    for p in catalog.products[:KNOWN_WORDS_PRODUCTS]:
+        out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS for v in a.values)
+    return out
 KNOWN_WORDS_VALUES = 20000
 AMBIGUITY_MARGIN = 0.06  # candidates within this score of the best are "the same"
 MAX_CANDIDATES = 5
@@ -156,9 +204,11 @@ class EntityLinker:
         categories: Iterable[NamedNode],
         encoder: Any = None,
         known_words: Iterable[str] = (),
+        category_values: Mapping[str, Iterable[str]] | None = None,
     ):
         """`known_words`: words of the catalog that name no product, brand or category (its
-        attribute values: "chromeos", "ripstop"): never corrected to a name that is close."""
+        attribute values: "chromeos", "ripstop"): never corrected to a name that is close.
+        `category_values`: each category's text attribute values (`values_naming_categories`)."""
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -169,6 +219,9 @@ class EntityLinker:
         self.brands: list[NamedNode] = list(brands)
         self.categories: list[NamedNode] = list(categories)
         self._known = frozenset(w for text in known_words for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
+        named = values_naming_categories(category_values or {})
+        self._value_categories = {_squeezed(v): c for v, c in named.items()}
+        self._values_re = _phrases_pattern(named)
         self._build(encoder)
 
     # ------------------------------------------------------------------------------ building
@@ -189,10 +242,16 @@ class EntityLinker:
                 break
             after = rows[-1]["id"]
         brands = [NamedNode(r["id"], r["name"]) for r in store.query(Q.BRAND_NAMES)]
-        categories = [NamedNode(r["id"], r["name"], list(r.get("aliases") or [])) for r in store.query(Q.CATEGORY_NAMES)]
+        category_rows = store.query(Q.CATEGORY_NAMES)
+        categories = [NamedNode(r["id"], r["name"], list(r.get("aliases") or [])) for r in category_rows]
+        parents = {r.get("parent_id") for r in category_rows}
         values = [str(r["value"]) for r in store.query(Q.ATTRIBUTE_VALUE_SAMPLE, {
             "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})]
-        return cls(products, brands, categories, encoder=encoder, known_words=values)
+        by_category = {c.id: [str(v) for r in store.query(Q.CATEGORY_ATTRIBUTES, {
+                           "category_id": c.id, "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})
+                           if r["key"] not in _NOT_NAMING_KEYS for v in r.get("values") or []]
+                       for c in categories if c.id not in parents}  # (leaves: a parent has its leaves' values)
+        return cls(products, brands, categories, encoder=encoder, known_words=values, category_values=by_category)
 
     @classmethod
     def from_catalog(cls, catalog: Any, encoder: Any = None) -> "EntityLinker":
@@ -203,6 +262,7 @@ class EntityLinker:
             (NamedNode(c.id, c.name, list(c.aliases)) for c in catalog.categories),
             encoder=encoder,
             known_words={v for p in catalog.products[:KNOWN_WORDS_PRODUCTS] for a in p.attributes for v in a.values},
+            category_values=_catalog_category_values(catalog),
         )
 
     def _build(self, encoder: Any) -> None:
@@ -371,7 +431,25 @@ class EntityLinker:
             result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name, score=score,
                                                 method=method, mention=mention))
 
-        # 5. category by meaning when no name matched
+        # 5. a category by a value only its products have ("do you have power banks?", "an aramid
+        # fiber case": it asked which product was meant, or declined)
+        if not category_hits and not any(e.kind == "product" for e in result.entities) and self._values_re:
+            for m in self._values_re.finditer(text.lower()):
+                written = _squeezed(m.group(0))
+                owner = self._value_categories.get(written) or self._value_categories.get(_PLURAL_END.sub("", written))
+                if owner is None or owner not in self._category_of:
+                    continue
+                c = self.categories[self._category_of[owner]]
+                following = re.match(r"\W*([a-z]+)", text.lower()[m.end():])
+                if following and following.group(1) not in _JOINING_WORDS and not self._names_category(
+                        following.group(1), c.id):
+                    continue  # "a goose down jacket" asks for a jacket, which no sleeping bag is
+                if not any(e.id == c.id for e in result.entities):
+                    result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name, score=VALUE_SCORE,
+                                                        method="value", mention=m.group(0)))
+                    category_hits.append((self._category_of[c.id], VALUE_SCORE, m.group(0), "value"))
+
+        # 6. category by meaning when no name matched
         if (not category_hits and not any(e.kind == "product" for e in result.entities)
                 and embedding is not None and self._category_vectors is not None):
             sims = self._category_vectors @ np.asarray(embedding, dtype=np.float32)
@@ -381,6 +459,12 @@ class EntityLinker:
                 result.entities.append(LinkedEntity(kind="category", id=c.id, name=c.name,
                                                     score=float(min(1.0, sims[j])), method="embedding"))
         return result
+
+    def _names_category(self, word: str, category_id: str) -> bool:
+        """Whether `word` is a word of the category's names ("case" of Phone Cases)."""
+        i = self._category_of.get(category_id)
+        return i is not None and any(word in phrase or singular(word) in phrase
+                                     for phrase, j in self._category_phrases.items() if j == i)
 
     def _match_phrases(self, seq: list[str], corrected: list[tuple[str, float, str]],
                        phrases: dict[tuple[str, ...], int]) -> list[tuple[int, float, str, str]]:

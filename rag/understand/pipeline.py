@@ -261,7 +261,7 @@ _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?
                                   # "that holds a 16 inch laptop" after backpacks (it listed laptops)
                                   r"|(?:that|which)\s+(?:can\s+)?(?:holds?|fits?|takes?|carr(?:y|ies))"
                                   # "how many are 4-season?" after "how many tents do you have?"
-                                  r"|how\s+many\s+(?:of\s+(?:them|those|these)\s+)?(?:are|have|come|cost|weigh))\b",
+                                  r"|how\s+many\s+(?:of\s+(?:them|those|these)\s+)?(?:are|have|come|cost|weigh))\b(?!-)",  # (not "in-ear")
                                   re.IGNORECASE)
 #: the most words such a narrowing has
 NARROWING_MAX_WORDS = 6
@@ -610,7 +610,9 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
                and m.end() <= at.start() for e in mentioned)
 
 
-_FOR_IT = re.compile(r"\b(?:for|fits?|fitting|to\s+fit)\s+(?P<it>it|this(?:\s+one)?|that(?:\s+one)?)\b", re.IGNORECASE)
+_FOR_IT = re.compile(r"\b(?:for|fits?|fitting|to\s+fit)\s+(?P<it>it|this(?:\s+one)?|that(?:\s+one)?"
+                     # "what charger do I need for this phone?" on its page
+                     r"|(?:this|that|my)\s+[a-z]+(?=\W*$))\b", re.IGNORECASE)
 
 
 def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list[LinkedEntity],
@@ -681,11 +683,12 @@ _COMMANDS = frozenset(
 
 def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
     """The message is a search of the catalog, as typed in a shop's search box: a category
-    named exactly, with at most SEARCH_MAX_WORDS words that narrow it and no word of a sentence
+    named exactly (or by a value only its products have: "aramid fiber case"), with at most
+    SEARCH_MAX_WORDS words that narrow it and no word of a sentence
     ("blue headphones", "four season tents", "sleeping bag for winter", "sleeping bag rated for
     below freezing?": out of scope 0.6-0.9, while "tents" alone is recommendation)."""
     for e in mentioned:
-        if e.kind != "category" or e.method != "exact" or not e.mention:
+        if e.kind != "category" or e.method not in ("exact", "value") or not e.mention:
             continue
         m = re.search(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", text, re.IGNORECASE)
         if m is None:
@@ -695,7 +698,9 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
         if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS)
-                and (not after or after[0] in _SEARCH_PREPOSITIONS or after[0] in _SEARCH_QUALIFIERS)
+                # (a value names the kind before the thing: "aramid fiber case", "power bank 20000 mah")
+                and (not after or after[0] in _SEARCH_PREPOSITIONS or after[0] in _SEARCH_QUALIFIERS
+                     or e.method == "value")
                 and not any(w in _COMMANDS or w == "the" or w.endswith("'s") for w in before)):
             return True
     return False
@@ -1049,7 +1054,8 @@ class Understander:
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
             # a question about the phone's price and abstained
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
-        elif (special is None and source == "session" and intent.label in ("availability_price", "product_info", "recommendation")
+        elif (special is None and source in ("session", "context")
+              and intent.label in ("availability_price", "product_info", "recommendation")
               and asks_for_things_for_it(head, focus, mentioned, self.linker)):
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
             # question about the phone itself

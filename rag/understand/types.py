@@ -55,7 +55,8 @@ EscalationSignal = Literal["anger", "urgency", "repeated_contact", "human_reques
 EntityKind = Literal["product", "brand", "category"]
 #: How an entity was found: in the message by id/SKU, exact name, fuzzy name, embedding;
 #: or carried over from the caller's page context or from earlier turns of the session.
-LinkMethod = Literal["id", "exact", "fuzzy", "embedding", "context", "session", "selection"]
+#: "value": a category named by a value only its products have ("power banks": Chargers & Cables)
+LinkMethod = Literal["id", "exact", "fuzzy", "value", "embedding", "context", "session", "selection"]
 
 GraphQueryKind = Literal[
     "product_facts",      # attributes, price, availability, brand, category of products
