@@ -1898,6 +1898,9 @@ def test_a_kind_of_product_named_by_its_value(understood):
     assert a.text.startswith("Phone Cases (material: aramid fiber)"), a.text
     a = understood.answer("a goose down jacket")
     assert "Sleeping Bags" not in a.text, a.text
+    # (asked of the product in focus, a value asks for no listing: "is it over-ear?")
+    a = understood.answer("is it over-ear?", product_id="p000000")
+    assert "p000000#attr:type" in _cited(a), a.text
 
 
 def test_a_category_named_after_a_listing_is_no_narrowing_of_it(understood):
@@ -1919,3 +1922,14 @@ def test_an_accessory_for_the_product_on_its_page(understood, demo_catalog):
     assert a.intent == "compatibility" and "accessory_for" in " ".join(_cited(a)), a.text
     a = understood.answer("what charger do I need for this phone?", product_id=phone.id)
     assert a.intent == "compatibility" and "has the SKU" not in a.text, a.text
+
+
+def test_what_to_get_asked_again_of_another_kind_is_its_listing(understood):
+    """"I'm going camping in the mountains in winter, what do I need?", then "what about a
+    sleeping bag?" and "and a tent?": the tents' listing answers the last (it said "I don't
+    know": a question of what to get asks for a thing as "I need a tent" does)."""
+    sid = "what-to-get-again"
+    understood.answer("I'm going camping in the mountains in winter, what do I need?", session_id=sid)
+    understood.answer("what about a sleeping bag?", session_id=sid)
+    a = understood.answer("and a tent?", session_id=sid)
+    assert a.text.startswith("Tents"), a.text

@@ -86,7 +86,13 @@ from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, unstated
 from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
-from rag.understand.request import asked_complements, asks_which_to_choose, is_search, requested_thing
+from rag.understand.request import (
+    asked_complements,
+    asks_what_to_get,
+    asks_which_to_choose,
+    is_search,
+    requested_thing,
+)
 from rag.vector_cache import CachedTextEncoder
 
 
@@ -616,7 +622,9 @@ class ExtractiveGenerator:
         # sleeping bags, after saying that it does not show which, `unmentioned`)
         thing = requested_thing(question)
         searched = thing is None and is_search(question)
-        asks_for_a_thing = thing is not None or searched
+        # (or what to get: "and a tent?" after "I'm going camping in winter, what do I need?",
+        # asked again about tents, said "I don't know" to the listing of tents)
+        asks_for_a_thing = thing is not None or searched or asks_what_to_get(question)
         choosing = asks_which_to_choose(question)
 
         scored = []

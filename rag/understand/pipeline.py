@@ -35,6 +35,7 @@ from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import (
     RequestedThing,
     asks_about_the_store,
+    asks_what_to_get,
     asks_for_an_overview,
     asks_for_a_kind,
     asks_for_the_range,
@@ -480,8 +481,6 @@ _TELLS_ABOUT = re.compile(r"^\W*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(
 
 #: "What do I need / should I bring / should I get ...": what to buy for something the message
 #: names (of CLINC150's 70 such messages none names a category of the demo store's exactly)
-_WHAT_TO_GET = re.compile(r"\bwhat\s+(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b",
-                          re.IGNORECASE)
 
 #: How near in meaning a thing named alone after a store question must be to one of its words
 #: for "what about X?" to ask the same of it (Understander._same_kind)
@@ -570,7 +569,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if declined and source == "message" and _TELLS_ABOUT.search(text) and any(e.method == "exact" for e in mentioned):
         # "tell me about your headphones" (out of scope): an overview of what the store has
         return "product_info", "store_overview"
-    if (declined and source in ("message", "none") and _WHAT_TO_GET.search(text)
+    if (declined and source in ("message", "none") and asks_what_to_get(text)
             and any(e.kind == "category" and e.method == "exact" for e in mentioned)):
         # "I'm going camping next month, what do I need?": what the store has for it
         return "recommendation", "shopping_request"
@@ -854,6 +853,13 @@ class Understander:
         if self.sessions is not None and session_id:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
+        if any(e.method == "value" for e in mentioned) and (
+                intent.label == "comparison" or (REFERS_TO_ONE.search(head) and (
+                    context is not None or (state is not None and (state.listed or any(
+                        e.kind == "product" for e in state.focus)))))):
+            # a value asked of the product in focus ("is it over-ear?") or of two kinds compared
+            # ("in-ear or over-ear?") asks for no listing of the products that have it
+            mentioned = [e for e in mentioned if e.method != "value"]
         made_for_it = False  # things of the listing's category asked for a product named after it
         if (state is not None and context is None and mentioned and all(e.kind == "category" for e in mentioned)
                 and any(e.kind == "category" for e in state.focus)

@@ -305,3 +305,13 @@ def asks_about_the_store(text: str) -> bool:
 
 
 _MY = re.compile(r"\bmy\b", re.IGNORECASE)
+
+
+_WHAT_TO_GET = re.compile(r"\bwhat\s+(?:else\s+)?(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b",
+                          re.IGNORECASE)
+
+
+def asks_what_to_get(text: str) -> bool:
+    """"What do I need?", "what should we bring?": what to get from the store, a request for
+    its products as much as "I need a tent" is ("I'm going camping, what do I need?")."""
+    return bool(_WHAT_TO_GET.search(text or ""))
