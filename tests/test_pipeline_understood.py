@@ -1933,3 +1933,14 @@ def test_what_to_get_asked_again_of_another_kind_is_its_listing(understood):
     understood.answer("what about a sleeping bag?", session_id=sid)
     a = understood.answer("and a tent?", session_id=sid)
     assert a.text.startswith("Tents"), a.text
+
+
+def test_a_maker_the_store_does_not_carry(understood):
+    """"Do you have anything from Apple?" quoted an Arcadia phone's description (near in
+    meaning), "anything by Bose?" was declined: the store does not carry them, and says what it
+    does carry; a brand of its own is still answered."""
+    for message in ("do you have anything from Apple?", "anything by Bose?"):
+        a = understood.answer(message)
+        assert a.text.startswith("I can't find that in our store. We carry"), a.text
+    a = understood.answer("do you have anything from Northpeak?")
+    assert "northpeak#facts" in _cited(a), a.text

@@ -36,6 +36,7 @@ from rag.understand.request import (
     RequestedThing,
     asks_about_the_store,
     asks_what_to_get,
+    maker_not_carried,
     asks_for_an_overview,
     asks_for_a_kind,
     asks_for_the_range,
@@ -844,6 +845,17 @@ class Understander:
             kinds = [e.mention or e.name for e in mentioned if e.kind == "category"]
             candidates = [c for c in candidates if not asks_for_a_kind(thing, c.mention or "", kinds)]
         query = with_names_for_ids(head, mentioned)
+        maker = None if special is not None or any(e.kind in ("brand", "product") for e in mentioned) \
+            else maker_not_carried(head)
+        if maker is not None and any(e.mention and e.mention.lower() in maker.lower() for e in mentioned):
+            maker = None  # a category of the store's own ("anything from Outdoor?")
+        if maker is not None:
+            # "do you have anything from Apple?" quoted an Arcadia phone's description, "anything
+            # by Bose?" was declined: a maker the catalog does not name, asked about as "do you
+            # sell Apple products?" is (the store's range, and that it has none)
+            query = f"do you sell {maker} products?"
+            thing = requested_thing(query)
+            intent = intent.model_copy(update={"label": "product_info", "reason": "store_request"})
         if query != head:  # retrieval reads the products' names: embed what it reads
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         t3 = time.perf_counter()
@@ -1135,7 +1147,8 @@ class Understander:
                         # (not about "it": "will it still work if I need to ship something?")
                         any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
                         # (a thing sold, not a service offered: "do you offer gift wrapping?")
-                        asks_the_range=not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)),
+                        asks_the_range=(not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
+                        or maker is not None,
                         asks_cost=bool(ASKS_COST.search(head)), whole_range=intent.reason == "store_range")
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents

@@ -315,3 +315,17 @@ def asks_what_to_get(text: str) -> bool:
     """"What do I need?", "what should we bring?": what to get from the store, a request for
     its products as much as "I need a tent" is ("I'm going camping, what do I need?")."""
     return bool(_WHAT_TO_GET.search(text or ""))
+
+
+# "anything from Apple?", "something by Bose", "Sony products": a maker named with a capital,
+# after what it makes
+_FROM_A_MAKER = re.compile(r"\b(?:anything|something|any(?:thing)?\s+products?|products?|stuff|items?|gear)\s+"
+                           r"(?:from|by|made\s+by|of)\s+(?P<maker>[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*)?)")
+
+
+def maker_not_carried(text: str) -> str | None:
+    """The maker a request for anything names with a capital ("do you have anything from
+    Apple?", "anything by Bose?"), for a message that links no brand or product: one the store
+    does not carry."""
+    m = _FROM_A_MAKER.search(text or "")
+    return m.group("maker") if m else None
