@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.textutil import content_words
-from rag.understand.asked_attribute import asked_attribute, unstated
+from rag.understand.asked_attribute import asked_attribute, asked_feature, unstated
 
 NAMED = frozenset(content_words("Nimbus Tech Book 690 Laptop Veltro Lite 600 Summit Gear Basecamp 410 Tent"))
 
@@ -52,3 +52,18 @@ def test_questions_that_name_no_attribute(question):
 ])
 def test_a_sentence_states_the_asked_attribute_in_words_or_units(question, sentence, states):
     assert (not unstated(asked_attribute(question, NAMED), sentence)) is states
+
+
+@pytest.mark.parametrize("question, feature", [
+    ("does it have a water bottle pocket?", {"water", "bottle", "pocket"}),
+    ("is the battery replaceable?", {"battery", "replaceable"}),
+    ("is the jar dishwasher safe?", {"jar", "dishwasher", "safe"}),
+    ("is the screen big?", set()),  # a judgement, answered by the screen size
+    ("is it waterproof?", set()),
+])
+def test_a_feature_of_several_words_or_a_part_asked_about(question, feature):
+    """"Does it have a water bottle pocket?" was answered by "waterproof: yes" (one word of it),
+    "is the battery replaceable?" by "battery life: 24 h": all the feature's words are asked."""
+    from rag.textutil import content_words
+
+    assert asked_feature(question) == frozenset(content_words(" ".join(feature))), question

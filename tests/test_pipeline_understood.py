@@ -1944,3 +1944,46 @@ def test_a_maker_the_store_does_not_carry(understood):
         assert a.text.startswith("I can't find that in our store. We carry"), a.text
     a = understood.answer("do you have anything from Northpeak?")
     assert "northpeak#facts" in _cited(a), a.text
+
+
+def test_shopping_talk_second_batch(understood, demo_catalog):
+    """Found by a second batch of shoppers' questions: "does it come with a charger?" about the
+    laptop picked listed the chargers; "which is warmer?" after comparing two sleeping bags was
+    declined; "do you sell smart watches" was a payment question ("I don't know"); "not too
+    heavy" after sleeping bags apologized and listed the heaviest first; "which lasts longest"
+    after smartwatches kept their order."""
+    sid = "comes-with"
+    understood.answer("laptops with linux", session_id=sid)
+    understood.answer("the lightest one?", session_id=sid)
+    a = understood.answer("does it come with a charger?", session_id=sid)
+    assert "faq:faq-laptop-charger" in _cited(a), a.text
+    sid = "which-is-warmer"
+    bags = [p for p in demo_catalog.products if p.category == "sleeping-bags"]
+    first = bags[0]
+    second = next(p for p in bags if p.brand != first.brand and p.title.split()[1] != first.title.split()[1])
+    understood.answer(f"compare the {first.title} and the {second.title}", session_id=sid)
+    a = understood.answer("which is warmer?", session_id=sid)
+    assert a.intent == "comparison" and "Temperature rating" in a.text, a.text
+    a = understood.answer("hey do you guys sell smart watches")
+    assert a.text.startswith("Smartwatches"), a.text
+    sid = "not-too-heavy"
+    understood.answer("looking for a sleeping bag", session_id=sid)
+    a = understood.answer("not too heavy", session_id=sid)
+    assert a.text.startswith("Sleeping Bags (weight, lowest first)"), a.text
+    sid = "lasts-longest"
+    understood.answer("do you have smartwatches with gps?", session_id=sid)
+    a = understood.answer("which lasts longest", session_id=sid)
+    assert "battery life, highest first" in a.text, a.text
+
+
+def test_a_feature_is_answered_only_by_what_says_it(understood):
+    """"Does it have a water bottle pocket?" was answered "waterproof: yes" (or "The fabric is
+    waterproof"), "is the battery replaceable?" "battery life: 24 h": a fact that says only
+    some of the feature's words does not answer it."""
+    backpack = "p000022"
+    a = understood.answer("does it have a water bottle pocket?", product_id=backpack)
+    assert a.abstained, a.text
+    a = understood.answer("is the battery replaceable?", product_id="p000000")
+    assert a.abstained, a.text
+    a = understood.answer("does it have a laptop sleeve?", product_id=backpack)
+    assert f"{backpack}#attr:laptop_sleeve" in _cited(a), a.text

@@ -77,18 +77,27 @@ def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> froze
 # "does it have a mic?", "does the X have GPS?", "do they have a laptop sleeve?": a feature
 # asked for by name, the whole rest of the question
 _HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|this|that|they|these|those|the\s+[^?]+?)\s+"
-                          r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+                          r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
                           r"\s*\??\s*$", re.IGNORECASE)
 # Words that judge a feature rather than name it ("does it have good battery life?")
 _JUDGING = frozenset(content_words("good great nice decent long big large strong excellent enough real"))
 
 
+# "is the battery replaceable?", "is the jar dishwasher safe?": a part of the product and what
+# is asked of it
+_PART_IS = re.compile(r"^\W*(?:and\s+|so\s+)?(?:is|are)\s+(?:the|its|their)\s+(?P<p>[a-z][\w-]*\s+[a-z][\w-]*"
+                      r"(?:\s+[a-z][\w-]*)?)\s*\??\s*$", re.IGNORECASE)
+
+
 def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozenset[str]:
     """The content words of a feature a yes/no question asks a product has ("mic" for "does it
-    have a mic?"), less the linked names; empty when it asks none or judges it ("good battery
-    life"). A product's attribute fact found by meaning alone does not answer it: "noise
-    cancelling: no" is near "mic", and read as "no mic"."""
-    m = _HAS_FEATURE.search(question or "")
+    have a mic?"; "water bottle pocket"), or of a part and what is asked of it ("battery
+    replaceable" for "is the battery replaceable?"), less the linked names; empty when it asks
+    none or judges it ("good battery life", "is the screen big?"). A product's attribute fact
+    found by meaning alone does not answer it: "noise cancelling: no" is near "mic", and read as
+    "no mic"; nor does one that says only some of its words ("waterproof: yes" for a water
+    bottle pocket, "battery life: 24 h" for a replaceable battery)."""
+    m = _HAS_FEATURE.search(question or "") or _PART_IS.search(question or "")
     if m is None:
         return frozenset()
     said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS

@@ -88,16 +88,24 @@ _CONDITION_WORDS = re.compile(r"\b(?:the|a|an|one|ones|and|or|only|just|please|p
 _ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
 
 
+# "not too heavy", "nothing too big": the least of it, as a filter
+_NOT_TOO_MUCH = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)?(?:(?:something|one|ones|preferably)\s+)?"
+                           r"(?:not|nothing)\s+(?:too|very|that|so|overly)\s+[a-z]+(?:\s+(?:please|pls))?\W*$",
+                           re.IGNORECASE)
+
+
 def only_a_condition(text: str) -> bool:
     """The message is nothing but a condition on what was just listed, as a shop's filters
     take it: an amount with its unit or a price ("4 person", "under 300", "$500 max", "2 kg
-    or less"), a superlative ("lightest", "the warmest"), or cheap ("something cheap", "not
-    too expensive"). "4 person" alone read as a request
+    or less"), a superlative ("lightest", "the warmest"), cheap ("something cheap", "not
+    too expensive"), or not too much of something ("not too heavy"). "4 person" alone read as a request
     for a person, "lightest" as out of scope."""
     text = text or ""
     superlative = has_superlative(text)
     amount = bool(_QUANTITY_RE.search(text) or _MONEY_RE.search(text) or price_constraint(text).max_price)
     cheap = bool(_CHEAPEST.search(text))  # "something cheap", "not too expensive"
+    if _NOT_TOO_MUCH.match(text):  # "not too heavy"
+        return True
     if not (superlative or amount or cheap):
         return False
     rest = without_quantities(without_prices(_CHEAPEST.sub(" ", text)))
@@ -226,12 +234,14 @@ _RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:f
                         r"above|over)\s+-?\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z]))", re.IGNORECASE)
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
-_LEAST = re.compile(r"\b(?:lightest|lighter|lightweight|ultra-?light|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
+_LEAST = re.compile(r"\b(?:(?:not|nothing)\s+(?:too\s+|very\s+|that\s+|so\s+|overly\s+)?(?:heavy|big|bulky|large|long)"
+                    r"|lightest|lighter|lightweight|ultra-?light|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
                     r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
 #: Words that ask for warmth, which a temperature rating measures the other way round: the
 #: lower a sleeping bag is rated, the warmer it keeps ("the warmest", "for cold weather").
+_LASTS = re.compile(r"\blasts?\s+(?:the\s+)?long(?:est|er)\b|\blong(?:est|er)[- ]lasting\b", re.IGNORECASE)
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
 
 
@@ -546,6 +556,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
     rating lowest first ("the warmest", "for cold weather"); a numeric attribute named without a
     number, by its key's first word or its only key's last ("waterproof tents", "the best
     camera": no bound, the listing shows each product's value); a size ("the biggest")."""
+    if _LASTS.search(lower):  # "which lasts longest": the one battery life, highest first
+        lasting = [k for k in numeric if "battery" in k.words.split() and (k.unit or "").lower() in ("h", "hours")]
+        if len(lasting) == 1:
+            return AttributeConstraint(lasting[0].key, lasting[0].unit)
     if _WARMTH.search(lower):  # "the warmest sleeping bag", "for cold weather": rated lowest first
         rated = [k for k in numeric if "temperature" in k.words.split()]
         if len(rated) == 1:

@@ -249,6 +249,12 @@ def asks_about_privacy(text: str) -> bool:
     return bool(_PRIVACY.search(text)) and not _ACCOUNT_ACTION.search(text)
 
 
+#: "does it come with a charger?", "is a case included with it?": what comes with the product
+#: referred to, not a listing of the category named
+_COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s+one|they)\s+"
+                         r"(?:come|ship|arrive)\s+with\b|\b(?:included|in\s+the\s+box)\b.*\b(?:it|this)\b"
+                         r"|\b(?:it|this)\s+(?:includes?|comes?\s+with)\b", re.IGNORECASE)
+
 #: "not too heavy", "nothing too pricey": a wish, not a complaint that something is too much
 _NOT_TOO = re.compile(r"\b(?:not|nothing)\s+too\b", re.IGNORECASE)
 
@@ -557,6 +563,12 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if asks_to_claim(text):
         return "warranty", "warranty_claim"
     declined = intent.label == "out_of_scope"
+    if (intent.label in POLICY_INTENTS and thing is not None and thing.trade and source in ("message", "none")
+            and any(e.kind == "category" and e.method == "exact" and e.mention
+                    and singular(e.mention.lower().split()[-1]) == singular(thing.head) for e in mentioned)):
+        # "do you sell smart watches" was a payment question (and said "I don't know"): the
+        # category sold is what it asks about
+        return "recommendation", "store_request"
     if declined and (named := _POLICY_NAMED.search(text)):
         # "what's the difference between your 3-year and 5-year warranties?" (declined): a rule
         # of the store named by its own word
@@ -895,6 +907,12 @@ class Understander:
                 query = f"do you have {kind} for the {product.mention or product.name}?"
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
                 made_for_it = True
+        if (mentioned and all(e.kind == "category" for e in mentioned) and _COMES_WITH.search(head)
+                and (context is not None or (state is not None and (state.listed or any(
+                    e.kind == "product" for e in state.focus))))):
+            # "does it come with a charger?" about the laptop talked about: what is in its box (it
+            # listed the chargers)
+            mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
         several = self._listed_compared(head, intent, mentioned, state, context)
         variant = self._variant_picked(head, focus, source) if not several else None
@@ -1005,10 +1023,11 @@ class Understander:
             # "something more powerful?" about the blender talked about: declined (out of scope
             # 0.9); another of its kind with more of it, as "something lighter?" is read
             intent = intent.model_copy(update={"label": "recommendation", "reason": "compared_with_it"})
-        elif (source == "session" and special is None and intent.label in PRODUCT_INTENTS - {"comparison"}
+        elif (source == "session" and special is None
+              and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope")
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
-            # answered with A's RAM alone)
+            # answered with A's RAM alone; "which is warmer?" of two sleeping bags was declined)
             intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
