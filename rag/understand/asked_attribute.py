@@ -79,8 +79,10 @@ def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> froze
 _HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|this|that|they|these|those|the\s+[^?]+?)\s+"
                           r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
                           r"\s*\??\s*$", re.IGNORECASE)
-# Words that judge a feature rather than name it ("does it have good battery life?")
+# Words that judge a feature rather than name it ("does it have good battery life?"), or say
+# only that it has it ("does it have GPS built in?")
 _JUDGING = frozenset(content_words("good great nice decent long big large strong excellent enough real"))
+_HAVING = frozenset(content_words("built builtin included inside integrated onboard option feature function"))
 
 
 # "is the battery replaceable?", "is the jar dishwasher safe?": a part of the product and what
@@ -100,7 +102,7 @@ def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozens
     m = _HAS_FEATURE.search(question or "") or _PART_IS.search(question or "")
     if m is None:
         return frozenset()
-    said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS
+    said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS - _HAVING
     if not said or said & (_JUDGING | _NOT_ATTRIBUTES):
         return frozenset()
     return frozenset(said)
