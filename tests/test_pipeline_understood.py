@@ -1987,3 +1987,24 @@ def test_a_feature_is_answered_only_by_what_says_it(understood):
     assert a.abstained, a.text
     a = understood.answer("does it have a laptop sleeve?", product_id=backpack)
     assert f"{backpack}#attr:laptop_sleeve" in _cited(a), a.text
+
+
+def test_shopping_talk_third_batch(understood):
+    """Found by a third batch: "phone with the best battery life" was declined (a search of five
+    words after the category); after shipping, "how long will it take?" said "I don't know";
+    after the headphones' return window, "what if I opened them?" did too; "and if I just don't
+    like it?" after a warranty question repeated the warranty."""
+    a = understood.answer("phone with the best battery life")
+    assert a.text.startswith("Phones (battery capacity, highest first)"), a.text
+    sid = "shipping-how-long"
+    understood.answer("how much is shipping to canada?", session_id=sid)
+    a = understood.answer("how long will it take?", session_id=sid)
+    assert "3-5 business days" in a.text, a.text
+    sid = "opened-them"
+    understood.answer("whats the return window for headphones", session_id=sid)
+    a = understood.answer("what if I opened them?", session_id=sid)
+    assert "faq-headphones-hygiene" in _cited(a), a.text
+    sid = "dont-like-it"
+    understood.answer("what if it arrives damaged?", session_id=sid)
+    a = understood.answer("and if I just don't like it?", session_id=sid)
+    assert a.intent == "return_policy", (a.intent, a.text)

@@ -1078,3 +1078,26 @@ def test_values_that_name_a_kind_of_product_of_one_category():
         "phones": ["usb-c", "4g lte"], "blenders": ["glass"], "kitchen": []})
     assert named == {"power bank": "chargers", "wall charger": "chargers", "aramid fiber": "phone-cases",
                      "4g lte": "phones"}
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("my budget is around 100", 80.0, 120.0),     # it listed the cheapest first, unbounded
+    ("phones under 300 with 128gb", None, 300.0),  # the price was lost before "with"
+    ("tents under 3 kg", None, None),
+])
+def test_prices_said_in_more_ways(text, low, high):
+    from rag.understand.constraints import price_constraint
+
+    c = price_constraint(text)
+    assert (c.min_price, c.max_price) == (low, high), (text, c)
+
+
+def test_a_temperature_in_fahrenheit_is_read_in_celsius():
+    """"A sleeping bag rated to 0 degrees fahrenheit" listed bags rated 0 °C or less."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    bags = [K("temperature_rating", "°C", ("-9", "10")), K("weight", "g", ("1584",))]
+    for text, bound in (("sleeping bag rated to 0 degrees fahrenheit", -18), ("a 20°F sleeping bag", -7)):
+        c = attribute_constraint(text, bags)
+        assert c is not None and c.max_value == bound, (text, c)

@@ -696,13 +696,11 @@ class ExtractiveGenerator:
             if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
                 relevant = False
-            if (relevant and feature and (
-                    (by_meaning and not shared and items[rank].evidence.source == "attribute")
-                    or (len(feature) > 1 and items[rank].evidence.source in ("attribute", "description")))
+            if (relevant and feature and items[rank].evidence.source in ("attribute", "description")
                     and not self._states_attribute(feature, sentence, items[rank].evidence)):
                 # "does it have a mic?" is not answered by "noise cancelling: no", near it in
                 # meaning alone; nor "does it have a water bottle pocket?" by "waterproof: yes",
-                # which says one of its words
+                # which says another of its words
                 relevant = False
             if relevant and items[rank].evidence.source == "attribute" and (
                     _names_another_code(codes, sentence)

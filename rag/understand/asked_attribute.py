@@ -92,20 +92,28 @@ _PART_IS = re.compile(r"^\W*(?:and\s+|so\s+)?(?:is|are)\s+(?:the|its|their)\s+(?
 
 
 def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozenset[str]:
-    """The content words of a feature a yes/no question asks a product has ("mic" for "does it
-    have a mic?"; "water bottle pocket"), or of a part and what is asked of it ("battery
-    replaceable" for "is the battery replaceable?"), less the linked names; empty when it asks
-    none or judges it ("good battery life", "is the screen big?"). A product's attribute fact
-    found by meaning alone does not answer it: "noise cancelling: no" is near "mic", and read as
-    "no mic"; nor does one that says only some of its words ("waterproof: yes" for a water
-    bottle pocket, "battery life: 24 h" for a replaceable battery)."""
-    m = _HAS_FEATURE.search(question or "") or _PART_IS.search(question or "")
+    """The content words a yes/no question asks a product's facts to say: the feature it asks the
+    product has, by its last word ("mic" for "does it have a mic?", "pocket" for "a water bottle
+    pocket"), or what it asks of a part ("replaceable" for "is the battery replaceable?"), less
+    the linked names; empty when it asks none or judges it ("good battery life", "is the screen
+    big?"). A product's attribute fact found by meaning alone does not answer it: "noise
+    cancelling: no" is near "mic", and read as "no mic"; nor does a fact or a description that
+    shares another of its words ("waterproof: yes" for a water bottle pocket, "battery life: 24
+    h" for a replaceable battery)."""
+    has, part = _HAS_FEATURE.search(question or ""), _PART_IS.search(question or "")
+    m = has or part
     if m is None:
         return frozenset()
     said = content_words(m.group("p")) - named - _GENERIC - _QUALIFIERS - _HAVING
     if not said or said & (_JUDGING | _NOT_ATTRIBUTES):
         return frozenset()
-    return frozenset(said)
+    written = [w for w in words(m.group("p")) if content_words(w) & said]
+    if has is not None:
+        # what it has is the last word ("a water bottle *pocket*", "a glass *jar*": "jar material:
+        # tritan" says there is none of glass)
+        return frozenset(content_words(written[-1])) if written else frozenset()
+    # what is asked of the part is the rest ("is the battery *replaceable*?")
+    return frozenset(content_words(" ".join(written[1:]))) if len(written) > 1 else frozenset()
 
 
 def stated_words(sentence: str) -> frozenset[str]:

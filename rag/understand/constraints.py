@@ -30,12 +30,18 @@ _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGN
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
 # its number has a unit; "laptops under 15" could be inches)
 _BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
-                       r"(?:\s+(?:please|pls|thanks|then))?\W*$",
+                       r"(?:(?:\s+(?:please|pls|thanks|then))?\W*$"
+                       # or before what else the search asks: "phones under 300 with 128gb"
+                       r"|\s+(?:with|and|that|in)\s)",
                        re.IGNORECASE)
 _BARE_MIN_AMOUNT = 20.0
 # "around $50", "about 100 dollars": a price near it, within AROUND_SHARE either way
 _AROUND = re.compile(rf"\b(?:around|about|approximately|approx\.?|roughly|~)\s*{MONEY}", re.IGNORECASE)
 AROUND_SHARE = 0.2
+# "my budget is around 100": a bare amount near a budget is money (it listed the cheapest first)
+_BUDGET_WORD = re.compile(r"\bbudget\b", re.IGNORECASE)
+_BUDGET_AROUND = re.compile(rf"\bbudget\s+(?:is\s+|of\s+)?(?:around|about|approximately|roughly|~)\s*\$?\s?{AMOUNT}\b",
+                            re.IGNORECASE)
 # "$1k", "under 1.5k": thousands, written as shoppers write them ("blenders under $1k" was read
 # as $1); only after a currency sign or a word that bounds a price
 _THOUSANDS = re.compile(r"([$€£]\s?|\b(?:under|below|over|above|than|to|budget|around|about|of|is)\s+)"
@@ -180,13 +186,13 @@ def price_constraint(text: str) -> PriceConstraint:
             high = _number(m.group(1))
         if m := _MIN.search(text):
             low = _amount(m)
-        if low is None and high is None and (m := _AROUND.search(text)):
+        if low is None and high is None and (m := _AROUND.search(text) or _BUDGET_AROUND.search(text)):
             low, high = round(_amount(m) * (1 - AROUND_SHARE), 2), round(_amount(m) * (1 + AROUND_SHARE), 2)
     order: Literal["asc", "desc"] | None = None
     if _DEAREST.search(text):
         order = "desc"
-    elif _CHEAPEST.search(text):
-        order = "asc"
+    elif _CHEAPEST.search(text) and not (low is not None and high is not None and _BUDGET_WORD.search(text)):
+        order = "asc"  # (a budget with its amount is a range, not a wish for the cheapest)
     relative: Literal["below", "above", "same"] | None = None
     if low is None and high is None and order is None and not _COLOURS_COMPARED.search(text):
         relative = ("below" if _CHEAPER.search(text) else "above" if _DEARER.search(text)
@@ -232,6 +238,9 @@ _EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
 #: down to 0" (the unit is added: "-10" alone is no temperature)
 _RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:for|to|at|of|down\s+to|below|under|"
                         r"above|over)\s+-?\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z]))", re.IGNORECASE)
+#: A temperature in Fahrenheit ("0 degrees fahrenheit", "20°F"), read in Celsius where the
+#: catalog rates in it (it was read as 0 °C)
+_FAHRENHEIT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:°\s*f|deg(?:rees?)?\s+f(?:ahrenheit)?|fahrenheit|f)\b", re.IGNORECASE)
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
 _LEAST = re.compile(r"\b(?:(?:not|nothing)\s+(?:too\s+|very\s+|that\s+|so\s+|overly\s+)?(?:heavy|big|bulky|large|long)"
@@ -412,6 +421,8 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     plain = _PARTY.sub(lambda m: f"for {m.group(1) or m.group(2)} people", plain)  # "for a family of 4"
     numeric = [k for k in keys if k.kind == "numeric" and k.unit]
     rated = [k for k in numeric if rated_temperature(k)]
+    if len(rated) == 1 and (rated[0].unit or "").lower() == "°c":  # "0 degrees fahrenheit": -18 °C
+        plain = _FAHRENHEIT.sub(lambda m: f"{round((float(m.group(1)) - 32) * 5 / 9):g} °c", plain)
     if len(rated) == 1:  # "rated for -10": in the rating's unit
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
     plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain

@@ -369,8 +369,15 @@ _NAMING = re.compile(r"^\W*(?:(?:sorry|oh|ah|oops)\W+)?(?:i mean|i meant|it'?s|i
 #: The policy just answered, referred to: "does that include laptops?", "does it apply to phones?".
 #: A question of its question words alone: "how long?", "and how much?", "for how long?"
 _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?:how\s+(?:long|much|many|soon|fast|quickly)"
-                            r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)))?\W*$",
+                            r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)"
+                            # "how long will it take?" after shipping, "how long do I have?" after a return
+                            r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
+                            r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
                             re.IGNORECASE)
+# "what if I opened them?", "and if I just don't like it?", "even if it's used?": a case of the
+# rule just asked about
+_CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if)\b[^?.!]{0,60}\?*\s*$",
+                             re.IGNORECASE)
 #: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
 #: not the product in focus
 _COVERS_IT = re.compile(r"^\W*(?:and\s+)?(?:does|do|would|will)\s+(?:that|this|it|they)\s+(?:also\s+)?"
@@ -709,7 +716,8 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         # what narrows it comes first ("four season tents") or after a preposition ("sleeping
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
-        if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS)
+        # (a word more when all come after it: "phone with the best battery life")
+        if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS + (0 if before else 1))
                 # (a value names the kind before the thing: "aramid fiber case", "power bank 20000 mah")
                 and (not after or after[0] in _SEARCH_PREPOSITIONS or after[0] in _SEARCH_QUALIFIERS
                      or e.method == "value")
@@ -1035,11 +1043,17 @@ class Understander:
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
-              and not mentioned and not any(e.kind == "product" for e in focus) and _BARE_QUESTION.match(head)):
+              and not mentioned and not any(e.kind == "product" for e in focus)
+              and (_BARE_QUESTION.match(head) or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
             # "do blenders have a warranty?" then "how long?": that, of the same policy (a
             # product question to the model, with nothing to ask about: "I don't know"); not
-            # with a product in focus, whose price "how much is it?" may ask
-            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            # with a product in focus, whose price "how much is it?" may ask. So is a case of it
+            # ("the return window for headphones?" then "what if I opened them?"; "I don't
+            # know"), and one where the shopper does not want the thing is a return ("what if it
+            # arrives damaged?" then "and if I just don't like it?" repeated the warranty); a
+            # failure is its own question ("what if it arrives damaged?" after shipping)
+            label = "return_policy" if DISSATISFIED.search(head) or WRONG_PICK.search(head) else state.last_intent
+            intent = intent.model_copy(update={"label": label, "reason": "policy_follow_up"})
             query = f"{state.turns[-1].text.rstrip(' ?.!')}, {head.strip()}"
             if not query.endswith("?"):
                 query += "?"
