@@ -2008,3 +2008,12 @@ def test_shopping_talk_third_batch(understood):
     understood.answer("what if it arrives damaged?", session_id=sid)
     a = understood.answer("and if I just don't like it?", session_id=sid)
     assert a.intent == "return_policy", (a.intent, a.text)
+
+
+def test_a_budget_after_a_listing_narrows_it(understood):
+    """"My budget is around 100" after blenders got "A 100 W power bank" (it meets the amount):
+    the blenders at $80-120, which the graph narrowed for the turn."""
+    sid = "budget-around"
+    understood.answer("hi there, I need help choosing a blender", session_id=sid)
+    a = understood.answer("my budget is around 100", session_id=sid)
+    assert a.text.startswith("Blenders at $80.00 to $120.00"), a.text

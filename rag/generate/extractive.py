@@ -721,8 +721,10 @@ class ExtractiveGenerator:
             if lists_the_thing and (not lexical_hit or narrowed_listing(items[rank].evidence)):
                 # what a request asks for is listed: a product's fact near it in meaning only is
                 # no better answer ("I want a blender for smoothies" got one blender's price,
-                # near "smoothies" by its name, NutriMix)
-                score += 1.0
+                # near "smoothies" by its name, NutriMix); nor is one that meets the amount the
+                # listing was narrowed by for the turn ("my budget is around 100" after blenders
+                # got "A 100 W power bank")
+                score += 1.0 + (CONDITION_WEIGHT if narrowed_listing(items[rank].evidence) else 0.0)
             # a rule whose condition the asked amount or time meets answers before one it
             # fails: "how much is shipping for a $30 order?" -> "Orders under $50 ship for
             # $5.99"; "stopped working after 2 months" -> the 2-year warranty, not 30-day returns
