@@ -2017,3 +2017,20 @@ def test_a_budget_after_a_listing_narrows_it(understood):
     understood.answer("hi there, I need help choosing a blender", session_id=sid)
     a = understood.answer("my budget is around 100", session_id=sid)
     assert a.text.lower().startswith(("blenders at $80.00 to $120.00", "no blenders at $80.00 to $120.00")), a.text
+
+
+def test_shopping_talk_fourth_batch(understood):
+    """"I'm shopping for my dad's birthday" was declined; "it's been 2 weeks" after "my order
+    hasn't arrived" was declined with an apology; "does it have noise cancelling?" after "what's
+    their cheapest?" asked which of the brand's products was meant."""
+    a = understood.answer("I'm shopping for my dad's birthday")
+    assert a.text.startswith("We carry"), a.text
+    sid = "order-follow-up"
+    understood.answer("my order hasn't arrived", session_id=sid)
+    a = understood.answer("it's been 2 weeks", session_id=sid)
+    assert a.intent == "order_status" and a.escalate and "only help" not in a.text, a.text
+    sid = "their-cheapest"
+    understood.answer("tell me about Quietude", session_id=sid)
+    understood.answer("what's their cheapest?", session_id=sid)
+    a = understood.answer("does it have noise cancelling?", session_id=sid)
+    assert not a.text.startswith("Which one"), a.text

@@ -79,7 +79,7 @@ _COLOURS_COMPARED = re.compile(rf"\b(?:{'|'.join(COLOUR_NAMES)})\b.*\bthan\b.*\b
 
 _NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest west nest vest quest contest protest "
                               "suggest digest harvest arrest invest honest modest".split())
-_SUPERLATIVE = re.compile(r"\b(?:the|your|ur)\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
+_SUPERLATIVE = re.compile(r"\b(?:the|your|ur|their|its)\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 
 def superlatives(text: str) -> list[re.Match[str]]:

@@ -255,6 +255,11 @@ _COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s
                          r"(?:come|ship|arrive)\s+with\b|\b(?:included|in\s+the\s+box)\b.*\b(?:it|this)\b"
                          r"|\b(?:it|this)\s+(?:includes?|comes?\s+with)\b", re.IGNORECASE)
 
+#: A message that asks something ("what's the weather?", "can you help me?"), not one that
+#: only says more about what was asked
+_ASKS_SOMETHING = re.compile(r"^\W*(?:what|whats|what's|how|why|who|where|when|which|can|could|would|will|do|does|"
+                            r"is|are|tell|show|give)\b", re.IGNORECASE)
+
 #: "not too heavy", "nothing too pricey": a wish, not a complaint that something is too much
 _NOT_TOO = re.compile(r"\b(?:not|nothing)\s+too\b", re.IGNORECASE)
 
@@ -1076,6 +1081,12 @@ class Understander:
             # "what's the warranty?" then "does it cover the battery?" on a laptop's page: what
             # the warranty covers (read as a question about the laptop: "battery life: 6 h")
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+        elif (special is None and intent.label == "out_of_scope" and state is not None
+              and state.last_intent in TRANSACTIONAL_INTENTS and not mentioned
+              and len(head.split()) <= NARROWING_MAX_WORDS and not _ASKS_SOMETHING.match(head)):
+            # "my order hasn't arrived" then "it's been 2 weeks" (declined, with an apology):
+            # more about the order, which support takes (a question of its own is asked anew)
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "follow_up"})
         elif (special is None and intent.label == "out_of_scope" and state is not None
               and state.last_intent in ("return_policy", "warranty", "complaint") and not mentioned
               and (WRONG_PICK.search(head) or FAILURE.search(head) or DISSATISFIED.search(head))):

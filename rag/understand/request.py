@@ -221,6 +221,9 @@ _ASKS_FOR_THE_RANGE = re.compile(
     # "I'm looking for a present for my wife": a gift for someone, of no kind named
     r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
     r"(?:gift|present)s?(?:\s+(?:idea|ideas))?\s+for\s+(?:my|a|an|the|our)\s+[\w'-]+(?:\s+[\w'-]+)?"
+    # "I'm shopping for my dad's birthday"
+    r"|(?:i'?m\s+|i\s+am\s+|we'?re\s+)?(?:shopping|looking)\s+for\s+(?:my|a|our)\s+[\w'-]+\s+"
+    r"(?:birthday|bday|anniversary|graduation|christmas|xmas)(?:\s+(?:gift|present))?"
     r")(?:\s+(?:here|in\s+(?:the|your)\s+(?:store|shop)|at\s+all|please))?\W*$", re.IGNORECASE)
 
 
