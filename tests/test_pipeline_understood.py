@@ -33,6 +33,13 @@ def _cited(a):
     return {c.evidence_id for c in a.citations} | {c.doc_id for c in a.citations if c.doc_id}
 
 
+def _after(understood, session_id, earlier, message):
+    """The answer to `message` in a session whose earlier messages were `earlier`."""
+    for text in earlier:
+        understood.answer(text, session_id=session_id)
+    return understood.answer(message, session_id=session_id)
+
+
 def test_product_specific_return_policy(understood, demo_catalog):
     p = next(x for x in demo_catalog.products if x.id == "p000001")
     trace = understood.run(f"Can I return the {p.title}?")
@@ -1850,14 +1857,11 @@ def test_what_is_wanted_of_a_listing_narrows_it(understood):
     a = understood.answer("under 150", session_id=sid)
     assert a.text.startswith("Headphones (earbuds, earphones, headset) at $150.00 or less"), a.text
     sid = "i-like-espresso"
-    understood.answer("can you recommend a coffee maker?", session_id=sid)
-    a = understood.answer("I like espresso", session_id=sid)
+    a = _after(understood, sid, ["can you recommend a coffee maker?"], "I like espresso")
     assert a.text.startswith("Coffee Makers (type: espresso)"), a.text
     a = understood.answer("not too expensive", session_id=sid)
     assert a.text.startswith("Coffee Makers (type: espresso), cheapest first"), a.text
-    sid = "something-cheap"
-    understood.answer("do you have laptops for students?", session_id=sid)
-    a = understood.answer("something cheap", session_id=sid)
+    a = _after(understood, "something-cheap", ["do you have laptops for students?"], "something cheap")
     assert "cheapest first" in a.text and not a.text.startswith("I can't tell"), a.text
     a = understood.answer("a quiet blender")
     assert not a.text.startswith("I'm sorry"), a.text  # a search, not a complaint
@@ -1880,9 +1884,7 @@ def test_the_wrong_one_bought_is_answered_by_the_return(understood):
     policy answers both. "My smartwatch stopped charging" is a failure: the warranty."""
     a = understood.answer("I ordered the wrong size backpack")
     assert "returns-global" in " ".join(_cited(a)) and "warranty" not in a.text.lower(), a.text
-    sid = "too-tight"
-    understood.answer("I want to return my headphones", session_id=sid)
-    a = understood.answer("they're too tight", session_id=sid)
+    a = _after(understood, "too-tight", ["I want to return my headphones"], "they're too tight")
     assert a.intent == "complaint" and "30-day returns" in a.text, a.text
     a = understood.answer("my smartwatch stopped charging after 2 months")
     assert "warranty" in a.text.lower() and not a.abstained, a.text
@@ -1906,9 +1908,7 @@ def test_a_kind_of_product_named_by_its_value(understood):
 def test_a_category_named_after_a_listing_is_no_narrowing_of_it(understood):
     """"In-ear headphones" after a listing of phone cases was read as "in ..." narrowing the
     cases ("in black"), and listed cases again."""
-    sid = "in-ear-after-cases"
-    understood.answer("do you have leather phone cases?", session_id=sid)
-    a = understood.answer("in-ear headphones", session_id=sid)
+    a = _after(understood, "in-ear-after-cases", ["do you have leather phone cases?"], "in-ear headphones")
     assert a.text.startswith("Headphones (type: in-ear)"), a.text
 
 
@@ -1928,10 +1928,8 @@ def test_what_to_get_asked_again_of_another_kind_is_its_listing(understood):
     """"I'm going camping in the mountains in winter, what do I need?", then "what about a
     sleeping bag?" and "and a tent?": the tents' listing answers the last (it said "I don't
     know": a question of what to get asks for a thing as "I need a tent" does)."""
-    sid = "what-to-get-again"
-    understood.answer("I'm going camping in the mountains in winter, what do I need?", session_id=sid)
-    understood.answer("what about a sleeping bag?", session_id=sid)
-    a = understood.answer("and a tent?", session_id=sid)
+    a = _after(understood, "what-to-get-again", ["I'm going camping in the mountains in winter, what do I need?",
+                                                 "what about a sleeping bag?"], "and a tent?")
     assert a.text.startswith("Tents"), a.text
 
 
@@ -1952,27 +1950,19 @@ def test_shopping_talk_second_batch(understood, demo_catalog):
     declined; "do you sell smart watches" was a payment question ("I don't know"); "not too
     heavy" after sleeping bags apologized and listed the heaviest first; "which lasts longest"
     after smartwatches kept their order."""
-    sid = "comes-with"
-    understood.answer("laptops with linux", session_id=sid)
-    understood.answer("the lightest one?", session_id=sid)
-    a = understood.answer("does it come with a charger?", session_id=sid)
+    a = _after(understood, "comes-with", ["laptops with linux", "the lightest one?"], "does it come with a charger?")
     assert "faq:faq-laptop-charger" in _cited(a), a.text
     sid = "which-is-warmer"
     bags = [p for p in demo_catalog.products if p.category == "sleeping-bags"]
     first = bags[0]
     second = next(p for p in bags if p.brand != first.brand and p.title.split()[1] != first.title.split()[1])
-    understood.answer(f"compare the {first.title} and the {second.title}", session_id=sid)
-    a = understood.answer("which is warmer?", session_id=sid)
+    a = _after(understood, sid, [f"compare the {first.title} and the {second.title}"], "which is warmer?")
     assert a.intent == "comparison" and "Temperature rating" in a.text, a.text
     a = understood.answer("hey do you guys sell smart watches")
     assert a.text.startswith("Smartwatches"), a.text
-    sid = "not-too-heavy"
-    understood.answer("looking for a sleeping bag", session_id=sid)
-    a = understood.answer("not too heavy", session_id=sid)
+    a = _after(understood, "not-too-heavy", ["looking for a sleeping bag"], "not too heavy")
     assert a.text.startswith("Sleeping Bags (weight, lowest first)"), a.text
-    sid = "lasts-longest"
-    understood.answer("do you have smartwatches with gps?", session_id=sid)
-    a = understood.answer("which lasts longest", session_id=sid)
+    a = _after(understood, "lasts-longest", ["do you have smartwatches with gps?"], "which lasts longest")
     assert "battery life, highest first" in a.text, a.text
 
 
@@ -1996,26 +1986,18 @@ def test_shopping_talk_third_batch(understood):
     like it?" after a warranty question repeated the warranty."""
     a = understood.answer("phone with the best battery life")
     assert a.text.startswith("Phones (battery capacity, highest first)"), a.text
-    sid = "shipping-how-long"
-    understood.answer("how much is shipping to canada?", session_id=sid)
-    a = understood.answer("how long will it take?", session_id=sid)
+    a = _after(understood, "shipping-how-long", ["how much is shipping to canada?"], "how long will it take?")
     assert "3-5 business days" in a.text, a.text
-    sid = "opened-them"
-    understood.answer("whats the return window for headphones", session_id=sid)
-    a = understood.answer("what if I opened them?", session_id=sid)
+    a = _after(understood, "opened-them", ["whats the return window for headphones"], "what if I opened them?")
     assert "faq-headphones-hygiene" in _cited(a), a.text
-    sid = "dont-like-it"
-    understood.answer("what if it arrives damaged?", session_id=sid)
-    a = understood.answer("and if I just don't like it?", session_id=sid)
+    a = _after(understood, "dont-like-it", ["what if it arrives damaged?"], "and if I just don't like it?")
     assert a.intent == "return_policy", (a.intent, a.text)
 
 
 def test_a_budget_after_a_listing_narrows_it(understood):
     """"My budget is around 100" after blenders got "A 100 W power bank" (it meets the amount):
     the blenders at $80-120, which the graph narrowed for the turn."""
-    sid = "budget-around"
-    understood.answer("hi there, I need help choosing a blender", session_id=sid)
-    a = understood.answer("my budget is around 100", session_id=sid)
+    a = _after(understood, "budget-around", ["hi there, I need help choosing a blender"], "my budget is around 100")
     assert a.text.lower().startswith(("blenders at $80.00 to $120.00", "no blenders at $80.00 to $120.00")), a.text
 
 
@@ -2025,12 +2007,8 @@ def test_shopping_talk_fourth_batch(understood):
     their cheapest?" asked which of the brand's products was meant."""
     a = understood.answer("I'm shopping for my dad's birthday")
     assert a.text.startswith("We carry"), a.text
-    sid = "order-follow-up"
-    understood.answer("my order hasn't arrived", session_id=sid)
-    a = understood.answer("it's been 2 weeks", session_id=sid)
+    a = _after(understood, "order-follow-up", ["my order hasn't arrived"], "it's been 2 weeks")
     assert a.intent == "order_status" and a.escalate and "only help" not in a.text, a.text
-    sid = "their-cheapest"
-    understood.answer("tell me about Quietude", session_id=sid)
-    understood.answer("what's their cheapest?", session_id=sid)
-    a = understood.answer("does it have noise cancelling?", session_id=sid)
+    a = _after(understood, "their-cheapest", ["tell me about Quietude", "what's their cheapest?"],
+               "does it have noise cancelling?")
     assert not a.text.startswith("Which one"), a.text
