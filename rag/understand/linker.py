@@ -41,54 +41,6 @@ FUZZY_CUTOFF = 80.0
 #: Products whose attribute values are read as known words (a sample: their values repeat), and
 #: the most distinct values kept.
 KNOWN_WORDS_PRODUCTS = 5000
-#: The score of a category named by a value of its products (`values_naming_categories`)
-VALUE_SCORE = 0.9
-#: Keys whose values name no kind of product: a colour is any category's
-_NOT_NAMING_KEYS = frozenset({"color", "colour"})
-_PLURAL_END = re.compile(r"(?:e?s)$")
-#: Words that may follow a value naming a category without being the thing asked for ("power
-#: banks under $50", "goose down please")
-_JOINING_WORDS = frozenset("for with without under below over above less more than that which who in on at to from by "
-                           "and or but please pls available in stock one ones only do does is are can could".split())
-
-
-def values_naming_categories(category_values: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """The attribute values that name a kind of product of one category alone, lower case, each
-    to its category: of two words or more, or joined by a hyphen ("power bank", "aramid fiber",
-    "in-ear", "4-season", "goose down"), and had by one category's products only. A value of one
-    word ("glass", "leather", "drip") or of several categories ("usb-c") names none."""
-    owners: dict[str, set[str]] = {}
-    for category, values in category_values.items():
-        for value in values:
-            for item in str(value).lower().split(", "):
-                item = item.strip()
-                words = re.split(r"[-\s]+", item)
-                if len(words) >= 2 and all(words) and not item.replace(".", "").replace(" ", "").isdigit():
-                    owners.setdefault(item, set()).add(category)
-    return {v: next(iter(cats)) for v, cats in owners.items() if len(cats) == 1}
-
-
-def _squeezed(value: str) -> str:
-    """A value without its spaces and hyphens ("4 season" and "4-season" are one)."""
-    return re.sub(r"[-\s]+", "", value)
-
-
-def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
-    """One pattern for all `values`, longest first, each written with spaces, hyphens or
-    nothing between its words and maybe a plural ending ("power banks", "4 season")."""
-    if not values:
-        return None
-    alternatives = [r"[-\s]*".join(map(re.escape, re.split(r"[-\s]+", v)))
-                    for v in sorted(values, key=len, reverse=True)]
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:e?s)?(?![\w-])")
-
-
-def _catalog_category_values(catalog: Any) -> dict[str, list[str]]:
-    """Each leaf category's attribute values in `catalog` (what `from_graph` reads from the graph)."""
-    out: dict[str, list[str]] = {}
-    for p in catalog.products[:KNOWN_WORDS_PRODUCTS]:
-        out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS for v in a.values)
-    return out
 KNOWN_WORDS_VALUES = 20000
 AMBIGUITY_MARGIN = 0.06  # candidates within this score of the best are "the same"
 MAX_CANDIDATES = 5
@@ -194,6 +146,56 @@ class LinkResult:
     entities: list[LinkedEntity] = field(default_factory=list)
     candidates: list[LinkedEntity] = field(default_factory=list)
     ambiguous_mention: str | None = None
+
+
+#: The score of a category named by a value of its products (`values_naming_categories`)
+VALUE_SCORE = 0.9
+#: Keys whose values name no kind of product: a colour is any category's
+_NOT_NAMING_KEYS = frozenset({"color", "colour"})
+_PLURAL_END = re.compile(r"(?:e?s)$")
+#: Words that may follow a value naming a category without being the thing asked for ("power
+#: banks under $50", "goose down please")
+_JOINING_WORDS = frozenset("for with without under below over above less more than that which who in on at to from by "
+                           "and or but please pls available in stock one ones only do does is are can could".split())
+
+
+def values_naming_categories(category_values: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """The attribute values that name a kind of product of one category alone, lower case, each
+    to its category: of two words or more, or joined by a hyphen ("power bank", "aramid fiber",
+    "in-ear", "4-season", "goose down"), and had by one category's products only. A value of one
+    word ("glass", "leather", "drip") or of several categories ("usb-c") names none."""
+    owners: dict[str, set[str]] = {}
+    for category, values in category_values.items():
+        for value in values:
+            for item in str(value).lower().split(", "):
+                item = item.strip()
+                words = re.split(r"[-\s]+", item)
+                if len(words) >= 2 and all(words) and not item.replace(".", "").replace(" ", "").isdigit():
+                    owners.setdefault(item, set()).add(category)
+    return {v: next(iter(cats)) for v, cats in owners.items() if len(cats) == 1}
+
+
+def _squeezed(value: str) -> str:
+    """A value without its spaces and hyphens ("4 season" and "4-season" are one)."""
+    return re.sub(r"[-\s]+", "", value)
+
+
+def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
+    """One pattern for all `values`, longest first, each written with spaces, hyphens or
+    nothing between its words and maybe a plural ending ("power banks", "4 season")."""
+    if not values:
+        return None
+    alternatives = [r"[-\s]*".join(map(re.escape, re.split(r"[-\s]+", v)))
+                    for v in sorted(values, key=len, reverse=True)]
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:e?s)?(?![\w-])")
+
+
+def _catalog_category_values(catalog: Any) -> dict[str, list[str]]:
+    """Each leaf category's attribute values in `catalog` (what `from_graph` reads from the graph)."""
+    out: dict[str, list[str]] = {}
+    for p in catalog.products[:KNOWN_WORDS_PRODUCTS]:
+        out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS for v in a.values)
+    return out
 
 
 class EntityLinker:
