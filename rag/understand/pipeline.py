@@ -283,7 +283,7 @@ NARROWING_MAX_WORDS = 6
 # "glass jar"); each was declined as out of scope
 _WANTS_OF_THE_LISTING = re.compile(
     r"^\W*(?:(?:and|but|ok|okay|so|hmm|well|also)\W+)?"
-    r"(?:(?:it'?s\s+|it\s+is\s+|they'?re\s+|mainly\s+|mostly\s+|mainly\s+|just\s+|something\s+|one\s+)*for\s+(?!how\b|what\b|when\b|why\b)"
+    r"(?:(?:it'?s\s+|it\s+is\s+|they'?re\s+|mainly\s+|mostly\s+|just\s+|something\s+|one\s+)*for\s+(?!how\b|what\b|when\b|why\b)"
     r"|(?:i\s+(?:really\s+)?(?:like|prefer|love|want|need)|i'?d\s+(?:like|prefer|rather\s+have)|preferably|ideally)\s+)"
     r"[a-z0-9]", re.IGNORECASE)
 #: Words that are the conversation's, not a wish for a product ("ok", "no", "hmm")
