@@ -743,7 +743,11 @@ WHERE b.id IN $brand_ids
 # subcategories) have: {key, unit, values} with values lower case, for reading attribute
 # constraints ("a tent for 4 people") against the catalog. Read from a sample of `products`
 # products, so its cost does not grow with the category (5 ms for 500 of a 9,000-product
-# category, against 40-65 ms for all of them).
+# category, against 40-65 ms for all of them). Both of its readers (the graph's attribute
+# conditions and the entity linker's values that name a category) use this sample, so a value
+# one of them sees the other does too:
+CATEGORY_ATTRIBUTES_PRODUCTS = 500
+CATEGORY_ATTRIBUTES_VALUES = 200
 CATEGORY_ATTRIBUTES = """
 MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
 WITH p LIMIT $products

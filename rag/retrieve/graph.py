@@ -66,8 +66,8 @@ BRANDS_NAMED = 12  # brands a brand listing names ("... and 18 more")
 _ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
 # what a listing's attribute constraints are read against: the attributes of this many of the
 # category's products, and this many distinct values per key (rarer values go unmatched)
-ATTRIBUTE_PRODUCTS_READ = 500
-ATTRIBUTE_VALUES_READ = 200
+ATTRIBUTE_PRODUCTS_READ = cypher.CATEGORY_ATTRIBUTES_PRODUCTS
+ATTRIBUTE_VALUES_READ = cypher.CATEGORY_ATTRIBUTES_VALUES
 COMPARISON_SUMMARY_ROWS = 4  # differences named in a comparison's summary fact (price first)
 
 

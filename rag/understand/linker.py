@@ -191,10 +191,17 @@ def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
 
 
 def _catalog_category_values(catalog: Any) -> dict[str, list[str]]:
-    """Each leaf category's attribute values in `catalog` (what `from_graph` reads from the graph)."""
+    """Each leaf category's attribute values in `catalog`, from as many of its products as
+    `from_graph` reads from the graph."""
+    from kg.cypher import CATEGORY_ATTRIBUTES_PRODUCTS
+
     out: dict[str, list[str]] = {}
-    for p in catalog.products[:KNOWN_WORDS_PRODUCTS]:
-        out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS for v in a.values)
+    read: dict[str, int] = {}
+    for p in catalog.products:
+        if read.get(p.category, 0) < CATEGORY_ATTRIBUTES_PRODUCTS:
+            read[p.category] = read.get(p.category, 0) + 1
+            out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS
+                                                  for v in a.values)
     return out
 
 
@@ -249,8 +256,11 @@ class EntityLinker:
         parents = {r.get("parent_id") for r in category_rows}
         values = [str(r["value"]) for r in store.query(Q.ATTRIBUTE_VALUE_SAMPLE, {
             "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})]
+        # (the sample the graph reads attribute conditions from: a value that links a category
+        # narrows its listing)
         by_category = {c.id: [str(v) for r in store.query(Q.CATEGORY_ATTRIBUTES, {
-                           "category_id": c.id, "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})
+                           "category_id": c.id, "products": Q.CATEGORY_ATTRIBUTES_PRODUCTS,
+                           "values": Q.CATEGORY_ATTRIBUTES_VALUES})
                            if r["key"] not in _NOT_NAMING_KEYS for v in r.get("values") or []]
                        for c in categories if c.id not in parents}  # (leaves: a parent has its leaves' values)
         return cls(products, brands, categories, encoder=encoder, known_words=values, category_values=by_category)
