@@ -431,7 +431,8 @@ def test_a_product_named_by_its_id_is_described(understood, demo_catalog, templa
 
 def test_the_products_an_answer_listed_can_be_picked_and_asked_about(understood):
     """After "what are your cheapest tents?" lists three, "tell me more about the second one"
-    is about the second (read as "tell me more about <its name>"), and "how much is it?" asks
+    is about the second (read as "tell me more about <its name>"), "and the third?" asks the
+    same of the third, and, in a new session, "how much is it?" asks
     which one before it answers; the pick answers with that product's price. "What's the last
     day I can return it?" picks nothing: "the last" with no "one" is no pick."""
     import re
@@ -446,6 +447,19 @@ def test_the_products_an_answer_listed_can_be_picked_and_asked_about(understood)
     assert u.focus_source == "selection" and u.product_ids == [ids[1]], u.focus
     assert u.plan.answer_mode == "grounded" and u.intent.label != "comparison", u.intent
     assert second.answer.citations and all(ids[1] in c.evidence_id for c in second.answer.citations), second.answer.text
+
+    # the answer about the pick names only it, yet "and the third?" still counts in the listing,
+    # and asks what the pick was asked (it was declined as out of scope)
+    third = understood.run("and the third?", session_id=sid)
+    u = third.understanding
+    assert u.focus_source == "selection" and u.product_ids == [ids[2]], u.focus
+    assert u.intent.label == second.understanding.intent.label, u.intent
+    assert third.answer.citations and all(ids[2] in c.evidence_id for c in third.answer.citations), third.answer.text
+    price = understood.run("how much is it?", session_id=sid)
+    assert price.understanding.product_ids == [ids[2]], price.understanding.focus
+    first_price = understood.run("what about the first one?", session_id=sid)
+    assert first_price.understanding.intent.label == "availability_price", first_price.understanding.intent
+    assert first_price.answer.citations[0].evidence_id == f"{ids[0]}#price", first_price.answer.text
 
     sid2 = sid + "-b"
     understood.run("what are your cheapest tents?", session_id=sid2)

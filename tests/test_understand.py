@@ -894,7 +894,8 @@ def test_picking_from_listed_products_needs_a_pick():
     listed = [LinkedEntity(kind="product", id=f"p{i}", name=f"Tent {i}", score=1.0, method="selection") for i in range(3)]
     for text, want in [("tell me more about the second one", "p1"), ("the 2nd", "p1"), ("3", "p2"),
                        ("is the last option in stock?", "p2"), ("what's the last day to return it?", None),
-                       ("the first time I used it", None)]:
+                       ("the first time I used it", None), ("and the third?", "p2"),
+                       ("what about the last one?", "p2"), ("and the last day?", None)]:
         picked = select_candidate(text, listed, strict=True)
         assert (picked.id if picked else None) == want, text
     assert select_candidate("the first time", listed).id == "p0"  # an answer to our question

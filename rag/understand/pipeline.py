@@ -71,6 +71,7 @@ from rag.understand.state import (
     SessionStore,
     Turn,
     name_the_pick,
+    only_a_pick,
     resolve_focus,
     select_several,
 )
@@ -958,6 +959,14 @@ class Understander:
             intent = intent.model_copy(update={"label": previous.intent, "reason": "product_named"})
             query = asked_again(previous, focus)
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source == "selection" and state is not None and not state.candidates and state.last_intent
+              and only_a_pick(head) and state.picked_from and state.turns[-1].focus
+              and state.turns[-1].focus[0].id in {e.id for e in state.picked_from}):
+            # "tell me about the first one" then "and the second?": the same question, about it
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "listed_pick"})
+            asked = next((t.text for t in reversed(state.turns) if not only_a_pick(t.text)), state.turns[-1].text)
+            query = name_the_pick(asked, focus[0])
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "selection" and state is not None and not state.candidates:
             # "tell me more about the second one" of the products the last answer listed: read
             # with that product's name, as the shopper meant it
@@ -1265,6 +1274,9 @@ class Understander:
                             asked_which=answer_mode == "clarify" and not candidates))
         if focus and source != "session":
             state.focus = [e.model_copy(update={"mention": None}) for e in focus]
+        listing = state.pick_listing
+        if source == "selection" and not state.candidates and len(listing) > 1 and focus[0].id in {e.id for e in listing}:
+            state.picked_from = listing  # the next ordinal counts in it too ("and the second?")
         if answer_mode == "clarify" and candidates:
             state.candidates = candidates
         elif source in ("selection", "message", "context"):
@@ -1291,6 +1303,8 @@ class Understander:
         if text is not None and WHICH_PRODUCT in str(text):  # asked after retrieval (rag.respond.asks_which_product)
             state.turns[-1].asked_which = True
         state.listed = self._listed(answer)
+        if not {e.id for e in state.listed} <= {e.id for e in state.picked_from}:
+            state.picked_from = []  # another listing (or product) took its place
         self.sessions.put(state)
 
     @staticmethod

@@ -64,9 +64,19 @@ class SessionState(BaseModel):
     #: Products the last answer listed, in its order ("cheapest first: (1) ..., (2) ..."):
     #: "tell me more about the second one" picks from these, "how much is it?" asks which.
     listed: list[LinkedEntity] = Field(default_factory=list)
+    #: The listing the last pick came from, while the answers since name only its products:
+    #: "tell me about the first one" then "and the second?" picks the second of that listing.
+    picked_from: list[LinkedEntity] = Field(default_factory=list)
     #: Turns so far whose sentiment was negative or that asked about an order/complaint:
     #: the "repeated contact" escalation signal counts these.
     negative_turns: int = 0
+
+    @property
+    def pick_listing(self) -> list[LinkedEntity]:
+        """The products an ordinal counts in: the last answer's listing, or, while the answers
+        since a pick named only the picked product, the listing it was picked from ("and the
+        second?" after "tell me about the first one")."""
+        return self.picked_from if len(self.listed) < 2 and self.picked_from else self.listed
 
     @classmethod
     def new(cls, session_id: str) -> "SessionState":
@@ -203,7 +213,17 @@ _NUMBER_PICK_RE = re.compile(r"^\s*(?:number|option|#)?\s*([1-5])\s*[.!]?\s*$")
 _WHICH = re.compile(r"^\W*(?:(?:and|so|ok|okay)\s+)?which\b", re.IGNORECASE)
 _DEMONSTRATIVE_RE = re.compile(r"\b(that|this|the)\s+one\b")
 _PICK_NOUNS = {"one", "option", "product", "item"}
+# "the second", "2nd!", "and the third?", "what about the last one?": a pick and nothing else
+_ONLY_A_PICK = re.compile(
+    r"^\W*(?:(?:and|ok|okay|now|then|what\s+about|how\s+about)\s+)?(?:the\s+)?"
+    r"(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)(?:\s+(?:one|option|product|item))?\W*$")
 _ALONE_RE = re.compile(r"^\W*(?:the\s+)?\w+\W*$")  # "the second", "2nd!"
+
+
+def only_a_pick(text: str) -> bool:
+    """The message is a pick from a list and nothing more ("and the second?"): it asks again
+    what the last pick was asked."""
+    return bool(_ONLY_A_PICK.match(text.lower()))
 
 
 def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = False) -> LinkedEntity | None:
@@ -214,7 +234,7 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
         return None
     low = text.lower()
     m = _ORDINAL_RE.search(low)
-    if m and strict and not (m.group(0).split()[-1] in _PICK_NOUNS or _ALONE_RE.match(low)):
+    if m and strict and not (m.group(0).split()[-1] in _PICK_NOUNS or _ALONE_RE.match(low) or only_a_pick(low)):
         m = None
     if m:
         i = _ORDINALS[m.group(1)]
@@ -335,7 +355,7 @@ def resolve_focus(
         return mentioned, "message"
     if state is not None:
         picked = (select_candidate(text, state.candidates) if state.candidates
-                  else select_candidate(text, state.listed, strict=True))
+                  else select_candidate(text, state.pick_listing, strict=True))
         if picked is not None:
             return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
         if state.focus and not asks_the_store(text):
