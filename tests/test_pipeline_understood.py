@@ -1936,6 +1936,20 @@ def test_an_accessory_for_the_product_on_its_page(understood, demo_catalog):
     assert a.intent == "compatibility" and "accessory_for" in " ".join(_cited(a)), a.text
     a = understood.answer("what charger do I need for this phone?", product_id=phone.id)
     assert a.intent == "compatibility" and "has the SKU" not in a.text, a.text
+    a = understood.answer("what case would you recommend for it?", product_id=phone.id)  # it listed any cases
+    assert a.intent == "compatibility" and "accessory_for" in " ".join(_cited(a)), a.text
+
+
+def test_an_accessory_for_the_one_a_listing_picked(understood):
+    """"Which is cheapest?" among phones, then "what case would you recommend for it?": cases
+    for the cheapest phone, listed first (it said "I don't know")."""
+    import re
+
+    cheapest = _after(understood, "case-for-the-cheapest", ["show me phones"], "which is cheapest?")
+    first = re.findall(r"\((p\d{6})\)", cheapest.text)[0]
+    a = _after(understood, "case-for-the-cheapest", [], "what case would you recommend for it?")
+    assert a.intent == "compatibility", a.text
+    assert any(c.endswith(f"~accessory_for~{first}") for c in _cited(a)), a.text
 
 
 def test_what_to_get_asked_again_of_another_kind_is_its_listing(understood):

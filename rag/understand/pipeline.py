@@ -654,7 +654,11 @@ def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list
             or accessory_named_for_its_product(text, [it], linker) is not None)
 
 
-_FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:s)?\s+(?:for|that\s+fits?|to\s+fit|fitting)\s+"
+_FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:s)?\s+"
+                            # "what case would you recommend for it?", "which charger should I get for"
+                            r"(?:(?:would|should|do|can|could|will)\s+(?:you|i|we)\s+"
+                            r"(?:recommend|suggest|buy|get|use|need|pick)\s+)?"
+                            r"(?:for|that\s+fits?|to\s+fit|fitting)\s+"
                             r"(?:the\s+|my\s+|a\s+|an\s+|this\s+)?\Z", re.IGNORECASE)
 
 
@@ -1127,10 +1131,14 @@ class Understander:
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         elif (special is None and source in ("session", "context")
               and intent.label in ("availability_price", "product_info", "recommendation")
-              and asks_for_things_for_it(head, focus, mentioned, self.linker)):
+              and asks_for_things_for_it(head, focus + self._the_one_asked_for(state, focus, source),
+                                         mentioned, self.linker)):
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
-            # question about the phone itself
+            # question about the phone itself. After "which is cheapest?" among phones, "it" is
+            # the cheapest, listed first (it listed phones, then said "I don't know")
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
+            if one_asked_for := self._the_one_asked_for(state, focus, source):
+                focus, source = one_asked_for, "selection"
         if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
                 and source in ("context", "session") and len(one := [e for e in focus if e.kind == "product"]) == 1
                 and asks_for_an_overview(head)):
@@ -1170,8 +1178,8 @@ class Understander:
             # the question it answered asked for one ("which one is the cheapest?" then "does it
             # have a timer?": the cheapest, listed first; "what phone has the best battery?" then
             # "how big is the screen?", which listed phones by screen size)
-            if state.turns and asks_for_one(state.turns[-1].text):
-                focus, source = [state.listed[0]], "selection"
+            if one_asked_for := self._the_one_asked_for(state, focus, source):
+                focus, source = one_asked_for, "selection"
             else:
                 candidates = list(state.listed)
 
@@ -1244,6 +1252,15 @@ class Understander:
             return False
         vectors = np.asarray(self.encoder.encode([other.strip(" ?.!"), *words]), dtype=np.float32)
         return float((vectors[1:] @ vectors[0]).max()) >= SAME_KIND_SIMILARITY
+
+    @staticmethod
+    def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:
+        """The product the last answer listed first when the question it answered asked for one
+        ("which is cheapest?") and nothing newer is in focus: what "it" means next."""
+        if (source != "session" or state is None or len(state.listed) < 2 or not state.turns
+                or any(e.kind == "product" for e in focus) or not asks_for_one(state.turns[-1].text)):
+            return []
+        return [state.listed[0]]
 
     def _variant_picked(self, text: str, focus: list[LinkedEntity], source: str) -> LinkedEntity | None:
         """Another colour (variant) of the one product in focus that the message names, if it
