@@ -55,7 +55,7 @@ CATEGORY_ALIASES: dict[str, list[str]] = {
     "headphones": ["earbuds", "earphones", "headset"],
     "laptops": ["notebook", "computer"],
     "phones": ["smartphone", "cell phone", "cellphone"],
-    "smartwatches": ["smart watch", "fitness tracker"],
+    "smartwatches": ["smart watch", "watch", "fitness tracker"],
     "kitchen": ["cooking", "cookware"],
     "coffee-makers": ["coffee machine", "espresso machine"],
     "outdoor": ["camping", "hiking", "outdoors"],

@@ -221,6 +221,7 @@ CANONICAL = {
     "bigger": "size", "larger": "size", "smaller": "size", "dimension": "size",
     "biggest": "largest", "roomiest": "largest",  # "the biggest backpack": "capacity, largest first"
     "waterproof": "water",  # "a waterproof smartwatch": "water resistance: 50 m"
+    "swim": "water", "swimm": "water",  # "a smartwatch for swimming", "can I swim with it?"
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
     "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"

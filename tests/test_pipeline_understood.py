@@ -2040,3 +2040,14 @@ def test_shopping_talk_fourth_batch(understood):
     a = _after(understood, "their-cheapest", ["tell me about Quietude", "what's their cheapest?"],
                "does it have noise cancelling?")
     assert not a.text.startswith("Which one"), a.text
+
+
+def test_a_watch_for_swimming(understood, demo_catalog):
+    """"I need a watch for swimming" was declined ("watch" named no category, and swimming no
+    attribute): the smartwatches, most water resistant first. "Can I swim with it?" on a
+    smartwatch's page said "I don't know": its water resistance answers."""
+    a = understood.answer("I need a watch for swimming")
+    assert a.text.startswith("Smartwatches (water resistance, highest first)"), a.text
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
+    a = understood.answer("can I swim with it?", product_id=watch.id)
+    assert f"{watch.id}#attr:water_resistance" in _cited(a), a.text
