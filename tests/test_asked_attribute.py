@@ -70,3 +70,19 @@ def test_a_feature_of_several_words_or_a_part_asked_about(question, feature):
     from rag.textutil import content_words
 
     assert asked_feature(question) == frozenset(content_words(" ".join(feature))), question
+
+
+@pytest.mark.parametrize("question, sentence, another", [
+    ("does it have an hdmi port?", "Nimbus Tech Book 690 Laptop, Silver: charging port: USB-C", True),
+    ("does it have a water bottle pocket?", "side pocket: yes", True),
+    ("does it have a water bottle pocket?", "it has a water bottle pocket", False),
+    ("does it have a glass jar?", "PulsePro Blend 610 Blender: jar material: tritan", False),  # says there is none
+    ("does it have a usb c port?", "charging port: USB-C", False),
+    ("does it have gps built in?", "sensors: heart rate, ECG, GPS", False),
+    ("does it have a mic?", "noise cancelling: no", False),  # one word: asked_feature's to judge
+])
+def test_a_fact_of_another_kind_of_the_feature_asked_for(question, sentence, another):
+    """"Does it have an HDMI port?" was answered "charging port: USB-C": a port, of another kind."""
+    from rag.understand.asked_attribute import names_another_kind
+
+    assert names_another_kind(question, sentence) is another

@@ -2051,3 +2051,23 @@ def test_a_watch_for_swimming(understood, demo_catalog):
     watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
     a = understood.answer("can I swim with it?", product_id=watch.id)
     assert f"{watch.id}#attr:water_resistance" in _cited(a), a.text
+
+
+def test_a_value_asked_of_a_product_is_answered_by_its_attribute(understood, demo_catalog):
+    """"Is it usb c?" about a Lightning charger answered "type: charging cable", "does it make
+    espresso?" about a drip coffee maker and "is it down or synthetic?" about a down sleeping
+    bag said "I don't know": the attribute the value belongs to answers (connector, type,
+    fill). "Does it have an HDMI port?" about a laptop answered with its charging port."""
+    def first(category, key, value):
+        return next(p for p in demo_catalog.products if p.category == category
+                    and any(a.key == key and value not in [v.lower() for v in a.values] for a in p.attributes))
+
+    for category, key, absent, question in [("chargers-cables", "connector", "usb-c", "is it usb c?"),
+                                            ("coffee-makers", "type", "espresso", "does it make espresso?"),
+                                            ("sleeping-bags", "fill", "synthetic", "is it down or synthetic?")]:
+        p = first(category, key, absent)
+        a = understood.answer(question, product_id=p.id)
+        assert not a.abstained and a.citations[0].evidence_id == f"{p.id}#attr:{key}", (question, a.text)
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    a = understood.answer("does it have an hdmi port?", product_id=laptop.id)
+    assert "charging port" not in a.text, a.text

@@ -83,7 +83,7 @@ from rag.textutil import (
     within_period,
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
-from rag.understand.asked_attribute import asked_attribute, asked_feature, unstated
+from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
 from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
 from rag.understand.request import (
@@ -697,10 +697,12 @@ class ExtractiveGenerator:
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
                 relevant = False
             if (relevant and feature and items[rank].evidence.source in ("attribute", "description")
-                    and not self._states_attribute(feature, sentence, items[rank].evidence)):
+                    and (not self._states_attribute(feature, sentence, items[rank].evidence)
+                         or names_another_kind(question, sentence))):
                 # "does it have a mic?" is not answered by "noise cancelling: no", near it in
                 # meaning alone; nor "does it have a water bottle pocket?" by "waterproof: yes",
-                # which says another of its words
+                # which says another of its words; nor "does it have an HDMI port?" by "charging
+                # port: USB-C", another kind of port
                 relevant = False
             if relevant and items[rank].evidence.source == "attribute" and (
                     _names_another_code(codes, sentence)

@@ -116,6 +116,22 @@ def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozens
     return frozenset(content_words(" ".join(written[1:]))) if len(written) > 1 else frozenset()
 
 
+def names_another_kind(question: str, sentence: str) -> bool:
+    """Whether `sentence` speaks of another kind of the feature a question asks for: "does it
+    have an HDMI port?" is not answered by "charging port: USB-C", whose port is named by
+    another word, and HDMI by none. A fact that names the thing first ("jar material: tritan"
+    for "a glass jar?") still answers."""
+    m = _HAS_FEATURE.search(question or "")
+    written = [w for w in words(m.group("p")) if content_words(w) - _GENERIC - _QUALIFIERS - _HAVING] if m else []
+    if len(written) < 2:
+        return False
+    modifier, head = content_words(written[-2]), content_words(written[-1])
+    parts = [[content_words(w) for w in words(part)] for part in re.split(r"[:;,.()\[\]]", sentence)]
+    if any(modifier <= w for said in parts for w in said if w):
+        return False
+    return any(w == head and said[i - 1] for said in parts for i, w in enumerate(said) if i > 0)
+
+
 def stated_words(sentence: str) -> frozenset[str]:
     """What `sentence` says, in its words and in what the units of its values state."""
     said = set(content_words(sentence))

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from rag.understand.constraints import without_prices, without_quantities
+from rag.understand.constraints import AttributeKey, without_prices, without_quantities
 from rag.understand.types import LinkedEntity
 
 MAX_LINK_CHARS = 1000   # only the head of very long messages is linked (latency bound)
@@ -190,19 +190,24 @@ def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:e?s)?(?![\w-])")
 
 
-def _catalog_category_values(catalog: Any) -> dict[str, list[str]]:
-    """Each leaf category's attribute values in `catalog`, from as many of its products as
-    `from_graph` reads from the graph."""
-    from kg.cypher import CATEGORY_ATTRIBUTES_PRODUCTS
+def _catalog_category_keys(catalog: Any) -> dict[str, list[AttributeKey]]:
+    """Each leaf category's attributes in `catalog`, read as `from_graph` reads them from the
+    graph (`kg.cypher.CATEGORY_ATTRIBUTES`): from as many of its products, as many values a key."""
+    from kg.cypher import CATEGORY_ATTRIBUTES_PRODUCTS, CATEGORY_ATTRIBUTES_VALUES
 
-    out: dict[str, list[str]] = {}
+    values: dict[str, dict[tuple[str, str | None], list[str]]] = {}
     read: dict[str, int] = {}
     for p in catalog.products:
         if read.get(p.category, 0) < CATEGORY_ATTRIBUTES_PRODUCTS:
             read[p.category] = read.get(p.category, 0) + 1
-            out.setdefault(p.category, []).extend(v for a in p.attributes if a.key not in _NOT_NAMING_KEYS
-                                                  for v in a.values)
-    return out
+            for a in p.attributes:
+                seen = values.setdefault(p.category, {}).setdefault((a.key, a.unit), [])
+                value = a.text_value.lower()
+                if value not in seen:
+                    seen.append(value)
+    return {category: [AttributeKey(key, unit, tuple(vs[:CATEGORY_ATTRIBUTES_VALUES]))
+                       for (key, unit), vs in sorted(keys.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+            for category, keys in values.items()}
 
 
 class EntityLinker:
@@ -213,11 +218,13 @@ class EntityLinker:
         categories: Iterable[NamedNode],
         encoder: Any = None,
         known_words: Iterable[str] = (),
-        category_values: Mapping[str, Iterable[str]] | None = None,
+        category_keys: Mapping[str, list[AttributeKey]] | None = None,
     ):
         """`known_words`: words of the catalog that name no product, brand or category (its
         attribute values: "chromeos", "ripstop"): never corrected to a name that is close.
-        `category_values`: each category's text attribute values (`values_naming_categories`)."""
+        `category_keys`: each leaf category's attributes, with some of their values: a value
+        may name its category (`values_naming_categories`) or, asked of a product, its attribute
+        (rag.understand.pipeline.attributes_asked_by_value)."""
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -228,7 +235,9 @@ class EntityLinker:
         self.brands: list[NamedNode] = list(brands)
         self.categories: list[NamedNode] = list(categories)
         self._known = frozenset(w for text in known_words for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
-        named = values_naming_categories(category_values or {})
+        self.category_keys: dict[str, list[AttributeKey]] = dict(category_keys or {})
+        named = values_naming_categories({c: [v for k in keys if k.key not in _NOT_NAMING_KEYS for v in k.values]
+                                          for c, keys in self.category_keys.items()})
         self._value_categories = {_squeezed(v): c for v, c in named.items()}
         self._values_re = _phrases_pattern(named)
         self._build(encoder)
@@ -258,12 +267,12 @@ class EntityLinker:
             "products": KNOWN_WORDS_PRODUCTS, "values": KNOWN_WORDS_VALUES})]
         # (the sample the graph reads attribute conditions from: a value that links a category
         # narrows its listing)
-        by_category = {c.id: [str(v) for r in store.query(Q.CATEGORY_ATTRIBUTES, {
-                           "category_id": c.id, "products": Q.CATEGORY_ATTRIBUTES_PRODUCTS,
-                           "values": Q.CATEGORY_ATTRIBUTES_VALUES})
-                           if r["key"] not in _NOT_NAMING_KEYS for v in r.get("values") or []]
+        by_category = {c.id: [AttributeKey(r["key"], r.get("unit"), tuple(str(v) for v in r.get("values") or []))
+                              for r in store.query(Q.CATEGORY_ATTRIBUTES, {
+                                  "category_id": c.id, "products": Q.CATEGORY_ATTRIBUTES_PRODUCTS,
+                                  "values": Q.CATEGORY_ATTRIBUTES_VALUES})]
                        for c in categories if c.id not in parents}  # (leaves: a parent has its leaves' values)
-        return cls(products, brands, categories, encoder=encoder, known_words=values, category_values=by_category)
+        return cls(products, brands, categories, encoder=encoder, known_words=values, category_keys=by_category)
 
     @classmethod
     def from_catalog(cls, catalog: Any, encoder: Any = None) -> "EntityLinker":
@@ -274,7 +283,7 @@ class EntityLinker:
             (NamedNode(c.id, c.name, list(c.aliases)) for c in catalog.categories),
             encoder=encoder,
             known_words={v for p in catalog.products[:KNOWN_WORDS_PRODUCTS] for a in p.attributes for v in a.values},
-            category_values=_catalog_category_values(catalog),
+            category_keys=_catalog_category_keys(catalog),
         )
 
     def _build(self, encoder: Any) -> None:

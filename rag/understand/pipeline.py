@@ -25,6 +25,7 @@ from threadpoolctl import ThreadpoolController
 from rag.textutil import ASKS_COST, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
 from rag.understand.constraints import (
     PriceConstraint,
+    attribute_constraints,
     compares_with_it,
     only_a_condition,
     price_constraint,
@@ -654,6 +655,25 @@ def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list
             or accessory_named_for_its_product(text, [it], linker) is not None)
 
 
+# "is it usb c?", "does it make espresso?", "are these in-ear or over-ear?": a yes/no or either/or
+# question of one product
+_YES_OR_NO = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:is|are|does|do|can|will|would|has|have)\b", re.IGNORECASE)
+
+
+def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLinker | None) -> list[str]:
+    """The attributes a yes/no question about one product asks by a value of them, in words,
+    when it does not name them: "connector" for "is it usb c?" (a charger's connector: usb-c),
+    "type" for "does it make espresso?", "fill" for "is it down or synthetic?". Its facts
+    answer by that attribute ("connector: Lightning"), which shares no word with the question:
+    it picked another fact ("type: charging cable") or said "I don't know"."""
+    if linker is None or not product.category_id or not _YES_OR_NO.match(text):
+        return []
+    said = content_words(text)
+    named = [c.key.replace("_", " ") for c in attribute_constraints(text, linker.category_keys.get(product.category_id, []))
+             if c.value is not None and c.value not in ("yes", "no")]
+    return [key for key in dict.fromkeys(named) if not content_words(key) <= said]
+
+
 _FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:s)?\s+"
                             # "what case would you recommend for it?", "which charger should I get for"
                             r"(?:(?:would|should|do|can|could|will)\s+(?:you|i|we)\s+"
@@ -1148,6 +1168,12 @@ class Understander:
             if intent.label == "out_of_scope":
                 intent = intent.model_copy(update={"label": "product_info", "reason": "overview"})
             query = f"{head} ({one[0].name})"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        if (intent.label in ("product_info", "compatibility", "availability_price") and special is None
+                and query == head and len(one := [e for e in focus if e.kind == "product"]) == 1
+                and (keys := attributes_asked_by_value(head, one[0], self.linker))):
+            # "is it usb c?" about a charger: its connector answers (read with the attribute's name)
+            query = f"{head} ({', '.join(keys)})"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         brands = [e for e in focus if e.kind == "brand"]
         if (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
