@@ -2071,3 +2071,11 @@ def test_a_value_asked_of_a_product_is_answered_by_its_attribute(understood, dem
     laptop = next(p for p in demo_catalog.products if p.category == "laptops")
     a = understood.answer("does it have an hdmi port?", product_id=laptop.id)
     assert "charging port" not in a.text, a.text
+
+
+def test_a_search_with_an_article_a_number_and_a_price(understood):
+    """"A 4 season tent under 500" was declined as out of scope (five words beside the tent),
+    and "4 season tent under 500" lost its price: the 4-season tents at $500 or less."""
+    for message in ("a 4 season tent under 500", "4 season tent under 500"):
+        a = understood.answer(message)
+        assert a.text.startswith("Tents (season: 4-season) at $500.00 or less"), a.text

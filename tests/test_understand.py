@@ -1085,6 +1085,9 @@ def test_values_that_name_a_kind_of_product_of_one_category():
     ("my budget is around 100", 80.0, 120.0),     # it listed the cheapest first, unbounded
     ("phones under 300 with 128gb", None, 300.0),  # the price was lost before "with"
     ("tents under 3 kg", None, None),
+    ("a 4 season tent under 500", None, 500.0),    # a number before it lost it
+    ("a 2 person tent under 300", None, 300.0),
+    ("a tent for under 4 people", None, None),
 ])
 def test_prices_said_in_more_ways(text, low, high):
     from rag.understand.constraints import price_constraint

@@ -28,8 +28,9 @@ _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no mo
 _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGNORECASE)
 # as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
-# its number has a unit; "laptops under 15" could be inches)
-_BARE_MAX = re.compile(r"^\W*(?:[a-z][\w'-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
+# its number has a unit; "laptops under 15" could be inches); other numbers may come before it
+# ("a 4 season tent under 500")
+_BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
                        r"(?:(?:\s+(?:please|pls|thanks|then))?\W*$"
                        # or before what else the search asks: "phones under 300 with 128gb"
                        r"|\s+(?:with|and|that|in)\s)",

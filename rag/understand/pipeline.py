@@ -723,6 +723,10 @@ _SEARCH_PREPOSITIONS = frozenset("for with without under below over above in fro
 #: Words that begin what narrows a category after it ("sleeping bag *rated* for below
 #: freezing", "backpack *made* of canvas").
 _SEARCH_QUALIFIERS = frozenset("rated made designed suitable suited good great best ideal comfortable warm".split())
+#: What a search's word count leaves out: an article first, and its price ("a 4 season tent
+#: under 500" is four season, a tent and a price).
+_SEARCH_ARTICLE = frozenset({"a", "an"})
+_SEARCH_PRICE = re.compile(r"\b(?:under|below|less\s+than|up\s+to|over|above)\s+\$?\d[\d,.]*k?\b")
 #: Verbs that start a command about a thing ("sync phone", "call home", "pair with phone").
 _COMMANDS = frozenset(
     "call dial phone sync pair disconnect connect answer accept deny create use get set turn play text send share "
@@ -747,7 +751,10 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
         # (a word more when all come after it: "phone with the best battery life")
-        if (is_search(" ".join(before + after), max_words=SEARCH_MAX_WORDS + (0 if before else 1))
+        narrowing = " ".join([*(before[1:] if before[:1] and before[0] in _SEARCH_ARTICLE else before), *after])
+        if price_constraint(text).max_price is not None or price_constraint(text).min_price is not None:
+            narrowing = _SEARCH_PRICE.sub(" ", narrowing)
+        if (is_search(narrowing, max_words=SEARCH_MAX_WORDS + (0 if before else 1))
                 # (a value names the kind before the thing: "aramid fiber case", "power bank 20000 mah")
                 and (not after or after[0] in _SEARCH_PREPOSITIONS or after[0] in _SEARCH_QUALIFIERS
                      or e.method == "value")
