@@ -2079,3 +2079,10 @@ def test_a_search_with_an_article_a_number_and_a_price(understood):
     for message in ("a 4 season tent under 500", "4 season tent under 500"):
         a = understood.answer(message)
         assert a.text.startswith("Tents (season: 4-season) at $500.00 or less"), a.text
+
+
+@pytest.mark.parametrize("message", ["cold brew coffee maker", "a blender that can crush ice"])
+def test_a_kind_asked_for_is_no_product_named_loosely(understood, message):
+    """Both asked which of the Crema Brew / Crush products was meant."""
+    trace = understood.run(message)
+    assert trace.understanding.plan.answer_mode == "grounded" and not trace.answer.abstained, trace.answer.text

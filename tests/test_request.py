@@ -151,3 +151,18 @@ def test_what_the_store_carries_asked_of_nothing_in_particular(text, asks):
     from rag.understand.request import asks_for_the_range
 
     assert asks_for_the_range(text) is asks
+
+
+def test_a_search_asks_for_a_kind_and_a_clause_says_what_it_does():
+    """"cold brew coffee maker" typed as a search asks for a kind, as "do you have a cold brew
+    coffee maker?" does; "blender crush" in "a blender that can crush ice" is a blender and what
+    it should do, not the Crush blenders. Both asked which product was meant."""
+    from rag.understand.request import asks_for_a_kind, says_what_it_does, searched_thing
+
+    thing = searched_thing("cold brew coffee maker")
+    assert thing is not None and thing.indefinite and asks_for_a_kind(thing, "brew coffee maker", ["coffee maker"])
+    assert searched_thing("is it waterproof?") is None
+    assert not searched_thing("the Crema Brew coffee maker").indefinite
+    assert says_what_it_does("a blender that can crush ice", "blender crush")
+    assert not says_what_it_does("the crush blender", "blender crush")
+    assert not says_what_it_does("nutrimix crush 780 blender", "crush blender")

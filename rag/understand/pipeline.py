@@ -45,6 +45,8 @@ from rag.understand.request import (
     is_search,
     narrows_only,
     requested_thing,
+    says_what_it_does,
+    searched_thing,
 )
 from rag.understand.router import (
     POLICY_INTENTS,
@@ -900,7 +902,9 @@ class Understander:
         candidates = link.candidates if link else []
         if candidates:
             kinds = [e.mention or e.name for e in mentioned if e.kind == "category"]
-            candidates = [c for c in candidates if not asks_for_a_kind(thing, c.mention or "", kinds)]
+            kind_asked = thing or searched_thing(head)  # (a search asks too: "cold brew coffee maker")
+            candidates = [c for c in candidates if not asks_for_a_kind(kind_asked, c.mention or "", kinds)
+                          and not (kinds and says_what_it_does(head, c.mention or ""))]
         query = with_names_for_ids(head, mentioned)
         maker = None if special is not None or any(e.kind in ("brand", "product") for e in mentioned) \
             else maker_not_carried(head)

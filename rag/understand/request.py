@@ -118,6 +118,33 @@ def requested_thing(text: str) -> RequestedThing | None:
     return None
 
 
+def searched_thing(text: str) -> RequestedThing | None:
+    """What a search typed as in a shop's search box asks for ("cold brew coffee maker"): its
+    words, as a request's thing (`requested_thing`), without an article first."""
+    if not is_search(text):
+        return None
+    said = [w.lower().strip("'") for w in _WORD.findall(text)]
+    definite = bool(said) and said[0] == "the"
+    said = said[1:] if said and said[0] in _DETERMINERS else said
+    return RequestedThing(tuple(said), indefinite=not definite) if 0 < len(said) <= MAX_WORDS else None
+
+
+# what a kind asked for does or is for: "a blender *that* can crush ice", "a tent *for* the beach"
+_WHAT_IT_DOES = re.compile(r"\b(?:that|which|to|for|so)\b", re.IGNORECASE)
+
+
+def says_what_it_does(text: str, candidate_mention: str) -> bool:
+    """Whether a loose match of a product's name is a category asked for and a word of what it
+    should do, split by a clause: "blender crush" in "a blender that can crush ice" asks for a
+    blender that crushes, not which Crush blender (NutriMix Crush 780, ...) was meant."""
+    found = [m for w in candidate_mention.lower().split()
+             if (m := re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text.lower()))]
+    if len(found) < 2:
+        return False
+    first, last = min(m.start() for m in found), max(m.end() for m in found)
+    return bool(_WHAT_IT_DOES.search(text[first:last]))
+
+
 def asks_for_a_kind(thing: RequestedThing | None, candidate_mention: str, category_mentions: list[str]) -> bool:
     """Whether a name that matches several products loosely is only words of a kind of thing
     asked for: "do you have a cold brew coffee maker?" asks for a coffee maker that makes cold
