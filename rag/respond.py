@@ -143,6 +143,12 @@ def apply_response_policy(
     elif asks_which_to_choose(message) and out.evidence and all(e.id.endswith("#differences") for e in out.evidence):
         # "which one would you recommend?" after a comparison: facts, not a preference
         body = f"{DEPENDS} {out.text}"
+    elif out.evidence and all(e.source == "scoped_policy" for e in out.evidence):
+        # "do you offer exchanges?": only one laptop's final sale speaks of exchanges ("no
+        # returns and no exchanges"); quoted alone, that read as the store's answer (and before
+        # "I can't find that exact case ...", as the store's rule: "can I exchange for a
+        # different color?")
+        body = f"{SOME_PRODUCTS_ONLY} {out.text}"
     elif unmentioned and reason != "store_range" and (note := not_mentioned_note(out)):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
@@ -154,10 +160,6 @@ def apply_response_policy(
         # for the range itself (`intent.reason = "store_range"`)
         body = f"{NOT_CARRIED} {out.text}"
         out.abstained = True
-    elif out.evidence and all(e.source == "scoped_policy" for e in out.evidence):
-        # "do you offer exchanges?": only one laptop's final sale speaks of exchanges ("no
-        # returns and no exchanges"); quoted alone, that read as the store's answer
-        body = f"{SOME_PRODUCTS_ONLY} {out.text}"
     else:
         body = out.text
 
