@@ -2090,3 +2090,18 @@ def test_a_kind_asked_for_is_no_product_named_loosely(understood, message):
     """Both asked which of the Crema Brew / Crush products was meant."""
     trace = understood.run(message)
     assert trace.understanding.plan.answer_mode == "grounded" and not trace.answer.abstained, trace.answer.text
+
+
+def test_a_wish_after_and_narrows_the_listing_and_a_decline_keeps_it(understood):
+    """"And good battery life" after laptops with 16 GB was declined; then "how much is the
+    first one?" answered about a laptop of an older listing (the decline had listed nothing):
+    the listing ordered by battery life, and its first laptop's price."""
+    import re
+
+    sid = "wish-after-and"
+    a = _after(understood, sid, ["show me laptops", "with at least 16gb ram"], "and good battery life")
+    assert a.intent == "recommendation" and "battery life, highest first" in a.text, a.text
+    first = re.findall(r"\((p\d{6})\)", a.text)[0]
+    understood.answer("what's the weather like today", session_id=sid)
+    price = understood.answer("how much is the first one?", session_id=sid)
+    assert price.citations[0].evidence_id == f"{first}#price", price.text

@@ -307,7 +307,14 @@ def wants_of_the_listing(text: str) -> bool:
         return False
     if _WANTS_OF_THE_LISTING.match(text):
         return True
+    # (what is wished, after "and" and a word that judges it: "and good battery life")
+    while len(words) > 1 and (words[0] in _JOINING or words[0] in _JUDGING_A_WISH):
+        words = words[1:]
     return len(words) <= BARE_WISH_MAX_WORDS and not any(w in _CONVERSATION_WORDS for w in words)
+
+
+_JOINING = frozenset("and but also plus ok okay so".split())
+_JUDGING_A_WISH = frozenset("good great nice decent long big strong excellent".split())
 #: A follow-up that asks which of a listing go with a product it names ("for the Zenfone Labs
 #: Mini 920?", "which ones fit the X?" after "do you have phone cases?")
 _FOR_A_NAMED_PRODUCT = re.compile(
@@ -1356,7 +1363,11 @@ class Understander:
         state.turns[-1].answer = str(text)[:2000] if text is not None else None
         if text is not None and WHICH_PRODUCT in str(text):  # asked after retrieval (rag.respond.asks_which_product)
             state.turns[-1].asked_which = True
-        state.listed = self._listed(answer)
+        listed = self._listed(answer)
+        if listed or not getattr(answer, "abstained", False):
+            # (an answer that says nothing, "I don't know" or a decline, leaves the listing
+            # before it to pick from: "how much is the first one?" after a message it declined)
+            state.listed = listed
         if not {e.id for e in state.listed} <= {e.id for e in state.picked_from}:
             state.picked_from = []  # another listing (or product) took its place
         self.sessions.put(state)
