@@ -2105,3 +2105,12 @@ def test_a_wish_after_and_narrows_the_listing_and_a_decline_keeps_it(understood)
     understood.answer("what's the weather like today", session_id=sid)
     price = understood.answer("how much is the first one?", session_id=sid)
     assert price.citations[0].evidence_id == f"{first}#price", price.text
+
+
+def test_a_remedy_asked_after_a_complaint(understood):
+    """"I bought headphones last week and the left ear stopped working", then "can I get a
+    replacement?" said "I don't know" (a product question with no product): what the store
+    offers for the complaint, its warranty."""
+    a = _after(understood, "remedy-after-complaint",
+               ["I bought headphones last week and the left ear stopped working"], "can I get a replacement?")
+    assert a.intent == "complaint" and not a.abstained and "warranty" in a.text.lower(), a.text

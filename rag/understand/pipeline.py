@@ -261,6 +261,9 @@ _COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s
 
 #: A message that asks something ("what's the weather?", "can you help me?"), not one that
 #: only says more about what was asked
+# what a shopper with a complaint asks for ("can I get a replacement?", "can you fix it?")
+_ASKS_A_REMEDY = re.compile(r"\b(?:replace\w*|refund\w*|exchange\w*|repair\w*|fix(?:ed)?|money\s+back|new\s+one|"
+                            r"another\s+one)\b", re.IGNORECASE)
 _ASKS_SOMETHING = re.compile(r"^\W*(?:what|whats|what's|how|why|who|where|when|which|can|could|would|will|do|does|"
                             r"is|are|tell|show|give)\b", re.IGNORECASE)
 
@@ -1144,6 +1147,14 @@ class Understander:
             # "I want to return my headphones" then "they're too tight": why, about what was
             # talked about (declined as out of scope): what the store offers for it
             intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
+        elif (special is None and state is not None and state.last_intent == "complaint" and not mentioned
+              and intent.label in (*PRODUCT_INTENTS, "out_of_scope") and _ASKS_A_REMEDY.search(head)
+              and (complaint := next((t for t in reversed(state.turns) if t.intent == "complaint"), None))):
+            # "the left ear stopped working" then "can I get a replacement?": what the store
+            # offers for it, read with the complaint (it said "I don't know")
+            intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
+            query = f"{complaint.text.rstrip(' ?.!')}, {head.strip()}"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
