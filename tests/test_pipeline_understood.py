@@ -2114,3 +2114,10 @@ def test_a_remedy_asked_after_a_complaint(understood):
     a = _after(understood, "remedy-after-complaint",
                ["I bought headphones last week and the left ear stopped working"], "can I get a replacement?")
     assert a.intent == "complaint" and not a.abstained and "warranty" in a.text.lower(), a.text
+
+
+def test_two_kinds_asked_for_together_are_both_listed(understood):
+    """"I need a backpack and a sleeping bag" listed the sleeping bags alone (the first kind's
+    products filled the facts read for the turn): each kind's listing."""
+    a = understood.answer("I need a backpack and a sleeping bag")
+    assert "Backpacks" in a.text and "Sleeping Bags" in a.text, a.text

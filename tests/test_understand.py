@@ -1088,12 +1088,26 @@ def test_values_that_name_a_kind_of_product_of_one_category():
     ("a 4 season tent under 500", None, 500.0),    # a number before it lost it
     ("a 2 person tent under 300", None, 300.0),
     ("a tent for under 4 people", None, None),
+    ("under 200 each", None, 200.0),               # "each" lost it
 ])
 def test_prices_said_in_more_ways(text, low, high):
     from rag.understand.constraints import price_constraint
 
     c = price_constraint(text)
     assert (c.min_price, c.max_price) == (low, high), (text, c)
+
+
+def test_light_is_light_in_weight():
+    """"Something light" after tents listed them in no order: the lightest first. Not a colour."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint, only_a_condition
+
+    tents = [K("weight", "kg", ("4.1 kg", "1.2 kg")), K("capacity", "persons", ("2 persons",))]
+    for text in ("something light", "a light tent", "light one please"):
+        c = attribute_constraint(text, tents)
+        assert c is not None and c.key == "weight" and c.lowest_first, (text, c)
+    assert attribute_constraint("light grey", tents) is None
+    assert only_a_condition("under 200 each")
 
 
 def test_a_temperature_in_fahrenheit_is_read_in_celsius():

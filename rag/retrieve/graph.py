@@ -594,6 +594,10 @@ class GraphRetriever:
                 # "how many 4-season tents do you have?": the listing's own count, first
                 every = self._read(statement, {**params, **bounds, "limit": COUNT_LIMIT})
                 ev[start:start] = [_listing_count(owner, name, every, price, attribute, narrowing, brands)]
+        if len(scopes) > 1:
+            # "do you have tents and backpacks?": each kind's summary before the products, which
+            # the first kind's filled (the backpacks were left out)
+            ev = [e for e in ev if e.source == "listing"] + [e for e in ev if e.source != "listing"]
         return ev
 
     def _q_feature_search(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:

@@ -31,7 +31,7 @@ _MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGN
 # its number has a unit; "laptops under 15" could be inches); other numbers may come before it
 # ("a 4 season tent under 500")
 _BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
-                       r"(?:(?:\s+(?:please|pls|thanks|then))?\W*$"
+                       r"(?:(?:\s+(?:please|pls|thanks|then|each|apiece|tops|max))?\W*$"
                        # or before what else the search asks: "phones under 300 with 128gb"
                        r"|\s+(?:with|and|that|in)\s)",
                        re.IGNORECASE)
@@ -90,7 +90,8 @@ def superlatives(text: str) -> list[re.Match[str]]:
 
 # what is left of a message that only states a condition once its amounts and superlatives go
 _CONDITION_WORDS = re.compile(r"\b(?:the|a|an|one|ones|and|or|only|just|please|pls|max|maximum|min|minimum|less|"
-                              r"more|at|most|least|under|below|over|above|up|to|for|ok|okay|then|thanks)\b",
+                              r"more|at|most|least|under|below|over|above|up|to|for|ok|okay|then|thanks|"
+                              r"each|apiece|tops)\b",  # "under 200 each"
                               re.IGNORECASE)
 _ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
 
@@ -427,6 +428,7 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     if len(rated) == 1:  # "rated for -10": in the rating's unit
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
     plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain
+    plain = _LIGHT.sub("lightweight", plain)  # "something light": light in weight
     asked = content_words(plain)
     found: dict[str, AttributeConstraint] = {}
     for c in _amounts(_without_numbered_values(plain, keys), asked, numeric):
@@ -439,6 +441,11 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
 # "a tent for 2", "a tent for 2 under $300": a count of people, when the category counts them
 _FOR_A_COUNT = re.compile(r"\bfor\s+\d{1,2}(?=\s*(?:$|[,.!?;]|\s(?:under|below|over|above|at|with|that|and|or|"
                           r"in|please|pls|max)\b))", re.IGNORECASE)
+
+
+# "something light", "a light tent": light in weight (not "light grey", "the light", "light bulbs")
+_LIGHT = re.compile(r"(?<!\bthe\s)\blight\b(?!\s*-?\s*(?:grey|gray|blue|green|brown|pink|purple|yellow|"
+                    r"colou?r\w*|weight\w*|bulbs?|up|on|off)\b)", re.IGNORECASE)
 
 
 def _counts_people(numeric: list[AttributeKey]) -> bool:
