@@ -2121,3 +2121,11 @@ def test_two_kinds_asked_for_together_are_both_listed(understood):
     products filled the facts read for the turn): each kind's listing."""
     a = understood.answer("I need a backpack and a sleeping bag")
     assert "Backpacks" in a.text and "Sleeping Bags" in a.text, a.text
+
+
+def test_a_brand_asked_for_a_kind_it_does_not_make(understood):
+    """"Does Orbis make headphones?" quoted Orbis's support line and another brand's warranty:
+    no headphones by Orbis."""
+    for question in ("does Orbis make headphones?", "do you have Orbis headphones?"):
+        a = understood.answer(question)
+        assert a.text.startswith("No headphones by Orbis"), a.text

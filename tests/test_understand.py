@@ -115,14 +115,18 @@ def test_brand_and_category_link(linker):
 
 def test_a_brand_named_by_its_first_word_before_a_category(linker):
     """"Any Arcadia phones?": shoppers shorten "Arcadia Mobile" (it listed every brand's phones).
-    The first word alone is no brand elsewhere: "good morning, do you have coffee makers?" is
-    not about Morning Ritual."""
+    The first word alone is no brand elsewhere when it is an English word: "good morning, do you
+    have coffee makers?" is not about Morning Ritual."""
     r = linker.link("do you have any Arcadia phones?")
     brand = next(e for e in r.entities if e.kind == "brand")
     assert (brand.id, brand.method, brand.mention) == ("arcadia-mobile", "fuzzy", "arcadia")
     assert ("category", "phones") in {(e.kind, e.id) for e in r.entities}
     assert not [e for e in linker.link("good morning, do you have coffee makers?").entities if e.kind == "brand"]
     assert not [e for e in linker.link("is Arcadia a good brand?").entities if e.kind == "brand"]
+    # (a first word that is no English word names its brand anywhere: "is Casemate a good
+    # brand?" listed every brand)
+    assert [e.id for e in linker.link("is Casemate a good brand?").entities if e.kind == "brand"] == ["casemate-studio"]
+    assert [e.id for e in linker.link("tell me about Zenfone").entities if e.kind == "brand"] == ["zenfone-labs"]
     plan = plan_for("availability_price", linker.link("do you have any Arcadia phones?").entities, [])
     assert [(q.kind, q.brand_ids, q.category_ids) for q in plan.graph_queries] == [
         ("category_products", ["arcadia-mobile"], ["phones"])]  # the brand's phones, not its description

@@ -962,16 +962,20 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
             for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}{ordered}: {listed}.",
                            owner_id=owner, score=0.6))
-    elif attribute is not None or label is not None or price.price_range:
+    elif attribute is not None or label is not None or price.price_range or makers:
         # "a tent for 12 people?", "anything cheaper?" (than the cheapest), "laptops under
-        # $100": that there is none is the answer, and the nearest in price
+        # $100", "does Orbis make headphones?": that there is none is the answer, and the
+        # nearest in price
         closest = ""
         if nearest is not None:
             which = "cheapest" if price.max_price is not None else "most expensive"
             closest = f"; the {which} is {nearest['title']} ({nearest['id']}){_price_and_stock(nearest)}"
         # (not its other names: "No laptops (notebook, computer) at ..." reads as a condition)
         condition = makers + (f" ({described})" if described else "") + priced
-        ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing",
+        # (the makers in its id too: a listing narrowed for the turn, the whole answer, not a
+        # headphone's description before "No headphones by Orbis")
+        none_id = summary_id if constraint else f"{summary_id}{_ID_UNSAFE.sub('', makers)}"
+        ev.append(Evidence(id=none_id, kind="graph_fact", source="listing",
                            text=f"No {_products_of(title)}{condition}{closest}.", owner_id=owner, score=0.6))
     for r in rows:
         state = _AVAILABILITY.get(r.get("availability") or "", "")

@@ -11,7 +11,8 @@ How a message is linked, cheapest first:
   3. brands and categories: their names as token sequences (plus singular forms; a category
      named by a list, "Chargers & Cables", also by each part) are matched against the
      message's corrected words; a brand of several words also by its first word right before
-     a category ("Arcadia phones"), as a fuzzy match;
+     a category ("Arcadia phones"), or anywhere when that word is no English word ("is
+     Casemate a good brand?"), as a fuzzy match;
   4. products: an inverted index from words to products shortlists by the message's rarest
      distinctive words (model lines, model numbers), then each shortlisted title is scored by
      IDF-weighted coverage. A product needs a distinctive word (not only brand, category or
@@ -513,18 +514,20 @@ class EntityLinker:
         """"Do you have any Arcadia phones?": the first word of a brand's name ("Arcadia Mobile")
         names it when a category follows it. Alone it may be a word like any other ("good
         morning, do you have coffee makers?" is not about the Morning Ritual brand), so it counts
-        only right before the category's name in the message; as a partial name, a fuzzy match."""
+        only right before the category's name in the message, unless it is no English word ("is
+        Casemate a good brand?" about Casemate Studio listed every brand); as a partial name, a
+        fuzzy match."""
         hits: list[tuple[int, float, str, str]] = []
         have = {h[0] for h in found}
-        for k, word in enumerate(seq[:-1]):
+        for k, word in enumerate(seq):
             i = self._brand_first_words.get(word)
             if i is None or i in have:
                 continue
             follows = any(tuple(seq[k + 1:k + 1 + n]) in self._category_phrases
                           or tuple(singular(t) for t in seq[k + 1:k + 1 + n]) in self._category_phrases for n in (1, 2, 3))
-            next_to = re.search(rf"(?<![\w-]){re.escape(corrected[k][2])}\s+{re.escape(corrected[k + 1][2])}(?![\w-])",
-                                text, re.IGNORECASE)
-            if follows and next_to:
+            next_to = k + 1 < len(corrected) and re.search(
+                rf"(?<![\w-]){re.escape(corrected[k][2])}\s+{re.escape(corrected[k + 1][2])}(?![\w-])", text, re.IGNORECASE)
+            if (follows and next_to) or (corrected[k][1] >= 1.0 and word.isalpha() and word not in english_words()):
                 hits.append((i, 0.9 * corrected[k][1], corrected[k][2], "fuzzy"))
                 have.add(i)
         return hits
