@@ -662,11 +662,12 @@ MATCH (c:Category {id: $id})
 RETURN c.name AS name, c.aliases AS aliases
 """
 
-# params: category_id. How many products a category (with its subcategories) has, for "how
-# many tents do you have?".
+# params: category_id. How many products a category (with its subcategories) has, and how
+# many of them are in stock, for "how many tents do you have (in stock)?".
 CATEGORY_PRODUCT_COUNT = """
 MATCH (:Category {id: $category_id})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
-RETURN count(DISTINCT p) AS products
+WITH DISTINCT p
+RETURN count(p) AS products, sum(CASE WHEN p.availability = 'in_stock' THEN 1 ELSE 0 END) AS in_stock
 """
 
 # params: category_id. The brands whose products are in a category (or its subcategories), the

@@ -1452,6 +1452,10 @@ def test_how_many_of_a_category_the_store_has(understood, demo_catalog):
     tents = sum(p.category == "tents" for p in demo_catalog.products)
     trace = understood.run("how many tents do you have?")
     assert f"We have {tents} tents" in trace.answer.text and "tents~count" in _cited(trace.answer), trace.answer.text
+    # (asked "in stock", it got the listing, which shares the words)
+    stocked = sum(p.category == "tents" and p.availability == "in_stock" for p in demo_catalog.products)
+    a = understood.answer("how many tents do you have in stock?")
+    assert f"We have {tents} tents in our store, {stocked} of them in stock" in a.text, a.text
 
 
 def test_things_asked_for_a_product_are_what_goes_with_it(understood, demo_catalog):

@@ -673,15 +673,19 @@ class GraphRetriever:
         return ev
 
     def _category_count(self, category_id: str, name: str | None) -> list[Evidence]:
-        """"We have 64 tents in our store.": how many products the category has, for "how many
-        tents do you have?" (read only when the message asks how many)."""
+        """"We have 64 tents in our store, 51 of them in stock.": how many products the category
+        has, for "how many tents do you have?" (read only when the message asks how many)."""
         rows = self._read(cypher.CATEGORY_PRODUCT_COUNT, {"category_id": category_id})
         if not rows:
             return []
         title = (name or category_id.replace("-", " ")).lower()
+        # (and how many are in stock: "how many tents do you have in stock?" got the listing,
+        # which shares "in stock")
+        stocked = rows[0].get("in_stock")
+        in_stock = f", {count_said(stocked)} of them in stock" if stocked is not None else ""
         return [Evidence(id=f"{category_id}~count", kind="graph_fact", source="listing", owner_id=category_id,
                          owner_kind="category", score=0.6,
-                         text=f"We have {count_said(rows[0]['products'])} {title} in our store.")]
+                         text=f"We have {count_said(rows[0]['products'])} {title} in our store{in_stock}.")]
 
     def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
         """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
