@@ -572,10 +572,11 @@ ORDER BY product_id, id
 # relation (COMPATIBLE_WITH | ACCESSORY_FOR | VARIANT_OF), direction ('out': product -> other).
 PRODUCT_RELATIONS = """
 MATCH (p:Product {id: $product_id})-[r:COMPATIBLE_WITH|ACCESSORY_FOR|VARIANT_OF]-(o:Product)
+OPTIONAL MATCH (o)-[:IN_CATEGORY]->(c:Category)
 RETURN type(r) AS relation,
        CASE WHEN startNode(r).id = p.id THEN 'out' ELSE 'in' END AS direction,
        o.id AS id, o.title AS title, o.price AS price, o.currency AS currency,
-       o.availability AS availability
+       o.availability AS availability, c.id AS category_id
 ORDER BY relation, direction, id
 """
 

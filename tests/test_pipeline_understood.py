@@ -2133,3 +2133,26 @@ def test_a_brand_asked_for_a_kind_it_does_not_make(understood):
     for question in ("does Orbis make headphones?", "do you have Orbis headphones?"):
         a = understood.answer(question)
         assert a.text.startswith("No headphones by Orbis"), a.text
+
+
+def test_chargers_for_a_phone_none_is_linked_to_are_the_ones_that_match_its_port(understood, demo_catalog):
+    """"What chargers work with the X?" for a phone no charger is linked to was answered with
+    headphones made for it: the chargers whose connector is the phone's charging port, said
+    so. One that has a linked charger gets that charger, and no headphones."""
+    by_id = {p.id: p for p in demo_catalog.products}
+
+    def linked(p, category):
+        return any(by_id[r.target].category == category for r in p.relations if r.target in by_id) or any(
+            r.target == p.id and q.category == category for q in demo_catalog.products for r in q.relations)
+
+    def port(p):
+        return next(a.values[0] for a in p.attributes if a.key == "charging_port")
+
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and not linked(p, "chargers-cables")
+                 and linked(p, "headphones"))
+    a = understood.answer(f"what chargers work with the {phone.title}?")
+    assert a.text.startswith(f"Chargers & Cables (connector: {port(phone).lower()}), which match"), a.text
+    assert "Headphones" not in a.text, a.text
+    other = next(p for p in demo_catalog.products if p.category == "phones" and linked(p, "chargers-cables"))
+    a = understood.answer(f"what chargers work with the {other.title}?")
+    assert "Charger" in a.text and "Headphones" not in a.text, a.text

@@ -1123,3 +1123,18 @@ def test_a_temperature_in_fahrenheit_is_read_in_celsius():
     for text, bound in (("sleeping bag rated to 0 degrees fahrenheit", -18), ("a 20°F sleeping bag", -7)):
         c = attribute_constraint(text, bags)
         assert c is not None and c.max_value == bound, (text, c)
+
+
+@pytest.mark.parametrize("template", ["do you have a case for the {}?", "what case fits the {}?",
+                                      "which case works with the {}?", "what case would you recommend for the {}?"])
+def test_a_thing_asked_for_a_product_is_of_the_kind_made_for_it(linker, demo_catalog, template):
+    """"Case" alone names no category; asked for a phone it is a phone case, also before "fits",
+    "works with" and after "would you recommend" (it led with a smartwatch made for the phone,
+    or listed any cases)."""
+    from rag.understand.pipeline import accessory_named_for_its_product
+
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    message = template.format(phone.title.split(",")[0])
+    mentioned = linker.link(message).entities
+    found = accessory_named_for_its_product(message, mentioned, linker)
+    assert found is not None and found.id == "phone-cases", (message, mentioned)

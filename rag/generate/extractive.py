@@ -268,7 +268,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # whether two products go together, as the graph states it (or states that it does not)
     # ("will X fit my Y?", "does it fit the Y?": a thing fitted, not "fit in a backpack")
     AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"
-                                      r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"),
+                                      r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"
+                                      # "what charger do I need for this phone?" (it quoted the phone's SKU)
+                                      r"|\b(?:need|use|get|buy)\s+for\s+(?:my|the|this|that|it)\b"),
                COMPATIBILITY_FACT),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
@@ -937,9 +939,16 @@ class ExtractiveGenerator:
         # for the other word; a sentence that names the whole thing adds it ("Arcadia Mobile
         # phones": the brand's phone listing after a phone's description)
         phrase = content_words(" ".join(thing.words)) if thing is not None and len(thing.words) > 1 else set()
+        # what a question answered by the things' names asks is named by facts of that kind
+        # alone: "what charger do I need for this phone?" took the phone's "made by ... has the
+        # SKU ..." after its charger, for the word "phone"
+        named_by = NAMED_FACTS.get(answer_type(question)) if lead_item is not None and (
+            lead_item.evidence.source in NAMED_FACTS.get(answer_type(question), ())) else None
         for s in relevant[1:]:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
+            if named_by is not None and (item := context.item(s.number)) is not None and item.evidence.source not in named_by:
+                continue
             adds = s.shared - covered
             if not _asked_faq(question, context.item(s.number)):
                 # an FAQ's sentences share its question's words ("card"), and answer it: "can

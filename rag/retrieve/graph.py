@@ -459,12 +459,27 @@ class GraphRetriever:
 
     # -- relations ------------------------------------------------------------------------------
     def _q_compatibility(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """What a product works with: its relations (compatible with, accessory for, variant of),
+        only of the kinds the plan asks for when it names some (`gq.category_ids`: "what
+        chargers work with the X?" was answered with headphones made for it); a kind none of
+        whose products is related to it gets the products that share a value with it
+        (`_matching_by_value`: "Chargers & Cables (connector: lightning), which match the
+        Kestrel One 530's charging port: Lightning"). Two products named: the link between them
+        first, or that there is none."""
         ids = gq.product_ids or q.product_ids
-        titles = {r["id"]: r["title"] for r in self._read(cypher.PRODUCT_FACTS, {"ids": ids})} if ids else {}
+        rows = self._read(cypher.PRODUCT_FACTS, {"ids": ids}) if ids else []
+        titles = {r["id"]: r["title"] for r in rows}
+        kinds = set(gq.category_ids)
         ev: list[Evidence] = []
         for pid in ids:
             me = titles.get(pid, pid)
-            for r in self._read(cypher.PRODUCT_RELATIONS, {"product_id": pid}):
+            related = [r for r in self._read(cypher.PRODUCT_RELATIONS, {"product_id": pid})
+                       if not kinds or r.get("category_id") in kinds]
+            if kinds and len(ids) == 1:
+                found = {r.get("category_id") for r in related}
+                for kind in sorted(kinds - found):
+                    ev += self._matching_by_value(next(r for r in rows if r["id"] == pid), kind, q)
+            for r in related:
                 rel, other = r["relation"], r["title"]
                 if rel == "COMPATIBLE_WITH":
                     text, src = f"{me} is compatible with {other} ({r['id']}).", "compatibility"
@@ -490,6 +505,40 @@ class GraphRetriever:
                                            f"accessory for, {titles.get(b, b)} ({b}).",
                                       owner_id=a, owner_kind="product", score=0.9))
         return ev + self.product_facts(ids[:2])
+
+    def _matching_by_value(self, product: dict, category_id: str, q: RetrievalQuery) -> list[Evidence]:
+        """Products of a kind none of which is linked to `product`, that share a value with it:
+        a charger whose connector is the phone's charging port ("lightning"). The first
+        attribute of the kind whose values hold one of the product's text values (not its
+        colour, not yes/no, not a number) narrows the kind's listing, which says why it
+        matches; none when no value is shared (then nothing is said to fit)."""
+        own = {str(a.get("value") or "").lower(): a for a in product.get("attributes") or []
+               if a.get("key") not in _NOT_MATCHING_KEYS and a.get("value") is not None and not a.get("unit")}
+        own = {v: a for v, a in own.items() if v and v not in ("yes", "no") and not v.replace(".", "").isdigit()}
+        for key in self._category_keys(category_id):
+            if key.key in _NOT_MATCHING_KEYS or key.unit:
+                continue
+            shared = next((v for v in key.values if v in own), None)
+            if shared is None:
+                continue
+            rows = self._read(cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE, {
+                "category_id": category_id, "key": key.key, "unit": None, "value": shared, "min_value": None,
+                "max_value": None, "value_order": 0, "min_price": None, "max_price": None, "price_order": 0,
+                "limit": LISTING_SUMMARY_ITEMS})
+            if not rows:
+                continue
+            name = self._category_label(category_id)[0]
+            theirs = own[shared]
+            facts = _listing_facts(category_id, "has", rows, PriceConstraint(), AttributeConstraint(key.key, None, shared),
+                                   [], summarize=True, name=name)[:1]
+            why = f", which match the {product.get('title') or product['id']}'s {_words(theirs['key'])} ({theirs['value']})"
+            out = []
+            for f in facts:  # "Chargers & Cables (connector: lightning), which match ...: ..."
+                heading, _, listed = f.text.partition("): ")
+                out.append(f.model_copy(update={"id": f"{f.id}~matches~{product['id']}", "source": "accessory",
+                                                "text": f"{heading}){why}: {listed}"}))
+            return out
+        return []
 
     def _q_similar(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         ev: list[Evidence] = []
@@ -917,6 +966,10 @@ def _price_and_stock(r: dict) -> str:
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 
 
+#: Attributes whose shared value says nothing of fitting together (a red case for a red phone).
+_NOT_MATCHING_KEYS = frozenset({"color", "colour", "material", "type"})
+
+
 def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstraint,
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
@@ -966,7 +1019,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
             for n, r in enumerate(rows[:LISTING_SUMMARY_ITEMS], start=1))
         ev.append(Evidence(id=summary_id, kind="graph_fact", source="listing", text=f"{heading}{ordered}: {listed}.",
                            owner_id=owner, score=0.6))
-    elif attribute is not None or label is not None or price.price_range or makers:
+    elif attribute is not None or label is not None or price.price_range or (makers and not rows):
         # "a tent for 12 people?", "anything cheaper?" (than the cheapest), "laptops under
         # $100", "does Orbis make headphones?": that there is none is the answer, and the
         # nearest in price

@@ -690,7 +690,7 @@ _FOR_A_PRODUCT = re.compile(r"\b(?P<thing>[a-z]+?)(?:s)?\s+"
                             # "what case would you recommend for it?", "which charger should I get for"
                             r"(?:(?:would|should|do|can|could|will)\s+(?:you|i|we)\s+"
                             r"(?:recommend|suggest|buy|get|use|need|pick)\s+)?"
-                            r"(?:for|that\s+fits?|to\s+fit|fitting)\s+"
+                            r"(?:for|(?:that\s+|which\s+)?fits?|to\s+fit|fitting|(?:that\s+)?works?\s+with)\s+"
                             r"(?:the\s+|my\s+|a\s+|an\s+|this\s+)?\Z", re.IGNORECASE)
 
 

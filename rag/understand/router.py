@@ -225,7 +225,11 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             passages = PassageQuery(k=8)
     elif intent == "compatibility":
         if P:
-            gq += [GraphQuery(kind="compatibility", product_ids=P, k=10),
+            # the kinds asked for, if any ("what chargers work with the X?"): only their products
+            # answer (it answered with headphones made for the phone)
+            own = {e.category_id for e in focus if e.kind == "product"}
+            asked = [c for c in C if c not in own]
+            gq += [GraphQuery(kind="compatibility", product_ids=P, category_ids=asked, k=10),
                    GraphQuery(kind="product_facts", product_ids=P, k=10)]
             passages = PassageQuery(sources=["description", "bullet", "cqa", "faq", "attribute", "review"], owner_ids=P, k=6)
         else:
