@@ -2156,3 +2156,12 @@ def test_chargers_for_a_phone_none_is_linked_to_are_the_ones_that_match_its_port
     other = next(p for p in demo_catalog.products if p.category == "phones" and linked(p, "chargers-cables"))
     a = understood.answer(f"what chargers work with the {other.title}?")
     assert "Charger" in a.text and "Headphones" not in a.text, a.text
+
+
+def test_whether_it_is_in_stock_answers_only_a_question_of_getting_it(understood, demo_catalog):
+    """"Is it unlocked?" on a phone's page was answered "... is in stock" (near in meaning)."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and p.availability == "in_stock")
+    a = understood.answer("is it unlocked?", product_id=phone.id)
+    assert not any(c.evidence_id.endswith("#availability") for c in a.citations), a.text
+    a = understood.answer("is it available?", product_id=phone.id)
+    assert any(c.evidence_id.endswith("#availability") for c in a.citations), a.text

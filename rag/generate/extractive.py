@@ -276,6 +276,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
 COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
                                                                      "colour"))
+#: Words of a question about getting a product: only such a question is answered by whether it
+#: is in stock ("is it unlocked?" is not)
+_ASKS_AVAILABILITY = re.compile(r"\b(?:stock|available|availability|buy|purchase|order|sold|pre-?order|back|"
+                                r"get|have|has|sell|carry|left|ship|deliver\w*|when)\b", re.IGNORECASE)
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
@@ -690,6 +694,11 @@ class ExtractiveGenerator:
                 # frame: what other questions add beyond the kind is as often how they say it
                 # ("does it come with a warranty?", "can I return it if it doesn't fit?"), which
                 # no rule states and the policy answers.
+                relevant = False
+            if (relevant and items[rank].evidence.source == "availability" and not (shared - named)
+                    and not _ASKS_AVAILABILITY.search(question)):
+                # whether it is in stock answers a question of buying it, not "is it unlocked?"
+                # (near "is in stock" in meaning alone)
                 relevant = False
             if relevant and rank in faq_asks and not (shared - frame) & faq_asks[rank] and not by_meaning:
                 # an FAQ answers its own question: "Use the tracking link ..." answers how to
