@@ -2165,3 +2165,22 @@ def test_whether_it_is_in_stock_answers_only_a_question_of_getting_it(understood
     assert not any(c.evidence_id.endswith("#availability") for c in a.citations), a.text
     a = understood.answer("is it available?", product_id=phone.id)
     assert any(c.evidence_id.endswith("#availability") for c in a.citations), a.text
+
+
+def test_follow_ups_of_a_comparison(understood, demo_catalog):
+    """After "how does it compare to the X?" on a phone's page, "which camera is better?"
+    answered with the page's phone alone; after "compare A and B", "which one is cheaper?" got
+    the whole summary and "what's the difference?" "I don't know"."""
+    a, b = [p for p in demo_catalog.products if p.category == "phones"][:2]
+    sid = "page-comparison"
+    understood.answer(f"how does it compare to the {b.title}?", session_id=sid, product_id=a.id)
+    cam = understood.answer("which camera is better?", session_id=sid, product_id=a.id)
+    assert any(c.evidence_id.startswith("compare:") and c.evidence_id.endswith("#main_camera")
+               for c in cam.citations), cam.text
+    sid = "comparison-follow-ups"
+    understood.answer(f"compare the {a.title} and the {b.title}", session_id=sid)
+    cheaper = understood.answer("which one is cheaper?", session_id=sid)
+    cheapest = min((a, b), key=lambda p: p.price)
+    assert f"the cheapest is {cheapest.title}" in cheaper.text, cheaper.text
+    differ = understood.answer("what's the difference?", session_id=sid)
+    assert any(c.evidence_id.endswith("#differences") for c in differ.citations), differ.text

@@ -276,6 +276,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
 COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
                                                                      "colour"))
+#: A question of how things differ ("what's the difference?", "how do they compare?")
+_ASKS_DIFFERENCE = re.compile(r"\b(?:differen\w*|differ|compare\w*|comparison|vs\.?|versus)\b", re.IGNORECASE)
 #: Words of a question about getting a product: only such a question is answered by whether it
 #: is in stock ("is it unlocked?" is not)
 _ASKS_AVAILABILITY = re.compile(r"\b(?:stock|available|availability|buy|purchase|order|sold|pre-?order|back|"
@@ -675,7 +677,9 @@ class ExtractiveGenerator:
                 (asks_for_a_thing and bool(shared)) or narrowed_listing(items[rank].evidence))
             # "which one would you recommend?" after a comparison: how they differ (the store
             # states facts, not preferences; rag.respond.DEPENDS says so)
-            shows_the_differences = choosing and items[rank].evidence.id.endswith("#differences")
+            # (so does "what's the difference?" after "compare A and B": "I don't know")
+            shows_the_differences = ((choosing or bool(_ASKS_DIFFERENCE.search(question)))
+                                     and items[rank].evidence.id.endswith("#differences"))
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
                         or names_suffice or by_meaning or (typed and not q_words - frame)
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences

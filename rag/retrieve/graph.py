@@ -309,6 +309,13 @@ class GraphRetriever:
         prices = [_money(rows[pid].get("price"), rows[pid].get("currency")) if pid in rows else "" for pid in ids]
         if all(prices) and len(set(prices)) > 1:
             differences.append("price " + " vs ".join(prices))
+            # side by side too, with the cheapest named: "which one is cheaper?" got the summary
+            cheapest = min(ids, key=lambda pid: float(rows[pid].get("price") or 0))
+            side.append(Evidence(
+                id=f"compare:{'|'.join(ids)}#price", kind="graph_fact", source="comparison", owner_id=ids[0],
+                owner_kind="product", score=0.8,
+                text="Price: " + "; ".join(f"{titles.get(pid, pid)}: {price}" for pid, price in zip(ids, prices, strict=True))
+                     + f" (the cheapest is {titles.get(cheapest, cheapest)})."))
         for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
             if row["products"] < 2:
                 continue

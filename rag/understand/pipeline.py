@@ -973,6 +973,14 @@ class Understander:
             # listed the chargers)
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
+        if (source == "context" and context is not None and state is not None and state.last_intent == "comparison"
+                and not any(e.kind == "product" and e.id != context.id for e in focus)
+                and context.id in {e.id for e in state.focus}
+                and (intent.label == "comparison" or _PICKS_AMONG.search(head))):
+            # "how does it compare to the X?" on a product's page, then "which camera is
+            # better?": still the two (it answered with the page's product alone)
+            focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
+                               if e.kind == "product" and e.id != context.id)]
         several = self._listed_compared(head, intent, mentioned, state, context)
         variant = self._variant_picked(head, focus, source) if not several else None
         if several:
@@ -1090,7 +1098,7 @@ class Understander:
             # "something more powerful?" about the blender talked about: declined (out of scope
             # 0.9); another of its kind with more of it, as "something lighter?" is read
             intent = intent.model_copy(update={"label": "recommendation", "reason": "compared_with_it"})
-        elif (source == "session" and special is None
+        elif (source in ("session", "context") and special is None
               and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope")
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
