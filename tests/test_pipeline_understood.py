@@ -2184,3 +2184,14 @@ def test_follow_ups_of_a_comparison(understood, demo_catalog):
     assert f"the cheapest is {cheapest.title}" in cheaper.text, cheaper.text
     differ = understood.answer("what's the difference?", session_id=sid)
     assert any(c.evidence_id.endswith("#differences") for c in differ.citations), differ.text
+
+
+def test_an_ellipsis_asks_the_cheapest_again(understood):
+    """"whats ur cheapest tent", "wat about sleeping bags", "n backpacks?": the shorthand was not
+    read, and the ellipsis listed the sleeping bags in no order; each kind, cheapest first."""
+    sid = "ellipsis-cheapest"
+    understood.answer("whats ur cheapest tent", session_id=sid)
+    bags = understood.answer("wat about sleeping bags", session_id=sid)
+    assert bags.text.startswith("Sleeping Bags, cheapest first"), bags.text
+    packs = understood.answer("n backpacks?", session_id=sid)
+    assert packs.text.startswith("Backpacks") and "cheapest first" in packs.text, packs.text

@@ -1138,3 +1138,15 @@ def test_a_thing_asked_for_a_product_is_of_the_kind_made_for_it(linker, demo_cat
     mentioned = linker.link(message).entities
     found = accessory_named_for_its_product(message, mentioned, linker)
     assert found is not None and found.id == "phone-cases", (message, mentioned)
+
+
+def test_chat_shorthand_is_written_out():
+    """"wat about sleeping bags" was no "what about ...?" to the rules (nor "ur", "n")."""
+    from rag.understand.pipeline import written_out
+
+    assert written_out("whats ur cheapest tent") == "whats your cheapest tent"
+    assert written_out("wat about sleeping bags") == "what about sleeping bags"
+    assert written_out("n backpacks?") == "and backpacks?"
+    assert written_out("backpack w/ laptop sleeve, thx") == "backpack with laptop sleeve, thanks"
+    assert written_out("the Vireo Boost 200 n") == "the Vireo Boost 200 n"  # a letter elsewhere stays
+    assert written_out("a u-lock") == "a u-lock"

@@ -125,7 +125,9 @@ REQUEST_WORDS = GENERIC_WORDS | frozenset(content_words(
     "recommend recommendation suggest suggestion show find look looking buy compare comparison "
     "difference differences alternative alternatives option options similar other others about "
     "describe details detail overview better best worse differ policy policies something anything "
-    "info information pls interested interest sell carry make makes new term terms condition conditions rule rules"
+    "info information pls interested interest sell carry make makes new term terms condition conditions rule rules "
+    # when it is wanted is no property of the thing ("need headphones asap")
+    "asap urgent urgently soon today tomorrow tonight now"
 ))
 
 # A verb that only frames what comes with a product: "does it come with a case?" asks about a

@@ -146,6 +146,24 @@ def clean_text(text: Any) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Chat shorthand, written out: the classifiers learnt from whole words, and the rules read them
+# ("whats ur cheapest tent" then "wat about sleeping bags" was no "what about ...?")
+_SHORTHAND = {"u": "you", "ur": "your", "wat": "what", "wut": "what", "wht": "what", "pls": "please",
+              "plz": "please", "thx": "thanks", "abt": "about", "smth": "something", "sth": "something",
+              "ppl": "people", "tmrw": "tomorrow", "b4": "before", "bc": "because", "cuz": "because",
+              "w/": "with", "w/o": "without"}
+_SHORTHAND_RE = re.compile(r"(?<![\w/'-])(?:" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True))
+                           + r")(?![\w/'-])", re.IGNORECASE)
+# "n backpacks?": "and", only first ("n" elsewhere may be a model's letter)
+_LEADING_N = re.compile(r"^(\W*)n\s+(?=[a-z])", re.IGNORECASE)
+
+
+def written_out(text: str) -> str:
+    """`text` with chat shorthand written out: "wat about ur tents" -> "what about your tents"."""
+    text = _LEADING_N.sub(r"\1and ", text)
+    return _SHORTHAND_RE.sub(lambda m: _SHORTHAND[m.group(0).lower()], text)
+
+
 @lru_cache(maxsize=1)
 def _blas_controller() -> ThreadpoolController:
     """One controller for the process: `threadpool_limits()` rescans every loaded shared library
@@ -857,7 +875,9 @@ class Understander:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         message = clean_text(text)
-        head = message[:MAX_MESSAGE_CHARS]
+        head = written_out(message[:MAX_MESSAGE_CHARS])
+        if head != message[:MAX_MESSAGE_CHARS]:
+            embedding = states = None  # (of the message as typed)
 
         if embedding is None:
             encodable = [head if head.strip() else " "]
@@ -1246,7 +1266,10 @@ class Understander:
             else:
                 candidates = list(state.listed)
 
-        price = price_constraint(head)
+        # (an ellipsis asks what the question it repeats asked: "what's your cheapest tent?" then
+        # "what about sleeping bags?" asks for the cheapest sleeping bags; they were listed
+        # in no order)
+        price = price_constraint(query if intent.reason == "ellipsis" else head)
         wished = _NOT_TOO.sub(" ", head)  # "not too expensive" wishes; "too expensive" complains
         if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)
                                        or (intent.label == "recommendation" and searches_the_catalog(head, mentioned)))
