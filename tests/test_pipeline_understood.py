@@ -2195,3 +2195,14 @@ def test_an_ellipsis_asks_the_cheapest_again(understood):
     assert bags.text.startswith("Sleeping Bags, cheapest first"), bags.text
     packs = understood.answer("n backpacks?", session_id=sid)
     assert packs.text.startswith("Backpacks") and "cheapest first" in packs.text, packs.text
+
+
+def test_a_budget_said_in_a_sentence_narrows_the_listing(understood):
+    """"I don't want to spend more than 800" after laptops was read as a return question,
+    apologized for and not answered, and the questions after it kept that intent."""
+    sid = "budget-sentence"
+    understood.answer("I'm looking for a laptop for college", session_id=sid)
+    a = understood.answer("I don't want to spend more than 800", session_id=sid)
+    assert "at $800.00 or less" in a.text and "sorry" not in a.text.lower(), a.text
+    b = understood.answer("which one has the best battery?", session_id=sid)
+    assert b.text.startswith("Laptops (battery life, highest first) at $800.00 or less"), b.text

@@ -1093,6 +1093,12 @@ def test_values_that_name_a_kind_of_product_of_one_category():
     ("a 2 person tent under 300", None, 300.0),
     ("a tent for under 4 people", None, None),
     ("under 200 each", None, 200.0),               # "each" lost it
+    ("I don't want to spend more than 800", None, 800.0),  # no price: read as a return question
+    ("I dont want to pay more than $300", None, 300.0),    # (it was $300 to $300)
+    ("no more than $50", None, 50.0),                      # (so was this)
+    ("not more than 800", None, 800.0),
+    ("over $100 but no more than $300", 100.0, 300.0),
+    ("more than 800 reviews", None, None),
 ])
 def test_prices_said_in_more_ways(text, low, high):
     from rag.understand.constraints import price_constraint

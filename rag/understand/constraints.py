@@ -25,7 +25,7 @@ _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within)\s+{MONEY}"
                   rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{AMOUNT}\b"
                   rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}", re.IGNORECASE)
-_MIN = re.compile(rf"\b(?:over|above|more than|at least|from)\s+{MONEY}", re.IGNORECASE)
+_MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|from)\s+{MONEY}", re.IGNORECASE)
 # as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
 # its number has a unit; "laptops under 15" could be inches); other numbers may come before it
@@ -36,6 +36,14 @@ _BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,8}?(?:under|below|less th
                        r"|\s+(?:with|and|that|in)\s)",
                        re.IGNORECASE)
 _BARE_MIN_AMOUNT = 20.0
+# "I don't want to spend more than 800", "I can pay up to 500": a bound on what the shopper
+# spends, a price with or without its sign (read as no price, the message as a return question)
+_SPENDS = re.compile(rf"^\W*(?:(?:i|we)\s+)?(?:(?:don'?t|do\s+not|not|won'?t|can'?t|cannot)\s+"
+                     rf"(?:really\s+)?(?:want\s+to\s+|wanna\s+|going\s+to\s+|able\s+to\s+)?(?:spend|pay)\s+"
+                     rf"(?:more\s+than|over|above|much\s+more\s+than)"
+                     rf"|(?:(?:want\s+to|wanna|can|could|would\s+like\s+to|will)\s+)?(?:spend|pay)\s+"
+                     rf"(?:at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|less\s+than|under|max(?:imum)?)"
+                     rf"|(?:not|no)\s+more\s+than)\s*\$?\s?{AMOUNT}(?:\s?(?:dollars?|bucks|usd))?\b", re.IGNORECASE)
 # "around $50", "about 100 dollars": a price near it, within AROUND_SHARE either way
 _AROUND = re.compile(rf"\b(?:around|about|approximately|approx\.?|roughly|~)\s*{MONEY}", re.IGNORECASE)
 AROUND_SHARE = 0.2
@@ -116,7 +124,7 @@ def only_a_condition(text: str) -> bool:
         return True
     if not (superlative or amount or cheap):
         return False
-    rest = without_quantities(without_prices(_CHEAPEST.sub(" ", text)))
+    rest = without_quantities(without_prices(_CHEAPEST.sub(" ", _SPENDS.sub(" ", text))))
     rest = _ANY_SUPERLATIVE.sub(lambda m: m.group(0) if m.group(0).lower() in _NOT_SUPERLATIVES else " ", rest)
     rest = _CONDITION_WORDS.sub(" ", rest)
     return not re.search(r"[a-z]", rest, re.IGNORECASE)
@@ -186,7 +194,9 @@ def price_constraint(text: str) -> PriceConstraint:
             high = _amount(m)
         elif (m := _BARE_MAX.match(text)) and _number(m.group(1)) >= _BARE_MIN_AMOUNT:
             high = _number(m.group(1))
-        if m := _MIN.search(text):
+        elif m := _SPENDS.search(text):
+            high = _number(m.group(1))
+        if m := _MIN.search(_SPENDS.sub(" ", text)):  # ("don't want to pay more than $300" is no floor)
             low = _amount(m)
         if low is None and high is None and (m := _AROUND.search(text) or _BUDGET_AROUND.search(text)):
             low, high = round(_amount(m) * (1 - AROUND_SHARE), 2), round(_amount(m) * (1 + AROUND_SHARE), 2)
