@@ -235,7 +235,7 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> set[str]:
     """Stemmed non-stopwords of length >= 2 (numbers included), citation markers removed,
     shop synonyms folded onto one form (CANONICAL), a compound such as "gift card" one word,
-    "made of" read as "material". A fresh set each call (callers may change
+    "made of" read as "material", "send it back" as "return". A fresh set each call (callers may change
     it); the work is cached per text, because the same evidence texts come back in every
     answer (context, extractive generator and grounding check all read them)."""
     return set(_content_words(text))
@@ -263,12 +263,15 @@ def _one_word(m: re.Match[str]) -> str:
 # "what's it made of?" asks its material, which "material: polyester" and "Built from glass"
 # state, and "X is made by Summit Gear" does not
 _MADE_OF = re.compile(r"\b(?:made|built|constructed)\s+(?:out\s+of|of|from)\b", re.IGNORECASE)
+# "how do I send it back?" asks how to return it (it got "Gift cards ... cannot be returned")
+_SEND_BACK = re.compile(r"\b(?:send|ship|mail|take|bring)(?:ing)?\s+(?:it|them|this|that|these|those|the\s+\w+)?\s*back\b",
+                        re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
 def _content_words(text: str) -> frozenset[str]:
     out: set[str] = set()
-    for w in words(_MADE_OF.sub("material", _COMPOUND.sub(_one_word, strip_citations(text)))):
+    for w in words(_SEND_BACK.sub("return", _MADE_OF.sub("material", _COMPOUND.sub(_one_word, strip_citations(text))))):
         # a possessive is its noun ("the Phone Case's packaging": case, not "cases")
         w = w[:-2] if w.endswith("'s") else w.replace("'", "")
         # "16GB" is also "16 GB", as catalogs write it ("ram: 16 GB")

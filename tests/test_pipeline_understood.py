@@ -2206,3 +2206,13 @@ def test_a_budget_said_in_a_sentence_narrows_the_listing(understood):
     assert "at $800.00 or less" in a.text and "sorry" not in a.text.lower(), a.text
     b = understood.answer("which one has the best battery?", session_id=sid)
     assert b.text.startswith("Laptops (battery life, highest first) at $800.00 or less"), b.text
+
+
+def test_a_wrong_item_is_answered_by_the_return_window(understood):
+    """"I got the wrong charger, it doesn't fit my phone" got "Refunds are issued within 5
+    business days of receiving the return", and "how do I send it back?" "Gift cards and
+    downloadable software cannot be returned": the 30-day returns, both."""
+    a = understood.answer("i got the wrong charger, it doesn't fit my phone")
+    assert "30-day returns" in a.text, a.text
+    a = _after(understood, "send-it-back", ["i got the wrong charger"], "how do I send it back?")
+    assert "Gift cards" not in a.text and "return" in a.text.lower(), a.text

@@ -278,6 +278,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
 COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
                                                                      "colour"))
+#: A period a rule states ("30-day returns", "a 2-year warranty")
+_STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
 _ASKS_DIFFERENCE = re.compile(r"\b(?:differen\w*|differ|compare\w*|comparison|vs\.?|versus)\b", re.IGNORECASE)
 #: Words of a question about getting a product: only such a question is answered by whether it
@@ -932,7 +934,12 @@ class ExtractiveGenerator:
             offers: dict[int, ScoredSentence] = {}
             for s in relevant:
                 if s.binding and ASKED_VALUE in s.shared:
-                    offers.setdefault(s.number, s)
+                    # (of one policy, the sentence that states its period: "We offer 30-day
+                    # returns ...", not "Refunds are issued within 5 business days of receiving
+                    # the return" for "I got the wrong charger")
+                    held = offers.get(s.number)
+                    if held is None or (not _STATES_PERIOD.search(held.sentence) and _STATES_PERIOD.search(s.sentence)):
+                        offers[s.number] = s
             open_offers = [o for o in offers.values() if elapsed is None or within_period(elapsed, o.sentence) is not False]
             if offers:
                 return sorted(open_offers or offers.values(), key=lambda c: c.number)[: self.max_sentences]
