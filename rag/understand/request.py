@@ -26,6 +26,9 @@ _ASKING = re.compile(
     r"\s+(?:(?P<trade>sell|carry|stock|offer|provide)|have|do|make)"
     r"|(?:is|are)\s+there|(?:have\s+)?(?:you|u)\s+got|got(?=\s+any\b)"
     r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:just\s+|also\s+)?(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
+    # for someone else ("my son wants headphones"), or said politely ("I'd like a tent")
+    r"|(?:my|our)\s+(?:[a-z']+\s+){1,3}?(?:needs|wants|is\s+looking\s+for|would\s+like)"
+    r"|(?:i'?d|i\s+would|we'?d|we\s+would)\s+like"
     r"|(?:^|[.!?,]\s*)(?:looking|searching|shopping)\s+for"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
     r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
