@@ -20,6 +20,7 @@ from rag.understand.request import asked_complements, asks_which_to_choose, narr
     ("I need a tent asap", ("tent",)),
     ("my son wants headphones for his birthday, he's 12", ("headphones",)),  # it said "I don't know"
     ("I'd like a tent for 2", ("tent",)),
+    ("ok what about a tent to go with it", ("tent",)),  # after a sleeping bag: "I don't know"
     ("any tent stakes?", ("tent", "stakes")),
     ("got any coffee grinders", ("coffee", "grinders")),
     ("where can I buy a gift card", ("gift", "card")),
@@ -35,6 +36,9 @@ def test_the_thing_asked_for(message, words):
     "do you have my order?",            # a possession, not something to buy
     "what is your return policy?",
     "I got a Northpeak tent last week and it leaks",  # a story, not a request: "got" alone asks nothing
+    "what about the warranty?",         # the same question of another thing (an ellipsis)
+    "I'd like to return it",
+    "my order needs to arrive by friday",
     "",
 ])
 def test_no_request_no_thing(message):
