@@ -2216,3 +2216,26 @@ def test_a_wrong_item_is_answered_by_the_return_window(understood):
     assert "30-day returns" in a.text, a.text
     a = _after(understood, "send-it-back", ["i got the wrong charger"], "how do I send it back?")
     assert "Gift cards" not in a.text and "return" in a.text.lower(), a.text
+
+
+def test_what_a_kind_is_for_names_no_other_kind(understood):
+    """"best headphones for working from home" listed the Home category (coffee makers and
+    blenders), "a blender for my kitchen" quoted a Vortex Kitchen blender's price, and "chargers
+    for phones" (since kinds asked together are each listed) would list phones too."""
+    a = understood.answer("best headphones for working from home")
+    assert "Headphones" in a.text and "Home" not in a.text.replace("Headphones", ""), a.text
+    a = understood.answer("a blender for my kitchen")
+    assert a.text.startswith("Blenders"), a.text
+    a = understood.answer("chargers for phones")
+    assert "Phones (" not in a.text and "Phones:" not in a.text, a.text
+
+
+def test_a_charger_for_my_laptop_and_the_battery_life_in_days(understood, demo_catalog):
+    """"I need a charger for my laptop" led with one charger's description before what fits
+    laptops; "what's the battery life in days?" on a watch's page added "... is made by ...,
+    has the SKU ..." (for the "day" of Daybreak)."""
+    a = understood.answer("I need a charger for my laptop")
+    assert a.citations[0].evidence_id == "laptops~accessories~chargers-cables", a.text
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
+    a = understood.answer("what's the battery life in days?", product_id=watch.id)
+    assert not any(c.evidence_id.endswith("#about") for c in a.citations), a.text

@@ -272,7 +272,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"
                                       r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"
                                       # "what charger do I need for this phone?" (it quoted the phone's SKU)
-                                      r"|\b(?:need|use|get|buy)\s+for\s+(?:my|the|this|that|it)\b"),
+                                      r"|\b(?:need|use|get|buy|want)\s+(?:(?:a|an|some|the|new)\s+)?(?:[a-z]+\s+){0,2}?for\s+"
+                                      r"(?:my|the|this|that|it)\b"),
                COMPATIBILITY_FACT),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
@@ -970,6 +971,11 @@ class ExtractiveGenerator:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
             if named_by is not None and (item := context.item(s.number)) is not None and item.evidence.source not in named_by:
+                continue
+            if (item := context.item(s.number)) is not None and item.evidence.id.endswith("#about") and (
+                    answer_type(question) is not MAKER):
+                # who makes it, its category and SKU add nothing to another answer ("what's the
+                # battery life in days?" took it after "battery life: 24 h", for "Daybreak")
                 continue
             adds = s.shared - covered
             if not _asked_faq(question, context.item(s.number)):

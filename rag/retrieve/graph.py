@@ -650,9 +650,10 @@ class GraphRetriever:
                 # "how many 4-season tents do you have?": the listing's own count, first
                 every = self._read(statement, {**params, **bounds, "limit": COUNT_LIMIT})
                 ev[start:start] = [_listing_count(owner, name, every, price, attribute, narrowing, brands)]
-        if len(scopes) > 1:
+        if len(scopes) > 1 and _JOINED.search(q.text or ""):
             # "do you have tents and backpacks?": each kind's summary before the products, which
-            # the first kind's filled (the backpacks were left out)
+            # the first kind's filled (the backpacks were left out); not "chargers for phones",
+            # whose phones say what the chargers are for
             ev = [e for e in ev if e.source == "listing"] + [e for e in ev if e.source != "listing"]
         return ev
 
@@ -973,6 +974,8 @@ def _price_and_stock(r: dict) -> str:
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
 
 
+#: Kinds asked for together ("tents and backpacks", "a backpack, a sleeping bag")
+_JOINED = re.compile(r"\b(?:and|or|plus)\b|[,&]", re.IGNORECASE)
 #: Attributes whose shared value says nothing of fitting together (a red case for a red phone).
 _NOT_MATCHING_KEYS = frozenset({"color", "colour", "material", "type"})
 

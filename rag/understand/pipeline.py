@@ -793,6 +793,27 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
     return False
 
 
+_PURPOSE = re.compile(r"\b(?:for|from|at|in|on|around|while|when)\b", re.IGNORECASE)
+
+
+def without_purpose_categories(text: str, mentioned: list[LinkedEntity], linker: EntityLinker | None) -> list[LinkedEntity]:
+    """The mentions without a category of categories (Home, Outdoor, Kitchen) named after the
+    kind asked for and a preposition: "best headphones for working from home" asks for
+    headphones, and says where (it listed the Home category: coffee makers and blenders);
+    "a blender for my kitchen", "a tent for camping" likewise. A kind of products (a leaf)
+    named so is kept: "chargers for phones" asks what goes with phones."""
+    if linker is None or not linker.category_keys:
+        return mentioned
+    at = {id(e): m for e in mentioned if e.kind == "category" and e.mention
+          and (m := re.search(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", text, re.IGNORECASE))}
+    leaves = [at[id(e)].end() for e in mentioned if id(e) in at and e.id in linker.category_keys]
+    if not leaves:
+        return mentioned
+    first = min(leaves)
+    return [e for e in mentioned if not (id(e) in at and e.id not in linker.category_keys
+                                         and at[id(e)].start() > first and _PURPOSE.search(text[first:at[id(e)].start()]))]
+
+
 def without_feature_categories(text: str, mentioned: list[LinkedEntity]) -> list[LinkedEntity]:
     """A search's mentions without the categories named in a feature it asks for: "laptop" in
     "backpack with laptop sleeve" names the sleeve, not laptops (read as backpacks that go with
@@ -926,7 +947,7 @@ class Understander:
             mentioned = [e for e in mentioned
                          if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
                                  and not asks_for_accessories(head))]
-        mentioned = without_feature_categories(head, mentioned)
+        mentioned = without_purpose_categories(head, without_feature_categories(head, mentioned), self.linker)
         if (accessory := accessory_named_for_its_product(head, mentioned, self.linker)) is not None:
             mentioned = [*mentioned, accessory]  # "a case for the Veltro Lite 600": a phone case
         candidates = link.candidates if link else []

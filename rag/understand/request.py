@@ -34,7 +34,9 @@ _ASKING = re.compile(
     r"|(?:^|[.!?,]\s*)(?:looking|searching|shopping)\s+for"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
     r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
-    r"|^\s*(?:so\s+|and\s+|hi\s+|hey\s+)?(?=any\s)",
+    r"|^\s*(?:so\s+|and\s+|hi\s+|hey\s+)?(?=any\s)"
+    # a thing named as typed in a search box: "a blender for my kitchen"
+    r"|^\s*(?:so\s+|and\s+|hi\s+|hey\s+)?(?=(?:a|an)\s+[a-z0-9])",
     re.IGNORECASE,
 )
 _DETERMINERS = frozenset("a an any some the your you of".split())
@@ -42,7 +44,7 @@ _DETERMINERS = frozenset("a an any some the your you of".split())
 # "headphones that fold", "tents in stock") ...
 _ENDS = frozenset(
     "for with without under below over above less more than that which who to in into on at from around "
-    "between by near and or but if so please pls thanks thank like as is are was were can could will would "
+    "between by near and or but if so please pls thanks thank like as is are was were can could will would about "
     "do does should i we you it they this these those when where why how what whose".split())
 # ... and words that follow what is asked for without being part of it ("tents available?",
 # "laptops cheaper than ...", "do you sell phones too?", "any tents left?")
