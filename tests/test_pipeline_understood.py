@@ -2239,3 +2239,9 @@ def test_a_charger_for_my_laptop_and_the_battery_life_in_days(understood, demo_c
     watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
     a = understood.answer("what's the battery life in days?", product_id=watch.id)
     assert not any(c.evidence_id.endswith("#about") for c in a.citations), a.text
+
+
+def test_a_sentence_that_says_it_is_quoted_with_what_it_refers_to(understood):
+    """"Do gift cards expire?" was answered "They never expire [1]."."""
+    a = understood.answer("do gift cards expire?")
+    assert a.text.startswith("Yes, digital gift cards") and "They never expire" in a.text and a.grounded, a.text

@@ -458,6 +458,22 @@ def _for_whom(sentence: str, item: ContextItem | None) -> str:
     return f"For {whom}: {sentence}"
 
 
+# a sentence that names its subject only by a pronoun ("They never expire.")
+_STARTS_WITH_PRONOUN = re.compile(r"^\W*(?:they|it|these|those|this|that)\b(?!\s+(?:product|item|store)\b)", re.IGNORECASE)
+
+
+def _antecedent(sentence: str, item: ContextItem | None) -> str | None:
+    """The sentence before `sentence` in its item when `sentence` starts with a pronoun and the
+    store wrote it (a policy or FAQ): "Yes, digital gift cards from $10 to $500." before "They
+    never expire." (quoted alone for "do gift cards expire?")."""
+    if item is None or item.evidence.source not in STORE_SOURCES or not _STARTS_WITH_PRONOUN.match(sentence):
+        return None
+    said = [x for x in split_sentences(_HEADING.sub("", item.text))
+            if not _FAQ_QUESTION.match(x) and not is_instruction_like(x) and not _is_title(x, item.evidence)]
+    at = next((i for i, x in enumerate(said) if x.strip() == sentence.strip()), None)
+    return said[at - 1] if at else None
+
+
 def _shorten(sentence: str) -> str:
     """The sentence as quoted: markup and FAQ markers out, at most MAX_WORDS words, and an
     upper-case start when its first word is all lower case (reviews often are), so that the
@@ -1011,7 +1027,14 @@ class ExtractiveGenerator:
         chosen = self.pick(question, context, question_vector)
         if not chosen:
             return ABSTENTION
-        return " ".join(f"{_for_whom(_shorten(s.sentence), context.item(s.number))} [{s.number}]." for s in chosen)
+        parts: list[str] = []
+        for s in chosen:
+            before = _antecedent(s.sentence, context.item(s.number))
+            if before is not None and not any(c.sentence == before for c in chosen):
+                # "They never expire." says nothing alone: the sentence it refers to, first
+                parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
+            parts.append(f"{_for_whom(_shorten(s.sentence), context.item(s.number))} [{s.number}].")
+        return " ".join(parts)
 
     def generate(self, request: GenerationRequest) -> str:
         return self.answer(request.question, request.context, request.question_vector)
