@@ -2245,3 +2245,13 @@ def test_a_sentence_that_says_it_is_quoted_with_what_it_refers_to(understood):
     """"Do gift cards expire?" was answered "They never expire [1]."."""
     a = understood.answer("do gift cards expire?")
     assert a.text.startswith("Yes, digital gift cards") and "They never expire" in a.text and a.grounded, a.text
+
+
+def test_a_request_with_its_reason_after_it(understood):
+    """"i need a new tent my old one leaked" was declined as out of scope; and "under 500 if
+    possible" after it said "I don't know" (the price was lost)."""
+    sid = "request-with-reason"
+    a = understood.answer("i need a new tent my old one leaked", session_id=sid)
+    assert a.intent == "recommendation" and a.text.startswith("Tents"), a.text
+    a = understood.answer("under 500 if possible", session_id=sid)
+    assert a.text.startswith("Tents at $500.00 or less"), a.text

@@ -1099,6 +1099,8 @@ def test_values_that_name_a_kind_of_product_of_one_category():
     ("not more than 800", None, 800.0),
     ("over $100 but no more than $300", 100.0, 300.0),
     ("more than 800 reviews", None, None),
+    ("under 500 if possible", None, 500.0),  # "if possible" lost it
+    ("under 300 or so", None, 300.0),
 ])
 def test_prices_said_in_more_ways(text, low, high):
     from rag.understand.constraints import price_constraint

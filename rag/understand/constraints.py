@@ -31,9 +31,10 @@ _MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|f
 # its number has a unit; "laptops under 15" could be inches); other numbers may come before it
 # ("a 4 season tent under 500")
 _BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
-                       r"(?:(?:\s+(?:please|pls|thanks|then|each|apiece|tops|max))?\W*$"
+                       r"(?:(?:\s+(?:please|pls|thanks|then|each|apiece|tops|max|ideally|preferably|if\s+possible|or\s+so|"
+                       r"or\s+less))?\W*$"
                        # or before what else the search asks: "phones under 300 with 128gb"
-                       r"|\s+(?:with|and|that|in)\s)",
+                       r"|\s+(?:with|and|that|in|if|or|but|ideally|preferably)\s)",  # "under 500 if possible"
                        re.IGNORECASE)
 _BARE_MIN_AMOUNT = 20.0
 # "I don't want to spend more than 800", "I can pay up to 500": a bound on what the shopper
@@ -99,7 +100,7 @@ def superlatives(text: str) -> list[re.Match[str]]:
 # what is left of a message that only states a condition once its amounts and superlatives go
 _CONDITION_WORDS = re.compile(r"\b(?:the|a|an|one|ones|and|or|only|just|please|pls|max|maximum|min|minimum|less|"
                               r"more|at|most|least|under|below|over|above|up|to|for|ok|okay|then|thanks|"
-                              r"each|apiece|tops)\b",  # "under 200 each"
+                              r"each|apiece|tops|if|possible|ideally|preferably|so)\b",  # "under 200 each"
                               re.IGNORECASE)
 _ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
 

@@ -229,7 +229,9 @@ _REQUEST_FILLER = r"(?:(?!(?:you|your|my|me|our|his|her|their|to|it|help)\b)[\w'
 #: What is asked for ends its phrase: "a tent for 4 people", "a charger, please", "a blender
 #: under $50"; not "new home owners insurance" (home is the store's category, not the request).
 _REQUEST_END = (r"(?=\s*(?:$|[?.!,;:)]|\b(?:for|with|without|under|below|over|above|less|more|that|which|to|in|"
-                r"from|around|between|at|on|and|or|please|pls|thanks)\b))")
+                r"from|around|between|at|on|and|or|please|pls|thanks|"
+                # a clause of why after it: "I need a new tent my old one leaked"
+                r"my|mine|because|since|cuz)\b))")
 _NEGATED = re.compile(r"\b(?:don'?t|do not|doesn'?t|does not|no longer|never|not)\s*$", re.IGNORECASE)
 
 
