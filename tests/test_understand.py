@@ -1109,6 +1109,18 @@ def test_prices_said_in_more_ways(text, low, high):
     assert (c.min_price, c.max_price) == (low, high), (text, c)
 
 
+def test_a_name_with_its_version_is_named_by_the_name():
+    """"Which laptops run windows?" said "I don't know": the operating system Windows 11."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    laptops = [K("operating_system", None, ("windows 11", "linux", "chromeos")), K("ram", "GB", ("16 gb",))]
+    c = attribute_constraint("which laptops run windows?", laptops)
+    assert c is not None and (c.key, c.value) == ("operating_system", "windows 11"), c
+    two = [K("connectivity", None, ("bluetooth 5.0", "bluetooth 5.3"))]
+    assert attribute_constraint("bluetooth headphones", two) is None  # which one is not said
+
+
 def test_light_is_light_in_weight():
     """"Something light" after tents listed them in no order: the lightest first. Not a colour."""
     from rag.understand.constraints import AttributeKey as K

@@ -566,13 +566,16 @@ def _written_value(k: AttributeKey, lower: str) -> AttributeConstraint | None:
 
 def _value_by_its_last_word(keys: list[AttributeKey], lower: str) -> AttributeConstraint | None:
     """A value of several words named by its last alone, when it is the only one so named ("blue
-    headphones": navy blue; not "down" of duck down and goose down)."""
+    headphones": navy blue; not "down" of duck down and goose down), or a name with its version
+    by the name ("laptops with windows": Windows 11; it said "I don't know")."""
     heads: dict[str, list[tuple[AttributeKey, str]]] = {}
     for k in keys:
         if k.kind == "text":
             for v in {i for x in k.values for i in x.split(", ")}:
                 if len(v.split()) > 1 and len(v.split()[-1]) >= 3:
                     heads.setdefault(v.split()[-1], []).append((k, v))
+                if len(v.split()) == 2 and re.fullmatch(r"v?\d+(?:\.\d+)*", v.split()[1]) and len(v.split()[0]) >= 3:
+                    heads.setdefault(v.split()[0], []).append((k, v))
     named_heads = [found[0] for head, found in heads.items()
                    if len(found) == 1 and re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", lower)]
     if len(named_heads) == 1:
