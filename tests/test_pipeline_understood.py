@@ -2255,3 +2255,22 @@ def test_a_request_with_its_reason_after_it(understood):
     assert a.intent == "recommendation" and a.text.startswith("Tents"), a.text
     a = understood.answer("under 500 if possible", session_id=sid)
     assert a.text.startswith("Tents at $500.00 or less"), a.text
+
+
+def test_a_colour_picked_with_its_own_question(understood, demo_catalog):
+    """"How much is the black one?" after the colours were listed was asked again what the last
+    question asked (the colours), and "and the silver?" after it as "how much is the black one
+    (... Silver)?", the colours again: each colour's price."""
+    by_model: dict[str, list] = {}
+    for p in demo_catalog.products:
+        by_model.setdefault(p.title.rpartition(", ")[0], []).append(p)
+    model, variants = next((m, v) for m, v in by_model.items() if len(v) >= 2 and "Headphones" in m)
+    first, second = variants[:2]
+    sid = "colour-question"
+    understood.answer(f"do you have the {model.split(' Wireless')[0]}?", session_id=sid)
+    understood.answer("what colors?", session_id=sid)
+    c1, c2 = first.title.rpartition(", ")[2].lower(), second.title.rpartition(", ")[2].lower()
+    a = understood.answer(f"how much is the {c1} one?", session_id=sid)
+    assert a.citations and a.citations[0].evidence_id == f"{first.id}#price", a.text
+    b = understood.answer(f"and the {c2}?", session_id=sid)
+    assert b.citations and b.citations[0].evidence_id == f"{second.id}#price", b.text

@@ -445,7 +445,11 @@ _STANDS_FOR_IT = frozenset(content_words("one ones model models version versions
 
 
 def names_only(text: str, entity: LinkedEntity) -> bool:
-    """Nothing but the entity is asked about: "and the silver one?", "what about black?"."""
+    """Nothing but the entity is asked about: "and the silver one?", "what about black?"; not
+    "how much is the black one?", which asks its own question (it was asked again what the last
+    question asked: the colours)."""
+    if _ASKS_SOMETHING.match(_ELLIPSIS.sub(" ", text, count=1)):
+        return False
     rest = content_words(_ELLIPSIS.sub(" ", text, count=1)) - content_words(entity.name)
     return not rest - content_words("one ones")
 
@@ -1043,7 +1047,13 @@ class Understander:
                 intent = intent.model_copy(update={"label": state.last_intent, "reason": "variant_pick"})
                 before = next((e.name for e in state.focus if e.kind == "product"), "")
                 said_before = state.turns[-1].text
+                # (or its colour, in its place: "how much is the black one?" then "and the
+                # silver?" was asked as "how much is the black one (... Silver)?", the colours)
+                colour, new_colour = before.rpartition(", ")[2], variant.name.rpartition(", ")[2]
+                said_colour = re.search(rf"\b{re.escape(colour)}\b", said_before, re.IGNORECASE) if ", " in before else None
                 query = (said_before.replace(before, variant.name) if before and before in said_before
+                         else f"{said_before[:said_colour.start()]}{new_colour.lower()}{said_before[said_colour.end():]}"
+                         if said_colour is not None and ", " in variant.name
                          else asked_again(state.turns[-1], [variant]))
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "message" and state is not None and state.turns and state.turns[-1].asked_which
