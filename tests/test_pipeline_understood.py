@@ -2274,3 +2274,29 @@ def test_a_colour_picked_with_its_own_question(understood, demo_catalog):
     assert a.citations and a.citations[0].evidence_id == f"{first.id}#price", a.text
     b = understood.answer(f"and the {c2}?", session_id=sid)
     assert b.citations and b.citations[0].evidence_id == f"{second.id}#price", b.text
+
+
+def test_picking_and_asking_about_sleeping_bags(understood, demo_catalog):
+    """"The third one" after sleeping bags was apologized for (negative to the model), "is it
+    down?" said "I don't know" (no single value is "down"), "how warm?" was declined (the
+    weather), and "and the first one?" after it repeated the decline."""
+    import re
+
+    sid = "sleeping-bag-picks"
+    listing = understood.answer("show me sleeping bags", session_id=sid)
+    ids = re.findall(r"\((p\d{6})\)", listing.text)
+    third = understood.answer("the third one", session_id=sid)
+    assert "sorry" not in third.text.lower(), third.text
+    down = understood.answer("is it down?", session_id=sid)
+    assert down.citations and down.citations[0].evidence_id == f"{ids[2]}#attr:fill", down.text
+    warm = understood.answer("how warm?", session_id=sid)
+    assert warm.citations and warm.citations[0].evidence_id == f"{ids[2]}#attr:temperature_rating", warm.text
+    first = understood.answer("and the first one?", session_id=sid)
+    assert first.citations and first.citations[0].evidence_id == f"{ids[0]}#attr:temperature_rating", first.text
+
+
+def test_i_am_comparing_two_products(understood, demo_catalog):
+    """"I'm comparing the X and the Y" said "I don't know": how they differ."""
+    a, b = [p for p in demo_catalog.products if p.category == "laptops"][:2]
+    ans = understood.answer(f"I'm comparing the {a.title} and the {b.title}")
+    assert any(c.evidence_id.endswith("#differences") for c in ans.citations), ans.text

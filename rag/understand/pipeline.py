@@ -413,6 +413,10 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
                             r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
                             re.IGNORECASE)
+# "how warm?", "and how heavy is it?": how much of something the product in focus has
+_HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|come\b|so\b)[a-z]+"
+                        r"(?:\s+(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)(?:\s+\w+)?)?\W*$",
+                        re.IGNORECASE)
 # "what if I opened them?", "and if I just don't like it?", "even if it's used?": a case of the
 # rule just asked about
 _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if)\b[^?.!]{0,60}\?*\s*$",
@@ -696,6 +700,11 @@ def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list
 _YES_OR_NO = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:is|are|does|do|can|will|would|has|have)\b", re.IGNORECASE)
 
 
+# the words of a yes/no question that ask nothing ("is it ...?", "does this one have ...?")
+_YES_OR_NO_FRAME = frozenset("is are does do can will would has have it its they them this that these those one the a "
+                             "an or and of with made".split())
+
+
 def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLinker | None) -> list[str]:
     """The attributes a yes/no question about one product asks by a value of them, in words,
     when it does not name them: "connector" for "is it usb c?" (a charger's connector: usb-c),
@@ -705,8 +714,16 @@ def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLi
     if linker is None or not product.category_id or not _YES_OR_NO.match(text):
         return []
     said = content_words(text)
-    named = [c.key.replace("_", " ") for c in attribute_constraints(text, linker.category_keys.get(product.category_id, []))
+    keys = linker.category_keys.get(product.category_id, [])
+    named = [c.key.replace("_", " ") for c in attribute_constraints(text, keys)
              if c.value is not None and c.value not in ("yes", "no")]
+    if not named:
+        # a word of the values of one attribute alone ("is it down?": duck down, goose down;
+        # which of the two is not said, so no condition names it)
+        asked = set(re.findall(r"[a-z][a-z0-9-]+", text.lower())) - _YES_OR_NO_FRAME
+        named = [k.key.replace("_", " ") for k in keys if k.kind == "text" and k.key not in ("color", "colour")
+                 and asked & {w for v in k.values for w in re.findall(r"[a-z][a-z0-9-]+", v)}]
+        named = named if len(named) == 1 else []
     return [key for key in dict.fromkeys(named) if not content_words(key) <= said]
 
 
@@ -1066,6 +1083,7 @@ class Understander:
             query = asked_again(previous, focus)
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "selection" and state is not None and not state.candidates and state.last_intent
+              and state.last_intent != "out_of_scope"
               and only_a_pick(head) and state.picked_from and state.turns[-1].focus
               and state.turns[-1].focus[0].id in {e.id for e in state.picked_from}):
             # "tell me about the first one" then "and the second?": the same question, about it
@@ -1162,6 +1180,11 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
+        elif (source in ("session", "context", "selection") and special is None and intent.label == "out_of_scope"
+              and not mentioned and sum(e.kind == "product" for e in focus) == 1 and _HOW_IS_IT.match(head)):
+            # "how warm?", "and how heavy is it?" about the product in focus: declined (the
+            # weather), a question of its facts
+            intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
               and not mentioned and not any(e.kind == "product" for e in focus)
               and (_BARE_QUESTION.match(head) or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
@@ -1305,7 +1328,9 @@ class Understander:
         price = price_constraint(query if intent.reason == "ellipsis" else head)
         wished = _NOT_TOO.sub(" ", head)  # "not too expensive" wishes; "too expensive" complains
         if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)
-                                       or (intent.label == "recommendation" and searches_the_catalog(head, mentioned)))
+                                       or (intent.label == "recommendation" and searches_the_catalog(head, mentioned))
+                                       # "the third one" (after a listing: apologized for)
+                                       or (source == "selection" and only_a_pick(head)))
                                       and not complains(wished) or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
