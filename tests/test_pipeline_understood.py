@@ -2300,3 +2300,21 @@ def test_i_am_comparing_two_products(understood, demo_catalog):
     a, b = [p for p in demo_catalog.products if p.category == "laptops"][:2]
     ans = understood.answer(f"I'm comparing the {a.title} and the {b.title}")
     assert any(c.evidence_id.endswith("#differences") for c in ans.citations), ans.text
+
+
+def test_kinds_asked_on_a_product_page(understood, demo_catalog):
+    """On a charger's page, "which phones use lightning?" answered with the charger's connector
+    (a question to the store: the phones with that port), and "what phones does it work with?"
+    said "I don't know" for a charger linked to none (those whose port is its connector). On a
+    case's page, "will it fit the X?" got another case's link to X."""
+    port = next(a.values[0] for p in demo_catalog.products if p.category == "phones"
+                for a in p.attributes if a.key == "charging_port")
+    charger = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                   and any(a.key == "connector" and a.values[0] == port for a in p.attributes))
+    a = understood.answer(f"which phones use {port.lower()}?", product_id=charger.id)
+    assert a.text.startswith(f"Phones (charging port: {port.lower()})"), a.text
+    case = next(p for p in demo_catalog.products if p.category == "phone-cases")
+    linked = {r.target for r in case.relations}
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and p.id not in linked)
+    a = understood.answer(f"will it fit the {phone.title}?", product_id=case.id)
+    assert a.citations and a.citations[0].evidence_id == f"{case.id}~no_link~{phone.id}", a.text

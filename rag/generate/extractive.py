@@ -929,6 +929,11 @@ class ExtractiveGenerator:
         # shipping policy that mentions machines
         lead = next((s for s in relevant if s.binding and (s.on_kind or s.score >= self.second_ratio * relevant[0].score)),
                     relevant[0])
+        if answer_type(question) is COMPATIBILITY and context.items and context.items[0].evidence.source in COMPATIBILITY_SOURCES:
+            # the graph puts the link between the two products asked about first, or that there
+            # is none: "will it fit the Veltro Lite 600?" on a case's page got another case's
+            # link to the phone, as near to the question in words
+            lead = next((s for s in relevant if s.number == context.items[0].number), lead)
         best = relevant[0]
         if (lead is not best and best.shared > lead.shared and _is_faq(context.item(best.number))
                 and _asks_of_kind(context.item(best.number), content_words(question) & lead.shared)

@@ -1037,6 +1037,13 @@ class Understander:
             # listed the chargers)
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
+        if (source == "context" and context is not None and not REFERS_TO_ONE.search(head)
+                and (kinds := [e for e in mentioned if e.kind == "category" and e.method == "exact" and e.mention
+                               and e.id != context.category_id
+                               and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)])):
+            # "which phones use lightning?" on a charger's page asks the store for phones, not
+            # about the charger (it answered with the charger's connector)
+            focus, source = list(mentioned), "message"
         if (source == "context" and context is not None and state is not None and state.last_intent == "comparison"
                 and not any(e.kind == "product" and e.id != context.id for e in focus)
                 and context.id in {e.id for e in state.focus}
