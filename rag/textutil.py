@@ -192,7 +192,11 @@ FAILURE = re.compile(
     # what stops in electronics and appliances ("my smartwatch stopped charging", "they died")
     r"|stopped\s+(?:charging|turning\s+on|holding\s+(?:a\s+)?charge|connecting|pairing|heating|brewing|blending"
     r"|syncing|tracking|playing)|(?:won['’]?t|doesn['’]?t|does\s+not|can['’]?t|will\s+not)\s+(?:charge|turn\s+on"
-    r"|connect|pair|hold\s+(?:a\s+)?charge|heat(?:\s+up)?|blend|sync)|died|(?:is|are)\s+dead)\b", re.IGNORECASE)
+    r"|connect|pair|hold\s+(?:a\s+)?charge|heat(?:\s+up)?|blend|sync)|died|(?:is|are)\s+dead"
+    # half working, or unsafe ("my headphones only work on one side" was declined; "the blender
+    # smells like burning" said "I don't know")
+    r"|only\s+works?\s+(?:on\s+)?(?:one|the\s+(?:left|right))\s+(?:side|ear)|no\s+sound"
+    r"|smells?\s+(?:like\s+)?(?:burn\w*|smoke|plastic)|smok(?:es|ing)|overheat\w*|sparks?|sparking)\b", re.IGNORECASE)
 
 #: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what
 #: the store offers (the return) answers, as it does for a failure
@@ -202,6 +206,9 @@ DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disap
 # said "I don't know", or quoted the warranty against defects)
 WRONG_PICK = re.compile(r"\b(?:ordered|bought|got|received|sent|picked)\s+(?:me\s+)?(?:the\s+|a\s+)?wrong\b"
                         r"|\bwrong\s+(?:size|colou?r|model|item|product|one)\b"
+                        # not what was shown ("the product I received is different from the picture")
+                        r"|\b(?:different|differs)\s+from\s+(?:the\s+|what\s+)?(?:picture|photo|image|description|listing|"
+                        r"website|site|ad|i\s+ordered)|\bnot\s+(?:as\s+described|what\s+i\s+ordered)"
                         r"|(?:doesn't|don't|does not|do not|didn't|did not)\s+fit\b"
                         r"|(?:it's|its|it is|they're|they are|it was|they were|is|are)\s+(?:way\s+|a\s+bit\s+|much\s+)?"
                         r"too\s+(?:small|big|large|tight|loose|short|long|narrow|wide)\b", re.IGNORECASE)

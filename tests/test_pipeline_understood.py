@@ -2318,3 +2318,29 @@ def test_kinds_asked_on_a_product_page(understood, demo_catalog):
     phone = next(p for p in demo_catalog.products if p.category == "phones" and p.id not in linked)
     a = understood.answer(f"will it fit the {phone.title}?", product_id=case.id)
     assert a.citations and a.citations[0].evidence_id == f"{case.id}~no_link~{phone.id}", a.text
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("my headphones only work on one side", "warranty"),   # declined
+    ("the blender smells like burning", "warranty"),      # "I don't know"
+    ("the product I received is different from the picture", "30-day returns"),  # the refund timing
+])
+def test_more_ways_a_purchase_goes_wrong(understood, message, kind):
+    a = understood.answer(message)
+    assert a.intent == "complaint" and kind in a.text.lower(), a.text
+
+
+def test_a_model_named_in_full_is_no_decline(understood, demo_catalog):
+    """"Can I answer calls on the Daybreak Classic 560?" was declined: the model's name (three
+    words, one a number) scored 0.5998 of its title, under the 0.6 a product name needs."""
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
+    model = watch.title.split(" Smartwatch")[0]
+    a = understood.answer(f"can I answer calls on the {model}?")
+    assert a.intent == "product_info", (a.intent, a.text)
+    from rag.understand.pipeline import _model_named
+    from rag.understand.types import LinkedEntity
+
+    def linked(mention):
+        return LinkedEntity(kind="product", id="p1", name="x", score=0.5998, method="fuzzy", mention=mention)
+
+    assert _model_named(linked("daybreak classic 560")) and not _model_named(linked("book 10"))

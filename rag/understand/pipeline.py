@@ -875,6 +875,14 @@ def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
 PRODUCT_NAME_MIN_SCORE = 0.6
 
 
+def _model_named(product: LinkedEntity) -> bool:
+    """A model named by three words or more, one a number ("Daybreak Classic 560": 0.5998 of the
+    title "Daybreak Classic 560 Smartwatch, Forest Green"; "can I answer calls on the Daybreak
+    Classic 560?" was declined): a product name, not words that happen to match one."""
+    said = (product.mention or "").split()
+    return len(said) >= 3 and any(w.isdigit() for w in said)
+
+
 def _about_a_product(source: str, mentioned: list[LinkedEntity]) -> str | None:
     """Why this message is surely about one product, or None: sent from the product's page
     ("product_page"), naming it by its catalog id ("product_id": nobody types "p000002"
@@ -883,7 +891,8 @@ def _about_a_product(source: str, mentioned: list[LinkedEntity]) -> str | None:
         return "product_page"
     if source == "message" and any(e.kind == "product" and e.method == "id" for e in mentioned):
         return "product_id"
-    if source == "message" and any(e.kind == "product" and e.score >= PRODUCT_NAME_MIN_SCORE for e in mentioned):
+    if source == "message" and any(e.kind == "product" and (e.score >= PRODUCT_NAME_MIN_SCORE or _model_named(e))
+                                   for e in mentioned):
         return "product_name"
     return None
 
