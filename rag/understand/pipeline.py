@@ -279,11 +279,11 @@ _COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s
                          r"(?:come|ship|arrive)\s+with\b|\b(?:included|in\s+the\s+box)\b.*\b(?:it|this)\b"
                          r"|\b(?:it|this)\s+(?:includes?|comes?\s+with)\b", re.IGNORECASE)
 
-#: A message that asks something ("what's the weather?", "can you help me?"), not one that
-#: only says more about what was asked
-# what a shopper with a complaint asks for ("can I get a replacement?", "can you fix it?")
+#: What a shopper with a complaint asks for ("can I get a replacement?", "can you fix it?")
 _ASKS_A_REMEDY = re.compile(r"\b(?:replace\w*|refund\w*|exchange\w*|repair\w*|fix(?:ed)?|money\s+back|new\s+one|"
                             r"another\s+one)\b", re.IGNORECASE)
+#: A message that asks something ("what's the weather?", "can you help me?"), not one that
+#: only says more about what was asked
 _ASKS_SOMETHING = re.compile(r"^\W*(?:what|whats|what's|how|why|who|where|when|which|can|could|would|will|do|does|"
                             r"is|are|tell|show|give)\b", re.IGNORECASE)
 
@@ -336,6 +336,7 @@ def wants_of_the_listing(text: str) -> bool:
     return len(words) <= BARE_WISH_MAX_WORDS and not any(w in _CONVERSATION_WORDS for w in words)
 
 
+#: Words before a wish that join it to the last message or judge it ("and good battery life")
 _JOINING = frozenset("and but also plus ok okay so".split())
 _JUDGING_A_WISH = frozenset("good great nice decent long big strong excellent".split())
 #: A follow-up that asks which of a listing go with a product it names ("for the Zenfone Labs
@@ -698,8 +699,6 @@ def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list
 # "is it usb c?", "does it make espresso?", "are these in-ear or over-ear?": a yes/no or either/or
 # question of one product
 _YES_OR_NO = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:is|are|does|do|can|will|would|has|have)\b", re.IGNORECASE)
-
-
 # the words of a yes/no question that ask nothing ("is it ...?", "does this one have ...?")
 _YES_OR_NO_FRAME = frozenset("is are does do can will would has have it its they them this that these those one the a "
                              "an or and of with made".split())
@@ -1047,9 +1046,9 @@ class Understander:
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
         if (source == "context" and context is not None and not REFERS_TO_ONE.search(head)
-                and (kinds := [e for e in mentioned if e.kind == "category" and e.method == "exact" and e.mention
-                               and e.id != context.category_id
-                               and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)])):
+                and any(e.kind == "category" and e.method == "exact" and e.mention and e.id != context.category_id
+                        and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)
+                        for e in mentioned)):
             # "which phones use lightning?" on a charger's page asks the store for phones, not
             # about the charger (it answered with the charger's connector)
             focus, source = list(mentioned), "message"
