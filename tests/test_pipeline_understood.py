@@ -2344,3 +2344,14 @@ def test_a_model_named_in_full_is_no_decline(understood, demo_catalog):
         return LinkedEntity(kind="product", id="p1", name="x", score=0.5998, method="fuzzy", mention=mention)
 
     assert _model_named(linked("daybreak classic 560")) and not _model_named(linked("book 10"))
+
+
+def test_a_kind_asked_for_it_after_another_kind(understood, demo_catalog):
+    """"I need a charger for my X" then "what about a case for it?" said "I don't know": the
+    chargers asked before were kept as the kind asked for; the cases made for X."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones"
+                 and any(r.kind == "accessory_for" and r.target == p.id for q in demo_catalog.products
+                         if q.category == "phone-cases" for r in q.relations))
+    a = _after(understood, "case-after-charger", [f"I need a charger for my {phone.title}"], "what about a case for it?")
+    by_id = {p.id: p for p in demo_catalog.products}
+    assert a.citations and by_id[a.citations[0].evidence_id.split("~")[0]].category == "phone-cases", a.text

@@ -1132,6 +1132,9 @@ def test_light_is_light_in_weight():
         assert c is not None and c.key == "weight" and c.lowest_first, (text, c)
     assert attribute_constraint("light grey", tents) is None
     assert only_a_condition("under 200 each")
+    laptops = [K("battery_life", "h", ("6 h", "22 h")), K("weight", "kg", ("1.2 kg",))]
+    c = attribute_constraint("laptop with long battery and light", laptops)
+    assert c is not None and c.key == "battery_life" and not c.lowest_first, c  # (not the least battery)
 
 
 def test_a_temperature_in_fahrenheit_is_read_in_celsius():

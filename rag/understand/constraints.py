@@ -439,7 +439,6 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     if len(rated) == 1:  # "rated for -10": in the rating's unit
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
     plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain
-    plain = _LIGHT.sub("lightweight", plain)  # "something light": light in weight
     asked = content_words(plain)
     found: dict[str, AttributeConstraint] = {}
     for c in _amounts(_without_numbered_values(plain, keys), asked, numeric):
@@ -601,6 +600,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
         if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
             return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower))
                                        or _negated(k.words.split()[0], lower))
+    if _LIGHT.search(lower):  # "something light": the one weight, lightest first
+        weighed = [k for k in numeric if content_words(k.words.split()[0]) == content_words("weight")]
+        if len(weighed) == 1:
+            return AttributeConstraint(weighed[0].key, weighed[0].unit, lowest_first=True)
     for k in numeric:  # or by a word made from its first ("waterproof" for water_resistance)
         first = k.words.split()[0]
         if len(first) >= 5 and sum(w.startswith(first) for w in asked) == 1 and first not in asked:

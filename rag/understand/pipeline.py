@@ -414,6 +414,8 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
                             r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
                             re.IGNORECASE)
+# "this phone", "my laptop", "this": the product on the page
+_THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
 # "how warm?", "and how heavy is it?": how much of something the product in focus has
 _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|come\b|so\b)[a-z]+"
                         r"(?:\s+(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)(?:\s+\w+)?)?\W*$",
@@ -682,18 +684,20 @@ _FOR_IT = re.compile(r"\b(?:for|fits?|fitting|to\s+fit)\s+(?P<it>it|this(?:\s+on
                      r"|(?:this|that|my)\s+[a-z]+(?=\W*$))\b", re.IGNORECASE)
 
 
-def asks_for_things_for_it(text: str, focus: list[LinkedEntity], mentioned: list[LinkedEntity],
-                           linker: EntityLinker | None) -> bool:
-    """Things of another category asked for the product in focus, named by "it" ("do you have a
-    case for it?", "any chargers that fit it?"): what goes with it, as when the product is named
-    (asks_for_things_for_a_product, accessory_named_for_its_product)."""
+def things_asked_for_it(text: str, focus: list[LinkedEntity], mentioned: list[LinkedEntity],
+                        linker: EntityLinker | None) -> list[LinkedEntity] | None:
+    """The kinds of things asked for the product in focus, named by "it" ("do you have a case
+    for it?", "any chargers that fit it?"): what goes with it, as when the product is named
+    (asks_for_things_for_a_product, accessory_named_for_its_product); None when none is."""
     products = [e for e in focus if e.kind == "product"]
     m = _FOR_IT.search(text)
     if len(products) != 1 or m is None:
-        return False
+        return None
     it = products[0].model_copy(update={"mention": m.group("it")})
-    return (asks_for_things_for_a_product(text, [it, *mentioned])
-            or accessory_named_for_its_product(text, [it], linker) is not None)
+    if asks_for_things_for_a_product(text, [it, *mentioned]):
+        return [e for e in mentioned if e.kind == "category"]
+    accessory = accessory_named_for_its_product(text, [it], linker)
+    return [accessory] if accessory is not None else None
 
 
 # "is it usb c?", "does it make espresso?", "are these in-ear or over-ear?": a yes/no or either/or
@@ -718,8 +722,10 @@ def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLi
              if c.value is not None and c.value not in ("yes", "no")]
     if not named:
         # a word of the values of one attribute alone ("is it down?": duck down, goose down;
-        # which of the two is not said, so no condition names it)
-        asked = set(re.findall(r"[a-z][a-z0-9-]+", text.lower())) - _YES_OR_NO_FRAME
+        # which of the two is not said, so no condition names it); not a word of its name ("is
+        # the Vireo Boost 20 Charger in stock?" is no question of its type, "car charger")
+        asked = (set(re.findall(r"[a-z][a-z0-9-]+", text.lower())) - _YES_OR_NO_FRAME
+                 - set(re.findall(r"[a-z][a-z0-9-]+", f"{product.name} {product.mention or ''}".lower())))
         named = [k.key.replace("_", " ") for k in keys if k.kind == "text" and k.key not in ("color", "colour")
                  and asked & {w for v in k.values for w in re.findall(r"[a-z][a-z0-9-]+", v)}]
         named = named if len(named) == 1 else []
@@ -1045,7 +1051,7 @@ class Understander:
             # listed the chargers)
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
-        if (source == "context" and context is not None and not REFERS_TO_ONE.search(head)
+        if (source == "context" and context is not None and not REFERS_TO_ONE.search(head) and not _THIS.search(head)
                 and any(e.kind == "category" and e.method == "exact" and e.mention and e.id != context.category_id
                         and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)
                         for e in mentioned)):
@@ -1278,15 +1284,17 @@ class Understander:
             # a question about the phone's price and abstained
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         elif (special is None and source in ("session", "context")
-              and intent.label in ("availability_price", "product_info", "recommendation")
-              and asks_for_things_for_it(head, focus + self._the_one_asked_for(state, focus, source),
-                                         mentioned, self.linker)):
+              and intent.label in ("availability_price", "product_info", "recommendation", "compatibility")
+              and (kinds_for_it := things_asked_for_it(head, focus + self._the_one_asked_for(state, focus, source),
+                                                       mentioned, self.linker)) is not None):
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
             # question about the phone itself. After "which is cheapest?" among phones, "it" is
-            # the cheapest, listed first (it listed phones, then said "I don't know")
+            # the cheapest, listed first (it listed phones, then said "I don't know"). The kind
+            # asked for is the one of this message ("what about a case for it?" after chargers)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
             if one_asked_for := self._the_one_asked_for(state, focus, source):
                 focus, source = one_asked_for, "selection"
+            focus = [*(e for e in focus if e.kind == "product"), *kinds_for_it]
         if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
                 and source in ("context", "session") and len(one := [e for e in focus if e.kind == "product"]) == 1
                 and asks_for_an_overview(head)):

@@ -227,8 +227,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         if P:
             # the kinds asked for, if any ("what chargers work with the X?"): only their products
             # answer (it answered with headphones made for the phone)
+            # (named in this message: a kind carried from the last turn is no kind asked for, as
+            # "what about a case for it?" after chargers is not about chargers)
             own = {e.category_id for e in focus if e.kind == "product"}
-            asked = [c for c in C if c not in own]
+            asked = [e.id for e in focus if e.kind == "category" and e.method != "session" and e.id not in own]
             gq += [GraphQuery(kind="compatibility", product_ids=P, category_ids=asked, k=10),
                    GraphQuery(kind="product_facts", product_ids=P, k=10)]
             passages = PassageQuery(sources=["description", "bullet", "cqa", "faq", "attribute", "review"], owner_ids=P, k=6)
