@@ -2274,6 +2274,9 @@ def test_a_colour_picked_with_its_own_question(understood, demo_catalog):
     assert a.citations and a.citations[0].evidence_id == f"{first.id}#price", a.text
     b = understood.answer(f"and the {c2}?", session_id=sid)
     assert b.citations and b.citations[0].evidence_id == f"{second.id}#price", b.text
+    # (a colour is no attribute asked by its value: it was read "... in stock? (color)")
+    c = understood.answer(f"is the {c1} one in stock?", session_id=sid)
+    assert c.citations and c.citations[0].evidence_id == f"{first.id}#availability", c.text
 
 
 def test_picking_and_asking_about_sleeping_bags(understood, demo_catalog):

@@ -1173,3 +1173,11 @@ def test_chat_shorthand_is_written_out():
     assert written_out("backpack w/ laptop sleeve, thx") == "backpack with laptop sleeve, thanks"
     assert written_out("the Vireo Boost 200 n") == "the Vireo Boost 200 n"  # a letter elsewhere stays
     assert written_out("a u-lock") == "a u-lock"
+
+
+def test_an_english_word_with_an_ending_is_no_typo(linker):
+    """"camper" (camp + er, two WordPiece pieces) was corrected to the brand word "ampere", and
+    "what would you recommend for a beginner camper?" answered "No tents by Ampere Co"."""
+    r = linker.link("what would you recommend for a beginner camper?")
+    assert not [e for e in r.entities if e.kind == "brand"], r.entities
+    assert [e.id for e in linker.link("headphnes").entities] == ["headphones"]  # a typo still is one

@@ -107,6 +107,20 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in lines if len(w) >= 4 and w.isalpha())
 
 
+_ENDINGS = ("ers", "er", "ing", "ed", "es", "s", "ly")
+
+
+def _english_base(word: str) -> bool:
+    """An English word with an ending the vocabulary does not hold whole ("camper": camp + er,
+    which the embedding model's WordPiece splits): no typo either ("camper" was corrected to the
+    brand word "ampere", and "what would you recommend for a beginner camper?" answered "No tents
+    by Ampere Co")."""
+    words = english_words()
+    return any(word.endswith(end) and len(word) - len(end) >= 4 and (word[: -len(end)] in words
+                                                                      or word[: -len(end)] + "e" in words)
+               for end in _ENDINGS)
+
+
 def _base_title(title: str) -> str:
     """The title without its trailing ", Colour" variant suffix."""
     return _COLOUR_SUFFIX_RE.sub("", title).lower()
@@ -386,7 +400,8 @@ class EntityLinker:
         s = singular(word)
         if s in self._vocab_set:
             return s, 1.0
-        if len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words() or word in self._known:
+        if (len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words() or word in self._known
+                or _english_base(word)):
             return None
         pool: list[str] = []
         for n in range(len(word) - 1, len(word) + 2):

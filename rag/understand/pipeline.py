@@ -718,8 +718,9 @@ def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLi
         return []
     said = content_words(text)
     keys = linker.category_keys.get(product.category_id, [])
+    # (not a colour: "is the silver one in stock?" picks a colour, whose own answers say it)
     named = [c.key.replace("_", " ") for c in attribute_constraints(text, keys)
-             if c.value is not None and c.value not in ("yes", "no")]
+             if c.value is not None and c.value not in ("yes", "no") and c.key not in ("color", "colour")]
     if not named:
         # a word of the values of one attribute alone ("is it down?": duck down, goose down;
         # which of the two is not said, so no condition names it); not a word of its name ("is
