@@ -37,6 +37,7 @@ def test_the_thing_asked_for(message, words):
     "what is your return policy?",
     "I got a Northpeak tent last week and it leaks",  # a story, not a request: "got" alone asks nothing
     "what about the warranty?",         # the same question of another thing (an ellipsis)
+    "what about a 4 season one?",       # the same kind again (it was declined)
     "I'd like to return it",
     "my order needs to arrive by friday",
     "",

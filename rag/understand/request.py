@@ -30,7 +30,8 @@ _ASKING = re.compile(
     r"|(?:my|our)\s+(?:[a-z']+\s+){1,3}?(?:needs|wants|is\s+looking\s+for|would\s+like)"
     r"|(?:i'?d|i\s+would|we'?d|we\s+would)\s+like"
     # one more thing, of any kind: "ok what about a tent to go with it" (not "what about the X?")
-    r"|(?:what|how)\s+about(?=\s+(?:a|an|some|any)\s)"
+    # (not "what about a 4 season one?", the same kind again)
+    r"|(?:what|how)\s+about(?=\s+(?:a|an|some|any)\s(?!(?:[\w-]+\s+){0,3}ones?\b))"
     r"|(?:^|[.!?,]\s*)(?:looking|searching|shopping)\s+for"
     r"|(?:can|could|may)\s+(?:i|we)\s+(?:buy|get|order|purchase|find)"
     r"|where\s+(?:can|do)\s+(?:i|we)\s+(?:buy|get|find))\b"
