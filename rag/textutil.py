@@ -232,6 +232,8 @@ CANONICAL = {
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
     "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"
+    # "noise cancellation" and "noise cancelling: yes" (it listed all headphones, "I can't tell")
+    "cancell": "cancel", "cancellation": "cancel", "cancelation": "cancel",
 }
 
 

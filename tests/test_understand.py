@@ -1121,6 +1121,15 @@ def test_a_name_with_its_version_is_named_by_the_name():
     assert attribute_constraint("bluetooth headphones", two) is None  # which one is not said
 
 
+def test_noise_cancellation_is_noise_cancelling():
+    """"with noise cancellation" after earbuds listed every pair ("I can't tell ...")."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    c = attribute_constraint("with noise cancellation", [K("noise_cancelling", None, ("yes", "no"))])
+    assert c is not None and (c.key, c.value) == ("noise_cancelling", "yes"), c
+
+
 def test_light_is_light_in_weight():
     """"Something light" after tents listed them in no order: the lightest first. Not a colour."""
     from rag.understand.constraints import AttributeKey as K
