@@ -188,7 +188,7 @@ FAILURE = re.compile(
     r"\b(?:stopped working|quit working|broke|broken|not working|isn['’]?t working|doesn['’]?t work|does not work"
     r"|won['’]?t (?:turn on|charge|work|start)|defective|faulty|cracked|damaged|malfunction\w*"
     # what breaks in outdoor gear and appliances ("my tent leaks": it was read as an order status)
-    r"|leaks|leaking|leaked|torn|ripped|snapped|shattered"
+    r"|leaks|leaking|leaked|torn|ripped|snapped|shattered|(?:a|with\s+a)\s+hole\s+in"
     # what stops in electronics and appliances ("my smartwatch stopped charging", "they died")
     r"|stopped\s+(?:charging|turning\s+on|holding\s+(?:a\s+)?charge|connecting|pairing|heating|brewing|blending"
     r"|syncing|tracking|playing)|(?:won['’]?t|doesn['’]?t|does\s+not|can['’]?t|will\s+not)\s+(?:charge|turn\s+on"

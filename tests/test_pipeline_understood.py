@@ -2358,3 +2358,13 @@ def test_a_kind_asked_for_it_after_another_kind(understood, demo_catalog):
     a = _after(understood, "case-after-charger", [f"I need a charger for my {phone.title}"], "what about a case for it?")
     by_id = {p.id: p for p in demo_catalog.products}
     assert a.citations and by_id[a.citations[0].evidence_id.split("~")[0]].category == "phone-cases", a.text
+
+
+def test_an_ellipsis_after_a_policy_follow_up(understood):
+    """"Does everything come with a warranty?", "how long?", then "what about laptops?" asked
+    "how long (laptops)?" and said "I don't know"; "my tent arrived with a hole in it" too."""
+    a = _after(understood, "warranty-ellipsis", ["does everything come with a warranty?", "how long?"],
+               "what about laptops?")
+    assert a.intent == "warranty" and not a.abstained and "warranty" in a.text.lower(), a.text
+    a = understood.answer("my tent arrived with a hole in it")
+    assert a.intent == "complaint" and not a.abstained, a.text

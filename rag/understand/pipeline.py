@@ -1395,7 +1395,9 @@ class Understander:
         if state is not None:
             turn_no = len(state.turns) + 1
             # (an elliptical turn is remembered as the question it asked, for the next one)
-            said = query if intent.reason in ("ellipsis", "variant_pick") else head
+            # ("how long?" after the warranty, too: then "what about laptops?" asked "how long
+            # (laptops)?", and said "I don't know")
+            said = query if intent.reason in ("ellipsis", "variant_pick", "policy_follow_up") else head
             self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode,
                            listing_texts)
         timings["state"] = (time.perf_counter() - t4) * 1e3
