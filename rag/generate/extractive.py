@@ -929,7 +929,8 @@ class ExtractiveGenerator:
         # shipping policy that mentions machines
         lead = next((s for s in relevant if s.binding and (s.on_kind or s.score >= self.second_ratio * relevant[0].score)),
                     relevant[0])
-        if answer_type(question) is COMPATIBILITY and context.items and context.items[0].evidence.source in COMPATIBILITY_SOURCES:
+        wanted = answer_type(question)
+        if wanted is COMPATIBILITY and context.items and context.items[0].evidence.source in COMPATIBILITY_SOURCES:
             # the graph puts the link between the two products asked about first, or that there
             # is none: "will it fit the Veltro Lite 600?" on a case's page got another case's
             # link to the phone, as near to the question in words
@@ -946,7 +947,7 @@ class ExtractiveGenerator:
             if len(relevant) > 1 and self.max_sentences > 1:
                 return [best, lead]
             return [best]
-        if answer_type(question) in REMEDIES:
+        if wanted in REMEDIES:
             # a failure: what each policy that applies offers, in the plan's order (the warranty's
             # cover, then the return); "I bought headphones ... doesn't work" got the return
             # label alone, "my new laptop won't turn on" the laptops' returns alone
@@ -986,15 +987,15 @@ class ExtractiveGenerator:
         # what a question answered by the things' names asks is named by facts of that kind
         # alone: "what charger do I need for this phone?" took the phone's "made by ... has the
         # SKU ..." after its charger, for the word "phone"
-        named_by = NAMED_FACTS.get(answer_type(question)) if lead_item is not None and (
-            lead_item.evidence.source in NAMED_FACTS.get(answer_type(question), ())) else None
+        named_by = NAMED_FACTS.get(wanted) if wanted is not None and lead_item is not None and (
+            lead_item.evidence.source in NAMED_FACTS.get(wanted, ())) else None
         for s in relevant[1:]:
             if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
                 break
-            if named_by is not None and (item := context.item(s.number)) is not None and item.evidence.source not in named_by:
+            item = context.item(s.number)
+            if item is not None and named_by is not None and item.evidence.source not in named_by:
                 continue
-            if (item := context.item(s.number)) is not None and item.evidence.id.endswith("#about") and (
-                    answer_type(question) is not MAKER):
+            if item is not None and item.evidence.id.endswith("#about") and wanted is not MAKER:
                 # who makes it, its category and SKU add nothing to another answer ("what's the
                 # battery life in days?" took it after "battery life: 24 h", for "Daybreak")
                 continue

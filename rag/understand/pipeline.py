@@ -799,6 +799,8 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
     SEARCH_MAX_WORDS words that narrow it and no word of a sentence
     ("blue headphones", "four season tents", "sleeping bag for winter", "sleeping bag rated for
     below freezing?": out of scope 0.6-0.9, while "tents" alone is recommendation)."""
+    price = price_constraint(text)
+    priced = price.max_price is not None or price.min_price is not None
     for e in mentioned:
         if e.kind != "category" or e.method not in ("exact", "value") or not e.mention:
             continue
@@ -811,7 +813,7 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
         # (a word more when all come after it: "phone with the best battery life")
         narrowing = " ".join([*(before[1:] if before[:1] and before[0] in _SEARCH_ARTICLE else before), *after])
-        if price_constraint(text).max_price is not None or price_constraint(text).min_price is not None:
+        if priced:
             narrowing = _SEARCH_PRICE.sub(" ", narrowing)
         if (is_search(narrowing, max_words=SEARCH_MAX_WORDS + (0 if before else 1))
                 # (a value names the kind before the thing: "aramid fiber case", "power bank 20000 mah")
@@ -1286,14 +1288,14 @@ class Understander:
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         elif (special is None and source in ("session", "context")
               and intent.label in ("availability_price", "product_info", "recommendation", "compatibility")
-              and (kinds_for_it := things_asked_for_it(head, focus + self._the_one_asked_for(state, focus, source),
-                                                       mentioned, self.linker)) is not None):
+              and (kinds_for_it := things_asked_for_it(head, focus + (one_asked_for := self._the_one_asked_for(
+                  state, focus, source)), mentioned, self.linker)) is not None):
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
             # question about the phone itself. After "which is cheapest?" among phones, "it" is
             # the cheapest, listed first (it listed phones, then said "I don't know"). The kind
             # asked for is the one of this message ("what about a case for it?" after chargers)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
-            if one_asked_for := self._the_one_asked_for(state, focus, source):
+            if one_asked_for:
                 focus, source = one_asked_for, "selection"
             focus = [*(e for e in focus if e.kind == "product"), *kinds_for_it]
         if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
