@@ -193,6 +193,13 @@ def test_compatibility_and_similar(demo_parts, demo_catalog):
     assert 0 < len(sim) <= 3 and all(e.source == "similar" for e in sim)
 
 
+def test_compatibility_of_a_kind_for_an_unknown_product_is_empty(demo_parts):
+    """A kind asked for a product id the graph lacks reads no values to match: nothing, no error."""
+    ev = demo_parts["graph"].retrieve(RetrievalQuery(text="what chargers work with it", graph_queries=[GraphQuery(
+        kind="compatibility", product_ids=["p999999"], category_ids=["chargers-cables"])]))
+    assert not [e for e in ev if e.source in ("accessory", "compatibility")]
+
+
 def test_comparison_side_by_side(demo_parts, demo_catalog):
     laptops = [p.id for p in demo_catalog.products if p.category == "laptops"][:2]
     ev = demo_parts["graph"].retrieve(RetrievalQuery(

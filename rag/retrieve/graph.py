@@ -482,10 +482,11 @@ class GraphRetriever:
             me = titles.get(pid, pid)
             related = [r for r in self._read(cypher.PRODUCT_RELATIONS, {"product_id": pid})
                        if not kinds or r.get("category_id") in kinds]
-            if kinds and len(ids) == 1:
+            product = next((r for r in rows if r["id"] == pid), None)
+            if kinds and len(ids) == 1 and product is not None:  # (an id the graph lacks has no values)
                 found = {r.get("category_id") for r in related}
                 for kind in sorted(kinds - found):
-                    ev += self._matching_by_value(next(r for r in rows if r["id"] == pid), kind, q)
+                    ev += self._matching_by_value(product, kind)
             for r in related:
                 rel, other = r["relation"], r["title"]
                 if rel == "COMPATIBLE_WITH":
@@ -513,7 +514,7 @@ class GraphRetriever:
                                       owner_id=a, owner_kind="product", score=0.9))
         return ev + self.product_facts(ids[:2])
 
-    def _matching_by_value(self, product: dict, category_id: str, q: RetrievalQuery) -> list[Evidence]:
+    def _matching_by_value(self, product: dict, category_id: str) -> list[Evidence]:
         """Products of a kind none of which is linked to `product`, that share a value with it:
         a charger whose connector is the phone's charging port ("lightning"). The first
         attribute of the kind whose values hold one of the product's text values (not its
