@@ -2368,3 +2368,9 @@ def test_an_ellipsis_after_a_policy_follow_up(understood):
     assert a.intent == "warranty" and not a.abstained and "warranty" in a.text.lower(), a.text
     a = understood.answer("my tent arrived with a hole in it")
     assert a.intent == "complaint" and not a.abstained, a.text
+
+
+def test_a_thing_typed_with_its_article_and_what_it_does(understood):
+    """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
+    a = understood.answer("a watch that tracks heart rate")
+    assert a.intent == "recommendation" and a.text.startswith("Smartwatches"), a.text

@@ -1130,6 +1130,17 @@ def test_noise_cancellation_is_noise_cancelling():
     assert c is not None and (c.key, c.value) == ("noise_cancelling", "yes"), c
 
 
+def test_the_fastest_is_the_most_watts():
+    """"what charger is the fastest?" said "I don't know": the one wattage, highest first."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    chargers = [K("wattage", "W", ("20 w", "100 w")), K("length", "m", ("1 m",))]
+    c = attribute_constraint("what charger is the fastest?", chargers)
+    assert c is not None and c.key == "wattage" and not c.lowest_first, c
+    assert attribute_constraint("fast shipping chargers", chargers) is None
+
+
 def test_light_is_light_in_weight():
     """"Something light" after tents listed them in no order: the lightest first. Not a colour."""
     from rag.understand.constraints import AttributeKey as K

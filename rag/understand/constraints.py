@@ -453,6 +453,8 @@ _FOR_A_COUNT = re.compile(r"\bfor\s+\d{1,2}(?=\s*(?:$|[,.!?;]|\s(?:under|below|o
                           r"in|please|pls|max)\b))", re.IGNORECASE)
 
 
+# "the fastest charger", "a fast charger for my phone": the most watts (it said "I don't know")
+_FAST = re.compile(r"\b(?:fast|fastest|faster|quickest|quicker)\b(?!\s+(?:shipping|delivery))", re.IGNORECASE)
 # "something light", "a light tent": light in weight (not "light grey", "the light", "light bulbs")
 _LIGHT = re.compile(r"(?<!\bthe\s)\blight\b(?!\s*-?\s*(?:grey|gray|blue|green|brown|pink|purple|yellow|"
                     r"colou?r\w*|weight\w*|bulbs?|up|on|off)\b)", re.IGNORECASE)
@@ -600,6 +602,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
         if content_words(k.words.split()[0]) <= asked or _head_named(k, numeric, asked):
             return AttributeConstraint(k.key, k.unit, lowest_first=bool(_LEAST.search(lower))
                                        or _negated(k.words.split()[0], lower))
+    if _FAST.search(lower):  # "the fastest charger": the one wattage, highest first
+        powered = [k for k in numeric if (k.unit or "").lower() == "w"]
+        if len(powered) == 1:
+            return AttributeConstraint(powered[0].key, powered[0].unit)
     if _LIGHT.search(lower):  # "something light": the one weight, lightest first
         weighed = [k for k in numeric if content_words(k.words.split()[0]) == content_words("weight")]
         if len(weighed) == 1:

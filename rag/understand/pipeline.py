@@ -414,6 +414,8 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
                             r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
                             re.IGNORECASE)
+# "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
+_A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
 # "this phone", "my laptop", "this": the product on the page
 _THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
 # "how warm?", "and how heavy is it?": how much of something the product in focus has
@@ -635,6 +637,12 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if declined and source in ("message", "none") and thing is not None and thing.trade:
         return "product_info", "store_request"
     if declined and source == "message" and asks_to_buy(text, mentioned):
+        return "recommendation", "shopping_request"
+    if (declined and source == "message" and thing is not None and _A_THING.match(text)
+            and any(e.kind == "category" and e.method == "exact" and e.mention
+                    and singular(e.mention.lower().split()[-1]) == singular(thing.head) for e in mentioned)):
+        # "a fast charger for my phone", "a watch that tracks heart rate": a kind of product the
+        # store sells, typed as in a search box (declined)
         return "recommendation", "shopping_request"
     if declined and source == "message" and _TELLS_ABOUT.search(text) and any(e.method == "exact" for e in mentioned):
         # "tell me about your headphones" (out of scope): an overview of what the store has
