@@ -684,7 +684,8 @@ ORDER BY products DESC, id
 
 # The shopper's price bounds and order for a product listing ("under $100", "the cheapest"):
 # $min_price / $max_price (null: no bound; a bound leaves out products without a price) and
-# $price_order (1 cheapest first, -1 dearest first, 0 by id). The bounds are tested after a
+# $price_order (1 cheapest first, -1 dearest first, 0 by id). Discontinued products come last
+# whatever the order: "the cheapest laptop" is one the shopper can still buy. The bounds are tested after a
 # WITH: in the MATCH's WHERE, FalkorDB starts from every Product (measured at 100k products:
 # 158 ms against 42 ms for the largest category, 120 ms against 8 ms for tents). Unconstrained
 # listings pay for the projection and the CASE too (42 ms against 31 ms with a plain ORDER BY id
@@ -693,7 +694,8 @@ _priced_listing = """
 WITH p, p.price AS price
 WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
 RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability
-ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
+ORDER BY CASE WHEN p.availability = 'discontinued' THEN 1 ELSE 0 END,
+         CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
          CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END,
          CASE WHEN coalesce(p.availability, '') <> 'in_stock' THEN 1 ELSE 0 END, id
 LIMIT $limit
@@ -760,7 +762,8 @@ ORDER BY key, unit
 """
 
 # The tail of the attribute listings below (p: the products in scope; {carry}: what an earlier
-# part of the statement passes through, with its leading comma).
+# part of the statement passes through, with its leading comma). Ordered like _priced_listing,
+# then by the attribute's amount.
 _attribute_listing = """
 MATCH (p)-[:HAS_ATTRIBUTE]->(a:Attribute)
 WHERE a.key = $key AND ($unit IS NULL OR a.unit = $unit)
@@ -771,7 +774,8 @@ WITH p{carry}, collect(DISTINCT a.value) AS shown, max(number) AS amount
 WITH p{carry}, shown, amount, p.price AS price
 WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
 RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability, shown{carry}
-ORDER BY CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
+ORDER BY CASE WHEN p.availability = 'discontinued' THEN 1 ELSE 0 END,
+         CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
          CASE WHEN $price_order = 0 OR price IS NULL THEN 0 ELSE $price_order * price END,
          CASE WHEN $value_order = 0 OR amount IS NULL THEN 0 ELSE $value_order * amount END,
          CASE WHEN coalesce(p.availability, '') = 'in_stock' THEN 0 ELSE 1 END, id
