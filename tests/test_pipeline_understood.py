@@ -170,6 +170,15 @@ def test_the_cheapest_is_one_the_shopper_can_still_buy(understood, demo_catalog,
     assert first.price == min(p.price for p in buyable), a.text
 
 
+@pytest.mark.parametrize("question", ["what's better, Crema or Kettleworks?", "Northpeak vs Trailhead"])
+def test_two_brands_compared_are_answered_side_by_side(understood, question):
+    """It quoted one brand's product count: the answer reads as though only it were asked about."""
+    a = understood.answer(question)
+    first, second = question.replace("what's better, ", "").rstrip("?").replace(" or ", " vs ").split(" vs ")
+    assert not a.abstained and first in a.text and second in a.text, a.text
+    assert any(c.endswith("#brands") for c in _cited(a)), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

@@ -105,6 +105,19 @@ def variant_names(variants: list[dict]) -> tuple[str, str, list[str]]:
     return base, what, names
 
 
+def _brand_side(row: dict) -> str:
+    """One brand's side of a brand comparison: "Crema, 23 products (Coffee Makers), espresso
+    machines" (the first sentence of its description, which starts lower case unless its first
+    word is a name)."""
+    side = f"{row['name']}, {row['products']} products" + (f" ({', '.join(row['categories'][:6])})"
+                                                           if row["categories"] else "")
+    about = re.split(r"(?<=[.!?])\s+", plain(row.get("description")), maxsplit=1)[0].rstrip(".!? ")
+    first = about.split(" ", 1)[0]
+    if first[1:] == first[1:].lower() and first.lower() not in row["name"].lower():
+        about = about[:1].lower() + about[1:]
+    return f"{side}, {about}" if about else side
+
+
 def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
@@ -567,15 +580,24 @@ class GraphRetriever:
         return ev
 
     def _q_brand_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """Each brand's product count, categories and description; with two brands or more to
+        compare or asked about together (`gq.summarize`), led by them side by side in one sentence
+        ("what's better, Crema or Kettleworks?" was answered by one of them)."""
         ids = gq.brand_ids or q.brand_ids
         ev = []
-        for r in self._read(cypher.BRAND_FACTS, {"ids": ids}) if ids else []:
+        rows = self._read(cypher.BRAND_FACTS, {"ids": ids}) if ids else []
+        for r in rows:
             cats = ", ".join(r["categories"][:6])
             text = f"{r['name']} has {r['products']} products in our store" + (f" ({cats})." if cats else ".")
             if r.get("description"):
                 text += f" {plain(r['description'])}"
             ev.append(Evidence(id=f"{r['id']}#facts", kind="graph_fact", source="brand", text=text,
                                owner_id=r["id"], owner_kind="brand", doc_id=r["id"], score=0.8))
+        if gq.summarize and len(rows) > 1:
+            sides = "; ".join(_brand_side(r) for r in rows)
+            ev.insert(0, Evidence(id="compare:" + "|".join(r["id"] for r in rows) + "#brands", kind="graph_fact",
+                                  source="comparison", text=f"{' vs '.join(r['name'] for r in rows)}: {sides}.",
+                                  owner_id=rows[0]["id"], owner_kind="brand", score=0.8))
         return ev
 
     def _q_category_products(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:

@@ -136,7 +136,7 @@ class GraphQuery(BaseModel):
     max_price: float | None = Field(None, ge=0)
     price_order: Literal["asc", "desc"] | None = None
     # a listing asked for ("I need a new tent"): a summary of its first products, even when no
-    # constraint narrows it
+    # constraint narrows it; brand_facts: the brands side by side first (compared)
     summarize: bool = False
     # compared with this product: priced below / above it ("anything cheaper than the X?"; the
     # closest in price first) or at most its price ("for the same price"), and bounded by its
