@@ -278,7 +278,11 @@ def rated_temperature(key: "AttributeKey") -> bool:
 #: the first a category has: "the biggest backpack" (capacity: 30 L), "the largest laptop"
 #: (screen size), "the smallest smartwatch" (case size).
 _SIZE = re.compile(r"\b(?:biggest|bigger|largest|larger|roomiest|roomier|most spacious|smallest|smaller|"
-                   r"most compact|more compact)\b", re.IGNORECASE)
+                   r"most compact|more compact"
+                   # "which coffee maker makes the most coffee?", "which tent fits the most people?"
+                   r"|(?:holds?|fits?|sleeps?|carries|carry)\s+(?:the\s+)?most"
+                   r"|(?:makes?|brews?)\s+(?:the\s+)?most\s+(?:coffee|cups?|drinks?|servings?|smoothies?))\b",
+                   re.IGNORECASE)
 _SIZE_KEYS = ("capacity", "screen_size", "case_size", "volume", "size")
 
 
