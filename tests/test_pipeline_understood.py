@@ -179,6 +179,27 @@ def test_two_brands_compared_are_answered_side_by_side(understood, question):
     assert any(c.endswith("#brands") for c in _cited(a)), a.text
 
 
+@pytest.mark.parametrize("question", ["I need something to carry my laptop", "a bag for my laptop",
+                                      "is there a sleeve for my laptop?"])
+def test_something_to_carry_a_laptop_is_a_backpack_with_a_laptop_sleeve(understood, demo_catalog, question):
+    """It listed laptops: the laptop is what is carried, and backpacks have a laptop sleeve."""
+    a = understood.answer(question)
+    assert "backpacks~listing~laptopsleeve:yes" in _cited(a), a.text
+    by_id = {p.id: p for p in demo_catalog.products}
+    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    assert named and all(p.category == "backpacks" and any(x.key == "laptop_sleeve" and x.values == ["yes"]
+                                                           for x in p.attributes) for p in named), a.text
+
+
+@pytest.mark.parametrize("question", ["a case for my phone", "do you have a case for my phone?"])
+def test_a_case_for_my_phone_lists_phone_cases(understood, demo_catalog, question):
+    """It listed phones, or declined the question."""
+    a = understood.answer(question)
+    by_id = {p.id: p for p in demo_catalog.products}
+    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    assert named and all(p.category == "phone-cases" for p in named), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

@@ -355,6 +355,8 @@ def test_attribute_constraints_shoppers_write_other_ways():
     assert c is not None and (c.key, c.max_value, c.said) == ("weight", 1500.0, "1.5 kg"), c
     c = attribute_constraint("the smallest backpack", backpacks)
     assert c is not None and (c.key, c.value_order) == ("capacity", 1), c
+    c = attribute_constraint("a backpack for my laptop", [*backpacks, K("laptop_sleeve", None, ("yes", "no"))])
+    assert c is not None and (c.key, c.value) == ("laptop_sleeve", "yes"), c  # was every backpack
     coffee_makers = [K("capacity", "L", ("0.5 l", "2.0 l")), K("wattage", "W", ("900 w", "1450 w"))]
     for asked in ("which coffee maker makes the most coffee?", "which one holds the most?"):
         c = attribute_constraint(asked, coffee_makers)  # was no order at all

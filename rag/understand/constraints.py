@@ -549,6 +549,11 @@ def _yes_or_no(k: AttributeKey, lower: str, asked: set[str]) -> AttributeConstra
     words = content_words(k.words)
     named = words <= asked or (len(k.words.split()) >= 3 and k.words.split()[-1] in _QUALIFIER_WORDS
                                and content_words(" ".join(k.words.split()[:-1])) <= asked)
+    if not named and len(k.words.split()) >= 2:
+        # what a holder is for, named by its first word: "a backpack for my laptop", "something
+        # to carry my laptop" ask for a laptop sleeve (it listed every backpack, or laptops)
+        named = re.search(rf"\b(?:for|carry|carrying|hold|holds|fit|fits|store|take)\s+(?:my|a|an|the|your|his|her|our)?"
+                          rf"\s*{re.escape(k.words.split()[0])}s?\b", lower) is not None
     if not named:
         return None
     first = re.escape(k.words.split()[0])

@@ -416,6 +416,9 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             re.IGNORECASE)
 # "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
 _A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
+# asked of the store ("do you have ...", "got any ...")
+_ASKS_THE_STORE = re.compile(r"\b(?:do|does)\s+(?:you|u|your\s+(?:store|shop))\s+(?:have|got)\b|\b(?:have\s+)?(?:you|u)\s+got\b"
+                             r"|^\W*got\s+any\b|\b(?:is|are)\s+there\s+(?:a|an|any)\b", re.IGNORECASE)
 # "this phone", "my laptop", "this": the product on the page
 _THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
 # "how warm?", "and how heavy is it?": how much of something the product in focus has
@@ -638,11 +641,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "product_info", "store_request"
     if declined and source == "message" and asks_to_buy(text, mentioned):
         return "recommendation", "shopping_request"
-    if (declined and source == "message" and thing is not None and _A_THING.match(text)
+    if (declined and source == "message" and thing is not None and (_A_THING.match(text) or _ASKS_THE_STORE.search(text))
             and any(e.kind == "category" and e.method == "exact" and e.mention
                     and singular(e.mention.lower().split()[-1]) == singular(thing.head) for e in mentioned)):
         # "a fast charger for my phone", "a watch that tracks heart rate": a kind of product the
-        # store sells, typed as in a search box (declined)
+        # store sells, typed as in a search box; "do you have a case for my phone?" (declined)
         return "recommendation", "shopping_request"
     if declined and source == "message" and _TELLS_ABOUT.search(text) and any(e.method == "exact" for e in mentioned):
         # "tell me about your headphones" (out of scope): an overview of what the store has
@@ -753,18 +756,21 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
                                     linker: EntityLinker | None) -> LinkedEntity | None:
     """The category a word names together with the kind of product it is for: "case" in "do you
     have a case for the Veltro Lite 600?" is a phone case (Phone Cases), which "case" alone does
-    not name. None when the message names a category already or the pair names none."""
+    not name; "a case for my phone" likewise (it listed phones). None when the message names
+    another category already or the pair names none."""
     products = [e for e in mentioned if e.kind == "product" and e.mention and e.category_id]
-    if linker is None or len(products) != 1 or any(e.kind == "category" for e in mentioned):
+    kinds = [e for e in mentioned if e.kind == "category"]
+    if linker is None or len(products) > 1 or (products and kinds) or (not products and len(kinds) != 1):
         return None
-    product = products[0]
-    m = search_before(_FOR_A_PRODUCT, text, product.mention or "")
-    kind = next((c.name for c in linker.categories if c.id == product.category_id), None)
+    owner = products[0] if products else kinds[0]
+    category_id = owner.category_id if products else owner.id
+    m = search_before(_FOR_A_PRODUCT, text, owner.mention or "")
+    kind = next((c.name for c in linker.categories if c.id == category_id), None)
     if m is None or kind is None:
         return None
     thing = m.group("thing").lower()
     found = [e for e in linker.link(f"{singular(kind.split()[-1].lower())} {thing}").entities
-             if e.kind == "category" and e.method == "exact" and e.id != product.category_id
+             if e.kind == "category" and e.method == "exact" and e.id != category_id
              and len((e.mention or "").split()) == 2]
     return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
 
@@ -851,6 +857,35 @@ def without_purpose_categories(text: str, mentioned: list[LinkedEntity], linker:
     first = min(leaves)
     return [e for e in mentioned if not (id(e) in at and e.id not in linker.category_keys
                                          and at[id(e)].start() > first and _PURPOSE.search(text[first:at[id(e)].start()]))]
+
+
+# "something to carry my laptop", "a bag for my laptop": what comes before the carried thing
+_CARRIES = re.compile(r"\b(?:(?:to|that|which)\s+(?:carry|carries|hold|holds|fit|fits|store|stores|take|takes)|for)"
+                      r"\s+(?:my|a|an|the|your|his|her|our)\s+$", re.IGNORECASE)
+
+
+def carried_categories(text: str, thing: RequestedThing | None, mentioned: list[LinkedEntity],
+                       linker: EntityLinker | None) -> list[LinkedEntity]:
+    """The categories named as what the thing asked for carries, when that thing is no kind the
+    message names ("something", "a bag") and another kind of products has a yes/no attribute
+    for it ("laptop sleeve" of backpacks): "I need something to carry my laptop" asks for
+    such backpacks (it listed laptops). Those kinds are found by the feature (rag.retrieve.graph
+    `_q_feature_search`)."""
+    if thing is None or linker is None or not linker.category_keys:
+        return []
+    kinds = [e for e in mentioned if e.kind == "category" and e.mention]
+    if any(thing.head in (e.mention or "").lower().split() or (e.mention or "").lower().startswith(thing.head)
+           for e in kinds):
+        return []
+    holders = {k.words.split()[0] for cid, keys in linker.category_keys.items() for k in keys
+               if k.kind == "boolean" and len(k.words.split()) >= 2}
+    carried = []
+    for e in kinds:
+        m = re.search(rf"(?<![\w-]){re.escape(e.mention or '')}(?![\w-])", text, re.IGNORECASE)
+        word = (e.mention or "").lower().split()[-1]
+        if m and _CARRIES.search(text[: m.start()]) and (word in holders or word.rstrip("s") in holders):
+            carried.append(e)
+    return carried
 
 
 def without_feature_categories(text: str, mentioned: list[LinkedEntity]) -> list[LinkedEntity]:
@@ -996,8 +1031,12 @@ class Understander:
                          if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
                                  and not asks_for_accessories(head))]
         mentioned = without_purpose_categories(head, without_feature_categories(head, mentioned), self.linker)
+        held = carried_categories(head, thing, mentioned, self.linker)
+        mentioned = [e for e in mentioned if e not in held]
         if (accessory := accessory_named_for_its_product(head, mentioned, self.linker)) is not None:
-            mentioned = [*mentioned, accessory]  # "a case for the Veltro Lite 600": a phone case
+            # "a case for the Veltro Lite 600": a phone case, for it; "a case for my phone":
+            # phone cases (each is for a phone)
+            mentioned = [*(e for e in mentioned if e.kind != "category"), accessory]
         candidates = link.candidates if link else []
         if candidates:
             kinds = [e.mention or e.name for e in mentioned if e.kind == "category"]
@@ -1384,7 +1423,8 @@ class Understander:
                         refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
                         compares=compares_with_it(head), store_documents=special is None,
                         # (not about "it": "will it still work if I need to ship something?")
-                        any_kind=not mentioned and asks_for_anything(head) and not REFERS_TO_ONE.search(head),
+                        any_kind=not mentioned and (asks_for_anything(head) or bool(held))
+                        and not REFERS_TO_ONE.search(head),
                         # (a thing sold, not a service offered: "do you offer gift wrapping?")
                         asks_the_range=(not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
                         or maker is not None,
