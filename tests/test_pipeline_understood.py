@@ -200,6 +200,18 @@ def test_a_case_for_my_phone_lists_phone_cases(understood, demo_catalog, questio
     assert named and all(p.category == "phone-cases" for p in named), a.text
 
 
+def test_a_follow_up_after_two_kinds_listed_narrows_both(understood):
+    """"Which are waterproof?" after tents and backpacks answered with the tents alone (the
+    backpacks' listing came after the tents' products and was cut), and "and the cheapest?"
+    quoted the tents only."""
+    a = _after(understood, "two-kinds", ["do you have tents and backpacks?"], "which are waterproof?")
+    cited = _cited(a)
+    assert any(c.startswith("tents~listing~waterproof") for c in cited), a.text
+    assert "backpacks~listing~waterproof:yes" in cited, a.text
+    a = understood.answer("and the cheapest?", session_id="two-kinds")
+    assert {c.split("~")[0] for c in _cited(a) if "~listing~" in c and "cheapestfirst" in c} == {"tents", "backpacks"}, a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

@@ -970,8 +970,18 @@ class ExtractiveGenerator:
         lead_item = context.item(lead.number)
         if lead_item is not None and lead_item.evidence.source == "listing" and narrowed_listing(lead_item.evidence):
             # the listing the graph narrowed for the request is the whole answer (a 300 W
-            # blender's description followed "No laptops ... at $300.00 or less")
-            return [lead]
+            # blender's description followed "No laptops ... at $300.00 or less"), with the
+            # other kinds' listings narrowed by it ("which are waterproof?" after tents and
+            # backpacks: the backpacks too)
+            kinds = {lead_item.evidence.owner_id}
+            chosen = [lead]
+            for s in relevant:
+                item = context.item(s.number)
+                if (len(chosen) < self.max_sentences and item is not None and item.evidence.source == "listing"
+                        and narrowed_listing(item.evidence) and item.evidence.owner_id not in kinds):
+                    chosen.append(s)
+                    kinds.add(item.evidence.owner_id)
+            return chosen
         if lead.binding and self._applies_to(context, lead):
             # the policies of a model's variants, each for some of them: all of them, or the
             # answer reads as though only the first variants had one

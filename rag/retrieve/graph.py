@@ -625,6 +625,7 @@ class GraphRetriever:
         order = {"asc": 1, "desc": -1}.get(price.order or "", 0)
         bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k}
         ev = []
+        named_here = False  # a kind listed named by this message (not a follow-up's)
         brands = gq.brand_ids or q.brand_ids
         scopes = [(cid, "has", cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS, {"category_id": cid, "brand_ids": brands})
                   if brands else (cid, "has", cypher.PRODUCTS_IN_CATEGORY, {"category_id": cid})
@@ -663,6 +664,7 @@ class GraphRetriever:
                              "price_order": 1 if price.max_price is not None else -1}
                 nearest = next(iter(self._read(statement, unbounded)), None)
             name, aliases = self._category_label(owner) if link == "has" else (None, [])
+            named_here = named_here or any(content_words(n) <= content_words(q.text or "") for n in [name or "", *aliases] if n)
             start = len(ev)
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
@@ -673,10 +675,10 @@ class GraphRetriever:
                 # "how many 4-season tents do you have?": the listing's own count, first
                 every = self._read(statement, {**params, **bounds, "limit": COUNT_LIMIT})
                 ev[start:start] = [_listing_count(owner, name, every, price, attribute, narrowing, brands)]
-        if len(scopes) > 1 and _JOINED.search(q.text or ""):
-            # "do you have tents and backpacks?": each kind's summary before the products, which
-            # the first kind's filled (the backpacks were left out); not "chargers for phones",
-            # whose phones say what the chargers are for
+        if len(scopes) > 1 and (_JOINED.search(q.text or "") or not named_here):
+            # "do you have tents and backpacks?", then "which are waterproof?": each kind's
+            # summary before the products, which the first kind's filled (the backpacks were
+            # left out); not "chargers for phones", whose phones say what the chargers are for
             ev = [e for e in ev if e.source == "listing"] + [e for e in ev if e.source != "listing"]
         return ev
 
