@@ -1107,12 +1107,18 @@ def test_values_that_name_a_kind_of_product_of_one_category():
     ("more than 800 reviews", None, None),
     ("under 500 if possible", None, 500.0),  # "if possible" lost it
     ("under 300 or so", None, 300.0),
+    ("my daughter needs a laptop for school, budget 700", None, 700.0),  # read as "budget": cheapest first
+    ("my budget is 700", None, 700.0),
+    ("laptop budget 700 max", None, 700.0),
+    ("budget 2 person tent", None, None),
 ])
 def test_prices_said_in_more_ways(text, low, high):
     from rag.understand.constraints import price_constraint
 
     c = price_constraint(text)
     assert (c.min_price, c.max_price) == (low, high), (text, c)
+    if "budget" in text and high is not None:
+        assert c.order is None, c  # a budget with its amount bounds the price: no cheapest first
 
 
 def test_a_name_with_its_version_is_named_by_the_name():

@@ -24,7 +24,11 @@ _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 
 _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within)\s+{MONEY}"
                   rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{AMOUNT}\b"
-                  rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}", re.IGNORECASE)
+                  rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}"
+                  # "budget 700", "my budget is 700": a bare amount after it is money too (it
+                  # listed the cheapest first, unbounded)
+                  r"|\bbudget\s*(?:is\s+|of\s+|:\s*)?(?:about\s+|max\s+|up\s+to\s+)?(\d{2,}(?:\.\d+)?)(?![\w.%-])"
+                  r"(?!\s*(?:persons?|people|seasons?|l|w|gb|tb|mm|cm|m|kg|g|in|inch(?:es)?|mah|h|hours?)\b)", re.IGNORECASE)
 _MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|from)\s+{MONEY}", re.IGNORECASE)
 # as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
@@ -204,8 +208,8 @@ def price_constraint(text: str) -> PriceConstraint:
     order: Literal["asc", "desc"] | None = None
     if _DEAREST.search(text):
         order = "desc"
-    elif _CHEAPEST.search(text) and not (low is not None and high is not None and _BUDGET_WORD.search(text)):
-        order = "asc"  # (a budget with its amount is a range, not a wish for the cheapest)
+    elif _CHEAPEST.search(text) and not ((low is not None or high is not None) and _BUDGET_WORD.search(text)):
+        order = "asc"  # (a budget with its amount is a bound, not a wish for the cheapest)
     relative: Literal["below", "above", "same"] | None = None
     if low is None and high is None and order is None and not _COLOURS_COMPARED.search(text):
         relative = ("below" if _CHEAPER.search(text) else "above" if _DEARER.search(text)
