@@ -357,6 +357,9 @@ def test_attribute_constraints_shoppers_write_other_ways():
     assert c is not None and (c.key, c.value_order) == ("capacity", 1), c
     c = attribute_constraint("a backpack for my laptop", [*backpacks, K("laptop_sleeve", None, ("yes", "no"))])
     assert c is not None and (c.key, c.value) == ("laptop_sleeve", "yes"), c  # was every backpack
+    phones = [K("main_camera", "MP", ("12 mp", "200 mp")), K("storage", "GB", ("64 gb", "512 gb"))]
+    c = attribute_constraint("best phone for photos under 500", phones)  # was no order
+    assert c is not None and (c.key, c.value_order) == ("main_camera", -1), c
     coffee_makers = [K("capacity", "L", ("0.5 l", "2.0 l")), K("wattage", "W", ("900 w", "1450 w"))]
     for asked in ("which coffee maker makes the most coffee?", "which one holds the most?"):
         c = attribute_constraint(asked, coffee_makers)  # was no order at all

@@ -463,6 +463,8 @@ _FOR_A_COUNT = re.compile(r"\bfor\s+\d{1,2}(?=\s*(?:$|[,.!?;]|\s(?:under|below|o
 
 # "the fastest charger", "a fast charger for my phone": the most watts (it said "I don't know")
 _FAST = re.compile(r"\b(?:fast|fastest|faster|quickest|quicker)\b(?!\s+(?:shipping|delivery))", re.IGNORECASE)
+# "a phone for photos", "good for taking pictures": its camera (the listing was unordered)
+_PHOTOS = re.compile(r"\b(?:photos?|photography|pictures?|pics)\b", re.IGNORECASE)
 # "something light", "a light tent": light in weight (not "light grey", "the light", "light bulbs")
 _LIGHT = re.compile(r"(?<!\bthe\s)\blight\b(?!\s*-?\s*(?:grey|gray|blue|green|brown|pink|purple|yellow|"
                     r"colou?r\w*|weight\w*|bulbs?|up|on|off)\b)", re.IGNORECASE)
@@ -619,6 +621,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
         powered = [k for k in numeric if (k.unit or "").lower() == "w"]
         if len(powered) == 1:
             return AttributeConstraint(powered[0].key, powered[0].unit)
+    if _PHOTOS.search(lower):  # "the best phone for photos": the one camera, highest first
+        cameras = [k for k in numeric if "camera" in k.words.split()]
+        if len(cameras) == 1:
+            return AttributeConstraint(cameras[0].key, cameras[0].unit)
     if _LIGHT.search(lower):  # "something light": the one weight, lightest first
         weighed = [k for k in numeric if content_words(k.words.split()[0]) == content_words("weight")]
         if len(weighed) == 1:
