@@ -212,6 +212,15 @@ def test_a_follow_up_after_two_kinds_listed_narrows_both(understood):
     assert {c.split("~")[0] for c in _cited(a) if "~listing~" in c and "cheapestfirst" in c} == {"tents", "backpacks"}, a.text
 
 
+def test_comparing_a_brands_products_of_a_kind_lists_them(understood, demo_catalog):
+    """"Compare the Kestrel phones" quoted one phone's price."""
+    kestrel = [p for p in demo_catalog.products if p.category == "phones" and p.brand == "kestrel"]
+    assert len(kestrel) >= 2
+    a = understood.answer("compare the Kestrel phones")
+    named = [p for p in kestrel if f"({p.id})" in a.text]
+    assert len(named) >= 2 and any("~listing~" in c for c in _cited(a)), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

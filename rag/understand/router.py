@@ -260,9 +260,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         elif P:
             notes.append("one product named: compare with similar ones")
             gq += [GraphQuery(kind="product_facts", product_ids=P, k=10), GraphQuery(kind="similar", product_ids=P, k=3)]
-        else:  # (brands compared: side by side first)
+        else:  # (brands compared: side by side first; a kind's products: their listing)
             gq.append(GraphQuery(kind="brand_facts" if B and not C else "category_products", brand_ids=B, category_ids=C, k=8,
-                                 summarize=bool(B) and not C and len(B) > 1))
+                                 summarize=bool(C) or len(B) > 1))
         passages = PassageQuery(sources=["description", "review"], owner_ids=P, k=6)
     elif intent == "recommendation":
         if P:
