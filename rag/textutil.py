@@ -79,6 +79,14 @@ def _money(match: re.Match[str], skip: int = 0) -> float:
     return float(next(g for g in match.groups()[skip:] if g).replace(",", ""))
 
 
+#: Which products of a kind the product in focus goes with: "what phone is it for?", "which
+#: phones does it fit?", "what phones is this case for?" (not "what temperature is it good for?")
+ASKS_WHAT_IT_FITS = re.compile(
+    r"\b(?:which|what)\s+(?:[a-z]+\s+){1,2}?(?:does|do|will|would|can|is|are)\s+(?:it|this|these|they|that)"
+    r"(?:\s+(?:one|ones|case|cases|charger|chargers|cable|cables|cover|band|strap|adapter|accessory))?"
+    r"\s+(?:fit|fits|work\s+with|go\s+with|for)\b", re.IGNORECASE)
+
+
 #: A question about what something costs: "how much is shipping?", "is shipping free?", "any fee?"
 ASKS_COST = re.compile(r"\b(?:how\s+much|costs?|costing|pric(?:e|es|ed|ing)|free|charges?|charged|fees?|pay)\b",
                        re.IGNORECASE)

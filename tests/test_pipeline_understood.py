@@ -221,6 +221,18 @@ def test_comparing_a_brands_products_of_a_kind_lists_them(understood, demo_catal
     assert len(named) >= 2 and any("~listing~" in c for c in _cited(a)), a.text
 
 
+@pytest.mark.parametrize("question", ["what phone is it for?", "which phones does it fit?"])
+def test_what_a_case_is_for_is_answered_by_its_link(understood, demo_catalog, question):
+    """On a phone case's page, "what phone is it for?" quoted the case's price and "which phones
+    does it fit?" said "I don't know" (the link shares only "phone", a word of the case's name)."""
+    case = next(p for p in demo_catalog.products if p.category == "phone-cases"
+                and any(r.kind == "accessory_for" for r in p.relations))
+    phones = {r.target for r in case.relations if r.kind == "accessory_for"}
+    a = understood.answer(question, product_id=case.id)
+    assert any(c.startswith(f"{case.id}~accessory_for~") for c in _cited(a)), a.text
+    assert any(f"({pid})" in a.text for pid in phones), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

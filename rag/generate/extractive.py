@@ -63,6 +63,7 @@ from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     ASKS_COST,
+    ASKS_WHAT_IT_FITS,
     DISSATISFIED,
     FAILURE,
     MONEY,
@@ -273,7 +274,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                                       r"|\bfits?\s+(?:my|the|your|this|that|a|an)\s+(?!\w+\s+(?:bag|backpack|pocket|car|trunk|suitcase|box)\b)"
                                       # "what charger do I need for this phone?" (it quoted the phone's SKU)
                                       r"|\b(?:need|use|get|buy|want)\s+(?:(?:a|an|some|the|new)\s+)?(?:[a-z]+\s+){0,2}?for\s+"
-                                      r"(?:my|the|this|that|it)\b"),
+                                      r"(?:my|the|this|that|it)\b"
+                                      # "what phone is it for?" on a case's page (it quoted the price)
+                                      rf"|{ASKS_WHAT_IT_FITS.pattern}"),
                COMPATIBILITY_FACT),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
@@ -701,7 +704,11 @@ class ExtractiveGenerator:
             # (so does "what's the difference?" after "compare A and B": "I don't know")
             shows_the_differences = ((choosing or bool(_ASKS_DIFFERENCE.search(question)))
                                      and items[rank].evidence.id.endswith("#differences"))
-            relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding))
+            # (the link the graph read first answers which products it goes with, even when the
+            # only word it shares is the product's own: "which phones does it fit?" of a phone case)
+            links_it = (wanted is COMPATIBILITY and rank == 0 and typed and bool(shared)
+                        and items[rank].evidence.source in COMPATIBILITY_SOURCES)
+            relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding)) or links_it
                         or names_suffice or by_meaning or (typed and not q_words - frame)
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its

@@ -22,7 +22,7 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import ASKS_COST, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
+from rag.textutil import ASKS_COST, ASKS_WHAT_IT_FITS, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
 from rag.understand.constraints import (
     PriceConstraint,
     attribute_constraints,
@@ -1345,6 +1345,12 @@ class Understander:
             if one_asked_for:
                 focus, source = one_asked_for, "selection"
             focus = [*(e for e in focus if e.kind == "product"), *kinds_for_it]
+        if (special is None and source in ("session", "context") and ASKS_WHAT_IT_FITS.search(head)
+                and intent.label in ("availability_price", "product_info", "recommendation")
+                and len([e for e in focus if e.kind == "product"]) == 1):
+            # "what phone is it for?" on a case's page (declined, then read as a question about
+            # the case): what the graph links it to (it quoted the case's price)
+            intent = intent.model_copy(update={"label": "compatibility", "reason": "what_it_fits"})
         if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
                 and source in ("context", "session") and len(one := [e for e in focus if e.kind == "product"]) == 1
                 and asks_for_an_overview(head)):
