@@ -283,6 +283,23 @@ def test_made_of_asks_the_material_and_who_makes_it_the_maker():
     assert answerer.answer("who makes it?", evidence).citations[0].evidence_id == "p1#about"
 
 
+def test_how_long_it_runs_on_a_charge_is_not_how_long_charging_takes():
+    """"How long to charge?" got "These headphones play for up to 8 hours per charge"."""
+    evidence = [
+        Evidence(id="p1#attr:battery_life", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
+                 text="Nova 340 Headphones: battery life: 8 h."),
+        Evidence(id="product:p1#0", kind="passage", source="description", owner_id="p1", owner_kind="product",
+                 text="Nova 340: These on-ear headphones play for up to 8 hours per charge and weigh 282 g."),
+    ]
+    answerer = Answerer(ExtractiveGenerator())
+    for asked in ("how long to charge?", "how long does it take to fully charge?", "what's the charging time?"):
+        assert answerer.answer(asked, evidence).abstained, asked
+    assert answerer.answer("how long does the battery last?", evidence).citations[0].evidence_id == "p1#attr:battery_life"
+    charged = [*evidence, Evidence(id="product:p1#1", kind="passage", source="description", owner_id="p1",
+                                   owner_kind="product", text="It charges fully in 2 hours over USB-C.")]
+    assert answerer.answer("how long to charge?", charged).citations[0].evidence_id == "product:p1#1"
+
+
 def test_an_faq_answers_through_its_own_question():
     """"Can I use it on a plane?" got "Use the tracking link in your shipping confirmation email"
     (the word "use"): an FAQ's answer is about what its question asks."""

@@ -290,6 +290,14 @@ _ASKS_DIFFERENCE = re.compile(r"\b(?:differen\w*|differ|compar\w*|vs\.?|versus)\
 #: is in stock ("is it unlocked?" is not)
 _ASKS_AVAILABILITY = re.compile(r"\b(?:stock|available|availability|buy|purchase|order|sold|pre-?order|back|"
                                 r"get|have|has|sell|carry|left|ship|deliver\w*|when)\b", re.IGNORECASE)
+#: How long charging takes ("how long to fully charge?"), which a runtime per charge does not
+#: state ("These headphones play for up to 8 hours per charge" was the answer)
+_ASKS_CHARGING_TIME = re.compile(r"\bhow\s+long\b.*\b(?:to|does\s+it\s+take\s+to|will\s+it\s+take\s+to)\s+"
+                                 r"(?:fully\s+|full\s+)?(?:re)?charge\b|\bcharg(?:e|ing)\s+time\b", re.IGNORECASE)
+_STATES_RUNTIME = re.compile(r"\bper\s+charge\b|\bbattery\s+life\b|\bon\s+(?:a\s+)?(?:single\s+|full\s+)?charge\b"
+                             r"|\bplay(?:s|back)?\b|\blasts?\b|\bruntime\b", re.IGNORECASE)
+_STATES_CHARGING_TIME = re.compile(r"\bcharg(?:e|es|ing)\s+(?:fully\s+)?in\b|\bcharg(?:e|ing)\s+time\b|\bto\s+(?:fully\s+)?charge\b",
+                                   re.IGNORECASE)
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
@@ -746,6 +754,10 @@ class ExtractiveGenerator:
                 # meaning alone; nor "does it have a water bottle pocket?" by "waterproof: yes",
                 # which says another of its words; nor "does it have an HDMI port?" by "charging
                 # port: USB-C", another kind of port
+                relevant = False
+            if (relevant and _ASKS_CHARGING_TIME.search(question) and _STATES_RUNTIME.search(sentence)
+                    and not _STATES_CHARGING_TIME.search(sentence)):
+                # how long it runs on a charge is not how long it takes to charge
                 relevant = False
             if relevant and items[rank].evidence.source == "attribute" and (
                     _names_another_code(codes, sentence)
