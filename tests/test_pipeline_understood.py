@@ -2448,6 +2448,17 @@ def test_an_ellipsis_after_a_policy_follow_up(understood):
     assert a.intent == "complaint" and not a.abstained, a.text
 
 
+def test_a_second_bare_question_about_a_policy_is_read_with_the_topic_alone(understood):
+    """"Do you ship to Canada?", "how much does it cost?", then "how long does it take?" was read
+    as "do you ship to canada, how much does it cost, how long does it take?" and answered with
+    the express price again."""
+    for text in ("do you ship to canada?", "how much does it cost?"):
+        understood.run(text, session_id="ship-topic")
+    trace = understood.run("how long does it take?", session_id="ship-topic")
+    assert trace.understanding.question == "do you ship to canada, how long does it take?", trace.understanding
+    assert "3-5 business days" in trace.answer.text, trace.answer.text
+
+
 def test_a_thing_typed_with_its_article_and_what_it_does(understood):
     """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
     a = understood.answer("a watch that tracks heart rate")

@@ -1044,6 +1044,7 @@ class Understander:
             candidates = [c for c in candidates if not asks_for_a_kind(kind_asked, c.mention or "", kinds)
                           and not (kinds and says_what_it_does(head, c.mention or ""))]
         query = with_names_for_ids(head, mentioned)
+        topic: str | None = None  # what a bare policy question is read with (Turn.topic)
         maker = None if special is not None or any(e.kind in ("brand", "product") for e in mentioned) \
             else maker_not_carried(head)
         if maker is not None and any(e.mention and e.mention.lower() in maker.lower() for e in mentioned):
@@ -1268,7 +1269,8 @@ class Understander:
             # failure is its own question ("what if it arrives damaged?" after shipping)
             label = "return_policy" if DISSATISFIED.search(head) or WRONG_PICK.search(head) else state.last_intent
             intent = intent.model_copy(update={"label": label, "reason": "policy_follow_up"})
-            query = f"{state.turns[-1].text.rstrip(' ?.!')}, {head.strip()}"
+            topic = state.turns[-1].topic or state.turns[-1].text
+            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             if not query.endswith("?"):
                 query += "?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
@@ -1455,7 +1457,7 @@ class Understander:
             # (laptops)?", and said "I don't know")
             said = query if intent.reason in ("ellipsis", "variant_pick", "policy_follow_up") else head
             self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode,
-                           listing_texts)
+                           listing_texts, topic)
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
         u = Understanding(
@@ -1509,11 +1511,12 @@ class Understander:
 
     def _remember(self, state: SessionState, text: str, intent: IntentPrediction, sentiment: SentimentPrediction,
                   mentioned: list[LinkedEntity], focus: list[LinkedEntity], source: str,
-                  candidates: list[LinkedEntity], answer_mode: str, listing_texts: list[str]) -> None:
+                  candidates: list[LinkedEntity], answer_mode: str, listing_texts: list[str],
+                  topic: str | None = None) -> None:
         assert self.sessions is not None
         state.add_turn(Turn(at=time.time(), text=text, intent=intent.label, intent_confidence=intent.confidence,
                             sentiment=sentiment.label, escalate=sentiment.escalate, entities=mentioned,
-                            focus=focus, candidates=candidates, listing_texts=listing_texts[-MAX_NARROWING:],
+                            focus=focus, candidates=candidates, listing_texts=listing_texts[-MAX_NARROWING:], topic=topic,
                             asked_which=answer_mode == "clarify" and not candidates))
         if focus and source != "session":
             state.focus = [e.model_copy(update={"mention": None}) for e in focus]

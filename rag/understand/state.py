@@ -47,6 +47,10 @@ class Turn(BaseModel):
     #: it asked for one: a follow-up about the same category keeps them ("which one is the
     #: lightest?" after "a tent for 4 people").
     listing_texts: list[str] = Field(default_factory=list)
+    #: A bare question about a policy, read with an earlier message ("how long does it take?"
+    #: after "do you ship to Canada?"): that message. The next bare question is read with it,
+    #: not with both ("how long does it take?" after "how much does it cost?" got the price).
+    topic: str | None = None
     #: The turn was answered "which product do you mean?" with nothing to pick from ("is it
     #: waterproof?" with no product known): the product named next is what it asked about.
     asked_which: bool = False
