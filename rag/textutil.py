@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     while who whom whose why will with within without would yes yet you your yours yourself
     yourselves im ive id youre dont doesnt didnt isnt arent wasnt cant wont its tell know want need
     thanks thank hi hello hey ok okay there's what's it's i'm i'd i've don't doesn't can't won't
-    that's how's where's who's here's actually maybe perhaps um uh hmm
+    that's how's where's who's here's actually maybe perhaps um uh hmm even
     """.replace("'", "").split()  # compared after apostrophes are dropped: "what's" -> "whats"
 )
 

@@ -2459,6 +2459,15 @@ def test_a_second_bare_question_about_a_policy_is_read_with_the_topic_alone(unde
     assert "3-5 business days" in trace.answer.text, trace.answer.text
 
 
+def test_even_is_a_case_of_the_policy_and_no_word_it_shares(understood):
+    """"What's your return policy?" then "even on sale items?" added Northpeak's "60-day returns,
+    even after use on a trip" (the word "even"); "even amazon?" after the price match quoted it."""
+    a = _after(understood, "even-case", ["what's your return policy?"], "even on sale items?")
+    assert a.intent == "return_policy" and "Northpeak" not in a.text, a.text
+    a = _after(understood, "even-amazon", ["do you price match?"], "even amazon?")
+    assert "Northpeak" not in a.text, a.text
+
+
 def test_a_thing_typed_with_its_article_and_what_it_does(understood):
     """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
     a = understood.answer("a watch that tracks heart rate")

@@ -427,8 +427,9 @@ _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|
                         re.IGNORECASE)
 # "what if I opened them?", "and if I just don't like it?", "even if it's used?": a case of the
 # rule just asked about
-_CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if)\b[^?.!]{0,60}\?*\s*$",
-                             re.IGNORECASE)
+_CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if"
+                             # "do you price match?" then "even amazon?", "even on sale items?"
+                             r"|even(?=\s+[^?.!]{1,40}\?*\s*$))\b[^?.!]{0,60}\?*\s*$", re.IGNORECASE)
 #: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
 #: not the product in focus
 _COVERS_IT = re.compile(r"^\W*(?:and\s+)?(?:does|do|would|will)\s+(?:that|this|it|they)\s+(?:also\s+)?"
