@@ -233,6 +233,24 @@ def test_what_a_case_is_for_is_answered_by_its_link(understood, demo_catalog, qu
     assert any(f"({pid})" in a.text for pid in phones), a.text
 
 
+@pytest.mark.parametrize("question", ["I'm going camping, what tent do you recommend?",
+                                      "which is better for camping, the Northpeak or the Trailhead tents?"])
+def test_a_kind_named_with_its_group_lists_the_kind(understood, demo_catalog, question):
+    """Each listed the Outdoor category's sleeping bags and backpacks ("camping" names Outdoor)."""
+    a = understood.answer(question)
+    by_id = {p.id: p for p in demo_catalog.products}
+    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    assert named and all(p.category == "tents" for p in named), a.text
+
+
+def test_two_kinds_asked_about_are_both_listed(understood):
+    """"Which is better for running, a smartwatch or headphones?" listed the headphones alone:
+    "smartwatch" is in more of the context, so its listing scored below the cut for a second."""
+    a = understood.answer("which is better for running, a smartwatch or headphones?")
+    cited = {c.split("~")[0] for c in _cited(a) if "~listing~" in c}
+    assert cited == {"smartwatches", "headphones"}, a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

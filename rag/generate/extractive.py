@@ -1018,10 +1018,17 @@ class ExtractiveGenerator:
         # SKU ..." after its charger, for the word "phone"
         named_by = NAMED_FACTS.get(wanted) if wanted is not None and lead_item is not None and (
             lead_item.evidence.source in NAMED_FACTS.get(wanted, ())) else None
+        lists = lead_item is not None and lead_item.evidence.source == "listing"
         for s in relevant[1:]:
-            if len(chosen) >= self.max_sentences or s.score < self.second_ratio * chosen[0].score:
-                break
             item = context.item(s.number)
+            # (another kind's listing, when the answer lists: "a smartwatch or headphones?" got the
+            # headphones alone, the word "smartwatch" being in more of the context)
+            another_kind = (lists and item is not None and item.evidence.source == "listing"
+                            and item.evidence.owner_id != lead_item.evidence.owner_id)
+            if len(chosen) >= self.max_sentences:
+                break
+            if s.score < self.second_ratio * chosen[0].score and not another_kind:
+                continue
             if item is not None and named_by is not None and item.evidence.source not in named_by:
                 continue
             if item is not None and item.evidence.id.endswith("#about") and wanted is not MAKER:

@@ -844,10 +844,11 @@ _PURPOSE = re.compile(r"\b(?:for|from|at|in|on|around|while|when)\b", re.IGNOREC
 
 def without_purpose_categories(text: str, mentioned: list[LinkedEntity], linker: EntityLinker | None) -> list[LinkedEntity]:
     """The mentions without a category of categories (Home, Outdoor, Kitchen) named after the
-    kind asked for and a preposition: "best headphones for working from home" asks for
-    headphones, and says where (it listed the Home category: coffee makers and blenders);
-    "a blender for my kitchen", "a tent for camping" likewise. A kind of products (a leaf)
-    named so is kept: "chargers for phones" asks what goes with phones."""
+    kind asked for and a preposition, or before it: "best headphones for working from home"
+    asks for headphones, and says where (it listed the Home category: coffee makers and
+    blenders); "a blender for my kitchen", "a tent for camping", "I'm going camping, what tent
+    do you recommend?" likewise. A kind of products (a leaf) named so is kept: "chargers for
+    phones" asks what goes with phones."""
     if linker is None or not linker.category_keys:
         return mentioned
     at = {id(e): m for e in mentioned if e.kind == "category" and e.mention
@@ -856,8 +857,12 @@ def without_purpose_categories(text: str, mentioned: list[LinkedEntity], linker:
     if not leaves:
         return mentioned
     first = min(leaves)
-    return [e for e in mentioned if not (id(e) in at and e.id not in linker.category_keys
-                                         and at[id(e)].start() > first and _PURPOSE.search(text[first:at[id(e)].start()]))]
+    return [e for e in mentioned if not (id(e) in at and e.id not in linker.category_keys and (
+        (at[id(e)].start() > first and _PURPOSE.search(text[first:at[id(e)].start()]))
+        # or before it: "which is better for camping, the Northpeak or the Trailhead tents?",
+        # "I'm going camping, what tent do you recommend?" (each listed the Outdoor category's
+        # sleeping bags and backpacks)
+        or at[id(e)].start() < first))]
 
 
 # "something to carry my laptop", "a bag for my laptop": what comes before the carried thing
