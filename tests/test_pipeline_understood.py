@@ -191,6 +191,16 @@ def test_something_to_carry_a_laptop_is_a_backpack_with_a_laptop_sleeve(understo
                                                            for x in p.attributes) for p in named), a.text
 
 
+def test_follow_ups_after_a_bag_for_a_laptop_are_about_the_bags(understood):
+    """After "a backpack for my laptop", "which is the lightest?" added "No laptops (weight ...)"
+    (laptops stayed in focus); after "I need something to carry my laptop" (backpacks, found by
+    their laptop sleeve), "any waterproof ones?" said "I don't know" (no kind in focus)."""
+    a = _after(understood, "bag-laptop", ["a backpack for my laptop"], "which is the lightest?")
+    assert not any(c.startswith("laptops~") for c in _cited(a)) and "laptops" not in a.text.lower(), a.text
+    a = _after(understood, "carry-laptop", ["I need something to carry my laptop"], "any waterproof ones?")
+    assert "backpacks~listing~waterproof:yes" in _cited(a), a.text
+
+
 @pytest.mark.parametrize("question", ["a case for my phone", "do you have a case for my phone?"])
 def test_a_case_for_my_phone_lists_phone_cases(understood, demo_catalog, question):
     """It listed phones, or declined the question."""

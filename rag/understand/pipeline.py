@@ -872,21 +872,24 @@ _CARRIES = re.compile(r"\b(?:(?:to|that|which)\s+(?:carry|carries|hold|holds|fit
 
 def carried_categories(text: str, thing: RequestedThing | None, mentioned: list[LinkedEntity],
                        linker: EntityLinker | None) -> list[LinkedEntity]:
-    """The categories named as what the thing asked for carries, when that thing is no kind the
-    message names ("something", "a bag") and another kind of products has a yes/no attribute
-    for it ("laptop sleeve" of backpacks): "I need something to carry my laptop" asks for
-    such backpacks (it listed laptops). Those kinds are found by the feature (rag.retrieve.graph
-    `_q_feature_search`)."""
+    """The categories named as what the thing asked for carries, when a kind of products has a
+    yes/no attribute for it ("laptop sleeve" of backpacks): "I need something to carry my
+    laptop" asks for such backpacks (it listed laptops), found by the feature (rag.retrieve.graph
+    `_q_feature_search`); "a backpack for my laptop" for backpacks with one (its follow-ups
+    listed laptops too). When the thing is a kind named, only that kind's attributes count."""
     if thing is None or linker is None or not linker.category_keys:
         return []
     kinds = [e for e in mentioned if e.kind == "category" and e.mention]
-    if any(thing.head in (e.mention or "").lower().split() or (e.mention or "").lower().startswith(thing.head)
-           for e in kinds):
-        return []
+    asked = [e for e in kinds if thing.head in (e.mention or "").lower().split()
+             or (e.mention or "").lower().startswith(thing.head)]
+    # (a kind asked for carries what its own attribute names: "a backpack for my laptop" asks
+    # for backpacks with a laptop sleeve, not laptops too)
     holders = {k.words.split()[0] for cid, keys in linker.category_keys.items() for k in keys
-               if k.kind == "boolean" and len(k.words.split()) >= 2}
+               if (not asked or cid in {e.id for e in asked}) and k.kind == "boolean" and len(k.words.split()) >= 2}
     carried = []
     for e in kinds:
+        if e in asked:
+            continue
         m = re.search(rf"(?<![\w-]){re.escape(e.mention or '')}(?![\w-])", text, re.IGNORECASE)
         word = (e.mention or "").lower().split()[-1]
         if m and _CARRIES.search(text[: m.start()]) and (word in holders or word.rstrip("s") in holders):
@@ -1559,6 +1562,14 @@ class Understander:
             # (an answer that says nothing, "I don't know" or a decline, leaves the listing
             # before it to pick from: "how much is the first one?" after a message it declined)
             state.listed = listed
+        kinds = {e.category_id for e in listed}
+        if len(listed) > 1 and len(kinds) == 1 and None not in kinds and not state.turns[-1].focus:
+            # a kind the answer found for a message that named none ("I need something to carry
+            # my laptop": backpacks) is what the next message is about ("any waterproof ones?"
+            # said "I don't know")
+            kind = next((c for c in self.linker.categories if c.id in kinds), None) if self.linker else None
+            if kind is not None:
+                state.focus = [LinkedEntity(kind="category", id=kind.id, name=kind.name, score=1.0, method="session")]
         if not {e.id for e in state.listed} <= {e.id for e in state.picked_from}:
             state.picked_from = []  # another listing (or product) took its place
         self.sessions.put(state)
