@@ -261,6 +261,19 @@ def test_two_kinds_asked_about_are_both_listed(understood):
     assert cited == {"smartwatches", "headphones"}, a.text
 
 
+def test_cheaper_than_it_keeps_what_else_the_message_asks(understood, demo_catalog):
+    """"Any cheaper phones with 5g?" on a phone's page listed every cheaper phone."""
+    phones = [p for p in demo_catalog.products if p.category == "phones" and p.price is not None]
+    page = max(phones, key=lambda p: p.price)
+
+    def network(p):
+        return next(a.values[0] for a in p.attributes if a.key == "network")
+
+    a = understood.answer("any cheaper phones with 5g?", product_id=page.id)
+    named = [p for p in phones if f"({p.id})" in a.text]
+    assert named and all(network(p) == "5G" and p.price < page.price for p in named), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

@@ -644,6 +644,14 @@ class GraphRetriever:
                 narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]
+            elif link == "has" and label and not compared:
+                # cheaper than the X, and what the message asks of it ("any cheaper phones with
+                # 5g?" listed every cheaper phone)
+                # (not a value of the X's own name: "anything cheaper than the Veltro Lite 600,
+                # Graphite?" asks for no graphite phone)
+                stated = [c for c in self.attribute_constraints(q.text, owner) if c.narrows
+                          and not (c.value and str(c.value).lower() in label[0].lower())]
+                attribute, narrowing = (stated[0], stated[1:]) if stated else (None, [])
             if attribute is not None:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
