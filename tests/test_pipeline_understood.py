@@ -274,6 +274,21 @@ def test_cheaper_than_it_keeps_what_else_the_message_asks(understood, demo_catal
     assert named and all(network(p) == "5G" and p.price < page.price for p in named), a.text
 
 
+def test_one_with_a_feature_on_a_page_lists_the_kind(understood, demo_catalog):
+    """"Do you have one that sleeps 4?" on a 2-person tent's page quoted its "sleeps 2"."""
+    def persons(p):
+        return float(next(a.values[0] for a in p.attributes if a.key == "capacity"))
+
+    tents = [p for p in demo_catalog.products if p.category == "tents"]
+    page = next(p for p in tents if persons(p) < 4)
+    a = understood.answer("do you have one that sleeps 4?", product_id=page.id)
+    named = [p for p in tents if f"({p.id})" in a.text]
+    assert named and page not in named and all(persons(p) >= 4 for p in named), a.text
+    # (its own colours still answer "one in red": the model in that colour)
+    a = understood.answer("do you have one in red?", product_id=page.id)
+    assert "~listing~" not in " ".join(_cited(a)), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

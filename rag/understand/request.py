@@ -287,6 +287,8 @@ def asks_which_to_choose(text: str) -> bool:
 #: Words that ask for things of any kind ("anything", "products"): a request named by a feature
 #: alone ("do you have anything waterproof?")
 _ANY_KIND = frozenset({"anything", "something", "products", "product", "items", "item", "stuff", "things"})
+_ONE = frozenset({"one", "ones", "another"})
+_ONE_WITH = re.compile(r"\b(?:one|ones|another)\s+(?:that|which|with|for|rated|made)\b", re.IGNORECASE)
 _STARTS_WITH_ANY = re.compile(r"^\W*(?:and\s+)?(?:anything|something)\b", re.IGNORECASE)
 
 
@@ -297,7 +299,10 @@ def asks_for_anything(text: str) -> bool:
     graph reads: rag.retrieve.graph `_q_feature_search`.)"""
     thing = requested_thing(text)
     if thing is not None:
-        return bool(set(thing.words) & _ANY_KIND)
+        # ("do you have one that sleeps 4?", "is there a waterproof one like it?": another of the
+        # kind in focus, with a feature; not "do you have one?")
+        another = thing.head in _ONE and (bool(thing.modifiers) or _ONE_WITH.search(text or "") is not None)
+        return bool(set(thing.words) & _ANY_KIND) or another
     return is_search(text) and bool(_STARTS_WITH_ANY.match(text or ""))
 
 
