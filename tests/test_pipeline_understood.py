@@ -2433,10 +2433,11 @@ def test_picking_and_asking_about_sleeping_bags(understood, demo_catalog):
     assert first.citations and first.citations[0].evidence_id == f"{ids[0]}#attr:temperature_rating", first.text
 
 
-def test_i_am_comparing_two_products(understood, demo_catalog):
-    """"I'm comparing the X and the Y" said "I don't know": how they differ."""
+@pytest.mark.parametrize("said", ["I'm comparing the {a} and the {b}", "I'm choosing between the {a} and the {b}"])
+def test_i_am_comparing_two_products(understood, demo_catalog, said):
+    """"I'm comparing the X and the Y", "I'm choosing between ..." said "I don't know": how they differ."""
     a, b = [p for p in demo_catalog.products if p.category == "laptops"][:2]
-    ans = understood.answer(f"I'm comparing the {a.title} and the {b.title}")
+    ans = understood.answer(said.format(a=a.title, b=b.title))
     assert any(c.evidence_id.endswith("#differences") for c in ans.citations), ans.text
 
 

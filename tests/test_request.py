@@ -147,6 +147,7 @@ def test_asks_for_an_overview(text, overview):
     ("what do you sell?", True),
     ("hey, what kinds of products do you guys carry?", True),
     ("what can I buy here?", True),
+    ("ok what do you sell then?", True),  # ("then" after it said "I don't know")
     ("recommend me something", True),
     ("I'm looking for a present for my wife", True),
     ("gift ideas for my brother?", True),

@@ -285,7 +285,9 @@ COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibi
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
-_ASKS_DIFFERENCE = re.compile(r"\b(?:differen\w*|differ|compar\w*|vs\.?|versus)\b", re.IGNORECASE)
+_ASKS_DIFFERENCE = re.compile(r"\b(?:differen\w*|differ|compar\w*|vs\.?|versus"
+                              # "I'm choosing between the X and the Y" said "I don't know"
+                              r"|(?:choos\w*|decid\w*|torn|pick\w*)\s+between)\b", re.IGNORECASE)
 #: Words of a question about getting a product: only such a question is answered by whether it
 #: is in stock ("is it unlocked?" is not)
 _ASKS_AVAILABILITY = re.compile(r"\b(?:stock|available|availability|buy|purchase|order|sold|pre-?order|back|"

@@ -259,7 +259,7 @@ _ASKS_FOR_THE_RANGE = re.compile(
     # "I'm shopping for my dad's birthday"
     r"|(?:i'?m\s+|i\s+am\s+|we'?re\s+)?(?:shopping|looking)\s+for\s+(?:my|a|our)\s+[\w'-]+\s+"
     r"(?:birthday|bday|anniversary|graduation|christmas|xmas)(?:\s+(?:gift|present))?"
-    r")(?:\s+(?:here|in\s+(?:the|your)\s+(?:store|shop)|at\s+all|please))?\W*$", re.IGNORECASE)
+    r")(?:\s+(?:here|in\s+(?:the|your)\s+(?:store|shop)|at\s+all|please|then|anyway|exactly))?\W*$", re.IGNORECASE)
 
 
 def asks_for_the_range(text: str) -> bool:
