@@ -2526,6 +2526,14 @@ def test_even_is_a_case_of_the_policy_and_no_word_it_shares(understood):
     assert "Northpeak" not in a.text, a.text
 
 
+def test_the_same_question_for_another_purpose(understood):
+    """"What's the best smartwatch for swimming?" then "and for running?" was declined."""
+    understood.run("what's the best smartwatch for swimming?", session_id="purpose")
+    trace = understood.run("and for running?", session_id="purpose")
+    assert trace.understanding.question == "what's the best smartwatch for running?", trace.understanding
+    assert not trace.answer.abstained and "Smartwatch" in trace.answer.text, trace.answer.text
+
+
 def test_a_thing_typed_with_its_article_and_what_it_does(understood):
     """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
     a = understood.answer("a watch that tracks heart rate")

@@ -357,6 +357,11 @@ def test_attribute_constraints_shoppers_write_other_ways():
     assert c is not None and (c.key, c.value_order) == ("capacity", 1), c
     c = attribute_constraint("a backpack for my laptop", [*backpacks, K("laptop_sleeve", None, ("yes", "no"))])
     assert c is not None and (c.key, c.value) == ("laptop_sleeve", "yes"), c  # was every backpack
+    tents = [K("season", None, ("3-season", "4-season")), K("capacity", "persons", ("2 persons", "4 persons"))]
+    for asked, season in (("which tent is best for winter?", "4-season"), ("a tent for summer camping", "3-season"),
+                          ("winter tents under 400", "4-season")):
+        c = attribute_constraint(asked, tents)  # every tent was listed
+        assert c is not None and (c.key, c.value) == ("season", season), (asked, c)
     phones = [K("main_camera", "MP", ("12 mp", "200 mp")), K("storage", "GB", ("64 gb", "512 gb"))]
     c = attribute_constraint("best phone for photos under 500", phones)  # was no order
     assert c is not None and (c.key, c.value_order) == ("main_camera", -1), c

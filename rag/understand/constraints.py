@@ -534,6 +534,8 @@ def _other_conditions(lower: str, asked: set[str], keys: list[AttributeKey],
     found = [c for k in keys if (c := _yes_or_no(k, lower, asked)) is not None]
     found += [c for k in keys if (c := _written_value(k, lower)) is not None]
     if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
+        found += [c for k in keys if (c := _season_named(k, lower)) is not None][:1]
+    if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
         found += [c for c in [_value_by_its_last_word(keys, lower)] if c is not None]
     # (not by the words of a value found: "power" of "power bank" names no wattage)
     taken = content_words(" ".join(str(c.value) for c in found if c.value not in (None, "yes", "no")))
@@ -578,6 +580,22 @@ def _written_value(k: AttributeKey, lower: str) -> AttributeConstraint | None:
     if not written:
         return None
     return AttributeConstraint(k.key, value=max(written, key=lambda v: (len(v), -_written_at(v, lower), v)))
+
+
+# the seasons a shelter is rated for, named by when it is used: "a tent for winter" is a
+# 4-season tent (it listed every tent), "for summer" a 3-season one
+_FOUR_SEASONS = re.compile(r"\b(?:winter|snow|snowy|mountaineering|alpine|freezing)\b", re.IGNORECASE)
+_THREE_SEASONS = re.compile(r"\b(?:summer|spring|autumn)\b", re.IGNORECASE)
+
+
+def _season_named(k: AttributeKey, lower: str) -> AttributeConstraint | None:
+    if k.kind != "text":
+        return None
+    values = {i for x in k.values for i in x.split(", ")}
+    for pattern, value in ((_FOUR_SEASONS, "4-season"), (_THREE_SEASONS, "3-season")):
+        if value in values and pattern.search(lower):
+            return AttributeConstraint(k.key, value=value)
+    return None
 
 
 def _value_by_its_last_word(keys: list[AttributeKey], lower: str) -> AttributeConstraint | None:

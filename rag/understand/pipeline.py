@@ -389,6 +389,11 @@ _PLURAL_NEXT = re.compile(r"\s+(?:[\w-]+\s+)?[a-z]*[^s\W]s\b", re.IGNORECASE)
 #: Intents a bare "and the X?" / "what about X?" repeats for the thing it names.
 ELLIPSIS_INTENTS = frozenset({*PRODUCT_INTENTS, *POLICY_INTENTS, "recommendation"}) - {"comparison"}
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|and what about|same for|same with|what of)\b", re.IGNORECASE)
+# "and for running?", "what about for hiking?": the question before, for another purpose ...
+_ANOTHER_PURPOSE = re.compile(r"^\W*(?:and|what about|how about|and what about)\s+for\s+(?P<what>[a-z][\w-]*(?:\s+[a-z][\w-]*)?)\W*$",
+                              re.IGNORECASE)
+# ... which ended with one ("what's the best smartwatch for swimming?")
+_ENDS_WITH_PURPOSE = re.compile(r"\bfor\s+[a-z][\w-]*(?:\s+[a-z][\w-]*)?(?=\W*$)", re.IGNORECASE)
 
 
 #: "is this compatible with ...?", "does this come with ...?": "this" stands for one product;
@@ -1222,6 +1227,15 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             other = _ELLIPSIS.sub(" ", head, count=1).strip(" ?.!")
             query = f"{state.turns[-1].text.rstrip(' ?.!')} ({other})?"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and state is not None and state.turns and not mentioned
+              and state.last_intent in ("recommendation", "product_info")
+              and (purpose := _ANOTHER_PURPOSE.match(head)) is not None
+              and _ENDS_WITH_PURPOSE.search(state.turns[-1].text)):
+            # "what's the best smartwatch for swimming?" then "and for running?" (declined): the
+            # same question for the other purpose
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
+            query = _ENDS_WITH_PURPOSE.sub(f"for {purpose.group('what')}", state.turns[-1].text.rstrip(" ?.!"), count=1) + "?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
