@@ -584,7 +584,7 @@ def _written_value(k: AttributeKey, lower: str) -> AttributeConstraint | None:
 
 # the seasons a shelter is rated for, named by when it is used: "a tent for winter" is a
 # 4-season tent (it listed every tent), "for summer" a 3-season one
-_FOUR_SEASONS = re.compile(r"\b(?:winter|snow|snowy|mountaineering|alpine|freezing)\b", re.IGNORECASE)
+_FOUR_SEASONS = re.compile(r"\b(?:winter|snow|snowy|mountaineering|freezing)\b", re.IGNORECASE)
 _THREE_SEASONS = re.compile(r"\b(?:summer|spring|autumn)\b", re.IGNORECASE)
 
 
