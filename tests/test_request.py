@@ -124,6 +124,9 @@ def test_a_short_form_of_a_name_is_spelled_out_as_the_evidence_writes_it():
     ("do you have anything waterproof?", True), ("what waterproof products do you have?", True),
     ("anything with GPS?", True), ("do you sell anything in goose down?", True),
     ("do you have waterproof tents?", False), ("is it waterproof?", False), ("tell me about the Halo 150", False),
+    # another of the kind in focus, with a feature; not the model in a colour, nor itself
+    ("do you have one that sleeps 4?", True), ("is there a waterproof one?", True),
+    ("is there a blue one?", False), ("do you have one in red?", False), ("do you have one?", False),
 ])
 def test_a_request_for_things_of_any_kind(message, any_kind):
     from rag.understand.request import asks_for_anything

@@ -362,6 +362,9 @@ def test_attribute_constraints_shoppers_write_other_ways():
                           ("winter tents under 400", "4-season")):
         c = attribute_constraint(asked, tents)  # every tent was listed
         assert c is not None and (c.key, c.value) == ("season", season), (asked, c)
+    outdoor = [*tents, K("temperature_rating", "°C", ("-18 °c", "10 °c"))]  # (a group of kinds: warmth says it)
+    c = attribute_constraint("I'm going camping in the mountains in winter, what do I need?", outdoor)
+    assert c is not None and c.key == "temperature_rating", c
     phones = [K("main_camera", "MP", ("12 mp", "200 mp")), K("storage", "GB", ("64 gb", "512 gb"))]
     c = attribute_constraint("best phone for photos under 500", phones)  # was no order
     assert c is not None and (c.key, c.value_order) == ("main_camera", -1), c

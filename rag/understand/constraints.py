@@ -533,7 +533,9 @@ def _other_conditions(lower: str, asked: set[str], keys: list[AttributeKey],
     asks for (`_ordering`: "the warmest", "the best camera")."""
     found = [c for k in keys if (c := _yes_or_no(k, lower, asked)) is not None]
     found += [c for k in keys if (c := _written_value(k, lower)) is not None]
-    if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
+    if not any(c.key == k.key for c in found for k in keys if k.kind == "text") and not any(map(rated_temperature, keys)):
+        # (not where a temperature rating says how warm: "camping in winter, what do I need?"
+        # of the outdoor gear asked for 4-season sleeping bags, which no product is)
         found += [c for k in keys if (c := _season_named(k, lower)) is not None][:1]
     if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
         found += [c for c in [_value_by_its_last_word(keys, lower)] if c is not None]

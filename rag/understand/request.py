@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.textutil import GENERIC_WORDS, content_words
+from rag.textutil import COLOUR_NAMES, GENERIC_WORDS, content_words
 
 # "do you sell", "does your store carry", "do you guys have", "is there", "are there any",
 # "got any", "I need", "I'm looking for", "can I buy", "where can I get", "any ...?"
@@ -288,6 +288,7 @@ def asks_which_to_choose(text: str) -> bool:
 #: alone ("do you have anything waterproof?")
 _ANY_KIND = frozenset({"anything", "something", "products", "product", "items", "item", "stuff", "things"})
 _ONE = frozenset({"one", "ones", "another"})
+_COLOUR_WORDS = frozenset(w for name in COLOUR_NAMES for w in name.split())
 _ONE_WITH = re.compile(r"\b(?:one|ones|another)\s+(?:that|which|with|for|rated|made)\b", re.IGNORECASE)
 _STARTS_WITH_ANY = re.compile(r"^\W*(?:and\s+)?(?:anything|something)\b", re.IGNORECASE)
 
@@ -301,7 +302,8 @@ def asks_for_anything(text: str) -> bool:
     if thing is not None:
         # ("do you have one that sleeps 4?", "is there a waterproof one like it?": another of the
         # kind in focus, with a feature; not "do you have one?")
-        another = thing.head in _ONE and (bool(thing.modifiers) or _ONE_WITH.search(text or "") is not None)
+        # (a colour asks for the model in it: "is there a blue one?")
+        another = thing.head in _ONE and (bool(set(thing.modifiers) - _COLOUR_WORDS) or _ONE_WITH.search(text or "") is not None)
         return bool(set(thing.words) & _ANY_KIND) or another
     return is_search(text) and bool(_STARTS_WITH_ANY.match(text or ""))
 
