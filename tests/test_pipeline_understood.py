@@ -33,6 +33,11 @@ def _cited(a):
     return {c.evidence_id for c in a.citations} | {c.doc_id for c in a.citations if c.doc_id}
 
 
+def _named_products(answer, catalog):
+    """The catalog's products an answer names by id, in catalog order."""
+    return [p for p in catalog.products if f"({p.id})" in answer.text]
+
+
 def _after(understood, session_id, earlier, message):
     """The answer to `message` in a session whose earlier messages were `earlier`."""
     for text in earlier:
@@ -185,8 +190,7 @@ def test_something_to_carry_a_laptop_is_a_backpack_with_a_laptop_sleeve(understo
     """It listed laptops: the laptop is what is carried, and backpacks have a laptop sleeve."""
     a = understood.answer(question)
     assert "backpacks~listing~laptopsleeve:yes" in _cited(a), a.text
-    by_id = {p.id: p for p in demo_catalog.products}
-    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    named = _named_products(a, demo_catalog)
     assert named and all(p.category == "backpacks" and any(x.key == "laptop_sleeve" and x.values == ["yes"]
                                                            for x in p.attributes) for p in named), a.text
 
@@ -205,8 +209,7 @@ def test_follow_ups_after_a_bag_for_a_laptop_are_about_the_bags(understood):
 def test_a_case_for_my_phone_lists_phone_cases(understood, demo_catalog, question):
     """It listed phones, or declined the question."""
     a = understood.answer(question)
-    by_id = {p.id: p for p in demo_catalog.products}
-    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    named = _named_products(a, demo_catalog)
     assert named and all(p.category == "phone-cases" for p in named), a.text
 
 
@@ -248,8 +251,7 @@ def test_what_a_case_is_for_is_answered_by_its_link(understood, demo_catalog, qu
 def test_a_kind_named_with_its_group_lists_the_kind(understood, demo_catalog, question):
     """Each listed the Outdoor category's sleeping bags and backpacks ("camping" names Outdoor)."""
     a = understood.answer(question)
-    by_id = {p.id: p for p in demo_catalog.products}
-    named = [by_id[i] for i in by_id if f"({i})" in a.text]
+    named = _named_products(a, demo_catalog)
     assert named and all(p.category == "tents" for p in named), a.text
 
 
