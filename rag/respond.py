@@ -12,7 +12,9 @@ citations and `grounded`/`abstained` flags stay true):
   weekends?") that the store's own documents answer with their nearest rule is told so first
   (`NOT_MENTIONED`): the rule is no yes or no; a request for a thing narrowed by what no item
   shows ("I need waterproof headphones") that a listing answers is told that the listing does
-  not say which (`NOT_SHOWN`);
+  not say which (`NOT_SHOWN`); a question whether a product works with something no item
+  names ("is it compatible with iphone?") that its links answer is told they do not say
+  (`NOT_LINKED`: "is compatible with the Zenfone ..." read as the answer);
 - not carried: a request for something nothing the store sells is ("do you sell TVs?") gets
   `NOT_CARRIED` and what the store sells, by category (it said "I don't know");
 - some products only: a store-wide question answered only by rules for some products ("do
@@ -35,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.generate.extractive import STORE_SOURCES, narrowed_listing
+from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing
 from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
@@ -56,6 +58,7 @@ NOT_MENTIONED = "I can't find that exact case in our store policies. Here is wha
 NOT_CARRIED = "I can't find that in our store."
 SOME_PRODUCTS_ONLY = "Our store-wide policies don't say; only the rules for some products do:"
 NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
+NOT_LINKED = "Our product details don't say whether it works with that. Here is what they list:"
 DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
@@ -180,7 +183,7 @@ def apply_response_policy(
 def not_mentioned_note(answer: Answer) -> str | None:
     """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
     the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
-    products; none before an abstention, a product's own facts, or a listing the graph
+    products, `NOT_LINKED` before the products a product is linked to; none before an abstention, a product's own facts, or a listing the graph
     narrowed by the request ("a sleeping bag for cold weather" -> lowest temperature rating
     first; "at least 1TB storage")."""
     sources = {e.source for e in answer.evidence}
@@ -190,6 +193,8 @@ def not_mentioned_note(answer: Answer) -> str | None:
         return NOT_MENTIONED
     if sources == {"listing"} and not any(narrowed_listing(e) for e in answer.evidence):
         return NOT_SHOWN
+    if sources <= COMPATIBILITY_SOURCES:
+        return NOT_LINKED
     return None
 
 

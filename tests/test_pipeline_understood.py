@@ -291,6 +291,20 @@ def test_one_with_a_feature_on_a_page_lists_the_kind(understood, demo_catalog):
     assert "~listing~" not in " ".join(_cited(a)), a.text
 
 
+def test_works_with_something_no_link_names_says_the_links_do_not_say(understood, demo_catalog):
+    """"Is it compatible with iphone?" on a watch's page answered "... is compatible with the
+    Zenfone ... Smartphone", which read as the answer; "does it work with my phone?" said "I
+    don't know" (its links say "Smartphone")."""
+    from rag.respond import NOT_LINKED
+
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches"
+                 and any(r.kind == "compatible_with" for r in p.relations))
+    a = understood.answer("is it compatible with iphone?", product_id=watch.id)
+    assert a.text.startswith(NOT_LINKED) and any("~compatible_with~" in c for c in _cited(a)), a.text
+    a = understood.answer("does it work with my phone?", product_id=watch.id)
+    assert not a.abstained and any("~compatible_with~" in c for c in _cited(a)), a.text
+
+
 def test_the_best_camera_lists_the_most_megapixels_in_stock_first(understood, demo_catalog):
     """It quoted one phone's price, which read as a recommendation it was not."""
     def mp(p):

@@ -716,7 +716,9 @@ class ExtractiveGenerator:
                                      and items[rank].evidence.id.endswith("#differences"))
             # (the link the graph read first answers which products it goes with, even when the
             # only word it shares is the product's own: "which phones does it fit?" of a phone case)
-            links_it = (wanted is COMPATIBILITY and rank == 0 and typed and bool(shared)
+            # (or none: "does it work with my phone?" over "... is compatible with the Zenfone
+            # ... Smartphone"; what it names that no link does, the reply says, rag.respond.NOT_LINKED)
+            links_it = (wanted is COMPATIBILITY and rank == 0 and typed
                         and items[rank].evidence.source in COMPATIBILITY_SOURCES)
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding)) or links_it
                         or names_suffice or by_meaning or (typed and not q_words - frame)
