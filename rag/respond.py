@@ -39,7 +39,7 @@ from typing import Literal
 
 from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing
 from rag.types import STORE_RANGE_ID, Answer
-from rag.understand.request import asks_which_to_choose
+from rag.understand.request import asks_which_to_choose, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
 
@@ -152,7 +152,7 @@ def apply_response_policy(
         # "I can't find that exact case ...", as the store's rule: "can I exchange for a
         # different color?")
         body = f"{SOME_PRODUCTS_ONLY} {out.text}"
-    elif unmentioned and reason != "store_range" and (note := not_mentioned_note(out)):
+    elif unmentioned and reason != "store_range" and (note := not_mentioned_note(out, message)):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones
@@ -180,7 +180,7 @@ def apply_response_policy(
     return out
 
 
-def not_mentioned_note(answer: Answer) -> str | None:
+def not_mentioned_note(answer: Answer, message: str = "") -> str | None:
     """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
     the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
     products, `NOT_LINKED` before the products a product is linked to; none before an abstention, a product's own facts, or a listing the graph
@@ -194,7 +194,9 @@ def not_mentioned_note(answer: Answer) -> str | None:
     if sources == {"listing"} and not any(narrowed_listing(e) for e in answer.evidence):
         return NOT_SHOWN
     if sources <= COMPATIBILITY_SOURCES:
-        return NOT_LINKED
+        # (a request for a thing that fits, "a clear case for the X", is told which it cannot
+        # tell, as a listing is)
+        return NOT_SHOWN if requested_thing(message) is not None else NOT_LINKED
     return None
 
 

@@ -79,6 +79,23 @@ def test_a_store_rule_that_does_not_say_what_was_asked_is_told_so_first():
     assert respond(about_product, understanding(), unmentioned=True).text == about_product.text
 
 
+def test_links_that_do_not_name_what_was_asked_are_told_so_first():
+    """"Is it compatible with iphone?" answered by the product's link to another phone read as
+    a yes (NOT_LINKED); "a clear case for the X", a request, as a listing is (NOT_SHOWN)."""
+    from rag.respond import NOT_LINKED, NOT_SHOWN
+
+    link = [Evidence(id="w1~compatible_with~p9", kind="graph_fact", source="compatibility", owner_id="w1",
+                     owner_kind="product", text="Classic 560 Smartwatch is compatible with One 470 Smartphone (p9).")]
+    answer = ground("Classic 560 Smartwatch is compatible with One 470 Smartphone (p9) [1].", build_context(link),
+                    "is it compatible with iphone?")
+    out = apply_response_policy(answer, intent="compatibility", message="is it compatible with iphone?", unmentioned=True)
+    assert out.text.startswith(NOT_LINKED), out.text
+    out = apply_response_policy(answer, intent="compatibility", message="a clear case for the One 470", unmentioned=True)
+    assert out.text.startswith(NOT_SHOWN), out.text
+    assert apply_response_policy(answer, intent="compatibility", message="is it compatible with the One 470?").text \
+        == answer.text
+
+
 def test_escalation_apologizes_once():
     """The router's escalation message opens with its own apology; after the tone's apology the
     reply does not say sorry twice, and the handoff message a client shows stays whole."""
