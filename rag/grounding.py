@@ -6,6 +6,7 @@ Runs on CPU after every generation (rules in docs/grounding.md):
    item in turn; the first item that supports it is cited for it). A verbatim quote (3+ words)
    of a cited evidence sentence is supported; otherwise:
    a. numbers: every number in the sentence must occur in that evidence, with the same unit
+      (or be one of its values in another unit of the same measure: "1.77 kg (3.9 lb)")
       when both carry one ("90% off" is not supported by "90 days");
    b. words: >= `min_coverage` of its content words (stemmed, stopwords removed, shop synonyms
       folded, topic words shared by most context items such as the product name left out) must
@@ -51,6 +52,7 @@ from rag.textutil import (
     words,
 )
 from rag.types import Answer, Citation, DroppedSentence
+from rag.units import convert, shown
 from rag.vector_cache import CachedTextEncoder
 
 if TYPE_CHECKING:  # rag.generate imports this module (Answerer)
@@ -317,7 +319,8 @@ class GroundingChecker:
         claim_numbers = numbers(claim)
         evidence_numbers = numbers(evidence_text)
         for value, unit in claim_numbers:
-            if not any(v == value and (unit is None or u is None or u == unit) for v, u in evidence_numbers):
+            if not any(v == value and (unit is None or u is None or u == unit) for v, u in evidence_numbers) \
+                    and not any(converts_to(v, u, value, unit) for v, u in evidence_numbers):
                 return False, "number_not_in_evidence"
         claim_words = content_words(claim) - topic - META_WORDS
         if not claim_words:
@@ -595,3 +598,16 @@ def ground(
 ) -> Answer:
     """Convenience: GroundingChecker(encoder).ground(...) with the default thresholds."""
     return GroundingChecker(encoder).ground(text, context, question, extractive, generator, fallback_reason)
+
+
+def converts_to(value: str, unit: str | None, claimed: str, claimed_unit: str | None) -> bool:
+    """Whether an evidence value read in the claim's unit is the claimed one, as `rag.units.shown`
+    writes it or within 1% ("1.77 kg" supports "3.9 lb", "16 in" "40.6 cm")."""
+    if unit is None or claimed_unit is None or unit == claimed_unit:
+        return False
+    try:
+        converted = convert(float(value), unit, claimed_unit)
+        target = float(claimed)
+    except ValueError:
+        return False
+    return converted is not None and (shown(converted) == claimed or abs(converted - target) <= 0.01 * abs(target))

@@ -86,8 +86,8 @@ UNITS_OF_MEASURE: tuple[Unit, ...] = (
     _unit("gb", "gig gigs gigabyte gigabytes", _MEMORY),
     _unit("tb", "terabyte terabytes", _MEMORY),
     # temperature, speed, people
-    _unit("°c", "c degree degrees", _TEMPERATURE),
-    _unit("°f", "f", _TEMPERATURE),
+    _unit("°c", "c degree degrees celsius centigrade", _TEMPERATURE),
+    _unit("°f", "f fahrenheit", _TEMPERATURE),
     _unit("mph", "", _SPEED),
     _unit("kph", "", _SPEED),
     _unit("rpm", "", _SPEED),
@@ -113,3 +113,34 @@ def spellings(stored: str) -> frozenset[str]:
     `stored` for a unit not in the table."""
     unit = unit_written(stored)
     return unit.spellings if unit is not None else frozenset({stored.lower()})
+
+
+# One unit of each measure in its measure's base unit (metre, kilogram, litre): what a value in
+# one reads in another ("1.77 kg" is 3.9 lb). Temperatures convert by `convert` itself.
+_IN_BASE: dict[str, tuple[str, float]] = {
+    "mm": ("m", 0.001), "cm": ("m", 0.01), "m": ("m", 1.0), "in": ("m", 0.0254), "ft": ("m", 0.3048),
+    "yd": ("m", 0.9144),
+    "g": ("kg", 0.001), "kg": ("kg", 1.0), "oz": ("kg", 0.028349523125), "lb": ("kg", 0.45359237),
+    "ml": ("l", 0.001), "l": ("l", 1.0), "cup": ("l", 0.2365882365), "qt": ("l", 0.946352946),
+    "gal": ("l", 3.785411784),
+}
+
+
+def convert(value: float, unit: str, to: str) -> float | None:
+    """`value` in `unit` read in `to` (stored unit names: "kg", "lb", "°c"), or None when the two
+    measure different things (or either is no unit of the table)."""
+    if unit == to:
+        return value
+    if {unit, to} == {"°c", "°f"}:
+        return value * 9 / 5 + 32 if to == "°f" else (value - 32) * 5 / 9
+    a, b = _IN_BASE.get(unit), _IN_BASE.get(to)
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    return value * a[1] / b[1]
+
+
+def shown(value: float) -> str:
+    """How a converted value is written: one decimal under 100 ("3.9"), whole from 100 ("254"),
+    no trailing ".0"."""
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text

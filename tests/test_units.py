@@ -26,3 +26,40 @@ def test_numbers_read_units_by_the_same_table():
         ("4", "persons"), ("2", "lb"), ("30", "day"), ("24", "h"), ("90", "%"), ("19.99", "$")]
     # "2 pounds" is not "2 kg" (the grounding check compares units when both sides have one)
     assert dict(numbers("2 pounds"))["2"] != dict(numbers("2 kg"))["2"]
+
+
+def test_a_measure_converts_within_its_kind_only():
+    """What a value reads in another unit of its measure ("how much does it weigh in pounds?"
+    got "1.77 kg" alone)."""
+    from rag.units import convert, shown
+
+    assert shown(convert(1.77, "kg", "lb")) == "3.9" and shown(convert(16, "in", "cm")) == "40.6"
+    assert shown(convert(7.7, "kg", "lb")) == "17" and shown(convert(254, "cm", "mm")) == "2540"
+    assert round(convert(-18, "°c", "°f"), 1) == -0.4 and convert(5, "kg", "cm") is None
+    assert convert(3, "h", "min") is None  # (no table for it: nothing converted)
+
+
+def test_the_grounding_check_takes_a_value_in_another_unit_of_its_measure():
+    from rag.grounding import converts_to
+
+    assert converts_to("1.77", "kg", "3.9", "lb") and converts_to("16", "in", "40.6", "cm")
+    assert not converts_to("1.77", "kg", "4.5", "lb") and not converts_to("2", "kg", "2", "cm")
+    assert not converts_to("2", None, "2", "lb")
+
+
+def test_an_answer_gives_a_measure_in_the_unit_asked_for():
+    from rag.context import build_context
+    from rag.generate import Answerer, ExtractiveGenerator
+    from rag.generate.extractive import asked_unit
+    from rag.grounding import ground
+    from rag.types import Evidence
+
+    assert [asked_unit(q) for q in ("what's the screen size in cm?", "how many pounds is it?", "is it in stock?",
+                                    "how many people does it sleep?", "what's the rating in fahrenheit?")] == \
+        ["cm", "lb", None, None, None]
+    evidence = [Evidence(id="p1#attr:weight", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
+                         text="Book 690 Laptop: weight: 1.77 kg.")]
+    answer = Answerer(ExtractiveGenerator()).answer("how much does it weigh in pounds?", evidence)
+    assert answer.text == "Book 690 Laptop: weight: 1.77 kg (3.9 lb) [1]." and answer.grounded, answer
+    wrong = ground("Book 690 Laptop: weight: 1.77 kg (4.5 lb) [1].", build_context(evidence), "in pounds?")
+    assert wrong.abstained or "4.5" not in wrong.text, wrong

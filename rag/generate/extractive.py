@@ -87,6 +87,7 @@ from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
 from rag.understand.constraints import has_superlative
 from rag.understand.linker import english_words
+from rag.units import canonical, convert, shown
 from rag.understand.request import (
     asked_complements,
     asks_what_to_get,
@@ -485,6 +486,38 @@ def _antecedent(sentence: str, item: ContextItem | None) -> str | None:
             if not _FAQ_QUESTION.match(x) and not is_instruction_like(x) and not _is_title(x, item.evidence)]
     at = next((i for i, x in enumerate(said) if x.strip() == sentence.strip()), None)
     return said[at - 1] if at else None
+
+
+# "what's the screen size in cm?", "how many pounds is it?": a unit of length, weight or volume
+# asked for by name (not "in" itself, nor one letter)
+_ASKED_UNIT = re.compile(r"\b(?:in|into)\s+(?P<unit>[a-z]{2,})\b|\bhow\s+many\s+(?P<many>[a-z]{2,})\b", re.IGNORECASE)
+_MEASURED = re.compile(r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s?(?P<unit>[a-zA-Z]+)\b")
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit a question asks a measure in ("lb" for "how much does it weigh in pounds?"), when
+    it is one `rag.units.convert` converts (not temperatures: "°F" is written with a sign the
+    grounding check does not read)."""
+    for m in _ASKED_UNIT.finditer(question or ""):
+        name = canonical(m.group("unit") or m.group("many"))
+        if name and name != "in" and convert(1.0, name, name) is not None and any(
+                convert(1.0, name, other) is not None for other in ("m", "kg", "l")):
+            return name
+    return None
+
+
+def with_converted(sentence: str, unit: str) -> str:
+    """`sentence` with its first measure of the asked unit's kind also given in that unit:
+    "weight: 1.77 kg" -> "weight: 1.77 kg (3.9 lb)" (it answered in kg alone). Unchanged when the
+    sentence gives it in that unit already or holds no such measure."""
+    for m in _MEASURED.finditer(sentence):
+        stored = canonical(m.group("unit"))
+        if stored == unit:
+            return sentence
+        value = convert(float(m.group("value")), stored, unit) if stored else None
+        if value is not None:
+            return f"{sentence[:m.end()]} ({shown(value)} {unit}){sentence[m.end():]}"
+    return sentence
 
 
 def _shorten(sentence: str) -> str:
@@ -1074,12 +1107,15 @@ class ExtractiveGenerator:
         if not chosen:
             return ABSTENTION
         parts: list[str] = []
+        unit = asked_unit(question)
         for s in chosen:
             before = _antecedent(s.sentence, context.item(s.number))
             if before is not None and not any(c.sentence == before for c in chosen):
                 # "They never expire." says nothing alone: the sentence it refers to, first
                 parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
-            parts.append(f"{_for_whom(_shorten(s.sentence), context.item(s.number))} [{s.number}].")
+            sentence = _shorten(s.sentence)
+            parts.append(f"{_for_whom(with_converted(sentence, unit) if unit else sentence, context.item(s.number))} "
+                         f"[{s.number}].")
         return " ".join(parts)
 
     def generate(self, request: GenerationRequest) -> str:
