@@ -277,6 +277,13 @@ def _one_word(m: re.Match[str]) -> str:
     return "".join(g for g in m.groups() if g)
 
 
+def compound_words(text: str) -> frozenset[str]:
+    """The words of `text` that are part of a name of two ("sale" of "final sale", "card" of
+    "gift card"): a question that has such a word alone asks for something else ("what's on
+    sale?" is no question about final sale)."""
+    return frozenset(g.lower() for m in _COMPOUND.finditer(text or "") for g in m.groups() if g)
+
+
 # "what's it made of?" asks its material, which "material: polyester" and "Built from glass"
 # state, and "X is made by Summit Gear" does not
 _MADE_OF = re.compile(r"\b(?:made|built|constructed)\s+(?:out\s+of|of|from)\b", re.IGNORECASE)

@@ -2550,6 +2550,15 @@ def test_the_same_question_for_another_purpose(understood):
     assert not trace.answer.abstained and "Smartwatch" in trace.answer.text, trace.answer.text
 
 
+def test_what_is_on_sale_is_no_question_about_final_sale(understood):
+    """"What's on sale?" quoted one laptop's "This product is sold as final sale", near it in
+    meaning (0.45) by the word "sale" of the name "final sale"."""
+    a = understood.answer("whats on sale")
+    assert "final sale" not in a.text.lower(), a.text
+    a = understood.answer("is anything final sale?")
+    assert "final sale" in a.text.lower(), a.text
+
+
 def test_a_thing_typed_with_its_article_and_what_it_does(understood):
     """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
     a = understood.answer("a watch that tracks heart rate")

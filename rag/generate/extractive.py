@@ -64,6 +64,7 @@ from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
+    compound_words,
     DISSATISFIED,
     FAILURE,
     MONEY,
@@ -583,6 +584,7 @@ class ExtractiveGenerator:
         if written != question:  # "do you take Amex?" read as "... American Express?"
             question, question_vector = written, None
         q_words = content_words(question) - GENERIC_WORDS
+        raw_words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}  # (as written: "sale", "card")
         item_words = [with_negated(item.text, content_words(item.text)) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
@@ -730,7 +732,10 @@ class ExtractiveGenerator:
             # (nor a brand's tagline: "what's on sale?" got Ridgeline's "Ultralight packs and bags")
             written = items[rank].evidence.source in STORE_SOURCES or _brands_own(items[rank].evidence)
             cut = self.min_similarity_store if written and rank not in binding else self.min_similarity
-            by_meaning = sim >= cut and (typed or not value_required)
+            # (not a sentence near in meaning by a word of a name it holds: "what's on sale?" is
+            # no question about "final sale", close at 0.45)
+            by_meaning = (sim >= cut and (typed or not value_required)
+                          and not (compound_words(sentence) & raw_words - compound_words(question)))
             # a question of no words but its value's kind ("how much is it?" on a product's
             # page) is answered by a value of that kind
             # (a remedy in the policy that applies answers a failure: "my headphones stopped
