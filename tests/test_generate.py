@@ -300,6 +300,21 @@ def test_how_long_it_runs_on_a_charge_is_not_how_long_charging_takes():
     assert answerer.answer("how long to charge?", charged).citations[0].evidence_id == "product:p1#1"
 
 
+def test_an_amount_of_money_is_answered_by_money_only():
+    """"Do you have anything under $20?" got "A 20 W wall charger" (the number), then, with the
+    number no match, "Finished in silver" by meaning; the shipping rule still answers its amount."""
+    from rag.encoder import shared_encoder
+
+    charger = [Evidence(id="product:p1#0", kind="passage", source="description", owner_id="p1", owner_kind="product",
+                        text="Dash 850: A 20 W wall charger with a Lightning connector. Finished in silver.")]
+    answerer = Answerer(ExtractiveGenerator(encoder=shared_encoder()))
+    assert answerer.answer("do you have anything under $20?", charger).abstained
+    assert not answerer.answer("is there a 20 W charger?", charger).abstained
+    shipping = [Evidence(id="policy:shipping@v1", kind="graph_fact", source="policy", doc_id="shipping", doc_version=1,
+                         text="Shipping: Orders under $50 ship for $5.99.")]
+    assert "$5.99" in answerer.answer("how much is shipping for a $30 order?", shipping).text
+
+
 def test_an_faq_answers_through_its_own_question():
     """"Can I use it on a plane?" got "Use the tracking link in your shipping confirmation email"
     (the word "use"): an FAQ's answer is about what its question asks."""

@@ -64,7 +64,6 @@ from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
-    compound_words,
     DISSATISFIED,
     FAILURE,
     MONEY,
@@ -76,9 +75,11 @@ from rag.textutil import (
     asked_elapsed,
     asks_question,
     capitalized,
+    compound_words,
     content_words,
     is_quantity,
     is_yes_no_question,
+    numbers,
     self_reference_words,
     split_sentences,
     spelled_out,
@@ -302,6 +303,8 @@ _STATES_RUNTIME = re.compile(r"\bper\s+charge\b|\bbattery\s+life\b|\bon\s+(?:a\s
                              r"|\bplay(?:s|back)?\b|\blasts?\b|\bruntime\b", re.IGNORECASE)
 _STATES_CHARGING_TIME = re.compile(r"\bcharg(?:e|es|ing)\s+(?:fully\s+)?in\b|\bcharg(?:e|ing)\s+time\b|\bto\s+(?:fully\s+)?charge\b",
                                    re.IGNORECASE)
+_CURRENCIES = frozenset("$€£")
+_ANY_THING = content_words("anything something everything")
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
@@ -585,6 +588,7 @@ class ExtractiveGenerator:
             question, question_vector = written, None
         q_words = content_words(question) - GENERIC_WORDS
         raw_words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}  # (as written: "sale", "card")
+        money_asked = {v for v, u in numbers(question) if u in _CURRENCIES}
         item_words = [with_negated(item.text, content_words(item.text)) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
@@ -654,6 +658,10 @@ class ExtractiveGenerator:
                 if is_instruction_like(sentence) or _is_title(sentence, item.evidence):
                     continue
                 words = with_negated(sentence, content_words(sentence))
+                if money_asked:
+                    # an amount of money asked is matched by money only: "anything under $20?"
+                    # got "A 20 W wall charger"
+                    words -= money_asked - {v for v, u in numbers(sentence) if u in _CURRENCIES}
                 if _FAQ_QUESTION.match(sentence):
                     # an FAQ's question says what its answer is about, and is no answer itself
                     asks |= words
@@ -671,7 +679,8 @@ class ExtractiveGenerator:
         value_required = wanted is not None and wanted.value_required
         similarities = [0.0] * len(candidates)
         lexical_hit = any((c[4] - frame) & q_words & specific for c in candidates)
-        if self.encoder is not None and q_words and not lexical_hit:
+        # (not for an amount of money alone: "anything under $20?" is near "Finished in silver")
+        if self.encoder is not None and q_words - money_asked - _ANY_THING and not lexical_hit:
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
             # (evidence sentences recur across answers: their vectors come from a cache)
