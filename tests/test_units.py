@@ -61,5 +61,10 @@ def test_an_answer_gives_a_measure_in_the_unit_asked_for():
                          text="Book 690 Laptop: weight: 1.77 kg.")]
     answer = Answerer(ExtractiveGenerator()).answer("how much does it weigh in pounds?", evidence)
     assert answer.text == "Book 690 Laptop: weight: 1.77 kg (3.9 lb) [1]." and answer.grounded, answer
+    from rag.generate.extractive import with_converted
+
+    assert with_converted("Tents: A (p1) at $99.99, 1.2 kg; B (p2) at $120.00, 1.6 kg", "lb") == \
+        "Tents: A (p1) at $99.99, 1.2 kg (2.6 lb); B (p2) at $120.00, 1.6 kg (3.5 lb)"  # each, not the first alone
+    assert with_converted("weight: 3 lb", "lb") == "weight: 3 lb"
     wrong = ground("Book 690 Laptop: weight: 1.77 kg (4.5 lb) [1].", build_context(evidence), "in pounds?")
     assert wrong.abstained or "4.5" not in wrong.text, wrong

@@ -511,17 +511,19 @@ def asked_unit(question: str) -> str | None:
 
 
 def with_converted(sentence: str, unit: str) -> str:
-    """`sentence` with its first measure of the asked unit's kind also given in that unit:
-    "weight: 1.77 kg" -> "weight: 1.77 kg (3.9 lb)" (it answered in kg alone). Unchanged when the
-    sentence gives it in that unit already or holds no such measure."""
-    for m in _MEASURED.finditer(sentence):
-        stored = canonical(m.group("unit"))
-        if stored == unit:
-            return sentence
+    """`sentence` with each measure of the asked unit's kind also given in that unit: "weight:
+    1.77 kg" -> "weight: 1.77 kg (3.9 lb)" (it answered in kg alone), each product of a listing
+    likewise. Unchanged when the sentence gives one in that unit already."""
+    found = [(m, canonical(m.group("unit"))) for m in _MEASURED.finditer(sentence)]
+    if any(stored == unit for _, stored in found):
+        return sentence
+    out, at = [], 0
+    for m, stored in found:
         value = convert(float(m.group("value")), stored, unit) if stored else None
         if value is not None:
-            return f"{sentence[:m.end()]} ({shown(value)} {unit}){sentence[m.end():]}"
-    return sentence
+            out += [sentence[at:m.end()], f" ({shown(value)} {unit})"]
+            at = m.end()
+    return "".join(out) + sentence[at:]
 
 
 def _shorten(sentence: str) -> str:
