@@ -286,6 +286,12 @@ def test_one_with_a_feature_on_a_page_lists_the_kind(understood, demo_catalog):
     a = understood.answer("do you have one that sleeps 4?", product_id=page.id)
     named = [p for p in tents if f"({p.id})" in a.text]
     assert named and page not in named and all(persons(p) >= 4 for p in named), a.text
+    # and "which of those is cheapest?" keeps the condition (it listed every tent)
+    understood.answer(f"tell me about the {page.title}", session_id="one-that")
+    understood.answer("do you have one that sleeps 4?", session_id="one-that")
+    a = understood.answer("which of those is cheapest?", session_id="one-that")
+    named = [p for p in tents if f"({p.id})" in a.text]
+    assert named and all(persons(p) >= 4 for p in named), a.text
     # (its own colours still answer "one in red": the model in that colour)
     a = understood.answer("do you have one in red?", product_id=page.id)
     assert "~listing~" not in " ".join(_cited(a)), a.text

@@ -1596,6 +1596,11 @@ class Understander:
         tent is the lightest?")."""
         if state is None or not state.turns or not state.turns[-1].listing_texts:
             return []
+        picks = source == "session" and bool(superlatives(head) or _PICKS_AMONG.search(head))
+        if picks and [e.kind for e in state.turns[-1].focus] == ["product"] and focus == state.turns[-1].focus:
+            # others of the product's kind listed for it ("do you have one that sleeps 4?" about
+            # a tent), then "which of those is cheapest?": among them (it listed every tent)
+            return list(state.turns[-1].listing_texts)
         before = {(e.kind, e.id) for e in state.turns[-1].focus if e.kind != "product"}
         now = {(e.kind, e.id) for e in focus if e.kind != "product"}
         if now != before or not any(kind == "category" for kind, _ in now) or any(e.kind == "product" for e in focus):
