@@ -270,7 +270,10 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         if C or C_all:
             gq.append(GraphQuery(kind="category_products", category_ids=C or C_all, brand_ids=B, k=8, summarize=True))
         elif B:
-            gq.append(GraphQuery(kind="brand_facts", brand_ids=B, k=8))
+            # what the brand is, then its products ("show me everything from Voltix" got its
+            # product count alone)
+            gq += [GraphQuery(kind="brand_facts", brand_ids=B, k=8),
+                   GraphQuery(kind="category_products", brand_ids=B, k=8, summarize=True)]
         passages = PassageQuery(sources=["description", "review"], k=6)
     elif intent in POLICY_INTENTS:
         kind = POLICY_INTENTS[intent]
