@@ -39,7 +39,7 @@ from typing import Literal
 
 from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing
 from rag.types import STORE_RANGE_ID, Answer
-from rag.understand.request import asks_which_to_choose, requested_thing
+from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
 
@@ -196,7 +196,7 @@ def not_mentioned_note(answer: Answer, message: str = "") -> str | None:
     if sources <= COMPATIBILITY_SOURCES:
         # (a request for a thing that fits, "a clear case for the X", is told which it cannot
         # tell, as a listing is)
-        return NOT_SHOWN if requested_thing(message) is not None else NOT_LINKED
+        return NOT_SHOWN if requested_thing(message) is not None or is_search(message) else NOT_LINKED
     return None
 
 

@@ -90,8 +90,9 @@ def test_links_that_do_not_name_what_was_asked_are_told_so_first():
                     "is it compatible with iphone?")
     out = apply_response_policy(answer, intent="compatibility", message="is it compatible with iphone?", unmentioned=True)
     assert out.text.startswith(NOT_LINKED), out.text
-    out = apply_response_policy(answer, intent="compatibility", message="a clear case for the One 470", unmentioned=True)
-    assert out.text.startswith(NOT_SHOWN), out.text
+    for request in ("a clear case for the One 470", "rugged case for the One 470"):  # (asked, or typed as a search)
+        out = apply_response_policy(answer, intent="compatibility", message=request, unmentioned=True)
+        assert out.text.startswith(NOT_SHOWN), out.text
     assert apply_response_policy(answer, intent="compatibility", message="is it compatible with the One 470?").text \
         == answer.text
 

@@ -55,8 +55,9 @@ def test_an_answer_gives_a_measure_in_the_unit_asked_for():
     from rag.types import Evidence
 
     assert [asked_unit(q) for q in ("what's the screen size in cm?", "how many pounds is it?", "is it in stock?",
-                                    "how many people does it sleep?", "what's the rating in fahrenheit?")] == \
-        ["cm", "lb", None, None, None]
+                                    "how many people does it sleep?", "what's the rating in fahrenheit?",
+                                    "how many cups does it make?")] == \
+        ["cm", "lb", None, None, None, None]  # (coffee cups are no 237 ml cups)
     evidence = [Evidence(id="p1#attr:weight", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
                          text="Book 690 Laptop: weight: 1.77 kg.")]
     answer = Answerer(ExtractiveGenerator()).answer("how much does it weigh in pounds?", evidence)

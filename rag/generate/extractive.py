@@ -504,7 +504,8 @@ def asked_unit(question: str) -> str | None:
     grounding check does not read)."""
     for m in _ASKED_UNIT.finditer(question or ""):
         name = canonical(m.group("unit") or m.group("many"))
-        if name and name != "in" and convert(1.0, name, name) is not None and any(
+        # (not cups: "how many cups does it make?" counts coffee cups, not 237 ml ones)
+        if name and name not in ("in", "cup") and convert(1.0, name, name) is not None and any(
                 convert(1.0, name, other) is not None for other in ("m", "kg", "l")):
             return name
     return None
