@@ -510,7 +510,7 @@ def test_price_constraint_narrows_the_listing_plan_and_names_no_product():
 
     brand = LinkedEntity(kind="brand", id="northpeak", name="Northpeak", score=1.0, method="exact")
     plan = plan_for("recommendation", [brand], [], price=price_constraint("any northpeak products under $200?"))
-    (q,) = plan.graph_queries
+    (q,) = plan.graph_queries  # (its facts and its listing, one listing: the two read the same)
     assert (q.kind, q.brand_ids, q.max_price, q.price_order) == ("category_products", ["northpeak"], 200.0, None)
     linker = EntityLinker([ProductName("p614", "Northpeak Alpine 200 Tent", brand_id="northpeak", category_id="tents"),
                            ProductName("p226", "Northpeak Basecamp 120 Tent", brand_id="northpeak", category_id="tents")],

@@ -336,6 +336,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order}
         gq = [q.model_copy(update={"kind": "category_products", **bounds}) if q.kind in ("category_products", "brand_facts")
               else q.model_copy(update=bounds) if q.kind == "category_accessories" else q for q in gq]
+        # (a brand's facts and its listing become one listing)
+        gq = [q for i, q in enumerate(gq) if q.kind != "category_products" or not any(
+            o.kind == q.kind and (o.brand_ids, o.category_ids) == (q.brand_ids, q.category_ids) for o in gq[:i])]
         listed = [q for q in gq if q.kind == "category_products"]
         if listed:
             # the priced listing is what was asked: before the look-alikes of the products in
