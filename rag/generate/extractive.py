@@ -505,8 +505,7 @@ def asked_unit(question: str) -> str | None:
     for m in _ASKED_UNIT.finditer(question or ""):
         name = canonical(m.group("unit") or m.group("many"))
         # (not cups: "how many cups does it make?" counts coffee cups, not 237 ml ones)
-        if name and name not in ("in", "cup") and convert(1.0, name, name) is not None and any(
-                convert(1.0, name, other) is not None for other in ("m", "kg", "l")):
+        if name and name not in ("in", "cup") and any(convert(1.0, name, base) is not None for base in ("m", "kg", "l")):
             return name
     return None
 
