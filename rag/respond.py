@@ -183,7 +183,8 @@ def apply_response_policy(
 def not_mentioned_note(answer: Answer, message: str = "") -> str | None:
     """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
     the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
-    products, `NOT_LINKED` before the products a product is linked to; none before an abstention, a product's own facts, or a listing the graph
+    products, `NOT_LINKED` before the products a product is linked to; none before an
+    abstention, a product's own facts, or a listing the graph
     narrowed by the request ("a sleeping bag for cold weather" -> lowest temperature rating
     first; "at least 1TB storage")."""
     sources = {e.source for e in answer.evidence}
