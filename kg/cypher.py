@@ -710,6 +710,14 @@ MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_
 {_priced_listing.strip()}
 """
 
+# params: min_price, max_price, price_order, limit. Every product of the store, under a price
+# constraint ("what's the cheapest thing you sell?", "anything under $20?"): a scan of all
+# products, read only when a message asks for a price across the store.
+STORE_PRODUCTS = f"""
+MATCH (p:Product)
+{_priced_listing.strip()}
+"""
+
 # params: category_id, accessory_ids (None = any category), per_category, min_price,
 # max_price (None = no bound). The products of
 # other categories made for or compatible with products of a category (or its subcategories),

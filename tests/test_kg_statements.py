@@ -147,6 +147,7 @@ PARAM_OVERRIDES = {
     "PRODUCTS_IN_CATEGORY_OF_BRANDS": {"category_id": "electronics", "brand_ids": ["acme"], "limit": 10,
                                        "min_price": None, "max_price": None, "price_order": 0},
     "PRODUCTS_OF_BRAND": {"brand_id": "acme", "limit": 10, "min_price": 10.0, "max_price": None, "price_order": -1},
+    "STORE_PRODUCTS": {"limit": 10, "min_price": None, "max_price": 100.0, "price_order": 1},
     "CATEGORY_ATTRIBUTES": {"category_id": "electronics", "products": 100, "values": 50},
     "CATEGORY_PRODUCT_COUNT": {"category_id": "electronics"},
     "ATTRIBUTE_VALUE_SAMPLE": {"products": 100, "values": 50},

@@ -175,6 +175,36 @@ def test_the_cheapest_is_one_the_shopper_can_still_buy(understood, demo_catalog,
     assert first.price == min(p.price for p in buyable), a.text
 
 
+@pytest.mark.parametrize("question, order", [
+    ("what's the cheapest thing you sell?", "asc"),
+    ("what is the priciest item in your store?", "desc"),
+    ("do you have anything under $15?", None),
+])
+def test_a_price_asked_of_the_whole_store_lists_its_products(understood, demo_catalog, question, order):
+    """No kind named: "the cheapest thing you sell" quoted a power bank's description, and
+    "anything under $20?" said "I don't know". The store's products are the listing."""
+    priced = [p for p in demo_catalog.products if p.price is not None and p.availability != "discontinued"]
+    a = understood.answer(question)
+    listed = [p for p in priced if f"({p.id})" in a.text]
+    assert listed and any(c.startswith("store~listing~") for c in _cited(a)), a.text
+    if order:
+        first = min(listed, key=lambda p: a.text.find(f"({p.id})"))
+        extreme = min if order == "asc" else max
+        assert first.price == extreme(p.price for p in priced), a.text
+    else:
+        assert all(p.price <= 15 for p in listed), a.text
+
+
+def test_no_product_under_a_price_across_the_store_names_the_cheapest(understood, demo_catalog):
+    """"No products at $7.00 or less; the cheapest is ... at $8.99": the nearest, as a kind's
+    listing under a bound none meets says."""
+    priced = [p for p in demo_catalog.products if p.price is not None]
+    buyable = min(p.price for p in priced if p.availability != "discontinued")
+    a = understood.answer(f"anything for less than ${min(p.price for p in priced) - 1:.0f}?")
+    assert a.text.startswith("No products at"), a.text
+    assert f"${buyable:,.2f}" in a.text, a.text
+
+
 @pytest.mark.parametrize("question", ["what's better, Crema or Kettleworks?", "Northpeak vs Trailhead"])
 def test_two_brands_compared_are_answered_side_by_side(understood, question):
     """It quoted one brand's product count: the answer reads as though only it were asked about."""

@@ -608,7 +608,9 @@ class GraphRetriever:
         is narrowed and ordered in the graph, and a summary fact comes first ("Tents, cheapest
         first: (1) ... at $152.99, in stock; (2) ..."; "Tents (capacity: 4 persons or more):
         ... at $371.99, in stock, capacity 4 persons; ..."), the answer to "the cheapest tent?"
-        or "a tent for 4 people?" in one quotable sentence; "No tents (...)" when none does."""
+        or "a tent for 4 people?" in one quotable sentence; "No tents (...)" when none does.
+        `store_wide`, with no category or brand and a price constraint: every product of the
+        store ("what's the cheapest thing you sell?": "Products, cheapest first: ...")."""
         price = PriceConstraint(gq.min_price, gq.max_price, gq.price_order)
         label = None
         compared: list[AttributeConstraint] = []
@@ -632,6 +634,8 @@ class GraphRetriever:
                   for cid in gq.category_ids or q.category_ids]
         if not scopes:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
+        if not scopes and gq.store_wide and price:
+            scopes = [("store", "sells", cypher.STORE_PRODUCTS, {})]
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
             attribute, narrowing = (compared[0], compared[1:]) if compared else (None, [])
@@ -671,7 +675,8 @@ class GraphRetriever:
                 unbounded = {**params, **bounds, "min_price": None, "max_price": None, "limit": 1,
                              "price_order": 1 if price.max_price is not None else -1}
                 nearest = next(iter(self._read(statement, unbounded)), None)
-            name, aliases = self._category_label(owner) if link == "has" else (None, [])
+            name, aliases = self._category_label(owner) if link == "has" else \
+                ("Products", []) if link == "sells" else (None, [])
             named_here = named_here or any(content_words(n) <= content_words(q.text or "") for n in [name or "", *aliases] if n)
             start = len(ev)
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],

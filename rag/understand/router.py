@@ -34,7 +34,8 @@ unnamed product's texts only asks which product too (rag.respond.asks_which_prod
 A brand and a category together ("any Arcadia phones?") read the category's listing of that
 brand, not the brand's description. A price constraint in the message ("under $100", "the
 cheapest", rag.understand.constraints) narrows and orders the plan's product listing
-(category_products; a brand_facts read becomes the brand's listing). A category listing read
+(category_products; a brand_facts read becomes the brand's listing; with no product, brand
+or category in focus, the store's products: "what's the cheapest thing you sell?"). A category listing read
 without a product in focus is summarized even without one ("I need a new tent", "do you have
 any rucksacks?"). A message that asks which
 brands ("what brands of laptops do you carry?"), with no product or brand in focus, reads the
@@ -340,6 +341,12 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         gq = [q for i, q in enumerate(gq) if q.kind != "category_products" or not any(
             o.kind == q.kind and (o.brand_ids, o.category_ids) == (q.brand_ids, q.category_ids) for o in gq[:i])]
         listed = [q for q in gq if q.kind == "category_products"]
+        if (not listed and not (P or B or C_all) and (price.order or price.price_range)
+                and intent in PRODUCT_INTENTS | {"recommendation"}):
+            # "what's the cheapest thing you sell?", "anything under $20?": nothing named to
+            # list, so the store's products are (it quoted a power bank's description)
+            listed = [GraphQuery(kind="category_products", store_wide=True, k=8, summarize=True, **bounds)]
+            gq = [*gq, *listed]
         if listed:
             # the priced listing is what was asked: before the look-alikes of the products in
             # focus ("which is better, A or B?" then "and the cheapest?" filled the context

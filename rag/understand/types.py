@@ -163,6 +163,9 @@ class GraphQuery(BaseModel):
     # one ("a tent for 4 people" before "which one is the lightest?": the 4-person tents,
     # lightest first); the message's own condition on the same attribute replaces theirs
     narrowed_by: list[str] = Field(default_factory=list)
+    # category_products with no category or brand: every product the store sells, under the
+    # price constraint ("what's the cheapest thing you sell?" quoted a power bank's description)
+    store_wide: bool = False
 
 
 class PassageQuery(BaseModel):
