@@ -2608,3 +2608,42 @@ def test_a_thing_typed_with_its_article_and_what_it_does(understood):
     """"a watch that tracks heart rate" was declined as out of scope: the smartwatches."""
     a = understood.answer("a watch that tracks heart rate")
     assert a.intent == "recommendation" and a.text.startswith("Smartwatches"), a.text
+
+
+@pytest.mark.parametrize("question, fact", [("which is cheaper?", "#price"), ("which one has more ram?", "#ram"),
+                                            ("what's the difference?", "#differences")])
+def test_two_products_asked_about_one_after_the_other_are_compared(understood, demo_catalog, question, fact):
+    """"Tell me about A", "what about B?", then "which is cheaper?": it listed the laptops
+    cheaper than B, and "which one has more ram?" gave those with more than B. The two talked
+    about are compared side by side."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and p.price is not None]
+    a = laptops[0]
+    b = next(p for p in laptops if p.title.split(",")[0] != a.title.split(",")[0])  # (not a colour of A)
+    sid = f"one-after-the-other-{fact}"
+    understood.answer(f"tell me about the {a.title}", session_id=sid)
+    understood.answer(f"what about the {b.title}?", session_id=sid)
+    trace = understood.run(question, session_id=sid)
+    assert trace.understanding.intent.label == "comparison", trace.understanding.intent
+    assert {e.id for e in trace.understanding.focus if e.kind == "product"} == {a.id, b.id}, trace.understanding.focus
+    assert any(c.evidence_id.startswith("compare:") and c.evidence_id.endswith(fact)
+               for c in trace.answer.citations), trace.answer.text
+
+
+def test_the_dearest_after_the_stores_cheapest_is_the_stores_dearest(understood, demo_catalog):
+    """"What's the cheapest thing you sell?" listed three products of one kind, which became the
+    focus: "and the most expensive?" gave the dearest of that kind; without it, it was declined."""
+    sid = "store-dearest"
+    understood.answer("what's the cheapest thing you sell?", session_id=sid)
+    a = understood.answer("and the most expensive?", session_id=sid)
+    priced = [p for p in demo_catalog.products if p.price is not None and p.availability != "discontinued"]
+    first = min((p for p in priced if f"({p.id})" in a.text), key=lambda p: a.text.find(f"({p.id})"), default=None)
+    assert first is not None and first.price == max(p.price for p in priced), a.text
+
+
+@pytest.mark.parametrize("question", ["quietest blender?", "lightest tent?"])
+def test_a_superlative_typed_before_a_category_is_a_pick_from_it(understood, question):
+    """"quietest blender?" was declined as out of scope: a superlative that begins the message,
+    as in a search box, picks from the category as "the quietest blender" does."""
+    trace = understood.run(question)
+    assert trace.understanding.intent.label != "out_of_scope", trace.understanding.intent
+    assert "only help with questions" not in trace.answer.text, trace.answer.text

@@ -96,9 +96,15 @@ _NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest wes
 _SUPERLATIVE = re.compile(r"\b(?:the|your|ur|their|its)\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 
-def superlatives(text: str) -> list[re.Match[str]]:
-    """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none)."""
-    return [m for m in _SUPERLATIVE.finditer(text or "") if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
+_FIRST_SUPERLATIVE = re.compile(r"^\W*(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
+
+
+def superlatives(text: str, first_word: bool = False) -> list[re.Match[str]]:
+    """"the cheapest", "the best", "the most expensive" in the text ("the forest" is none).
+    `first_word`: also one that begins the message, as typed in a search box ("quietest
+    blender?")."""
+    found = [*_SUPERLATIVE.finditer(text or ""), *([m] if first_word and (m := _FIRST_SUPERLATIVE.match(text or "")) else [])]
+    return [m for m in found if m.group(1) is None or m.group(1).lower() not in _NOT_SUPERLATIVES]
 
 
 # what is left of a message that only states a condition once its amounts and superlatives go

@@ -353,8 +353,28 @@ _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s
                           r"(?:\w+est|most\s+\w+|least\s+\w+)\s+(?:one|ones|of\s+(?:them|these|those))\W*$",
                           re.IGNORECASE)
 
+#: A comparison that names nothing, asked of the two products talked about last ("tell me
+#: about A", "what about B?", then "which is lighter?"); not of others ("how does it compare to
+#: similar ones?")
+_BETWEEN_THE_TWO = re.compile(
+    r"^\W*(?:and\s+|so\s+|ok\s+|okay\s+)?(?:which(?:\s+one)?(?:'s|\s+is|\s+has|\s+would|\s+should|\s+do)\b"
+    r"|what'?s\s+the\s+difference\b|how\s+do\s+they\s+compare\b|compare\s+(?:them|the\s+two|both)\b)"
+    r"(?!.*\b(?:others?|similar|else|alternatives?)\b)", re.IGNORECASE)
+#: How many turns back the other product of such a comparison may have been talked about.
+BETWEEN_THE_TWO_TURNS = 3
+
 #: Earlier messages a listing stays narrowed by (the last ones).
 MAX_NARROWING = 4
+
+
+def _talked_about_before(state: SessionState, current: LinkedEntity) -> LinkedEntity | None:
+    """The product the conversation was about before `current`, within the last
+    BETWEEN_THE_TWO_TURNS turns: the other side of "which is lighter?"."""
+    for turn in reversed(state.turns[-BETWEEN_THE_TWO_TURNS:]):
+        other = next((e for e in turn.focus if e.kind == "product" and e.id != current.id), None)
+        if other is not None:
+            return other.model_copy(update={"method": "session", "mention": None})
+    return None
 
 
 def _with_earlier_bounds(price: PriceConstraint, earlier: list[str]) -> PriceConstraint:
@@ -612,6 +632,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
       category_pick      picks_from_a_category: the one product of a category the store sells
                          that is most something ("what's the lightest tent?": out of scope
                          0.64, while "which tent is the lightest?" is product_info 0.99);
+      store_price        the dearest or cheapest asked with nothing named or in focus ("and
+                         the most expensive?" after the store's cheapest): the store's products
+                         in that order;
       catalog_search     searches_the_catalog: a category and a few words that narrow it, as
                          typed in a search box ("blue headphones", "sleeping bag for winter");
       page / product id  sent from a product's page (the caller passed product_id), naming a
@@ -669,6 +692,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
+    if declined and source == "none" and not mentioned and _PICKS_AMONG.search(text) and price_constraint(text).order:
+        # "and the most expensive?" after "what's the cheapest thing you sell?" (the store's
+        # listing, no kind in focus): declined
+        return "recommendation", "store_price"
     if declined and source == "message" and searches_the_catalog(text, mentioned):
         return "recommendation", "catalog_search"
     about_a_product = _about_a_product(source, mentioned)
@@ -784,12 +811,12 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
     superlative (asks_for_one) right before a category the message names exactly, or after
-    "which / what <category>"."""
+    "which / what <category>"; one that begins it too ("quietest blender?": declined)."""
     for e in mentioned:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
         which = re.search(rf"\b(?:which|what)\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
-        for m in superlatives(text):
+        for m in superlatives(text, first_word=True):
             if re.match(rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
                     which is not None and which.end() <= m.start()):
                 return True
@@ -1411,6 +1438,18 @@ class Understander:
             earlier = [e.model_copy(update={"method": "session"}) for e in state.focus
                        if e.kind == "product" and (e.kind, e.id) not in named]
             focus = [*earlier[:1], *focus]
+        if (source == "session" and state is not None and not mentioned and special is None
+                and intent.label in {*PRODUCT_INTENTS, "recommendation"}
+                and len(one := [e for e in focus if e.kind == "product"]) == 1
+                and _BETWEEN_THE_TWO.search(head) and (before := _talked_about_before(state, one[0]))
+                and {e.id for e in state.listed} <= {before.id, one[0].id}):
+            # (not a pick from a listing the last answer showed: "which is lightest?" after tents)
+            # "tell me about A", "what about B?", then "which is lighter?": A and B side by side
+            # (it gave B's weight alone, "which is cheaper?" listed the laptops cheaper than B,
+            # and "which one has more ram?", read as a product question, those with more than B)
+            focus = [before, *focus]
+            if intent.label != "comparison":
+                intent = intent.model_copy(update={"label": "comparison", "reason": "between_the_two"})
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
@@ -1577,7 +1616,11 @@ class Understander:
             # before it to pick from: "how much is the first one?" after a message it declined)
             state.listed = listed
         kinds = {e.category_id for e in listed}
-        if len(listed) > 1 and len(kinds) == 1 and None not in kinds and not state.turns[-1].focus:
+        # (not of the store's own listing: "what's the cheapest thing you sell?" showed three
+        # chargers, and "and the most expensive?" asked for the dearest charger)
+        store_wide = any(c.evidence_id.startswith("store~") for c in getattr(answer, "citations", []) or [])
+        if (len(listed) > 1 and len(kinds) == 1 and None not in kinds and not state.turns[-1].focus
+                and not store_wide):
             # a kind the answer found for a message that named none ("I need something to carry
             # my laptop": backpacks) is what the next message is about ("any waterproof ones?"
             # said "I don't know")
