@@ -805,6 +805,19 @@ def test_angry_repeated_contact_escalates(understander):
     assert u.response.apologize and u.response.handoff_message
 
 
+def test_a_broken_product_then_what_can_i_do_then_frustration(understander):
+    """"My blender broke after 3 months", then "what can I do?" was declined as out of scope, and
+    "this is really frustrating" said "I'm sorry ... I don't know". The first is the rule just
+    quoted, asked again; frustration is handed to a person."""
+    sid = _sid()
+    first = understander.understand("my blender broke after 3 months", session_id=sid)
+    u = understander.understand("what can I do?", session_id=sid)
+    assert u.intent.label == first.intent.label and u.intent.reason == "policy_follow_up", u.intent
+    u = understander.understand("this is really frustrating", session_id=sid)
+    assert u.sentiment.label == "negative" and "anger" in u.sentiment.signals, u.sentiment
+    assert u.sentiment.escalate and u.response.handoff_message
+
+
 @pytest.mark.parametrize("message, escalate", [
     ("I want to talk to a person", True),
     ("I want a 4 person tent under 300 dollars", False),   # a tent's size, not a request

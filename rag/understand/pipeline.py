@@ -455,6 +455,11 @@ _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|
 _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if"
                              # "do you price match?" then "even amazon?", "even on sale items?"
                              r"|even(?=\s+[^?.!]{1,40}\?*\s*$))\b[^?.!]{0,60}\?*\s*$", re.IGNORECASE)
+#: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
+#: what that rule offers, asked again
+_WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|should|do)\s+i\s+do(?:\s+(?:now|about\s+it|then))?"
+                       r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps)\W*$",
+                       re.IGNORECASE)
 #: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
 #: not the product in focus
 _COVERS_IT = re.compile(r"^\W*(?:and\s+)?(?:does|do|would|will)\s+(?:that|this|it|they)\s+(?:also\s+)?"
@@ -1307,6 +1312,14 @@ class Understander:
             # "how warm?", "and how heavy is it?" about the product in focus: declined (the
             # weather), a question of its facts
             intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
+        elif (special is None and state is not None and state.turns and state.last_intent in {*POLICY_INTENTS, "complaint"}
+              and not mentioned and _WHAT_NOW.match(head)):
+            # "my blender broke after 3 months" (the warranty), then "what can I do?": declined;
+            # what the rule offers, read with the message it follows
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            topic = state.turns[-1].topic or state.turns[-1].text
+            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
               and not mentioned and not any(e.kind == "product" for e in focus)
               and (_BARE_QUESTION.match(head) or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):

@@ -38,7 +38,7 @@ REFINER_WEIGHT = 0.3
 
 _ANGER = re.compile(
     r"\b(furious|angry|livid|outraged|ridiculous|unacceptable|disgusting|useless|incompetent|"
-    r"worst|scam|rip-?off|fed up|sick of|pathetic|joke|terrible|horrible|awful|hate)\b", re.I)
+    r"worst|scam|rip-?off|fed up|sick of|pathetic|joke|terrible|horrible|awful|hate|frustrat\w*)\b", re.I)
 _PROFANITY = re.compile(r"\b(damn|hell|crap|shit|fuck\w*|wtf|bloody|bs)\b", re.I)
 _URGENT = re.compile(
     r"\b(urgent(ly)?|asap|immediately|right now|right away|today|tonight|emergency|as soon as possible|"
