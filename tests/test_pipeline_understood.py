@@ -2647,3 +2647,20 @@ def test_a_superlative_typed_before_a_category_is_a_pick_from_it(understood, que
     trace = understood.run(question)
     assert trace.understanding.intent.label != "out_of_scope", trace.understanding.intent
     assert "only help with questions" not in trace.answer.text, trace.answer.text
+
+
+@pytest.mark.parametrize("named", ["from the same brand", "from {brand}"])
+def test_cheaper_ones_of_the_same_brand_on_a_page(understood, demo_catalog, named):
+    """"Any cheaper coffee makers from the same brand?" on a coffee maker's page listed every
+    brand's; so did "... from Kettleworks?". The brand of the page's product (or the one named)
+    narrows the listing."""
+    makers = sorted((p for p in demo_catalog.products if p.category == "coffee-makers" and p.price is not None
+                     and p.availability != "discontinued"), key=lambda p: p.price)
+    # a page whose next cheaper coffee maker is another brand's, with cheaper ones of its own
+    page = next(p for i, p in enumerate(makers) if i and makers[i - 1].brand != p.brand
+                and any(o.brand == p.brand for o in makers[:i - 1]))
+    brand = page.brand
+    name = next(b.name for b in demo_catalog.brands if b.id == brand)
+    a = understood.answer(f"any cheaper coffee makers {named.format(brand=name)}?", product_id=page.id)
+    listed = [p for p in _named_products(a, demo_catalog) if p.id != page.id]
+    assert listed and all(p.brand == brand and p.price < page.price for p in listed), a.text

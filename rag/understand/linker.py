@@ -660,5 +660,14 @@ class EntityLinker:
         i = self._by_key.get(product_id.lower())
         return None if i is None else self._product_entity(i, 1.0, "context", None)
 
+    def brand(self, brand_id: str) -> LinkedEntity | None:
+        """The brand with this id as an entity of the conversation ("from the same brand" as the
+        product in focus), if known."""
+        i = self._brand_of.get(brand_id)
+        if i is None:
+            return None
+        b = self.brands[i]
+        return LinkedEntity(kind="brand", id=b.id, name=b.name, score=1.0, method="session")
+
     def __len__(self) -> int:
         return len(self.products)

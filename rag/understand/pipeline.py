@@ -360,6 +360,9 @@ _BETWEEN_THE_TWO = re.compile(
     r"^\W*(?:and\s+|so\s+|ok\s+|okay\s+)?(?:which(?:\s+one)?(?:'s|\s+is|\s+has|\s+would|\s+should|\s+do)\b"
     r"|what'?s\s+the\s+difference\b|how\s+do\s+they\s+compare\b|compare\s+(?:them|the\s+two|both)\b)"
     r"(?!.*\b(?:others?|similar|else|alternatives?)\b)", re.IGNORECASE)
+#: The maker of the product in focus, named by reference ("any cheaper ones from the same
+#: brand?")
+_SAME_BRAND = re.compile(r"\b(?:same|this|that|its|their)\s+(?:brand|make|maker|manufacturer|company)\b", re.IGNORECASE)
 #: How many turns back the other product of such a comparison may have been talked about.
 BETWEEN_THE_TWO_TURNS = 3
 
@@ -1463,6 +1466,13 @@ class Understander:
             focus = [before, *focus]
             if intent.label != "comparison":
                 intent = intent.model_copy(update={"label": "comparison", "reason": "between_the_two"})
+        if (special is None and self.linker is not None and _SAME_BRAND.search(head)
+                and len(one := [e for e in focus if e.kind == "product"]) == 1 and one[0].brand_id
+                and not any(e.kind == "brand" for e in focus)
+                and (maker := self.linker.brand(one[0].brand_id)) is not None):
+            # "any cheaper coffee makers from the same brand?": the brand of the product in focus
+            # (it listed every brand's)
+            focus = [*focus, maker]
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
