@@ -31,7 +31,10 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # A number, optionally with thousands separators and decimals; currency and unit handled apart.
-_NUMBER = re.compile(r"(?<![\w.])([$€£]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(%|[a-zA-Z]{1,12})?")
+# (a minus not after a letter or digit is the value's sign, "-18 °C", not "3-5 days"'s dash;
+# a degree sign is part of its unit: "10 °C" and "50 °F" are different temperatures)
+_NUMBER = re.compile(r"(?<![\w.])(-(?=\d))?([$€£]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?"
+                     r"\s*(%|°\s?[a-zA-Z]{1,12}|[a-zA-Z]{1,12})?")
 _CITATION = re.compile(r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 
 # Units whose mismatch makes a number claim different ("30 days" is not "30%", "2 kg" not
@@ -404,8 +407,9 @@ def numbers(text: str) -> list[tuple[str, str | None]]:
     "90% off" -> ("90", "%"). Values are normalized (no separators, no trailing zero decimals)."""
     found: list[tuple[str, str | None]] = []
     for m in _NUMBER.finditer(strip_citations(text)):
-        currency, whole, frac, unit = m.groups()
-        value = whole.replace(",", "")
+        sign, currency, whole, frac, unit = m.groups()
+        value = (sign or "") + whole.replace(",", "")
+        unit = unit.replace(" ", "") if unit else unit
         if frac and frac.strip("0"):
             value = f"{value}.{frac.rstrip('0')}"
         unit_norm = UNITS.get((unit or "").lower()) or (currency or None)

@@ -57,7 +57,7 @@ def test_an_answer_gives_a_measure_in_the_unit_asked_for():
     assert [asked_unit(q) for q in ("what's the screen size in cm?", "how many pounds is it?", "is it in stock?",
                                     "how many people does it sleep?", "what's the rating in fahrenheit?",
                                     "how many cups does it make?")] == \
-        ["cm", "lb", None, None, None, None]  # (coffee cups are no 237 ml cups)
+        ["cm", "lb", None, None, "°f", None]  # (coffee cups are no 237 ml cups)
     evidence = [Evidence(id="p1#attr:weight", kind="graph_fact", source="attribute", owner_id="p1", owner_kind="product",
                          text="Book 690 Laptop: weight: 1.77 kg.")]
     answer = Answerer(ExtractiveGenerator()).answer("how much does it weigh in pounds?", evidence)
@@ -69,3 +69,22 @@ def test_an_answer_gives_a_measure_in_the_unit_asked_for():
     assert with_converted("weight: 3 lb", "lb") == "weight: 3 lb"
     wrong = ground("Book 690 Laptop: weight: 1.77 kg (4.5 lb) [1].", build_context(evidence), "in pounds?")
     assert wrong.abstained or "4.5" not in wrong.text, wrong
+
+
+def test_a_temperature_asked_in_fahrenheit_is_given_in_it_and_grounded():
+    """"What's it rated to in fahrenheit?" got "10 °C" alone: the grounding check read no unit
+    after a degree sign, nor a minus, so a converted temperature could not be checked."""
+    from rag.context import build_context
+    from rag.generate import Answerer, ExtractiveGenerator
+    from rag.grounding import ground
+    from rag.textutil import numbers
+    from rag.types import Evidence
+
+    assert numbers("-18 °C (-0.4 °F), 3-5 days") == [("-18", "°c"), ("-0.4", "°f"), ("3", None), ("5", "day")]
+    evidence = [Evidence(id="p1#attr:temperature_rating", kind="graph_fact", source="attribute", owner_id="p1",
+                         owner_kind="product", text="Ember 40 Sleeping Bag: temperature rating: -18 °C.")]
+    answer = Answerer(ExtractiveGenerator()).answer("what's it rated to in fahrenheit?", evidence)
+    assert answer.text == "Ember 40 Sleeping Bag: temperature rating: -18 °C (-0.4 °F) [1]." and answer.grounded, answer
+    for claim in ("rated to 18 °C [1].", "rated to -18 °F [1].", "rated to 0 °F [1]."):  # a sign or a unit lost
+        wrong = ground(f"Ember 40 Sleeping Bag: temperature rating: {claim}", build_context(evidence), "rating?")
+        assert wrong.abstained or claim.split(" [")[0] not in wrong.text, (claim, wrong.text)

@@ -495,17 +495,17 @@ def _antecedent(sentence: str, item: ContextItem | None) -> str | None:
 # "what's the screen size in cm?", "how many pounds is it?": a unit of length, weight or volume
 # asked for by name (not "in" itself, nor one letter)
 _ASKED_UNIT = re.compile(r"\b(?:in|into)\s+(?P<unit>[a-z]{2,})\b|\bhow\s+many\s+(?P<many>[a-z]{2,})\b", re.IGNORECASE)
-_MEASURED = re.compile(r"(?<![\w.])(?P<value>\d+(?:\.\d+)?)\s?(?P<unit>[a-zA-Z]+)\b")
+_MEASURED = re.compile(r"(?<![\w.])(?P<value>-?\d+(?:\.\d+)?)\s?(?P<unit>°\s?[a-zA-Z]|[a-zA-Z]+)\b")
 
 
 def asked_unit(question: str) -> str | None:
-    """The unit a question asks a measure in ("lb" for "how much does it weigh in pounds?"), when
-    it is one `rag.units.convert` converts (not temperatures: "°F" is written with a sign the
-    grounding check does not read)."""
+    """The unit a question asks a measure in ("lb" for "how much does it weigh in pounds?",
+    "°f" for "what's it rated to in fahrenheit?"), when it is one `rag.units.convert` converts."""
     for m in _ASKED_UNIT.finditer(question or ""):
         name = canonical(m.group("unit") or m.group("many"))
         # (not cups: "how many cups does it make?" counts coffee cups, not 237 ml ones)
-        if name and name not in ("in", "cup") and any(convert(1.0, name, base) is not None for base in ("m", "kg", "l")):
+        if name and name not in ("in", "cup") and any(convert(1.0, name, base) is not None
+                                                      for base in ("m", "kg", "l", "°c")):
             return name
     return None
 
@@ -514,14 +514,15 @@ def with_converted(sentence: str, unit: str) -> str:
     """`sentence` with each measure of the asked unit's kind also given in that unit: "weight:
     1.77 kg" -> "weight: 1.77 kg (3.9 lb)" (it answered in kg alone), each product of a listing
     likewise. Unchanged when the sentence gives one in that unit already."""
-    found = [(m, canonical(m.group("unit"))) for m in _MEASURED.finditer(sentence)]
+    found = [(m, canonical(m.group("unit").replace(" ", ""))) for m in _MEASURED.finditer(sentence)]
     if any(stored == unit for _, stored in found):
         return sentence
+    written = unit.upper() if unit.startswith("°") else unit  # ("°F", as the catalog writes "°C")
     out, at = [], 0
     for m, stored in found:
         value = convert(float(m.group("value")), stored, unit) if stored else None
         if value is not None:
-            out += [sentence[at:m.end()], f" ({shown(value)} {unit})"]
+            out += [sentence[at:m.end()], f" ({shown(value)} {written})"]
             at = m.end()
     return "".join(out) + sentence[at:]
 
