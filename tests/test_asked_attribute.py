@@ -62,6 +62,8 @@ def test_a_sentence_states_the_asked_attribute_in_words_or_units(question, sente
     ("is the screen big?", set()),  # a judgement, answered by the screen size
     ("is it waterproof?", set()),
     ("does it have gps built in?", {"gps"}),  # "built in" says only that it has it
+    # (the product named by "these <kind>": it was answered "noise cancelling: no", near "mic")
+    ("do these headphones have a mic?", {"mic"}),
 ])
 def test_a_feature_of_several_words_or_a_part_asked_about(question, feature):
     """"Does it have a water bottle pocket?" was answered by "waterproof: yes" (another word of

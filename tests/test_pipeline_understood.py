@@ -2664,3 +2664,16 @@ def test_cheaper_ones_of_the_same_brand_on_a_page(understood, demo_catalog, name
     a = understood.answer(f"any cheaper coffee makers {named.format(brand=name)}?", product_id=page.id)
     listed = [p for p in _named_products(a, demo_catalog) if p.id != page.id]
     assert listed and all(p.brand == brand and p.price < page.price for p in listed), a.text
+
+
+@pytest.mark.parametrize("question", ["what's the cheapest 4 person tent?", "do you have any 4 person tents?"])
+def test_a_category_asked_about_on_a_product_page_is_the_stores(understood, demo_catalog, question):
+    """On a 2-person tent's page, "what's the cheapest 4 person tent?" was answered with the
+    page's "capacity: 2 persons": the store's tents are asked about, not the one on the page."""
+    page = next(p for p in demo_catalog.products if p.category == "tents"
+                and any(a.key == "capacity" and float(a.values[0].split()[0]) < 4 for a in p.attributes))
+    a = understood.answer(question, product_id=page.id)
+    assert any(c.startswith("tents~listing~") for c in _cited(a)), a.text
+    assert f"({page.id})" not in a.text, a.text
+    kept = understood.run("is this the lightest tent?", product_id=page.id)  # "this": the page's
+    assert [e.id for e in kept.understanding.focus if e.kind == "product"] == [page.id], kept.understanding.focus

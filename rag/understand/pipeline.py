@@ -449,6 +449,24 @@ _ASKS_THE_STORE = re.compile(r"\b(?:do|does)\s+(?:you|u|your\s+(?:store|shop))\s
                              r"|^\W*got\s+any\b|\b(?:is|are)\s+there\s+(?:a|an|any)\b", re.IGNORECASE)
 # "this phone", "my laptop", "this": the product on the page
 _THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
+_THESE = re.compile(r"\b(?:these|those|they|them|their)\b", re.IGNORECASE)
+
+
+def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """A category named as the store's, not as the product on the page: picked from ("what's
+    the cheapest 4 person tent?", `picks_from_a_category`), or its products asked for in the
+    plural after "any / other / all / more / your" ("do you have any 4 person tents?"); not
+    compared with it ("any cheaper coffee makers?", "any lighter tents?": the page's is the
+    bound)."""
+    if picks_from_a_category(text, mentioned):
+        return True
+    if price_constraint(text).relative or compares_with_it(text):
+        return False
+    return any(e.kind == "category" and e.method == "exact" and e.mention
+               and singular(e.mention.lower()) != e.mention.lower()
+               and re.search(rf"\b(?:any|other|all|more|your)\s+(?:[\w-]+\s+){{0,3}}{re.escape(e.mention)}\b",
+                             text, re.IGNORECASE)
+               for e in mentioned)
 # "how warm?", "and how heavy is it?": how much of something the product in focus has
 _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|come\b|so\b)[a-z]+"
                         r"(?:\s+(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)(?:\s+\w+)?)?\W*$",
@@ -818,14 +836,15 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
 
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
-    superlative (asks_for_one) right before a category the message names exactly, or after
+    superlative (asks_for_one) up to three words before a category the message names exactly
+    ("the cheapest 4 person tent"), or after
     "which / what <category>"; one that begins it too ("quietest blender?": declined)."""
     for e in mentioned:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
         which = re.search(rf"\b(?:which|what)\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
         for m in superlatives(text, first_word=True):
-            if re.match(rf"\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
+            if re.match(rf"\s+(?:[\w-]+\s+){{0,3}}{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
                     which is not None and which.end() <= m.start()):
                 return True
     return False
@@ -1152,11 +1171,13 @@ class Understander:
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
         if (source == "context" and context is not None and not REFERS_TO_ONE.search(head) and not _THIS.search(head)
-                and any(e.kind == "category" and e.method == "exact" and e.mention and e.id != context.category_id
-                        and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)
-                        for e in mentioned)):
+                and not _THESE.search(head) and (any(
+                    e.kind == "category" and e.method == "exact" and e.mention and e.id != context.category_id
+                    and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)
+                    for e in mentioned) or _asks_the_category(head, mentioned))):
             # "which phones use lightning?" on a charger's page asks the store for phones, not
-            # about the charger (it answered with the charger's connector)
+            # about the charger (it answered with the charger's connector); so does "what's the
+            # cheapest 4 person tent?" on a tent's page ("capacity: 2 persons", the page's)
             focus, source = list(mentioned), "message"
         if (source == "context" and context is not None and state is not None and state.last_intent == "comparison"
                 and not any(e.kind == "product" and e.id != context.id for e in focus)
