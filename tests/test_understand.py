@@ -206,6 +206,8 @@ def test_a_full_name_is_never_ambiguous():
     ("something priced under 50", None, 50.0, None),
     ("what is the cheapest tent?", None, None, "asc"),
     ("your most expensive laptop", None, None, "desc"),
+    ("wat is the cheepest tent", None, None, "asc"),  # (misspelt: "I don't know")
+    ("whats the chepest laptop", None, None, "asc"),
     # thousands as shoppers write them ("under $1k" was read as $1), and a price near one
     ("blenders under $1k", None, 1000.0, None),
     ("tents under 1.5k", None, 1500.0, None),

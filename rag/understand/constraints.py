@@ -63,7 +63,7 @@ _THOUSANDS = re.compile(r"([$€£]\s?|\b(?:under|below|over|above|than|to|budge
 _BETWEEN = re.compile(rf"\bbetween\s+\$?\s?{AMOUNT}\s*(?:\$|usd|dollars?)?\s+and\s+{MONEY}", re.IGNORECASE)
 # ("cheap" before what is asked for, "cheap blender", "affordable laptops", or added after a
 # comma, "headphones for running, cheap"; not a judgement: "it feels cheap", "cheap plastic")
-_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|lowest[- ]priced|lowest price|most affordable|budget"
+_CHEAPEST = re.compile(r"\b(?:cheapest|cheepest|chepest|cheapist|cheapst|least expensive|lowest[- ]priced|lowest price|most affordable|budget"
                        r"|(?:cheap|inexpensive|affordable|low[- ]cost)(?=\s+(?!(?:and|or|but|plastic|material|"
                        r"materials|quality|build|feel|looking|made)\b)[a-z]))\b"
                        r"|,\s*(?:and\s+|but\s+)?(?:cheap|inexpensive|affordable)\W*$"
