@@ -2677,3 +2677,16 @@ def test_a_category_asked_about_on_a_product_page_is_the_stores(understood, demo
     assert f"({page.id})" not in a.text, a.text
     kept = understood.run("is this the lightest tent?", product_id=page.id)  # "this": the page's
     assert [e.id for e in kept.understanding.focus if e.kind == "product"] == [page.id], kept.understanding.focus
+
+
+def test_anything_from_a_brand_is_no_policy_question(understood, demo_catalog):
+    """"Do you have anything from Glacier?" was read as a warranty question (the model, unsure,
+    put warranty first among the shopping intents) and said "I don't know"."""
+    from rag.understand.router import POLICY_INTENTS
+
+    wrong = []
+    for brand in demo_catalog.brands:
+        trace = understood.run(f"do you have anything from {brand.name}?")
+        if trace.understanding.intent.label in POLICY_INTENTS or trace.answer.abstained:
+            wrong.append((brand.name, trace.understanding.intent.label, trace.answer.text[:80]))
+    assert not wrong, wrong

@@ -441,10 +441,14 @@ class EntityLinker:
 
         # 4. products by title words, per segment ("X vs Y", "X with Y" name two products)
         if not any(e.kind == "product" for e in result.entities):
+            # (a brand's name alone names none of its products: "anything from Campfire Co?"
+            # asked which of five Campfire Co tents was meant)
+            brand_words = frozenset(w for hit in brand_hits for w in (*tokens(self.brands[hit[0]].name), *(
+                seq[k] for k, c in enumerate(corrected) if c[2] in tokens(hit[2]))))
             for segment in _SEGMENT_RE.split(_BOUND_AMOUNT_RE.sub(lambda m: m.group(1) or " ", text)):
                 seg_words = [w for w in tokens(segment) if w not in STOPWORDS][:100]
                 seg_corrected = [(c[0], c[1], w) for w in seg_words if (c := self._correct(w)) is not None]
-                self._link_products(seg_corrected, result)
+                self._link_products(seg_corrected, result, brand_words)
                 if len(result.entities) >= MAX_PRODUCTS:
                     break
         linked = [e for e in result.entities if e.kind == "product"]
@@ -547,7 +551,8 @@ class EntityLinker:
                 have.add(i)
         return hits
 
-    def _link_products(self, corrected: list[tuple[str, float, str]], result: LinkResult) -> None:
+    def _link_products(self, corrected: list[tuple[str, float, str]], result: LinkResult,
+                       brand_words: frozenset[str] = frozenset()) -> None:
         weights: dict[str, float] = {}
         for word, weight, _ in corrected:
             weights[word] = max(weights.get(word, 0.0), weight)
@@ -592,6 +597,8 @@ class EntityLinker:
         # colour can score it close), and "Aurora Audio Aria 490" names the Aria, not the Halo 490.
         typed = set(weights)
         best_match = typed.intersection(self._title_tokens[top])
+        if best_match <= brand_words:
+            return  # the brand named, no product of it
         groups: dict[str, tuple[float, int]] = {}
         for score, i in scored:
             if score < top_score - AMBIGUITY_MARGIN:

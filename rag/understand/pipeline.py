@@ -609,6 +609,9 @@ SAME_KIND_SIMILARITY = 0.4
 
 #: A store rule named by its own word: a warranty, a return policy, a restocking fee (of CLINC150's
 #: 23,700 messages, "what is the warranty on my microwave" alone)
+#: A word of the store's rules: a message without one asks no policy question
+_SAYS_A_POLICY = re.compile(r"\b(?:return|refund|exchange|warrant|guarantee|ship|deliver|pay|paypal|card|"
+                            r"financ|privacy|data|polic|fee|cover|claim|repair|replace|track)", re.IGNORECASE)
 _POLICY_NAMED = re.compile(r"\b(?:(?P<warranty>warrant(?:y|ies))|returns?\s+polic(?:y|ies)|restocking\s+fees?)\b",
                            re.IGNORECASE)
 
@@ -1400,9 +1403,11 @@ class Understander:
             query = f"{complaint.text.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
-            # a question about the catalog asks for facts before it asks for picks
-            shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
-                            "recommendation")
+            # a question about the catalog asks for facts before it asks for picks; a policy only
+            # when the message says a word of one ("do you have anything from Glacier?" was
+            # read as a warranty question, and said "I don't know")
+            shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS
+                             or (label in POLICY_INTENTS and _SAYS_A_POLICY.search(head))), "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
         overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
         if overruled is not None:
