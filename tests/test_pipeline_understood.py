@@ -2690,3 +2690,18 @@ def test_anything_from_a_brand_is_no_policy_question(understood, demo_catalog):
         if trace.understanding.intent.label in POLICY_INTENTS or trace.answer.abstained:
             wrong.append((brand.name, trace.understanding.intent.label, trace.answer.text[:80]))
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("word, pick", [("lighter", min), ("heavier", max)])
+def test_a_comparison_names_the_one_its_comparative_asks_for(understood, demo_catalog, word, pick):
+    """"Which is lighter, A or B?" got both weights, and which one is lighter was left to the
+    shopper: the row of the measure asked names it, as the prices name the cheapest."""
+    def grams(p):
+        a = next((a for a in p.attributes if a.key == "weight"), None)
+        return None if a is None else float(a.values[0]) * (1000 if a.unit == "kg" else 1)
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and grams(p) is not None]
+    a = laptops[0]
+    b = next(p for p in laptops if grams(p) != grams(a) and p.title.split(",")[0] != a.title.split(",")[0])
+    answer = understood.answer(f"which is {word}, the {a.title} or the {b.title}?")
+    expected = pick((a, b), key=grams)
+    assert f"(the {word[:-2]}est is {expected.title})" in answer.text, answer.text  # lightest, heaviest

@@ -29,6 +29,7 @@ from rag.understand.constraints import (
     AttributeKey,
     PriceConstraint,
     attribute_constraints,
+    measured_comparative,
     relative_attributes,
 )
 from rag.understand.types import GraphQuery
@@ -329,18 +330,23 @@ class GraphRetriever:
                 owner_kind="product", score=0.8,
                 text="Price: " + "; ".join(f"{titles.get(pid, pid)}: {price}" for pid, price in zip(ids, prices, strict=True))
                      + f" (the cheapest is {titles.get(cheapest, cheapest)})."))
-        for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}):
-            if row["products"] < 2:
-                continue
+        asked = measured_comparative(q.text or "")
+        compared = [row for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}) if row["products"] >= 2]
+        # (the one key the comparative measures, first of its names: "bigger" of tents is their
+        # capacity, not their packed size)
+        measured = next((row["key"] for name in (asked[0] if asked else ()) for row in compared
+                         if row["key"] == name or name in row["key"].split("_")), None)
+        for row in compared:
             parts, values = [], {}
             for v in row["values"]:
                 unit = v.get("unit")
                 value = f"{v['value']} {unit}" if unit and not str(v["value"]).endswith(str(unit)) else str(v["value"])
                 parts.append(f"{titles.get(v['product_id'], v['product_id'])}: {value}")
                 values[v["product_id"]] = value
+            named = _extreme_asked(asked, row, titles) if row["key"] == measured else ""
             side.append(Evidence(id=f"compare:{'|'.join(ids)}#{row['key']}", kind="graph_fact",
                                  source="comparison", owner_id=ids[0], owner_kind="product", score=0.8,
-                                 text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + "."))
+                                 text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + named + "."))
             if set(values) == set(ids) and len(set(values.values())) > 1:  # every product has it, not alike
                 differences.append(f"{_words(row['key'])} " + " vs ".join(values[pid] for pid in ids))
         if differences:
@@ -944,6 +950,30 @@ class GraphRetriever:
                                    owner_kind=r.get("scope") or "store", doc_id=r["id"], score=r["rank"] / 3000.0,
                                    aliases=[r["id"]]))
         return ev
+
+
+def _extreme_asked(asked: tuple[tuple[str, ...], str, str] | None, row: dict, titles: dict[str, str]) -> str:
+    """" (the lightest is X)" for a comparison row of the measure a comparative asks ("which is
+    lighter?" got both weights, and which one it is was left to the shopper), when every value
+    is a number in one unit and one product has the extreme; else ""."""
+    if asked is None:
+        return ""
+    _, way, superlative = asked
+    values = [(v["product_id"], _number_alone(v["value"])) for v in row["values"]]
+    if any(n is None for _, n in values) or len({v.get("unit") for v in row["values"]}) > 1:
+        return ""
+    # (a lower temperature rating keeps warmer: "warmer" is the least)
+    best = (min if way == "less" else max)(n for _, n in values)
+    which = [pid for pid, n in values if n == best]
+    return f" (the {superlative} is {titles.get(which[0], which[0])})" if len(which) == 1 else ""
+
+
+def _number_alone(value: Any) -> float | None:
+    """A value that is one number ("5.4", "4 persons"), not a size of several ("49 x 22")."""
+    parts = str(value).split()
+    if not parts or (len(parts) > 1 and any(ch.isdigit() for p in parts[1:] for ch in p)):
+        return None
+    return _leading_number(value)
 
 
 def _products_of(category: str) -> str:

@@ -696,6 +696,26 @@ MEASURED_COMPARATIVES: dict[str, tuple[tuple[str, ...], Direction]] = {
     "smaller": (_SIZE_KEYS, "less"), "compact": (_SIZE_KEYS, "less"),
     "warmer": (("temperature",), "less"),  # a lower rating keeps warmer
 }
+#: How a comparison of two products names the one a comparative asks for ("which is lighter?":
+#: "(the lightest is ...)"), by the comparative or its superlative
+MEASURED_SUPERLATIVES = {"lighter": "lightest", "heavier": "heaviest", "bigger": "biggest", "larger": "largest",
+                         "roomier": "roomiest", "smaller": "smallest", "warmer": "warmest"}
+_MEASURED_ASKED = re.compile(r"\b(?:" + "|".join([*MEASURED_SUPERLATIVES, *MEASURED_SUPERLATIVES.values()]) + r")\b",
+                             re.IGNORECASE)
+
+
+def measured_comparative(text: str) -> tuple[tuple[str, ...], Direction, str] | None:
+    """(attribute names, direction, superlative) of the first measured comparative or
+    superlative `text` asks ("which is lighter?", "which is the lightest?"), else None."""
+    m = _MEASURED_ASKED.search(text or "")
+    if m is None:
+        return None
+    word = m.group(0).lower()
+    comparative = next((c for c, sup in MEASURED_SUPERLATIVES.items() if word in (c, sup)))
+    names, way = MEASURED_COMPARATIVES[comparative]
+    return names, way, MEASURED_SUPERLATIVES[comparative]
+
+
 _MORE = {"more": "more", "higher": "more", "bigger": "more", "larger": "more", "longer": "more", "greater": "more",
          "better": "more", "less": "less", "fewer": "less", "lower": "less", "smaller": "less", "shorter": "less"}
 _MEASURE = r"[a-z][\w-]*(?:\s+(?!(?:and|or|but|for|than|at|with|as|in)\b)[a-z][\w-]*)?"
