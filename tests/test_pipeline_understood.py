@@ -179,6 +179,7 @@ def test_the_cheapest_is_one_the_shopper_can_still_buy(understood, demo_catalog,
     ("what's the cheapest thing you sell?", "asc"),
     ("what is the priciest item in your store?", "desc"),
     ("do you have anything under $15?", None),
+    ("what's the cheapest one you sell?", "asc"),  # (declined)
 ])
 def test_a_price_asked_of_the_whole_store_lists_its_products(understood, demo_catalog, question, order):
     """No kind named: "the cheapest thing you sell" quoted a power bank's description, and
@@ -193,6 +194,13 @@ def test_a_price_asked_of_the_whole_store_lists_its_products(understood, demo_ca
         assert first.price == extreme(p.price for p in priced), a.text
     else:
         assert all(p.price <= 15 for p in listed), a.text
+
+
+def test_the_cheapest_of_those_with_nothing_listed_is_no_listing_of_the_store(understood):
+    """"Cheapest of those?" after answers that listed nothing got the store's cheapest products,
+    read as though they were "those"."""
+    trace = understood.run("cheapest of those?", session_id="nothing-listed")
+    assert not any(q.store_wide for q in trace.understanding.plan.graph_queries), trace.understanding.plan
 
 
 def test_no_product_under_a_price_across_the_store_names_the_cheapest(understood, demo_catalog):
@@ -2640,13 +2648,15 @@ def test_the_dearest_after_the_stores_cheapest_is_the_stores_dearest(understood,
     assert first is not None and first.price == max(p.price for p in priced), a.text
 
 
-@pytest.mark.parametrize("question", ["quietest blender?", "lightest tent?"])
+@pytest.mark.parametrize("question", ["quietest blender?", "quietest blender", "lightest tent?"])
 def test_a_superlative_typed_before_a_category_is_a_pick_from_it(understood, question):
     """"quietest blender?" was declined as out of scope: a superlative that begins the message,
-    as in a search box, picks from the category as "the quietest blender" does."""
+    as in a search box, picks from the category as "the quietest blender" does (and is no
+    complaint: "quietest blender" was apologized for)."""
     trace = understood.run(question)
     assert trace.understanding.intent.label != "out_of_scope", trace.understanding.intent
     assert "only help with questions" not in trace.answer.text, trace.answer.text
+    assert not trace.understanding.response.apologize, trace.answer.text
 
 
 @pytest.mark.parametrize("named", ["from the same brand", "from {brand}"])
@@ -2675,8 +2685,9 @@ def test_a_category_asked_about_on_a_product_page_is_the_stores(understood, demo
     a = understood.answer(question, product_id=page.id)
     assert any(c.startswith("tents~listing~") for c in _cited(a)), a.text
     assert f"({page.id})" not in a.text, a.text
-    kept = understood.run("is this the lightest tent?", product_id=page.id)  # "this": the page's
-    assert [e.id for e in kept.understanding.focus if e.kind == "product"] == [page.id], kept.understanding.focus
+    for kept_question in ("is this the lightest tent?", "what other tents are similar?"):  # the page's
+        kept = understood.run(kept_question, product_id=page.id)
+        assert [e.id for e in kept.understanding.focus if e.kind == "product"] == [page.id], kept.understanding.focus
 
 
 def test_anything_from_a_brand_is_no_policy_question(understood, demo_catalog):

@@ -450,6 +450,9 @@ _ASKS_THE_STORE = re.compile(r"\b(?:do|does)\s+(?:you|u|your\s+(?:store|shop))\s
 # "this phone", "my laptop", "this": the product on the page
 _THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
 _THESE = re.compile(r"\b(?:these|those|they|them|their)\b", re.IGNORECASE)
+_OF_THE_STORE = re.compile(r"\b(?:you\s+(?:sell|have|carry|stock|offer)|in\s+(?:the|your)\s+(?:store|shop))\b",
+                           re.IGNORECASE)
+_LIKE_IT = re.compile(r"\b(?:similar|alike|alternatives?|like\s+(?:this|it|that))\b", re.IGNORECASE)
 
 
 def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
@@ -457,10 +460,10 @@ def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     the cheapest 4 person tent?", `picks_from_a_category`), or its products asked for in the
     plural after "any / other / all / more / your" ("do you have any 4 person tents?"); not
     compared with it ("any cheaper coffee makers?", "any lighter tents?": the page's is the
-    bound)."""
+    bound), nor like it ("what other tents are similar?": the page's look-alikes)."""
     if picks_from_a_category(text, mentioned):
         return True
-    if price_constraint(text).relative or compares_with_it(text):
+    if price_constraint(text).relative or compares_with_it(text) or _LIKE_IT.search(text):
         return False
     return any(e.kind == "category" and e.method == "exact" and e.mention
                and singular(e.mention.lower()) != e.mention.lower()
@@ -721,9 +724,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
-    if declined and source == "none" and not mentioned and _PICKS_AMONG.search(text) and price_constraint(text).order:
+    if (declined and source == "none" and not mentioned and price_constraint(text).order
+            and (_PICKS_AMONG.search(text) or _OF_THE_STORE.search(text))):
         # "and the most expensive?" after "what's the cheapest thing you sell?" (the store's
-        # listing, no kind in focus): declined
+        # listing, no kind in focus), "what's the cheapest one you sell?": declined
         return "recommendation", "store_price"
     if declined and source == "message" and searches_the_catalog(text, mentioned):
         return "recommendation", "catalog_search"
@@ -1521,6 +1525,8 @@ class Understander:
         wished = _NOT_TOO.sub(" ", head)  # "not too expensive" wishes; "too expensive" complains
         if s_label == "negative" and ((price or _PICKS_AMONG.search(head) or only_a_condition(head)
                                        or (intent.label == "recommendation" and searches_the_catalog(head, mentioned))
+                                       # ("quietest blender", a pick typed as a search: apologized for)
+                                       or intent.reason == "category_pick"
                                        # "the third one" (after a listing: apologized for)
                                        or (source == "selection" and only_a_pick(head)))
                                       and not complains(wished) or asks_about_a_case(head)):
@@ -1548,6 +1554,10 @@ class Understander:
                         asks_the_range=(not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
                         or maker is not None,
                         asks_cost=bool(ASKS_COST.search(head)), whole_range=intent.reason == "store_range")
+        if _THESE.search(head) and any(q.store_wide for q in plan.graph_queries):
+            # "cheapest of those?" with nothing listed before it: no listing of the whole store
+            # read as though it were "those"
+            plan = plan.model_copy(update={"graph_queries": [q for q in plan.graph_queries if not q.store_wide]})
         if carried:
             # "which one is the lightest?" after "a tent for 4 people": the 4-person tents
             plan = plan.model_copy(update={"graph_queries": [
