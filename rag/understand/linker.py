@@ -443,12 +443,14 @@ class EntityLinker:
         if not any(e.kind == "product" for e in result.entities):
             # (a brand's name alone names none of its products: "anything from Campfire Co?"
             # asked which of five Campfire Co tents was meant)
-            brand_words = frozenset(w for hit in brand_hits for w in (*tokens(self.brands[hit[0]].name), *(
-                seq[k] for k, c in enumerate(corrected) if c[2] in tokens(hit[2]))))
+            brand_words: set[str] = set()
+            for i, _, mention, _ in brand_hits:
+                said = set(tokens(mention))
+                brand_words |= set(tokens(self.brands[i].name)) | {seq[k] for k, c in enumerate(corrected) if c[2] in said}
             for segment in _SEGMENT_RE.split(_BOUND_AMOUNT_RE.sub(lambda m: m.group(1) or " ", text)):
                 seg_words = [w for w in tokens(segment) if w not in STOPWORDS][:100]
                 seg_corrected = [(c[0], c[1], w) for w in seg_words if (c := self._correct(w)) is not None]
-                self._link_products(seg_corrected, result, brand_words)
+                self._link_products(seg_corrected, result, frozenset(brand_words))
                 if len(result.entities) >= MAX_PRODUCTS:
                     break
         linked = [e for e in result.entities if e.kind == "product"]

@@ -470,6 +470,8 @@ def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
                and re.search(rf"\b(?:any|other|all|more|your)\s+(?:[\w-]+\s+){{0,3}}{re.escape(e.mention)}\b",
                              text, re.IGNORECASE)
                for e in mentioned)
+
+
 # "how warm?", "and how heavy is it?": how much of something the product in focus has
 _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|come\b|so\b)[a-z]+"
                         r"(?:\s+(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)(?:\s+\w+)?)?\W*$",
@@ -610,11 +612,11 @@ _TELLS_ABOUT = re.compile(r"^\W*(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(
 #: for "what about X?" to ask the same of it (Understander._same_kind)
 SAME_KIND_SIMILARITY = 0.4
 
-#: A store rule named by its own word: a warranty, a return policy, a restocking fee (of CLINC150's
-#: 23,700 messages, "what is the warranty on my microwave" alone)
 #: A word of the store's rules: a message without one asks no policy question
 _SAYS_A_POLICY = re.compile(r"\b(?:return|refund|exchange|warrant|guarantee|ship|deliver|pay|paypal|card|"
                             r"financ|privacy|data|polic|fee|cover|claim|repair|replace|track)", re.IGNORECASE)
+#: A store rule named by its own word: a warranty, a return policy, a restocking fee (of CLINC150's
+#: 23,700 messages, "what is the warranty on my microwave" alone)
 _POLICY_NAMED = re.compile(r"\b(?:(?P<warranty>warrant(?:y|ies))|returns?\s+polic(?:y|ies)|restocking\s+fees?)\b",
                            re.IGNORECASE)
 
@@ -1489,10 +1491,10 @@ class Understander:
                 and len(one := [e for e in focus if e.kind == "product"]) == 1
                 and _BETWEEN_THE_TWO.search(head) and (before := _talked_about_before(state, one[0]))
                 and {e.id for e in state.listed} <= {before.id, one[0].id}):
-            # (not a pick from a listing the last answer showed: "which is lightest?" after tents)
             # "tell me about A", "what about B?", then "which is lighter?": A and B side by side
             # (it gave B's weight alone, "which is cheaper?" listed the laptops cheaper than B,
-            # and "which one has more ram?", read as a product question, those with more than B)
+            # and "which one has more ram?", read as a product question, those with more than B);
+            # not a pick from a listing the last answer showed ("which is lightest?" after tents)
             focus = [before, *focus]
             if intent.label != "comparison":
                 intent = intent.model_copy(update={"label": "comparison", "reason": "between_the_two"})
