@@ -16,6 +16,9 @@ STORE_WIDE = "all products"
 #: The evidence id of what the store sells, by category (rag.retrieve.graph `_q_store_range`),
 #: the answer when nothing it sells is what a request asked for ("do you sell TVs?")
 STORE_RANGE_ID = "store~range"
+#: The owner of the store-wide product listing (rag.retrieve.graph, `GraphQuery.store_wide`):
+#: its evidence ids start with "store~"
+STORE_OWNER = "store"
 
 
 class Evidence(BaseModel):

@@ -22,7 +22,7 @@ from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
 from rag.textutil import NAMED_PERIOD, asks_question, content_words, names_title
-from rag.types import STORE_RANGE_ID, Evidence
+from rag.types import STORE_OWNER, STORE_RANGE_ID, Evidence
 from rag.understand.constraints import (
     MEASURED_COMPARATIVES,
     AttributeConstraint,
@@ -641,7 +641,7 @@ class GraphRetriever:
         if not scopes:
             scopes = [(bid, "makes", cypher.PRODUCTS_OF_BRAND, {"brand_id": bid}) for bid in brands]
         if not scopes and gq.store_wide and price:
-            scopes = [("store", "sells", cypher.STORE_PRODUCTS, {})]
+            scopes = [(STORE_OWNER, "sells", cypher.STORE_PRODUCTS, {})]
         for owner, link, statement, params in scopes:
             # (not against a product: the message names it, and its colour is no constraint)
             attribute, narrowing = (compared[0], compared[1:]) if compared else (None, [])

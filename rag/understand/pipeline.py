@@ -23,6 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import ASKS_COST, ASKS_WHAT_IT_FITS, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
+from rag.types import STORE_OWNER
 from rag.understand.constraints import (
     PriceConstraint,
     attribute_constraints,
@@ -1679,7 +1680,7 @@ class Understander:
         kinds = {e.category_id for e in listed}
         # (not of the store's own listing: "what's the cheapest thing you sell?" showed three
         # chargers, and "and the most expensive?" asked for the dearest charger)
-        store_wide = any(c.evidence_id.startswith("store~") for c in getattr(answer, "citations", []) or [])
+        store_wide = any(c.evidence_id.startswith(f"{STORE_OWNER}~") for c in getattr(answer, "citations", []) or [])
         if (len(listed) > 1 and len(kinds) == 1 and None not in kinds and not state.turns[-1].focus
                 and not store_wide):
             # a kind the answer found for a message that named none ("I need something to carry
