@@ -144,6 +144,13 @@ COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", 
 #: A colour asked for ("... in silver?"), not one a product's title ends with (", Silver")
 IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b", re.IGNORECASE)
 
+#: A policy question about the rules of a kind across the store's products, not the store-wide
+#: one alone: in the plural ("your warranties", "return policies", "return windows"), or how
+#: they differ ("do warranties vary by product?")
+ACROSS_PRODUCTS = re.compile(r"\b(?:warranties|guarantees|return\s+(?:policies|windows|periods)|(?:policies|rules)\s+"
+                             r"(?:for|on)\s+(?:different|each|all)|differen\w*|vary|varies|depends?\s+on)\b",
+                             re.IGNORECASE)
+
 #: A period written as the store's rules write it: "3-year", "60-day"
 NAMED_PERIOD = re.compile(r"\b\d+-(?:year|month|week|day)\b")
 

@@ -82,6 +82,9 @@ def test_a_feature_of_several_words_or_a_part_asked_about(question, feature):
     ("does it have a usb c port?", "charging port: USB-C", False),
     ("does it have gps built in?", "sensors: heart rate, ECG, GPS", False),
     ("does it have a mic?", "noise cancelling: no", False),  # one word: asked_feature's to judge
+    # its charging names a port ("does it have wireless charging?" was answered by it)
+    ("does it have wireless charging?", "Veltro Lite 600 Smartphone, Graphite: charging port: Lightning", True),
+    ("does it have a glass jar?", "jar colour: clear", False),  # a property of the jar itself
 ])
 def test_a_fact_of_another_kind_of_the_feature_asked_for(question, sentence, another):
     """"Does it have an HDMI port?" was answered "charging port: USB-C": a port, of another kind."""

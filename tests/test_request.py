@@ -58,6 +58,8 @@ def test_a_name_that_only_narrows_what_is_asked_for():
 def test_a_generic_last_word_is_no_head():
     thing = requested_thing("do you carry apple products?")
     assert (thing.head, thing.modifiers, thing.generic, thing.trade) == ("apple", (), ("products",), True)
+    thing = requested_thing("what payment options do you have?")  # (it said "I don't know")
+    assert (thing.head, thing.generic) == ("payment", ("options",))
     assert not requested_thing("do you have tents available?").trade
 
 
@@ -72,6 +74,8 @@ def test_a_generic_last_word_is_no_head():
     ("can I return a laptop after 20 days?", ""),
     ("is shipping free?", ""),
     ("I need a gift for my dad who likes camping", ""),  # whom it is for
+    ("a present for my wife", ""), ("does it come with something for me?", "something"),
+    ("will it work with my iphone?", "my iphone"),  # the shopper's own thing, not a person
     ("any headphones for the gym?", "the gym"),
     ("is it possible to track my package?", ""),  # "to" before a verb
     ("can I get a refund to a different card?", "a different card"),
@@ -87,7 +91,9 @@ def test_what_a_question_asks_of_a_rule(question, asked):
     ("which one would you recommend?", True),
     ("which is better?", True),
     ("ok which one should I get?", True),
-    ("which is better for gaming?", False),   # asks about something: read as usual
+    ("which is better for gaming?", True),   # for a purpose: how they differ too
+    ("ok which should I get for winter camping?", True),
+    ("which is better for the price?", True), ("which is better, the X or the Y?", False),
     ("which has more RAM?", False),
 ])
 def test_asking_which_to_choose(message, choosing):
@@ -177,3 +183,15 @@ def test_a_search_asks_for_a_kind_and_a_clause_says_what_it_does():
     assert says_what_it_does("a blender that can crush ice", "blender crush")
     assert not says_what_it_does("the crush blender", "blender crush")
     assert not says_what_it_does("nutrimix crush 780 blender", "crush blender")
+
+
+@pytest.mark.parametrize("text, search", [
+    ("headphones for my commute", True), ("backpack for my laptop", True), ("blue headphones", True),
+    ("my headphones broke", False), ("is it waterproof", False),
+])
+def test_what_a_search_is_for_is_no_person(text, search):
+    """"Headphones for my commute" is typed as in a search box ("my" says what it is for, not
+    whose it is): it said "I don't know" instead of the headphones and that it cannot tell."""
+    from rag.understand.request import is_search
+
+    assert is_search(text) is search

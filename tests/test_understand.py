@@ -431,6 +431,25 @@ def test_another_product_with_more_or_less_of_an_attribute(message, compares):
         assert not any(g.kind in ("product_facts", "similar") for g in q)
 
 
+@pytest.mark.parametrize("message, amount", [
+    ("which one has more ram?", ({"ram"}, "more", "more")), ("which has fewer speeds?", ({"speeds"}, "less", "fewer")),
+    ("which has a longer battery life?", ({"battery", "life"}, "more", "longer")),
+    ("which is lighter?", None), ("tell me more about it", None), ("do you have more colors?", None),
+])
+def test_an_amount_compared(message, amount):
+    """"Which one has more RAM?" compares an amount, which the comparison row names the one
+    with more of (rag.retrieve.graph); "lighter" is a measured comparative, "more about" none."""
+    from rag.understand.constraints import compared_amount
+    from rag.textutil import content_words
+
+    found = compared_amount(message)
+    if amount is None:
+        assert found is None, found
+    else:
+        words, way, said = amount
+        assert found == (frozenset(content_words(" ".join(words))), way, said), found
+
+
 @pytest.mark.parametrize("message, to_the_store", [
     ("do you have gift cards?", True), ("do you sell tents?", True),
     ("do you have anything similar?", False), ("do you have anything cheaper?", False),

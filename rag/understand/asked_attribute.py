@@ -116,11 +116,19 @@ def asked_feature(question: str, named: frozenset[str] = frozenset()) -> frozens
     return frozenset(content_words(" ".join(written[1:]))) if len(written) > 1 else frozenset()
 
 
+# What a fact's key may say of a thing it names first ("jar material", "strap colour"): that
+# thing's own property, not another thing
+_PROPERTIES = frozenset(content_words(
+    "material materials color colour type kind size style finish shape capacity weight rating length width height "
+    "model version level"))
+
+
 def names_another_kind(question: str, sentence: str) -> bool:
     """Whether `sentence` speaks of another kind of the feature a question asks for: "does it
     have an HDMI port?" is not answered by "charging port: USB-C", whose port is named by
-    another word, and HDMI by none. A fact that names the thing first ("jar material: tritan"
-    for "a glass jar?") still answers."""
+    another word, and HDMI by none; nor "does it have wireless charging?" by "charging port:
+    Lightning", whose charging names a port. A fact that names the thing first and then a
+    property of it ("jar material: tritan" for "a glass jar?") still answers."""
     m = _HAS_FEATURE.search(question or "")
     written = [w for w in words(m.group("p")) if content_words(w) - _GENERIC - _QUALIFIERS - _HAVING] if m else []
     if len(written) < 2:
@@ -129,7 +137,11 @@ def names_another_kind(question: str, sentence: str) -> bool:
     parts = [[content_words(w) for w in words(part)] for part in re.split(r"[:;,.()\[\]]", sentence)]
     if any(modifier <= w for said in parts for w in said if w):
         return False
-    return any(w == head and said[i - 1] for said in parts for i, w in enumerate(said) if i > 0)
+    # the head named after another word ("charging *port*"), or naming another thing itself
+    # ("*charging* port: Lightning" does not say whether it has wireless charging; "*jar*
+    # material: tritan" says what its jar is)
+    return any(w == head and ((i > 0 and said[i - 1]) or (i + 1 < len(said) and said[i + 1] and not said[i + 1] <= _PROPERTIES))
+               for said in parts for i, w in enumerate(said))
 
 
 def stated_words(sentence: str) -> frozenset[str]:

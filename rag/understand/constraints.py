@@ -754,6 +754,17 @@ def compares_with_it(text: str) -> bool:
     return False
 
 
+def compared_amount(text: str) -> tuple[frozenset[str], Direction, str] | None:
+    """(the content words of the measure, direction, the word that said it) of the first amount
+    `text` compares ("which one has more RAM?": ram, more; "fewer speeds"), else None. A
+    measured comparative ("lighter") is `measured_comparative`'s."""
+    for m in _COMPARED.finditer(text or ""):
+        if m.group("way") and m.group("what") and m.group("what").lower().split()[0] not in _NOT_MEASURES:
+            way = m.group("way").lower()
+            return frozenset(content_words(m.group("what"))), _MORE[way], way  # type: ignore[return-value]
+    return None
+
+
 def relative_attributes(text: str, keys: list[AttributeKey]) -> list[tuple[AttributeKey, Direction, str]]:
     """The numeric attributes of `keys` the message compares with the product in focus, one
     each: (key, way, the words that said it). "Lighter" is the weight, less; "more storage" the

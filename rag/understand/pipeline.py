@@ -361,9 +361,21 @@ _BETWEEN_THE_TWO = re.compile(
     r"^\W*(?:and\s+|so\s+|ok\s+|okay\s+)?(?:which(?:\s+one)?(?:'s|\s+is|\s+has|\s+would|\s+should|\s+do)\b"
     r"|what'?s\s+the\s+difference\b|how\s+do\s+they\s+compare\b|compare\s+(?:them|the\s+two|both)\b)"
     r"(?!.*\b(?:others?|similar|else|alternatives?)\b)", re.IGNORECASE)
+#: Whether products named are alike ("is A similar to B?", "is A the same as B?", "how is A
+#: different from B?")
+_ALIKE_OR_NOT = re.compile(r"\b(?:similar|alike|same\s+as|different|differ)\b", re.IGNORECASE)
 #: The maker of the product in focus, named by reference ("any cheaper ones from the same
 #: brand?")
 _SAME_BRAND = re.compile(r"\b(?:same|this|that|its|their)\s+(?:brand|make|maker|manufacturer|company)\b", re.IGNORECASE)
+def _only_a_purpose(text: str, mentioned: list[LinkedEntity]) -> bool:
+    """Every entity the message names is a kind named as what something is for ("for winter
+    *camping*"), or only near it in meaning ("for backpacking" to Backpacks), not a kind of
+    product asked for."""
+    return bool(mentioned) and all(
+        e.kind == "category" and (e.method == "embedding" or (e.mention and re.search(
+            rf"\bfor\s+(?:[\w-]+\s+){{0,2}}{re.escape(e.mention)}\b", text, re.IGNORECASE))) for e in mentioned)
+
+
 #: How many turns back the other product of such a comparison may have been talked about.
 BETWEEN_THE_TWO_TURNS = 3
 
@@ -453,7 +465,9 @@ _THIS = re.compile(r"\b(?:this|my)\b", re.IGNORECASE)
 _THESE = re.compile(r"\b(?:these|those|they|them|their)\b", re.IGNORECASE)
 _OF_THE_STORE = re.compile(r"\b(?:you\s+(?:sell|have|carry|stock|offer)|in\s+(?:the|your)\s+(?:store|shop))\b",
                            re.IGNORECASE)
-_LIKE_IT = re.compile(r"\b(?:similar|alike|alternatives?|like\s+(?:this|it|that))\b", re.IGNORECASE)
+_LIKE_IT = re.compile(r"\b(?:similar|alike|alternatives?|like\s+(?:this|it|that)"
+                      # "what do you have that is like the Glacier Ember 40?" (not "I'd like the X")
+                      r"|(?:something|anything|one|ones|is|are)\s+like\s+(?:the|my|your))\b", re.IGNORECASE)
 
 
 def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
@@ -592,6 +606,10 @@ _BUYS_IT = re.compile(
 
 
 #: "What does Northpeak make?", "what do they sell?", "what kind of products do they have?"
+#: A brand's products asked for ("show me everything from Kettleworks", "do you have anything
+#: from Orbis?", "all products by Orbis")
+_ITS_PRODUCTS = re.compile(r"\b(?:everything|anything|all|products|items|stuff|range|lineup|selection)\s+(?:from|by|of)\b"
+                           r"|\b(?:show|list|browse)\s+(?:me\s+)?(?:everything|all)\b", re.IGNORECASE)
 _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"^\W*(?:(?:so|and|ok|okay)[\s,]+)?what\s+(?:else\s+)?(?:(?:kinds?|sorts?|types?)\s+of\s+)?"
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
@@ -695,7 +713,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "do you sell smart watches" was a payment question (and said "I don't know"): the
         # category sold is what it asks about
         return "recommendation", "store_request"
-    if declined and (named := _POLICY_NAMED.search(text)):
+    if (declined or (intent.label == "comparison" and not mentioned)) and (named := _POLICY_NAMED.search(text)):
         # "what's the difference between your 3-year and 5-year warranties?" (declined): a rule
         # of the store named by its own word
         return ("warranty" if named.group("warranty") else "return_policy"), "policy_named"
@@ -866,9 +884,10 @@ _SEARCH_PREPOSITIONS = frozenset("for with without under below over above in fro
 #: Words that begin what narrows a category after it ("sleeping bag *rated* for below
 #: freezing", "backpack *made* of canvas").
 _SEARCH_QUALIFIERS = frozenset("rated made designed suitable suited good great best ideal comfortable warm".split())
-#: What a search's word count leaves out: an article first, and its price ("a 4 season tent
-#: under 500" is four season, a tent and a price).
-_SEARCH_ARTICLE = frozenset({"a", "an"})
+#: What a search's word count leaves out: an article (or "any", "some") first, and its price
+#: ("a 4 season tent under 500" is four season, a tent and a price; "any 4 season tents?" was
+#: declined as out of scope)
+_SEARCH_ARTICLE = frozenset({"a", "an", "any", "some"})
 _SEARCH_PRICE = re.compile(r"\b(?:under|below|less\s+than|up\s+to|over|above)\s+\$?\d[\d,.]*k?\b")
 #: Verbs that start a command about a thing ("sync phone", "call home", "pair with phone").
 _COMMANDS = frozenset(
@@ -891,7 +910,8 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         m = re.search(rf"(?<![\w-]){re.escape(e.mention)}(?![\w-])", text, re.IGNORECASE)
         if m is None:
             continue
-        before, after = text[: m.start()].lower().split(), text[m.end():].lower().split()
+        # (a question mark after it ends no word: "any 4 season tents?")
+        before, after = text[: m.start()].lower().split(), [w for w in text[m.end():].lower().split() if re.search(r"\w", w)]
         # what narrows it comes first ("four season tents") or after a preposition ("sleeping
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
@@ -1265,15 +1285,17 @@ class Understander:
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk
-        elif (source == "message" and special is None and state is not None
-              and state.last_intent in ELLIPSIS_INTENTS and is_ellipsis(head, mentioned)):
+        elif (special is None and state is not None and state.last_intent in ELLIPSIS_INTENTS
+              and (source == "message" or (source == "context" and state.last_intent == "compatibility" and mentioned))
+              and is_ellipsis(head, mentioned)):
             # "what's the warranty on Orbis laptops?" then "and on the Nimbus Tech Book 690?":
-            # the same question about another thing, read as that question
+            # the same question about another thing, read as that question (so is "what cases
+            # fit it?" then "and a charger?" on a phone's page: it got the phone's charging port)
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             products = [e for e in state.focus if e.kind == "product"]
             if intent.label == "compatibility" and products and all(e.kind == "category" for e in mentioned):
                 # "what case fits it?" then "and a charger?": which chargers go with the same product
-                focus = [*products[:1], *focus]
+                focus = [*products[:1], *(e for e in focus if e.id != products[0].id)]
                 query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {products[0].name}?"
             else:
                 query = asked_again(state.turns[-1], mentioned)
@@ -1311,8 +1333,10 @@ class Understander:
         elif (source == "session" and special is None and state is not None
               and state.last_intent in ("recommendation", "product_info", "availability_price", "compatibility")
               and any(e.kind == "category" for e in focus)
-              and ((intent.label == "out_of_scope" and _NARROWS_THE_LISTING.search(head)
-                    and len(head.split()) <= NARROWING_MAX_WORDS) or only_a_condition(head)
+              and (((intent.label == "out_of_scope" or (intent.label in ("recommendation", "product_info")
+                                                          and not any(e.kind == "product" for e in focus)))
+                    and _NARROWS_THE_LISTING.search(head) and len(head.split()) <= NARROWING_MAX_WORDS)
+                   or only_a_condition(head)
                    or (intent.label == "out_of_scope" and not mentioned and wants_of_the_listing(head))
                    # "something more powerful" after blenders, no blender talked about: the
                    # category, most powerful first (it was declined)
@@ -1320,7 +1344,9 @@ class Understander:
             # "with GPS" right after a listing of smartwatches: out of scope to the model, a
             # narrowing of what was listed; so are "4 person" (a request for a person, to the
             # model), "under 300" and "lightest", typed as a shop's filters. Read as a search of
-            # the category ("Sleeping Bags warmest"), which its listing answers
+            # the category ("Sleeping Bags warmest"), which its listing answers (also when the
+            # model reads a request: "one with a grinder" after coffee makers said "I don't
+            # know", where no listing shows one)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_narrowing"})
             category = next(e for e in focus if e.kind == "category")
             query = f"{category.name} {head}"
@@ -1330,6 +1356,18 @@ class Understander:
             # "something more powerful?" about the blender talked about: declined (out of scope
             # 0.9); another of its kind with more of it, as "something lighter?" is read
             intent = intent.model_copy(update={"label": "recommendation", "reason": "compared_with_it"})
+        elif (source == "message" and special is None and intent.label == "product_info"
+              and sum(e.kind == "product" for e in mentioned) >= 2 and _ALIKE_OR_NOT.search(head)):
+            # "is the Veltro Lite 600 similar to the Veltro Mini 50?": the two side by side (it
+            # gave their prices)
+            intent = intent.model_copy(update={"label": "comparison", "reason": "alike_or_not"})
+        elif (source in ("session", "context", "message") and special is None and intent.label in ("product_info", "availability_price")
+              and sum(e.kind == "product" for e in focus) == 1 and _LIKE_IT.search(head)
+              and not price_constraint(head).relative and not compares_with_it(head)):
+            # "what other watches are similar?" on a watch's page, "what do you have that is like
+            # the X?": its look-alikes (read as a question of its own facts, which said "I don't
+            # know" or gave its description)
+            intent = intent.model_copy(update={"label": "recommendation", "reason": "like_it"})
         elif (source in ("session", "context") and special is None
               and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope")
               and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
@@ -1478,6 +1516,11 @@ class Understander:
             intent = intent.model_copy(update={"label": "product_info", "reason": intent.reason or "brand_range"})
             query = f"tell me about {brands[0].name}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
+              and intent.label in ("product_info", "availability_price", "out_of_scope") and _ITS_PRODUCTS.search(head)):
+            # "show me everything from Kettleworks" got the brand's product count, "do you have
+            # anything from Orbis?" its support phone number: its products
+            intent = intent.model_copy(update={"label": "recommendation", "reason": intent.reason or "brand_products"})
         if (source == "message" and state is not None and intent.label in RELATING_INTENTS
                 and REFERS_TO_ONE.search(head)):
             # "is it compatible with the Veltro Lite 600?", "how does it compare to the X?": the
@@ -1487,16 +1530,21 @@ class Understander:
             earlier = [e.model_copy(update={"method": "session"}) for e in state.focus
                        if e.kind == "product" and (e.kind, e.id) not in named]
             focus = [*earlier[:1], *focus]
-        if (source == "session" and state is not None and not mentioned and special is None
+        if (state is not None and special is None
+                and source in ("session", "message") and (not mentioned or _only_a_purpose(head, mentioned))
                 and intent.label in {*PRODUCT_INTENTS, "recommendation"}
-                and len(one := [e for e in focus if e.kind == "product"]) == 1
+                and len(one := [e for e in focus if e.kind == "product"]
+                        or [e.model_copy(update={"method": "session", "mention": None}) for e in state.focus
+                            if e.kind == "product"][:1]) == 1
                 and _BETWEEN_THE_TWO.search(head) and (before := _talked_about_before(state, one[0]))
                 and {e.id for e in state.listed} <= {before.id, one[0].id}):
             # "tell me about A", "what about B?", then "which is lighter?": A and B side by side
             # (it gave B's weight alone, "which is cheaper?" listed the laptops cheaper than B,
             # and "which one has more ram?", read as a product question, those with more than B);
-            # not a pick from a listing the last answer showed ("which is lightest?" after tents)
-            focus = [before, *focus]
+            # not a pick from a listing the last answer showed ("which is lightest?" after tents).
+            # A kind named as what they are for is no other kind asked for ("which should I get
+            # for winter camping?" after two tents listed sleeping bags)
+            focus = [before, *focus] if source == "session" else [before, one[0]]
             if intent.label != "comparison":
                 intent = intent.model_copy(update={"label": "comparison", "reason": "between_the_two"})
         if (special is None and self.linker is not None and _SAME_BRAND.search(head)

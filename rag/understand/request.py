@@ -55,8 +55,10 @@ _AFTER = frozenset(
     "heavier better faster newer older longer shorter quieter louder stronger thinner thicker wider "
     "narrower warmer cooler softer harder nearby around though then ever at all asap soon quickly fast "
     "urgently immediately tomorrow tonite".split())
-# Last words that say "something" rather than what ("do you carry apple products?")
-_GENERIC_HEADS = frozenset("product products item items thing things stuff goods merchandise gear".split())
+# Last words that say "something" rather than what ("do you carry apple products?", "what
+# payment options do you have?": it was asked of nothing called an option, and said "I don't know")
+_GENERIC_HEADS = frozenset("product products item items thing things stuff goods merchandise gear "
+                           "option options choice choices".split())
 _WORD = re.compile(r"[a-z0-9][a-z0-9'&.-]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 MAX_WORDS = 4
 
@@ -187,11 +189,15 @@ _SENTENCE_WORDS = frozenset(
 SEARCH_WORDS = 8
 
 
+_FOR_MY = re.compile(r"\b(for|with)\s+my\b", re.IGNORECASE)
+
+
 def is_search(text: str, max_words: int = SEARCH_WORDS) -> bool:
     """The text is a search, as typed in a shop's search box, not a sentence: a few words, none
     of a question, a verb that carries one, or a person ("blue headphones", "sleeping bag for
-    winter"; not "my headphones broke", "is it waterproof")."""
-    said = [w.replace("'", "") for w in re.findall(r"[\w'$.-]+", (text or "").lower())]
+    winter", "headphones for my commute"; not "my headphones broke", "is it waterproof")."""
+    text = _FOR_MY.sub(r"\1", text or "")  # (what it is for is no person: "for my commute")
+    said = [w.replace("'", "") for w in re.findall(r"[\w'$.-]+", text.lower())]
     return len(said) <= max_words and not any(w.strip(".") in _SENTENCE_WORDS for w in said)
 
 
@@ -219,16 +225,23 @@ _CIRCUMSTANCE = re.compile(r"\b(?:if|because|since|when|unless|once|in case|afte
 # card*"); after others it begins a verb ("is it possible *to track* ...")
 _TO_AFTER = frozenset("ship ships shipping shipped deliver delivers delivery delivered send sent mail post refund "
                       "refunds refunded transfer transferred apply applies extend extended".split())
-# a phrase about someone ("a gift *for my dad*", "*for me*"), not about what is asked for
-_SOMEONE = frozenset("my his her our their your me him them us someone somebody myself".split())
+# a phrase about someone ("a gift *for my dad*", "*for me*"), not about what is asked for; not
+# one of the shopper's own things asked with ("will it work *with my iphone*?")
+_SOMEONE = frozenset("me him them us someone somebody myself".split())
+_WHOSE = frozenset("my his her our their your".split())
+_PEOPLE = frozenset(
+    "dad father mom mum mother wife husband son daughter kid kids child children baby friend friends boss brother "
+    "sister girlfriend boyfriend partner family parents grandma grandpa grandmother grandfather wifey hubby "
+    "nephew niece uncle aunt colleague coworker teacher team".split())
 
 
 def asked_complements(text: str) -> str:
     """The phrases a question asks about beyond its action, as written: "weekends" for "do you
     ship on weekends?", "a different size" for "can I exchange for a different size?",
     "theft" for "does the warranty cover theft?", "a warranty" for "does it come with a
-    warranty?" (not its verb), and nothing for "can I return it if it doesn't fit?" (a
-    circumstance), nor "my dad" in "a gift for my dad" (whom it is for)."""
+    warranty?" (not its verb), "my iphone" for "will it work with my iphone?", and nothing for
+    "can I return it if it doesn't fit?" (a circumstance), nor "my dad" in "a gift for my dad"
+    (whom it is for)."""
     text = _CIRCUMSTANCE.sub("", text or "")
     phrases = []
     for m in _COMPLEMENT_START.finditer(text):
@@ -240,7 +253,11 @@ def asked_complements(text: str) -> str:
             if w.lower() in _COMPLEMENT_ENDS:
                 break
             phrase.append(w)
-        if phrase and phrase[0].lower() not in _SOMEONE:
+        # (the shopper's own thing is what "with" asks about: "work with my iphone"; after "for"
+        # it is whom or what for: "for my dad", "a blender for my kitchen")
+        if phrase and phrase[0].lower() not in _SOMEONE and not (
+                phrase[0].lower() in _WHOSE and (m.group(0).strip().lower() != "with" or len(phrase) < 2
+                                                 or phrase[1].lower() in _PEOPLE)):
             phrases.append(" ".join(phrase))
     return " ".join(p for p in phrases if p)
 
@@ -274,13 +291,16 @@ _WHICH_TO_CHOOSE = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|hmm)\W+)*(?:which(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+"
     r"(?:would|do|should|could|will)\s+(?:you|i|u)\s+(?:recommend|suggest|buy|get|choose|pick|go\s+for|take)"
     r"|which(?:\s+one|\s+of\s+(?:them|the\s+two|these|those))?\s+(?:is|'s)\s+(?:better|best|the\s+better|the\s+best)"
-    r"(?:\s+(?:one|choice|buy|deal|option))?)\W*$", re.IGNORECASE)
+    r"(?:\s+(?:one|choice|buy|deal|option))?)"
+    # what for ("which should I get for winter camping?")
+    r"(?:\s+for\s+(?:a\s+|an\s+|my\s+)?[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})?\W*$", re.IGNORECASE)
 
 
 def asks_which_to_choose(text: str) -> bool:
     """The message asks for a judgement between products and nothing else ("which one would
-    you recommend?", "which is better?", "which should I buy?"): the store states facts, not
-    preferences, so the answer is how they differ."""
+    you recommend?", "which is better?", "which should I buy?", also for some purpose: "which
+    should I get for winter camping?"): the store states facts, not preferences, so the answer
+    is how they differ."""
     return bool(_WHICH_TO_CHOOSE.match(text or ""))
 
 
@@ -352,13 +372,14 @@ def asks_about_the_store(text: str) -> bool:
 _MY = re.compile(r"\bmy\b", re.IGNORECASE)
 
 
-_WHAT_TO_GET = re.compile(r"\bwhat\s+(?:else\s+)?(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b",
-                          re.IGNORECASE)
+_WHAT_TO_GET = re.compile(r"\bwhat\s+(?:else\s+)?(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b"
+                          r"|\bwhat\s+(?:would|do|can|could|will)\s+(?:you|u)\s+(?:recommend|suggest)\b", re.IGNORECASE)
 
 
 def asks_what_to_get(text: str) -> bool:
-    """"What do I need?", "what should we bring?": what to get from the store, a request for
-    its products as much as "I need a tent" is ("I'm going camping, what do I need?")."""
+    """"What do I need?", "what should we bring?", "what would you recommend for a beginner
+    camper?": what to get from the store, a request for its products as much as "I need a
+    tent" is ("I'm going camping, what do I need?")."""
     return bool(_WHAT_TO_GET.search(text or ""))
 
 
