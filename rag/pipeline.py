@@ -187,6 +187,11 @@ class AnswerPipeline:
         focus = u.focus if u is not None else []
         has_product = any(e.kind == "product" for e in focus)
         names = [e.name for e in focus if not (has_product and e.kind == "category")]
+        # but the product's own kind is its topic, by the name the shopper gave it too ("any
+        # similar watches?" on a smartwatch's page asks for nothing a "watch" says)
+        own = {e.category_id for e in focus if e.kind == "product"}
+        names += [name for e in focus if has_product and e.kind == "category" and e.id in own
+                  for name in (e.name, e.mention) if name]
         return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items,
                              entity_names=names)
 

@@ -62,6 +62,7 @@ from rag.context import Context, ContextItem, named_words, topic_words, without_
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
+    ACROSS_PRODUCTS,
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
     DISSATISFIED,
@@ -87,7 +88,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
-from rag.understand.constraints import has_superlative
+from rag.understand.constraints import has_superlative, superlatives
 from rag.understand.linker import english_words
 from rag.units import canonical, convert, shown
 from rag.understand.request import (
@@ -165,6 +166,8 @@ PLACE = re.compile(r"\b(?:made|manufactured|produced|built|assembled|grown|sourc
 # compatibility and accessory facts only).
 COMPATIBILITY_FACT = re.compile(r"\bcompatible with\b|\baccessory for\b", re.IGNORECASE)
 COMPATIBILITY_SOURCES = frozenset({"compatibility", "accessory"})
+# The graph's "A product similar to the X is the Y" answers "anything like it?".
+SIMILAR_FACT = re.compile(r"\bA product similar to\b")
 # The graph's "X is made by Arcadia Mobile" answers "what brand is X?" by naming X alone.
 MAKER_FACT = re.compile(r"\bmade by\b", re.IGNORECASE)
 
@@ -281,10 +284,16 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                                       # "what phone is it for?" on a case's page (it quoted the price)
                                       rf"|{ASKS_WHAT_IT_FITS.pattern}"),
                COMPATIBILITY_FACT),
+    # "any similar phones?", "got anything like this?": the graph's look-alikes of the product
+    # in focus, which name it alone ("any similar phones?" got the phones' listing, which says
+    # "phone"; "got anything like this?" said "I don't know")
+    AnswerType("similar", _asks(r"\b(?:similar|alike|alternatives?|comparable)\b"
+                                r"|\blike\s+(?:this|it|that|these|those|the|my|your)\b"),
+               SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR = (_BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth",
-                                                                     "colour"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR = (
+    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar"))
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -308,7 +317,7 @@ _ANY_THING = content_words("anything something everything")
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
-NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"})}
+NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"}), SIMILAR: frozenset({"similar"})}
 
 
 # How near in meaning one asked word and an attribute's key are when they name the same thing
@@ -337,6 +346,27 @@ MEETS_CONDITION = "<meets condition>"
 # and each counts as covering something the other does not.
 OVERVIEW_SOURCES = {"brand": 0.4, "description": 0.3, "bullet": 0.2, "price": 0.1}
 OVERVIEW_WORDS = frozenset(content_words("about describe details detail overview info information pls interested interest"))
+
+
+def _without_its_name(sentence: str, evidence: Evidence) -> str:
+    """A sentence that names its product by title and id ("Campfire Co Basecamp 190 Tent
+    (p000106) costs $206.99 ..."), without the name, for the comparison by meaning: "what would
+    you recommend for a beginner camper?" was near that tent by "Campfire" and "Basecamp" alone."""
+    mark = f"({evidence.owner_id})" if evidence.owner_kind == "product" and evidence.owner_id else ""
+    return sentence.partition(mark)[2].strip() or sentence if mark and mark in sentence else sentence
+
+
+def _a_kind_of(asked: frozenset[str], said: set[str]) -> bool:
+    """A word asked for that names a kind of a thing a sentence says by ending in its name
+    ("iphone" of "phone", "smartwatch" of "watch"): the listing of phones answers "do you sell
+    iphones?", with the note that it cannot tell which are (rag.respond.NOT_SHOWN)."""
+    return any(a != w and len(w) >= 4 and a.endswith(w) for a in asked for w in said)
+
+
+def picked_by(question: str) -> str:
+    """The superlatives a question picks one by ("the quietest" in "what's the quietest
+    blender?", "quietest" in "quietest blender?"), as written; empty when it picks none."""
+    return " ".join(m.group(0) for m in superlatives(question, first_word=True))
 
 
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
@@ -595,7 +625,10 @@ class ExtractiveGenerator:
         item_words = [with_negated(item.text, content_words(item.text)) for item in items]
         n = len(items)
         df = {w: sum(w in ws for ws in item_words) for w in q_words}
-        ignored = unasked_words(question, df)
+        # (a thing the turn names is there even when no item spells it that way: "any similar
+        # watches?" on a smartwatch's page asks for similar ones, "similar" is no mere modifier)
+        named_here = named_words(context)
+        ignored = unasked_words(question, {w: c or int(w in named_here) for w, c in df.items()})
         q_words -= ignored
         idf = {w: math.log(1 + n / df[w]) if df[w] else 0.0 for w in q_words}
         wanted = answer_type(question)
@@ -692,7 +725,8 @@ class ExtractiveGenerator:
             asked_text = without_words(question, topic | REQUEST_WORDS | ignored)
             reuse = question_vector is not None and asked_text == question
             q = np.asarray(question_vector) if reuse else self.encoder.encode([asked_text])[0]
-            vectors = self._sentence_vectors.encode([without_words(c[3], topic) for c in candidates])
+            vectors = self._sentence_vectors.encode([without_words(_without_its_name(c[3], items[c[0]].evidence), topic)
+                                                     for c in candidates])
             similarities = [float(v) for v in vectors @ q]
 
         # how much of each item is about the question: a policy about shipping beats a returns
@@ -710,10 +744,13 @@ class ExtractiveGenerator:
         # winter" -> "Sleeping bags (temperature rating, lowest first): ..."; one of all
         # sleeping bags, after saying that it does not show which, `unmentioned`)
         thing = requested_thing(question)
+        thing_head = content_words(thing.head) if thing is not None else frozenset()
         searched = thing is None and is_search(question)
         # (or what to get: "and a tent?" after "I'm going camping in winter, what do I need?",
         # asked again about tents, said "I don't know" to the listing of tents)
-        asks_for_a_thing = thing is not None or searched or asks_what_to_get(question)
+        # (and so does a pick from a kind: "what's the quietest blender?" said "I don't know",
+        # while "quietest blender?", a search, got the blenders and that it cannot tell which)
+        asks_for_a_thing = thing is not None or searched or asks_what_to_get(question) or bool(picked_by(question))
         choosing = asks_which_to_choose(question)
 
         scored = []
@@ -758,7 +795,7 @@ class ExtractiveGenerator:
             # "which of those is under $300?" after the laptops with 64 GB got a 300 W blender's
             # description before "No laptops (ram: 64 GB or more) at $300.00 or less")
             lists_the_thing = rank == 0 and items[rank].evidence.source == "listing" and (
-                (asks_for_a_thing and bool(shared)) or narrowed_listing(items[rank].evidence))
+                (asks_for_a_thing and (bool(shared) or _a_kind_of(thing_head, words))) or narrowed_listing(items[rank].evidence))
             # "which one would you recommend?" after a comparison: how they differ (the store
             # states facts, not preferences; rag.respond.DEPENDS says so)
             # (so does "what's the difference?" after "compare A and B": "I don't know")
@@ -776,7 +813,9 @@ class ExtractiveGenerator:
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
                         or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description"))
-                        or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants")))
+                        or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
+                        # (and its look-alikes whether it has any: "got anything like this?")
+                        or (typed and wanted is SIMILAR and items[rank].evidence.source == "similar"))
             if (relevant and unsaid and asks_a_property and (rank in binding or items[rank].evidence.source in STORE_SOURCES)
                     and not typed and not (content_words(sentence) & q_words) - kinds - named
                     and self._similarity(unsaid, sentence) < UNSAID_SIMILARITY):
@@ -963,14 +1002,24 @@ class ExtractiveGenerator:
         item's word or an item's word begins it ("pay" and "payment"), or when it is a short form
         of a name an item writes in full ("Amex", `as_written`)."""
         question = self.as_written(question, context)
+        if ACROSS_PRODUCTS.search(question) and any(i.evidence.source == "scoped_policy" for i in context.items):
+            return frozenset()  # ("does the warranty vary by brand?": every rule of the kind says)
         thing = requested_thing(question)
         complements = content_words(asked_complements(question)) if thing or is_yes_no_question(question) else set()
         if thing is not None:
             complements |= content_words(" ".join(thing.modifiers))
+            in_items = set().union(*(content_words(item.text) for item in context.items[: self.max_items]))
+            head = content_words(thing.head)
+            if not head & in_items and _a_kind_of(head, in_items):
+                # "do you sell iphones?" answered by the phones' listing, which names none
+                complements |= head
         elif is_search(question) and not any(is_applicable_policy(i.evidence) for i in context.items[:1]):
             # "backpack made for travel": every word narrows the search (not a policy's words
             # typed the same way: "wats ur return polcy" asks of nothing called "polcy")
             complements = content_words(question)
+        elif picks := picked_by(question):
+            # "what's the quietest blender?": what it picks by
+            complements = content_words(picks)
         complements -= PRAISE_WORDS | REQUEST_WORDS
         if not complements:
             return frozenset()
@@ -1055,6 +1104,10 @@ class ExtractiveGenerator:
                     chosen.append(s)
                     kinds.add(item.evidence.owner_id)
             return chosen
+        if lead.binding and ACROSS_PRODUCTS.search(question):
+            # "what warranties do you offer?": the store-wide rule, then each rule for some
+            # products (rag.retrieve.graph gives them all), with whom it is for
+            return [lead, *self._each_scoped_policy(context, scored)]
         if lead.binding and self._applies_to(context, lead):
             # the policies of a model's variants, each for some of them: all of them, or the
             # answer reads as though only the first variants had one
@@ -1109,6 +1162,16 @@ class ExtractiveGenerator:
     def _applies_to(context: Context, s: ScoredSentence) -> str | None:
         item = context.item(s.number)
         return item.evidence.applies_to if item is not None else None
+
+    @staticmethod
+    def _each_scoped_policy(context: Context, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+        """The best sentence of each policy for some products only in the context, in its order."""
+        best: dict[int, ScoredSentence] = {}
+        for s in scored:
+            item = context.item(s.number)
+            if item is not None and item.evidence.source == "scoped_policy" and s.number not in best:
+                best[s.number] = s
+        return [best[n] for n in sorted(best)]
 
     def _each_variants_policy(self, context: Context, relevant: list[ScoredSentence]) -> list[ScoredSentence]:
         """The best sentence of each binding policy for some variants (`Evidence.applies_to`)."""

@@ -21,7 +21,7 @@ from typing import Any, Callable, Collection, Hashable, Sequence
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
-from rag.textutil import NAMED_PERIOD, asks_question, content_words, names_title
+from rag.textutil import ACROSS_PRODUCTS, NAMED_PERIOD, asks_question, content_words, names_title
 from rag.types import STORE_OWNER, STORE_RANGE_ID, Evidence
 from rag.understand.constraints import (
     MEASURED_COMPARATIVES,
@@ -29,12 +29,17 @@ from rag.understand.constraints import (
     AttributeKey,
     PriceConstraint,
     attribute_constraints,
+    compared_amount,
     measured_comparative,
     relative_attributes,
 )
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
+
+#: The most policies for some products a question across the store's products gets
+#: (rag.textutil.ACROSS_PRODUCTS).
+ACROSS_PRODUCTS_LIMIT = 6
 
 #: Words any policy question has, which say which policy and not what about it.
 POLICY_WORDS = frozenset(content_words("policy policies rule rules store shop product products item items"))
@@ -336,6 +341,12 @@ class GraphRetriever:
         # capacity, not their packed size)
         measured = next((row["key"] for name in (asked[0] if asked else ()) for row in compared
                          if row["key"] == name or name in row["key"].split("_")), None)
+        if measured is None and (amount := compared_amount(q.text or "")) is not None:
+            # ("which one has more RAM?": the row of what it counts, and who has more of it)
+            # (or the one it names by its last word: "the better camera" is the main camera)
+            measured = next((row["key"] for row in compared if content_words(_words(row["key"])) <= amount[0]), None) or next(
+                (row["key"] for row in compared if amount[0] and amount[0] <= content_words(_words(row["key"]))), None)
+            asked = (amount[0], amount[1], "fewer" if amount[2] == "fewer" else amount[1])
         for row in compared:
             parts, values = [], {}
             for v in row["values"]:
@@ -343,7 +354,7 @@ class GraphRetriever:
                 value = f"{v['value']} {unit}" if unit and not str(v["value"]).endswith(str(unit)) else str(v["value"])
                 parts.append(f"{titles.get(v['product_id'], v['product_id'])}: {value}")
                 values[v["product_id"]] = value
-            named = _extreme_asked(asked, row, titles) if row["key"] == measured else ""
+            named = _extreme_asked(asked, row, titles, len(ids)) if row["key"] == measured else ""
             side.append(Evidence(id=f"compare:{'|'.join(ids)}#{row['key']}", kind="graph_fact",
                                  source="comparison", owner_id=ids[0], owner_kind="product", score=0.8,
                                  text=f"{_words(row['key']).capitalize()}: " + "; ".join(parts) + named + "."))
@@ -447,6 +458,14 @@ class GraphRetriever:
         is the store-wide policy's silence, or a near miss quoted for its meaning. They are not
         the applicable policy (source "scoped_policy", never binding), and a question about a
         product, brand or category gets that one's policy instead (`_q_policy`)."""
+        if ACROSS_PRODUCTS.search(question):
+            # "what warranties do you offer?", "what's the difference between your warranties?":
+            # every rule of the kind, each with whom it is for (the store-wide 1-year warranty
+            # alone read as the only one, while electronics have two years)
+            rows = self._read(cypher.SCOPED_POLICIES, {"kind": kind})
+            return [self._policy_evidence(row, None).model_copy(update={
+                "source": "scoped_policy", "score": 0.5, "applies_to": plain(row.get("target_name")) or row.get("target")})
+                for row in rows][:ACROSS_PRODUCTS_LIMIT]
         asked = content_words(question) - POLICY_WORDS
         left_out = asked - set().union(*(content_words(e.text) for e in store_wide))
         # a period named as the rules write it ("your 3-year and 5-year warranties"), which the
@@ -952,10 +971,17 @@ class GraphRetriever:
         return ev
 
 
-def _extreme_asked(asked: tuple[tuple[str, ...], str, str] | None, row: dict, titles: dict[str, str]) -> str:
+#: What " (X has ...)" says of the product with the most or least of an amount compared: of two
+#: products ("more"), of more ("the most")
+_HAS_THE_EXTREME = {"more": ("more", "the most"), "less": ("less", "the least"), "fewer": ("fewer", "the fewest")}
+
+
+def _extreme_asked(asked: tuple[Any, str, str] | None, row: dict, titles: dict[str, str], products: int = 2) -> str:
     """" (the lightest is X)" for a comparison row of the measure a comparative asks ("which is
-    lighter?" got both weights, and which one it is was left to the shopper), when every value
-    is a number in one unit and one product has the extreme; else ""."""
+    lighter?" got both weights, and which one it is was left to the shopper), " (X has more)"
+    for an amount compared ("which one has more RAM?": `asked` ends with "more", "less" or
+    "fewer"), when every value is a number in one unit and one product has the extreme; " (the
+    same for both)" when none differs; else ""."""
     if asked is None:
         return ""
     _, way, superlative = asked
@@ -965,7 +991,15 @@ def _extreme_asked(asked: tuple[tuple[str, ...], str, str] | None, row: dict, ti
     # (a lower temperature rating keeps warmer: "warmer" is the least)
     best = (min if way == "less" else max)(n for _, n in values)
     which = [pid for pid, n in values if n == best]
-    return f" (the {superlative} is {titles.get(which[0], which[0])})" if len(which) == 1 else ""
+    if len(which) == len(values):  # ("which has the bigger battery?" of two with 3500 mAh)
+        return " (the same for both)" if products == 2 else " (the same for all)"
+    if len(which) != 1:
+        return ""
+    name = titles.get(which[0], which[0])
+    if superlative in _HAS_THE_EXTREME:
+        two, many = _HAS_THE_EXTREME[superlative]
+        return f" ({name} has {two if products == 2 else many})"
+    return f" (the {superlative} is {name})"
 
 
 def _number_alone(value: Any) -> float | None:
