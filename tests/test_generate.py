@@ -766,3 +766,23 @@ def test_another_parts_code_and_the_listings_own_size_answer_nothing():
     a = answerer.answer("what size should I order?", [attr("size", "medium"), review])
     assert a.text.startswith("Runs small"), a.text
     assert answerer.answer("what size is it?", [attr("size", "medium")]).text.startswith("Thermostat: size: medium")
+
+
+def test_a_product_is_not_near_a_question_by_its_name_alone():
+    """"What would you recommend for a beginner camper?" over the tents' listing was answered
+    "Campfire Co Basecamp 190 Tent (p000106) costs $206.99 and is in stock": near in meaning
+    (0.39) by "Campfire" and "Basecamp" alone. A product's own name is left out when its
+    sentence is compared by meaning."""
+    from rag.encoder import shared_encoder
+
+    listing = Evidence(id="tents~listing~", kind="graph_fact", source="listing", owner_id="tents", owner_kind="category",
+                       text="Tents: Trailhead Meadow 780 Tent (p000038) at $620.99, in stock; Northpeak Basecamp 490 "
+                            "Tent (p000050) at $516.99, in stock.")
+    members = [Evidence(id=f"tents~has~{pid}", kind="graph_fact", source="product", owner_id=pid, owner_kind="product",
+                        text=f"{title} ({pid}) costs ${price} and is in stock.")
+               for pid, title, price in [("p000038", "Trailhead Meadow 780 Tent", "620.99"),
+                                         ("p000096", "Campfire Co Meadow 780 Tent", "826.99"),
+                                         ("p000106", "Campfire Co Basecamp 190 Tent", "206.99")]]
+    answer = Answerer(ExtractiveGenerator(encoder=shared_encoder())).answer(
+        "what would you recommend for a beginner camper?", [listing, *members], entity_names=["Tents"])
+    assert not any("~has~" in c.evidence_id for c in answer.citations), answer.text
