@@ -2923,3 +2923,17 @@ def test_a_search_for_the_shoppers_own_purpose(understood):
     headphones, and that the details cannot tell which suit a commute."""
     a = understood.answer("headphones for my commute")
     assert a.text.startswith(NOT_SHOWN) and any(c.startswith("headphones~listing~") for c in _cited(a)), a.text
+
+
+def test_a_gift_for_someone_who_likes_something(understood):
+    """"Looking for a gift" said "I don't know", and "she likes coffee" after it was declined:
+    what the store carries, then the coffee makers; "under 300" narrows them."""
+    from rag.types import STORE_RANGE_ID
+
+    a = understood.answer("looking for a gift", session_id="gift-coffee")
+    assert STORE_RANGE_ID in _cited(a), a.text
+    a = understood.answer("she likes coffee", session_id="gift-coffee")
+    assert any(c.startswith("coffee-makers~listing~") for c in _cited(a)), a.text
+    a = understood.answer("under 300", session_id="gift-coffee")
+    assert any(c.startswith("coffee-makers~listing~") for c in _cited(a)) and "$300.00 or less" in a.text, a.text
+    assert understood.run("she likes it").understanding.intent.reason != "shopping_request"

@@ -1023,6 +1023,9 @@ def test_a_word_of_the_catalog_is_no_misspelt_name(linker):
     ("I'll take it back to the store", False),      # a return
     ("I'll take it if it's waterproof?", False),    # a question about it
     ("I want to buy a tent", False),                # a search
+    ("I'll take the cheaper one", True),            # after a comparison: it quoted the dearer's price
+    ("ok I'll take the first one", True), ("I'll take the black one then", True),
+    ("I'll take the cheaper one if it's in stock?", False),
 ])
 def test_a_purchase_is_told_where_to_buy(understander, message, purchase):
     """The store takes no orders in the chat: a shopper who has decided is told so and where to

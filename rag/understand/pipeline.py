@@ -47,6 +47,7 @@ from rag.understand.request import (
     narrows_only,
     requested_thing,
     says_what_it_does,
+    tells_what_someone_likes,
     searched_thing,
 )
 from rag.understand.router import (
@@ -597,7 +598,9 @@ _BUYS_IT = re.compile(
     r"sounds good|that'?s it|done|deal|sold)[\s,.!-]+)*"
     r"(?:(?:i'?ll|i will|i'?d like to|i would like to|i want to|i wanna|let me|i'?m going to|i'?m gonna|gonna|"
     r"i think i'?ll|then i'?ll)\s+(?:take|buy|order|purchase|get|grab)\s+"
-    r"(?:it|this|that|them|those|these|one|two|three|both)(?:\s+(?:one|ones|then|now|today))?"
+    r"(?:it|this|that|them|those|these|one|two|three|both"
+    # "I'll take the cheaper one", "the black one", "the first one" (it quoted a price)
+    r"|the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:one|ones))(?:\s+(?:one|ones|then|now|today))?"
     r"|(?:please\s+)?add\s+(?:it|this|that|them|this one|that one)\s+to\s+(?:my|the)\s+(?:cart|basket|order)"
     r"|(?:can|could)\s+(?:i|you)\s+(?:buy|order|purchase)\s+(?:it|this|that|them)\s+(?:here|from you|through you|"
     r"in (?:the |this )?chat)(?:\s+(?:please|now))?"
@@ -605,11 +608,11 @@ _BUYS_IT = re.compile(
     r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
 
 
-#: "What does Northpeak make?", "what do they sell?", "what kind of products do they have?"
 #: A brand's products asked for ("show me everything from Kettleworks", "do you have anything
 #: from Orbis?", "all products by Orbis")
 _ITS_PRODUCTS = re.compile(r"\b(?:everything|anything|all|products|items|stuff|range|lineup|selection)\s+(?:from|by|of)\b"
                            r"|\b(?:show|list|browse)\s+(?:me\s+)?(?:everything|all)\b", re.IGNORECASE)
+#: "What does Northpeak make?", "what do they sell?", "what kind of products do they have?"
 _ASKS_WHAT_A_BRAND_MAKES = re.compile(
     r"^\W*(?:(?:so|and|ok|okay)[\s,]+)?what\s+(?:else\s+)?(?:(?:kinds?|sorts?|types?)\s+of\s+)?"
     r"(?:products?\s+|stuff\s+|things\s+|items\s+|gear\s+)?(?:do|does|can)\s+(?:[\w'-]+\s+){1,3}?"
@@ -750,6 +753,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "and the most expensive?" after "what's the cheapest thing you sell?" (the store's
         # listing, no kind in focus), "what's the cheapest one you sell?": declined
         return "recommendation", "store_price"
+    if (declined and source == "message" and tells_what_someone_likes(text)
+            and any(e.kind == "category" for e in mentioned)):
+        # "looking for a gift" then "she likes coffee" (declined): what the store has for it,
+        # the kind its words are near
+        return "recommendation", "shopping_request"
     if declined and source == "message" and searches_the_catalog(text, mentioned):
         return "recommendation", "catalog_search"
     about_a_product = _about_a_product(source, mentioned)

@@ -273,6 +273,9 @@ _ASKS_FOR_THE_RANGE = re.compile(
     # "I'm looking for a present for my wife": a gift for someone, of no kind named
     r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
     r"(?:gift|present)s?(?:\s+(?:idea|ideas))?\s+for\s+(?:my|a|an|the|our)\s+[\w'-]+(?:\s+[\w'-]+)?"
+    # "looking for a gift", "I need a present" (it said "I don't know")
+    r"|(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want)\s+(?:a\s+|some\s+)?(?:gift|present)s?"
+    r"(?:\s+(?:idea|ideas))?"
     # "I'm shopping for my dad's birthday"
     r"|(?:i'?m\s+|i\s+am\s+|we'?re\s+)?(?:shopping|looking)\s+for\s+(?:my|a|our)\s+[\w'-]+\s+"
     r"(?:birthday|bday|anniversary|graduation|christmas|xmas)(?:\s+(?:gift|present))?"
@@ -378,9 +381,22 @@ _WHAT_TO_GET = re.compile(r"\bwhat\s+(?:else\s+)?(?:do|should|would|will|must)\s
 
 def asks_what_to_get(text: str) -> bool:
     """"What do I need?", "what should we bring?", "what would you recommend for a beginner
-    camper?": what to get from the store, a request for its products as much as "I need a
-    tent" is ("I'm going camping, what do I need?")."""
-    return bool(_WHAT_TO_GET.search(text or ""))
+    camper?", "she likes coffee" (`tells_what_someone_likes`): what to get from the store, a
+    request for its products as much as "I need a tent" is ("I'm going camping, what do I
+    need?")."""
+    return bool(_WHAT_TO_GET.search(text or "")) or tells_what_someone_likes(text)
+
+
+#: What someone likes, said of them ("she likes coffee", "my dad loves camping")
+_THEY_LIKE = re.compile(r"^\W*(?:(?:and|ok|well|so)[\s,]+)?(?:she|he|they|my\s+[\w'-]+)\s+(?:really\s+)?"
+                        r"(?:likes?|loves?|enjoys?|(?:is|are)\s+into|(?:is|are)\s+a\s+(?:big\s+)?fan\s+of)\s+"
+                        r"(?!it\b|them\b|this\b|that\b)[\w' -]{2,40}?\W*$", re.IGNORECASE)
+
+
+def tells_what_someone_likes(text: str) -> bool:
+    """"She likes coffee", "my dad loves camping" (after "looking for a gift": declined): what to
+    get them is of the kind those words name. Not "she likes it"."""
+    return bool(_THEY_LIKE.match(text or ""))
 
 
 # "anything from Apple?", "something by Bose", "Sony products": a maker named with a capital,
