@@ -2937,3 +2937,13 @@ def test_a_gift_for_someone_who_likes_something(understood):
     a = understood.answer("under 300", session_id="gift-coffee")
     assert any(c.startswith("coffee-makers~listing~") for c in _cited(a)) and "$300.00 or less" in a.text, a.text
     assert understood.run("she likes it").understanding.intent.reason != "shopping_request"
+
+
+def test_rain_is_answered_by_how_it_keeps_water_out(understood, demo_catalog):
+    """"What if it rains?" on a tent's page was read as a compatibility question and said "I
+    don't know" (its waterproof rating is near it at 0.26 only): the page's waterproof rating."""
+    tent = next(p for p in demo_catalog.products if p.category == "tents"
+                and any(a.key == "waterproof_rating" for a in p.attributes))
+    a = understood.answer("what if it rains?", product_id=tent.id)
+    assert "waterproof rating" in a.text, a.text
+    assert understood.run("what if it rains?", product_id=tent.id).understanding.intent.label != "compatibility"

@@ -269,6 +269,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
                                r"warm(?:er|est|th)?|chilly|frost\w*)\b"),
                re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+to\b", re.IGNORECASE)),
+    # "what if it rains?", "can I swim with it?": how it keeps water out, which its waterproof
+    # rating or water resistance says ("what if it rains?" on a tent's page said "I don't know")
+    AnswerType("water", _asks(r"\b(?:rain\w*|wet|downpours?|storms?|swim\w*|shower\w*|splash\w*|waterproof\w*)\b"),
+               re.compile(r"\bwaterproof\b|\bwater[- ]resist\w*|\bwater[- ]repell\w*|\bIPX?\d", re.IGNORECASE)),
     # who makes a product, as the graph states it
     # ("who makes it?" on the product's page asks nothing but who: the frame)
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
@@ -292,8 +296,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR = (
-    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER = (
+    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water"))
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -812,7 +816,7 @@ class ExtractiveGenerator:
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
-                        or (typed and wanted is WARMTH and items[rank].evidence.source in ("attribute", "description"))
+                        or (typed and wanted in (WARMTH, WATER) and items[rank].evidence.source in ("attribute", "description"))
                         or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
                         # (and its look-alikes whether it has any: "got anything like this?")
                         or (typed and wanted is SIMILAR and items[rank].evidence.source == "similar"))

@@ -608,6 +608,9 @@ _BUYS_IT = re.compile(
     r"(?:[\s,]+(?:please|then|thanks|thank you|thx))*[\s.!?]*$", re.IGNORECASE)
 
 
+#: Words that ask what a product goes with ("does it work with / fit / pair with ...?")
+_GOES_WITH = re.compile(r"\b(?:work|works|working|fit|fits|compatib\w*|go|goes|pair|pairs|connect\w*|plug\w*|charge\w*|"
+                        r"accessor\w*|case|cases|charger|chargers|cable|cables|support|supports)\b", re.IGNORECASE)
 #: A brand's products asked for ("show me everything from Kettleworks", "do you have anything
 #: from Orbis?", "all products by Orbis")
 _ITS_PRODUCTS = re.compile(r"\b(?:everything|anything|all|products|items|stuff|range|lineup|selection)\s+(?:from|by|of)\b"
@@ -762,7 +765,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "catalog_search"
     about_a_product = _about_a_product(source, mentioned)
     if declined and about_a_product:
-        return next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info"), about_a_product
+        label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
+        # (what goes with it only when the message says so: "what if it rains?" on a tent's page
+        # was read as compatibility, and its waterproof rating was not among the facts read)
+        return ("product_info" if label == "compatibility" and not _GOES_WITH.search(text) else label), about_a_product
     return None
 
 
