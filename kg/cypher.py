@@ -718,6 +718,15 @@ MATCH (p:Product)
 {_priced_listing.strip()}
 """
 
+# params: ids, min_price, max_price, price_order, limit. The given products ordered as a
+# listing is: those linked to a product, when a message picks among them ("which is the
+# cheapest?" after the chargers that work with a phone).
+PRODUCTS_AMONG = f"""
+MATCH (p:Product)
+WHERE p.id IN $ids
+{_priced_listing.strip()}
+"""
+
 # params: category_id, accessory_ids (None = any category), per_category, min_price,
 # max_price (None = no bound). The products of
 # other categories made for or compatible with products of a category (or its subcategories),
@@ -802,6 +811,15 @@ LIMIT $limit
 # ~30-45 ms for a category of 9,000 products (benchmarks/answer_bench.py, 100k).
 PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE = f"""
 MATCH (:Category {{id: $category_id}})<-[:SUBCATEGORY_OF*0..]-(:Category)<-[:IN_CATEGORY]-(p:Product)
+WITH p
+{_attribute_listing.format(carry="").strip()}
+"""
+
+# params: ids and those of PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE but category_id. The same, of
+# the given products ("which is the fastest?" after the chargers that work with a phone).
+PRODUCTS_AMONG_WITH_ATTRIBUTE = f"""
+MATCH (p:Product)
+WHERE p.id IN $ids
 WITH p
 {_attribute_listing.format(carry="").strip()}
 """

@@ -2947,3 +2947,29 @@ def test_rain_is_answered_by_how_it_keeps_water_out(understood, demo_catalog):
     a = understood.answer("what if it rains?", product_id=tent.id)
     assert "waterproof rating" in a.text, a.text
     assert understood.run("what if it rains?", product_id=tent.id).understanding.intent.label != "compatibility"
+
+
+def test_a_pick_among_the_things_that_go_with_a_product(understood, demo_catalog):
+    """"What chargers work with the X?" then "which is the fastest?" said "I don't know" (a
+    question of the phone's own facts), and "I need a charger", "for the X", "the fastest one"
+    listed every charger by wattage, most of them for no such phone: the chargers linked to X,
+    the fastest first; "the cheapest?" after its cases, the cheapest of those."""
+    kind = {p.id: p.category for p in demo_catalog.products}
+    linked = defaultdict(lambda: defaultdict(set))
+    for p in demo_catalog.products:
+        for r in p.relations:
+            linked[r.target][kind[p.id]].add(p.id)
+            linked[p.id][kind.get(r.target)].add(r.target)
+    phone = next((pid for pid, kinds in linked.items() if kind.get(pid) == "phones"
+                  and len(kinds["chargers-cables"]) >= 2 and kinds["phone-cases"]), None)
+    if phone is None:
+        pytest.fail("the demo store fixture has no phone with two chargers and a case linked")
+    title = next(p.title for p in demo_catalog.products if p.id == phone)
+    for session, earlier, pick in [("pick-a", [f"what chargers work with the {title}?"], "which is the fastest?"),
+                                   ("pick-b", ["I need a charger", f"for the {title}"], "the fastest one")]:
+        a = _after(understood, session, earlier, pick)
+        named = {p.id for p in _named_products(a, demo_catalog)}
+        assert "(wattage, highest first)" in a.text and named and named <= linked[phone]["chargers-cables"], a.text
+    a = _after(understood, "pick-c", [f"what cases fit the {title}?"], "the cheapest?")
+    named = {p.id for p in _named_products(a, demo_catalog)}
+    assert "cheapest first" in a.text and named and named <= linked[phone]["phone-cases"], a.text

@@ -31,6 +31,7 @@ from rag.understand.constraints import (
     attribute_constraints,
     compared_amount,
     measured_comparative,
+    price_constraint,
     relative_attributes,
 )
 from rag.understand.types import GraphQuery
@@ -523,6 +524,10 @@ class GraphRetriever:
             product = next((r for r in rows if r["id"] == pid), None)
             if kinds and len(ids) == 1 and product is not None:  # (an id the graph lacks has no values)
                 found = {r.get("category_id") for r in related}
+                if picked := self._linked_picked(me, related, kinds & found, q.text or ""):
+                    # (the pick among them is the whole answer: its links and the product's own
+                    # facts ranked before it)
+                    return picked
                 for kind in sorted(kinds - found):
                     ev += self._matching_by_value(product, kind)
             for r in related:
@@ -551,6 +556,30 @@ class GraphRetriever:
                                            f"accessory for, {titles.get(b, b)} ({b}).",
                                       owner_id=a, owner_kind="product", score=0.9))
         return ev + self.product_facts(ids[:2])
+
+    def _linked_picked(self, me: str, related: list[dict], kinds: set[str], text: str) -> list[Evidence]:
+        """The products of each kind asked that are linked to a product, ordered as the message
+        asks, as a listing: "which is the fastest?" after "what chargers work with the Veltro Lite
+        600?" ("Chargers & Cables for the Veltro Lite 600 ... (wattage, highest first): ..."; it
+        listed every charger, or said "I don't know"). None when the message asks no order."""
+        price = price_constraint(text)
+        out: list[Evidence] = []
+        for kind in sorted(kinds):
+            among = sorted({r["id"] for r in related if r.get("category_id") == kind})
+            attribute = next((c for c in self.attribute_constraints(text, kind) if not c.narrows), None)
+            if not among or (attribute is None and not price.order):
+                continue
+            params: dict[str, Any] = {"ids": among, "min_price": price.min_price, "max_price": price.max_price,
+                                      "price_order": {"asc": 1, "desc": -1}.get(price.order or "", 0),
+                                      "limit": LISTING_SUMMARY_ITEMS}
+            if attribute is not None:
+                params.update(key=attribute.key, unit=attribute.unit, value=attribute.value, min_value=attribute.min_value,
+                              max_value=attribute.max_value, value_order=attribute.value_order)
+            rows = self._read(cypher.PRODUCTS_AMONG_WITH_ATTRIBUTE if attribute is not None else cypher.PRODUCTS_AMONG,
+                              params)
+            name = f"{self._category_label(kind)[0]} for the {me}"
+            out += _listing_facts(kind, "fits", rows, price, attribute, [], summarize=True, name=name)[:1]
+        return out
 
     def _matching_by_value(self, product: dict, category_id: str) -> list[Evidence]:
         """Products of a kind none of which is linked to `product`, that share a value with it:

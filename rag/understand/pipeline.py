@@ -384,6 +384,26 @@ BETWEEN_THE_TWO_TURNS = 3
 MAX_NARROWING = 4
 
 
+def _linked_kind(state: SessionState) -> tuple[LinkedEntity, LinkedEntity] | None:
+    """The product and the other kind of things the last turn asked to go with it ("what
+    chargers work with the Veltro Lite 600?"), the kind marked as asked again."""
+    focus = state.turns[-1].focus if state.turns else []
+    products = [e for e in focus if e.kind == "product"]
+    if len(products) != 1:
+        return None
+    kinds = [e for e in focus if e.kind == "category" and e.id != products[0].category_id]
+    if not kinds:
+        # (the kind of what the answer listed for it, when the message named none the linker
+        # took: "what cases fit the X?")
+        listed = {e.category_id for e in state.listed} - {products[0].category_id}
+        kinds = [LinkedEntity(kind="category", id=cid, name=cid.replace("-", " "), score=1.0, method="selection")
+                 for cid in listed if cid and len(listed) == 1]
+    if len(kinds) != 1:
+        return None
+    return (products[0].model_copy(update={"method": "session", "mention": None}),
+            kinds[0].model_copy(update={"method": "selection", "mention": None}))
+
+
 def _talked_about_before(state: SessionState, current: LinkedEntity) -> LinkedEntity | None:
     """The product the conversation was about before `current`, within the last
     BETWEEN_THE_TWO_TURNS turns: the other side of "which is lighter?"."""
@@ -768,7 +788,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
         # (what goes with it only when the message says so: "what if it rains?" on a tent's page
         # was read as compatibility, and its waterproof rating was not among the facts read)
-        return ("product_info" if label == "compatibility" and not _GOES_WITH.search(text) else label), about_a_product
+        return ("product_info" if label == "compatibility" and about_a_product == "product_page"
+                and not _GOES_WITH.search(text) else label), about_a_product
     return None
 
 
@@ -1339,6 +1360,15 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             query = _ENDS_WITH_PURPOSE.sub(f"for {purpose.group('what')}", state.turns[-1].text.rstrip(" ?.!"), count=1) + "?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source == "session" and special is None and state is not None and not mentioned
+              and state.last_intent == "compatibility" and (linked := _linked_kind(state)) is not None
+              and (superlatives(head, first_word=True) or _PICKS_AMONG.search(head) or _WHICH_IS_MOST.search(head)
+                   or price_constraint(head).order)):
+            # "what chargers work with the Veltro Lite 600?" then "which is the fastest?" (a
+            # question of the phone's facts: "I don't know"), "I need a charger", "for the Veltro
+            # Lite 600", then "the fastest one" (every charger): of those that go with it
+            intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
+            focus = list(linked)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
@@ -1619,6 +1649,11 @@ class Understander:
                         asks_the_range=(not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
                         or maker is not None,
                         asks_cost=bool(ASKS_COST.search(head)), whole_range=intent.reason == "store_range")
+        if intent.reason == "linked_pick":
+            # (a pick among the things that go with a product: the product's own facts and
+            # passages answer nothing of it, and were ranked before the pick)
+            plan = plan.model_copy(update={"graph_queries": [q for q in plan.graph_queries if q.kind == "compatibility"],
+                                           "passages": None})
         if _THESE.search(head) and any(q.store_wide for q in plan.graph_queries):
             # "cheapest of those?" with nothing listed before it: no listing of the whole store
             # read as though it were "those"
