@@ -2973,3 +2973,16 @@ def test_a_pick_among_the_things_that_go_with_a_product(understood, demo_catalog
     a = _after(understood, "pick-c", [f"what cases fit the {title}?"], "the cheapest?")
     named = {p.id for p in _named_products(a, demo_catalog)}
     assert "cheapest first" in a.text and named and named <= linked[phone]["phone-cases"], a.text
+
+
+@pytest.mark.parametrize("question, listing", [
+    ("backpacks between 30 and 40 liters", "(capacity: 30 to 40 L)"),      # it was "40 L or more"
+    ("a sleeping bag rated below -10", "(temperature rating: -10 °C or less)"),  # it asked which product
+    ("a sleeping bag rated below freezing", "(temperature rating"),           # declined
+])
+def test_a_search_by_a_range_or_a_rating(understood, question, listing):
+    """"Backpacks between 30 and 40 liters" listed those of 40 L or more; "a sleeping bag rated
+    below -10" asked which product was meant ("sleeping bag rated" was read as the thing asked
+    for, and Sleeping Bags as only narrowing it)."""
+    a = understood.answer(question)
+    assert listing in a.text and any("~listing~" in c for c in _cited(a)), a.text

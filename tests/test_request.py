@@ -25,6 +25,8 @@ from rag.understand.request import asked_complements, asks_which_to_choose, narr
     ("got any coffee grinders", ("coffee", "grinders")),
     ("where can I buy a gift card", ("gift", "card")),
     ("any idea when it ships?", ("idea",)),
+    ("a sleeping bag rated below -10", ("sleeping", "bag")),  # (not "bag rated": it was dropped)
+    ("a backpack made for travel", ("backpack",)),
 ])
 def test_the_thing_asked_for(message, words):
     assert requested_thing(message).words == words

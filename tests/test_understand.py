@@ -241,6 +241,10 @@ def _tent_keys():
     ("a 2-person tent under $200", "capacity", None, 2.0, 2.0),          # the $200 is a price
     ("tents under 3 kg", None, None, None, None),                         # two keys in kg, neither named
     ("tents with a weight under 3 kg", "weight", None, None, 3.0),
+    # a range ("backpacks between 30 and 40 liters" was "40 L or more")
+    ("a tent for 2 to 4 people", "capacity", None, 2.0, 4.0),
+    ("tents with a weight between 2 and 3 kg", "weight", None, 2.0, 3.0),
+    ("tents for 2-4 people", "capacity", None, 2.0, 4.0),
     ("any 4-season tents?", "season", "4-season", None, None),
     ("a canvas tent", "material", "canvas", None, None),
     ("tents with a footprint", "footprint", "yes", None, None),

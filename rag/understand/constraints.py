@@ -257,6 +257,8 @@ _AT_MOST = re.compile(r"\b(?:under|below|less than|at most|up to|no more than|ma
                       re.IGNORECASE)
 _AT_LEAST = re.compile(r"\b(?:over|above|more than|at least|higher than|min(?:imum)?)\s*$", re.IGNORECASE)
 _EXACTLY = re.compile(r"\bexactly\s*$", re.IGNORECASE)
+#: The lower end of a range before its upper end and unit ("between 30 and", "from 4 to", "30-")
+_RANGE_FROM = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*(?:and|to|-|–)\s*$", re.IGNORECASE)
 #: A temperature a thing is rated for, written without its unit: "rated for -10", "comfortable
 #: down to 0" (the unit is added: "-10" alone is no temperature)
 _RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:for|to|at|of|down\s+to|below|under|"
@@ -375,7 +377,8 @@ class AttributeConstraint:
 
     def describe(self) -> str:
         """How a listing under this constraint is labelled: "capacity: 4 persons or more",
-        "waterproof: yes", "season: 4-season", "waterproof rating, highest first"."""
+        "capacity: 30 to 40 L", "waterproof: yes", "season: 4-season", "waterproof rating,
+        highest first"."""
         name = self.key.replace("_", " ")
         if self.value is not None:
             return f"{name}: {self.value}"
@@ -387,6 +390,8 @@ class AttributeConstraint:
         said = f" ({self.said})" if self.said else ""
         if self.min_value is not None and self.max_value is not None and self.min_value == self.max_value:
             return f"{name}: {_plain(self.min_value)}{unit}{said}"
+        if self.min_value is not None and self.max_value is not None:  # "capacity: 30 to 40 L"
+            return f"{name}: {_plain(self.min_value)} to {_plain(self.max_value)}{unit}{said}"
         if self.max_value is not None:
             return f"{name}: {_plain(self.max_value)}{unit}{said} or less"
         return f"{name}: {_plain(self.min_value or 0)}{unit}{said} or more"
@@ -514,7 +519,12 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
             continue
         before = plain[: m.start()]
         joined = "-" in m.group(0)[m.end(1) - m.start():]  # "a 2-person tent", not "-18 °C"
-        if _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
+        if (low := _RANGE_FROM.search(before)) is not None and float(low.group(1)) < number:
+            # "between 30 and 40 liters", "30-40 L", "for 4 to 6 people" (it was "40 L or more")
+            lowest = float(low.group(1)) * (number / float(m.group(1)) if said else 1.0)
+            yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=lowest, max_value=number,
+                                      said=f"{low.group(1)} to {said}" if said else None)
+        elif _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
         elif _AT_MOST.search(before) or (rated_temperature(chosen[0]) and not _AT_LEAST.search(before)):
             # (a rating for a temperature is one for it or colder: "a -10 °C sleeping bag")

@@ -46,7 +46,10 @@ _DETERMINERS = frozenset("a an any some the your you of".split())
 _ENDS = frozenset(
     "for with without under below over above less more than that which who to in into on at from around "
     "between by near and or but if so please pls thanks thank like as is are was were can could will would about "
-    "do does should i we you it they this these those when where why how what whose".split())
+    "do does should i we you it they this these those when where why how what whose "
+    # what a kind is rated or made for ("a sleeping bag rated below -10" asked for a "bag rated",
+    # and the sleeping bags were dropped as only narrowing it)
+    "rated made designed built suitable suited meant intended".split())
 # ... and words that follow what is asked for without being part of it ("tents available?",
 # "laptops cheaper than ...", "do you sell phones too?", "any tents left?")
 _AFTER = frozenset(
