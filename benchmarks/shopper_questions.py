@@ -11,8 +11,8 @@ builds: 1000 products, seed 0):
   - `@p000123 does it have a mic?` asks from that product's page (the caller's product id);
   - `#` starts a comment line.
 
-    SHOPGRAPH_DATA_DIR=var/demo .venv/bin/python benchmarks/shopper_questions.py \\
-        benchmarks/questions/*.txt --out var/qa/after.jsonl [--compare var/qa/before.jsonl]
+    .venv/bin/python benchmarks/shopper_questions.py benchmarks/questions/*.txt \\
+        --out qa/after.jsonl [--compare qa/before.jsonl]     # the store in the data dir (./var)
 
 Prints one line per question with its intent and answer (`--quiet`: only the summary and the
 changed answers), and with `--compare`, each changed answer before and after and their count.
