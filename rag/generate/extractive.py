@@ -799,7 +799,8 @@ class ExtractiveGenerator:
             # "which of those is under $300?" after the laptops with 64 GB got a 300 W blender's
             # description before "No laptops (ram: 64 GB or more) at $300.00 or less")
             lists_the_thing = rank == 0 and items[rank].evidence.source == "listing" and (
-                (asks_for_a_thing and (bool(shared) or _a_kind_of(thing_head, words))) or narrowed_listing(items[rank].evidence))
+                (asks_for_a_thing and (bool(shared) or _a_kind_of(thing_head, words)))
+                or narrowed_listing(items[rank].evidence))
             # "which one would you recommend?" after a comparison: how they differ (the store
             # states facts, not preferences; rag.respond.DEPENDS says so)
             # (so does "what's the difference?" after "compare A and B": "I don't know")
@@ -816,7 +817,8 @@ class ExtractiveGenerator:
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
-                        or (typed and wanted in (WARMTH, WATER) and items[rank].evidence.source in ("attribute", "description"))
+                        or (typed and wanted in (WARMTH, WATER)
+                            and items[rank].evidence.source in ("attribute", "description"))
                         or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
                         # (and its look-alikes whether it has any: "got anything like this?")
                         or (typed and wanted is SIMILAR and items[rank].evidence.source == "similar"))

@@ -345,8 +345,9 @@ class GraphRetriever:
         if measured is None and (amount := compared_amount(q.text or "")) is not None:
             # ("which one has more RAM?": the row of what it counts, and who has more of it)
             # (or the one it names by its last word: "the better camera" is the main camera)
-            measured = next((row["key"] for row in compared if content_words(_words(row["key"])) <= amount[0]), None) or next(
-                (row["key"] for row in compared if amount[0] and amount[0] <= content_words(_words(row["key"]))), None)
+            keys = [(row["key"], content_words(_words(row["key"]))) for row in compared]
+            measured = (next((key for key, said in keys if said <= amount[0]), None)
+                        or next((key for key, said in keys if amount[0] and amount[0] <= said), None))
             asked = (amount[0], amount[1], "fewer" if amount[2] == "fewer" else amount[1])
         for row in compared:
             parts, values = [], {}

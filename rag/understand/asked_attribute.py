@@ -140,7 +140,8 @@ def names_another_kind(question: str, sentence: str) -> bool:
     # the head named after another word ("charging *port*"), or naming another thing itself
     # ("*charging* port: Lightning" does not say whether it has wireless charging; "*jar*
     # material: tritan" says what its jar is)
-    return any(w == head and ((i > 0 and said[i - 1]) or (i + 1 < len(said) and said[i + 1] and not said[i + 1] <= _PROPERTIES))
+    return any(w == head and ((i > 0 and said[i - 1])
+                              or (i + 1 < len(said) and said[i + 1] and not said[i + 1] <= _PROPERTIES))
                for said in parts for i, w in enumerate(said))
 
 

@@ -368,6 +368,8 @@ _ALIKE_OR_NOT = re.compile(r"\b(?:similar|alike|same\s+as|different|differ)\b", 
 #: The maker of the product in focus, named by reference ("any cheaper ones from the same
 #: brand?")
 _SAME_BRAND = re.compile(r"\b(?:same|this|that|its|their)\s+(?:brand|make|maker|manufacturer|company)\b", re.IGNORECASE)
+
+
 def _only_a_purpose(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Every entity the message names is a kind named as what something is for ("for winter
     *camping*"), or only near it in meaning ("for backpacking" to Backpacks), not a kind of
@@ -946,7 +948,8 @@ def searches_the_catalog(text: str, mentioned: list[LinkedEntity]) -> bool:
         if m is None:
             continue
         # (a question mark after it ends no word: "any 4 season tents?")
-        before, after = text[: m.start()].lower().split(), [w for w in text[m.end():].lower().split() if re.search(r"\w", w)]
+        before = text[: m.start()].lower().split()
+        after = [w for w in text[m.end():].lower().split() if re.search(r"\w", w)]
         # what narrows it comes first ("four season tents") or after a preposition ("sleeping
         # bag for winter"); a verb first is a command ("sync phone", "call home"), a name after
         # it one too ("phone sarah"), and "the" is a sentence's ("answer the phone")
@@ -1405,7 +1408,8 @@ class Understander:
             # "is the Veltro Lite 600 similar to the Veltro Mini 50?": the two side by side (it
             # gave their prices)
             intent = intent.model_copy(update={"label": "comparison", "reason": "alike_or_not"})
-        elif (source in ("session", "context", "message") and special is None and intent.label in ("product_info", "availability_price")
+        elif (source in ("session", "context", "message") and special is None
+              and intent.label in ("product_info", "availability_price")
               and sum(e.kind == "product" for e in focus) == 1 and _LIKE_IT.search(head)
               and not price_constraint(head).relative and not compares_with_it(head)):
             # "what other watches are similar?" on a watch's page, "what do you have that is like
