@@ -30,6 +30,7 @@ from rag.understand.constraints import (
     PriceConstraint,
     attribute_constraints,
     compared_amount,
+    has_superlative,
     measured_comparative,
     price_constraint,
     relative_attributes,
@@ -564,6 +565,8 @@ class GraphRetriever:
         600?" ("Chargers & Cables for the Veltro Lite 600 ... (wattage, highest first): ..."; it
         listed every charger, or said "I don't know"). None when the message asks no order."""
         price = price_constraint(text)
+        if not (price or has_superlative(text)):
+            return []  # (no pick asked: "what chargers work with it?" reads no kind's attributes)
         out: list[Evidence] = []
         for kind in sorted(kinds):
             among = sorted({r["id"] for r in related if r.get("category_id") == kind})
