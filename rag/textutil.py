@@ -146,9 +146,13 @@ IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) +
 
 #: A policy question about the rules of a kind across the store's products, not the store-wide
 #: one alone: in the plural ("your warranties", "return policies", "return windows"), or how
-#: they differ ("do warranties vary by product?")
-ACROSS_PRODUCTS = re.compile(r"\b(?:warranties|guarantees|return\s+(?:policies|windows|periods)|(?:policies|rules)\s+"
-                             r"(?:for|on)\s+(?:different|each|all)|differen\w*|vary|varies|depends?\s+on)\b",
+#: they differ by product ("does the warranty vary by brand?", "different products"); not a
+#: different thing of the shopper's ("a refund to a different card", "a different size")
+_BY_PRODUCT = r"(?:products?|items?|brands?|categor(?:y|ies)|kinds?|types?|models?)"
+ACROSS_PRODUCTS = re.compile(rf"\b(?:warranties|guarantees|return\s+(?:policies|windows|periods)"
+                             rf"|(?:polic(?:y|ies)|rules?)\s+(?:for|on)\s+(?:different|each|all|every)\b"
+                             rf"|(?:different|each|every|all)\s+{_BY_PRODUCT}"
+                             rf"|(?:differ|differs|vary|varies|depends?)\s+(?:by|between|across|per|on(?:\s+the)?)\s+{_BY_PRODUCT})\b",
                              re.IGNORECASE)
 
 #: A period written as the store's rules write it: "3-year", "60-day"

@@ -2986,3 +2986,12 @@ def test_a_search_by_a_range_or_a_rating(understood, question, listing):
     for, and Sleeping Bags as only narrowing it)."""
     a = understood.answer(question)
     assert listing in a.text and any("~listing~" in c for c in _cited(a)), a.text
+
+
+@pytest.mark.parametrize("question", ["can I get a refund to a different card?", "can I exchange for a different size?"])
+def test_a_different_thing_of_the_shoppers_is_no_question_across_the_store(understood, question):
+    """A first cut of the rules asked across the store's products read any "different": "can I
+    get a refund to a different card?" listed every return rule of the store. It asks the
+    store-wide rule (or the rules that speak to it) as before."""
+    a = understood.answer(question)
+    assert len({c.doc_id for c in a.citations}) <= 1, a.text

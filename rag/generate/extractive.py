@@ -357,7 +357,9 @@ def _without_its_name(sentence: str, evidence: Evidence) -> str:
     (p000106) costs $206.99 ..."), without the name, for the comparison by meaning: "what would
     you recommend for a beginner camper?" was near that tent by "Campfire" and "Basecamp" alone."""
     mark = f"({evidence.owner_id})" if evidence.owner_kind == "product" and evidence.owner_id else ""
-    return sentence.partition(mark)[2].strip() or sentence if mark and mark in sentence else sentence
+    if not mark or mark not in sentence:
+        return sentence
+    return sentence.partition(mark)[2].strip() or sentence
 
 
 def _a_kind_of(asked: frozenset[str], said: set[str]) -> bool:
