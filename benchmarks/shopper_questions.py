@@ -125,6 +125,24 @@ def compare(before: list[dict], after: list[dict]) -> int:
     return changed
 
 
+def read_answers(path: Path) -> list[dict]:
+    """An earlier --out file, or a clear error naming the file and line."""
+    if not path.is_file():
+        raise SystemExit(f"{path}: no such answers file (an earlier --out)")
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path}:{n}: not a JSON line ({exc.msg})") from None
+        if not isinstance(row, dict) or not {"key", "answer", "intent"} <= row.keys():
+            raise SystemExit(f"{path}:{n}: an answer needs 'key', 'answer' and 'intent'")
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="+", type=Path, help="question files")
@@ -135,14 +153,14 @@ def main() -> None:
     for path in args.files:
         if not path.is_file():
             raise SystemExit(f"{path}: no such question file")
+    before = read_answers(args.compare) if args.compare else None  # (a bad file is told before the run)
     rows = ask_all(args.files, verbose=not args.quiet)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(args.out.suffix + ".tmp")
     tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     tmp.replace(args.out)
     print(f"{len(rows)} answers -> {args.out}; abstained {sum(r['abstained'] for r in rows)}")
-    if args.compare:
-        before = [json.loads(line) for line in args.compare.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if before is not None:
         compare(before, rows)
 
 

@@ -39,3 +39,13 @@ def test_a_malformed_page_line_names_the_file_and_line(tmp_path):
     bad.write_text("# a comment\nhi\n\n@p000001\n", encoding="utf-8")
     with pytest.raises(SystemExit, match=r"bad.txt:4"):
         _bank_module().read_bank(bad)
+
+
+def test_an_earlier_run_that_is_no_answers_file_is_named_before_asking(tmp_path):
+    bank = _bank_module()
+    with pytest.raises(SystemExit, match=r"no such answers file"):
+        bank.read_answers(tmp_path / "missing.jsonl")
+    bad = tmp_path / "before.jsonl"
+    bad.write_text('{"key": "a", "answer": "x", "intent": "y"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"before.jsonl:2: not a JSON line"):
+        bank.read_answers(bad)

@@ -640,7 +640,7 @@ class ExtractiveGenerator:
         wanted = answer_type(question)
         type_weight = (max(idf.values(), default=0.0) or math.log(2)) if wanted else 0.0
         q_norm = (sum(idf.values()) + type_weight) or 1.0
-        topic, named = topic_words(context), named_words(context)
+        topic, named = topic_words(context), named_here
         # what the question asks about beyond naming its subject and making a request; when
         # nothing is left ("recommend something like the X100", "tell me about the X100"),
         # sharing any word with the question is enough

@@ -461,14 +461,12 @@ class GraphRetriever:
         is the store-wide policy's silence, or a near miss quoted for its meaning. They are not
         the applicable policy (source "scoped_policy", never binding), and a question about a
         product, brand or category gets that one's policy instead (`_q_policy`)."""
+        rows = self._read(cypher.SCOPED_POLICIES, {"kind": kind})
         if ACROSS_PRODUCTS.search(question):
             # "what warranties do you offer?", "what's the difference between your warranties?":
             # every rule of the kind, each with whom it is for (the store-wide 1-year warranty
             # alone read as the only one, while electronics have two years)
-            rows = self._read(cypher.SCOPED_POLICIES, {"kind": kind})
-            return [self._policy_evidence(row, None).model_copy(update={
-                "source": "scoped_policy", "score": 0.5, "applies_to": plain(row.get("target_name")) or row.get("target")})
-                for row in rows][:ACROSS_PRODUCTS_LIMIT]
+            return [self._scoped_policy(row) for row in rows][:ACROSS_PRODUCTS_LIMIT]
         asked = content_words(question) - POLICY_WORDS
         left_out = asked - set().union(*(content_words(e.text) for e in store_wide))
         # a period named as the rules write it ("your 3-year and 5-year warranties"), which the
@@ -478,15 +476,19 @@ class GraphRetriever:
         if not left_out and not periods:
             return []
         found: list[tuple[int, Evidence]] = []
-        for row in self._read(cypher.SCOPED_POLICIES, {"kind": kind}):
-            ev = self._policy_evidence(row, None)
+        for row in rows:
+            ev = self._scoped_policy(row)
             hits = len(content_words(ev.text) & left_out) + sum(p in ev.text.lower() for p in periods)
             if hits:
-                found.append((hits, ev.model_copy(update={
-                    "source": "scoped_policy", "score": 0.5,
-                    "applies_to": plain(row.get("target_name")) or row.get("target")})))
+                found.append((hits, ev))
         found.sort(key=lambda h: -h[0])  # stable: the most asked words first, then by kind and id
         return [ev for _, ev in found[:limit]]
+
+    def _scoped_policy(self, row: dict) -> Evidence:
+        """A policy for some products only, as context beside the store-wide one: never binding,
+        said with whom it is for."""
+        return self._policy_evidence(row, None).model_copy(update={
+            "source": "scoped_policy", "score": 0.5, "applies_to": plain(row.get("target_name")) or row.get("target")})
 
     def scoped_documents(self) -> dict[tuple[str, str], str]:
         """Whom each policy or FAQ for some products only is for, by (source, id): a passage of
