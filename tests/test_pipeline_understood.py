@@ -2995,3 +2995,12 @@ def test_a_different_thing_of_the_shoppers_is_no_question_across_the_store(under
     store-wide rule (or the rules that speak to it) as before."""
     a = understood.answer(question)
     assert len({c.doc_id for c in a.citations}) <= 1, a.text
+
+
+@pytest.mark.parametrize("question", ["laptops with at least 1tb storage", "which headphones have the longest battery life?"])
+def test_a_listing_is_quoted_whole(understood, question):
+    """A listing of three products with long names was cut after 45 words ("... Nimbus Tech Book
+    10 Laptop, Graphite (p000361) at $979.99, in stock, 1024 …"): the graph's facts are written
+    to be quoted whole."""
+    a = understood.answer(question)
+    assert len(re.findall(r"\(p\d{6}\)", a.text)) == 3 and "…" not in a.text, a.text

@@ -483,6 +483,9 @@ def answer_type(question: str) -> AnswerType | None:
 
 
 MAX_WORDS = 45
+#: The graph's facts are written to be quoted whole: a listing of three products with their
+#: prices and stock, a product's accessories by kind.
+GRAPH_FACT_MAX_WORDS = 90
 #: How much a rule whose condition the question's amount or time meets gains.
 CONDITION_WEIGHT = 0.5
 _HEADING = re.compile(r"(?m)^\s*#{1,6}\s.*$")  # markdown headings name a topic, they answer nothing
@@ -563,15 +566,15 @@ def with_converted(sentence: str, unit: str) -> str:
     return "".join(out) + sentence[at:]
 
 
-def _shorten(sentence: str) -> str:
-    """The sentence as quoted: markup and FAQ markers out, at most MAX_WORDS words, and an
+def _shorten(sentence: str, max_words: int = MAX_WORDS) -> str:
+    """The sentence as quoted: markup and FAQ markers out, at most `max_words` words, and an
     upper-case start when its first word is all lower case (reviews often are), so that the
     quoted sentences of an answer split back apart at their boundaries
     (rag.textutil.split_sentences) when it is checked."""
     sentence = _FAQ_MARKER.sub("", _EMPHASIS.sub("", sentence))
     words = sentence.split()
-    if len(words) > MAX_WORDS:
-        sentence = " ".join(words[:MAX_WORDS]).rstrip(" .;:,") + " …"
+    if len(words) > max_words:
+        sentence = " ".join(words[:max_words]).rstrip(" .;:,") + " …"
     return capitalized(sentence.rstrip(" .;:,"))
 
 
@@ -1201,7 +1204,9 @@ class ExtractiveGenerator:
             if before is not None and not any(c.sentence == before for c in chosen):
                 # "They never expire." says nothing alone: the sentence it refers to, first
                 parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
-            sentence = _shorten(s.sentence)
+            item = context.item(s.number)
+            sentence = _shorten(s.sentence, GRAPH_FACT_MAX_WORDS if item is not None and item.evidence.kind == "graph_fact"
+                                else MAX_WORDS)
             parts.append(f"{_for_whom(with_converted(sentence, unit) if unit else sentence, context.item(s.number))} "
                          f"[{s.number}].")
         return " ".join(parts)
