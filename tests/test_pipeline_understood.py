@@ -338,7 +338,8 @@ def test_one_with_a_feature_on_a_page_lists_the_kind(understood, demo_catalog):
 def test_works_with_something_no_link_names_says_the_links_do_not_say(understood, demo_catalog):
     """"Is it compatible with iphone?" on a watch's page answered "... is compatible with the
     Zenfone ... Smartphone", which read as the answer; "does it work with my phone?" said "I
-    don't know" (its links say "Smartphone")."""
+    don't know" (its links say "Smartphone"): the phones linked to it (as one listing, when there
+    are several)."""
     from rag.respond import NOT_LINKED
 
     watch = next(p for p in demo_catalog.products if p.category == "smartwatches"
@@ -346,7 +347,8 @@ def test_works_with_something_no_link_names_says_the_links_do_not_say(understood
     a = understood.answer("is it compatible with iphone?", product_id=watch.id)
     assert a.text.startswith(NOT_LINKED) and any("~compatible_with~" in c for c in _cited(a)), a.text
     a = understood.answer("does it work with my phone?", product_id=watch.id)
-    assert not a.abstained and any("~compatible_with~" in c for c in _cited(a)), a.text
+    assert not a.abstained and any("~compatible_with~" in c or c == f"phones~listing~for{watch.id}"
+                                   for c in _cited(a)), a.text
 
 
 def test_everything_from_a_brand_lists_its_products(understood, demo_catalog):
@@ -1314,13 +1316,14 @@ def test_comparing_products_a_listing_named_compares_those(understood):
 def test_the_first_one_of_an_answer_that_named_one_product_is_that_product(understood, demo_catalog):
     """"What chargers work with the X?" named one charger (with its id); "is the first one in
     stock?" then answered about the phone X: an answer that lists one product was remembered as
-    listing none."""
-    accessories = defaultdict(list)
+    listing none. (A phone with one charger linked: several are listed as one listing.)"""
+    by_id = {p.id: p for p in demo_catalog.products}
+    linked = defaultdict(set)
     for p in demo_catalog.products:
         for r in p.relations:
-            if r.kind == "accessory_for" and p.category == "chargers-cables":
-                accessories[r.target].append(p.id)
-    by_id = {p.id: p for p in demo_catalog.products}
+            linked[r.target].add(p.id)
+            linked[p.id].add(r.target)
+    accessories = {t: [i for i in sorted(ids) if by_id[i].category == "chargers-cables"] for t, ids in linked.items()}
     phone = next(by_id[t] for t, ids in accessories.items() if len(ids) == 1 and by_id[t].category == "phones")
     sid = "first-of-one"
     first = understood.run(f"what chargers work with the {phone.title}?", session_id=sid)
@@ -2789,7 +2792,8 @@ def test_another_kind_of_accessory_asked_for_after_one_on_a_products_page(unders
     a = understood.answer("and a charger?", session_id="page-charger", product_id=phone)
     assert a.intent == "compatibility", a.intent
     cited = [c.evidence_id for c in a.citations]
-    assert cited and all("~accessory_for~" in c or "~compatible_with~" in c for c in cited), a.text
+    assert cited and all("~accessory_for~" in c or "~compatible_with~" in c or c == f"chargers-cables~listing~for{phone}"
+                         for c in cited), a.text
     assert "Charger" in a.text and "charging port" not in a.text, a.text
 
 
@@ -2995,6 +2999,40 @@ def test_a_different_thing_of_the_shoppers_is_no_question_across_the_store(under
     store-wide rule (or the rules that speak to it) as before."""
     a = understood.answer(question)
     assert len({c.doc_id for c in a.citations}) <= 1, a.text
+
+
+def test_what_goes_with_a_product_is_listed_whole(understood, demo_catalog):
+    """"What chargers work with the X?" quoted one of its two chargers' links, "what accessories
+    go with the X?" one case's ("any accessories for the X?" said "I don't know"); "which chargers?" after it listed every charger, and "show me
+    the cases" was declined: the linked ones of the kind, as one listing, and each kind that
+    goes with X."""
+    kind = {p.id: p.category for p in demo_catalog.products}
+    linked = defaultdict(lambda: defaultdict(set))
+    for p in demo_catalog.products:
+        for r in p.relations:
+            linked[r.target][kind[p.id]].add(p.id)
+            linked[p.id][kind.get(r.target)].add(r.target)
+    phone = next((pid for pid, kinds in linked.items() if kind.get(pid) == "phones"
+                  and 2 <= len(kinds["chargers-cables"]) <= 3 and 2 <= len(kinds["phone-cases"]) <= 3), None)
+    if phone is None:
+        pytest.fail("the demo store fixture has no phone with two or three chargers and cases linked")
+    title = next(p.title for p in demo_catalog.products if p.id == phone)
+    a = understood.answer(f"what chargers work with the {title}?")
+    assert f"chargers-cables~listing~for{phone}" in _cited(a), a.text
+    assert {p.id for p in _named_products(a, demo_catalog)} == linked[phone]["chargers-cables"], a.text
+    for question in [f"what accessories go with the {title}?", f"any accessories for the {title}?"]:
+        # (the second was a question of the phone's own facts: "I don't know")
+        a = understood.answer(question)
+        assert f"{phone}~listing~accessories" in _cited(a) and "Phone Cases" in a.text and "Chargers & Cables" in a.text, a.text
+        named = {p.id for p in _named_products(a, demo_catalog)}
+        assert named & linked[phone]["phone-cases"] and named & linked[phone]["chargers-cables"], a.text
+    for message, category in [("which chargers?", "chargers-cables"), ("show me the cases", "phone-cases")]:
+        a = _after(understood, f"goes-with-{category}", [f"what accessories go with the {title}?"], message)
+        assert f"{category}~listing~for{phone}" in _cited(a), (message, a.text)
+        assert {p.id for p in _named_products(a, demo_catalog)} == linked[phone][category], (message, a.text)
+    # (a new request of the store stays one)
+    a = _after(understood, "goes-with-new", [f"what accessories go with the {title}?"], "do you sell laptops?")
+    assert any(c.startswith("laptops~listing~") for c in _cited(a)), a.text
 
 
 @pytest.mark.parametrize("question", ["laptops with at least 1tb storage", "which headphones have the longest battery life?"])

@@ -1101,7 +1101,7 @@ class ExtractiveGenerator:
                 return sorted(open_offers or offers.values(), key=lambda c: c.number)[: self.max_sentences]
         relevant = [lead, *(s for s in relevant if s is not lead)]
         lead_item = context.item(lead.number)
-        if lead_item is not None and lead_item.evidence.source == "listing" and narrowed_listing(lead_item.evidence):
+        if lead_item is not None and narrowed_listing(lead_item.evidence):
             # the listing the graph narrowed for the request is the whole answer (a 300 W
             # blender's description followed "No laptops ... at $300.00 or less"), with the
             # other kinds' listings narrowed by it ("which are waterproof?" after tents and
@@ -1110,15 +1110,20 @@ class ExtractiveGenerator:
             chosen = [lead]
             for s in relevant:
                 item = context.item(s.number)
-                if (len(chosen) < self.max_sentences and item is not None and item.evidence.source == "listing"
-                        and narrowed_listing(item.evidence) and item.evidence.owner_id not in kinds):
+                if (len(chosen) < self.max_sentences and item is not None and narrowed_listing(item.evidence)
+                        and item.evidence.owner_id not in kinds):
                     chosen.append(s)
                     kinds.add(item.evidence.owner_id)
             return chosen
+        if lead.binding and AGAINST_THE_STANDARD.search(question):
+            # "is the Orbis warranty better than the standard one?": the rule that applies, then
+            # each broader one it overrides (rag.pipeline puts them in the context), with whom
+            # it is for
+            return [lead, *self._best_of_each(context, scored, lambda e: bool(e.overridden_by))]
         if lead.binding and ACROSS_PRODUCTS.search(question):
             # "what warranties do you offer?": the store-wide rule, then each rule for some
             # products (rag.retrieve.graph gives them all), with whom it is for
-            return [lead, *self._each_scoped_policy(context, scored)]
+            return [lead, *self._best_of_each(context, scored, lambda e: e.source == "scoped_policy")]
         if lead.binding and self._applies_to(context, lead):
             # the policies of a model's variants, each for some of them: all of them, or the
             # answer reads as though only the first variants had one

@@ -35,6 +35,7 @@ from rag.understand.constraints import (
     price_constraint,
     relative_attributes,
 )
+from rag.understand.router import asks_for_accessories
 from rag.understand.types import GraphQuery
 
 _MD = re.compile(r"(^#+\s*|\*\*|__|`)", re.M)
@@ -532,8 +533,11 @@ class GraphRetriever:
                     # (the pick among them is the whole answer: its links and the product's own
                     # facts ranked before it)
                     return picked
+                ev += self._linked_listed(pid, me, related, kinds & found)
                 for kind in sorted(kinds - found):
                     ev += self._matching_by_value(product, kind)
+            elif len(ids) == 1 and asks_for_accessories(q.text or ""):
+                ev += self._accessories_of(pid, me, related)
             for r in related:
                 rel, other = r["relation"], r["title"]
                 if rel == "COMPATIBLE_WITH":
@@ -583,9 +587,62 @@ class GraphRetriever:
                               max_value=attribute.max_value, value_order=attribute.value_order)
             rows = self._read(cypher.PRODUCTS_AMONG_WITH_ATTRIBUTE if attribute is not None else cypher.PRODUCTS_AMONG,
                               params)
-            name = f"{self._category_label(kind)[0]} for the {me}"
+            name = self._linked_name(kind, me, [r for r in related if r.get("category_id") == kind])
             out += _listing_facts(kind, "fits", rows, price, attribute, [], summarize=True, name=name)[:1]
         return out
+
+    def _linked_listed(self, pid: str, me: str, related: list[dict], kinds: set[str],
+                       fewest: int = 2) -> list[Evidence]:
+        """The products of each kind asked that are linked to a product, when more than one is,
+        as one listing before their links: "what chargers work with the Veltro Lite 600?" quoted
+        one of its two chargers' links ("Chargers & Cables for the Veltro Lite 600 ...: ... at
+        $15.99, in stock; ..."). Told as what goes with it (source "accessory") and as a listing
+        narrowed to them ("chargers-cables~listing~forp000002"), so an answer quotes it whole."""
+        out: list[Evidence] = []
+        for kind in sorted(kinds):
+            among = sorted({r["id"] for r in related if r.get("category_id") == kind})
+            if len(among) < fewest:
+                continue  # (one link says it whole, unless kinds are listed side by side)
+            rows = self._read(cypher.PRODUCTS_AMONG, {"ids": among, "min_price": None, "max_price": None,
+                                                      "price_order": 0, "limit": LISTING_SUMMARY_ITEMS})
+            name = self._linked_name(kind, me, [r for r in related if r.get("category_id") == kind])
+            listed = _listing_facts(kind, "fits", rows, PriceConstraint(), None, [], summarize=True, name=name)[:1]
+            more = f" ({len(among)} in all)" if len(among) > LISTING_SUMMARY_ITEMS else ""
+            out += [f.model_copy(update={"id": f"{kind}~listing~for{pid}", "source": "accessory",
+                                         "text": f.text.replace(f"{name}: ", f"{name}{more}: ", 1)}) for f in listed]
+        return out
+
+    def _linked_name(self, kind: str, me: str, links: list[dict]) -> str:
+        """A listing's name for the products of a kind linked to a product: "Chargers & Cables
+        for the Veltro Lite 600 ..." when each is made for it, "Phones that work with the
+        Sonique Active 850 ..." when it is made for them or they are only compatible."""
+        made_for_it = {r["id"] for r in links} <= {r["id"] for r in links
+                                                    if r["relation"] == "ACCESSORY_FOR" and r["direction"] == "in"}
+        return f"{self._category_label(kind)[0]} {'for' if made_for_it else 'that work with'} the {me}"
+
+    def _accessories_of(self, pid: str, me: str, related: list[dict]) -> list[Evidence]:
+        """What goes with one product, by kind, the most first: a summary that names the first
+        of each ("Accessories for the Veltro Lite 600 ... (products that fit or work with it):
+        Phone Cases: ... (p000024) and 2 more; Chargers & Cables: ...") and each kind's listing,
+        as listings narrowed to it ("what accessories go with it?" quoted one case's link)."""
+        kinds: dict[str, set[str]] = {}
+        for r in related:
+            if r["relation"] != "VARIANT_OF" and r.get("category_id"):
+                kinds.setdefault(r["category_id"], set()).add(r["id"])
+        order = sorted(kinds, key=lambda k: (-len(kinds[k]), k))
+        listings = {e.owner_id: e for e in self._linked_listed(pid, me, related, set(order), fewest=1)}
+        if not order:
+            return []
+        first = {k: min(kinds[k]) for k in order}
+        if listings:  # (the first of each kind's listing: in stock first)
+            first.update({k: m.group(1) for k, e in listings.items() if (m := re.search(r"\((p[^)\s]+)\)", e.text))})
+        titles = {r["id"]: r["title"] for r in related}
+        said = "; ".join(f"{self._category_label(k)[0]}: {titles[first[k]]} ({first[k]})"
+                         + (f" and {len(kinds[k]) - 1} more" if len(kinds[k]) > 1 else "") for k in order)
+        summary = Evidence(id=f"{pid}~listing~accessories", kind="graph_fact", source="accessory", owner_id=pid,
+                           owner_kind="product", score=1.0,
+                           text=f"Accessories for the {me} (products that fit or work with it): {said}.")
+        return [summary, *(listings[k] for k in order if k in listings)]
 
     def _matching_by_value(self, product: dict, category_id: str) -> list[Evidence]:
         """Products of a kind none of which is linked to `product`, that share a value with it:

@@ -406,6 +406,25 @@ def _linked_kind(state: SessionState) -> tuple[LinkedEntity, LinkedEntity] | Non
             kinds[0].model_copy(update={"method": "selection", "mention": None}))
 
 
+#: Words of a message that names only a kind of what goes with the product talked about
+#: ("which chargers?", "show me the cases").
+KIND_PICK_MAX_WORDS = 4
+# (not a new request of the store: "do you sell laptops?")
+_KIND_PICK = re.compile(r"^\W*(?:(?:ok|okay|and|so)\W+)?(?:which|what|show\s+me|see|the|any)\b(?!.*\b(?:sell|carry|stock)\b)",
+                        re.IGNORECASE)
+
+
+def _linked_product(state: SessionState, mentioned: list[LinkedEntity]) -> LinkedEntity | None:
+    """The one product the last turn asked what goes with, when the message names only other
+    kinds of things ("what accessories go with the X?" then "which chargers?")."""
+    focus = state.turns[-1].focus if state.turns else []
+    products = [e for e in focus if e.kind == "product"]
+    if (len(products) != 1 or not mentioned
+            or not all(e.kind == "category" and e.id != products[0].category_id for e in mentioned)):
+        return None
+    return products[0].model_copy(update={"method": "session", "mention": None})
+
+
 def _talked_about_before(state: SessionState, current: LinkedEntity) -> LinkedEntity | None:
     """The product the conversation was about before `current`, within the last
     BETWEEN_THE_TWO_TURNS turns: the other side of "which is lighter?"."""
@@ -718,6 +737,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          in that order;
       catalog_search     searches_the_catalog: a category and a few words that narrow it, as
                          typed in a search box ("blue headphones", "sleeping bag for winter");
+      accessories_asked  accessories asked of one product ("any accessories for the X?":
+                         product_info 0.94): what goes with it;
       page / product id  sent from a product's page (the caller passed product_id), naming a
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
@@ -786,6 +807,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if declined and source == "message" and searches_the_catalog(text, mentioned):
         return "recommendation", "catalog_search"
     about_a_product = _about_a_product(source, mentioned)
+    if (about_a_product and intent.label in (*PRODUCT_INTENTS, "out_of_scope") and intent.label != "compatibility"
+            and asks_for_accessories(text) and not any(e.kind == "category" for e in mentioned)):
+        # "any accessories for the Nimbus Tech Book 690?" (a question of its own facts: "I
+        # don't know"): what goes with it
+        return "compatibility", "accessories_asked"
     if declined and about_a_product:
         label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
         # (what goes with it only when the message says so: "what if it rains?" on a tent's page
@@ -1372,6 +1398,15 @@ class Understander:
             # Lite 600", then "the fastest one" (every charger): of those that go with it
             intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
             focus = list(linked)
+        elif (source in ("message", "session") and special is None and state is not None
+              and state.last_intent == "compatibility" and (product := _linked_product(state, mentioned)) is not None
+              and _KIND_PICK.match(head) and len(head.split()) <= KIND_PICK_MAX_WORDS):
+            # "what accessories go with the Veltro Lite 600?" then "which chargers?" (every
+            # charger) or "show me the cases" (declined): those of the kind that go with it
+            intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_kind"})
+            focus = [product, *mentioned]
+            query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {product.name}?"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
