@@ -35,6 +35,7 @@ from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
+from rag.textutil import AGAINST_THE_STANDARD
 from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
@@ -205,16 +206,18 @@ class AnswerPipeline:
         context = self.build_context(retrieval.evidence, u)
         if not retrieval.overridden:
             return context
-        picked = self.extractive.pick(u.question, context, u.embedding)
-        missing = self._unanswered(u, context, picked)
-        if picked and not missing and not self.extractive.unmentioned(u.question, context):
-            return context
         broader = [o.policy.model_copy(update={"overridden_by": o.by, "applies_to": _whom(o)})
                    for o in sorted(retrieval.overridden, key=lambda o: -o.rank)]
         # (right after the policies that apply: the context keeps its first items)
         at = max((i + 1 for i, e in enumerate(retrieval.evidence) if e.source == "policy" and e.kind == "graph_fact"),
                  default=0)
         wider = self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
+        if AGAINST_THE_STANDARD.search(u.question):
+            return wider  # "is the Orbis warranty better than the standard one?" asks for both
+        picked = self.extractive.pick(u.question, context, u.embedding)
+        missing = self._unanswered(u, context, picked)
+        if picked and not missing and not self.extractive.unmentioned(u.question, context):
+            return context
         answered = self.extractive.pick(u.question, wider, u.embedding)
         if not answered or (picked and not missing - self._unanswered(u, wider, answered)):
             return context  # the broader policies add nothing that was asked

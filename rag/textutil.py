@@ -155,6 +155,36 @@ ACROSS_PRODUCTS = re.compile(rf"\b(?:warranties|guarantees|return\s+(?:policies|
                              rf"|(?:differ|differs|vary|varies|depends?)\s+(?:by|between|across|per|on(?:\s+the)?)\s+{_BY_PRODUCT})\b",
                              re.IGNORECASE)
 
+_STANDARD = r"(?:standard|regular|normal|usual|default|basic|general|store(?:'s|-wide)?|store\s+wide)"
+_RULE = r"(?:one|warrant(?:y|ies)|polic(?:y|ies)|returns?|rules?)"
+_AGAINST = rf"\b(?:than|to|with|from|vs\.?|versus)\s+(?:the\s+|your\s+|a\s+)?{_STANDARD}\b"
+_THE_STANDARD_ONE = rf"\b(?:standard|regular|normal|usual)\s+{_RULE}\b"
+
+#: A policy question that weighs a brand's, category's or product's rule against the store's
+#: usual one: "is the Orbis warranty better than the standard one?", "how does it compare to
+#: your regular return policy?", "longer than usual?", "the standard warranty vs Orbis's"
+AGAINST_THE_STANDARD = re.compile(f"{_AGAINST}|{_THE_STANDARD_ONE}", re.IGNORECASE)
+
+# the weighing itself, with its comparative: "better than the standard one", "the standard
+# warranty vs"
+_WEIGHING = re.compile(
+    rf"\s*\b(?:(?:any\s+)?(?:better|worse|longer|shorter|bigger|smaller|more|less|different|differ|same|compare[sd]?)\s+)?"
+    rf"{_AGAINST}(?:\s+{_RULE})*"
+    rf"|\b(?:the\s+|your\s+)?{_THE_STANDARD_ONE}\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s*",
+    re.IGNORECASE)
+
+
+_ASKS_YES_OR_NO = re.compile(r"^\W*(?:how\s+)?(?:is|are|does|do|will|would)\b", re.IGNORECASE)
+
+
+def without_the_standard(question: str) -> str:
+    """The question less its weighing against the store's usual rule, whose words no rule
+    says ("better", "standard"), asked as what the rule is: "is the Orbis warranty better than
+    the standard one?" asks what the Orbis warranty is, and the usual one is given beside it."""
+    rest = _WEIGHING.sub("", question)
+    return _ASKS_YES_OR_NO.sub("what is", rest, count=1) if rest != question else question
+
+
 #: A period written as the store's rules write it: "3-year", "60-day"
 NAMED_PERIOD = re.compile(r"\b\d+-(?:year|month|week|day)\b")
 

@@ -786,3 +786,17 @@ def test_a_product_is_not_near_a_question_by_its_name_alone():
     answer = Answerer(ExtractiveGenerator(encoder=shared_encoder())).answer(
         "what would you recommend for a beginner camper?", [listing, *members], entity_names=["Tents"])
     assert not any("~has~" in c.evidence_id for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("is the Orbis warranty better than the standard one?", "what is the Orbis warranty?"),
+    ("is the return window for laptops longer than usual?", "what is the return window for laptops?"),
+    ("does the Orbis warranty differ from the store-wide warranty?", "what is the Orbis warranty?"),
+    ("how long is the warranty?", "how long is the warranty?"),            # weighs nothing
+    ("what is the standard shipping time?", "what is the standard shipping time?"),
+])
+def test_a_rule_weighed_against_the_usual_one_asks_what_it_is(question, asked):
+    from rag.textutil import AGAINST_THE_STANDARD, without_the_standard
+
+    assert without_the_standard(question) == asked
+    assert bool(AGAINST_THE_STANDARD.search(question)) == (asked != question)

@@ -3035,6 +3035,26 @@ def test_what_goes_with_a_product_is_listed_whole(understood, demo_catalog):
     assert any(c.startswith("laptops~listing~") for c in _cited(a)), a.text
 
 
+@pytest.mark.parametrize("question, rule, usual", [
+    ("is the Orbis warranty better than the standard one?", "warranty-orbis", "warranty-global"),
+    ("how does the Orbis warranty compare to your regular warranty?", "warranty-orbis", "warranty-global"),
+    ("is the return window for laptops longer than usual?", "returns-laptops", "returns-global"),
+])
+def test_a_rule_weighed_against_the_standard_one(understood, question, rule, usual):
+    """"Is the Orbis warranty better than the standard one?" said "I don't know" ("better" and
+    "standard" are in no rule): the rule that applies, then the store's usual one beside it."""
+    a = understood.answer(question)
+    cited = _cited(a)
+    assert any(rule in c for c in cited) and any(usual in c for c in cited), a.text
+    assert a.text.index("[1]") < a.text.index("[2]") and not a.abstained, a.text
+
+
+def test_a_rule_not_weighed_keeps_the_one_that_applies(understood):
+    """(Only a question that weighs the rule against the usual one gets the usual one too.)"""
+    a = understood.answer("how long is the Orbis warranty?")
+    assert any("warranty-orbis" in c for c in _cited(a)) and not any("warranty-global" in c for c in _cited(a)), a.text
+
+
 @pytest.mark.parametrize("question", ["laptops with at least 1tb storage", "which headphones have the longest battery life?"])
 def test_a_listing_is_quoted_whole(understood, question):
     """A listing of three products with long names was cut after 45 words ("... Nimbus Tech Book

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -63,6 +63,7 @@ from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     ACROSS_PRODUCTS,
+    AGAINST_THE_STANDARD,
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
     DISSATISFIED,
@@ -85,6 +86,7 @@ from rag.textutil import (
     split_sentences,
     spelled_out,
     within_period,
+    without_the_standard,
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
@@ -984,7 +986,9 @@ class ExtractiveGenerator:
         (rag.textutil.spelled_out: "do you take Amex?" over "We accept ... American Express"),
         so that it is matched by its words: by meaning, "take Amex" is far from "accept
         American Express" (0.22) and nearer "business days" to "weekends" than either."""
-        return spelled_out(question, [item.text for item in context.items[: self.max_items]], english_words())
+        # (and less its weighing against the store's usual rule: "better than the standard one")
+        return spelled_out(without_the_standard(question), [item.text for item in context.items[: self.max_items]],
+                           english_words())
 
     def asked_words(self, question: str, context: Context) -> frozenset[str]:
         """The content words the question asks about, as `score` reads them: not its subject's
@@ -1180,12 +1184,14 @@ class ExtractiveGenerator:
         return item.evidence.applies_to if item is not None else None
 
     @staticmethod
-    def _each_scoped_policy(context: Context, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        """The best sentence of each policy for some products only in the context, in its order."""
+    def _best_of_each(context: Context, scored: list[ScoredSentence],
+                      kept: Callable[[Evidence], bool]) -> list[ScoredSentence]:
+        """The best sentence of each item `kept` takes (a policy for some products only, a broader
+        policy overridden), in the context's order."""
         best: dict[int, ScoredSentence] = {}
         for s in scored:
             item = context.item(s.number)
-            if item is not None and item.evidence.source == "scoped_policy" and s.number not in best:
+            if item is not None and kept(item.evidence) and s.number not in best:
                 best[s.number] = s
         return [best[n] for n in sorted(best)]
 
