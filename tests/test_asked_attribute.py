@@ -64,6 +64,11 @@ def test_a_sentence_states_the_asked_attribute_in_words_or_units(question, sente
     ("does it have gps built in?", {"gps"}),  # "built in" says only that it has it
     # (the product named by "these <kind>": it was answered "noise cancelling: no", near "mic")
     ("do these headphones have a mic?", {"mic"}),
+    # (the product named without an article: "does the first one have a mic?" after a listing
+    # was asked as "does Aurora Audio Echo 340 ... have a mic?" and answered "noise cancelling: no")
+    ("does Aurora Audio Echo 340 Wireless Headphones, Graphite have a mic?", {"mic"}),
+    ("does Veltro Lite 600 have wireless charging?", {"charging"}),  # (by its last word)
+    ("do you have any tents?", set()),  # a request of the store, no feature of a product
 ])
 def test_a_feature_of_several_words_or_a_part_asked_about(question, feature):
     """"Does it have a water bottle pocket?" was answered by "waterproof: yes" (another word of

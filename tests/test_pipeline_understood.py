@@ -3062,3 +3062,12 @@ def test_a_listing_is_quoted_whole(understood, question):
     to be quoted whole."""
     a = understood.answer(question)
     assert len(re.findall(r"\(p\d{6}\)", a.text)) == 3 and "…" not in a.text, a.text
+
+
+def test_a_feature_asked_of_a_listed_pick_is_asked_of_it(understood, demo_catalog):
+    """"Does the first one have a mic?" after a listing of headphones was answered "noise
+    cancelling: no" (asked as "does Aurora Audio ... have a mic?", no question of a feature):
+    the demo's headphones list no microphone, so "I don't know"."""
+    a = _after(understood, "pick-feature", ["hi, I'm looking for headphones for my son, he's 12",
+                                            "something not too expensive"], "does the first one have a mic?")
+    assert a.abstained and "noise cancelling" not in a.text, a.text

@@ -958,7 +958,9 @@ def test_picking_from_listed_products_needs_a_pick():
         picked = select_candidate(text, listed, strict=True)
         assert (picked.id if picked else None) == want, text
     assert select_candidate("the first time", listed).id == "p0"  # an answer to our question
-    assert name_the_pick("tell me more about the second one", listed[1]) == "tell me more about Tent 1"
+    assert name_the_pick("tell me more about the second one", listed[1]) == "tell me more about the Tent 1"
+    assert name_the_pick("does the first one have a mic?", listed[1]) == "does the Tent 1 have a mic?"
+    assert name_the_pick("is that one in stock?", listed[1]) == "is the Tent 1 in stock?"
     assert name_the_pick("2", listed[1]) == "Tent 1"
 
 

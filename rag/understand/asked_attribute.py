@@ -76,7 +76,9 @@ def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> froze
 
 # "does it have a mic?", "does the X have GPS?", "do they have a laptop sleeve?": a feature
 # asked for by name, the whole rest of the question
-_HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|they|(?:this|that|these|those|the)(?:\s+[^?]+?)?)\s+"
+# (the product named without an article too: "does Veltro Lite 600 have wireless charging?")
+_HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|they|(?:this|that|these|those|the)(?:\s+[^?]+?)?"
+                          r"|(?-i:[A-Z])[^?]+?)\s+"
                           r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
                           r"\s*\??\s*$", re.IGNORECASE)
 # Words that judge a feature rather than name it ("does it have good battery life?"), or say

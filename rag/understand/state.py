@@ -304,13 +304,18 @@ def asks_the_store(text: str) -> bool:
 
 
 def name_the_pick(text: str, picked: LinkedEntity) -> str:
-    """`text` with the words that picked a product ("the second one", "2") replaced by its name:
-    "tell me more about the second one" -> "tell me more about Bassline Halo 320 Headphones"."""
+    """`text` with the words that picked a product ("the second one", "2") replaced by its name,
+    its article kept: "tell me more about the second one" -> "tell me more about the Bassline
+    Halo 320 Headphones" (a question asked of "Bassline ..." without it reads as no question of
+    the product: "does Aurora Audio Echo 340 ... have a mic?" was answered "noise cancelling: no")."""
     low = text.lower()
     m = _ORDINAL_RE.search(low) or _NUMBER_PICK_RE.match(low) or _DEMONSTRATIVE_RE.search(low)
     if m is None:
         return f"{text} ({picked.name})"
-    return f"{text[:m.start()]}{picked.name}{text[m.end():]}" if m.start() or m.end() < len(text) else picked.name
+    if not (m.start() or m.end() < len(text)):
+        return picked.name
+    article = "the " if re.match(r"(?:the|this|that)\s", low[m.start():]) else ""
+    return f"{text[:m.start()]}{article}{picked.name}{text[m.end():]}"
 
 
 # words after a brand's name that make it the brand, not a product of it ("the Kestrel range")
