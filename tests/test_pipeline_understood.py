@@ -1025,10 +1025,21 @@ def test_is_it_good_for_winter_gets_the_temperature_rating(understood, demo_cata
     """"Is it good for winter?" and "warm enough for the snow?" on a sleeping bag's page said "I
     don't know" ("how warm is it?" found the rating by meaning): its temperature rating answers."""
     bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
-    for text in ("is it good for winter?", "is it warm enough for camping in the snow?"):
+    # (so did "is it good for summer?" and "will it be too hot in summer?")
+    for text in ("is it good for winter?", "is it warm enough for camping in the snow?", "is it good for summer?",
+                 "will it be too hot in summer?"):
         a = understood.answer(text, product_id=bag.id)
         assert "°C" in a.text and not a.abstained, (text, a.text)
         assert _cited(a) & {f"{bag.id}#attr:temperature_rating", f"product:{bag.id}#0"}, (text, a.text)
+
+
+def test_a_tents_waterproofing_is_no_warmth(understood, demo_catalog):
+    """"Is it good for winter?" on a tent's page quoted "The polyester fly is rated to 5000 mm"
+    after its season, as though "rated to" gave a temperature."""
+    tent = next(p for p in demo_catalog.products if p.category == "tents" and "rated to" in p.description
+                and any(a.key == "season" for a in p.attributes))
+    a = understood.answer("is it good for winter?", product_id=tent.id)
+    assert "season" in a.text and "mm" not in a.text, a.text
 
 
 def test_is_the_warranty_longer_gets_its_period(understood):

@@ -267,10 +267,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                # does it come in?" by "color: navy blue" when no other colours are sold)
                frame=frozenset(content_words(" ".join(COLOUR_NAMES) + " come comes available"))),
     # "is it good for winter?", "warm enough for the snow?": how warm it keeps, which its
-    # temperature rating says ("how warm is it?" found it by meaning, these said "I don't know")
+    # temperature rating says ("how warm is it?" found it by meaning, these said "I don't know";
+    # so did "is it good for summer?", "too hot in summer?" of a sleeping bag)
     AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
-                               r"warm(?:er|est|th)?|chilly|frost\w*)\b"),
-               re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+to\b", re.IGNORECASE)),
+                               r"warm(?:er|est|th)?|chilly|frost\w*|summer|too\s+hot|hot\s+(?:weather|nights?))\b"),
+               # (a temperature: "rated to 5000 mm" is a tent fly's waterproofing)
+               re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+(?:to|for)\s+(?:freezing|zero)\b",
+                          re.IGNORECASE)),
     # "what if it rains?", "can I swim with it?": how it keeps water out, which its waterproof
     # rating or water resistance says ("what if it rains?" on a tent's page said "I don't know")
     AnswerType("water", _asks(r"\b(?:rain\w*|wet|downpours?|storms?|swim\w*|shower\w*|splash\w*|waterproof\w*)\b"),
