@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing
+from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing, picked_by
 from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
@@ -152,10 +152,12 @@ def apply_response_policy(
         # "I can't find that exact case ...", as the store's rule: "can I exchange for a
         # different color?")
         body = f"{SOME_PRODUCTS_ONLY} {out.text}"
-    elif unmentioned and reason != "store_range" and (note := not_mentioned_note(out, message)):
+    elif (unmentioned and (reason != "store_range" or picked_by(message))
+          and (note := not_mentioned_note(out, message))):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
-        # which reads as a list of waterproof ones
+        # which reads as a list of waterproof ones (and the store's range, for "what are your
+        # best sellers?", not for "what do you sell?")
         body = f"{note} {out.text}"
     elif out.evidence and all(e.id == STORE_RANGE_ID for e in out.evidence) and reason != "store_range":
         # "do you sell TVs?": nothing it sells is that, and what it sells (what was asked is

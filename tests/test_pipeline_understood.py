@@ -3082,3 +3082,27 @@ def test_a_feature_asked_of_a_listed_pick_is_asked_of_it(understood, demo_catalo
     a = _after(understood, "pick-feature", ["hi, I'm looking for headphones for my son, he's 12",
                                             "something not too expensive"], "does the first one have a mic?")
     assert a.abstained and "noise cancelling" not in a.text, a.text
+
+
+@pytest.mark.parametrize("question, listing", [
+    ("what's the best rated tent?", "tents~listing~"),
+    ("which tent has the best reviews?", "tents~listing~"),
+    ("what's the most popular tent?", "tents~listing~"),
+    ("what are your best sellers?", "store~range"),   # it was declined
+    ("what's popular right now?", "store~range"),
+])
+def test_a_pick_by_what_shoppers_think_says_it_cannot_tell(understood, question, listing):
+    """"What's the best rated tent?" got the tents' listing as though it were ordered by rating
+    (no product detail says what shoppers think): the listing, after the note that it cannot
+    tell which (as "what's the quietest blender?" gets)."""
+    from rag.respond import NOT_SHOWN
+
+    a = understood.answer(question)
+    assert a.text.startswith(NOT_SHOWN) and any(c.startswith(listing) for c in _cited(a)), a.text
+
+
+@pytest.mark.parametrize("question", ["what's the best tent?", "what do you sell?"])
+def test_a_pick_the_details_can_make_has_no_note(understood, question):
+    from rag.respond import NOT_SHOWN
+
+    assert not understood.answer(question).text.startswith(NOT_SHOWN)

@@ -374,10 +374,18 @@ def _a_kind_of(asked: frozenset[str], said: set[str]) -> bool:
     return any(a != w and len(w) >= 4 and a.endswith(w) for a in asked for w in said)
 
 
+# a pick by what shoppers think of it ("the best rated tent", "top rated", "best sellers",
+# "the best reviews", "popular"), which no product detail says
+_BY_OPINION = re.compile(r"\b(?:best|top|highest|most|better)[\s-]+(?:rated|reviewed|selling|sold|liked|loved)\b"
+                         r"|\b(?:best|top)[\s-]+sellers?\b|\bbestsellers?\b|\b(?:best|most|top)\s+(?:reviews|ratings?)\b"
+                         r"|\bpopular\b|\btrending\b", re.IGNORECASE)
+
+
 def picked_by(question: str) -> str:
     """The superlatives a question picks one by ("the quietest" in "what's the quietest
-    blender?", "quietest" in "quietest blender?"), as written; empty when it picks none."""
-    return " ".join(m.group(0) for m in superlatives(question, first_word=True))
+    blender?", "quietest" in "quietest blender?", "best rated"), as written; empty when it picks
+    none."""
+    return " ".join(m.group(0) for m in [*superlatives(question, first_word=True), *_BY_OPINION.finditer(question)])
 
 
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
@@ -1036,9 +1044,9 @@ class ExtractiveGenerator:
             # typed the same way: "wats ur return polcy" asks of nothing called "polcy")
             complements = content_words(question)
         elif picks := picked_by(question):
-            # "what's the quietest blender?": what it picks by
+            # "what's the quietest blender?": what it picks by (praise too: "the most popular")
             complements = content_words(picks)
-        complements -= PRAISE_WORDS | REQUEST_WORDS
+        complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
         said = set().union(*(with_negated(item.text, content_words(item.text)) for item in context.items[: self.max_items]))

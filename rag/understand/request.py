@@ -273,6 +273,10 @@ _ASKS_FOR_THE_RANGE = re.compile(
     r"(?:do|does|can)\s+(?:you|u|y'all|your\s+(?:store|shop))\s+(?:guys\s+)?(?:sell|carry|stock|have|offer)"
     r"|what\s+(?:can|could)\s+i\s+(?:buy|get|find|order)(?:\s+(?:here|from\s+you))?"
     r"|(?:can\s+you\s+)?(?:recommend|suggest)\s+(?:me\s+)?(?:something|anything)(?:\s+(?:good|nice))?"
+    # "what are your best sellers?", "what's popular?": the range, and that the details do not
+    # say which (it was declined)
+    r"|(?:what(?:'s|\s+is|\s+are)\s+)?(?:your\s+|the\s+)?(?:best[\s-]+sellers?|best[\s-]+selling(?:\s+(?:products?|items?|things?))?"
+    r"|most\s+popular(?:\s+(?:products?|items?|things?))?|popular(?:\s+(?:right\s+)?now)?|trending(?:\s+now)?)"
     # "I'm looking for a present for my wife": a gift for someone, of no kind named
     r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
     r"(?:gift|present)s?(?:\s+(?:idea|ideas))?\s+for\s+(?:my|a|an|the|our)\s+[\w'-]+(?:\s+[\w'-]+)?"
