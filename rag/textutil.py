@@ -156,9 +156,11 @@ ACROSS_PRODUCTS = re.compile(rf"\b(?:warranties|guarantees|return\s+(?:policies|
                              re.IGNORECASE)
 
 _STANDARD = r"(?:standard|regular|normal|usual|default|basic|general|store(?:'s|-wide)?|store\s+wide)"
-_RULE = r"(?:one|warrant(?:y|ies)|polic(?:y|ies)|returns?|rules?)"
-_AGAINST = rf"\b(?:than|to|with|from|vs\.?|versus)\s+(?:the\s+|your\s+|a\s+)?{_STANDARD}\b"
-_THE_STANDARD_ONE = rf"\b(?:standard|regular|normal|usual)\s+{_RULE}\b"
+_RULE = r"(?:one|warrant(?:y|ies)|polic(?:y|ies)|returns?|return\s+polic(?:y|ies)|shipping|rules?)"
+# (a rule, or nothing after it: "better than usual"; not "vs standard packaging", a product's)
+_AGAINST = rf"\b(?:than|to|with|from|vs\.?|versus)\s+(?:the\s+|your\s+|a\s+)?{_STANDARD}(?=\s+{_RULE}\b|\s*(?:[?.!,]|$))"
+# ("standard shipping" is a kind of shipping, named so by the rules)
+_THE_STANDARD_ONE = r"\b(?:standard|regular|normal|usual)\s+(?:one|warrant(?:y|ies)|polic(?:y|ies)|returns?|rules?)\b"
 
 #: A policy question that weighs a brand's, category's or product's rule against the store's
 #: usual one: "is the Orbis warranty better than the standard one?", "how does it compare to

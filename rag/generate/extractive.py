@@ -997,9 +997,12 @@ class ExtractiveGenerator:
         (rag.textutil.spelled_out: "do you take Amex?" over "We accept ... American Express"),
         so that it is matched by its words: by meaning, "take Amex" is far from "accept
         American Express" (0.22) and nearer "business days" to "weekends" than either."""
-        # (and less its weighing against the store's usual rule: "better than the standard one")
-        return spelled_out(without_the_standard(question), [item.text for item in context.items[: self.max_items]],
-                           english_words())
+        items = context.items[: self.max_items]
+        if any(is_applicable_policy(item.evidence) for item in items):
+            # (a rule's, less its weighing against the store's usual one: "better than the
+            # standard one")
+            question = without_the_standard(question)
+        return spelled_out(question, [item.text for item in items], english_words())
 
     def asked_words(self, question: str, context: Context) -> frozenset[str]:
         """The content words the question asks about, as `score` reads them: not its subject's
