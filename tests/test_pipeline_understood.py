@@ -3106,3 +3106,11 @@ def test_a_pick_the_details_can_make_has_no_note(understood, question):
     from rag.respond import NOT_SHOWN
 
     assert not understood.answer(question).text.startswith(NOT_SHOWN)
+
+
+def test_how_fast_a_charger_is_is_its_wattage(understood, demo_catalog):
+    """"How fast is it?" on a charging cable's page got its length."""
+    cable = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                 and {"wattage", "length"} <= {a.key for a in p.attributes})
+    a = understood.answer("how fast is it?", product_id=cable.id)
+    assert "wattage" in a.text and "length" not in a.text, a.text

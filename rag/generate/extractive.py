@@ -274,6 +274,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                # (a temperature: "rated to 5000 mm" is a tent fly's waterproofing)
                re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+(?:to|for)\s+(?:freezing|zero)\b",
                           re.IGNORECASE)),
+    # "how fast is it?", "does it charge fast?": a charger's or blender's wattage ("how fast is
+    # it?" on a cable's page got its length); not how fast shipping is
+    AnswerType("speed", _asks(r"^(?!.*\b(?:ship\w*|deliver\w*|arriv\w*|refund\w*)\b).*"
+                              r"(?:\bhow\s+(?:fast|quick(?:ly)?)\b|\bfast(?:er|est)?\s+charg\w*|\bcharg\w*\s+(?:fast|quick)\w*)"),
+               re.compile(r"\b\d+(?:\.\d+)?\s*W\b|\bwattage\b"),
+               frame=frozenset(content_words("fast faster fastest quick quickly charge charges charging speed"))),
     # "what if it rains?", "can I swim with it?": how it keeps water out, which its waterproof
     # rating or water resistance says ("what if it rains?" on a tent's page said "I don't know")
     AnswerType("water", _asks(r"\b(?:rain\w*|wet|downpours?|storms?|swim\w*|shower\w*|splash\w*|waterproof\w*)\b"),
@@ -301,8 +307,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER = (
-    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED = (
+    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed"))
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -835,7 +841,7 @@ class ExtractiveGenerator:
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
-                        or (typed and wanted in (WARMTH, WATER)
+                        or (typed and wanted in (WARMTH, WATER, SPEED)
                             and items[rank].evidence.source in ("attribute", "description"))
                         or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
                         # (and its look-alikes whether it has any: "got anything like this?")
