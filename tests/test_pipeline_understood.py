@@ -3114,3 +3114,17 @@ def test_how_fast_a_charger_is_is_its_wattage(understood, demo_catalog):
                  and {"wattage", "length"} <= {a.key for a in p.attributes})
     a = understood.answer("how fast is it?", product_id=cable.id)
     assert "wattage" in a.text and "length" not in a.text, a.text
+
+
+def test_a_failure_read_as_a_product_question_is_a_complaint(understood):
+    """"My laptop battery died after 3 months, what can I do?" listed laptops by battery life (the
+    model read a product question): what the warranty offers (the 15-day laptop returns are
+    past), with an apology; then "it's an Orbis" (it described the brand) gets Orbis's warranty,
+    and "it is a Kestrel" after the laptops' warranty the electronics one (Kestrel has none)."""
+    sid = "battery-died"
+    a = understood.answer("my laptop battery died after 3 months, what can I do?", session_id=sid)
+    assert a.intent == "complaint" and "warranty-electronics" in " ".join(_cited(a)), a.text
+    a = understood.answer("it is an Orbis", session_id=sid)
+    assert a.intent == "complaint" and "warranty-orbis" in " ".join(_cited(a)), a.text
+    a = _after(understood, "kestrel-named", ["how long is the warranty on laptops?"], "it is a Kestrel")
+    assert a.intent == "warranty" and "warranty-electronics" in " ".join(_cited(a)), a.text

@@ -599,6 +599,10 @@ def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
         return f"{previous.text.rstrip(' ?.!')} ({names})?"
     same = [e for e in named if e.kind in kinds]
     target = (same or named)[0]
+    if kinds == {"brand"} and not same and target.kind == "category":
+        # a brand said of the kind asked about makes it that brand's: "my laptop died" + "it's
+        # an Orbis" -> "my Orbis laptop died"
+        names = f"{names} {target.mention}"
     if "product" in kinds:
         dropped = [e for e in named if e is not target and e.kind in ("product", "brand", "category")]
     else:
@@ -728,7 +732,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          working after 2 months": out of scope 0.53), also when called an
                          order status ("I bought a tent from you 3 weeks ago and it leaks").
                          A complaint: what the returns and warranty policies offer, with an
-                         apology;
+                         apology (also when the model reads a product question);
       category_pick      picks_from_a_category: the one product of a category the store sells
                          that is most something ("what's the lightest tent?": out of scope
                          0.64, while "which tent is the lightest?" is product_info 0.99);
@@ -787,10 +791,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
-    if ((declined or intent.label == "order_status") and source in ("message", "none")
+    if ((declined or intent.label in ("order_status", "product_info", "recommendation")) and source in ("message", "none")
             and reports_failure(text, mentioned)):
         # (and not where the order is: "I bought a tent from you 3 weeks ago and it leaks" was
-        # handed off as an order status)
+        # handed off as an order status; nor a question of the kind's facts: "my laptop battery
+        # died after 3 months, what can I do?" listed laptops by battery life)
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
@@ -1317,6 +1322,19 @@ class Understander:
             previous = state.turns[-1]
             intent = intent.model_copy(update={"label": previous.intent, "reason": "product_named"})
             query = asked_again(previous, focus)
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source == "message" and special is None and state is not None and state.turns
+              and state.last_intent in (*POLICY_INTENTS, "complaint") and _NAMING.match(head)
+              and len(mentioned) == 1 and mentioned[0].kind in ("brand", "product")
+              and names_only(_NAMING.sub(" ", head, count=1), mentioned[0])):
+            # "my laptop battery died after 3 months, what can I do?", then "it's an Orbis": the
+            # same question about what it names (it described the brand; Orbis's warranty applies)
+            previous = state.turns[-1]
+            intent = intent.model_copy(update={"label": previous.intent, "reason": "named_after"})
+            if mentioned[0].kind == "brand":  # (of the kind asked about: Kestrel's laptops)
+                focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in previous.focus
+                                   if e.kind == "category")]
+            query = asked_again(previous, mentioned)
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "selection" and state is not None and not state.candidates and state.last_intent
               and state.last_intent != "out_of_scope"
