@@ -3128,3 +3128,10 @@ def test_a_failure_read_as_a_product_question_is_a_complaint(understood):
     assert a.intent == "complaint" and "warranty-orbis" in " ".join(_cited(a)), a.text
     a = _after(understood, "kestrel-named", ["how long is the warranty on laptops?"], "it is a Kestrel")
     assert a.intent == "warranty" and "warranty-electronics" in " ".join(_cited(a)), a.text
+
+
+def test_taking_a_product_by_its_name_is_a_purchase(understood):
+    """"Ok I'll take the Kestrel" after two laptops compared said "I don't know"."""
+    a = _after(understood, "take-named", ["what's the difference between the Kestrel Air 450 and the Nimbus Tech Book 690?"],
+               "ok I'll take the Kestrel")
+    assert a.intent == "greeting_thanks" and not a.abstained, a.text

@@ -645,7 +645,10 @@ _BUYS_IT = re.compile(
     r"i think i'?ll|then i'?ll)\s+(?:take|buy|order|purchase|get|grab)\s+"
     r"(?:it|this|that|them|those|these|one|two|three|both"
     # "I'll take the cheaper one", "the black one", "the first one" (it quoted a price)
-    r"|the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:one|ones))(?:\s+(?:one|ones|then|now|today))?"
+    r"|the\s+[\w-]+(?:\s+[\w-]+)?\s+(?:one|ones)"
+    # "I'll take the Kestrel", "I'll buy the Nimbus Tech Book 690" (a name: "I'll get the best
+    # laptop for gaming" asks for one)
+    r"|the\s+(?-i:[A-Z0-9])[\w&'-]*(?:\s+(?-i:[A-Z0-9])[\w&'-]*){0,5})(?:\s+(?:one|ones|then|now|today))?"
     r"|(?:please\s+)?add\s+(?:it|this|that|them|this one|that one)\s+to\s+(?:my|the)\s+(?:cart|basket|order)"
     r"|(?:can|could)\s+(?:i|you)\s+(?:buy|order|purchase)\s+(?:it|this|that|them)\s+(?:here|from you|through you|"
     r"in (?:the |this )?chat)(?:\s+(?:please|now))?"
