@@ -3135,3 +3135,13 @@ def test_taking_a_product_by_its_name_is_a_purchase(understood):
     a = _after(understood, "take-named", ["what's the difference between the Kestrel Air 450 and the Nimbus Tech Book 690?"],
                "ok I'll take the Kestrel")
     assert a.intent == "greeting_thanks" and not a.abstained, a.text
+
+
+def test_which_kind_goes_with_the_page_product(understood, demo_catalog):
+    """"What phones can I charge with this?" on a Lightning cable's page got "type: charging
+    cable" (a product question to the model): the phones whose port matches."""
+    cable = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                 and any(a.key == "connector" and "lightning" in [v.lower() for v in a.values] for a in p.attributes)
+                 and not p.relations)
+    a = understood.answer("what phones can I charge with this?", product_id=cable.id)
+    assert a.intent == "compatibility" and "Phones" in a.text and "lightning" in a.text.lower(), a.text

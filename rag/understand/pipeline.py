@@ -659,6 +659,7 @@ _BUYS_IT = re.compile(
 #: Words that ask what a product goes with ("does it work with / fit / pair with ...?")
 _GOES_WITH = re.compile(r"\b(?:work|works|working|fit|fits|compatib\w*|go|goes|pair|pairs|connect\w*|plug\w*|charge\w*|"
                         r"accessor\w*|case|cases|charger|chargers|cable|cables|support|supports)\b", re.IGNORECASE)
+_IT_OR_THIS = re.compile(r"\b(?:it|this|this\s+one|that)\b", re.IGNORECASE)
 #: A brand's products asked for ("show me everything from Kettleworks", "do you have anything
 #: from Orbis?", "all products by Orbis")
 _ITS_PRODUCTS = re.compile(r"\b(?:everything|anything|all|products|items|stuff|range|lineup|selection)\s+(?:from|by|of)\b"
@@ -746,6 +747,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          typed in a search box ("blue headphones", "sleeping bag for winter");
       accessories_asked  accessories asked of one product ("any accessories for the X?":
                          product_info 0.94): what goes with it;
+      kind_it_goes_with  "what phones can I charge with this?" on a product's page, a
+                         product question to the model: the things of that kind it goes with;
       page / product id  sent from a product's page (the caller passed product_id), naming a
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
@@ -820,6 +823,14 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "any accessories for the Nimbus Tech Book 690?" (a question of its own facts: "I
         # don't know"): what goes with it
         return "compatibility", "accessories_asked"
+    if (about_a_product == "product_page" and intent.label in ("product_info", "availability_price", "recommendation")
+            and _GOES_WITH.search(text) and _IT_OR_THIS.search(text)
+            and any(e.kind == "category" and e.mention
+                    and re.match(rf"^\W*(?:what|which)\s+(?:other\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
+                    for e in mentioned)):
+        # "what phones can I charge with this?" on a charger's page (product_info 0.80: its
+        # type, "charging cable"): the phones it goes with
+        return "compatibility", "kind_it_goes_with"
     if declined and about_a_product:
         label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
         # (what goes with it only when the message says so: "what if it rains?" on a tent's page
