@@ -170,7 +170,8 @@ AGAINST_THE_STANDARD = re.compile(f"{_AGAINST}|{_THE_STANDARD_ONE}", re.IGNORECA
 # the weighing itself, with its comparative: "better than the standard one", "the standard
 # warranty vs"
 _WEIGHING = re.compile(
-    rf"\s*\b(?:(?:any\s+)?(?:better|worse|longer|shorter|bigger|smaller|more|less|different|differ|same|compare[sd]?)\s+)?"
+    rf"\s*\b(?:(?:any\s+)?(?:better|worse|longer|shorter|bigger|smaller|more|less|different|differ|same"
+    rf"|compare[sd]?)\s+)?"
     rf"{_AGAINST}(?:\s+{_RULE})*"
     rf"|\b(?:the\s+|your\s+)?{_THE_STANDARD_ONE}\s+(?:vs\.?|versus|or|and|compared\s+(?:to|with))\s*",
     re.IGNORECASE)

@@ -795,7 +795,8 @@ def test_a_product_is_not_near_a_question_by_its_name_alone():
     ("how long is the warranty?", "how long is the warranty?"),            # weighs nothing
     ("what is the standard shipping time?", "what is the standard shipping time?"),
     # (a product's, not a rule's: an ePQA question, answered otherwise while it was read so)
-    ("what is frustration free packaging vs standard packaging?", "what is frustration free packaging vs standard packaging?"),
+    ("what is frustration free packaging vs standard packaging?",
+     "what is frustration free packaging vs standard packaging?"),
 ])
 def test_a_rule_weighed_against_the_usual_one_asks_what_it_is(question, asked):
     from rag.textutil import AGAINST_THE_STANDARD, without_the_standard

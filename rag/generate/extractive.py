@@ -272,12 +272,13 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("warmth", _asks(r"\b(?:winter|snow\w*|freezing|below\s+(?:zero|freezing)|cold(?:er|est)?|"
                                r"warm(?:er|est|th)?|chilly|frost\w*|summer|too\s+hot|hot\s+(?:weather|nights?))\b"),
                # (a temperature: "rated to 5000 mm" is a tent fly's waterproofing)
-               re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b|\brated\s+(?:to|for)\s+(?:freezing|zero)\b",
-                          re.IGNORECASE)),
+               re.compile(r"-?\d+(?:\.\d+)?\s*°\s*[cf]\b|\btemperature\s+rating\b"
+                          r"|\brated\s+(?:to|for)\s+(?:freezing|zero)\b", re.IGNORECASE)),
     # "how fast is it?", "does it charge fast?": a charger's or blender's wattage ("how fast is
     # it?" on a cable's page got its length); not how fast shipping is
     AnswerType("speed", _asks(r"^(?!.*\b(?:ship\w*|deliver\w*|arriv\w*|refund\w*)\b).*"
-                              r"(?:\bhow\s+(?:fast|quick(?:ly)?)\b|\bfast(?:er|est)?\s+charg\w*|\bcharg\w*\s+(?:fast|quick)\w*)"),
+                              r"(?:\bhow\s+(?:fast|quick(?:ly)?)\b|\bfast(?:er|est)?\s+charg\w*"
+                              r"|\bcharg\w*\s+(?:fast|quick)\w*)"),
                re.compile(r"\b\d+(?:\.\d+)?\s*W\b|\bwattage\b"),
                frame=frozenset(content_words("fast faster fastest quick quickly charge charges charging speed"))),
     # "what if it rains?", "can I swim with it?": how it keeps water out, which its waterproof
@@ -1236,8 +1237,8 @@ class ExtractiveGenerator:
                 # "They never expire." says nothing alone: the sentence it refers to, first
                 parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
             item = context.item(s.number)
-            sentence = _shorten(s.sentence, GRAPH_FACT_MAX_WORDS if item is not None and item.evidence.kind == "graph_fact"
-                                else MAX_WORDS)
+            whole = item is not None and item.evidence.kind == "graph_fact"
+            sentence = _shorten(s.sentence, GRAPH_FACT_MAX_WORDS if whole else MAX_WORDS)
             parts.append(f"{_for_whom(with_converted(sentence, unit) if unit else sentence, context.item(s.number))} "
                          f"[{s.number}].")
         return " ".join(parts)

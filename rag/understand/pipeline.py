@@ -410,8 +410,8 @@ def _linked_kind(state: SessionState) -> tuple[LinkedEntity, LinkedEntity] | Non
 #: ("which chargers?", "show me the cases").
 KIND_PICK_MAX_WORDS = 4
 # (not a new request of the store: "do you sell laptops?")
-_KIND_PICK = re.compile(r"^\W*(?:(?:ok|okay|and|so)\W+)?(?:which|what|show\s+me|see|the|any)\b(?!.*\b(?:sell|carry|stock)\b)",
-                        re.IGNORECASE)
+_KIND_PICK = re.compile(r"^\W*(?:(?:ok|okay|and|so)\W+)?(?:which|what|show\s+me|see|the|any)\b"
+                        r"(?!.*\b(?:sell|carry|stock)\b)", re.IGNORECASE)
 
 
 def _linked_product(state: SessionState, mentioned: list[LinkedEntity]) -> LinkedEntity | None:
@@ -797,8 +797,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
-    if ((declined or intent.label in ("order_status", "product_info", "recommendation")) and source in ("message", "none")
-            and reports_failure(text, mentioned)):
+    if ((declined or intent.label in ("order_status", "product_info", "recommendation"))
+            and source in ("message", "none") and reports_failure(text, mentioned)):
         # (and not where the order is: "I bought a tent from you 3 weeks ago and it leaks" was
         # handed off as an order status; nor a question of the kind's facts: "my laptop battery
         # died after 3 months, what can I do?" listed laptops by battery life)

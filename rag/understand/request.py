@@ -275,7 +275,8 @@ _ASKS_FOR_THE_RANGE = re.compile(
     r"|(?:can\s+you\s+)?(?:recommend|suggest)\s+(?:me\s+)?(?:something|anything)(?:\s+(?:good|nice))?"
     # "what are your best sellers?", "what's popular?": the range, and that the details do not
     # say which (it was declined)
-    r"|(?:what(?:'s|\s+is|\s+are)\s+)?(?:your\s+|the\s+)?(?:best[\s-]+sellers?|best[\s-]+selling(?:\s+(?:products?|items?|things?))?"
+    r"|(?:what(?:'s|\s+is|\s+are)\s+)?(?:your\s+|the\s+)?(?:best[\s-]+sellers?"
+    r"|best[\s-]+selling(?:\s+(?:products?|items?|things?))?"
     r"|most\s+popular(?:\s+(?:products?|items?|things?))?|popular(?:\s+(?:right\s+)?now)?|trending(?:\s+now)?)"
     # "I'm looking for a present for my wife": a gift for someone, of no kind named
     r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
