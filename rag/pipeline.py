@@ -203,27 +203,32 @@ class AnswerPipeline:
         with PayPal?" on a laptop's page: the laptops' financing policy wins over the store's
         payment methods and says "in addition to the usual payment methods"; it said "I don't
         know"). They never bind: what the narrower policy says still leads."""
-        context = self.build_context(retrieval.evidence, u)
         if not retrieval.overridden:
-            return context
-        broader = [o.policy.model_copy(update={"overridden_by": o.by, "applies_to": _whom(o)})
-                   for o in sorted(retrieval.overridden, key=lambda o: -o.rank)]
-        # (right after the policies that apply: the context keeps its first items)
-        at = max((i + 1 for i, e in enumerate(retrieval.evidence) if e.source == "policy" and e.kind == "graph_fact"),
-                 default=0)
-        wider = self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
+            return self.build_context(retrieval.evidence, u)
         if AGAINST_THE_STANDARD.search(u.question):
-            return wider  # "is the Orbis warranty better than the standard one?" asks for both
+            # "is the Orbis warranty better than the standard one?" asks for both
+            return self._with_broader(u, retrieval)
+        context = self.build_context(retrieval.evidence, u)
         picked = self.extractive.pick(u.question, context, u.embedding)
         missing = self._unanswered(u, context, picked)
         if picked and not missing and not self.extractive.unmentioned(u.question, context):
             return context
+        wider = self._with_broader(u, retrieval)
         answered = self.extractive.pick(u.question, wider, u.embedding)
         if not answered or (picked and not missing - self._unanswered(u, wider, answered)):
             return context  # the broader policies add nothing that was asked
         if picked and picked[0].binding and not answered[0].binding:
             return context  # nor may they take the lead from the policy that applies
         return wider
+
+    def _with_broader(self, u: Understanding, retrieval: RetrievalResult) -> Context:
+        """The context with the broader policies the applicable ones override right after them
+        (the context keeps its first items), each said with whom it is for."""
+        broader = [o.policy.model_copy(update={"overridden_by": o.by, "applies_to": _whom(o)})
+                   for o in sorted(retrieval.overridden, key=lambda o: -o.rank)]
+        at = max((i + 1 for i, e in enumerate(retrieval.evidence) if e.source == "policy" and e.kind == "graph_fact"),
+                 default=0)
+        return self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
 
     def _unanswered(self, u: Understanding, context: Context, picked: Sequence[Any]) -> frozenset[str]:
         """The words the question asks about that the picked sentences leave out ("is return

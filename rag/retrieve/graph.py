@@ -629,15 +629,18 @@ class GraphRetriever:
         for r in related:
             if r["relation"] != "VARIANT_OF" and r.get("category_id"):
                 kinds.setdefault(r["category_id"], set()).add(r["id"])
+        if not kinds:
+            return []
         order = sorted(kinds, key=lambda k: (-len(kinds[k]), k))
         listings = {e.owner_id: e for e in self._linked_listed(pid, me, related, set(order), fewest=1)}
-        if not order:
-            return []
-        first = {k: min(kinds[k]) for k in order}
-        if listings:  # (the first of each kind's listing: in stock first)
-            first.update({k: m.group(1) for k, e in listings.items() if (m := re.search(r"\((p[^)\s]+)\)", e.text))})
+
+        def first(kind: str) -> str:  # (the one its listing names first: in stock first)
+            text = listings[kind].text if kind in listings else ""
+            named = [i for i in kinds[kind] if f"({i})" in text]
+            return min(named, key=lambda i: text.index(f"({i})")) if named else min(kinds[kind])
+
         titles = {r["id"]: r["title"] for r in related}
-        said = "; ".join(f"{self._category_label(k)[0]}: {titles[first[k]]} ({first[k]})"
+        said = "; ".join(f"{self._category_label(k)[0]}: {titles[first(k)]} ({first(k)})"
                          + (f" and {len(kinds[k]) - 1} more" if len(kinds[k]) > 1 else "") for k in order)
         summary = Evidence(id=f"{pid}~listing~accessories", kind="graph_fact", source="accessory", owner_id=pid,
                            owner_kind="product", score=1.0,
