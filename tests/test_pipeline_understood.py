@@ -3150,3 +3150,10 @@ def test_which_kind_goes_with_the_page_product(understood, demo_catalog):
                  and not p.relations)
     a = understood.answer("what phones can I charge with this?", product_id=cable.id)
     assert a.intent == "compatibility" and "Phones" in a.text and "lightning" in a.text.lower(), a.text
+
+
+def test_a_misspelled_category_is_listed(understood):
+    """"Do u have blendrs" was declined as out of scope (the linker read Blenders, the intent
+    model had never seen the word)."""
+    a = understood.answer("do u have blendrs")
+    assert "Blenders" in a.text and not a.abstained, a.text

@@ -1267,3 +1267,39 @@ def test_an_english_word_with_an_ending_is_no_typo(linker):
     r = linker.link("what would you recommend for a beginner camper?")
     assert not [e for e in r.entities if e.kind == "brand"], r.entities
     assert [e.id for e in linker.link("headphnes").entities] == ["headphones"]  # a typo still is one
+
+
+@pytest.mark.parametrize("message, spelled, not_intent", [
+    ("do u have blendrs", {"blendrs": "blenders"}, "out_of_scope"),
+    ("smartwach with heart rate monitor", {"smartwach": "smartwatch"}, "out_of_scope"),
+    ("whats ur retrun policy", {"retrun": "return"}, "out_of_scope"),
+    ("how long is the warrenty on laptops", {"warrenty": "warranty"}, "out_of_scope"),
+])
+def test_typos_are_corrected_before_the_models_read_them(understander, message, spelled, not_intent):
+    """"Do u have blendrs" was declined as out of scope though the linker read Blenders, and
+    "whats ur retrun policy" said "I don't know": the intent model never saw those words. A typo
+    of a brand's or category's name, or of a word shoppers ask about the store with, is corrected
+    first, and the understanding says so."""
+    u = understander.understand(message, session_id=_sid())
+    assert u.spelled == spelled and u.intent.label != not_intent, (u.spelled, u.intent)
+    assert all(read in u.text for read in spelled.values()), u.text
+
+
+@pytest.mark.parametrize("message", ["do you sell iphones?", "I'm looking for a tent", "is the Kestrel good?",
+                                     "what would you recommend for a beginner camper?",
+                                     "what is the priciest item in your store?"])
+def test_no_word_is_corrected_that_is_no_typo(understander, message):
+    """An English word, a name of the catalog, or a longer word holding a name ("iphone" is no
+    misspelled "phone") stays as typed; so does a word of another length than the store's word
+    it is near ("priciest" was corrected to "prices")."""
+    assert understander.understand(message, session_id=_sid()).spelled == {}
+
+
+def test_chat_shorthand_of_verbs_is_written_out():
+    """"does it hav wireless charging" was no "does it have ...?" to the feature rule (it quoted
+    the phone's charging port), "i dont want" no negation."""
+    from rag.understand.pipeline import written_out
+
+    assert written_out("does it hav wireless charging") == "does it have wireless charging"
+    assert written_out("i dont want a tent over 3kg") == "i don't want a tent over 3kg"
+    assert written_out("im looking for ths one") == "I'm looking for this one"

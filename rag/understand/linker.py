@@ -107,10 +107,12 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in lines if len(w) >= 4 and w.isalpha())
 
 
-_ENDINGS = ("ers", "er", "ing", "ed", "es", "s", "ly")
+_ENDINGS = ("ers", "er", "ing", "ed", "es", "s", "ly", "est")
+#: endings after which a final y was an i ("priciest": pricey; it was corrected to "prices")
+_Y_ENDINGS = ("iest", "ier", "ies", "ily")
 
 
-def _english_base(word: str) -> bool:
+def english_base(word: str) -> bool:
     """An English word with an ending the vocabulary does not hold whole ("camper": camp + er,
     which the embedding model's WordPiece splits): no typo either ("camper" was corrected to the
     brand word "ampere", and "what would you recommend for a beginner camper?" answered "No tents
@@ -118,7 +120,10 @@ def _english_base(word: str) -> bool:
     words = english_words()
     return any(word.endswith(end) and len(word) - len(end) >= 4 and (word[: -len(end)] in words
                                                                       or word[: -len(end)] + "e" in words)
-               for end in _ENDINGS)
+               for end in _ENDINGS) or any(
+        word.endswith(end) and len(word) - len(end) >= 3 and (word[: -len(end)] + "y" in words
+                                                               or word[: -len(end)] + "ey" in words)
+        for end in _Y_ENDINGS)
 
 
 def _base_title(title: str) -> str:
@@ -347,6 +352,9 @@ class EntityLinker:
                 first_words.setdefault(words[0], []).append(i)
         self._brand_first_words = {w: ids[0] for w, ids in first_words.items() if len(ids) == 1}
         self._brand_of: dict[str, int] = {b.id: i for i, b in enumerate(self.brands)}
+        # the words a brand's or a category's name is written with (what `misspelled` corrects to)
+        self._name_words = frozenset(t for phrases in (self._brand_phrases, self._category_phrases)
+                                     for phrase in phrases for t in phrase)
         self._category_of: dict[str, int] = {c.id: i for i, c in enumerate(self.categories)}
 
         # inverted index over title words
@@ -401,7 +409,7 @@ class EntityLinker:
         if s in self._vocab_set:
             return s, 1.0
         if (len(word) < 4 or not word.isalpha() or word in STOPWORDS or word in english_words() or word in self._known
-                or _english_base(word)):
+                or english_base(word)):
             return None
         pool: list[str] = []
         for n in range(len(word) - 1, len(word) + 2):
@@ -412,6 +420,25 @@ class EntityLinker:
         if hit is None:
             return None
         return hit[0], hit[1] / 100.0
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` (lower case) is a word of the catalog: of a name, or of an attribute value."""
+        return word in self._vocab_set or singular(word) in self._vocab_set or word in self._known
+
+    def misspelled(self, text: str) -> dict[str, str]:
+        """The words of `text` that are typos of a word of a brand's or a category's name, each
+        with the word it is a typo of ("blendrs" -> "blenders", "kestral" -> "kestrel"). The
+        linker reads such words already; the intent and sentiment models never saw them ("do u
+        have blendrs" was declined as out of scope). A longer word that holds the name's word is
+        another word, not a typo ("iphone" is no misspelled "phone")."""
+        out: dict[str, str] = {}
+        for word in tokens((text or "")[:MAX_LINK_CHARS]):
+            if word in out or word in STOPWORDS:
+                continue
+            c = self._correct(word)
+            if c is not None and c[1] < 1.0 and c[0] in self._name_words and c[0] not in word:
+                out[word] = c[0]
+        return out
 
     def link(self, text: str, embedding: np.ndarray | None = None) -> LinkResult:
         text = (text or "")[:MAX_LINK_CHARS]

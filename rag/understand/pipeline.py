@@ -69,6 +69,7 @@ from rag.understand.sentiment import (
     mentions_a_person,
     should_escalate,
 )
+from rag.understand.spelling import misspelled, respelled
 from rag.understand.state import (
     REFERS_BACK,
     REFERS_TO_ONE,
@@ -153,7 +154,9 @@ def clean_text(text: Any) -> str:
 _SHORTHAND = {"u": "you", "ur": "your", "wat": "what", "wut": "what", "wht": "what", "pls": "please",
               "plz": "please", "thx": "thanks", "abt": "about", "smth": "something", "sth": "something",
               "ppl": "people", "tmrw": "tomorrow", "b4": "before", "bc": "because", "cuz": "because",
-              "w/": "with", "w/o": "without"}
+              "w/": "with", "w/o": "without", "hav": "have", "ths": "this", "wich": "which", "dont": "don't",
+              "doesnt": "doesn't", "didnt": "didn't", "cant": "can't", "isnt": "isn't", "wont": "won't",
+              "im": "I'm"}
 _SHORTHAND_RE = re.compile(r"(?<![\w/'-])(?:" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True))
                            + r")(?![\w/'-])", re.IGNORECASE)
 # "n backpacks?": "and", only first ("n" elsewhere may be a model's letter)
@@ -1161,6 +1164,8 @@ class Understander:
         timings: dict[str, float] = {}
         message = clean_text(text)
         head = written_out(message[:MAX_MESSAGE_CHARS])
+        spelled = misspelled(head, self.linker)
+        head = respelled(head, spelled)  # the models read "do you have blenders", not "blendrs"
         if head != message[:MAX_MESSAGE_CHARS]:
             embedding = states = None  # (of the message as typed)
 
@@ -1176,11 +1181,12 @@ class Understander:
         timings["embed"] = (t1 - t0) * 1e3
 
         with _blas_controller().limit(limits=1, user_api="blas"):
-            return self._understand(message, head, session_id, product_id, embedding, states, t0, t1, timings)
+            return self._understand(message, head, session_id, product_id, embedding, states, t0, t1, timings,
+                                    spelled)
 
     def _understand(self, message: str, head: str, session_id: str | None, product_id: str | None,
                     embedding: np.ndarray, states: np.ndarray | None, t0: float, t1: float,
-                    timings: dict[str, float]) -> Understanding:
+                    timings: dict[str, float], spelled: dict[str, str]) -> Understanding:
         # One BLAS thread for the small products below: on few cores, idle BLAS worker threads
         # spinning after a tiny matmul slow down the encoder's next call tenfold.
         special = special_case(message)
@@ -1753,7 +1759,7 @@ class Understander:
         timings["state"] = (time.perf_counter() - t4) * 1e3
         timings["total"] = (time.perf_counter() - t0) * 1e3
         u = Understanding(
-            text=head, query=query if query != head else "", session_id=session_id, turn=turn_no,
+            text=head, query=query if query != head else "", spelled=spelled, session_id=session_id, turn=turn_no,
             intent=intent, sentiment=sentiment,
             entities=mentioned, focus=focus, focus_source=source,  # type: ignore[arg-type]
             candidates=candidates, plan=plan, response=response, embedding=embedding,

@@ -222,6 +222,9 @@ class Understanding(BaseModel):
     #: Smartphone, Graphite"), since no passage and no language model knows the ids. Empty
     #: means `text` (see `question`).
     query: str = ""
+    #: The typos of a brand's or category's name that `text` was corrected for, as typed -> as
+    #: read ("blendrs" -> "blenders"): `text` is the message as the models read it.
+    spelled: dict[str, str] = Field(default_factory=dict)
     session_id: str | None = None
     turn: int = 0
     intent: IntentPrediction

@@ -31,6 +31,8 @@ def explain_lines(u) -> list[str]:
         f"sentiment  {s.label}  ({s.confidence:.2f})" + (f"  escalate: {', '.join(s.signals)}" if s.escalate else
                                                        (f"  signals: {', '.join(s.signals)}" if s.signals else "")),
     ]
+    if u.spelled:
+        lines.append("spelling   " + ", ".join(f"{typed} -> {read}" for typed, read in u.spelled.items()))
     for e in u.entities:
         lines.append(f"entity     {e.kind} {e.id} \"{e.name}\" score {e.score:.2f} via {e.method}"
                      + (f" (\"{e.mention}\")" if e.mention else ""))
