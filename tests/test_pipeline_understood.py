@@ -3157,3 +3157,30 @@ def test_a_misspelled_category_is_listed(understood):
     model had never seen the word)."""
     a = understood.answer("do u have blendrs")
     assert "Blenders" in a.text and not a.abstained, a.text
+
+
+def _values(product, key):
+    return {v.lower() for a in product.attributes if a.key == key for value in a.values for v in value.split(", ")}
+
+
+def test_a_listing_keeps_every_value_asked_of_a_listed_attribute(understood, demo_catalog):
+    """"A smartwatch with gps and ecg" listed the ones with GPS; "any with ecg too?" after the
+    ones with GPS replaced GPS by ECG. Every watch named has both, and the listing says so."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    for a in (understood.answer("smartwatch with gps and ecg"),
+              _after(understood, "ecg-too", ["smartwatches with gps"], "any with ecg too?")):
+        named = [by_id[p.id] for p in _named_products(a, demo_catalog)]
+        assert named and ("gps and ecg" in a.text or "ecg and gps" in a.text), a.text
+        assert all({"gps", "ecg"} <= _values(p, "sensors") for p in named), a.text
+
+
+def test_a_count_without_a_unit_is_a_condition(understood, demo_catalog):
+    """"A blender with a glass jar and 10 speeds" kept the glass jar alone; the count is shown
+    with what it counts ("10 speeds", not "10")."""
+    glass = [p for p in demo_catalog.products if p.category == "blenders" and "glass" in _values(p, "jar_material")]
+    most = max(int(next(iter(_values(p, "speeds")))) for p in glass)
+    a = understood.answer(f"blender with a glass jar and {most} speeds")
+    named = _named_products(a, demo_catalog)
+    assert named and f"{most} speeds" in a.text, a.text
+    assert all(int(next(iter(_values(p, "speeds")))) >= most and "glass" in _values(p, "jar_material")
+               for p in named), a.text

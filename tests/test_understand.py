@@ -1303,3 +1303,50 @@ def test_chat_shorthand_of_verbs_is_written_out():
     assert written_out("does it hav wireless charging") == "does it have wireless charging"
     assert written_out("i dont want a tent over 3kg") == "i don't want a tent over 3kg"
     assert written_out("im looking for ths one") == "I'm looking for this one"
+
+
+def test_each_value_a_product_lists_several_of_is_a_condition():
+    """"A smartwatch with gps and ecg" listed the ones with GPS (one condition per attribute);
+    a product lists several sensors, so each value written is one ("gps or ecg" asks for
+    either). "A blue smartwatch with gps" lost its colour (a value by its last word was read only
+    when no other value was); "10 speeds" counts an attribute without a unit; "I don't want a tent
+    over 3 kg" and "nothing over $200" bound from above (both listed the ones above it)."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraints, price_constraint
+
+    def said(text, keys):
+        return [c.describe() for c in attribute_constraints(text, keys)]
+
+    watches = [K("sensors", None, ("heart rate, ecg, gps", "gps", "heart rate, spo2")),
+               K("color", None, ("navy blue", "red")), K("battery_life", "h", ("24", "336"))]
+    assert said("smartwatch with gps and ecg", watches) == ["sensors: gps", "sensors: ecg"]
+    assert said("a smartwatch with ecg and heart rate", watches) == ["sensors: ecg", "sensors: heart rate"]
+    assert said("smartwatch with gps or ecg", watches) == ["sensors: gps"]
+    assert said("blue smartwatch with gps", watches) == ["sensors: gps", "color: navy blue"]
+    blenders = [K("speeds", None, ("3", "5", "10")), K("capacity", "L", ("1.0", "2.0"))]
+    assert said("a blender with 10 speeds", blenders) == ["speeds: 10 or more"]
+    assert said("a 3-speed blender", blenders) == ["speeds: 3"]
+    assert said("which blender has the most speeds?", blenders) == ["speeds, highest first"]
+    tents = [k for k in _tent_keys() if k.key != "weight_limit"]  # (one attribute in kg)
+    assert said("i don't want a tent over 3kg", tents) == ["weight: 3 kg or less"]
+    assert said("a tent, nothing above 2 kg", tents) == ["weight: 2 kg or less"]
+    assert said("tents over 3kg", tents) == ["weight: 3 kg or more"]
+    assert price_constraint("tents, nothing over 200 dollars").max_price == 200
+    assert price_constraint("tents, nothing over 200 dollars").min_price is None
+    assert price_constraint("tents over $300").min_price == 300
+
+
+def test_an_amount_goes_to_the_attribute_named_next_to_it():
+    """"Laptops with at least 16gb ram and 1tb storage under 2000" kept no condition: both keys
+    in GB were named, so neither amount was given to one; and the price, after nine words, was
+    no bound. Each amount is the key named next to it."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraints, price_constraint
+
+    laptops = [K("ram", "GB", ("8", "16", "32", "64")), K("storage", "GB", ("256", "512", "1024", "2048"))]
+    text = "laptops with at least 16gb ram and 1tb storage under 2000"
+    assert sorted(c.describe() for c in attribute_constraints(text, laptops)) == [
+        "ram: 16 GB or more", "storage: 1024 GB (1 tb) or more"]
+    assert sorted(c.describe() for c in attribute_constraints("laptop with 32 GB of RAM and 512 GB of storage",
+                                                              laptops)) == ["ram: 32 GB or more", "storage: 512 GB or more"]
+    assert price_constraint(text).max_price == 2000

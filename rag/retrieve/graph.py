@@ -31,6 +31,7 @@ from rag.understand.constraints import (
     attribute_constraints,
     compared_amount,
     has_superlative,
+    lists_values,
     measured_comparative,
     price_constraint,
     relative_attributes,
@@ -73,6 +74,7 @@ LISTING_SUMMARY_ITEMS = 3  # products named in a constrained listing's summary f
 ACCESSORY_EXAMPLES = 2  # products named per kind of accessory (the fact stays quotable whole)
 BRANDS_NAMED = 12  # brands a brand listing names ("... and 18 more")
 _ID_UNSAFE = re.compile(r"[^\w.$,:-]+")  # what a listing's evidence id leaves out of its label
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # what a listing's attribute constraints are read against: the attributes of this many of the
 # category's products, and this many distinct values per key (rarer values go unmatched)
 ATTRIBUTE_PRODUCTS_READ = cypher.CATEGORY_ATTRIBUTES_PRODUCTS
@@ -1026,11 +1028,18 @@ class GraphRetriever:
         message bounds itself (`stated`: "under 2 kg" replaces "under 3 kg"; "the lightest"
         keeps it); of two on one attribute the later holds. An order alone ("the lightest")
         narrows nothing and is not carried."""
+        listed = {k.key for k in self._category_keys(category_id) if lists_values(k)}
         replaced = {c.key for c in stated if c.narrows}
-        kept: dict[str, AttributeConstraint] = {}
+        said = {(c.key, c.value) for c in stated}
+        kept: dict[str | tuple[str, str], AttributeConstraint] = {}
         for text in reversed(earlier):
             for c in self.attribute_constraints(text, category_id):
-                if c.narrows and c.key not in replaced and c.key not in kept:
+                if c.key in listed and c.value is not None:
+                    # a value of several a product may list adds to the others: "smartwatches
+                    # with gps", then "any with ecg too?" asks for both
+                    if (c.key, c.value) not in said:
+                        kept.setdefault((c.key, c.value), c)
+                elif c.narrows and c.key not in replaced and c.key not in kept:
                     kept[c.key] = c
         return list(reversed(kept.values()))
 
@@ -1134,7 +1143,19 @@ def _conditions_said(attribute: AttributeConstraint | None, narrowing: Sequence[
         # -10 °C or less, lowest first", not the key twice
         first = order.describe().rpartition(", ")[2]
         return "; ".join(c.describe() + (f", {first}" if c.key == order.key else "") for c in said if c is not order)
-    return "; ".join(c.describe() for c in said)
+    # (values of one attribute, each a product must list, said once: "sensors: gps and ecg")
+    values: dict[str, list[str]] = {}
+    for c in sorted(said, key=lambda c: c is not attribute):  # (the first the message said, first)
+        if c.value is not None:
+            values.setdefault(c.key, []).append(str(c.value))
+    parts: list[str] = []
+    for c in said:
+        if c.value is None or len(values[c.key]) == 1:
+            parts.append(c.describe())
+        elif values[c.key]:
+            parts.append(f"{c.key.replace('_', ' ')}: {' and '.join(values[c.key])}")
+            values[c.key] = []
+    return "; ".join(parts)
 
 
 def _makers(brands: list[str]) -> str:
@@ -1201,11 +1222,15 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     bounded = [i for i, c in enumerate(narrowing) if c.value is None and not (named and c.key == attribute.key)]
     narrowed = "; ".join(_words(narrowing[i].key) for i in bounded)
 
+    def said(v: object, c: AttributeConstraint) -> str:
+        # (a count without a unit says what it counts: "10 speeds", not "10")
+        return f"{v} {_words(c.key)}" if c.unit is None and _NUMBER.fullmatch(str(v)) else str(v)
+
     def value(r: dict, label: str = "") -> str:
         columns = r.get("narrowed") or []
-        shown = [", ".join(str(v) for v in columns[i]) for i in bounded if i < len(columns)]
-        if named:
-            shown.append(", ".join(str(v) for v in r.get("shown") or []))
+        shown = [", ".join(said(v, narrowing[i]) for v in columns[i]) for i in bounded if i < len(columns)]
+        if named and attribute is not None:
+            shown.append(", ".join(said(v, attribute) for v in r.get("shown") or []))
         return f", {label}{', '.join(x for x in shown if x)}" if any(shown) else ""
 
     ev: list[Evidence] = []

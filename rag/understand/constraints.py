@@ -34,7 +34,7 @@ _MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|f
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
 # its number has a unit; "laptops under 15" could be inches); other numbers may come before it
 # ("a 4 season tent under 500")
-_BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,8}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
+_BARE_MAX = re.compile(r"^\W*(?:[a-z0-9][\w'.-]*\s+){0,12}?(?:under|below|less than|up to)\s+(\d{2,}(?:\.\d+)?)"
                        r"(?:(?:\s+(?:please|pls|thanks|then|each|apiece|tops|max|ideally|preferably|if\s+possible|or\s+so|"
                        r"or\s+less))?\W*$"
                        # or before what else the search asks: "phones under 300 with 128gb"
@@ -49,6 +49,16 @@ _SPENDS = re.compile(rf"^\W*(?:(?:i|we)\s+)?(?:(?:don'?t|do\s+not|not|won'?t|can
                      rf"|(?:(?:want\s+to|wanna|can|could|would\s+like\s+to|will)\s+)?(?:spend|pay)\s+"
                      rf"(?:at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|less\s+than|under|max(?:imum)?)"
                      rf"|(?:not|no)\s+more\s+than)\s*\$?\s?{AMOUNT}(?:\s?(?:dollars?|bucks|usd))?\b", re.IGNORECASE)
+# A negation earlier in the clause turns a floor into a ceiling: "nothing over $200", "I don't
+# want a tent over 3 kg" (both listed the ones above it)
+_NEGATION = re.compile(r"(?:\b(?:not|no|nothing|none|never|without)|n't)\b", re.IGNORECASE)
+
+
+def negated_floor(before: str) -> bool:
+    """Whether the clause that ends `before` (the text before "over 3 kg") negates it."""
+    return _NEGATION.search(re.split(r"[,.;:!?]", before)[-1]) is not None
+
+
 # "around $50", "about 100 dollars": a price near it, within AROUND_SHARE either way
 _AROUND = re.compile(rf"\b(?:around|about|approximately|approx\.?|roughly|~)\s*{MONEY}", re.IGNORECASE)
 AROUND_SHARE = 0.2
@@ -207,7 +217,10 @@ def price_constraint(text: str) -> PriceConstraint:
             high = _number(m.group(1))
         elif m := _SPENDS.search(text):
             high = _number(m.group(1))
-        if m := _MIN.search(_SPENDS.sub(" ", text)):  # ("don't want to pay more than $300" is no floor)
+        spent = _SPENDS.sub(" ", text)  # ("don't want to pay more than $300" is no floor)
+        if (m := _MIN.search(spent)) and negated_floor(spent[:m.start()]):
+            high = _amount(m) if high is None else high
+        elif m:
             low = _amount(m)
         if low is None and high is None and (m := _AROUND.search(text) or _BUDGET_AROUND.search(text)):
             low, high = round(_amount(m) * (1 - AROUND_SHARE), 2), round(_amount(m) * (1 + AROUND_SHARE), 2)
@@ -333,6 +346,13 @@ class AttributeKey:
                 continue
         return False
 
+    def counted_by(self, word: str) -> bool:
+        """Whether a number followed by `word` counts this unitless attribute ("10 speeds", "a
+        3-speed blender" of `speeds`)."""
+        last = self.words.split()[-1].lower() if self.words.split() else ""
+        return not self.unit and self.kind == "numeric" and bool(last) and \
+            word.lower().removesuffix("s") == last.removesuffix("s")
+
     def unit_named(self, word: str) -> bool:
         unit = (self.unit or "").lower()
         return bool(unit) and (word.lower() in spellings(unit) or word.lower() == unit)
@@ -441,7 +461,8 @@ _PARTY = re.compile(r"\b(?:(?:for\s+)?(?:a\s+|the\s+|my\s+|our\s+)?(?:family|gro
 
 
 def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[AttributeConstraint]:
-    """The attribute conditions `text` states about the listed products, one per attribute:
+    """The attribute conditions `text` states about the listed products, one per attribute (one
+    per value written of an attribute a product lists several of: "with gps and ecg"):
     first each number with a unit one numeric attribute is stored in ("for 4 people" ->
     capacity >= 4 persons; "under 2 kg" -> weight <= 2 kg; "a 2-person tent" -> capacity = 2
     persons; when several attributes share the unit, the one the text names: "a 4-person tent
@@ -459,11 +480,15 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
     plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain
     asked = content_words(plain)
-    found: dict[str, AttributeConstraint] = {}
-    for c in _amounts(_without_numbered_values(plain, keys), asked, numeric):
+    found: dict[str | tuple[str, str], AttributeConstraint] = {}
+    counted = [k for k in keys if k.kind == "numeric" and not k.unit]
+    for c in _amounts(_without_numbered_values(plain, keys), asked, numeric, counted):
         found.setdefault(c.key, c)
-    for other in _other_conditions(plain.lower(), asked, keys, numeric):
-        found.setdefault(other.key, other)
+    for other in _other_conditions(plain.lower(), asked, keys, numeric + counted):
+        # (one per attribute, but for each value of one a product lists several of: "gps and ecg")
+        same = found.get(other.key)
+        found.setdefault(other.key if same is None or same.value is None or other.value is None
+                         else (other.key, other.value), other)
     return list(found.values())
 
 
@@ -498,11 +523,13 @@ def _without_numbered_values(plain: str, keys: list[AttributeKey]) -> str:
     return plain
 
 
-def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterator[AttributeConstraint]:
-    """The conditions of the numbers with a unit in `plain`, in order."""
+def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey],
+             counted: list[AttributeKey] = []) -> Iterator[AttributeConstraint]:
+    """The conditions of the numbers with a unit in `plain`, in order, and of the numbers that
+    count an attribute without one (`counted`: "a blender with 10 speeds")."""
     for m in _NUMBER_UNIT.finditer(plain):
         number, unit_word = float(m.group(1)), m.group(2)
-        fits = [k for k in numeric if k.unit_named(unit_word)]
+        fits = [k for k in numeric if k.unit_named(unit_word)] or [k for k in counted if k.counted_by(unit_word)]
         said = None
         if not fits:  # "1TB" of storage kept in GB: the number in the stored unit
             written = canonical(unit_word)
@@ -515,6 +542,10 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
         # laptop" is RAM, storage starts at 128 GB)
         having = [k for k in fits if k.has_number(number)]
         chosen = (named or (having if len(having) == 1 else [])) if len(fits) > 1 else fits
+        if len(chosen) > 1:
+            # both named: the one named next to the amount ("16gb ram and 1tb storage" named
+            # both, and neither condition was kept)
+            chosen = [k for k in chosen if _named_next_to(k, plain[: m.start()], plain[m.end():])] or chosen
         if len(chosen) != 1:
             continue
         before = plain[: m.start()]
@@ -526,11 +557,23 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey]) -> Iterat
                                       said=f"{low.group(1)} to {said}" if said else None)
         elif _EXACTLY.search(before) or joined:  # "exactly 2 persons", "a 2-person tent"
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, max_value=number, said=said)
+        elif (least := _AT_LEAST.search(before)) is not None and negated_floor(before[:least.start()]):
+            # "I don't want one over 3 kg", "nothing above 2 kg"
+            yield AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
         elif _AT_MOST.search(before) or (rated_temperature(chosen[0]) and not _AT_LEAST.search(before)):
             # (a rating for a temperature is one for it or colder: "a -10 °C sleeping bag")
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, max_value=number, said=said)
         else:
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
+
+
+def _named_next_to(key: AttributeKey, before: str, after: str) -> bool:
+    """Whether the key's words come right after an amount ("16gb ram", "16 GB of RAM") or right
+    before it ("ram of 16gb", "storage: at least 1tb")."""
+    words = r"\s+".join(map(re.escape, key.words.lower().split()))
+    return bool(re.match(rf"\s*(?:of\s+)?{words}\b", after.lower())
+                or re.search(rf"\b{words}\s*(?:of|:|is|=)?\s*(?:at\s+least|at\s+most|over|under|above|below)?\s*$",
+                             before.lower()))
 
 
 def _negated(word: str, lower: str) -> bool:
@@ -548,13 +591,14 @@ def _other_conditions(lower: str, asked: set[str], keys: list[AttributeKey],
     noise cancelling" states two (it kept the noise cancelling alone); then an order the text
     asks for (`_ordering`: "the warmest", "the best camera")."""
     found = [c for k in keys if (c := _yes_or_no(k, lower, asked)) is not None]
-    found += [c for k in keys if (c := _written_value(k, lower)) is not None]
+    found += [c for k in keys for c in _written_values(k, lower)]
     if not any(c.key == k.key for c in found for k in keys if k.kind == "text") and not any(map(rated_temperature, keys)):
         # (not where a temperature rating says how warm: "camping in winter, what do I need?"
         # of the outdoor gear asked for 4-season sleeping bags, which no product is)
         found += [c for k in keys if (c := _season_named(k, lower)) is not None][:1]
-    if not any(c.key == k.key for c in found for k in keys if k.kind == "text"):
-        found += [c for c in [_value_by_its_last_word(keys, lower)] if c is not None]
+    # (of the attributes no value was found of: "a blue smartwatch with gps" is navy blue)
+    found += [c for c in [_value_by_its_last_word([k for k in keys if all(c.key != k.key for c in found)], lower)]
+              if c is not None]
     # (not by the words of a value found: "power" of "power bank" names no wattage)
     taken = content_words(" ".join(str(c.value) for c in found if c.value not in (None, "yes", "no")))
     ordering = _ordering(lower, asked - taken, numeric)
@@ -588,16 +632,31 @@ def _yes_or_no(k: AttributeKey, lower: str, asked: set[str]) -> AttributeConstra
     return AttributeConstraint(k.key, value=wanted)
 
 
-def _written_value(k: AttributeKey, lower: str) -> AttributeConstraint | None:
+def _written_values(k: AttributeKey, lower: str) -> list[AttributeConstraint]:
     """A value of a text attribute written out: the longest; of two as long, the one written
     first ("the difference between a 3-season and a 4-season tent" read either, by the order a
-    set of strings happened to take). A value may list several: "heart rate, ecg, gps" has "gps"."""
+    set of strings happened to take). A value may list several ("heart rate, ecg, gps" has
+    "gps"): of such an attribute, each value written, in the order written, unless the text asks
+    for either ("a smartwatch with gps and ecg" asks for both: it listed the ones with GPS)."""
     if k.kind != "text":
-        return None
+        return []
     written = [v for v in {i for x in k.values for i in x.split(", ")} if v and _written_out(v, lower)]
     if not written:
-        return None
-    return AttributeConstraint(k.key, value=max(written, key=lambda v: (len(v), -_written_at(v, lower), v)))
+        return []
+    first = max(written, key=lambda v: (len(v), -_written_at(v, lower), v))
+    if lists_values(k) and not _EITHER.search(lower):
+        each = sorted({v for v in written if not any(v != w and v in w for w in written)},
+                      key=lambda v: (_written_at(v, lower), v))
+        return [AttributeConstraint(k.key, value=v) for v in each]
+    return [AttributeConstraint(k.key, value=first)]
+
+
+def lists_values(k: AttributeKey) -> bool:
+    """Whether a product may have several values of the attribute ("heart rate, ecg, gps")."""
+    return any(", " in x for x in k.values)
+
+
+_EITHER = re.compile(r"\b(?:or|either)\b", re.IGNORECASE)
 
 
 # the seasons a shelter is rated for, named by when it is used: "a tent for winter" is a
