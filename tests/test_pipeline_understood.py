@@ -3184,3 +3184,46 @@ def test_a_count_without_a_unit_is_a_condition(understood, demo_catalog):
     assert named and f"{most} speeds" in a.text, a.text
     assert all(int(next(iter(_values(p, "speeds")))) >= most and "glass" in _values(p, "jar_material")
                for p in named), a.text
+
+
+def _compared(understood, session_id, products, question):
+    names = [p.title.split(",")[0] for p in products]
+    listed = ", ".join(f"the {n}" for n in names[:-1]) + f" and the {names[-1]}"
+    return _after(understood, session_id, [f"compare {listed}"], question)
+
+
+def test_a_comparative_of_a_part_measures_its_size(understood, demo_catalog):
+    """"Which one has the bigger jar?" after two blenders compared quoted the jar material row (it
+    says "jar"); "the bigger screen" of two phones measured the battery (the first size key with
+    "capacity" in its name) and said nothing of which."""
+    blenders = [p for p in demo_catalog.products if p.category == "blenders"][:2]
+    a = _compared(understood, "bigger-jar", blenders, "which one has the bigger jar?")
+    assert a.text.startswith("Capacity:"), a.text
+    phones = [p for p in demo_catalog.products if p.category == "phones"][:2]
+    a = _compared(understood, "bigger-screen", phones, "which has the bigger screen?")
+    assert a.text.startswith("Screen size:") and re.search(r"\((?:the biggest|the same)", a.text), a.text
+
+
+def test_of_three_compared_those_that_share_the_extreme_are_named(understood, demo_catalog):
+    """Of three phones, two with the biggest battery: "which has the biggest battery?" named
+    none (one product had to have it)."""
+    by_battery = defaultdict(list)
+    for p in demo_catalog.products:
+        if p.category == "phones" and "," in p.title:
+            by_battery[next(a.values[0] for a in p.attributes if a.key == "battery_capacity")].append(p)
+    most = max((v for v, ps in by_battery.items() if len({p.title.split(",")[0] for p in ps}) >= 2), key=float)
+    pair = list({p.title.split(",")[0]: p for p in by_battery[most]}.values())[:2]
+    less = next(ps[0] for v, ps in by_battery.items() if float(v) < float(most))
+    a = _compared(understood, "three-way", [less, *pair], "which has the biggest battery?")
+    assert "(the biggest are" in a.text, a.text
+
+
+def test_which_is_better_for_winter_is_the_warmer(understood, demo_catalog):
+    """"Which is better for winter?" of two sleeping bags said it depends on what matters."""
+    bags = {}
+    for p in demo_catalog.products:
+        if p.category == "sleeping-bags":
+            bags.setdefault(next(a.values[0] for a in p.attributes if a.key == "temperature_rating"), p)
+    warm, cold = sorted(bags, key=float)[0], sorted(bags, key=float)[-1]
+    a = _compared(understood, "winter", [bags[cold], bags[warm]], "which is better for winter?")
+    assert f"(the warmest is {bags[warm].title}" in a.text, a.text

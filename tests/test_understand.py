@@ -1350,3 +1350,20 @@ def test_an_amount_goes_to_the_attribute_named_next_to_it():
     assert sorted(c.describe() for c in attribute_constraints("laptop with 32 GB of RAM and 512 GB of storage",
                                                               laptops)) == ["ram: 32 GB or more", "storage: 512 GB or more"]
     assert price_constraint(text).max_price == 2000
+
+
+def test_a_comparison_for_the_cold_measures_warmth():
+    """"Which is better for winter?" of two sleeping bags said it depends: the warmer."""
+    from rag.understand.constraints import measured_comparative
+
+    assert measured_comparative("which is better for winter?")[2] == "warmest"
+    assert measured_comparative("which is better for travel?") is None
+
+
+def test_products_listed_with_commas_are_each_linked(linker, demo_catalog):
+    """"Compare the X, the Y and the Z" linked Y and Z alone (a comma was no boundary: a title's
+    comes before its colour)."""
+    phones = [p for p in demo_catalog.products if p.category == "phones" and "," in p.title][:3]
+    names = [p.title.split(",")[0] for p in phones]
+    r = linker.link(f"compare the {names[0]}, the {names[1]} and the {names[2]}")
+    assert len([e for e in r.entities if e.kind == "product"]) == 3, r.entities

@@ -90,7 +90,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
-from rag.understand.constraints import has_superlative, superlatives
+from rag.understand.constraints import compared_amount, has_superlative, measured_comparative, superlatives
 from rag.understand.linker import english_words
 from rag.units import canonical, convert, shown
 from rag.understand.request import (
@@ -473,6 +473,9 @@ def _store_written(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source in ("policy", "faq")
 
 
+#: What the graph says of the row of the measure a comparison's comparative asks
+#: (rag.retrieve.graph._extreme_asked): "(the biggest is X)", "(X has more)", "(the same for both)"
+_VERDICT = re.compile(r"\((?:the\s+\w+\s+is\s|[^()]+\shas\s+(?:more|less|fewer|the\s)|the\s+same\s+for\s+(?:both|all)\))")
 #: A question about which size to choose, not which size this one is ("what size should I
 #: order?", "how do I determine my size?", "does it run small?"): a product's own size fact
 #: ("size: medium") says which listing it is, and answers none of them
@@ -781,6 +784,7 @@ class ExtractiveGenerator:
         # while "quietest blender?", a search, got the blenders and that it cannot tell which)
         asks_for_a_thing = thing is not None or searched or asks_what_to_get(question) or bool(picked_by(question))
         choosing = asks_which_to_choose(question)
+        comparing = measured_comparative(question) is not None or compared_amount(question) is not None
 
         scored = []
         ranks = [c[0] for c in candidates]
@@ -868,7 +872,13 @@ class ExtractiveGenerator:
                 # an FAQ answers its own question: "Use the tracking link ..." answers how to
                 # track an order, not "can I use it on a plane?" by the word "use"
                 relevant = False
-            if relevant and attribute and not self._states_attribute(attribute, sentence, items[rank].evidence):
+            # the row of the measure a comparative asks, which says which has the most of it,
+            # answers it: "which one has the bigger jar?" quoted the jar material row (it says
+            # "jar"), not the capacity row ("the biggest is ...")
+            verdict = (comparing and items[rank].evidence.source == "comparison"
+                       and not items[rank].evidence.id.endswith("#price") and bool(_VERDICT.search(sentence)))
+            relevant = relevant or verdict
+            if relevant and attribute and not verdict and not self._states_attribute(attribute, sentence, items[rank].evidence):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
                 relevant = False
             if (relevant and feature and items[rank].evidence.source in ("attribute", "description")
@@ -899,6 +909,8 @@ class ExtractiveGenerator:
             score = lexical + sim + 0.1 * topical[rank] - 0.01 * position - 0.005 * rank
             if shows_the_differences:
                 score += 1.0
+            if verdict:  # (before the rows that share the measure's noun: "jar material")
+                score += 2.0
             if lists_the_thing and (not lexical_hit or narrowed_listing(items[rank].evidence)):
                 # what a request asks for is listed: a product's fact near it in meaning only is
                 # no better answer ("I want a blender for smoothies" got one blender's price,

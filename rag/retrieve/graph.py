@@ -343,9 +343,14 @@ class GraphRetriever:
         asked = measured_comparative(q.text or "")
         compared = [row for row in self._read(cypher.COMPARE_ATTRIBUTES, {"ids": ids}) if row["products"] >= 2]
         # (the one key the comparative measures, first of its names: "bigger" of tents is their
-        # capacity, not their packed size)
-        measured = next((row["key"] for name in (asked[0] if asked else ()) for row in compared
-                         if row["key"] == name or name in row["key"].split("_")), None)
+        # capacity, not their packed size; unless it names a measure: "the bigger screen" is the
+        # screen size, not the battery capacity, while "the bigger jar" names none, a capacity)
+        amount = compared_amount(q.text or "") if asked else None
+        measured = next((row["key"] for row in compared if amount and amount[0]
+                         and amount[0] <= content_words(_words(row["key"]))
+                         and all(_number_alone(v["value"]) is not None for v in row["values"])), None)
+        measured = measured or next((row["key"] for name in (asked[0] if asked else ()) for row in compared
+                                     if row["key"] == name or name in row["key"].split("_")), None)
         if measured is None and (amount := compared_amount(q.text or "")) is not None:
             # ("which one has more RAM?": the row of what it counts, and who has more of it)
             # (or the one it names by its last word: "the better camera" is the main camera)
@@ -1085,7 +1090,8 @@ def _extreme_asked(asked: tuple[Any, str, str] | None, row: dict, titles: dict[s
     lighter?" got both weights, and which one it is was left to the shopper), " (X has more)"
     for an amount compared ("which one has more RAM?": `asked` ends with "more", "less" or
     "fewer"), when every value is a number in one unit and one product has the extreme; " (the
-    same for both)" when none differs; else ""."""
+    same for both)" when none differs; " (the lightest are X and Y)" when some share it; else
+    ""."""
     if asked is None:
         return ""
     _, way, superlative = asked
@@ -1097,13 +1103,16 @@ def _extreme_asked(asked: tuple[Any, str, str] | None, row: dict, titles: dict[s
     which = [pid for pid, n in values if n == best]
     if len(which) == len(values):  # ("which has the bigger battery?" of two with 3500 mAh)
         return " (the same for both)" if products == 2 else " (the same for all)"
-    if len(which) != 1:
-        return ""
-    name = titles.get(which[0], which[0])
+    names = [titles.get(pid, pid) for pid in which]
+    if len(names) > 1:  # (of three, two alike: "the biggest are X and Y"; it said nothing)
+        both = f"{', '.join(names[:-1])} and {names[-1]}"
+        if superlative in _HAS_THE_EXTREME:
+            return f" ({both} have {_HAS_THE_EXTREME[superlative][1]})"
+        return f" (the {superlative} are {both})"
     if superlative in _HAS_THE_EXTREME:
         two, many = _HAS_THE_EXTREME[superlative]
-        return f" ({name} has {two if products == 2 else many})"
-    return f" (the {superlative} is {name})"
+        return f" ({names[0]} has {two if products == 2 else many})"
+    return f" (the {superlative} is {names[0]})"
 
 
 def _number_alone(value: Any) -> float | None:

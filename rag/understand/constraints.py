@@ -773,10 +773,17 @@ _MEASURED_ASKED = re.compile(r"\b(?:" + "|".join([*MEASURED_SUPERLATIVES, *MEASU
                              re.IGNORECASE)
 
 
+_BETTER_FOR_COLD = re.compile(r"\b(?:better|best)\b.*\bfor\s+(?:the\s+)?(?:winter|cold|colder|freezing|snow)\b",
+                              re.IGNORECASE)
+
+
 def measured_comparative(text: str) -> tuple[tuple[str, ...], Direction, str] | None:
     """(attribute names, direction, superlative) of the first measured comparative or
     superlative `text` asks ("which is lighter?", "which is the lightest?"), else None."""
     m = _MEASURED_ASKED.search(text or "")
+    if m is None and _BETTER_FOR_COLD.search(text or ""):
+        # "which is better for winter?" of two sleeping bags: the warmer (it said it depends)
+        return MEASURED_COMPARATIVES["warmer"][0], MEASURED_COMPARATIVES["warmer"][1], "warmest"
     if m is None:
         return None
     word = m.group(0).lower()

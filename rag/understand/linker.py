@@ -55,6 +55,8 @@ STOPWORDS = frozenset(
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 #: Where one product mention ends and the next may start.
 _SEGMENT_RE = re.compile(r"\b(?:and|vs|versus|or|with|than|against|compared to|to|for)\b|[;/+?!]|\bv\.?\s"
+                         # "compare the X, the Y and the Z" (a comma in a title comes before its colour)
+                         r"|,(?=\s+(?:the|an?)\s)"
                          # "will X fit my Y?" (not "Casemate Fit 200": a name goes on after "Fit")
                          r"|\bfits?(?=\s+(?:my|the|a|an|your|this|that|our|his|her)\b)", re.I)
 _COLOUR_SUFFIX_RE = re.compile(r",\s*[^,]{1,40}$")
