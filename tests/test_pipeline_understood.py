@@ -3152,13 +3152,6 @@ def test_which_kind_goes_with_the_page_product(understood, demo_catalog):
     assert a.intent == "compatibility" and "Phones" in a.text and "lightning" in a.text.lower(), a.text
 
 
-def test_a_misspelled_category_is_listed(understood):
-    """"Do u have blendrs" was declined as out of scope (the linker read Blenders, the intent
-    model had never seen the word)."""
-    a = understood.answer("do u have blendrs")
-    assert "Blenders" in a.text and not a.abstained, a.text
-
-
 def _values(product, key):
     return {v.lower() for a in product.attributes if a.key == key for value in a.values for v in value.split(", ")}
 
@@ -3184,6 +3177,40 @@ def test_a_count_without_a_unit_is_a_condition(understood, demo_catalog):
     assert named and f"{most} speeds" in a.text, a.text
     assert all(int(next(iter(_values(p, "speeds")))) >= most and "glass" in _values(p, "jar_material")
                for p in named), a.text
+
+
+@pytest.mark.parametrize("question", ["how big is it?", "how big is the jar?", "how much does it hold?"])
+def test_how_big_a_product_is_is_its_size(understood, demo_catalog, question):
+    """"How big is it?" on a blender's page said "I don't know", and "how big is the jar?"
+    quoted "jar material: glass": its capacity answers both."""
+    blender = next(p for p in demo_catalog.products if p.category == "blenders")
+    capacity = next(a.values[0] for a in blender.attributes if a.key == "capacity")
+    a = understood.answer(question, product_id=blender.id)
+    assert f"{capacity} L" in a.text and "material" not in a.text, a.text
+
+
+def test_a_misspelled_category_is_listed(understood):
+    """"Do u have blendrs" was declined as out of scope (the linker read Blenders, the intent
+    model had never seen the word)."""
+    a = understood.answer("do u have blendrs")
+    assert "Blenders" in a.text and not a.abstained, a.text
+
+
+def test_how_to_do_what_a_rule_allows_follows_it(understood):
+    """"I want to return my blender" then "how do I do that?" was declined as out of scope, and
+    "how do I track it" (no question mark) after shipping too: the rule, read with the message it
+    follows (the tracking FAQ for the second)."""
+    a = _after(understood, "how-do-i", ["i want to return my blender"], "how do i do that")
+    assert a.intent == "return_policy" and not a.abstained, a.text
+    a = _after(understood, "track-it", ["how long does shipping take"], "how do i track it")
+    assert "tracking link" in a.text, a.text
+
+
+def test_a_feature_a_product_supports_is_asked_by_name(understood, demo_catalog):
+    """"Does it support wireless charging?" on a phone's page quoted its charging port."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    a = understood.answer("does it support wireless charging?", product_id=phone.id)
+    assert "charging port" not in a.text, a.text
 
 
 def _compared(understood, session_id, products, question):
@@ -3227,3 +3254,12 @@ def test_which_is_better_for_winter_is_the_warmer(understood, demo_catalog):
     warm, cold = sorted(bags, key=float)[0], sorted(bags, key=float)[-1]
     a = _compared(understood, "winter", [bags[cold], bags[warm]], "which is better for winter?")
     assert f"(the warmest is {bags[warm].title}" in a.text, a.text
+
+
+def test_a_price_range_alone_lists_the_store_in_it(understood):
+    """"Under 200?" with nothing named or in focus was declined as out of scope ("anything under
+    200?" listed the store's products in that range); after a listing it still narrows that."""
+    a = understood.answer("under 200?")
+    assert a.intent == "recommendation" and "at $200.00 or less" in a.text, a.text
+    a = _after(understood, "tents-then-price", ["tents"], "under 200?")
+    assert a.text.startswith("Tents at $200.00 or less") or a.text.startswith("No tents"), a.text

@@ -210,6 +210,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?"
                           r"|mins?|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b",
                           re.IGNORECASE)),
+    # "how big is it?", "how much does it hold?": its size, which a capacity, a screen size or a
+    # measure in litres, inches or centimetres says ("how big is it?" on a blender's page said
+    # "I don't know", "how big is the jar?" quoted "jar material: glass"); not which size to
+    # choose ("what size should I order?")
+    AnswerType("size", _asks(r"\bhow\s+(?:big|large|roomy|spacious)\b|\bwhat\s+size\s+(?:is|are)\b"
+                             r"|\bhow\s+much\s+(?:does|can|will|do)\s+(?:it|they|this|that|the\s+\w+)\s+hold\b"),
+               re.compile(r"\b(?:capacity|size|dimensions?)\s*:|\d(?:\.\d+)?\s*(?:L|liters?|litres?|ml|in|inch(?:es)?"
+                          r"|cm|mm|persons|people)\b|\d\s*x\s*\d", re.IGNORECASE),
+               frame=frozenset(content_words("big large small roomy spacious size hold"))),
     # "how much is the X?" asks its price, which an answer must give ("the X weighs 455 g" is no
     # answer); "how much does it weigh / hold?" is a measure, "how much is shipping?" may be free
     AnswerType("price", _asks(r"^\W*how much (?:is|are|was|were|does|do|would|will)\b"
@@ -308,8 +317,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED = (
-    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE = (
+    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed", "size"))
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -846,7 +855,7 @@ class ExtractiveGenerator:
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
-                        or (typed and wanted in (WARMTH, WATER, SPEED)
+                        or (typed and wanted in (WARMTH, WATER, SPEED, SIZE)
                             and items[rank].evidence.source in ("attribute", "description"))
                         or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
                         # (and its look-alikes whether it has any: "got anything like this?")

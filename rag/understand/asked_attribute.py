@@ -76,10 +76,11 @@ def asked_attribute(question: str, named: frozenset[str] = frozenset()) -> froze
 
 # "does it have a mic?", "does the X have GPS?", "do they have a laptop sleeve?": a feature
 # asked for by name, the whole rest of the question
-# (the product named without an article too: "does Veltro Lite 600 have wireless charging?")
+# (the product named without an article too: "does Veltro Lite 600 have wireless charging?"; and
+# "does it support wireless charging?", which quoted the phone's charging port)
 _HAS_FEATURE = re.compile(r"^\W*(?:and\s+|so\s+)?(?:does|do)\s+(?:it|they|(?:this|that|these|those|the)(?:\s+[^?]+?)?"
                           r"|(?-i:[A-Z])[^?]+?)\s+"
-                          r"(?:have|has|come\s+with|include)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
+                          r"(?:have|has|come\s+with|include|support|supports|offer)\s+(?:a|an|any|some)?\s*(?P<p>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})"
                           r"\s*\??\s*$", re.IGNORECASE)
 # Words that judge a feature rather than name it ("does it have good battery life?"), or say
 # only that it has it ("does it have GPS built in?")

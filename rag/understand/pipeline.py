@@ -543,8 +543,11 @@ _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if
                              r"|even(?=\s+[^?.!]{1,40}\?*\s*$))\b[^?.!]{0,60}\?*\s*$", re.IGNORECASE)
 #: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
 #: what that rule offers, asked again
+#: (so is how to do it: "I want to return my blender" then "how do I do that?" was declined)
 _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|should|do)\s+i\s+do(?:\s+(?:now|about\s+it|then))?"
-                       r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps)\W*$",
+                       r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps"
+                       r"|how(?:\s+(?:do|can|would|should)\s+(?:i|we)\s+(?:do|start|get|go\s+about)\s+(?:that|it|this|one)"
+                       r"|\s+does\s+(?:that|it|this)\s+work)?)\W*$",
                        re.IGNORECASE)
 #: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
 #: not the product in focus
@@ -744,8 +747,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          that is most something ("what's the lightest tent?": out of scope
                          0.64, while "which tent is the lightest?" is product_info 0.99);
       store_price        the dearest or cheapest asked with nothing named or in focus ("and
-                         the most expensive?" after the store's cheapest): the store's products
-                         in that order;
+                         the most expensive?" after the store's cheapest), or a price range
+                         alone ("under 200?"): the store's products in that order or range;
       catalog_search     searches_the_catalog: a category and a few words that narrow it, as
                          typed in a search box ("blue headphones", "sleeping bag for winter");
       accessories_asked  accessories asked of one product ("any accessories for the X?":
@@ -812,6 +815,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
             and (_PICKS_AMONG.search(text) or _OF_THE_STORE.search(text))):
         # "and the most expensive?" after "what's the cheapest thing you sell?" (the store's
         # listing, no kind in focus), "what's the cheapest one you sell?": declined
+        return "recommendation", "store_price"
+    if (declined and source == "none" and not mentioned and only_a_condition(text)
+            and ((bounds := price_constraint(text)).max_price is not None or bounds.min_price is not None)):
+        # "under 200?" with nothing named or in focus, as typed in a shop's search box (declined;
+        # "anything under 200?" listed the store's products in that range)
         return "recommendation", "store_price"
     if (declined and source == "message" and tells_what_someone_likes(text)
             and any(e.kind == "category" for e in mentioned)):
@@ -1531,7 +1539,10 @@ class Understander:
                 query += "?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
-              and intent.label in PRODUCT_INTENTS and not any(e.kind == "product" for e in focus)
+              and (intent.label in PRODUCT_INTENTS
+                   # ("how do I track it" after shipping was declined; with "?" it was a product one)
+                   or (intent.label == "out_of_scope" and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE))
+              and not any(e.kind == "product" for e in focus)
               and ((source in ("session", "none") and not mentioned and (_ELLIPSIS.search(head) or REFERS_BACK.search(head)))
                    or (source == "message" and all(e.kind == "category" for e in mentioned)
                        and _POLICY_REFERENCE.search(head)))):

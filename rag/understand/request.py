@@ -279,7 +279,9 @@ _ASKS_FOR_THE_RANGE = re.compile(
     r"|best[\s-]+selling(?:\s+(?:products?|items?|things?))?"
     r"|most\s+popular(?:\s+(?:products?|items?|things?))?|popular(?:\s+(?:right\s+)?now)?|trending(?:\s+now)?)"
     # "I'm looking for a present for my wife": a gift for someone, of no kind named
-    r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+)?(?:a\s+|some\s+)?"
+    r"|(?:(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want|any\s+ideas\s+for)\s+"
+    # ("what's a good gift for a runner?" said "I don't know")
+    r"|what(?:'s|\s+is|\s+would\s+be)\s+(?:a\s+)?(?:good|nice|great)\s+)?(?:a\s+|some\s+)?"
     r"(?:gift|present)s?(?:\s+(?:idea|ideas))?\s+for\s+(?:my|a|an|the|our)\s+[\w'-]+(?:\s+[\w'-]+)?"
     # "looking for a gift", "I need a present" (it said "I don't know")
     r"|(?:i'?m\s+|i\s+am\s+)?(?:looking\s+for|i\s+need|i\s+want|need|want)\s+(?:a\s+|some\s+)?(?:gift|present)s?"
