@@ -1037,6 +1037,18 @@ RETURN value
 LIMIT $values
 """
 
+# The pairs of leaf categories whose products the catalog links as compatible or as accessories,
+# either way (phones and phone cases): which kinds "what charger do I need?" asks of on a phone's
+# page (rag/understand/linker.py, EntityLinker.goes_with).
+LINKED_CATEGORIES = """
+MATCH (a:Product)-[:COMPATIBLE_WITH|ACCESSORY_FOR]->(b:Product)
+MATCH (a)-[:IN_CATEGORY]->(ca:Category)
+MATCH (b)-[:IN_CATEGORY]->(cb:Category)
+WITH DISTINCT ca.id AS a_id, cb.id AS b_id
+RETURN a_id, b_id
+ORDER BY a_id, b_id
+"""
+
 # params: after ('' to begin), limit. Product names with their brand and leaf category ids, in
 # keyset pages by id: what the entity linker indexes (rag/understand/linker.py).
 LINKER_PRODUCT_NAMES = """

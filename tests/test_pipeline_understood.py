@@ -3263,3 +3263,22 @@ def test_a_price_range_alone_lists_the_store_in_it(understood):
     assert a.intent == "recommendation" and "at $200.00 or less" in a.text, a.text
     a = _after(understood, "tents-then-price", ["tents"], "under 200?")
     assert a.text.startswith("Tents at $200.00 or less") or a.text.startswith("No tents"), a.text
+
+
+@pytest.mark.parametrize("question, kind", [("what charger do i need?", "chargers-cables"),
+                                            ("which case should i buy?", "phone-cases")])
+def test_what_to_get_on_a_product_page_is_what_goes_with_it(understood, demo_catalog, question, kind):
+    """"What charger do I need?" on a phone's page was declined as out of scope, and "which case
+    should I buy?" listed every case: those the catalog links to the phone. A kind that goes with
+    nothing on the page ("what tent should I buy?") is still the store's listing."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id][kind]) >= 2)
+    a = understood.answer(question, product_id=phone.id)
+    named = {p.id for p in _named_products(a, demo_catalog)}
+    assert a.intent == "compatibility" and named and named <= linked[phone.id][kind], a.text
+    a = understood.answer("what tent should i buy?", product_id=phone.id)
+    assert a.text.startswith("Tents"), a.text
+    # (the one product talked about, too)
+    a = _after(understood, f"get-{kind}", [f"how much is the {phone.title}?"], question)
+    named = {p.id for p in _named_products(a, demo_catalog)}
+    assert named and named <= linked[phone.id][kind], a.text

@@ -1367,3 +1367,13 @@ def test_products_listed_with_commas_are_each_linked(linker, demo_catalog):
     names = [p.title.split(",")[0] for p in phones]
     r = linker.link(f"compare the {names[0]}, the {names[1]} and the {names[2]}")
     assert len([e for e in r.entities if e.kind == "product"]) == 3, r.entities
+
+
+def test_the_linker_knows_which_kinds_go_together(linker, demo_catalog):
+    """Read from the graph (kg.cypher.LINKED_CATEGORIES) as from the catalog: the kinds whose
+    products are linked, either way ("what charger do I need?" on a phone's page asks of one)."""
+    from rag.understand.linker import EntityLinker
+
+    assert linker.goes_with("phones", "phone-cases") and linker.goes_with("phone-cases", "phones")
+    assert not linker.goes_with("phones", "tents") and not linker.goes_with(None, "phones")
+    assert EntityLinker.from_catalog(demo_catalog)._linked == linker._linked

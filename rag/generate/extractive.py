@@ -307,7 +307,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                                       r"|\b(?:need|use|get|buy|want)\s+(?:(?:a|an|some|the|new)\s+)?(?:[a-z]+\s+){0,2}?for\s+"
                                       r"(?:my|the|this|that|it)\b"
                                       # "what phone is it for?" on a case's page (it quoted the price)
-                                      rf"|{ASKS_WHAT_IT_FITS.pattern}"),
+                                      rf"|{ASKS_WHAT_IT_FITS.pattern}"
+                                      # "what phone should I get?" there (the same)
+                                      r"|^\W*(?:what|which)\s+(?:[a-z-]+\s+){1,3}?(?:do\s+i\s+need|should\s+i\s+"
+                                      r"(?:get|buy|use|pick|choose))\b"),
                COMPATIBILITY_FACT),
     # "any similar phones?", "got anything like this?": the graph's look-alikes of the product
     # in focus, which name it alone ("any similar phones?" got the phones' listing, which says

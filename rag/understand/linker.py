@@ -212,6 +212,14 @@ def _phrases_pattern(values: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:e?s)?(?![\w-])")
 
 
+def _catalog_linked_categories(catalog: Any) -> set[tuple[str, str]]:
+    """The pairs of categories whose products `catalog` links, as `kg.cypher.LINKED_CATEGORIES`
+    reads them from the graph."""
+    category = {p.id: p.category for p in catalog.products}
+    return {(p.category, category[r.target]) for p in catalog.products for r in p.relations
+            if r.kind.value != "variant_of" and r.target in category}
+
+
 def _catalog_category_keys(catalog: Any) -> dict[str, list[AttributeKey]]:
     """Each leaf category's attributes in `catalog`, read as `from_graph` reads them from the
     graph (`kg.cypher.CATEGORY_ATTRIBUTES`): from as many of its products, as many values a key."""
@@ -241,12 +249,14 @@ class EntityLinker:
         encoder: Any = None,
         known_words: Iterable[str] = (),
         category_keys: Mapping[str, list[AttributeKey]] | None = None,
+        linked_categories: Iterable[tuple[str, str]] = (),
     ):
         """`known_words`: words of the catalog that name no product, brand or category (its
         attribute values: "chromeos", "ripstop"): never corrected to a name that is close.
         `category_keys`: each leaf category's attributes, with some of their values: a value
         may name its category (`values_naming_categories`) or, asked of a product, its attribute
-        (rag.understand.pipeline.attributes_asked_by_value)."""
+        (rag.understand.pipeline.attributes_asked_by_value). `linked_categories`: the pairs of
+        categories whose products the catalog links (`goes_with`)."""
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -258,6 +268,10 @@ class EntityLinker:
         self.categories: list[NamedNode] = list(categories)
         self._known = frozenset(w for text in known_words for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
         self.category_keys: dict[str, list[AttributeKey]] = dict(category_keys or {})
+        self._linked: dict[str, set[str]] = {}
+        for a, b in linked_categories:
+            self._linked.setdefault(a, set()).add(b)
+            self._linked.setdefault(b, set()).add(a)
         named = values_naming_categories({c: [v for k in keys if k.key not in _NOT_NAMING_KEYS for v in k.values]
                                           for c, keys in self.category_keys.items()})
         self._value_categories = {_squeezed(v): c for v, c in named.items()}
@@ -294,7 +308,9 @@ class EntityLinker:
                                   "category_id": c.id, "products": Q.CATEGORY_ATTRIBUTES_PRODUCTS,
                                   "values": Q.CATEGORY_ATTRIBUTES_VALUES})]
                        for c in categories if c.id not in parents}  # (leaves: a parent has its leaves' values)
-        return cls(products, brands, categories, encoder=encoder, known_words=values, category_keys=by_category)
+        linked = [(r["a_id"], r["b_id"]) for r in store.query(Q.LINKED_CATEGORIES)]
+        return cls(products, brands, categories, encoder=encoder, known_words=values, category_keys=by_category,
+                   linked_categories=linked)
 
     @classmethod
     def from_catalog(cls, catalog: Any, encoder: Any = None) -> "EntityLinker":
@@ -306,6 +322,7 @@ class EntityLinker:
             encoder=encoder,
             known_words={v for p in catalog.products[:KNOWN_WORDS_PRODUCTS] for a in p.attributes for v in a.values},
             category_keys=_catalog_category_keys(catalog),
+            linked_categories=_catalog_linked_categories(catalog),
         )
 
     def _build(self, encoder: Any) -> None:
@@ -422,6 +439,10 @@ class EntityLinker:
         if hit is None:
             return None
         return hit[0], hit[1] / 100.0
+
+    def goes_with(self, category_id: str | None, other_id: str) -> bool:
+        """Whether the catalog links products of the two categories (a phone and its cases)."""
+        return category_id is not None and other_id in self._linked.get(category_id, ())
 
     def knows(self, word: str) -> bool:
         """Whether `word` (lower case) is a word of the catalog: of a name, or of an attribute value."""

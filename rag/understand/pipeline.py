@@ -543,6 +543,11 @@ _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if
                              r"|even(?=\s+[^?.!]{1,40}\?*\s*$))\b[^?.!]{0,60}\?*\s*$", re.IGNORECASE)
 #: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
 #: what that rule offers, asked again
+#: What to get, asked of a kind on a product's page ("what charger do I need?", "which case
+#: should I buy?"), not what the store has of it ("which phones use lightning?")
+_WHAT_TO_GET_FOR_IT = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:what|which)\s+(?:[a-z-]+\s+){1,3}?"
+                                 r"(?:do\s+i\s+need|should\s+i\s+(?:get|buy|use|pick|choose)|would\s+you\s+recommend"
+                                 r"|(?:do\s+you\s+)?recommend)\b", re.IGNORECASE)
 #: (so is how to do it: "I want to return my blender" then "how do I do that?" was declined)
 _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|should|do)\s+i\s+do(?:\s+(?:now|about\s+it|then))?"
                        r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps"
@@ -1297,7 +1302,17 @@ class Understander:
             # listed the chargers)
             mentioned = []
         focus, source = resolve_focus(head, mentioned, state, context)
-        if (source == "context" and context is not None and not REFERS_TO_ONE.search(head) and not _THIS.search(head)
+        # "what charger do I need?", "which case should I get?" on a phone's page: what of that
+        # kind goes with it (declined, or every case listed)
+        # (or the one product talked about: "@p000002 what's in the box?", then the same)
+        talked_about = [e for e in state.focus if e.kind == "product"] if state is not None and context is None else []
+        shown = context if context is not None else talked_about[0] if len(talked_about) == 1 else None
+        for_the_page = (shown is not None and _WHAT_TO_GET_FOR_IT.search(head) is not None
+                        and len(mentioned) == 1 and mentioned[0].kind == "category" and self.linker is not None
+                        and self.linker.goes_with(shown.category_id, mentioned[0].id))
+        if for_the_page and shown is not None:
+            focus, source = [shown, *mentioned], "context" if context is not None else "session"
+        elif (source == "context" and context is not None and not REFERS_TO_ONE.search(head) and not _THIS.search(head)
                 and not _THESE.search(head) and (any(
                     e.kind == "category" and e.method == "exact" and e.mention and e.id != context.category_id
                     and re.match(rf"^\W*(?:which|what)\s+(?:other\s+)?{re.escape(e.mention)}\b", head, re.IGNORECASE)
@@ -1599,8 +1614,9 @@ class Understander:
             # store, which its documents may answer; unanswered, "I don't know" (it was declined
             # as though the store were not what it asked about)
             intent = intent.model_copy(update={"reason": "store_question"})
-        elif (special is None and intent.label in ("availability_price", "product_info", "recommendation")
-              and (made_for_it or asks_for_things_for_a_product(head, mentioned))):
+        elif (special is None and (intent.label in ("availability_price", "product_info", "recommendation")
+                                   or (for_the_page and intent.label == "out_of_scope"))
+              and (made_for_it or for_the_page or asks_for_things_for_a_product(head, mentioned))):
             # "do you sell phone cases for the Veltro Lite 600?" asks what fits it: it was read as
             # a question about the phone's price and abstained
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
