@@ -3282,3 +3282,15 @@ def test_what_to_get_on_a_product_page_is_what_goes_with_it(understood, demo_cat
     a = _after(understood, f"get-{kind}", [f"how much is the {phone.title}?"], question)
     named = {p.id for p in _named_products(a, demo_catalog)}
     assert named and named <= linked[phone.id][kind], a.text
+
+
+def test_an_ordered_one_after_a_listing_orders_it(understood, demo_catalog):
+    """"A fast one" after the chargers for a phone (or after chargers) was declined as out of
+    scope, "a big one" after backpacks could not tell which: the listing in that order."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id]["chargers-cables"]) >= 2)
+    a = _after(understood, "fast-one", [f"i need a charger for my {phone.title.split(',')[0]}"], "a fast one")
+    assert "(wattage, highest first)" in a.text, a.text
+    assert {p.id for p in _named_products(a, demo_catalog)} <= linked[phone.id]["chargers-cables"], a.text
+    a = _after(understood, "big-one", ["backpacks"], "a big one")
+    assert a.text.startswith("Backpacks (capacity, largest first)"), a.text

@@ -28,6 +28,7 @@ from rag.understand.constraints import (
     AttributeConstraint,
     AttributeKey,
     PriceConstraint,
+    asks_an_order,
     attribute_constraints,
     compared_amount,
     has_superlative,
@@ -578,7 +579,7 @@ class GraphRetriever:
         600?" ("Chargers & Cables for the Veltro Lite 600 ... (wattage, highest first): ..."; it
         listed every charger, or said "I don't know"). None when the message asks no order."""
         price = price_constraint(text)
-        if not (price or has_superlative(text)):
+        if not (price or asks_an_order(text)):
             return []  # (no pick asked: "what chargers work with it?" reads no kind's attributes)
         out: list[Evidence] = []
         for kind in sorted(kinds):

@@ -151,6 +151,12 @@ def only_a_condition(text: str) -> bool:
     return not re.search(r"[a-z]", rest, re.IGNORECASE)
 
 
+def asks_an_order(text: str) -> bool:
+    """Whether the message asks for the most or least of something: a superlative, or a word an
+    order is read from ("a fast one", "something light", "a big one", "a warm one")."""
+    return has_superlative(text) or any(p.search(text or "") for p in (_FAST, _LIGHT, _SIZE, _WARMTH))
+
+
 def has_superlative(text: str) -> bool:
     """Whether the text asks for the most of something, with or without "the" ("lightest",
     "tents lightest", "the cheapest"; "forest" is none)."""
@@ -282,7 +288,7 @@ _FAHRENHEIT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:°\s*f|deg(?:rees?)?\s+f(?:ahr
 #: Words that ask for the least of an attribute named without a number: "the lightest
 #: sleeping bag" lists the lightest first, "the longest battery life" the longest.
 _LEAST = re.compile(r"\b(?:(?:not|nothing)\s+(?:too\s+|very\s+|that\s+|so\s+|overly\s+)?(?:heavy|big|bulky|large|long)"
-                    r"|lightest|lighter|lightweight|ultra-?light|smallest|smaller|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
+                    r"|lightest|lighter|lightweight|ultra-?light|smallest|smaller|small(?=\s+(?:ones?|1)\b)|compact|shortest|shorter|lowest|lower|(?<!at )least|fewest|thinnest|"
                     r"slimmest|narrowest|quietest|minimum|min)\b", re.IGNORECASE)
 
 
@@ -304,6 +310,9 @@ def rated_temperature(key: "AttributeKey") -> bool:
 #: (screen size), "the smallest smartwatch" (case size).
 _SIZE = re.compile(r"\b(?:biggest|bigger|largest|larger|roomiest|roomier|most spacious|smallest|smaller|"
                    r"most compact|more compact"
+                   # "a big one" after backpacks (it could not tell which)
+                   # (written "a big 1" by then: number words are digits)
+                   r"|(?<!not\s)(?<!too\s)(?:big|large|small|compact)(?=\s+(?:one|ones|1)\b)"
                    # "which coffee maker makes the most coffee?", "which tent fits the most people?"
                    r"|(?:holds?|fits?|sleeps?|carries|carry)\s+(?:the\s+)?most"
                    r"|(?:makes?|brews?)\s+(?:the\s+)?most\s+(?:coffee|cups?|drinks?|servings?|smoothies?))\b",

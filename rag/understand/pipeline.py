@@ -298,6 +298,10 @@ _NOT_TOO = re.compile(r"\b(?:not|nothing)\s+too\b", re.IGNORECASE)
 #: Choosing among the products the last answer listed: "which one is the warmest?", "which of
 #: them has the longest battery life?", "and the lightest?".
 # "with GPS", "under $200", "in black": a few words that narrow what the last answer listed
+# "a fast one", "something light" after a listing: the listing in that order (declined)
+_AN_ORDERED_ONE = re.compile(r"^\W*(?:and\s+|but\s+|ok\s+)?(?:a|an|something|anything|any|some|one)?\s*"
+                             r"(?:really\s+|very\s+|more\s+)?(?:fast|quick|light|lightweight|big|large|small|compact|warm"
+                             r"|powerful|cheap|affordable)(?:\s*(?:one|ones|thing))?(?:\s*please)?\W*$", re.IGNORECASE)
 _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?"
                                   # "something with a timer" after coffee makers (it was declined)
                                   r"(?:any\s+|anything\s+|something\s+|(?:the\s+|one\s+)?ones?\s+)?"
@@ -1453,7 +1457,7 @@ class Understander:
         elif (source == "session" and special is None and state is not None and not mentioned
               and state.last_intent == "compatibility" and (linked := _linked_kind(state)) is not None
               and (superlatives(head, first_word=True) or _PICKS_AMONG.search(head) or _WHICH_IS_MOST.search(head)
-                   or price_constraint(head).order)):
+                   or price_constraint(head).order or _AN_ORDERED_ONE.match(head))):
             # "what chargers work with the Veltro Lite 600?" then "which is the fastest?" (a
             # question of the phone's facts: "I don't know"), "I need a charger", "for the Veltro
             # Lite 600", then "the fastest one" (every charger): of those that go with it
@@ -1479,7 +1483,7 @@ class Understander:
               and (((intent.label == "out_of_scope" or (intent.label in ("recommendation", "product_info")
                                                           and not any(e.kind == "product" for e in focus)))
                     and _NARROWS_THE_LISTING.search(head) and len(head.split()) <= NARROWING_MAX_WORDS)
-                   or only_a_condition(head)
+                   or only_a_condition(head) or _AN_ORDERED_ONE.match(head)
                    or (intent.label == "out_of_scope" and not mentioned and wants_of_the_listing(head))
                    # "something more powerful" after blenders, no blender talked about: the
                    # category, most powerful first (it was declined)
