@@ -3265,6 +3265,17 @@ def test_a_price_range_alone_lists_the_store_in_it(understood):
     assert a.text.startswith("Tents at $200.00 or less") or a.text.startswith("No tents"), a.text
 
 
+@pytest.mark.parametrize("question", ["how much is shipping", "how much does shipping cost?"])
+def test_what_a_rule_charges_is_its_rates_in_order(understood, question):
+    """"How much is shipping" (no "?") got "Express shipping (1-2 business days) costs $14.99"
+    alone, as though every order paid it: the rule's rates, as it states them; a rate named
+    ("express") is that one."""
+    a = understood.answer(question)
+    assert "free standard shipping on orders over $50" in a.text and "$5.99" in a.text, a.text
+    a = understood.answer("how much is express shipping?")
+    assert a.text.startswith("Express shipping") and "$14.99" in a.text, a.text
+
+
 @pytest.mark.parametrize("question, kind", [("what charger do i need?", "chargers-cables"),
                                             ("which case should i buy?", "phone-cases")])
 def test_what_to_get_on_a_product_page_is_what_goes_with_it(understood, demo_catalog, question, kind):
@@ -3294,3 +3305,25 @@ def test_an_ordered_one_after_a_listing_orders_it(understood, demo_catalog):
     assert {p.id for p in _named_products(a, demo_catalog)} <= linked[phone.id]["chargers-cables"], a.text
     a = _after(understood, "big-one", ["backpacks"], "a big one")
     assert a.text.startswith("Backpacks (capacity, largest first)"), a.text
+
+
+def test_a_follow_up_asks_what_its_last_clause_asks(understood):
+    """"How long does shipping to Canada take?" then "and how much?" (read with the question it
+    follows) repeated the delivery time: the rates."""
+    a = _after(understood, "and-how-much", ["how long does shipping to canada take?"], "and how much?")
+    assert "$5.99" in a.text, a.text
+
+
+def test_charging_fast_is_no_charge(understood, demo_catalog):
+    """"Does it charge fast?" on a cable's page quoted its type (its price led, "charge" read as
+    money): its wattage."""
+    from rag.generate.extractive import answer_type
+
+    assert answer_type("does it charge fast?").name == "speed"
+    assert answer_type("is there a charge for returns?").name == "money"
+    assert answer_type("do you charge for shipping?").name == "money"
+    cable = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                 and {"wattage", "length"} <= {a.key for a in p.attributes})
+    watts = next(a.values[0] for a in cable.attributes if a.key == "wattage")
+    a = understood.answer("does it charge fast?", product_id=cable.id)
+    assert f"{watts} W" in a.text and "$" not in a.text, a.text

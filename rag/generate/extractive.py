@@ -226,7 +226,10 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"shipping|delivery|return|refund|warranty|fee|data|water|space|room)\w*\b)"),
                re.compile(MONEY, re.IGNORECASE), value_required=True),
     # ("price match", "price drop" name a policy, not an amount)
-    AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees|charge)\b"
+    # (a charge is money, not charging: "does it charge fast?" quoted its price)
+    AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees)\b"
+                              r"|(?<!\bit\s)(?<!\bto\s)(?<!\bdo\s)(?<!\bcan\s)(?<!\bthey\s)(?<!\bwill\s)(?<!\bdoes\s)\bcharge\b"
+                              r"(?!\s+(?:fast|faster|quick\w*|my|your|it|them|up|in\s+\d))"
                               r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))"),
                re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),
     AnswerType("measure", _asks(rf"\bhow many\s+{_UNIT}"), MEASURE, value_required=True),
@@ -320,8 +323,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE = (
-    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed", "size"))
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE, PRICE, MONEY = (
+    _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed", "size",
+                          "price", "money"))
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -485,6 +489,8 @@ def _store_written(item: ContextItem | None) -> bool:
     return item is not None and item.evidence.source in ("policy", "faq")
 
 
+#: Words that ask what something costs, not which rate ("how much does shipping cost?")
+_CHARGE_WORDS = frozenset(content_words("cost costs price prices fee fees charge charges pay"))
 #: What the graph says of the row of the measure a comparison's comparative asks
 #: (rag.retrieve.graph._extreme_asked): "(the biggest is X)", "(X has more)", "(the same for both)"
 _VERDICT = re.compile(r"\((?:the\s+\w+\s+is\s|[^()]+\shas\s+(?:more|less|fewer|the\s)|the\s+same\s+for\s+(?:both|all)\))")
@@ -513,8 +519,12 @@ def _names_another_code(asked: set[str], sentence: str) -> bool:
 
 
 def answer_type(question: str) -> AnswerType | None:
-    """The kind of value the question asks for, or None."""
-    return next((t for t in ANSWER_TYPES if t.asks.search(question)), None)
+    """The kind of value the question asks for, or None: the one its last clause asks, if any
+    ("how long does shipping to Canada take, and how much?", a follow-up read with the question
+    it follows, asks a price: it repeated the delivery time)."""
+    last = question.rsplit(", ", 1)[-1] if ", " in question else ""
+    return (next((t for t in ANSWER_TYPES if t.asks.search(last)), None) if last else None) or next(
+        (t for t in ANSWER_TYPES if t.asks.search(question)), None)
 
 
 MAX_WORDS = 45
@@ -1164,6 +1174,15 @@ class ExtractiveGenerator:
                     chosen.append(s)
                     kinds.add(item.evidence.owner_id)
             return chosen
+        if (lead.binding and wanted in (PRICE, MONEY) and ASKED_VALUE in lead.shared
+                and not AskedQuantities.of(question) and lead_item is not None):
+            # what a rule charges, asked with no amount to read it against ("how much is
+            # shipping?"): its rates in the order it states them ("Express shipping costs $14.99"
+            # alone answered, closest in meaning, as though every order paid it)
+            # (not one that names what else was asked: "how much is express shipping?")
+            rates = [s for s in relevant if s.number == lead.number and ASKED_VALUE in s.shared]
+            if len(rates) > 1 and all(s.shared - _CHARGE_WORDS == lead.shared - _CHARGE_WORDS for s in rates):
+                return sorted(rates, key=lambda s: lead_item.text.find(s.sentence))[: self.max_sentences]
         if lead.binding and AGAINST_THE_STANDARD.search(question):
             # "is the Orbis warranty better than the standard one?": the rule that applies, then
             # each broader one it overrides (rag.pipeline puts them in the context), with whom
