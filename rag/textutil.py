@@ -384,13 +384,18 @@ def is_yes_no_question(text: str) -> bool:
 _ORDER_WORDS = "order orders package parcel shipment purchase"
 
 
+_HAS_IT_WORDS = "sell sells carry carries stock offer offers have has"
+
+
 def asks_question(message: str, question: str) -> bool:
     """The message asks an FAQ's question: it has all of its content words, less those that
     name the store or the shopper's order ("how can I track a package?" asks "How do I track my
     order?"); a question about an order needs a message about one ("does it track heart rate?"
     does not ask it)."""
     own = self_reference_words(question)
-    wanted = content_words(question) - own
+    # (what the store has, in any of its verbs: "do you have gift cards?" asks "Do you sell gift
+    # cards?")
+    wanted = content_words(question) - own - content_words(_HAS_IT_WORDS)
     said = content_words(message)
     order_words = _content_words(_ORDER_WORDS)
     if own & order_words and not said & order_words:

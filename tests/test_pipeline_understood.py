@@ -3327,3 +3327,14 @@ def test_charging_fast_is_no_charge(understood, demo_catalog):
     watts = next(a.values[0] for a in cable.attributes if a.key == "wattage")
     a = understood.answer("does it charge fast?", product_id=cable.id)
     assert f"{watts} W" in a.text and "$" not in a.text, a.text
+
+
+def test_an_faq_that_asks_the_question_answers_it_first(understood):
+    """"Do you have gift cards?" got the payment policy's "... PayPal and store gift cards" (the
+    binding rule), not the FAQ that asks it ("Do you sell gift cards?"); then "do they expire?"
+    said "I don't know" (read without the question it follows, the FAQ's "They never expire"
+    answered no question about its own subject)."""
+    a = understood.answer("do you have gift cards?", session_id="gift-cards")
+    assert a.text.startswith("Yes, digital gift cards"), a.text
+    a = understood.answer("do they expire?", session_id="gift-cards")
+    assert "never expire" in a.text, a.text

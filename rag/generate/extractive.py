@@ -1139,6 +1139,14 @@ class ExtractiveGenerator:
             if len(relevant) > 1 and self.max_sentences > 1:
                 return [best, lead]
             return [best]
+        best_item = context.item(best.number)
+        if (lead is not best and _is_faq(best_item) and best_item is not None and self.max_sentences > 1
+                and (m := _FAQ_QUESTION_TEXT.match(best_item.text)) is not None and asks_question(question, m.group(1))
+                and not AskedQuantities.of(question)):
+            # an FAQ that asks what the shopper asked answers it, before the rule that shares a
+            # word: "do you have gift cards?" got "We accept ... PayPal and store gift cards",
+            # not "Yes, digital gift cards from $10 to $500" ("Do you sell gift cards?")
+            return [best, lead]
         if wanted in REMEDIES:
             # a failure: what each policy that applies offers, in the plan's order (the warranty's
             # cover, then the return); "I bought headphones ... doesn't work" got the return

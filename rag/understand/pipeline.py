@@ -552,6 +552,10 @@ _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if
 _WHAT_TO_GET_FOR_IT = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:what|which)\s+(?:[a-z-]+\s+){1,3}?"
                                  r"(?:do\s+i\s+need|should\s+i\s+(?:get|buy|use|pick|choose)|would\s+you\s+recommend"
                                  r"|(?:do\s+you\s+)?recommend)\b", re.IGNORECASE)
+#: A yes/no question of the things the question before asked about ("do they expire?" after
+#: "do you have gift cards?")
+_ASKS_OF_THEM = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:do|does|are|is|can|will|would|did)\s+"
+                           r"(?:they|these|those|them)\b", re.IGNORECASE)
 #: (so is how to do it: "I want to return my blender" then "how do I do that?" was declined)
 _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|should|do)\s+i\s+do(?:\s+(?:now|about\s+it|then))?"
                        r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps"
@@ -1573,6 +1577,23 @@ class Understander:
             if mentioned and state.turns:
                 query = asked_again(state.turns[-1], mentioned)
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            elif state.turns and _ASKS_OF_THEM.match(head):
+                # (read with the question it follows: "do you have gift cards?" then "do they
+                # expire?" is answered by the gift cards FAQ's "They never expire", which an
+                # FAQ's answer gives only to a question about its own subject; not "how do I
+                # track it?" after shipping, which asks of the order)
+                topic = state.turns[-1].topic or state.turns[-1].text
+                query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and state is not None and state.turns and not mentioned and not focus
+              and not state.focus and intent.label in PRODUCT_INTENTS and state.last_intent in PRODUCT_INTENTS
+              and _ASKS_OF_THEM.match(head)):
+            # "do you have gift cards?" then "do they expire?": nothing of the catalog talked
+            # about, so "they" are what the question before asked of (the store's FAQ answers
+            # both; it said "I don't know"), read with it
+            intent = intent.model_copy(update={"reason": "follow_up"})
+            query = f"{state.turns[-1].text.rstrip(' ?.!')}, {head.strip()}"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
               and intent.label in PRODUCT_INTENTS and not mentioned and _COVERS_IT.search(head)):
             # "what's the warranty?" then "does it cover the battery?" on a laptop's page: what
