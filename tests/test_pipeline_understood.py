@@ -3338,3 +3338,16 @@ def test_an_faq_that_asks_the_question_answers_it_first(understood):
     assert a.text.startswith("Yes, digital gift cards"), a.text
     a = understood.answer("do they expire?", session_id="gift-cards")
     assert "never expire" in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message, said", [
+    (["can i pay in installments for a laptop?"], "how many months", "12 monthly installments"),
+    (["can i return the {laptop} if i opened it?", "how much is the restocking fee?"], "and if its unopened?",
+     "unopened laptops are refunded in full"),
+])
+def test_a_follow_up_of_a_rule_is_answered_by_it(understood, demo_catalog, earlier, message, said):
+    """"How many months" after the laptops' financing was declined; "and if it's unopened?" after
+    the restocking fee, with the laptop in focus, said "I don't know"."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops").title.split(",")[0]
+    a = _after(understood, f"rule-{len(message)}", [e.format(laptop=laptop) for e in earlier], message)
+    assert said in a.text, a.text

@@ -217,7 +217,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("size", _asks(r"\bhow\s+(?:big|large|roomy|spacious)\b|\bwhat\s+size\s+(?:is|are)\b"
                              r"|\bhow\s+much\s+(?:does|can|will|do)\s+(?:it|they|this|that|the\s+\w+)\s+hold\b"),
                re.compile(r"\b(?:capacity|size|dimensions?)\s*:|\d(?:\.\d+)?\s*(?:L|liters?|litres?|ml|in|inch(?:es)?"
-                          r"|cm|mm|persons|people)\b|\d\s*x\s*\d", re.IGNORECASE),
+                          r"|cm|mm|persons|people)\b|\d(?:\.\d+)?\s*(?:\"|”|'')|\d\s*x\s*\d", re.IGNORECASE),
                frame=frozenset(content_words("big large small roomy spacious size hold"))),
     # "how much is the X?" asks its price, which an answer must give ("the X weighs 455 g" is no
     # answer); "how much does it weigh / hold?" is a measure, "how much is shipping?" may be free

@@ -499,6 +499,8 @@ _NAMING = re.compile(r"^\W*(?:(?:sorry|oh|ah|oops)\W+)?(?:i mean|i meant|it'?s|i
 #: The policy just answered, referred to: "does that include laptops?", "does it apply to phones?".
 #: A question of its question words alone: "how long?", "and how much?", "for how long?"
 _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?:how\s+(?:long|much|many|soon|fast|quickly)"
+                            # "how many months?" after the laptops' financing (declined)
+                            r"(?:\s+(?:days|weeks|months|years|hours|payments|installments))?"
                             r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)"
                             # "how long will it take?" after shipping, "how long do I have?" after a return
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
@@ -1545,8 +1547,11 @@ class Understander:
             query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
-              and not mentioned and not any(e.kind == "product" for e in focus)
-              and (_BARE_QUESTION.match(head) or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
+              and not mentioned
+              and ((_BARE_QUESTION.match(head) and not any(e.kind == "product" for e in focus))
+                   # (a case of the rule, with a product in focus too: "can I return the Kestrel
+                   # Air 450 if I opened it?", then "and if it's unopened?" said "I don't know")
+                   or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
             # "do blenders have a warranty?" then "how long?": that, of the same policy (a
             # product question to the model, with nothing to ask about: "I don't know"); not
             # with a product in focus, whose price "how much is it?" may ask. So is a case of it
