@@ -1274,6 +1274,9 @@ def test_an_english_word_with_an_ending_is_no_typo(linker):
     ("smartwach with heart rate monitor", {"smartwach": "smartwatch"}, "out_of_scope"),
     ("whats ur retrun policy", {"retrun": "return"}, "out_of_scope"),
     ("how long is the warrenty on laptops", {"warrenty": "warranty"}, "out_of_scope"),
+    ("waterprof backpack", {"waterprof": "waterproof"}, "out_of_scope"),  # (a value's word)
+    ("goose dwon sleeping bag", {"dwon": "down"}, "out_of_scope"),       # (two letters swapped)
+    ("cheep blender", {"cheep": "cheap"}, "out_of_scope"),
 ])
 def test_typos_are_corrected_before_the_models_read_them(understander, message, spelled, not_intent):
     """"Do u have blendrs" was declined as out of scope though the linker read Blenders, and
@@ -1287,11 +1290,12 @@ def test_typos_are_corrected_before_the_models_read_them(understander, message, 
 
 @pytest.mark.parametrize("message", ["do you sell iphones?", "I'm looking for a tent", "is the Kestrel good?",
                                      "what would you recommend for a beginner camper?",
-                                     "what is the priciest item in your store?"])
+                                     "what is the priciest item in your store?", "I haven't received my refund"])
 def test_no_word_is_corrected_that_is_no_typo(understander, message):
     """An English word, a name of the catalog, or a longer word holding a name ("iphone" is no
     misspelled "phone") stays as typed; so does a word of another length than the store's word
-    it is near ("priciest" was corrected to "prices")."""
+    it is near ("priciest" was corrected to "prices"), and a store's word itself ("refund" was
+    corrected to "refunds")."""
     assert understander.understand(message, session_id=_sid()).spelled == {}
 
 

@@ -268,6 +268,7 @@ class EntityLinker:
         self.categories: list[NamedNode] = list(categories)
         self._known = frozenset(w for text in known_words for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4)
         self.category_keys: dict[str, list[AttributeKey]] = dict(category_keys or {})
+        self._attribute_words: frozenset[str] | None = None
         self._linked: dict[str, set[str]] = {}
         for a, b in linked_categories:
             self._linked.setdefault(a, set()).add(b)
@@ -443,6 +444,16 @@ class EntityLinker:
     def goes_with(self, category_id: str | None, other_id: str) -> bool:
         """Whether the catalog links products of the two categories (a phone and its cases)."""
         return category_id is not None and other_id in self._linked.get(category_id, ())
+
+    def attribute_words(self) -> frozenset[str]:
+        """The words of the catalog's attribute names and values, of four letters or more
+        ("waterproof", "goose", "down"): what a typo of a condition is corrected to."""
+        if self._attribute_words is None:
+            self._attribute_words = frozenset(
+                w for keys in self.category_keys.values() for k in keys
+                for text in (k.key.replace("_", " "), *k.values) for w in re.findall(r"[a-z]+", text.lower())
+                if len(w) >= 4)
+        return self._attribute_words
 
     def knows(self, word: str) -> bool:
         """Whether `word` (lower case) is a word of the catalog: of a name, or of an attribute value."""
