@@ -303,7 +303,7 @@ class AnswerPipeline:
         clock.lap("generate")
         grounded = self.checker.ground(text, context, u.question, self.extractive, name, reason)
         clock.lap("ground")
-        answer = respond(grounded, u, unmentioned=bool(self.extractive.unmentioned(u.question, context)))
+        answer = respond(grounded, u, unmentioned=self.extractive.unmentioned(u.question, context))
         clock.lap("respond")
         return self._finish(trace, answer, clock)
 
@@ -357,7 +357,7 @@ class AnswerPipeline:
         else:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
-        unmentioned = bool(self.extractive.unmentioned(u.question, context))
+        unmentioned = self.extractive.unmentioned(u.question, context)
         if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
                 or asks_which_to_choose(u.text)):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,

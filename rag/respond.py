@@ -37,7 +37,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.generate.extractive import COMPATIBILITY_SOURCES, STORE_SOURCES, narrowed_listing, picked_by
+from rag.generate.extractive import COMPATIBILITY_SOURCES, PRAISE_WORDS, STORE_SOURCES, narrowed_listing, picked_by
+from rag.textutil import content_words
 from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
@@ -104,7 +105,7 @@ def apply_response_policy(
     sentiment: str | None = None,
     message: str = "",
     reason: str | None = None,
-    unmentioned: bool = False,
+    unmentioned: bool | frozenset[str] = False,
 ) -> Answer:
     """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring);
     `message`, the shopper's, picks the small-talk reply; `reason`, why the intent was set
@@ -153,7 +154,8 @@ def apply_response_policy(
         # different color?")
         body = f"{SOME_PRODUCTS_ONLY} {out.text}"
     elif (unmentioned and (reason != "store_range" or picked_by(message))
-          and (note := not_mentioned_note(out, message))):
+          and (note := not_mentioned_note(out, message, unmentioned if isinstance(unmentioned, frozenset)
+                                          else frozenset()))):
         # "do you ship on weekends?" -> the shipping policy, which does not say: quoted alone,
         # its rule reads as a yes; "I need waterproof headphones" -> the headphones' listing,
         # which reads as a list of waterproof ones (and the store's range, for "what are your
@@ -182,19 +184,38 @@ def apply_response_policy(
     return out
 
 
-def not_mentioned_note(answer: Answer, message: str = "") -> str | None:
+#: A feature asked of what is listed, by name ("espresso machines with a milk frother")
+_WITH_A_FEATURE = re.compile(r"\b(?:with|has|have|having|including|featuring)\s+(?:(?:a|an|the|some|any|built-in)\s+)?"
+                             r"(?!(?:at\s+(?:least|most)|more|less|fewer|under|over|up\s+to|about)\b)"  # (an amount)
+                             r"(?P<feature>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})", re.IGNORECASE)
+
+
+def _feature_words(feature: str) -> set[str]:
+    """The words that name a feature ("milk frother"), less praise and amounts ("good", "16gb")."""
+    return {w for w in content_words(feature) - PRAISE_WORDS if not any(c.isdigit() for c in w)}
+
+
+def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset[str] = frozenset()) -> str | None:
     """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
     the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
     products, `NOT_LINKED` before the products a product is linked to; none before an
     abstention, a product's own facts, or a listing the graph
     narrowed by the request ("a sleeping bag for cold weather" -> lowest temperature rating
-    first; "at least 1TB storage")."""
+    first; "at least 1TB storage"), unless a feature named with it is among the `unmentioned`
+    words ("espresso machines with a milk frother")."""
     sources = {e.source for e in answer.evidence}
     if answer.abstained or not sources:
         return None
     if sources <= STORE_SOURCES:
         return NOT_MENTIONED
     if sources == {"listing"} and not any(narrowed_listing(e) for e in answer.evidence):
+        return NOT_SHOWN
+    if sources == {"listing"} and any((named := _feature_words(m.group("feature"))) and named <= unmentioned
+                                      for m in _WITH_A_FEATURE.finditer(message)):
+        # narrowed by another condition, and a feature named that no detail states, none of its
+        # words: "espresso machines with a milk frother" listed the espresso makers as though
+        # each had one (not "with at least 16gb ram", "a heart rate monitor", "the longest
+        # battery", whose listing names the RAM, the heart rate, the battery)
         return NOT_SHOWN
     if sources <= COMPATIBILITY_SOURCES:
         # (a request for a thing that fits, "a clear case for the X", is told which it cannot

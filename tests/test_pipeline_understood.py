@@ -3351,3 +3351,19 @@ def test_a_follow_up_of_a_rule_is_answered_by_it(understood, demo_catalog, earli
     laptop = next(p for p in demo_catalog.products if p.category == "laptops").title.split(",")[0]
     a = _after(understood, f"rule-{len(message)}", [e.format(laptop=laptop) for e in earlier], message)
     assert said in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message", [([], "any espresso machines with a milk frother?"),
+                                              (["espresso machines"], "with a milk frother")])
+def test_a_feature_no_detail_states_is_told_beside_a_narrowed_listing(understood, earlier, message):
+    """"Espresso machines with a milk frother" listed the espresso makers as though each had one
+    (the listing was narrowed by "espresso", so the note that the details cannot tell was left
+    out); an amount or a feature the listing names still gets none."""
+    from rag.respond import NOT_SHOWN
+
+    a = _after(understood, f"frother-{len(earlier)}", earlier, message)
+    assert a.text.startswith(NOT_SHOWN) and "espresso" in a.text, a.text
+    for earlier, message in ((["laptops under 1000"], "with at least 16gb ram"), ([], "backpacks with a laptop sleeve"),
+                             (["headphones with noise cancelling"], "which has the longest battery?")):
+        a = _after(understood, f"no-note-{len(message)}", earlier, message)
+        assert not a.text.startswith(NOT_SHOWN), a.text
