@@ -31,7 +31,6 @@ from rag.understand.constraints import (
     asks_an_order,
     attribute_constraints,
     compared_amount,
-    has_superlative,
     lists_values,
     measured_comparative,
     price_constraint,
@@ -1034,6 +1033,8 @@ class GraphRetriever:
         message bounds itself (`stated`: "under 2 kg" replaces "under 3 kg"; "the lightest"
         keeps it); of two on one attribute the later holds. An order alone ("the lightest")
         narrows nothing and is not carried."""
+        if not earlier:
+            return []
         listed = {k.key for k in self._category_keys(category_id) if lists_values(k)}
         replaced = {c.key for c in stated if c.narrows}
         said = {(c.key, c.value) for c in stated}
