@@ -46,6 +46,7 @@ KNOWN_WORDS_VALUES = 20000
 AMBIGUITY_MARGIN = 0.06  # candidates within this score of the best are "the same"
 MAX_CANDIDATES = 5
 MIN_PRODUCT_SCORE = 0.35
+CORRECTIONS_KEPT = 8192  # words whose correction the linker remembers
 MAX_PRODUCTS = 4         # products linked per message (comparisons name 2-3)
 STOPWORDS = frozenset(
     "a an the and or of for to in on with is are be it this that these those i my me you your "
@@ -278,6 +279,9 @@ class EntityLinker:
         self._value_categories = {_squeezed(v): c for v, c in named.items()}
         self._values_re = _phrases_pattern(named)
         self._build(encoder)
+        # (each message's words are corrected twice, for its typos and for linking: once each
+        # word; the vocabulary does not change for the linker's life)
+        self._correct = lru_cache(maxsize=CORRECTIONS_KEPT)(self._correct)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------------------ building
     @classmethod
