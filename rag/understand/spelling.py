@@ -4,11 +4,11 @@ The intent and sentiment models never saw "blendrs" or "retrun": "do u have blen
 declined as out of scope and "whats ur retrun policy" said "I don't know", though the entity
 linker already read "blendrs" as Blenders. A word is corrected only when it is no English word
 (the embedding model's vocabulary, rag.understand.linker.english_words) and no word of the
-catalog, and it is close to one of two small vocabularies: the words of the catalog's brand and
+catalog, and it is close to a word of one of three small vocabularies: the catalog's brand and
 category names (`EntityLinker.misspelled`), the words shoppers ask about the store with
-(`SHOPPING_WORDS`: "warrenty", "shiping", "refnd"), and the words of the catalog's attributes
-and their values (`EntityLinker.attribute_words`: "waterprof", "goose dwon"). A longer word that holds the word it is close
-to is another word, not a typo ("iphone" is no misspelled "phone").
+(`SHOPPING_WORDS`: "warrenty", "shiping", "refnd"), and the catalog's attribute names and values
+(`EntityLinker.attribute_words`: "waterprof", "goose dwon"). A longer word that holds the word
+it is close to is another word, not a typo ("iphone" is no misspelled "phone").
 """
 
 from __future__ import annotations
