@@ -3367,3 +3367,21 @@ def test_a_feature_no_detail_states_is_told_beside_a_narrowed_listing(understood
                              (["headphones with noise cancelling"], "which has the longest battery?")):
         a = _after(understood, f"no-note-{len(message)}", earlier, message)
         assert not a.text.startswith(NOT_SHOWN), a.text
+
+
+@pytest.mark.parametrize("complaint, message", [("my phone screen cracked", "is that covered?"),
+                                                ("my headphones stopped charging", "would that be covered under warranty?")])
+def test_whether_a_failure_is_covered_is_read_with_it(understood, complaint, message):
+    """"Is that covered?" after "my phone screen cracked" quoted "Batteries are covered for 1
+    year" (the word "covered"): the warranty's cover, read with the failure it follows."""
+    a = _after(understood, f"covered-{len(complaint)}", [complaint], message)
+    assert a.intent == "warranty" and "defects in materials and workmanship" in a.text, a.text
+    assert "Batteries" not in a.text, a.text
+
+
+def test_why_after_a_rule_repeats_the_rule(understood):
+    """"Why not?" after "can I return this?" was answered "final sale, no returns" apologized
+    and said "I don't know": the rule that applies, again."""
+    understood.answer("can i return this", session_id="why-not", product_id="p000001")
+    a = understood.answer("why not?", session_id="why-not")
+    assert a.intent == "return_policy" and "final sale" in a.text and not a.abstained, a.text

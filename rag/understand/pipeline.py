@@ -564,6 +564,15 @@ _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|
                        r"|how(?:\s+(?:do|can|would|should)\s+(?:i|we)\s+(?:do|start|get|go\s+about)\s+(?:that|it|this|one)"
                        r"|\s+does\s+(?:that|it|this)\s+work)?)\W*$",
                        re.IGNORECASE)
+#: "is that covered?", "would it be covered under warranty?", "does the warranty cover that?"
+#: after a complaint or a rule: whether the warranty covers what the message before told
+_IS_IT_COVERED = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|well)[\s,]+)?(?:(?:is|are|would|will)\s+(?:that|this|it|they)"
+                            r"\s+(?:be\s+|still\s+)?(?:covered|under\s+(?:the\s+)?warranty)"
+                            r"|(?:does|do|would|will)\s+(?:the\s+|my\s+|your\s+)?warranty\s+cover\s+(?:that|this|it|them))\b",
+                            re.IGNORECASE)
+#: "why not?", "how come?" after a rule was quoted: that rule again, read with what it answered
+#: ("can I return this?" -> final sale, then "why not?" apologized and said "I don't know")
+_WHY = re.compile(r"^\W*(?:(?:but|and|so|ok|okay|well)[\s,]+)?(?:why(?:\s+not)?|how\s+come)\W*$", re.IGNORECASE)
 #: "does it cover the battery?", "would that apply to the charger?": the rule just asked about,
 #: not the product in focus
 _COVERS_IT = re.compile(r"^\W*(?:and\s+)?(?:does|do|would|will)\s+(?:that|this|it|they)\s+(?:also\s+)?"
@@ -1539,10 +1548,14 @@ class Understander:
             # weather), a question of its facts
             intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
         elif (special is None and state is not None and state.turns and state.last_intent in {*POLICY_INTENTS, "complaint"}
-              and not mentioned and _WHAT_NOW.match(head)):
+              and not mentioned and (_WHAT_NOW.match(head) or _IS_IT_COVERED.match(head)
+                                     or (_WHY.match(head) and state.last_intent in POLICY_INTENTS))):
             # "my blender broke after 3 months" (the warranty), then "what can I do?": declined;
-            # what the rule offers, read with the message it follows
-            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            # what the rule offers, read with the message it follows. So is "is that covered?"
+            # after "my phone screen cracked" (it quoted "Batteries are covered for 1 year", for
+            # "covered"), of the warranty, and "why not?" after "final sale, no returns"
+            label = "warranty" if _IS_IT_COVERED.match(head) else state.last_intent
+            intent = intent.model_copy(update={"label": label, "reason": "policy_follow_up"})
             topic = state.turns[-1].topic or state.turns[-1].text
             query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
