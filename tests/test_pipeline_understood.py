@@ -3385,3 +3385,20 @@ def test_why_after_a_rule_repeats_the_rule(understood):
     understood.answer("can i return this", session_id="why-not", product_id="p000001")
     a = understood.answer("why not?", session_id="why-not")
     assert a.intent == "return_policy" and "final sale" in a.text and not a.abstained, a.text
+
+
+def test_when_a_product_ships_is_its_shipping_rule_and_availability(understood, demo_catalog):
+    """"When will it ship?" on a preorder's page was handed to support as an order status: the
+    shipping rule that applies, after that the product is a preorder (or out of stock); an
+    order the shopper placed is still support's."""
+    waiting = next(p for p in demo_catalog.products if p.category in ("tents", "backpacks", "sleeping-bags")
+                   and p.availability.value in ("preorder", "out_of_stock"))
+    a = understood.answer("when will it ship", product_id=waiting.id)
+    assert a.intent == "shipping" and "5-7 business days" in a.text, a.text
+    said = {"preorder": "available for preorder", "out_of_stock": "out of stock"}[waiting.availability.value]
+    assert a.text.index(said) < a.text.index("5-7 business days"), a.text
+    in_stock = next(p for p in demo_catalog.products if p.category == "tents" and p.availability.value == "in_stock")
+    a = understood.answer("when will it ship", product_id=in_stock.id)
+    assert "5-7 business days" in a.text and "stock" not in a.text, a.text
+    a = understood.answer("when will my order ship?", product_id=waiting.id)
+    assert a.intent == "order_status", a.text

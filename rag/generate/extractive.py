@@ -210,6 +210,16 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                re.compile(rf"{_RANGE}\s*-?\s*(?:business |working )?(?:days?|weeks?|months?|years?|hours?|hrs?|minutes?"
                           r"|mins?|ft|feet|foot|inch(?:es)?|in\.|cm|mm|meters?|metres?|m)\b|\b(?:same|next)[- ]day\b",
                           re.IGNORECASE)),
+    # "when will it ship?", "how soon would it arrive?": how long delivery takes, which a number
+    # of days says ("when would it arrive if I order today?" quoted "Free shipping applies to
+    # orders over $75", for "order")
+    AnswerType("delivery time", _asks(r"\bwhen\s+(?:will|would|does|do|can|could|should|might)\b[^?.!]*"
+                                      r"\b(?:ship|arriv|deliver|get\s+(?:here|there|to\s+me|it)\b|receive)"
+                                      r"|\bhow\s+(?:soon|quickly|fast)\b[^?.!]*\b(?:ship|arriv|deliver|get\s+(?:here|it)\b)"),
+               re.compile(r"\b\d+(?:\s*-\s*\d+)?\s*(?:business\s+|working\s+)?(?:days?|weeks?)\b|\b(?:same|next)[- ]day\b",
+                          re.IGNORECASE),
+               frame=frozenset(content_words("soon quickly fast arrive arrives ship ships shipped deliver delivered "
+                                             "get here receive order today"))),
     # "how big is it?", "how much does it hold?": its size, which a capacity, a screen size or a
     # measure in litres, inches or centimetres says ("how big is it?" on a blender's page said
     # "I don't know", "how big is the jar?" quoted "jar material: glass"); not which size to
@@ -1106,6 +1116,20 @@ class ExtractiveGenerator:
         return bool(wanted and wanted.value_required and not any(wanted.value.search(s) for s in sentences))
 
     def pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
+        """The sentences the answer quotes (`_pick`), after that the product cannot ship now
+        when a rule of when it ships is quoted (`rag.retrieve.graph` gives its availability
+        beside a shipping rule only for a preorder or an out-of-stock product): "when will it
+        ship?" of a preorder got "... ship in 5-7 business days" alone."""
+        chosen = self._pick(question, context, question_vector)
+        if not chosen or not chosen[0].binding or answer_type(question) in (PRICE, MONEY):
+            return chosen
+        waits = next((it for it in context.items if it.evidence.source == "availability"), None)
+        if waits is None or any(s.number == waits.number for s in chosen):
+            return chosen
+        return [ScoredSentence(number=waits.number, sentence=waits.evidence.text, score=chosen[0].score, relevant=True),
+                *chosen][: max(self.max_sentences, 2)]
+
+    def _pick(self, question: str, context: Context, question_vector: np.ndarray | None = None) -> list[ScoredSentence]:
         """The sentences the answer quotes: the best relevant one (the applicable policy's, when
         it has one), plus the next relevant one when it scores close to the best and covers
         question words the first did not (a two-part question: "how long does shipping take to

@@ -317,6 +317,14 @@ class GraphRetriever:
         much is shipping for it?": free over $50 for a $486.99 laptop, not the express price)."""
         return [f for f in self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids) if f.source == "price"]
 
+    def _q_product_availability(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
+        """That the product cannot ship now, when it cannot: "when will it ship?" of a preorder
+        was answered by the shipping rule's "5-7 business days" alone. Nothing when in stock,
+        where the rule is the whole answer."""
+        in_stock = _AVAILABILITY["in_stock"]
+        return [f for f in self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
+                if f.source == "availability" and in_stock not in f.text]
+
     def _q_comparison(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """Two or more products side by side: one row per shared attribute ("Weight: A: 2.58 kg;
         B: 2.61 kg."), led by a summary of where they differ, price first ("A vs B: price

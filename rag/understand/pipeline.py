@@ -736,6 +736,14 @@ def buys_it(text: str) -> bool:
     return bool(_BUYS_IT.match(text.strip().replace("\u2019", "'")))
 
 
+#: When a product would ship, asked of it ("when will it ship?" on a preorder's page), not of an
+#: order placed ("has my order shipped?", "when will the tent I ordered ship?")
+_WHEN_IT_SHIPS = re.compile(r"^(?!.*\b(?:my|mine|ordered|bought|purchased|paid|package|parcel|tracking|yet|already)\b)"
+                            r".*\b(?:when\s+(?:will|would|does|do|can|could)|how\s+soon\s+(?:will|would|does|do|can|could))\s+"
+                            r"(?:it|this|this\s+one|that|they|the\s+[a-z0-9 -]{1,40}?)\s+(?:ship|be\s+shipped|arrive|be\s+delivered)\b",
+                            re.IGNORECASE)
+
+
 def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                      thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
     """(intent, reason) for a message the classifier declined (or called an account request)
@@ -779,6 +787,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          product_info 0.94): what goes with it;
       kind_it_goes_with  "what phones can I charge with this?" on a product's page, a
                          product question to the model: the things of that kind it goes with;
+      product_shipping   when a product would ship, asked on its page or naming it ("when
+                         will it ship?", an order status to the model): the shipping rule;
       page / product id  sent from a product's page (the caller passed product_id), naming a
       / product name     product by its catalog id, or naming one by its name (linked exactly
                          or fuzzily at PRODUCT_NAME_MIN_SCORE: "what temperature is the Glacier
@@ -866,6 +876,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "what phones can I charge with this?" on a charger's page (product_info 0.80: its
         # type, "charging cable"): the phones it goes with
         return "compatibility", "kind_it_goes_with"
+    if intent.label == "order_status" and about_a_product and _WHEN_IT_SHIPS.search(text):
+        # "when will it ship?" on a product's page asks when it would ship if bought (handed to
+        # support, as though an order were placed): the shipping rule that applies to it
+        return "shipping", "product_shipping"
     if declined and about_a_product:
         label = next((label for label, _ in intent.top if label in PRODUCT_INTENTS), "product_info")
         # (what goes with it only when the message says so: "what if it rains?" on a tent's page

@@ -15,7 +15,7 @@ Each row says which graph queries run (with k, the rows kept) and which passages
 | (accessories)      | asked for accessories of {C}, or compatibility of 2 {C}: category_accessories{C} k5 first | as its intent |
 | return_policy      | policy(returns){P,B,C} k3, faq k3                      | policy/faq, 5                    |
 | warranty           | policy(warranty){P,B,C} k3, faq k3                     | policy/faq, 5                    |
-| shipping           | policy(shipping) k3, faq k3 (cost, one P: + product_price{P}) | policy/faq, 5             |
+| shipping           | policy(shipping) k3, faq k3; one P: + product_availability{P}, with cost + product_price{P} | policy/faq, 5 |
 | payment            | policy(payment) k3, faq k3                             | policy/faq, 5                    |
 | privacy            | policy(privacy) k3, faq k3                             | policy/faq, 5                    |
 | complaint          | policy(returns) k2, policy(warranty) k2                | policy/faq, 4                    |
@@ -284,6 +284,9 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
             # its price is the order amount the rules are conditioned on ("how much is shipping
             # for it?" about a $486.99 laptop got the express price: free over $50 answers it)
             gq.append(GraphQuery(kind="product_price", product_ids=P, k=1))
+        if kind == "shipping" and len(P) == 1:
+            # (a preorder or an out-of-stock product does not ship in the rule's days)
+            gq.append(GraphQuery(kind="product_availability", product_ids=P, k=1))
         passages = PassageQuery(sources=["policy", "faq"], policy_kind=kind, k=5)
         notes.append(f"policy kind {kind}; narrowest scope wins (product > brand > category > global)")
     elif intent == "complaint":

@@ -61,6 +61,7 @@ LinkMethod = Literal["id", "exact", "fuzzy", "value", "embedding", "context", "s
 GraphQueryKind = Literal[
     "product_facts",      # attributes, price, availability, brand, category of products
     "product_price",      # the price fact alone (the order amount a shipping rule is conditioned on)
+    "product_availability",  # that a product cannot ship now (preorder, out of stock, discontinued); nothing when in stock
     "policy",             # the policy of `policy_kind` that applies (product > brand > category > global)
     "compatibility",      # COMPATIBLE_WITH / ACCESSORY_FOR edges of products
     "comparison",         # facts of 2+ products side by side
