@@ -3402,3 +3402,10 @@ def test_when_a_product_ships_is_its_shipping_rule_and_availability(understood, 
     assert "5-7 business days" in a.text and "stock" not in a.text, a.text
     a = understood.answer("when will my order ship?", product_id=waiting.id)
     assert a.intent == "order_status", a.text
+
+
+def test_whether_it_can_be_preordered_is_its_availability(understood, demo_catalog):
+    """"Can I preorder it?" of an out-of-stock tent said "I don't know": that it is out of stock."""
+    gone = next(p for p in demo_catalog.products if p.availability.value == "out_of_stock")
+    a = understood.answer("can i preorder it", product_id=gone.id)
+    assert "out of stock" in a.text and not a.abstained, a.text

@@ -260,9 +260,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                           r"|(?i:\binternational(?:ly)?\b|\bcountr(?:y|ies)\b|\b(?:states|provinces|territories)\b)")),
     # "is the X in stock?" asks whether it can be bought: SmolLM2's "The X is in the category
     # Electronics [3]" is grounded and no answer
-    AnswerType("stock", _asks(r"\bin[- ]stock\b|\bout of stock\b|\bsold out\b"),
+    # ("can I preorder it?" of an out-of-stock tent said "I don't know": that it is out of stock
+    # answers it)
+    AnswerType("stock", _asks(r"\bin[- ]stock\b|\bout of stock\b|\bsold out\b|\bpre-?order(?:ed|ing)?\b"),
                re.compile(r"\bin[- ]stock\b|\bout of stock\b|\bavailable\b|\bpre-?order\b|\bdiscontinued\b"
-                          r"|\bsold out\b|\bunavailable\b", re.IGNORECASE), value_required=True),
+                          r"|\bsold out\b|\bunavailable\b", re.IGNORECASE), value_required=True,
+               frame=frozenset(content_words("preorder preordered preordering"))),
     # "my headphones stopped working": what the store does about it (a defect the warranty
     # covers, a return, a repair or replacement), which shares no word with the complaint; not
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
@@ -874,7 +877,8 @@ class ExtractiveGenerator:
             links_it = (wanted is COMPATIBILITY and rank == 0 and typed
                         and items[rank].evidence.source in COMPATIBILITY_SOURCES)
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding)) or links_it
-                        or names_suffice or by_meaning or (typed and not q_words - frame)
+                        # (the product named asks nothing either: "can I preorder the X?")
+                        or names_suffice or by_meaning or (typed and not q_words - frame - named)
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
