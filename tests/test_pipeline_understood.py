@@ -3409,3 +3409,39 @@ def test_whether_it_can_be_preordered_is_its_availability(understood, demo_catal
     gone = next(p for p in demo_catalog.products if p.availability.value == "out_of_stock")
     a = understood.answer("can i preorder it", product_id=gone.id)
     assert "out of stock" in a.text and not a.abstained, a.text
+
+
+@pytest.mark.parametrize("earlier, message", [
+    (["tell me about the {phone}"], "how heavy is the phone"),
+    (["what's the cheapest tent"], "how much does the tent weigh"),
+    (["cheapest laptop with 16gb ram"], "how heavy is it"),
+    (["any tents that sleep 6", "which of those is lightest"], "how heavy is it"),
+])
+def test_the_one_talked_about_named_by_its_kind_is_that_one(understood, demo_catalog, earlier, message):
+    """"How heavy is the phone?" after "tell me about the Veltro Lite 600" listed every phone by
+    weight; "how much does the tent weigh?" after the cheapest tent too, and "how heavy is it?"
+    after "cheapest laptop with 16gb ram" or "which of those is lightest?" asked which one: the
+    weight of the one talked about (the first listed, for a question that asked for one)."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones").title.split(",")[0]
+    a = _after(understood, f"kind-{len(earlier)}-{len(message)}", [e.format(phone=phone) for e in earlier], message)
+    assert "weight:" in a.text and a.text.count("(p0") == 0 and not a.abstained, a.text
+
+
+def test_a_page_product_named_by_its_kind_stays_in_focus(understood, demo_catalog):
+    """"How long is the cable?" after "what phones does it work with?" on a cable's page listed
+    the store's cables."""
+    cable = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                 and any(a.key == "length" for a in p.attributes))
+    understood.answer("what phones does it work with", session_id="cable-kind", product_id=cable.id)
+    a = understood.answer("how long is the cable", session_id="cable-kind")
+    assert "(p0" not in a.text and " m" in a.text and not a.abstained, a.text
+
+
+def test_what_comes_with_the_one_talked_about_keeps_it(understood, demo_catalog):
+    """"Does the laptop come with a charger?" after the one laptop talked about named two kinds,
+    and the laptop was forgotten ("what's the warranty on the laptop?" then asked of laptops)."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    understood.answer(f"tell me about the {laptop.title.split(',')[0]}", session_id="comes-with-kind")
+    trace = understood.run("does the laptop come with a charger", session_id="comes-with-kind")
+    assert [e.id for e in trace.understanding.focus if e.kind == "product"] == [laptop.id], trace.understanding.focus
+    assert "charger" in trace.answer.text, trace.answer.text

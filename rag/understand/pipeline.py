@@ -77,6 +77,7 @@ from rag.understand.state import (
     SessionStore,
     Turn,
     name_the_pick,
+    names_its_kind,
     only_a_pick,
     resolve_focus,
     select_several,
@@ -280,7 +281,7 @@ def asks_about_privacy(text: str) -> bool:
 
 #: "does it come with a charger?", "is a case included with it?": what comes with the product
 #: referred to, not a listing of the category named
-_COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s+one|they)\s+"
+_COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s+one|they|the\s+[a-z]+)\s+"
                          r"(?:come|ship|arrive)\s+with\b|\b(?:included|in\s+the\s+box)\b.*\b(?:it|this)\b"
                          r"|\b(?:it|this)\s+(?:includes?|comes?\s+with)\b", re.IGNORECASE)
 
@@ -455,16 +456,18 @@ def _with_earlier_bounds(price: PriceConstraint, earlier: list[str]) -> PriceCon
 
 
 # "which one is cheapest?", "which is best?": a superlative without its "the"
-_WHICH_IS_MOST = re.compile(r"\bwhich(?:\s+one)?\s+(?:is|has|was)\s+(?:\w+est|best|most\s+\w+|least\s+\w+)\b",
+_WHICH_IS_MOST = re.compile(r"\bwhich(?:\s+one|\s+of\s+(?:those|these|them|the\s+[a-z]+))?\s+(?:is|has|was)\s+(?:\w+est|best|most\s+\w+|least\s+\w+)\b",
                             re.IGNORECASE)
 
 
 def asks_for_one(text: str) -> bool:
     """The message asks for the one product that is most something ("which one is the
     cheapest?", "which one is cheapest?", "what's the lightest tent?", "and the most
-    expensive?", "what's your cheapest smartwatch?"): its answer lists that one first, and "it"
+    expensive?", "what's your cheapest smartwatch?", "which of those is lightest?", "cheapest
+    laptop with 16gb ram" as typed in a search box): its answer lists that one first, and "it"
     in the next message is that one. Not several ("what are your cheapest tents?")."""
-    return any(not _PLURAL_NEXT.match(text[m.end():]) for m in superlatives(text)) or bool(_WHICH_IS_MOST.search(text))
+    return (any(not _PLURAL_NEXT.match(text[m.end():]) for m in superlatives(text, first_word=True))
+            or bool(_WHICH_IS_MOST.search(text)))
 
 
 #: A plural noun right after a superlative ("the cheapest tents", "the lightest 4-person tents")
@@ -1334,7 +1337,20 @@ class Understander:
             # "does it come with a charger?" about the laptop talked about: what is in its box (it
             # listed the chargers)
             mentioned = []
-        focus, source = resolve_focus(head, mentioned, state, context)
+        if (context is None and state is not None and query == head
+                and names_its_kind(head, mentioned, talked_about := self._talked_about(state))):
+            # "how heavy is the phone?" of the one phone talked about (or the one asked for: "what's
+            # the cheapest tent?", then "how much does the tent weigh?"): that one, read with its
+            # name (the kind's whole listing was the answer)
+            product = talked_about[0]
+            focus, source = [product.model_copy(update={"method": "session", "mention": None})], "session"
+            state.focus = focus  # (what "it" and "the tent" are from now on)
+            query = re.sub(rf"\b(the|this|that|my)\s+{re.escape(mentioned[0].mention or '')}\b",
+                           lambda m: f"{m.group(1)} {product.name}", head, count=1, flags=re.IGNORECASE)
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            mentioned = []
+        else:
+            focus, source = resolve_focus(head, mentioned, state, context)
         # "what charger do I need?", "which case should I get?" on a phone's page: what of that
         # kind goes with it (declined, or every case listed)
         # (or the one product talked about: "@p000002 what's in the box?", then the same)
@@ -1862,6 +1878,15 @@ class Understander:
             return False
         vectors = np.asarray(self.encoder.encode([other.strip(" ?.!"), *words]), dtype=np.float32)
         return float((vectors[1:] @ vectors[0]).max()) >= SAME_KIND_SIMILARITY
+
+    @staticmethod
+    def _talked_about(state: SessionState) -> list[LinkedEntity]:
+        """The products in focus, else the one the last answer listed first for a question that
+        asked for one ("what's the cheapest tent?")."""
+        products = [e for e in state.focus if e.kind == "product"]
+        if products or len(state.listed) < 2 or not state.turns or not asks_for_one(state.turns[-1].text):
+            return products
+        return [state.listed[0]]
 
     @staticmethod
     def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:
