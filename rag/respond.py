@@ -195,6 +195,10 @@ def _feature_words(feature: str) -> set[str]:
     return {w for w in content_words(feature) - PRAISE_WORDS if not any(c.isdigit() for c in w)}
 
 
+#: A listing in an order ("Chargers ... (wattage, highest first): ...", "Tents, cheapest first: ...")
+_ORDERED = re.compile(r"\w first(?:\)|:)")
+
+
 def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset[str] = frozenset()) -> str | None:
     """What to say before an answer that does not say what was asked: `NOT_MENTIONED` before
     the store's own documents (policies, FAQs), `NOT_SHOWN` before a listing of a whole kind of
@@ -216,6 +220,12 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # words: "espresso machines with a milk frother" listed the espresso makers as though
         # each had one (not "with at least 16gb ram", "a heart rate monitor", "the longest
         # battery", whose listing names the RAM, the heart rate, the battery)
+        return NOT_SHOWN
+    if (sources == {"listing"} and (picks := content_words(picked_by(message))) and picks <= unmentioned
+            and not any(_ORDERED.search(e.text) for e in answer.evidence)):
+        # narrowed by another condition, and picked by what no detail states: "which espresso
+        # machine is easiest to use?" listed the espresso makers as though ordered by it (not
+        # a listing in an order the pick asked for: "the fastest one", "(wattage, highest first)")
         return NOT_SHOWN
     if sources <= COMPATIBILITY_SOURCES:
         # (a request for a thing that fits, "a clear case for the X", is told which it cannot

@@ -3445,3 +3445,14 @@ def test_what_comes_with_the_one_talked_about_keeps_it(understood, demo_catalog)
     trace = understood.run("does the laptop come with a charger", session_id="comes-with-kind")
     assert [e.id for e in trace.understanding.focus if e.kind == "product"] == [laptop.id], trace.understanding.focus
     assert "charger" in trace.answer.text, trace.answer.text
+
+
+def test_a_pick_by_what_no_detail_states_is_told_beside_a_narrowed_listing(understood):
+    """"Which espresso machine is easiest to use?" listed the espresso makers as though ordered
+    by it; "which headphones are best for the gym?" every pair as though each were for it. A
+    listing in the order the pick asks for gets no note."""
+    for message in ("which espresso machine is easiest to use", "which headphones are best for the gym"):
+        a = understood.answer(message)
+        assert a.text.startswith(NOT_SHOWN), a.text
+    a = understood.answer("which tent is lightest")
+    assert not a.text.startswith(NOT_SHOWN) and "lowest first" in a.text, a.text

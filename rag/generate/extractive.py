@@ -417,11 +417,21 @@ _BY_OPINION = re.compile(r"\b(?:best|top|highest|most|better)[\s-]+(?:rated|revi
                          r"|\bpopular\b|\btrending\b", re.IGNORECASE)
 
 
+# "which espresso machine is easiest to use?": a superlative after "which <thing> is", with no
+# "the" before it (the listing came with no note that it cannot tell which)
+_WHICH_THING_IS_MOST = re.compile(r"\bwhich\s+(?:[a-z-]+\s+){0,3}?(?:is|are|has|have)\s+(?:the\s+)?"
+                                  r"(?P<most>(?!\w*(?:est|rest|test)\b\s*$)[a-z]+est|most\s+[a-z]+|least\s+[a-z]+)\b",
+                                  re.IGNORECASE)
+
+
 def picked_by(question: str) -> str:
     """The superlatives a question picks one by ("the quietest" in "what's the quietest
-    blender?", "quietest" in "quietest blender?", "best rated"), as written; empty when it picks
-    none."""
-    return " ".join(m.group(0) for m in [*superlatives(question, first_word=True), *_BY_OPINION.finditer(question)])
+    blender?", "quietest" in "quietest blender?", "easiest" in "which espresso machine is
+    easiest to use?", "best rated"), as written; empty when it picks none."""
+    found = [m.group(0) for m in [*superlatives(question, first_word=True), *_BY_OPINION.finditer(question)]]
+    if not found and (m := _WHICH_THING_IS_MOST.search(question)):
+        found.append(m.group("most"))
+    return " ".join(found)
 
 
 def unasked_words(question: str, df: dict[str, int]) -> frozenset[str]:
@@ -1102,8 +1112,10 @@ class ExtractiveGenerator:
             # typed the same way: "wats ur return polcy" asks of nothing called "polcy")
             complements = content_words(question)
         elif picks := picked_by(question):
-            # "what's the quietest blender?": what it picks by (praise too: "the most popular")
-            complements = content_words(picks)
+            # "what's the quietest blender?": what it picks by (praise too: "the most popular"),
+            # and what for ("which headphones are best for the gym?" listed every pair, as
+            # though each were for it)
+            complements = content_words(picks) | content_words(asked_complements(question))
         complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
