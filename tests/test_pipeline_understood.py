@@ -3456,3 +3456,29 @@ def test_a_pick_by_what_no_detail_states_is_told_beside_a_narrowed_listing(under
         assert a.text.startswith(NOT_SHOWN), a.text
     a = understood.answer("which tent is lightest")
     assert not a.text.startswith(NOT_SHOWN) and "lowest first" in a.text, a.text
+
+
+@pytest.mark.parametrize("category, said", [("coffee-makers", "type:"), ("tents", "-season")])
+def test_what_kind_it_is_is_its_type(understood, demo_catalog, category, said):
+    """"What kind of coffee maker is this?" quoted its material."""
+    p = next(p for p in demo_catalog.products if p.category == category)
+    noun = {"coffee-makers": "coffee maker", "tents": "tent"}[category]
+    a = understood.answer(f"what kind of {noun} is this", product_id=p.id)
+    assert said in a.text, a.text
+
+
+def test_the_kinds_of_value_new_questions_ask():
+    """The value each asks for: how soon it ships ("when would it arrive if I order today?"
+    quoted "Free shipping applies to orders over $75", for "order"), whether it is fast as
+    typed ("is the CableCraft Surge 810 Charger, Silver fast?", the kind named read with the
+    product's name), what kind it is, whether it can be preordered."""
+    from rag.generate.extractive import answer_type
+
+    assert answer_type("when would it arrive if I order today").name == "delivery time"
+    assert answer_type("how soon will it ship?").name == "delivery time"
+    assert answer_type("is the CableCraft Surge 810 Charger, Silver fast").name == "speed"
+    assert answer_type("is shipping fast?") is None or answer_type("is shipping fast?").name != "speed"
+    assert answer_type("what kind of coffee maker is this?").name == "kind"
+    assert answer_type("can i preorder it").name == "stock"
+    assert answer_type("what kind of battery does it use?") is None or answer_type(
+        "what kind of battery does it use?").name != "kind"

@@ -303,7 +303,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # it?" on a cable's page got its length); not how fast shipping is
     AnswerType("speed", _asks(r"^(?!.*\b(?:ship\w*|deliver\w*|arriv\w*|refund\w*)\b).*"
                               r"(?:\bhow\s+(?:fast|quick(?:ly)?)\b|\bfast(?:er|est)?\s+charg\w*"
-                              r"|\bcharg\w*\s+(?:fast|quick)\w*)"),
+                              r"|\bcharg\w*\s+(?:fast|quick)\w*"
+                              # ("is the X Charger, Silver fast?", "is it quick?")
+                              r"|^\W*(?:is|are)\b[^?.!]*\b(?:fast|quick)\W*$)"),
                re.compile(r"\b\d+(?:\.\d+)?\s*W\b|\bwattage\b"),
                frame=frozenset(content_words("fast faster fastest quick quickly charge charges charging speed"))),
     # "what if it rains?", "can I swim with it?": how it keeps water out, which its waterproof
@@ -315,6 +317,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
                               r"|\bwho\s+(?:makes|made|manufactures|produces)\b"), MAKER_FACT,
                frame=frozenset(content_words("make makes made manufactures manufacturer produces brand company"))),
+    # "what kind of coffee maker is this?": its type ("material: stainless steel" was quoted,
+    # for "coffee maker" in its name)
+    AnswerType("kind", _asks(r"^\W*(?:and\s+|so\s+)?what\s+(?:kind|type|sort)\s+(?:of\s+[a-z -]{1,30}?\s+)?(?:is|are)\s+"
+                             r"(?:it|this|that|they|these|those)(?:\s+one)?\W*$"),
+               re.compile(r"\btype\s*:|\b\d-season\b", re.IGNORECASE), frame=frozenset(content_words("kind type sort"))),
     # whether two products go together, as the graph states it (or states that it does not)
     # ("will X fit my Y?", "does it fit the Y?": a thing fitted, not "fit in a backpack")
     AnswerType("compatibility", _asks(r"\b(?:work|works|fit|fits|go|goes)\s+(?:with|on)\b|\bcompatib"
