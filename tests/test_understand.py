@@ -1105,7 +1105,7 @@ def test_several_conditions_without_amounts_are_all_kept():
     ("do u have student discounts?", True), ("what are your customer service hours?", True),
     ("what's your phone number?", True), ("do you charge sales tax?", True),
     ("are your products new or refurbished?", True), ("do you have a warehouse in europe?", True),
-    ("can I use two discount codes?", True),
+    ("can I use two discount codes?", True), ("do you give store credit?", True), ("do you do trade ins", True),
     ("what is your name?", False), ("can you calculate my state taxes", False), ("what is the weather", False),
     ("is there a better way to check my visa rewards card balance", False),
 ])
@@ -1232,6 +1232,19 @@ def test_a_temperature_in_fahrenheit_is_read_in_celsius():
     for text, bound in (("sleeping bag rated to 0 degrees fahrenheit", -18), ("a 20°F sleeping bag", -7)):
         c = attribute_constraint(text, bags)
         assert c is not None and c.max_value == bound, (text, c)
+
+
+def test_a_number_below_zero_alone_is_a_temperature():
+    """"Sleeping bag -10" listed every sleeping bag (read as a comparison with nothing to
+    compare): only a temperature is below zero; a range keeps both its ends."""
+    from rag.understand.constraints import AttributeKey as K
+    from rag.understand.constraints import attribute_constraint
+
+    bags = [K("temperature_rating", "°C", ("-9", "10")), K("weight", "g", ("1584",))]
+    c = attribute_constraint("sleeping bag -10", bags)
+    assert c is not None and c.key == "temperature_rating" and c.max_value == -10, c
+    c = attribute_constraint("sleeping bags from -15 to -5 c", bags)
+    assert c is not None and (c.min_value, c.max_value) == (-15, -5), c
 
 
 @pytest.mark.parametrize("template", ["do you have a case for the {}?", "what case fits the {}?",

@@ -282,6 +282,8 @@ _RANGE_FROM = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*(?:and|to|-|–)\s*$"
 #: down to 0" (the unit is added: "-10" alone is no temperature)
 _RATED_FOR = re.compile(r"\b(?:rated|rating|comfortable|good|warm enough)\s+(?:for|to|at|of|down\s+to|below|under|"
                         r"above|over)\s+-?\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z]))", re.IGNORECASE)
+#: A number below zero written alone ("sleeping bag -10"): only a temperature is below zero
+_BELOW_ZERO = re.compile(r"(?<![\w.-])-\d+(?:\.\d+)?(?!\.?\d|\s*(?:°|[a-z%]|-|–))", re.IGNORECASE)
 #: A temperature in Fahrenheit ("0 degrees fahrenheit", "20°F"), read in Celsius where the
 #: catalog rates in it (it was read as 0 °C)
 _FAHRENHEIT = re.compile(r"(-?\d+(?:\.\d+)?)\s*(?:°\s*f|deg(?:rees?)?\s+f(?:ahrenheit)?|fahrenheit|f)\b", re.IGNORECASE)
@@ -485,8 +487,9 @@ def attribute_constraints(text: str, keys: list[AttributeKey]) -> list[Attribute
     rated = [k for k in numeric if rated_temperature(k)]
     if len(rated) == 1 and (rated[0].unit or "").lower() == "°c":  # "0 degrees fahrenheit": -18 °C
         plain = _FAHRENHEIT.sub(lambda m: f"{round((float(m.group(1)) - 32) * 5 / 9):g} °c", plain)
-    if len(rated) == 1:  # "rated for -10": in the rating's unit
+    if len(rated) == 1:  # "rated for -10", "sleeping bag -10": in the rating's unit
         plain = _RATED_FOR.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
+        plain = _BELOW_ZERO.sub(lambda m: f"{m.group(0)} {rated[0].unit}", plain)
     plain = _FOR_A_COUNT.sub(lambda m: f"{m.group(0)} people", plain) if _counts_people(numeric) else plain
     asked = content_words(plain)
     found: dict[str | tuple[str, str], AttributeConstraint] = {}

@@ -362,6 +362,8 @@ _ABOUT_THE_STORE = re.compile(
     r"|(?:discount|coupon|promo|promotion|voucher)\s*codes?|loyalty|rewards?\s+program"
     r"|membership|black\s+friday|cyber\s+monday|sales\s+tax|vat|tax[- ]free|(?:charge|collect|add)\s+tax"
     r"|refurbished|second[- ]hand|open[- ]box|wholesale|business\s+accounts?"
+    # ("do you give store credit?" was declined as though about something else)
+    r"|store\s+credit|gift[- ]?wrap\w*|layaway|trade[- ]?ins?|rain\s*checks?|curbside|in[- ]store\s+pick[- ]?up"
     r"|customer\s+(?:service|support|care)|(?:opening|business|store|support|office)\s+hours"
     r"|(?:your|the\s+store'?s?|the\s+shop'?s?)\s+(?:hours|phone(?:\s+number)?|number|address|email|location|locations"
     r"|warehouses?|stores?|shops?|showroom|office|offices|headquarters)"
