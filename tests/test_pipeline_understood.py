@@ -3482,3 +3482,11 @@ def test_the_kinds_of_value_new_questions_ask():
     assert answer_type("can i preorder it").name == "stock"
     assert answer_type("what kind of battery does it use?") is None or answer_type(
         "what kind of battery does it use?").name != "kind"
+
+
+@pytest.mark.parametrize("message", ["what about 4 people", "actually make that 4 people"])
+def test_a_changed_condition_narrows_the_listing_again(understood, message):
+    """"What about 4 people" after "a tent for 2 people under 300" was declined: the same
+    listing, for 4, the price kept."""
+    a = _after(understood, f"changed-{len(message)}", ["i need a tent for 2 people under 300"], message)
+    assert "4 persons or more" in a.text and "$300.00 or less" in a.text, a.text

@@ -474,10 +474,14 @@ def test_a_question_to_the_store_keeps_what_it_measures_against(message, to_the_
     # cheap, said without "the cheapest" ("something cheap" after laptops was listed unordered)
     ("something cheap", True), ("not too expensive", True), ("nothing too pricey", True), ("cheap", True),
     ("it feels cheap", False), ("is it too expensive?", False),
+    # the condition changed ("what about 4 people", "actually make that 4 people" were declined)
+    ("what about 4 people", True), ("actually make that 4 people", True), ("4 people instead", True),
+    ("how about under 200", True), ("what about the Kestrel", False), ("make it blue", False),
 ])
 def test_a_message_that_only_states_a_condition(message, condition):
     """Typed as a shop's filters after a listing: "4 person" read as a request for a person,
-    "lightest" as out of scope."""
+    "lightest" as out of scope; "what about 4 people" after a listing of tents for 2 was
+    declined."""
     from rag.understand.constraints import only_a_condition
 
     assert only_a_condition(message) == condition

@@ -131,13 +131,21 @@ _NOT_TOO_MUCH = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)?(?:(?:something|o
                            re.IGNORECASE)
 
 
+#: Words that change the condition just given ("what about 4 people", "make that 4 people",
+#: "actually 4 people", "4 people instead"): the rest is the condition (each was declined)
+_CHANGED_TO = re.compile(r"^(?:(?:actually|ok|okay|hmm+|no|sorry|oh|wait|well)[\s,!.]+)*"
+                         r"(?:(?:what|how)\s+about|make\s+(?:it|that)|change\s+(?:it|that)\s+to|let'?s\s+say|say)\s+"
+                         r"|^(?:(?:actually|ok|okay|hmm+|no|sorry|oh|wait|well)[\s,!.]+)+|\s+(?:instead|then)\W*$",
+                         re.IGNORECASE)
+
+
 def only_a_condition(text: str) -> bool:
     """The message is nothing but a condition on what was just listed, as a shop's filters
     take it: an amount with its unit or a price ("4 person", "under 300", "$500 max", "2 kg
     or less"), a superlative ("lightest", "the warmest"), cheap ("something cheap", "not
     too expensive"), or not too much of something ("not too heavy"). "4 person" alone read as a request
     for a person, "lightest" as out of scope."""
-    text = text or ""
+    text = _CHANGED_TO.sub(" ", text or "")
     superlative = has_superlative(text)
     amount = bool(_QUANTITY_RE.search(text) or _MONEY_RE.search(text) or price_constraint(text).max_price)
     cheap = bool(_CHEAPEST.search(text))  # "something cheap", "not too expensive"
