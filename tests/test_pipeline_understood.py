@@ -3490,3 +3490,20 @@ def test_a_changed_condition_narrows_the_listing_again(understood, message):
     listing, for 4, the price kept."""
     a = _after(understood, f"changed-{len(message)}", ["i need a tent for 2 people under 300"], message)
     assert "4 persons or more" in a.text and "$300.00 or less" in a.text, a.text
+
+
+def test_a_colour_the_product_is_not_sold_in_is_no_price_of_it(understood, demo_catalog):
+    """"How much is the navy one?" of a product sold in one colour quoted its price, as though
+    it were navy: which colour it comes in answers. A colour it is sold in is still priced."""
+    from collections import Counter
+
+    models = Counter(p.title.split(",")[0] for p in demo_catalog.products)
+    single = next(p for p in demo_catalog.products if models[p.title.split(",")[0]] == 1 and "," in p.title
+                  and "navy" not in p.title.lower())
+    a = understood.answer("how much is the navy one", product_id=single.id)
+    assert a.intent == "product_info" and "color:" in a.text and "costs" not in a.text, a.text
+    several = next(p for p in demo_catalog.products if models[p.title.split(",")[0]] > 1)
+    other = next(q for q in demo_catalog.products if q.title.split(",")[0] == several.title.split(",")[0] and q.id != several.id)
+    colour = other.title.rpartition(", ")[2].lower()
+    a = understood.answer(f"how much is the {colour} one", product_id=several.id)
+    assert f"{other.price:,.2f}" in a.text, a.text

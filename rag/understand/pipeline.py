@@ -22,7 +22,16 @@ import numpy as np
 import structlog
 from threadpoolctl import ThreadpoolController
 
-from rag.textutil import ASKS_COST, ASKS_WHAT_IT_FITS, DISSATISFIED, FAILURE, WRONG_PICK, content_words, search_before
+from rag.textutil import (
+    ASKS_COST,
+    ASKS_WHAT_IT_FITS,
+    COLOUR_NAMES,
+    DISSATISFIED,
+    FAILURE,
+    WRONG_PICK,
+    content_words,
+    search_before,
+)
 from rag.types import STORE_OWNER
 from rag.understand.constraints import (
     PriceConstraint,
@@ -739,6 +748,9 @@ def buys_it(text: str) -> bool:
     return bool(_BUYS_IT.match(text.strip().replace("\u2019", "'")))
 
 
+#: "the navy one", "the red version": a colour of the product asked for by name
+_THE_COLOUR_ONE = re.compile(r"\b(?:the|that|this|a|an)\s+(" + "|".join(sorted(COLOUR_NAMES, key=len, reverse=True))
+                             + r")\s+(?:one|ones|version|model|variant)\b", re.IGNORECASE)
 #: When a product would ship, asked of it ("when will it ship?" on a preorder's page), not of an
 #: order placed ("has my order shipped?", "when will the tent I ordered ship?")
 _WHEN_IT_SHIPS = re.compile(r"^(?!.*\b(?:my|mine|ordered|bought|purchased|paid|package|parcel|tracking|yet|already)\b)"
@@ -1406,6 +1418,15 @@ class Understander:
                          if said_colour is not None and ", " in variant.name
                          else asked_again(state.turns[-1], [variant]))
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and source in ("context", "session") and len(focus) == 1 and focus[0].kind == "product"
+              and (colour := _THE_COLOUR_ONE.search(head)) is not None
+              and colour.group(1).lower() not in focus[0].name.rpartition(", ")[2].lower()
+              and (self.linker is None or self.linker.variant_named(head, focus[0].id) is None)):
+            # "how much is the navy one?" of a watch sold in forest green only (no variant is
+            # navy): its price was quoted as though it were; which colours it comes in answers
+            intent = intent.model_copy(update={"label": "product_info", "reason": "no_such_variant"})
+            query = f"does it come in {colour.group(1).lower()}?"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "message" and state is not None and state.turns and state.turns[-1].asked_which
               and len(focus) == 1 and focus[0].kind == "product"
               and names_only(_NAMING.sub(" ", head, count=1), focus[0])):
