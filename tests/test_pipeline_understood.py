@@ -3507,3 +3507,22 @@ def test_a_colour_the_product_is_not_sold_in_is_no_price_of_it(understood, demo_
     colour = other.title.rpartition(", ")[2].lower()
     a = understood.answer(f"how much is the {colour} one", product_id=several.id)
     assert f"{other.price:,.2f}" in a.text, a.text
+
+
+@pytest.mark.parametrize("message, page", [("can i get this cheaper somewhere else", True),
+                                           ("i found it cheaper on amazon", True),
+                                           ("i saw this laptop for less at best buy, will you match it?", False)])
+def test_a_lower_price_seen_elsewhere_asks_for_the_price_match(understood, demo_catalog, message, page):
+    """"I found it cheaper on Amazon" on a laptop's page listed the store's cheaper laptops, "can I
+    get this cheaper somewhere else?" quoted the express shipping price, and "... will you match
+    it?" asked which product: the store's price match."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    a = understood.answer(message, product_id=laptop.id if page else None)
+    assert a.intent == "availability_price" and "match the price" in a.text and "(p0" not in a.text, a.text
+
+
+def test_another_seller_after_the_price_match_is_the_price_match(understood):
+    """"Do you price match?" then "what about best buy?" said "I don't know" (read as a
+    recommendation)."""
+    a = _after(understood, "match-best-buy", ["do you price match?"], "what about best buy?")
+    assert "match the price" in a.text and not a.abstained, a.text

@@ -738,6 +738,38 @@ _POLICY_NAMED = re.compile(r"\b(?:(?P<warranty>warrant(?:y|ies))|returns?\s+poli
 
 #: What a warranty claim is read as (asks_to_claim): the warranty that applies
 WARRANTY_QUESTION = "what is the warranty?"
+#: What a lower price seen elsewhere is read as (asks_to_match_a_price): the store's price match
+PRICE_MATCH_QUESTION = "do you price match?"
+_RETAILERS = r"amazon|ebay|walmart|target|best\s*buy|costco|newegg|b&h|aliexpress|temu"
+_ASKS_TO_MATCH = re.compile(
+    # "can I get this cheaper somewhere else?", "I found it cheaper on Amazon"
+    r"\b(?:cheaper|for\s+less|less\s+money|(?:a\s+)?lower\s+price|(?:a\s+)?better\s+price|better\s+deal)\b[^.?!]*?"
+    rf"(?:\b(?:somewhere\s+else|elsewhere|online|another\s+(?:store|shop|site|website|retailer|seller)"
+    rf"|other\s+(?:stores|shops|sites|websites|retailers|sellers))\b|\b(?:on|at|from)\s+(?:{_RETAILERS})\b)"
+    # "will you match it?", "can you beat their price?", "do you match competitors?"
+    r"|\b(?:match|beat)\s+(?:(?:a|the|their|that|this|his|her|its|[a-z]+'s)\s+)?(?:lower\s+|better\s+|cheaper\s+)?"
+    r"(?:price|offer|deal|competitors?)\b"
+    r"|\b(?:will|would|can|could|do)\s+(?:you|u)\s+(?:guys\s+)?(?:match|beat)\s+(?:it|that|this|them)\b",
+    re.IGNORECASE)
+
+
+_NAMES_A_RETAILER = re.compile(rf"\b(?:{_RETAILERS}|other\s+(?:stores|shops|retailers|sites)|online\s+(?:stores|shops)"
+                               r"|marketplace\s+sellers?|third[- ]party\s+sellers?)\b", re.IGNORECASE)
+_PRICE_MATCH_TALK = re.compile(r"\bprice[- ]?match", re.IGNORECASE)
+
+
+def follows_a_price_match(text: str, earlier: str) -> bool:
+    """Another seller named right after a price match was asked about ("do you price match?",
+    then "what about Best Buy?", "even amazon?"): the price match again (it said "I don't know")."""
+    return (len(text.split()) <= 8 and bool(_NAMES_A_RETAILER.search(text))
+            and bool(_PRICE_MATCH_TALK.search(earlier) or asks_to_match_a_price(earlier)))
+
+
+def asks_to_match_a_price(text: str) -> bool:
+    """A lower price seen elsewhere ("I found it cheaper on Amazon", "I saw this laptop for less
+    at Best Buy, will you match it?", "can I get this cheaper somewhere else?"): whether the
+    store matches it. Each was read as a request for cheaper products of the store (or shipping)."""
+    return bool(_ASKS_TO_MATCH.search(text or ""))
 
 
 def buys_it(text: str) -> bool:
@@ -768,6 +800,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          says: small talk that says where to buy;
       warranty_claim     asks_to_claim ("how do I make a claim?"), whatever the model says:
                          the warranty that applies, then the handoff to support;
+      price_match        asks_to_match_a_price ("I found it cheaper on Amazon"), whatever the
+                         model says: the store's price match;
       store_range        asks_for_the_range, naming nothing ("what do you sell?", "recommend me
                          something"), whatever the model says: what the store carries;
       policy_named       a warranty, a return policy or a restocking fee named ("what's the
@@ -820,6 +854,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "store_range"
     if asks_to_claim(text):
         return "warranty", "warranty_claim"
+    if asks_to_match_a_price(text):
+        return "availability_price", "price_match"
     declined = intent.label == "out_of_scope"
     if (intent.label in POLICY_INTENTS and thing is not None and thing.trade and source in ("message", "none")
             and any(e.kind == "category" and e.method == "exact" and e.mention
@@ -1696,6 +1732,9 @@ class Understander:
                              or (label in POLICY_INTENTS and _SAYS_A_POLICY.search(head))), "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
         overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
+        if (overruled is None and special is None and state is not None and state.turns
+                and follows_a_price_match(head, state.turns[-1].text)):
+            overruled = ("availability_price", "price_match")
         if overruled is not None:
             intent = intent.model_copy(update={"label": overruled[0], "reason": overruled[1]})
             if overruled[1] == "warranty_claim":
@@ -1703,6 +1742,12 @@ class Understander:
                 # and what the warranty that applies covers is what the store's documents say
                 query = WARRANTY_QUESTION
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            elif overruled[1] == "price_match":
+                # "I found it cheaper on Amazon": the store's price match, beside the price of the
+                # product talked about (not the store's cheaper products of its kind)
+                query = PRICE_MATCH_QUESTION
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                focus = [e for e in focus if e.kind == "product"]
         elif special is None and intent.label == "out_of_scope" and asks_about_the_store(head):
             # "do you have student discounts?", "what are your customer service hours?": about the
             # store, which its documents may answer; unanswered, "I don't know" (it was declined
@@ -1836,10 +1881,13 @@ class Understander:
         carried = self._listing_carried(head, state, focus, source)
         if carried:
             price = _with_earlier_bounds(price, carried)
-        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=price,
+        # (a price seen elsewhere asks no price of the store's: "I found it cheaper on Amazon"
+        # listed the store's cheaper laptops, "... will you match it?" asked which product)
+        matching = intent.reason == "price_match"
+        plan = plan_for(intent.label, focus, candidates, escalate=sentiment.escalate, price=None if matching else price,
                         brands=asks_for_brands(head), how_to=how_to, accessories=asks_for_accessories(head),
-                        refers_to_one=bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
-                        compares=compares_with_it(head), store_documents=special is None,
+                        refers_to_one=not matching and bool(REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head)),
+                        compares=not matching and compares_with_it(head), store_documents=special is None,
                         # (not about "it": "will it still work if I need to ship something?")
                         any_kind=not mentioned and (asks_for_anything(head) or bool(held))
                         and not REFERS_TO_ONE.search(head),
@@ -1874,7 +1922,7 @@ class Understander:
             # (an elliptical turn is remembered as the question it asked, for the next one)
             # ("how long?" after the warranty, too: then "what about laptops?" asked "how long
             # (laptops)?", and said "I don't know")
-            said = query if intent.reason in ("ellipsis", "variant_pick", "policy_follow_up") else head
+            said = query if intent.reason in ("ellipsis", "variant_pick", "policy_follow_up", "price_match") else head
             self._remember(state, said, intent, sentiment, mentioned, focus, source, candidates, plan.answer_mode,
                            listing_texts, topic)
         timings["state"] = (time.perf_counter() - t4) * 1e3
