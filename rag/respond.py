@@ -37,7 +37,15 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.generate.extractive import COMPATIBILITY_SOURCES, PRAISE_WORDS, STORE_SOURCES, narrowed_listing, picked_by
+from rag.generate.extractive import (
+    COMPATIBILITY_SOURCES,
+    PRAISE_WORDS,
+    STORE_SOURCES,
+    is_applicable_policy,
+    narrowed_listing,
+    picked_by,
+)
+from rag.prompt import ABSTENTION
 from rag.textutil import content_words
 from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
@@ -153,6 +161,13 @@ def apply_response_policy(
         # "I can't find that exact case ...", as the store's rule: "can I exchange for a
         # different color?")
         body = f"{SOME_PRODUCTS_ONLY} {out.text}"
+    elif (unmentioned and intent in PRODUCT_INTENTS and out.evidence and {e.source for e in out.evidence} <= STORE_SOURCES
+          and not any(is_applicable_policy(e) for e in out.evidence)):
+        # a question of products that only a store document came near, by a word, and that
+        # does not say what was asked: "do prices include tax?" quoted the price match FAQ, "is
+        # the price on the website the final price?" the express shipping rate; nothing answers
+        body = ABSTENTION
+        out.citations, out.evidence, out.grounded, out.abstained = [], [], False, True
     elif (unmentioned and (reason != "store_range" or picked_by(message))
           and (note := not_mentioned_note(out, message, unmentioned if isinstance(unmentioned, frozenset)
                                           else frozenset()))):

@@ -3526,3 +3526,12 @@ def test_another_seller_after_the_price_match_is_the_price_match(understood):
     recommendation)."""
     a = _after(understood, "match-best-buy", ["do you price match?"], "what about best buy?")
     assert "match the price" in a.text and not a.abstained, a.text
+
+
+@pytest.mark.parametrize("message", ["do prices include tax", "is the price on the website the final price"])
+def test_a_product_question_no_store_document_answers_abstains(understood, message):
+    """"Do prices include tax?" quoted the price match FAQ (for "price"), after "I can't find that
+    exact case ..."; "is the price on the website the final price?" the express shipping rate:
+    nothing the store wrote answers them."""
+    a = understood.answer(message)
+    assert a.abstained and not a.citations, a.text
