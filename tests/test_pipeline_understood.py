@@ -3535,3 +3535,15 @@ def test_a_product_question_no_store_document_answers_abstains(understood, messa
     nothing the store wrote answers them."""
     a = understood.answer(message)
     assert a.abstained and not a.citations, a.text
+
+
+@pytest.mark.parametrize("earlier, message, said", [
+    ("can i pay in installments for a laptop?", "is there interest", "0% APR"),
+    ("whats the return policy on laptops", "is there a fee", "restocking fee"),
+])
+def test_is_there_after_a_rule_asks_more_of_it(understood, earlier, message, said):
+    """"Is there interest" after the laptops' financing said "I don't know" (nothing to ask it
+    of); "is there a fee" after the laptops' returns too: the rule, read with the question
+    before."""
+    a = _after(understood, f"is-there-{len(message)}", [earlier], message)
+    assert said in a.text, a.text

@@ -518,6 +518,10 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
                             r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
                             re.IGNORECASE)
+#: "is there interest?", "are there any exceptions?", "any fees?": something of the rule just
+#: quoted, asked in two words or fewer
+_IS_THERE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:is\s+there|are\s+there|any)\s+(?:a\s+|an\s+|any\s+)?"
+                       r"[a-z-]+(?:\s+[a-z-]+)?\W*$", re.IGNORECASE)
 # "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
 _A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
 # asked of the store ("do you have ...", "got any ...")
@@ -1649,6 +1653,10 @@ class Understander:
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
               and not mentioned
               and ((_BARE_QUESTION.match(head) and not any(e.kind == "product" for e in focus))
+                   # ("is there interest?" after the laptops' financing: "I don't know")
+                   or (_IS_THERE.match(head) and not any(e.kind == "product" for e in focus)
+                       and (intent.label in (state.last_intent, *PRODUCT_INTENTS, "out_of_scope")
+                            or intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE))
                    # (a case of the rule, with a product in focus too: "can I return the Kestrel
                    # Air 450 if I opened it?", then "and if it's unopened?" said "I don't know")
                    or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
