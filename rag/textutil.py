@@ -289,6 +289,9 @@ CANONICAL = {
     "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"
     # "noise cancellation" and "noise cancelling: yes" (it listed all headphones, "I can't tell")
     "cancell": "cancel", "cancellation": "cancel", "cancelation": "cancel",
+    # a card's network is a credit card ("can I use my credit card?" said "I don't know" to "We
+    # accept Visa, Mastercard, ...")
+    "visa": "creditcard", "mastercard": "creditcard", "amex": "creditcard",
 }
 
 

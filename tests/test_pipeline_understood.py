@@ -3547,3 +3547,15 @@ def test_is_there_after_a_rule_asks_more_of_it(understood, earlier, message, sai
     before."""
     a = _after(understood, f"is-there-{len(message)}", [earlier], message)
     assert said in a.text, a.text
+
+
+def test_a_credit_card_is_paid_with_and_kept_private(understood):
+    """"Can I use my credit card?" said "I don't know" to "We accept Visa, Mastercard, ..." (a
+    card's network is a credit card); "do you store my credit card?" quoted the payment methods,
+    as though it asked which cards (it asks what is kept: the privacy policy)."""
+    a = understood.answer("can i use my credit card")
+    assert "Visa" in a.text and not a.abstained, a.text
+    a = understood.answer("do you store my credit card")
+    assert a.intent == "privacy" and "Visa" not in a.text, a.text
+    a = understood.answer("can i use my credit card")
+    assert a.intent == "payment", a.text

@@ -270,7 +270,10 @@ def asks_to_buy(text: str, mentioned: list[LinkedEntity]) -> bool:
 _PRIVACY = re.compile(
     r"\bprivacy\b|\bpersonal\s+(?:data|information|info|details)\b|\bdata\s+(?:protection|privacy|policy)\b"
     r"|\bgdpr\b|\bccpa\b|\bcookie\s+policy\b|\b(?:sell|share|use|store|keep|protect|do with)\s+(?:my|our)\s+"
-    r"(?:data|information|info|details|email|e-mail|address)\b", re.IGNORECASE)
+    r"(?:data|information|info|details|email|e-mail|address)\b"
+    # "do you store my credit card?" (the payment methods were quoted; not "can I use my card?")
+    r"|\b(?:sell|share|store|keep|save|protect|encrypt)\s+(?:my|our)\s+(?:credit\s+|debit\s+)?"
+    r"(?:card|payment)(?:\s+(?:details|info|information|number))?\b", re.IGNORECASE)
 
 
 _ACCOUNT_ACTION = re.compile(
@@ -890,7 +893,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
             and any(e.kind == "category" and e.method == "exact" for e in mentioned)):
         # "I'm going camping next month, what do I need?": what the store has for it
         return "recommendation", "shopping_request"
-    if intent.label in ("out_of_scope", "account") and asks_about_privacy(text):
+    if intent.label in ("out_of_scope", "account", "payment") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
     if ((declined or intent.label in ("order_status", "product_info", "recommendation"))
             and source in ("message", "none") and reports_failure(text, mentioned)):
