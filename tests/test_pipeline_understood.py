@@ -3559,3 +3559,16 @@ def test_a_credit_card_is_paid_with_and_kept_private(understood):
     assert a.intent == "privacy" and "Visa" not in a.text, a.text
     a = understood.answer("can i use my credit card")
     assert a.intent == "payment", a.text
+
+
+def test_a_feature_of_the_one_asked_for_is_read_with_its_attribute(understood, demo_catalog):
+    """"Does it have gps?" of the cheapest smartwatch just listed, which has none, said "I don't
+    know" (on its page the same question quotes its sensors)."""
+    understood.answer("smartwatches", session_id="sensor-cheapest")
+    listed = understood.answer("which is the cheapest", session_id="sensor-cheapest")
+    first = re.search(r"\((p\d+)\)", listed.text).group(1)
+    watch = next(p for p in demo_catalog.products if p.id == first)
+    has = {v.lower() for a in watch.attributes if a.key == "sensors" for v in a.values}
+    missing = next(s for s in ("gps", "ecg", "spo2", "temperature") if s not in has)
+    a = understood.answer(f"does it have {missing}", session_id="sensor-cheapest")
+    assert "sensors:" in a.text and not a.abstained, a.text

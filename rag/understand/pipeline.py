@@ -1798,11 +1798,9 @@ class Understander:
                 intent = intent.model_copy(update={"label": "product_info", "reason": "overview"})
             query = f"{head} ({one[0].name})"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
-        if (intent.label in ("product_info", "compatibility", "availability_price") and special is None
-                and query == head and len(one := [e for e in focus if e.kind == "product"]) == 1
-                and (keys := attributes_asked_by_value(head, one[0], self.linker))):
-            # "is it usb c?" about a charger: its connector answers (read with the attribute's name)
-            query = f"{head} ({', '.join(keys)})"
+        if special is None and (query == head or source == "selection") and (
+                asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
+            query = asked
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         brands = [e for e in focus if e.kind == "brand"]
         if (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
@@ -1864,6 +1862,11 @@ class Understander:
             # "how big is the screen?", which listed phones by screen size)
             if one_asked_for := self._the_one_asked_for(state, focus, source):
                 focus, source = one_asked_for, "selection"
+                if special is None and query == head and (
+                        asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
+                    # ("does it have gps?" of the cheapest watch just listed: "I don't know")
+                    query = asked
+                    embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
             else:
                 candidates = list(state.listed)
 
@@ -1958,6 +1961,15 @@ class Understander:
             return False
         vectors = np.asarray(self.encoder.encode([other.strip(" ?.!"), *words]), dtype=np.float32)
         return float((vectors[1:] @ vectors[0]).max()) >= SAME_KIND_SIMILARITY
+
+    def _with_asked_attributes(self, head: str, query: str, intent: str, focus: list[LinkedEntity]) -> str:
+        """`query` read with the names of the attributes a value in the message belongs to, of
+        the one product in focus: "is it usb c?" about a charger is answered by its connector."""
+        one = [e for e in focus if e.kind == "product"]
+        if intent not in ("product_info", "compatibility", "availability_price") or len(one) != 1:
+            return query
+        keys = attributes_asked_by_value(head, one[0], self.linker)
+        return f"{query} ({', '.join(keys)})" if keys else query
 
     @staticmethod
     def _talked_about(state: SessionState) -> list[LinkedEntity]:
