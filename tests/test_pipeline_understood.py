@@ -3572,3 +3572,16 @@ def test_a_feature_of_the_one_asked_for_is_read_with_its_attribute(understood, d
     missing = next(s for s in ("gps", "ecg", "spo2", "temperature") if s not in has)
     a = understood.answer(f"does it have {missing}", session_id="sensor-cheapest")
     assert "sensors:" in a.text and not a.abstained, a.text
+
+
+@pytest.mark.parametrize("earlier, message, said", [
+    (["lightest tents"], "under 300", "(weight, lowest first) at $300.00 or less"),
+    (["phones with the best camera"], "under 800", "(main camera, highest first) at $800.00 or less"),
+    (["cheapest tents"], "for 4 people", "(capacity: 4 persons or more), cheapest first"),
+    (["cheapest tents", "which is the lightest"], "for 4 people", "weight, lowest first"),
+])
+def test_the_order_asked_before_is_kept_by_a_narrowing(understood, earlier, message, said):
+    """"Lightest tents" then "under 300" listed the tents under $300 in no order, and "cheapest
+    tents" then "for 4 people" too: the order asked last is kept while the message asks none."""
+    a = _after(understood, f"order-kept-{len(earlier)}-{len(message)}-{earlier[0][:5]}", earlier, message)
+    assert said in a.text, a.text

@@ -779,7 +779,12 @@ class GraphRetriever:
                 # (an order without a bound if it asks one: "the lightest 4-person tent"), the
                 # others narrow it, with the earlier messages' (`_narrowing`)
                 stated = self.attribute_constraints(q.text, owner)
-                attribute = next((c for c in stated if not c.narrows), stated[0] if stated else None)
+                attribute = next((c for c in stated if not c.narrows), None)
+                if attribute is None and not order:
+                    # (the order asked before, when this message asks none: "lightest tents", then
+                    # "under 300" listed the tents under $300 in no order)
+                    attribute = self._earlier_order(gq.narrowed_by, owner, stated)
+                attribute = attribute or (stated[0] if stated else None)
                 narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]
@@ -1057,6 +1062,22 @@ class GraphRetriever:
                 elif c.narrows and c.key not in replaced and c.key not in kept:
                     kept[c.key] = c
         return list(reversed(kept.values()))
+
+    def _earlier_order(self, earlier: list[str], category_id: str,
+                       stated: list[AttributeConstraint]) -> AttributeConstraint | None:
+        """The order the latest earlier message asked for ("lightest tents": weight, lowest
+        first), unless on an attribute bounded since (`stated`, or a later message: "a big
+        screen", then "bigger than 6.5 inches")."""
+        bounded = {c.key for c in stated}
+        for text in reversed(earlier):
+            said = self.attribute_constraints(text, category_id)
+            for c in said:
+                if not c.narrows and c.key not in bounded:
+                    return c
+            if price_constraint(text).order is not None:
+                return None  # (an order by price, asked later: "lightest tents", "cheapest ones?")
+            bounded |= {c.key for c in said if c.narrows}
+        return None
 
     def attribute_constraints(self, text: str, category_id: str) -> list[AttributeConstraint]:
         """The attribute conditions `text` states that the category's products can meet."""

@@ -35,6 +35,7 @@ from rag.textutil import (
 from rag.types import STORE_OWNER
 from rag.understand.constraints import (
     PriceConstraint,
+    asks_an_order,
     attribute_constraints,
     compares_with_it,
     only_a_condition,
@@ -455,16 +456,26 @@ def _talked_about_before(state: SessionState, current: LinkedEntity) -> LinkedEn
     return None
 
 
-def _with_earlier_bounds(price: PriceConstraint, earlier: list[str]) -> PriceConstraint:
+def _with_earlier_bounds(price: PriceConstraint, earlier: list[str], head: str = "") -> PriceConstraint:
     """The message's price constraint, with the bounds of the latest earlier message that gave
-    some when it gives none ("headphones under $150" then "which one lasts longest?")."""
-    if price.min_price is not None or price.max_price is not None or price.relative:
+    some when it gives none ("headphones under $150" then "which one lasts longest?"), and the
+    latest order by price asked before when it asks no order of its own ("cheapest tents" then
+    "for 4 people" listed them in no order; not after an order by another attribute, asked
+    later: "cheapest tents", "the lightest?", "for 4 people")."""
+    if price.relative:
         return price
+    order = price.order
+    if order is None and not asks_an_order(head):
+        for text in reversed(earlier):
+            if (order := price_constraint(text).order) is not None or asks_an_order(text):
+                break
+    if price.min_price is not None or price.max_price is not None:
+        return PriceConstraint(price.min_price, price.max_price, order)
     for text in reversed(earlier):
         bounds = price_constraint(text)
         if bounds.min_price is not None or bounds.max_price is not None:
-            return PriceConstraint(bounds.min_price, bounds.max_price, price.order)
-    return price
+            return PriceConstraint(bounds.min_price, bounds.max_price, order)
+    return PriceConstraint(price.min_price, price.max_price, order)
 
 
 # "which one is cheapest?", "which is best?": a superlative without its "the"
@@ -1894,7 +1905,7 @@ class Understander:
         how_to = asks_how_to(head)
         carried = self._listing_carried(head, state, focus, source)
         if carried:
-            price = _with_earlier_bounds(price, carried)
+            price = _with_earlier_bounds(price, carried, head)
         # (a price seen elsewhere asks no price of the store's: "I found it cheaper on Amazon"
         # listed the store's cheaper laptops, "... will you match it?" asked which product)
         matching = intent.reason == "price_match"
