@@ -3585,3 +3585,10 @@ def test_the_order_asked_before_is_kept_by_a_narrowing(understood, earlier, mess
     tents" then "for 4 people" too: the order asked last is kept while the message asks none."""
     a = _after(understood, f"order-kept-{len(earlier)}-{len(message)}-{earlier[0][:5]}", earlier, message)
     assert said in a.text, a.text
+
+
+def test_a_pick_from_a_category_without_its_the(understood):
+    """"Which sleeping bag is warmest" was declined (the weather, to the model); "which sleeping
+    bag is the warmest" was not."""
+    a = understood.answer("which sleeping bag is warmest")
+    assert "temperature rating, lowest first" in a.text, a.text

@@ -1062,6 +1062,11 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
     return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
 
 
+#: a superlative without its "the", after what it picks from: "(which sleeping bag) is warmest"
+_IS_MOST = re.compile(r"\s+(?:is|are|has|have)\s+(?:the\s+)?(?:(?!\w*(?:rest|test|nest)\b)\w+est|best|most\s+\w+|least\s+\w+)\b",
+                      re.IGNORECASE)
+
+
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
     """"The lightest tent", "the most expensive laptop", "which phone has the best camera?": a
     superlative (asks_for_one) up to three words before a category the message names exactly
@@ -1071,6 +1076,8 @@ def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
         if e.kind != "category" or e.method != "exact" or not e.mention:
             continue
         which = re.search(rf"\b(?:which|what)\s+(?:[\w-]+\s+)?{re.escape(e.mention)}\b", text, re.IGNORECASE)
+        if which is not None and _IS_MOST.match(text[which.end():]):
+            return True  # "which sleeping bag is warmest?" (declined: the weather)
         for m in superlatives(text, first_word=True):
             if re.match(rf"\s+(?:[\w-]+\s+){{0,3}}{re.escape(e.mention)}\b", text[m.end():], re.IGNORECASE) or (
                     which is not None and which.end() <= m.start()):
