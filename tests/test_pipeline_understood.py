@@ -3561,19 +3561,6 @@ def test_a_credit_card_is_paid_with_and_kept_private(understood):
     assert a.intent == "payment", a.text
 
 
-def test_a_feature_of_the_one_asked_for_is_read_with_its_attribute(understood, demo_catalog):
-    """"Does it have gps?" of the cheapest smartwatch just listed, which has none, said "I don't
-    know" (on its page the same question quotes its sensors)."""
-    understood.answer("smartwatches", session_id="sensor-cheapest")
-    listed = understood.answer("which is the cheapest", session_id="sensor-cheapest")
-    first = re.search(r"\((p\d+)\)", listed.text).group(1)
-    watch = next(p for p in demo_catalog.products if p.id == first)
-    has = {v.lower() for a in watch.attributes if a.key == "sensors" for v in a.values}
-    missing = next(s for s in ("gps", "ecg", "spo2", "temperature") if s not in has)
-    a = understood.answer(f"does it have {missing}", session_id="sensor-cheapest")
-    assert "sensors:" in a.text and not a.abstained, a.text
-
-
 @pytest.mark.parametrize("earlier, message, said", [
     (["lightest tents"], "under 300", "(weight, lowest first) at $300.00 or less"),
     (["phones with the best camera"], "under 800", "(main camera, highest first) at $800.00 or less"),
@@ -3592,3 +3579,23 @@ def test_a_pick_from_a_category_without_its_the(understood):
     bag is the warmest" was not."""
     a = understood.answer("which sleeping bag is warmest")
     assert "temperature rating, lowest first" in a.text, a.text
+
+
+def test_a_feature_of_the_one_asked_for_is_read_with_its_attribute(understood, demo_catalog):
+    """"Does it have gps?" of the cheapest smartwatch just listed, which has none, said "I don't
+    know" (on its page the same question quotes its sensors)."""
+    understood.answer("smartwatches", session_id="sensor-cheapest")
+    listed = understood.answer("which is the cheapest", session_id="sensor-cheapest")
+    first = re.search(r"\((p\d+)\)", listed.text).group(1)
+    watch = next(p for p in demo_catalog.products if p.id == first)
+    has = {v.lower() for a in watch.attributes if a.key == "sensors" for v in a.values}
+    missing = next(s for s in ("gps", "ecg", "spo2", "temperature") if s not in has)
+    a = understood.answer(f"does it have {missing}", session_id="sensor-cheapest")
+    assert "sensors:" in a.text and not a.abstained, a.text
+
+
+def test_what_kind_to_get_after_who_it_is_for_lists_the_kind(understood):
+    """"My son is starting college, what laptop should I get?" said "I don't know" ("what laptop
+    should I get?" alone listed the laptops)."""
+    a = understood.answer("my son is starting college, what laptop should i get")
+    assert "Laptops" in a.text and not a.abstained, a.text
