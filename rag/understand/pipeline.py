@@ -1761,7 +1761,7 @@ class Understander:
                              or (label in POLICY_INTENTS and _SAYS_A_POLICY.search(head))), "recommendation")
             intent = intent.model_copy(update={"label": shopping, "reason": "store_entity"})
         overruled = None if special is not None else overruled_intent(head, intent, mentioned, thing, source)
-        if (overruled is None and special is None and state is not None and state.turns
+        if (overruled is None and special is None and state is not None and state.turns and intent.reason is None
                 and follows_a_price_match(head, state.turns[-1].text)):
             overruled = ("availability_price", "price_match")
         if overruled is not None:

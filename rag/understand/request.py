@@ -389,8 +389,9 @@ _MY = re.compile(r"\bmy\b", re.IGNORECASE)
 
 _WHAT_TO_GET = re.compile(r"\bwhat\s+(?:else\s+)?(?:do|should|would|will|must)\s+(?:i|we)\s+(?:need|bring|get|buy|pack)\b"
                           # "my son is starting college, what laptop should I get?" ("I don't know")
-                          r"|\b(?:what|which)\s+(?:[a-z-]+\s+){1,3}?(?:do|should|would|must)\s+(?:i|we)\s+"
-                          r"(?:need|get|buy|choose|pick)\b"
+                          # (not "what day do I need to pay my phone bill by", "what size do I need")
+                          r"|\b(?:what|which)\s+(?!(?:day|days|time|date|size|info|information|documents?|number)\b)"
+                          r"(?:[a-z-]+\s+){1,3}?(?:do|should|would|must)\s+(?:i|we)\s+(?:need|get|buy|choose|pick)\b(?!\s+to\b)"
                           r"|\bwhat\s+(?:would|do|can|could|will)\s+(?:you|u)\s+(?:recommend|suggest)\b", re.IGNORECASE)
 
 
