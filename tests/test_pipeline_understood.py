@@ -3599,3 +3599,12 @@ def test_what_kind_to_get_after_who_it_is_for_lists_the_kind(understood):
     should I get?" alone listed the laptops)."""
     a = understood.answer("my son is starting college, what laptop should i get")
     assert "Laptops" in a.text and not a.abstained, a.text
+
+
+def test_a_thing_that_would_fit_in_the_product_talked_about_asks_of_it(understood, demo_catalog):
+    """"Will a 15 inch laptop fit?" after a question about a backpack listed the laptops of 15
+    inches or more (then "any other colors?" their colours): whether the backpack takes one."""
+    pack = next(p for p in demo_catalog.products if p.category == "backpacks")
+    understood.answer("is this backpack waterproof", session_id="fits-in-it", product_id=pack.id)
+    a = understood.answer("will a 15 inch laptop fit", session_id="fits-in-it")
+    assert "laptop sleeve:" in a.text and "(p0" not in a.text, a.text

@@ -205,6 +205,10 @@ def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionSto
 # it in blue?", "tell me more about the second one")
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones)\b", re.IGNORECASE)
 # ... to one thing: the product in focus
+#: A thing asked to fit in the product talked about ("will a 15 inch laptop fit?", "would my
+#: sleeping bag fit inside?")
+_FITS_IN_IT = re.compile(r"\b(?:will|would|can|could|does|do)\s+(?:a|an|my|the|your)\s+(?:[\w-]+\s+){0,3}?fit"
+                         r"(?:\s+(?:in|inside|into)(?:\s+(?:it|there|this|that))?)?\W*$", re.IGNORECASE)
 REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -371,6 +375,10 @@ def resolve_focus(
         # (nor a category named beside "it": "can I return it after a camping trip?" about the
         # tent in focus; "camping" names the Outdoor category, an alias, but "it" is the tent)
         or (REFERS_TO_ONE.search(text) and all(e.kind == "category" for e in mentioned)
+            and any(e.kind == "product" for e in state.focus))
+        # (nor a thing that would fit in it: "will a 15 inch laptop fit?" about the backpack
+        # talked about listed the laptops of 15 inches or more)
+        or (_FITS_IN_IT.search(text) and all(e.kind == "category" for e in mentioned)
             and any(e.kind == "product" for e in state.focus)))
     if mentioned and not keeps_focus:
         if len(mentioned) == 1 and (product := brand_as_product(text, mentioned[0], state)) is not None:
