@@ -3608,3 +3608,11 @@ def test_a_thing_that_would_fit_in_the_product_talked_about_asks_of_it(understoo
     understood.answer("is this backpack waterproof", session_id="fits-in-it", product_id=pack.id)
     a = understood.answer("will a 15 inch laptop fit", session_id="fits-in-it")
     assert "laptop sleeve:" in a.text and "(p0" not in a.text, a.text
+
+
+def test_how_many_of_a_unit_is_asked_of_the_product(understood, demo_catalog):
+    """"How many liters" after a question about a backpack was declined."""
+    pack = next(p for p in demo_catalog.products if p.category == "backpacks")
+    understood.answer("is this backpack waterproof", session_id="how-many-liters", product_id=pack.id)
+    a = understood.answer("how many liters", session_id="how-many-liters")
+    assert "capacity:" in a.text, a.text

@@ -568,8 +568,9 @@ def _asks_the_category(text: str, mentioned: list[LinkedEntity]) -> bool:
                for e in mentioned)
 
 
-# "how warm?", "and how heavy is it?": how much of something the product in focus has
-_HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?!about\b|come\b|so\b)[a-z]+"
+# "how warm?", "and how heavy is it?", "how many liters?": how much of something the product in
+# focus has
+_HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?:(?:many|much)\s+[a-z]+|(?!about\b|come\b|so\b)[a-z]+)"
                         r"(?:\s+(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)(?:\s+\w+)?)?\W*$",
                         re.IGNORECASE)
 # "what if I opened them?", "and if I just don't like it?", "even if it's used?": a case of the
