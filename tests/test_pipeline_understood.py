@@ -3616,3 +3616,11 @@ def test_how_many_of_a_unit_is_asked_of_the_product(understood, demo_catalog):
     understood.answer("is this backpack waterproof", session_id="how-many-liters", product_id=pack.id)
     a = understood.answer("how many liters", session_id="how-many-liters")
     assert "capacity:" in a.text, a.text
+
+
+def test_another_amount_asks_the_same_question_of_it(understood, demo_catalog):
+    """"Is this warm enough for -5?" then "and for -15?" was declined."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    understood.answer("is this warm enough for -5", session_id="another-amount", product_id=bag.id)
+    a = understood.answer("and for -15?", session_id="another-amount")
+    assert "temperature rating:" in a.text and not a.abstained, a.text

@@ -595,6 +595,22 @@ _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|
                        r"|how(?:\s+(?:do|can|would|should)\s+(?:i|we)\s+(?:do|start|get|go\s+about)\s+(?:that|it|this|one)"
                        r"|\s+does\s+(?:that|it|this)\s+work)?)\W*$",
                        re.IGNORECASE)
+#: "and for -15?", "what about 20 degrees?": another amount for the question just asked
+_ANOTHER_AMOUNT = re.compile(r"^\W*(?:and|what\s+about|how\s+about|or)\s+(?:(?:for|at|in|to|with|under|over|around)\s+)?"
+                             r"(?P<amount>-?\d+(?:\.\d+)?(?:\s*(?:°\s*[cf]?|[a-z%]+))?)\W*$", re.IGNORECASE)
+_AN_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?(?:\s*(?:°\s*[cf]?|[a-z%]+)\b)?", re.IGNORECASE)
+
+
+def with_amount_replaced(text: str, amount: str) -> str | None:
+    """`text` with its last amount replaced by `amount` ("is this warm enough for -5?", "-15":
+    "is this warm enough for -15?"); None when it states none."""
+    found = list(_AN_AMOUNT.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    return f"{text[:last.start()]}{amount}{text[last.end():]}"
+
+
 #: "is that covered?", "would it be covered under warranty?", "does the warranty cover that?"
 #: after a complaint or a rule: whether the warranty covers what the message before told
 _IS_IT_COVERED = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|well)[\s,]+)?(?:(?:is|are|would|will)\s+(?:that|this|it|they)"
@@ -1660,6 +1676,15 @@ class Understander:
             # "how warm?", "and how heavy is it?" about the product in focus: declined (the
             # weather), a question of its facts
             intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
+        elif (source in ("session", "selection") and special is None and state is not None and state.turns
+              and state.last_intent in PRODUCT_INTENTS and not mentioned
+              and sum(e.kind == "product" for e in focus) == 1 and (m := _ANOTHER_AMOUNT.match(head)) is not None
+              and (again := with_amount_replaced(state.turns[-1].text, m.group("amount"))) is not None):
+            # "is this warm enough for -5?" then "and for -15?" (declined): the same question,
+            # of the other amount
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
+            query = again
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and state.last_intent in {*POLICY_INTENTS, "complaint"}
               and not mentioned and (_WHAT_NOW.match(head) or _IS_IT_COVERED.match(head)
                                      or (_WHY.match(head) and state.last_intent in POLICY_INTENTS))):
