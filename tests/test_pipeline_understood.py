@@ -3624,3 +3624,11 @@ def test_another_amount_asks_the_same_question_of_it(understood, demo_catalog):
     understood.answer("is this warm enough for -5", session_id="another-amount", product_id=bag.id)
     a = understood.answer("and for -15?", session_id="another-amount")
     assert "temperature rating:" in a.text and not a.abstained, a.text
+
+
+def test_a_failure_reported_on_the_product_page_is_a_complaint(understood, demo_catalog):
+    """"My headphones stopped working after 2 years" sent from the headphones' page said "I don't
+    know" (read as a question of the product's facts): the warranty that applies to it."""
+    pair = next(p for p in demo_catalog.products if p.category == "headphones")
+    a = understood.answer("my headphones stopped working after 2 years", product_id=pair.id)
+    assert a.intent == "complaint" and "warranty" in a.text.lower() and not a.abstained, a.text

@@ -924,10 +924,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if intent.label in ("out_of_scope", "account", "payment") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
     if ((declined or intent.label in ("order_status", "product_info", "recommendation"))
-            and source in ("message", "none") and reports_failure(text, mentioned)):
+            and source in ("message", "none", "context") and reports_failure(text, mentioned)):
         # (and not where the order is: "I bought a tent from you 3 weeks ago and it leaks" was
         # handed off as an order status; nor a question of the kind's facts: "my laptop battery
-        # died after 3 months, what can I do?" listed laptops by battery life)
+        # died after 3 months, what can I do?" listed laptops by battery life; nor one sent from
+        # the product's page: "my headphones stopped working after 2 years" said "I don't know")
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
