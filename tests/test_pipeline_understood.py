@@ -3632,3 +3632,11 @@ def test_a_failure_reported_on_the_product_page_is_a_complaint(understood, demo_
     pair = next(p for p in demo_catalog.products if p.category == "headphones")
     a = understood.answer("my headphones stopped working after 2 years", product_id=pair.id)
     assert a.intent == "complaint" and "warranty" in a.text.lower() and not a.abstained, a.text
+
+
+def test_how_to_claim_it_after_the_warranty_is_a_claim(understood, demo_catalog):
+    """"Whats the warranty on it?" then "how do i claim it" said "I don't know"."""
+    maker = next(p for p in demo_catalog.products if p.category == "coffee-makers")
+    understood.answer("whats the warranty on it", session_id="claim-it", product_id=maker.id)
+    a = understood.answer("how do i claim it", session_id="claim-it")
+    assert a.intent == "warranty" and a.escalate and "3-year warranty" in a.text, a.text

@@ -122,7 +122,9 @@ _CLAIM = re.compile(
     r"\b(?:make|making|file|filing|start|starting|submit|submitting|open|opening|lodge|raise|put\s+in|register)"
     r"\s+(?:a\s+|an\s+|my\s+|the\s+)?(?:warranty\s+|guarantee\s+)?claims?\b"
     r"|\b(?:warranty|guarantee)\s+claims?\b"
-    r"|\bclaim\s+(?:on\s+|under\s+)?(?:the\s+|my\s+|its\s+|this\s+|a\s+)?(?:warranty|guarantee)\b", re.IGNORECASE)
+    r"|\bclaim\s+(?:on\s+|under\s+)?(?:the\s+|my\s+|its\s+|this\s+|a\s+)?(?:warranty|guarantee)\b"
+    # "whats the warranty on it?" then "how do I claim it?" ("I don't know")
+    r"|\bhow\s+(?:do|can|would|should)\s+(?:i|we)\s+claim\s+(?:it|this|that|on\s+it)\b", re.IGNORECASE)
 _INSURANCE = re.compile(r"\binsur", re.IGNORECASE)
 
 
