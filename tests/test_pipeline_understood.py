@@ -3640,3 +3640,13 @@ def test_how_to_claim_it_after_the_warranty_is_a_claim(understood, demo_catalog)
     understood.answer("whats the warranty on it", session_id="claim-it", product_id=maker.id)
     a = understood.answer("how do i claim it", session_id="claim-it")
     assert a.intent == "warranty" and a.escalate and "3-year warranty" in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message, said", [
+    (["show me tents"], "only the 4-season ones", "(season: 4-season)"),
+    (["phone cases"], "just the red ones", "(color: red)"),
+])
+def test_only_those_of_a_value_narrows_the_listing(understood, earlier, message, said):
+    """"Only the 4-season ones" after a listing of tents was declined."""
+    a = _after(understood, f"only-those-{len(message)}", earlier, message)
+    assert said in a.text, a.text

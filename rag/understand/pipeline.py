@@ -336,6 +336,9 @@ _WANTS_OF_THE_LISTING = re.compile(
     r"(?:(?:it'?s\s+|it\s+is\s+|they'?re\s+|mainly\s+|mostly\s+|just\s+|something\s+|one\s+)*for\s+(?!how\b|what\b|when\b|why\b)"
     r"|(?:i\s+(?:really\s+)?(?:like|prefer|love|want|need)|i'?d\s+(?:like|prefer|rather\s+have)|preferably|ideally)\s+)"
     r"[a-z0-9]", re.IGNORECASE)
+#: "only the 4-season ones", "just the red ones", "the waterproof ones": those of the listing
+_ONLY_THOSE = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)?(?:(?:only|just)\s+(?:the\s+)?(?P<only>[\w -]+?)(?:\s+ones?)?"
+                         r"|the\s+(?P<what_>[\w-]+(?:\s+[\w-]+)?)\s+ones)\W*$", re.IGNORECASE)
 #: Words that are the conversation's, not a wish for a product ("ok", "no", "hmm")
 _CONVERSATION_WORDS = frozenset("ok okay k cool nice great good fine hmm hm no nope nah yes yeah yep sure bye goodbye "
                                 "hello hi hey thanks thank thx ty lol wow what why how who help stop wait again more "
@@ -353,6 +356,9 @@ def wants_of_the_listing(text: str) -> bool:
         return False
     if _WANTS_OF_THE_LISTING.match(text):
         return True
+    if (only := _ONLY_THOSE.match(text)) is not None:
+        # "only the 4-season ones", "just the red ones" (declined)
+        words = re.findall(r"[a-z0-9][\w'-]*", (only.group("only") or only.group("what_")).lower())
     # (what is wished, after "and" and a word that judges it: "and good battery life")
     while len(words) > 1 and (words[0] in _JOINING or words[0] in _JUDGING_A_WISH):
         words = words[1:]
@@ -1403,7 +1409,10 @@ class Understander:
         if (state is not None and context is None and mentioned and all(e.kind == "category" for e in mentioned)
                 and any(e.kind == "category" for e in state.focus)
                 and ((_NARROWS_THE_LISTING.match(head) and len(head.split()) <= NARROWING_MAX_WORDS)
-                     or (all(e.method == "embedding" for e in mentioned) and wants_of_the_listing(head)))):
+                     or (all(e.method == "embedding" for e in mentioned) and wants_of_the_listing(head))
+                     # ("only the 4-season ones" after tents: a value of theirs, declined)
+                     or (all(e.method == "value" for e in mentioned) and _ONLY_THOSE.match(head)
+                         and {e.id for e in mentioned} <= {e.id for e in state.focus}))):
             # "with a laptop sleeve" after a listing of backpacks narrows the backpacks: it names
             # the sleeve, not laptops (it listed laptops); "wireless" after headphones is no
             # phone, which it means
