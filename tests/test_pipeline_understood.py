@@ -3650,3 +3650,15 @@ def test_only_those_of_a_value_narrows_the_listing(understood, earlier, message,
     """"Only the 4-season ones" after a listing of tents was declined."""
     a = _after(understood, f"only-those-{len(message)}", earlier, message)
     assert said in a.text, a.text
+
+
+def test_the_one_asked_for_named_by_its_kind_beside_the_product_it_goes_with(understood, demo_catalog):
+    """"Which is the fastest?" of the chargers for a phone, then "is the charger in stock?" listed
+    the store's chargers (the phone was the product in focus): the fastest, listed first."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones"
+                 and len(_linked_by_kind(demo_catalog)[p.id]["chargers-cables"]) >= 2)
+    understood.answer(f"chargers for the {phone.title.split(',')[0]}", session_id="fastest-kind")
+    listed = understood.answer("which is the fastest", session_id="fastest-kind")
+    first = re.search(r"\((p\d+)\)", listed.text).group(1)
+    a = understood.answer("is the charger in stock", session_id="fastest-kind")
+    assert first in {e.owner_id for e in a.evidence} and "(p0" not in a.text, a.text

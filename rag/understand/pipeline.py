@@ -87,7 +87,7 @@ from rag.understand.state import (
     SessionStore,
     Turn,
     name_the_pick,
-    names_its_kind,
+    named_by_its_kind,
     only_a_pick,
     resolve_focus,
     select_several,
@@ -1438,11 +1438,10 @@ class Understander:
             # listed the chargers)
             mentioned = []
         if (context is None and state is not None and query == head
-                and names_its_kind(head, mentioned, talked_about := self._talked_about(state))):
+                and (product := named_by_its_kind(head, mentioned, self._talked_about(state))) is not None):
             # "how heavy is the phone?" of the one phone talked about (or the one asked for: "what's
             # the cheapest tent?", then "how much does the tent weigh?"): that one, read with its
             # name (the kind's whole listing was the answer)
-            product = talked_about[0]
             focus, source = [product.model_copy(update={"method": "session", "mention": None})], "session"
             state.focus = focus  # (what "it" and "the tent" are from now on)
             query = re.sub(rf"\b(the|this|that|my)\s+{re.escape(mentioned[0].mention or '')}\b",
@@ -2027,12 +2026,13 @@ class Understander:
 
     @staticmethod
     def _talked_about(state: SessionState) -> list[LinkedEntity]:
-        """The products in focus, else the one the last answer listed first for a question that
-        asked for one ("what's the cheapest tent?")."""
+        """The products in focus, and the one the last answer listed first for a question that
+        asked for one ("what's the cheapest tent?", "which is the fastest?" of the chargers for
+        a phone)."""
         products = [e for e in state.focus if e.kind == "product"]
-        if products or len(state.listed) < 2 or not state.turns or not asks_for_one(state.turns[-1].text):
+        if len(state.listed) < 2 or not state.turns or not asks_for_one(state.turns[-1].text):
             return products
-        return [state.listed[0]]
+        return [*products, state.listed[0]]
 
     @staticmethod
     def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:

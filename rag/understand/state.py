@@ -340,18 +340,19 @@ def brand_as_product(text: str, brand: LinkedEntity, state: SessionState | None)
     return next(iter(talked_about.values())) if len(talked_about) == 1 else None
 
 
-def names_its_kind(text: str, mentioned: list[LinkedEntity], talked_about: list[LinkedEntity]) -> bool:
+def named_by_its_kind(text: str, mentioned: list[LinkedEntity], talked_about: list[LinkedEntity]) -> LinkedEntity | None:
     """The one product talked about, named by its kind: "how heavy is the phone?" after "tell me
     about the Veltro Lite 600", "how long is the cable?" after a cable's page (both listed the
-    whole category). Only "the / this / that / my <kind>" of the category of the one product
-    talked about, nothing else named."""
+    whole category). Only "the / this / that / my <kind>" of the category of one product talked
+    about, nothing else named; None otherwise."""
     if not mentioned or any(e.kind != "category" or not e.mention for e in mentioned):
-        return False
+        return None
     kinds = {e.id for e in mentioned}
-    products = [e for e in talked_about if e.kind == "product"]
-    return (len(kinds) == 1 and len(products) == 1 and products[0].category_id in kinds
-            and all(re.search(rf"\b(?:the|this|that|my)\s+{re.escape(e.mention)}\b", text, re.IGNORECASE)
-                    for e in mentioned if e.mention))
+    products = {e.id: e for e in talked_about if e.kind == "product" and e.category_id in kinds}
+    if len(kinds) != 1 or len(products) != 1 or not all(
+            re.search(rf"\b(?:the|this|that|my)\s+{re.escape(e.mention or '')}\b", text, re.IGNORECASE) for e in mentioned):
+        return None
+    return next(iter(products.values()))
 
 
 def resolve_focus(
