@@ -3662,3 +3662,13 @@ def test_the_one_asked_for_named_by_its_kind_beside_the_product_it_goes_with(und
     first = re.search(r"\((p\d+)\)", listed.text).group(1)
     a = understood.answer("is the charger in stock", session_id="fastest-kind")
     assert first in {e.owner_id for e in a.evidence} and "(p0" not in a.text, a.text
+
+
+def test_why_after_which_is_better_is_how_they_differ(understood, demo_catalog):
+    """"Why?" after "which is better, A or B?" was declined; "why?" after a rule apologized, as
+    though it complained."""
+    first, second = [p.title.split(",")[0] for p in demo_catalog.products if p.category == "blenders"][:2]
+    a = _after(understood, "why-better", [f"which is better, the {first} or the {second}?"], "why?")
+    assert a.intent == "comparison" and " vs " in a.text and not a.abstained, a.text
+    a = _after(understood, "why-rule", ["whats your return policy"], "why?")
+    assert not a.text.startswith("I'm sorry"), a.text

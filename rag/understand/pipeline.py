@@ -1671,10 +1671,16 @@ class Understander:
             intent = intent.model_copy(update={"label": "recommendation", "reason": "like_it"})
         elif (source in ("session", "context") and special is None
               and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope")
-              and sum(e.kind == "product" for e in focus) >= 2 and _PICKS_AMONG.search(head)):
+              and sum(e.kind == "product" for e in focus) >= 2
+              and (_PICKS_AMONG.search(head) or (_WHY.match(head) and state is not None
+                                                 and state.last_intent == "comparison"))):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
-            # answered with A's RAM alone; "which is warmer?" of two sleeping bags was declined)
+            # answered with A's RAM alone; "which is warmer?" of two sleeping bags was declined);
+            # "why?" after "which is better, A or B?" too: how they differ (declined)
             intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
+            if _WHY.match(head):
+                query = "what's the difference between them?"
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
@@ -1933,7 +1939,9 @@ class Understander:
                                        # ("quietest blender", a pick typed as a search: apologized for)
                                        or intent.reason == "category_pick"
                                        # "the third one" (after a listing: apologized for)
-                                       or (source == "selection" and only_a_pick(head)))
+                                       or (source == "selection" and only_a_pick(head))
+                                       # "why?", "why not?" after an answer (apologized for)
+                                       or (state is not None and bool(state.turns) and bool(_WHY.match(head))))
                                       and not complains(wished) or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it
