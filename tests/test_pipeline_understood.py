@@ -3672,3 +3672,14 @@ def test_why_after_which_is_better_is_how_they_differ(understood, demo_catalog):
     assert a.intent == "comparison" and " vs " in a.text and not a.abstained, a.text
     a = _after(understood, "why-rule", ["whats your return policy"], "why?")
     assert not a.text.startswith("I'm sorry"), a.text
+
+
+def test_whether_it_arrives_by_a_day_is_how_long_delivery_takes(understood, demo_catalog):
+    """"Can I get it by tomorrow?" about a phone said "I don't know" (its facts were read): how
+    long delivery takes; "where is my order, it was supposed to arrive by monday" is still
+    support's."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    a = understood.answer("can i get it by tomorrow", product_id=phone.id)
+    assert a.intent == "shipping" and "business days" in a.text, a.text
+    a = understood.answer("where is my order, it was supposed to arrive by monday")
+    assert a.intent == "order_status", a.text

@@ -215,11 +215,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # orders over $75", for "order")
     AnswerType("delivery time", _asks(r"\bwhen\s+(?:will|would|does|do|can|could|should|might)\b[^?.!]*"
                                       r"\b(?:ship|arriv|deliver|get\s+(?:here|there|to\s+me|it)\b|receive)"
-                                      r"|\bhow\s+(?:soon|quickly|fast)\b[^?.!]*\b(?:ship|arriv|deliver|get\s+(?:here|it)\b)"),
+                                      r"|\bhow\s+(?:soon|quickly|fast)\b[^?.!]*\b(?:ship|arriv|deliver|get\s+(?:here|it)\b)"
+                                      # "can I get it by tomorrow?"
+                                      r"|\bby\s+(?:tomorrow|tonight|today|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the\s+weekend"
+                                      r"|(?:this|next)\s+\w+)\b"),
                re.compile(r"\b\d+(?:\s*-\s*\d+)?\s*(?:business\s+|working\s+)?(?:days?|weeks?)\b|\b(?:same|next)[- ]day\b",
                           re.IGNORECASE),
                frame=frozenset(content_words("soon quickly fast arrive arrives ship ships shipped deliver delivered "
-                                             "get here receive order today"))),
+                                             "get here receive order today tomorrow tonight monday tuesday wednesday "
+                                             "thursday friday saturday sunday weekend week"))),
     # "how big is it?", "how much does it hold?": its size, which a capacity, a screen size or a
     # measure in litres, inches or centimetres says ("how big is it?" on a blender's page said
     # "I don't know", "how big is the jar?" quoted "jar material: glass"); not which size to

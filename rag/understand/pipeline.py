@@ -832,6 +832,14 @@ _WHEN_IT_SHIPS = re.compile(r"^(?!.*\b(?:my|mine|ordered|bought|purchased|paid|p
                             re.IGNORECASE)
 
 
+#: Whether it would arrive by a day ("can I get it by tomorrow?", "will it arrive by Friday?"):
+#: how long delivery takes, not the product's facts ("I don't know")
+DELIVERED_BY = re.compile(r"^(?!.*\b(?:my\s+order|ordered|tracking)\b).*\b(?:get|have|receive|deliver(?:ed)?|arrive|ship(?:ped)?|here)"
+                          r"\b[^?.!]*\bby\s+(?:tomorrow|tonight|today|(?:this|next)\s+(?:week|weekend|monday|tuesday|wednesday"
+                          r"|thursday|friday|saturday|sunday)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|the\s+weekend"
+                          r"|christmas|new\s+year'?s?)\b", re.IGNORECASE)
+
+
 def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                      thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
     """(intent, reason) for a message the classifier declined (or called an account request)
@@ -877,6 +885,8 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          product_info 0.94): what goes with it;
       kind_it_goes_with  "what phones can I charge with this?" on a product's page, a
                          product question to the model: the things of that kind it goes with;
+      delivered_by       whether it would arrive by a day ("can I get it by tomorrow?"), a
+                         product question to the model: the shipping rule;
       product_shipping   when a product would ship, asked on its page or naming it ("when
                          will it ship?", an order status to the model): the shipping rule;
       page / product id  sent from a product's page (the caller passed product_id), naming a
@@ -969,6 +979,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "what phones can I charge with this?" on a charger's page (product_info 0.80: its
         # type, "charging cable"): the phones it goes with
         return "compatibility", "kind_it_goes_with"
+    if intent.label in (*PRODUCT_INTENTS, "out_of_scope") and DELIVERED_BY.search(text):
+        # "can I get it by tomorrow?" on a phone's page said "I don't know" (its facts were read)
+        return "shipping", "delivered_by"
     if intent.label == "order_status" and about_a_product and _WHEN_IT_SHIPS.search(text):
         # "when will it ship?" on a product's page asks when it would ship if bought (handed to
         # support, as though an order were placed): the shipping rule that applies to it
