@@ -205,11 +205,11 @@ def open_session_store(url: str, data_dir: str | Path, ttl_s: int) -> SessionSto
 # it in blue?", "tell me more about the second one")
 REFERS_BACK = re.compile(r"\b(it|its|it's|this|that|these|those|they|them|their|one|ones)\b", re.IGNORECASE)
 # ... to one thing: the product in focus
+REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
 #: A thing asked to fit in the product talked about ("will a 15 inch laptop fit?", "would my
 #: sleeping bag fit inside?")
 _FITS_IN_IT = re.compile(r"\b(?:will|would|can|could|does|do)\s+(?:a|an|my|the|your)\s+(?:[\w-]+\s+){0,3}?fit"
                          r"(?:\s+(?:in|inside|into)(?:\s+(?:it|there|this|that))?)?\W*$", re.IGNORECASE)
-REFERS_TO_ONE = re.compile(r"\b(it|its|it's|this one|that one)\b", re.IGNORECASE)
 _ORDINALS = {
     "first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
     "fifth": 4, "5th": 4, "last": -1,
