@@ -90,7 +90,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
-from rag.understand.constraints import compared_amount, has_superlative, measured_comparative, superlatives
+from rag.understand.constraints import IS_MOST, compared_amount, has_superlative, measured_comparative, superlatives
 from rag.understand.linker import english_words
 from rag.units import canonical, convert, shown
 from rag.understand.request import (
@@ -430,9 +430,7 @@ _BY_OPINION = re.compile(r"\b(?:best|top|highest|most|better)[\s-]+(?:rated|revi
 
 # "which espresso machine is easiest to use?": a superlative after "which <thing> is", with no
 # "the" before it (the listing came with no note that it cannot tell which)
-_WHICH_THING_IS_MOST = re.compile(r"\bwhich\s+(?:[a-z-]+\s+){0,3}?(?:is|are|has|have)\s+(?:the\s+)?"
-                                  r"(?P<most>(?!\w*(?:est|rest|test)\b\s*$)[a-z]+est|most\s+[a-z]+|least\s+[a-z]+)\b",
-                                  re.IGNORECASE)
+_WHICH_THING_IS_MOST = re.compile(r"\bwhich(?:\s+[a-z-]+){1,3}?" + IS_MOST, re.IGNORECASE)
 
 
 def picked_by(question: str) -> str:

@@ -106,6 +106,12 @@ _NOT_SUPERLATIVES = frozenset("forest interest request rest test guest chest wes
 _SUPERLATIVE = re.compile(r"\b(?:the|your|ur|their|its)\s+(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 
+#: A superlative without its "the", after what it picks from ("(which sleeping bag) is warmest",
+#: "(which espresso machine) is easiest to use"): a pattern to follow the words that say from what
+IS_MOST = (r"\s+(?:is|are|has|have)\s+(?:the\s+)?"
+           rf"(?P<most>(?!(?:{'|'.join(sorted(_NOT_SUPERLATIVES))})\b)[a-z]+est|most\s+[a-z]+|least\s+[a-z]+)\b")
+
+
 _FIRST_SUPERLATIVE = re.compile(r"^\W*(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 

@@ -34,6 +34,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_OWNER
 from rag.understand.constraints import (
+    IS_MOST,
     PriceConstraint,
     asks_an_order,
     attribute_constraints,
@@ -1099,9 +1100,7 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
     return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
 
 
-#: a superlative without its "the", after what it picks from: "(which sleeping bag) is warmest"
-_IS_MOST = re.compile(r"\s+(?:is|are|has|have)\s+(?:the\s+)?(?:(?!\w*(?:rest|test|nest)\b)\w+est|best|most\s+\w+|least\s+\w+)\b",
-                      re.IGNORECASE)
+_IS_MOST = re.compile(IS_MOST, re.IGNORECASE)  # "(which sleeping bag) is warmest"
 
 
 def picks_from_a_category(text: str, mentioned: list[LinkedEntity]) -> bool:
