@@ -406,6 +406,14 @@ def asks_question(message: str, question: str) -> bool:
     return bool(wanted) and wanted <= said
 
 
+def asks_only(message: str, question: str) -> bool:
+    """The message asks an FAQ's question (`asks_question`) and nothing more, so the FAQ's "Yes"
+    or "No" answers it: "do you have gift cards?" asks only "Do you sell gift cards?", "do gift
+    cards expire?" asks more."""
+    more = content_words(message) - content_words(question) - self_reference_words(message) - content_words(_HAS_IT_WORDS)
+    return asks_question(message, question) and not more
+
+
 # A name written in full: two to four capitalized words ("American Express", "Federal Express")
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b")
 

@@ -342,6 +342,17 @@ def test_which_faq_question_a_message_asks():
     assert asks_question("do you price match?", "Do you price match?")
 
 
+def test_a_message_that_asks_only_an_faq_question():
+    """Only then does the FAQ's "Yes" answer the message: "do gift cards expire?" asks more than
+    "Do you sell gift cards?"."""
+    from rag.textutil import asks_only
+
+    faq = "Do you sell gift cards?"
+    assert asks_only("do you have gift cards?", faq) and asks_only("do you sell gift cards", faq)
+    assert not asks_only("do gift cards expire?", faq)
+    assert not asks_only("do you sell phones?", faq)
+
+
 def test_come_with_asks_what_comes_with_it():
     """"Does it come with a case?" was answered "... comes in 3 colors" (the word "come")."""
     evidence = [Evidence(id="p1#variants", kind="graph_fact", source="variants", owner_id="p1", owner_kind="product",

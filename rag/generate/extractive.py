@@ -62,6 +62,7 @@ from rag.context import Context, ContextItem, named_words, topic_words, without_
 from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
+    asks_only,
     ACROSS_PRODUCTS,
     AGAINST_THE_STANDARD,
     ASKS_COST,
@@ -596,16 +597,30 @@ def _for_whom(sentence: str, item: ContextItem | None) -> str:
 _STARTS_WITH_PRONOUN = re.compile(r"^\W*(?:they|it|these|those|this|that)\b(?!\s+(?:product|item|store)\b)", re.IGNORECASE)
 
 
-def _antecedent(sentence: str, item: ContextItem | None) -> str | None:
+def _antecedent(sentence: str, item: ContextItem | None, question: str) -> str | None:
     """The sentence before `sentence` in its item when `sentence` starts with a pronoun and the
-    store wrote it (a policy or FAQ): "Yes, digital gift cards from $10 to $500." before "They
-    never expire." (quoted alone for "do gift cards expire?")."""
+    store wrote it (a policy or FAQ): "Digital gift cards from $10 to $500." before "They never
+    expire." (quoted alone for "do gift cards expire?"). An FAQ's "Yes," or "No," answers the
+    FAQ's own question, so it is left out unless the shopper asked that question: "do gift cards
+    expire?" got "Yes, digital gift cards ...", read as "yes, they expire"."""
     if item is None or item.evidence.source not in STORE_SOURCES or not _STARTS_WITH_PRONOUN.match(sentence):
         return None
     said = [x for x in split_sentences(_HEADING.sub("", item.text))
             if not _FAQ_QUESTION.match(x) and not is_instruction_like(x) and not _is_title(x, item.evidence)]
     at = next((i for i, x in enumerate(said) if x.strip() == sentence.strip()), None)
-    return said[at - 1] if at else None
+    if not at:
+        return None
+    before = said[at - 1]
+    asked = _FAQ_QUESTION_TEXT.match(item.text)
+    if (item.evidence.source != "faq" or asked is None or asks_only(question, asked.group(1))
+            or not (reply := _YES_OR_NO_LEAD.match(_FAQ_MARKER.sub("", before)))):
+        return before
+    rest = _FAQ_MARKER.sub("", before)[reply.end():]
+    return rest[:1].upper() + rest[1:]
+
+
+# an FAQ answer's leading "Yes," or "No," (its own question's answer)
+_YES_OR_NO_LEAD = re.compile(r"^\s*(?:yes|no)\b[,.;:!]?\s*(?=\w)", re.IGNORECASE)
 
 
 # "what's the screen size in cm?", "how many pounds is it?": a unit of length, weight or volume
@@ -1332,7 +1347,7 @@ class ExtractiveGenerator:
         parts: list[str] = []
         unit = asked_unit(question)
         for s in chosen:
-            before = _antecedent(s.sentence, context.item(s.number))
+            before = _antecedent(s.sentence, context.item(s.number), question)
             if before is not None and not any(c.sentence == before for c in chosen):
                 # "They never expire." says nothing alone: the sentence it refers to, first
                 parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
