@@ -3689,3 +3689,14 @@ def test_whether_it_arrives_by_a_day_is_how_long_delivery_takes(understood, demo
     assert a.intent == "shipping" and "business days" in a.text, a.text
     a = understood.answer("where is my order, it was supposed to arrive by monday")
     assert a.intent == "order_status", a.text
+
+
+def test_what_a_rule_leaves_out_is_its_exceptions(understood):
+    """"Are there any exceptions?" after the return policy repeated the 30-day rule, and "any
+    exceptions?" was apologized for (read as negative): the sentence that excludes."""
+    a = _after(understood, "exceptions", ["what's the return policy"], "are there any exceptions?")
+    assert "Gift cards and downloadable software cannot be returned" in a.text and a.grounded, a.text
+    a = _after(understood, "exceptions-short", ["what's the warranty"], "any exceptions?")
+    assert "does not cover" in a.text and not a.text.startswith("I'm sorry"), a.text
+    a = understood.answer("what can't be returned?")
+    assert "Gift cards and downloadable software cannot be returned" in a.text, a.text

@@ -197,6 +197,16 @@ def _asks(pattern: str) -> re.Pattern[str]:
 # The first that matches the question is its type. Money is never required: "how much" also
 # asks a weight or a volume, which a sentence can give without a price.
 ANSWER_TYPES: tuple[AnswerType, ...] = (
+    # "are there any exceptions?" after the return policy: what a rule leaves out, which a
+    # sentence that excludes or forbids says ("Gift cards and downloadable software cannot be
+    # returned"); it repeated the 30-day rule
+    AnswerType("exceptions", _asks(r"\b(?:exceptions?|exclusions?|excluded|exempt\w*)\b"
+                                   r"|\bwhat\s+(?:is|isn['’]?t|is\s+not|can['’]?t|cannot|can\s+not)\s+(?:not\s+)?(?:be\s+)?"
+                                   r"(?:covered|returnable|returned|eligible)\b"
+                                   r"|\banything\s+(?:that\s+)?(?:can['’]?t|cannot|isn['’]?t|is\s+not)\s+(?:be\s+)?"
+                                   r"(?:covered|returnable|returned|eligible)\b"),
+               re.compile(r"\b(?:cannot|can['’]t|can\s+not|not|no|never|excluded|except(?:ion|ions|ed)?)\b", re.IGNORECASE),
+               frame=frozenset(content_words("exception exceptions exclusion exclusions excluded exempt anything"))),
     # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
     # "The warranty is extended [1]." is grounded and no answer
     AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"

@@ -126,13 +126,19 @@ _ASKED_CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|also|so|but|ok|okay)\W+)?(?:e
                                    re.IGNORECASE)
 
 
+# "any exceptions?", "are there exclusions?": the cases a rule leaves out
+_ASKED_EXCEPTIONS = re.compile(r"^\W*(?:(?:and|also|so|but|ok|okay)\W+)?(?:(?:are|is)\s+there\s+)?(?:any\s+)?"
+                               r"(?:exceptions?|exclusions?)\W*$", re.IGNORECASE)
+
+
 def asks_about_a_case(text: str) -> bool:
     """A question about what happens if something goes wrong ("can I return it if I don't like
-    it?", "even if it's unopened?"), which the sentiment model reads as negative (it apologized
-    "I'm sorry about the trouble."); not one that also complains."""
+    it?", "even if it's unopened?"), or the cases a rule leaves out ("any exceptions?"), which
+    the sentiment model reads as negative (it apologized "I'm sorry about the trouble."); not one
+    that also complains."""
     head = (text or "")[:2000].replace("\u2019", "'")
     follow_up = bool(_ASKED_CASE_FOLLOW_UP.match(head)) and len(head.split()) <= CASE_FOLLOW_UP_MAX_WORDS
-    return bool(_ASKED_CASE.search(head) or follow_up) and not complains(head)
+    return bool(_ASKED_CASE.search(head) or follow_up or _ASKED_EXCEPTIONS.match(head)) and not complains(head)
 
 
 def escalation_signals(text: str, label: str, intent: str | None = None, negative_turns: int = 0) -> list[str]:
