@@ -58,6 +58,7 @@ CATEGORY_ALIASES: dict[str, list[str]] = {
     "smartwatches": ["smart watch", "watch", "fitness tracker"],
     "kitchen": ["cooking", "cookware"],
     "coffee-makers": ["coffee machine", "espresso machine"],
+    "blenders": ["smoothie maker", "smoothie"],
     "outdoor": ["camping", "hiking", "outdoors"],
     "backpacks": ["rucksack"],
 }

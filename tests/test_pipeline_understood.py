@@ -586,7 +586,7 @@ def test_a_category_alias_links_and_a_request_is_answered_by_its_listing(underst
     assert a.text.startswith("Headphones") and "headphones~listing~" in _cited(a), a.text
     # a product's fact near "smoothies" in meaning only ("NutriMix") does not come before it
     a = understood.answer("I want a blender for smoothies")
-    assert a.citations[0].evidence_id == "blenders~listing~" and "Blenders: " in a.text, a.text
+    assert a.citations[0].evidence_id == "blenders~listing~" and "Blenders (smoothie maker, smoothie): " in a.text, a.text
     # a listing the graph narrowed by the request answers what it narrowed
     a = understood.answer("I am looking for a sleeping bag for cold weather")
     assert a.text.startswith("Sleeping Bags (temperature rating, lowest first)"), a.text
@@ -3700,3 +3700,29 @@ def test_what_a_rule_leaves_out_is_its_exceptions(understood):
     assert "does not cover" in a.text and not a.text.startswith("I'm sorry"), a.text
     a = understood.answer("what can't be returned?")
     assert "Gift cards and downloadable software cannot be returned" in a.text, a.text
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("i need something to charge my phone", "chargers-cables~listing~"),
+    ("do you have anything for making smoothies", "blenders~listing~"),
+    ("anything for making coffee?", "coffee-makers~listing~"),
+])
+def test_a_thing_asked_for_by_its_use_is_of_the_kind_it_names(understood, message, kind):
+    """"Something to charge my phone" listed phones, "anything for making smoothies" was
+    declined: the kind named by the use ("a charger", "a smoothie maker", a blender's alias)."""
+    a = understood.answer(message)
+    assert a.citations and a.citations[0].evidence_id == kind and not a.abstained, a.text
+
+
+def test_a_request_by_use_keeps_the_words_of_other_requests():
+    """The use is written as the kind it names, and only then."""
+    from rag.understand.request import asked_use
+
+    use = asked_use("i need something to charge my phone")
+    assert (use.doer, use.object) == ("charger", "phone")
+    assert use.named("i need something to charge my phone", "charger", with_object=False) == "i need a charger for my phone"
+    use = asked_use("do you have anything for making smoothies")
+    assert (use.doer, use.object) == ("maker", "smoothies")
+    assert use.named("do you have anything for making smoothies", "smoothie maker", with_object=True) == \
+        "do you have a smoothie maker"
+    assert asked_use("is there anything to do with laptops") is None and asked_use("what is this") is None

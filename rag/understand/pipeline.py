@@ -59,6 +59,8 @@ from rag.understand.request import (
     requested_thing,
     says_what_it_does,
     tells_what_someone_likes,
+    asks_for_a_use,
+    asked_use,
     searched_thing,
 )
 from rag.understand.router import (
@@ -959,10 +961,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "under 200?" with nothing named or in focus, as typed in a shop's search box (declined;
         # "anything under 200?" listed the store's products in that range)
         return "recommendation", "store_price"
-    if (declined and source == "message" and tells_what_someone_likes(text)
+    if (declined and source == "message" and (tells_what_someone_likes(text) or asks_for_a_use(text))
             and any(e.kind == "category" for e in mentioned)):
         # "looking for a gift" then "she likes coffee" (declined): what the store has for it,
-        # the kind its words are near
+        # the kind its words are near; so is "anything for making smoothies?" (declined)
         return "recommendation", "shopping_request"
     if declined and source == "message" and searches_the_catalog(text, mentioned):
         return "recommendation", "catalog_search"
@@ -1098,6 +1100,25 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
              if e.kind == "category" and e.method == "exact" and e.id != category_id
              and len((e.mention or "").split()) == 2]
     return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
+
+
+def named_by_its_use(text: str, linker: EntityLinker | None) -> str | None:
+    """`text` with the use asked for (rag.understand.request.asked_use) written as the kind of
+    product it names, when a category of the store's is named so exactly: "i need something to
+    charge my phone" asks for "a charger for my phone" (it listed phones), "anything for making
+    smoothies" for "a smoothie maker", which the store may call a blender. The doer is tried with
+    what it is done to ("smoothie maker", "coffee maker"), then alone ("charger")."""
+    use = asked_use(text)
+    if use is None or linker is None:
+        return None
+    # ("smoothies": "smoothie", which `singular` reads as "smoothy")
+    objects = [use.object, singular(use.object), use.object.removesuffix("s")] if use.object else []
+    for phrase in dict.fromkeys([*(f"{o} {use.doer}" for o in objects), use.doer]):
+        for e in linker.link(phrase).entities:
+            if (e.kind == "category" and e.method == "exact" and e.mention
+                    and singular(e.mention.lower().split()[-1]) == use.doer):
+                return use.named(text, e.mention.lower(), with_object=len(e.mention.split()) > 1)
+    return None
 
 
 _IS_MOST = re.compile(IS_MOST, re.IGNORECASE)  # "(which sleeping bag) is warmest"
@@ -1324,6 +1345,8 @@ class Understander:
         head = written_out(message[:MAX_MESSAGE_CHARS])
         spelled = misspelled(head, self.linker)
         head = respelled(head, spelled)  # the models read "do you have blenders", not "blendrs"
+        # (and "i need a charger for my phone", not "something to charge my phone": phones listed)
+        head = named_by_its_use(head, self.linker) or head
         if head != message[:MAX_MESSAGE_CHARS]:
             embedding = states = None  # (of the message as typed)
 

@@ -415,6 +415,52 @@ def tells_what_someone_likes(text: str) -> bool:
     return bool(_THEY_LIKE.match(text or ""))
 
 
+#: What a thing is wanted for ("anything for making smoothies?", "something to charge my
+#: phone"): the doing, as the stem of a verb, and what it is done to
+_FOR_A_USE = re.compile(r"\b(?:something|anything|stuff|things?|products?|gear)\s+(?:good\s+)?(?:to|for|that\s+(?:can|will))\s+"
+                        r"(?!(?:do|be|know|say|ask|worry|add|see|go|get|buy|have|use|read|eat|drink)\b)"
+                        r"(?P<verb>[a-z]{3,}?)(?:ing|e)?\b(?:\s+(?P<done_to>(?:(?:my|a|an|the|your|some|our|his|her|their)\s+)?"
+                        r"(?P<object>[a-z]+)))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AskedUse:
+    """A use asked for: `doer` names what does it ("charger", "maker"), `object` what it is
+    done to ("phone", "smoothies"), when said. `start`, `done_to` and `end` are where the ask
+    ("something to charge"), what it is done to ("my phone") and the use end in the text."""
+
+    doer: str
+    object: str | None
+    start: int
+    done_to: int
+    end: int
+
+    def named(self, text: str, kind: str, with_object: bool) -> str:
+        """`text` with the use written as the kind it names: "i need something to charge my
+        phone" -> "i need a charger for my phone" (`with_object` False), "anything for making
+        smoothies" -> "a smoothie maker" (`with_object` True)."""
+        if with_object or self.object is None:
+            return f"{text[:self.start]}a {kind}{text[self.end:]}"
+        return f"{text[:self.start]}a {kind} for {text[self.done_to:]}"
+
+
+def asked_use(text: str) -> AskedUse | None:
+    """"Do you have anything for making smoothies?", "something to charge my phone": the use a
+    thing is wanted for, which names its kind ("smoothie maker", "charger"); the store's
+    categories are often named so (declined, or the phones listed)."""
+    m = _FOR_A_USE.search(text or "")
+    if m is None:
+        return None
+    verb = m.group("verb").lower()
+    said = m.group("object")
+    return AskedUse(doer=verb + "er", object=said.lower() if said else None, start=m.start(),
+                    done_to=m.start("done_to") if said else m.end(), end=m.end())
+
+
+def asks_for_a_use(text: str) -> bool:
+    return asked_use(text) is not None
+
+
 # "anything from Apple?", "something by Bose", "Sony products": a maker named with a capital,
 # after what it makes
 _FROM_A_MAKER = re.compile(r"\b(?:anything|something|any(?:thing)?\s+products?|products?|stuff|items?|gear)\s+"
