@@ -3726,3 +3726,39 @@ def test_a_request_by_use_keeps_the_words_of_other_requests():
     assert use.named("do you have anything for making smoothies", "smoothie maker", with_object=True) == \
         "do you have a smoothie maker"
     assert asked_use("is there anything to do with laptops") is None and asked_use("what is this") is None
+
+
+def test_a_pick_among_the_cheaper_ones_is_among_them(understood, demo_catalog):
+    """"Is there a cheaper phone like this one?" on a phone's page, then "which of those has the
+    best camera?" answered with a look-alike of the page's phone, "which is the cheapest?" with
+    the page's phone's price; then "how much is it?" is the pick's."""
+    phones = sorted((p for p in demo_catalog.products if p.category == "phones"), key=lambda p: p.price)
+    page = phones[len(phones) * 3 // 4]
+    understood.answer("is there a cheaper phone like this one", session_id="cheaper-pick", product_id=page.id)
+    a = understood.answer("which of those has the best camera", session_id="cheaper-pick")
+    assert "(main camera, highest first) cheaper than" in a.text, a.text
+    listed = _named_products(a, demo_catalog)
+    assert listed and all(p.price < page.price for p in listed), a.text
+    first = re.search(r"\((p\d+)\)", a.text).group(1)
+    a = understood.answer("how much is it", session_id="cheaper-pick")
+    assert first in {e.owner_id for e in a.evidence} and page.id not in {e.owner_id for e in a.evidence}, a.text
+    understood.answer("is there a cheaper phone like this one", session_id="cheaper-cheapest", product_id=page.id)
+    a = understood.answer("which is the cheapest", session_id="cheaper-cheapest")
+    assert "cheapest first:" in a.text and "closest in price" not in a.text, a.text
+    assert f"({phones[0].id})" in a.text or phones[0].price == phones[1].price, a.text
+
+
+def test_which_of_a_kind_is_most_after_the_ones_for_a_product(understood, demo_catalog):
+    """"Which charger is fastest?" after the chargers for a phone listed them in no order; then
+    "how much is it?" is the fastest's, and "how heavy is the phone?" the phone's."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones"
+                 and len(_linked_by_kind(demo_catalog)[p.id]["chargers-cables"]) >= 2)
+    understood.answer("what case fits this phone", session_id="fastest-charger", product_id=phone.id)
+    understood.answer("and a charger?", session_id="fastest-charger")
+    a = understood.answer("which charger is fastest", session_id="fastest-charger")
+    assert "(wattage, highest first)" in a.text, a.text
+    first = re.search(r"\((p\d+)\)", a.text).group(1)
+    a = understood.answer("how much is it", session_id="fastest-charger")
+    assert first in {e.owner_id for e in a.evidence}, a.text
+    a = understood.answer("how heavy is the phone", session_id="fastest-charger")
+    assert phone.id in {e.owner_id for e in a.evidence} and not a.abstained, a.text

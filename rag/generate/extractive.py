@@ -91,7 +91,7 @@ from rag.textutil import (
 )
 from rag.types import STORE_RANGE_ID, STORE_WIDE, Evidence
 from rag.understand.asked_attribute import asked_attribute, asked_feature, names_another_kind, unstated
-from rag.understand.constraints import IS_MOST, compared_amount, has_superlative, measured_comparative, superlatives
+from rag.understand.constraints import WHICH_THING_IS_MOST, compared_amount, has_superlative, measured_comparative, superlatives
 from rag.understand.linker import english_words
 from rag.units import canonical, convert, shown
 from rag.understand.request import (
@@ -439,17 +439,13 @@ _BY_OPINION = re.compile(r"\b(?:best|top|highest|most|better)[\s-]+(?:rated|revi
                          r"|\bpopular\b|\btrending\b", re.IGNORECASE)
 
 
-# "which espresso machine is easiest to use?": a superlative after "which <thing> is", with no
-# "the" before it (the listing came with no note that it cannot tell which)
-_WHICH_THING_IS_MOST = re.compile(r"\bwhich(?:\s+[a-z-]+){1,3}?" + IS_MOST, re.IGNORECASE)
-
 
 def picked_by(question: str) -> str:
     """The superlatives a question picks one by ("the quietest" in "what's the quietest
     blender?", "quietest" in "quietest blender?", "easiest" in "which espresso machine is
     easiest to use?", "best rated"), as written; empty when it picks none."""
     found = [m.group(0) for m in [*superlatives(question, first_word=True), *_BY_OPINION.finditer(question)]]
-    if not found and (m := _WHICH_THING_IS_MOST.search(question)):
+    if not found and (m := WHICH_THING_IS_MOST.search(question)):
         found.append(m.group("most"))
     return " ".join(found)
 

@@ -793,9 +793,17 @@ class GraphRetriever:
                 # 5g?" listed every cheaper phone)
                 # (not a value of the X's own name: "anything cheaper than the Veltro Lite 600,
                 # Graphite?" asks for no graphite phone)
-                stated = [c for c in self.attribute_constraints(q.text, owner) if c.narrows
-                          and not (c.value and str(c.value).lower() in label[0].lower())]
-                attribute, narrowing = (stated[0], stated[1:]) if stated else (None, [])
+                stated = [c for c in self.attribute_constraints(q.text, owner)
+                          if not (c.value and str(c.value).lower() in label[0].lower())]
+                narrows = [c for c in stated if c.narrows]
+                # (and an order it asks among them, when it asks none by price: "which of those
+                # has the best camera?" after "is there a cheaper phone like this one?")
+                ordering = None if gq.price_order else next((c for c in stated if not c.narrows), None)
+                attribute, narrowing = (ordering, narrows) if ordering else \
+                    (narrows[0], narrows[1:]) if narrows else (None, [])
+                if ordering is not None:  # (by it, not the closest in price first)
+                    price = PriceConstraint(price.min_price, price.max_price, None)
+                    bounds = {**bounds, "price_order": 0}
             if attribute is not None:
                 statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if brands else \
                     cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
@@ -821,7 +829,8 @@ class GraphRetriever:
             start = len(ev)
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
-                                 aliases=aliases if attribute is None else [], narrowing=narrowing, nearest=nearest)
+                                 aliases=aliases if attribute is None else [], narrowing=narrowing, nearest=nearest,
+                                 closest=not gq.price_order)
             if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
             elif rows and link == "has" and not label and _HOW_MANY.search(q.text or ""):
@@ -961,8 +970,10 @@ class GraphRetriever:
                 at_most = money
             else:
                 below = gq.price_relation == "below"
-                price = (PriceConstraint(max_price=base - cent, order="desc") if below
-                         else PriceConstraint(min_price=base + cent, order="asc"))
+                # (the closest in price first, unless an order was asked: "which of those is
+                # the cheapest?" after "is there a cheaper phone like this one?")
+                price = (PriceConstraint(max_price=base - cent, order=gq.price_order or "desc") if below
+                         else PriceConstraint(min_price=base + cent, order=gq.price_order or "asc"))
                 word = "cheaper" if below else "more expensive"
                 said.append(f"{word} than {title} ({money})")
                 ids.append(word.replace(" ", ""))
@@ -1242,7 +1253,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
                    aliases: list[str] | None = None, narrowing: Sequence[AttributeConstraint] = (),
-                   nearest: dict | None = None) -> list[Evidence]:
+                   nearest: dict | None = None, closest: bool = True) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -1257,7 +1268,9 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     conditions on other attributes that still hold, said first ("Tents (capacity: 4 persons or
     more; weight, lowest first): ... 4 persons, 1.6 kg"; the rows' `narrowed` values, one list
     per condition). `nearest`: with no rows under a price bound, the product nearest to it
-    ("No laptops at $100.00 or less; the cheapest is ... at $520.99, in stock.")."""
+    ("No laptops at $100.00 or less; the cheapest is ... at $520.99, in stock."). `closest`:
+    a listing compared with a product in the order of price asked by no one, the closest first
+    (else the order asked: "cheapest first")."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
     bounded = [i for i, c in enumerate(narrowing) if c.value is None and not (named and c.key == attribute.key)]
     narrowed = "; ".join(_words(narrowing[i].key) for i in bounded)
@@ -1280,7 +1293,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     makers = _makers(brands)
     priced = f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
     # (the order is the listing's: "No tents for 12 people" has none)
-    ordered = (", closest in price first" if label else f", {price.ordering}") if price.order else ""
+    ordered = (", closest in price first" if label and closest else f", {price.ordering}") if price.order else ""
     title = name or owner.replace("-", " ").capitalize()
     heading = (title + (f" ({', '.join(aliases)})" if aliases else "") + makers
                + (f" ({described})" if described else "") + priced)

@@ -112,6 +112,11 @@ IS_MOST = (r"\s+(?:is|are|has|have)\s+(?:the\s+)?"
            rf"(?P<most>(?!(?:{'|'.join(sorted(_NOT_SUPERLATIVES))})\b)[a-z]+est|most\s+[a-z]+|least\s+[a-z]+)\b")
 
 
+#: "which espresso machine is easiest to use?", "which tent is lightest": a superlative after
+#: "which <thing> is", with no "the" before it
+WHICH_THING_IS_MOST = re.compile(r"\bwhich(?:\s+[a-z-]+){1,3}?" + IS_MOST, re.IGNORECASE)
+
+
 _FIRST_SUPERLATIVE = re.compile(r"^\W*(?:(\w+est)|best|most\s+\w+|least\s+\w+)\b", re.IGNORECASE)
 
 

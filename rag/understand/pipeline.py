@@ -35,6 +35,7 @@ from rag.textutil import (
 from rag.types import STORE_OWNER
 from rag.understand.constraints import (
     IS_MOST,
+    WHICH_THING_IS_MOST,
     PriceConstraint,
     asks_an_order,
     attribute_constraints,
@@ -455,6 +456,12 @@ def _linked_product(state: SessionState, mentioned: list[LinkedEntity]) -> Linke
     return products[0].model_copy(update={"method": "session", "mention": None})
 
 
+def _on_the_one(focus: list[LinkedEntity], one: list[LinkedEntity]) -> list[LinkedEntity]:
+    """The focus with the one product asked for (`Understander._the_one_asked_for`) in place of
+    the products in it: the pick among the page's phone's cheaper ones is "it"."""
+    return [*(e for e in focus if e.kind != "product"), *one] if one else focus
+
+
 def _talked_about_before(state: SessionState, current: LinkedEntity) -> LinkedEntity | None:
     """The product the conversation was about before `current`, within the last
     BETWEEN_THE_TWO_TURNS turns: the other side of "which is lighter?"."""
@@ -484,6 +491,10 @@ def _with_earlier_bounds(price: PriceConstraint, earlier: list[str], head: str =
         bounds = price_constraint(text)
         if bounds.min_price is not None or bounds.max_price is not None:
             return PriceConstraint(bounds.min_price, bounds.max_price, order)
+        if bounds.relative is not None:
+            # ("is there a cheaper phone like this one?" on its page, then "which of those has
+            # the best camera?": those priced below it)
+            return PriceConstraint(order=order, relative=bounds.relative)
     return PriceConstraint(price.min_price, price.max_price, order)
 
 
@@ -499,7 +510,12 @@ def asks_for_one(text: str) -> bool:
     laptop with 16gb ram" as typed in a search box): its answer lists that one first, and "it"
     in the next message is that one. Not several ("what are your cheapest tents?")."""
     return (any(not _PLURAL_NEXT.match(text[m.end():]) for m in superlatives(text, first_word=True))
-            or bool(_WHICH_IS_MOST.search(text)))
+            or bool(_WHICH_IS_MOST.search(text))
+            # ("which charger is fastest?", not "which tents are lightest?")
+            or any(_VERB_OF_ONE.search(text[m.start():m.start("most")]) for m in WHICH_THING_IS_MOST.finditer(text)))
+
+
+_VERB_OF_ONE = re.compile(r"\s(?:is|has)\s+(?:the\s+)?$", re.IGNORECASE)  # (the verb of one thing)
 
 
 #: A plural noun right after a superlative ("the cheapest tents", "the lightest 4-person tents")
@@ -1472,8 +1488,9 @@ class Understander:
             # "does it come with a charger?" about the laptop talked about: what is in its box (it
             # listed the chargers)
             mentioned = []
-        if (context is None and state is not None and query == head
-                and (product := named_by_its_kind(head, mentioned, self._talked_about(state))) is not None):
+        by_its_kind = (context is None and state is not None and query == head
+                       and (product := named_by_its_kind(head, mentioned, self._talked_about(state))) is not None)
+        if by_its_kind:
             # "how heavy is the phone?" of the one phone talked about (or the one asked for: "what's
             # the cheapest tent?", then "how much does the tent weigh?"): that one, read with its
             # name (the kind's whole listing was the answer)
@@ -1656,10 +1673,15 @@ class Understander:
               and _KIND_PICK.match(head) and len(head.split()) <= KIND_PICK_MAX_WORDS):
             # "what accessories go with the Veltro Lite 600?" then "which chargers?" (every
             # charger) or "show me the cases" (declined): those of the kind that go with it
-            intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_kind"})
             focus = [product, *mentioned]
-            query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {product.name}?"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            if asks_an_order(head) or price_constraint(head).order:
+                # "which charger is fastest?" after the chargers for it: a pick among them, as
+                # asked (read as "which charger works with it?", it listed them in no order)
+                intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
+            else:
+                intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_kind"})
+                query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {product.name}?"
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
@@ -1866,7 +1888,7 @@ class Understander:
             intent = intent.model_copy(update={"label": "compatibility", "reason": "accessory_request"})
         elif (special is None and source in ("session", "context")
               and intent.label in ("availability_price", "product_info", "recommendation", "compatibility")
-              and (kinds_for_it := things_asked_for_it(head, focus + (one_asked_for := self._the_one_asked_for(
+              and (kinds_for_it := things_asked_for_it(head, _on_the_one(focus, one_asked_for := self._the_one_asked_for(
                   state, focus, source)), mentioned, self.linker)) is not None):
             # "do you have a case for it?" about the phone in focus: it abstained, read as a
             # question about the phone itself. After "which is cheapest?" among phones, "it" is
@@ -1947,7 +1969,12 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
-                and not any(e.kind == "product" for e in focus) and not asks_for_one(head)
+                # (a product still in focus is the one the pick was among others of: "is there a
+                # cheaper phone like this one?", "which of those has the best camera?", "how
+                # much is it?" gave the page's phone's price)
+                and (not any(e.kind == "product" for e in focus)
+                     or (bool(state.turns) and asks_for_one(state.turns[-1].text) and not by_its_kind))
+                and not asks_for_one(head)
                 and (REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head))):
             # "how much is it?" right after an answer listed several products: ask which (not
             # for a pick among them: "what's the cheapest one?" asked which), unless
@@ -2071,18 +2098,22 @@ class Understander:
     def _talked_about(state: SessionState) -> list[LinkedEntity]:
         """The products in focus, and the one the last answer listed first for a question that
         asked for one ("what's the cheapest tent?", "which is the fastest?" of the chargers for
-        a phone)."""
+        a phone); then those of other kinds in focus a few turns before (the phone, after "which
+        charger is fastest?" and "how much is it?" of the charger)."""
         products = [e for e in state.focus if e.kind == "product"]
-        if len(state.listed) < 2 or not state.turns or not asks_for_one(state.turns[-1].text):
-            return products
-        return [*products, state.listed[0]]
+        if len(state.listed) > 1 and state.turns and asks_for_one(state.turns[-1].text):
+            products.append(state.listed[0])
+        kinds = {e.category_id for e in products}
+        earlier = [e for turn in state.turns[-BETWEEN_THE_TWO_TURNS:] for e in turn.focus
+                   if e.kind == "product" and e.category_id not in kinds]
+        return [*products, *earlier]
 
     @staticmethod
     def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:
         """The product the last answer listed first when the question it answered asked for one
         ("which is cheapest?") and nothing newer is in focus: what "it" means next."""
         if (source != "session" or state is None or len(state.listed) < 2 or not state.turns
-                or any(e.kind == "product" for e in focus) or not asks_for_one(state.turns[-1].text)):
+                or not asks_for_one(state.turns[-1].text)):
             return []
         return [state.listed[0]]
 
@@ -2174,9 +2205,13 @@ class Understander:
         if state is None or not state.turns or not state.turns[-1].listing_texts:
             return []
         picks = source == "session" and bool(superlatives(head) or _PICKS_AMONG.search(head))
-        if picks and [e.kind for e in state.turns[-1].focus] == ["product"] and focus == state.turns[-1].focus:
+        if (picks and sum(e.kind == "product" for e in state.turns[-1].focus) == 1
+                and all(e.kind in ("product", "category") for e in state.turns[-1].focus)
+                and [(e.kind, e.id) for e in focus] == [(e.kind, e.id) for e in state.turns[-1].focus]):
             # others of the product's kind listed for it ("do you have one that sleeps 4?" about
-            # a tent), then "which of those is cheapest?": among them (it listed every tent)
+            # a tent), then "which of those is cheapest?": among them (it listed every tent); so
+            # for "is there a cheaper phone like this one?" on a phone's page, then "which of
+            # those has the best camera?" (a look-alike of the page's phone)
             return list(state.turns[-1].listing_texts)
         before = {(e.kind, e.id) for e in state.turns[-1].focus if e.kind != "product"}
         now = {(e.kind, e.id) for e in focus if e.kind != "product"}

@@ -330,7 +330,7 @@ def plan_for(intent: str, focus: list[LinkedEntity], candidates: list[LinkedEnti
         # cancelling?" about X: those of its category with it, when the catalog says (else
         # X's look-alikes, "anything similar?")
         listing = GraphQuery(kind="category_products", category_ids=C_all[:1], compared_with=P[0],
-                             price_relation=relation, k=8, summarize=True)
+                             price_relation=relation, price_order=price.order if price else None, k=8, summarize=True)
         gq = [listing, *(q for q in gq if q.kind not in ("product_facts", "similar", "faq"))] if relation or compares \
             else [listing, *(q for q in gq if q.kind not in ("product_facts", "faq"))]
         notes.append(f"products of {C_all[0]} compared with {P[0]}" + (f", priced {relation}" if relation else ""))
