@@ -3702,6 +3702,15 @@ def test_what_a_rule_leaves_out_is_its_exceptions(understood):
     assert "Gift cards and downloadable software cannot be returned" in a.text, a.text
 
 
+def test_how_warm_they_are_after_a_listing_is_a_question_of_theirs(understood):
+    """"How warm are they?" after sleeping bags were listed was declined (the weather); "how
+    many months?" after the laptops' financing is still the financing's."""
+    a = _after(understood, "how-warm-listed", ["what sleeping bags do you have"], "how warm are they")
+    assert "°C" in a.text and a.intent == "product_info", a.text
+    a = _after(understood, "how-many-months", ["can i pay in installments for a laptop?"], "how many months")
+    assert "12 monthly installments" in a.text, a.text
+
+
 @pytest.mark.parametrize("message, kind", [
     ("i need something to charge my phone", "chargers-cables~listing~"),
     ("do you have anything for making smoothies", "blenders~listing~"),
@@ -3748,6 +3757,13 @@ def test_a_pick_among_the_cheaper_ones_is_among_them(understood, demo_catalog):
     assert f"({phones[0].id})" in a.text or phones[0].price == phones[1].price, a.text
 
 
+def test_what_else_is_like_this_is_its_look_alikes(understood, demo_catalog):
+    """"What else is like this?" on a phone's page gave its price and description."""
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    a = understood.answer("what else is like this", product_id=phone.id)
+    assert a.intent == "recommendation" and "A product similar to" in a.text, a.text
+
+
 def test_which_of_a_kind_is_most_after_the_ones_for_a_product(understood, demo_catalog):
     """"Which charger is fastest?" after the chargers for a phone listed them in no order; then
     "how much is it?" is the fastest's, and "how heavy is the phone?" the phone's."""
@@ -3762,3 +3778,14 @@ def test_which_of_a_kind_is_most_after_the_ones_for_a_product(understood, demo_c
     assert first in {e.owner_id for e in a.evidence}, a.text
     a = understood.answer("how heavy is the phone", session_id="fastest-charger")
     assert phone.id in {e.owner_id for e in a.evidence} and not a.abstained, a.text
+
+
+def test_a_question_of_its_attribute_about_the_one_talked_about(understood, demo_catalog):
+    """"What's the lowest temperature it's rated for?" about the sleeping bag talked about was
+    declined (the weather); asked from its page it was answered."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    understood.answer("is this good for summer camping", session_id="rated-for", product_id=bag.id)
+    a = understood.answer("what's the lowest temperature it's rated for", session_id="rated-for")
+    assert a.intent == "product_info" and "temperature rating" in a.text, a.text
+    a = understood.answer("whats the weather like, is it cold", session_id="rated-for")
+    assert a.intent == "out_of_scope", a.text

@@ -1299,6 +1299,10 @@ def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
     return text
 
 
+#: Words of attribute keys that name no fact of their own ("battery life", "screen size")
+_ANY_KEY_WORDS = frozenset(content_words("size type life level rating number count"))
+
+
 #: How well a product name must match for a declined message to become a question about it:
 #: "the Glacier Ember 40" links at 0.69; "book 10" in CLINC150's "is it possible to book 10
 #: people ..." links the Nimbus Tech Book 10 laptop at 0.43.
@@ -1719,7 +1723,9 @@ class Understander:
             # gave their prices)
             intent = intent.model_copy(update={"label": "comparison", "reason": "alike_or_not"})
         elif (source in ("session", "context", "message") and special is None
-              and intent.label in ("product_info", "availability_price")
+              and (intent.label in ("product_info", "availability_price")
+                   # ("what else is like this?" on a phone's page: declined, then its price)
+                   or (intent.label == "out_of_scope" and source in ("session", "context")))
               and sum(e.kind == "product" for e in focus) == 1 and _LIKE_IT.search(head)
               and not price_constraint(head).relative and not compares_with_it(head)):
             # "what other watches are similar?" on a watch's page, "what do you have that is like
@@ -1743,10 +1749,21 @@ class Understander:
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
+        elif (source in ("session", "selection") and special is None and intent.label == "out_of_scope"
+              and not mentioned and REFERS_TO_ONE.search(head)
+              and len(products := [e for e in focus if e.kind == "product"]) == 1
+              and self._names_its_attribute(head, products[0])):
+            # "what's the lowest temperature it's rated for?" about the sleeping bag talked about
+            # (declined: the weather; asked from its page, its rating): a question of its facts
+            intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
         elif (source in ("session", "context", "selection") and special is None and intent.label == "out_of_scope"
-              and not mentioned and sum(e.kind == "product" for e in focus) == 1 and _HOW_IS_IT.match(head)):
+              and not mentioned and _HOW_IS_IT.match(head)
+              and (sum(e.kind == "product" for e in focus) == 1
+                   or (source == "session" and focus and all(e.kind == "category" for e in focus)
+                       and state is not None and len(state.listed) > 1 and state.last_intent not in POLICY_INTENTS))):
             # "how warm?", "and how heavy is it?" about the product in focus: declined (the
-            # weather), a question of its facts
+            # weather), a question of its facts; so was "how warm are they?" after sleeping bags
+            # were listed, a question of theirs
             intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
         elif (source in ("session", "selection") and special is None and state is not None and state.turns
               and state.last_intent in PRODUCT_INTENTS and not mentioned
@@ -2107,6 +2124,14 @@ class Understander:
         earlier = [e for turn in state.turns[-BETWEEN_THE_TWO_TURNS:] for e in turn.focus
                    if e.kind == "product" and e.category_id not in kinds]
         return [*products, *earlier]
+
+    def _names_its_attribute(self, text: str, product: LinkedEntity) -> bool:
+        """Whether the message names an attribute the product's kind has, by a word of its key
+        ("temperature" of "temperature rating"), less the words any key may have ("size")."""
+        if self.linker is None or not product.category_id:
+            return False
+        said = content_words(text) - _ANY_KEY_WORDS
+        return any(content_words(k.key.replace("_", " ")) & said for k in self.linker.category_keys.get(product.category_id, []))
 
     @staticmethod
     def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:
