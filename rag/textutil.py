@@ -122,7 +122,10 @@ _N = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNIT_OF_TIME = r"(day|week|month|year)s?"
 # how long ago something began: "after 2 months", "3 weeks ago", "I've had it for a year"
 _ELAPSED = re.compile(rf"\b(?:after|for)\s+(?:about\s+|almost\s+|nearly\s+|over\s+)?{_N}\s+{_UNIT_OF_TIME}\b"
-                      rf"|\b{_N}\s+{_UNIT_OF_TIME}\s+(?:ago|later|old)\b", re.IGNORECASE)
+                      rf"|\b{_N}\s+{_UNIT_OF_TIME}\s+(?:ago|later|old)\b"
+                      # "it's been 10 days", "been over 2 weeks"
+                      rf"|\bbeen\s+(?:about\s+|almost\s+|nearly\s+|over\s+|only\s+|just\s+)?{_N}\s+{_UNIT_OF_TIME}\b",
+                      re.IGNORECASE)
 # a rule's period: "within 30 days", "30-day returns", "a 2-year warranty", "covered for 1 year"
 _PERIOD = re.compile(rf"\bwithin\s+{_N}\s+{_UNIT_OF_TIME}\b"
                      rf"|\b{_N}[- ]{_UNIT_OF_TIME}\s+(?:returns?|return window|warranty|guarantee)\b"
@@ -251,7 +254,14 @@ FAILURE = re.compile(
     # half working, or unsafe ("my headphones only work on one side" was declined; "the blender
     # smells like burning" said "I don't know")
     r"|only\s+works?\s+(?:on\s+)?(?:one|the\s+(?:left|right))\s+(?:side|ear)|no\s+sound"
-    r"|smells?\s+(?:like\s+)?(?:burn\w*|smoke|plastic)|smok(?:es|ing)|overheat\w*|sparks?|sparking)\b", re.IGNORECASE)
+    r"|smells?\s+(?:like\s+)?(?:burn\w*|smoke|plastic)|smok(?:es|ing)|overheat\w*|sparks?|sparking"
+    # what it does that it should not ("my blender is making a weird noise" was declined, "my
+    # headphones keep disconnecting" said "I don't know")
+    r"|(?:weird|strange|loud|funny|odd|grinding|rattling|clicking|buzzing|squeaking|squealing|whining)\s+"
+    r"(?:(?:grinding|rattling|clicking|buzzing|squeaking|whining)\s+)?(?:noises?|sounds?)"
+    r"|keeps?\s+(?:disconnecting|turning\s+off|shutting\s+(?:off|down)|restarting|rebooting|cutting\s+out|freezing"
+    r"|crashing|dropping\s+(?:the\s+)?(?:connection|signal))|(?:randomly\s+)?(?:shuts|turns)\s+off\s+(?:by\s+itself|randomly|on\s+its\s+own))\b",
+    re.IGNORECASE)
 
 #: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what
 #: the store offers (the return) answers, as it does for a failure

@@ -3764,6 +3764,25 @@ def test_what_else_is_like_this_is_its_look_alikes(understood, demo_catalog):
     assert a.intent == "recommendation" and "A product similar to" in a.text, a.text
 
 
+@pytest.mark.parametrize("message", ["my blender is making a weird noise", "my headphones keep disconnecting"])
+def test_what_it_does_that_it_should_not_is_a_failure(understood, message):
+    """"My blender is making a weird noise" was declined; "my headphones keep disconnecting"
+    said "I don't know": what the store offers for a failure."""
+    a = understood.answer(message)
+    assert a.intent == "complaint" and "warranty" in a.text.lower() and not a.abstained, a.text
+
+
+def test_how_old_it_is_after_a_failure_is_the_failure_read_again(understood):
+    """"It's only 2 months old" after a failure said "I don't know", "i bought them 3 weeks ago"
+    was handed off as an order's status: the offers still open then."""
+    a = _after(understood, "how-old", ["my blender is making a weird noise"], "it's only 2 months old")
+    assert a.intent == "complaint" and "1-year warranty" in a.text and "30-day returns" not in a.text, a.text
+    a = understood.answer("can i get a replacement", session_id="how-old")
+    assert a.intent == "complaint" and "warranty" in a.text and not a.abstained, a.text
+    a = _after(understood, "how-old-2", ["my headphones stopped working"], "i bought them 3 weeks ago")
+    assert a.intent == "complaint" and not a.escalate and "warranty" in a.text, a.text
+
+
 def test_which_of_a_kind_is_most_after_the_ones_for_a_product(understood, demo_catalog):
     """"Which charger is fastest?" after the chargers for a phone listed them in no order; then
     "how much is it?" is the fastest's, and "how heavy is the phone?" the phone's."""
@@ -3789,3 +3808,13 @@ def test_a_question_of_its_attribute_about_the_one_talked_about(understood, demo
     assert a.intent == "product_info" and "temperature rating" in a.text, a.text
     a = understood.answer("whats the weather like, is it cold", session_id="rated-for")
     assert a.intent == "out_of_scope", a.text
+
+
+def test_how_long_ago_and_what_it_charges_after_a_rule(understood):
+    """"It's been 10 days" after "I want to return my laptop" and "how much is the fee?" after
+    "I opened it though" were declined: the laptops' return rule, read with them."""
+    a = _after(understood, "been-days", ["i want to return my laptop"], "it's been 10 days")
+    assert a.intent == "return_policy" and "15-day returns" in a.text, a.text
+    understood.answer("i opened it though", session_id="been-days")
+    a = understood.answer("how much is the fee", session_id="been-days")
+    assert "10% restocking fee" in a.text, a.text

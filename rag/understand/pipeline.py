@@ -23,6 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import (
+    asked_elapsed,
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
     COLOUR_NAMES,
@@ -561,6 +562,10 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
 #: quoted, asked in two words or fewer
 _IS_THERE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:is\s+there|are\s+there|any)\s+(?:a\s+|an\s+|any\s+)?"
                        r"[a-z-]+(?:\s+[a-z-]+)?\W*$", re.IGNORECASE)
+# "how much is the fee?", "what's the interest?": a part of the rule just quoted
+_A_PART_OF_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:how\s+much|what)(?:['’]s|\s+is|\s+are|\s+was)\s+"
+                           r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest|rate|deadline|catch|limit|period|window"
+                           r"|restocking\s+fee)\W*$", re.IGNORECASE)
 # "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
 _A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
 # asked of the store ("do you have ...", "got any ...")
@@ -1793,9 +1798,14 @@ class Understander:
                    or (_IS_THERE.match(head) and not any(e.kind == "product" for e in focus)
                        and (intent.label in (state.last_intent, *PRODUCT_INTENTS, "out_of_scope")
                             or intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE))
+                   # ("how much is the fee?" after opened laptops' returns: declined)
+                   or (_A_PART_OF_IT.match(head) and not any(e.kind == "product" for e in focus))
                    # (a case of the rule, with a product in focus too: "can I return the Kestrel
-                   # Air 450 if I opened it?", then "and if it's unopened?" said "I don't know")
-                   or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head)))):
+                   # Air 450 if I opened it?", then "and if it's unopened?" said "I don't know";
+                   # "it's been 10 days" after "I want to return my laptop" was declined)
+                   or (_CASE_FOLLOW_UP.match(head) and not FAILURE.search(head))
+                   or (asked_elapsed(head) is not None and len(head.split()) <= NARROWING_MAX_WORDS
+                       and not _ASKS_SOMETHING.match(head)))):
             # "do blenders have a warranty?" then "how long?": that, of the same policy (a
             # product question to the model, with nothing to ask about: "I don't know"); not
             # with a product in focus, whose price "how much is it?" may ask. So is a case of it
@@ -1861,12 +1871,19 @@ class Understander:
             # talked about (declined as out of scope): what the store offers for it
             intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
         elif (special is None and state is not None and state.last_intent == "complaint" and not mentioned
-              and intent.label in (*PRODUCT_INTENTS, "out_of_scope") and _ASKS_A_REMEDY.search(head)
+              and (intent.label in (*PRODUCT_INTENTS, "out_of_scope")
+                   # ("i bought them 3 weeks ago" was handed to support as an order's status)
+                   or (intent.label == "order_status" and asked_elapsed(head) is not None))
+              and (_ASKS_A_REMEDY.search(head)
+                   or (asked_elapsed(head) is not None and len(head.split()) <= NARROWING_MAX_WORDS))
               and (complaint := next((t for t in reversed(state.turns) if t.intent == "complaint"), None))):
             # "the left ear stopped working" then "can I get a replacement?": what the store
-            # offers for it, read with the complaint (it said "I don't know")
+            # offers for it, read with the complaint (it said "I don't know"); so is how old it
+            # is ("my blender is making a weird noise", "it's only 2 months old": the offers
+            # still open then)
             intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
-            query = f"{complaint.text.rstrip(' ?.!')}, {head.strip()}"
+            topic = complaint.topic or complaint.text  # (what broke, for the next one too)
+            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks; a policy only
