@@ -210,6 +210,7 @@ def _feature_words(feature: str) -> set[str]:
     return {w for w in content_words(feature) - PRAISE_WORDS if not any(c.isdigit() for c in w)}
 
 
+_BEST = frozenset(content_words("best better top"))
 #: A listing in an order ("Chargers ... (wattage, highest first): ...", "Tents, cheapest first: ...")
 _ORDERED = re.compile(r"\w first(?:\)|:)")
 
@@ -236,7 +237,8 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # each had one (not "with at least 16gb ram", "a heart rate monitor", "the longest
         # battery", whose listing names the RAM, the heart rate, the battery)
         return NOT_SHOWN
-    if (sources == {"listing"} and (picks := content_words(picked_by(message))) and picks <= unmentioned
+    # ("best" is no detail: "which one is the best seller?" picks by "seller")
+    if (sources == {"listing"} and (picks := content_words(picked_by(message)) - _BEST) and picks <= unmentioned
             and not any(_ORDERED.search(e.text) for e in answer.evidence)):
         # narrowed by another condition, and picked by what no detail states: "which espresso
         # machine is easiest to use?" listed the espresso makers as though ordered by it (not

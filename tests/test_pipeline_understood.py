@@ -3783,6 +3783,12 @@ def test_how_old_it_is_after_a_failure_is_the_failure_read_again(understood):
     assert a.intent == "complaint" and not a.escalate and "warranty" in a.text, a.text
 
 
+def test_a_pick_by_what_no_detail_states_says_so(understood):
+    """"Which one is the best seller?" after coffee makers listed them as though ordered by it."""
+    a = _after(understood, "best-seller", ["coffee makers under 150"], "which one is the best seller")
+    assert a.text.startswith(NOT_SHOWN), a.text
+
+
 def test_which_of_a_kind_is_most_after_the_ones_for_a_product(understood, demo_catalog):
     """"Which charger is fastest?" after the chargers for a phone listed them in no order; then
     "how much is it?" is the fastest's, and "how heavy is the phone?" the phone's."""
