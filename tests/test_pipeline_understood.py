@@ -3824,3 +3824,12 @@ def test_how_long_ago_and_what_it_charges_after_a_rule(understood):
     understood.answer("i opened it though", session_id="been-days")
     a = understood.answer("how much is the fee", session_id="been-days")
     assert "10% restocking fee" in a.text, a.text
+
+
+def test_a_yes_no_question_of_a_word_of_its_name(understood, demo_catalog):
+    """"Is it wireless?" of the X Wireless Headphones was answered with its price (read as "tell
+    me about it", the word being its name's): its connectivity."""
+    pair = next(p for p in demo_catalog.products if p.category == "headphones" and "Wireless" in p.title
+                and any(a.key == "connectivity" for a in p.attributes))
+    a = understood.answer("is it wireless", product_id=pair.id)
+    assert "connectivity" in a.text and "costs" not in a.text, a.text

@@ -750,6 +750,9 @@ class ExtractiveGenerator:
         # pick, whose word the listing's items share: "and the lightest?" after a tent listing
         # took a laptop's "weighs 1.21 kg" as the overview's description)
         overview = not asked and q_words & REQUEST_WORDS <= OVERVIEW_WORDS and not has_superlative(question)
+        # (nor a yes/no question of a word its name holds: "is it wireless?" of the X Wireless
+        # Headphones was answered with its price)
+        overview = overview and not (is_yes_no_question(question) and q_words - OVERVIEW_WORDS - PRAISE_WORDS)
         # (not words the context merely repeats: "what is the weight of this cajon?" asks something,
         # nor a question that asks for a value: "how much is it?" is no overview)
         only_names = overview and wanted is None and q_words <= named | OVERVIEW_WORDS
@@ -822,14 +825,20 @@ class ExtractiveGenerator:
         value_required = wanted is not None and wanted.value_required
         similarities = [0.0] * len(candidates)
         lexical_hit = any((c[4] - frame) & q_words & specific for c in candidates)
+        # a yes/no question of a word of the product's own name ("is it wireless?" of the X
+        # Wireless Headphones): every fact shares it by the name, and the one nearest to it in
+        # meaning once the name is left out answers ("connectivity: Bluetooth 5.3"; it quoted
+        # the price, the first fact)
+        asks_its_name = not asked and not overview and bool(q_words) and q_words <= named and is_yes_no_question(question)
         # (not for an amount of money alone: "anything under $20?" is near "Finished in silver")
-        if self.encoder is not None and q_words - money_asked - _ANY_THING and not lexical_hit:
+        if self.encoder is not None and q_words - money_asked - _ANY_THING and (not lexical_hit or asks_its_name):
             # semantic relevance only when the words found nothing: keeps the common path fast
             # a shared product name would inflate every similarity
             # (evidence sentences recur across answers: their vectors come from a cache)
             # (nor the request's own words: "do you sell tvs?" is near "this product is sold as
             # final sale" by "sell" alone)
-            asked_text = without_words(question, topic | REQUEST_WORDS | ignored)
+            asked_text = without_words(question, ((topic | REQUEST_WORDS | ignored) - q_words) if asks_its_name
+                                       else topic | REQUEST_WORDS | ignored)
             reuse = question_vector is not None and asked_text == question
             q = np.asarray(question_vector) if reuse else self.encoder.encode([asked_text])[0]
             vectors = self._sentence_vectors.encode([without_words(_without_its_name(c[3], items[c[0]].evidence), topic)
