@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from rag.context import Context, build_context
 from rag.generate.base import GenerationRequest
-from rag.generate.extractive import ExtractiveGenerator
+from rag.generate.extractive import ASKED_VALUE, ExtractiveGenerator, answer_type
 from rag.generate.fallback import FallbackGenerator
 from rag.grounding import GroundingChecker
 from rag.joined import join_answers, lead_part, render_parts
@@ -232,9 +232,14 @@ class AnswerPipeline:
 
     def _unanswered(self, u: Understanding, context: Context, picked: Sequence[Any]) -> frozenset[str]:
         """The words the question asks about that the picked sentences leave out ("is return
-        shipping free?" answered by the laptops' "15-day returns": shipping, free)."""
+        shipping free?" answered by the laptops' "15-day returns": shipping, free), and the kind
+        of value it asks for when none of them gives one ("who pays for return shipping?" after
+        the phones' returns: their rule states no charge, the store-wide one does)."""
         said = set().union(*(s.shared for s in picked)) if picked else set()
-        return frozenset(self.extractive.asked_words(u.question, context) - said)
+        left = set(self.extractive.asked_words(u.question, context)) - said
+        if answer_type(u.question) is not None and ASKED_VALUE not in said:
+            left.add(ASKED_VALUE)
+        return frozenset(left)
 
     def _request(self, u: Understanding, context: Context, history: Sequence[tuple[str, str]]) -> GenerationRequest:
         if isinstance(self.generator, ExtractiveGenerator):

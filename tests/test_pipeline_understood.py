@@ -3833,3 +3833,10 @@ def test_a_yes_no_question_of_a_word_of_its_name(understood, demo_catalog):
                 and any(a.key == "connectivity" for a in p.attributes))
     a = understood.answer("is it wireless", product_id=pair.id)
     assert "connectivity" in a.text and "costs" not in a.text, a.text
+
+
+def test_what_a_narrower_rule_charges_nothing_for_is_the_broader_rules(understood):
+    """"Who pays for return shipping?" after the phones' returns quoted their 14-day rule alone,
+    which states no charge: the store-wide rule's, said as such, after it."""
+    a = _after(understood, "who-pays", ["whats the return window for phones"], "who pays for return shipping")
+    assert "14-day returns" in a.text and "Store-wide: Return shipping is free for defective items" in a.text, a.text

@@ -252,7 +252,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                re.compile(MONEY, re.IGNORECASE), value_required=True),
     # ("price match", "price drop" name a policy, not an amount)
     # (a charge is money, not charging: "does it charge fast?" quoted its price)
-    AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees)\b"
+    AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees)\b|\bwho\s+(?:pays|covers|is\s+paying)\b"
                               r"|(?<!\bit\s)(?<!\bto\s)(?<!\bdo\s)(?<!\bcan\s)(?<!\bthey\s)(?<!\bwill\s)(?<!\bdoes\s)\bcharge\b"
                               r"(?!\s+(?:fast|faster|quick\w*|my|your|it|them|up|in\s+\d))"
                               r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))"),
