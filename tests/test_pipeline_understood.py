@@ -3840,3 +3840,26 @@ def test_what_a_narrower_rule_charges_nothing_for_is_the_broader_rules(understoo
     which states no charge: the store-wide rule's, said as such, after it."""
     a = _after(understood, "who-pays", ["whats the return window for phones"], "who pays for return shipping")
     assert "14-day returns" in a.text and "Store-wide: Return shipping is free for defective items" in a.text, a.text
+
+
+def test_a_reply_to_which_one_names_it_or_asks_again(understood, demo_catalog):
+    """After "Which one do you mean?", "is it in stock?" listed the brand's tents and "how many
+    people does it fit?" quoted a smartwatch (its name has "Fit"): which one, again; "the 440"
+    and "alpine 440" (declined) pick the one whose name alone says it, for the question asked."""
+    tents = [p for p in demo_catalog.products if p.category == "tents"]
+    family = defaultdict(list)
+    for p in tents:
+        family[tuple(p.title.split()[:-2])].append(p)  # ("Northpeak", "Alpine") of "Northpeak Alpine 440 Tent"
+    words, members = next((k, v) for k, v in family.items() if len(v) >= 2 and len({p.title.split()[-2] for p in v}) == len(v))
+    first = f"is the {' '.join(words).lower()} tent waterproof"
+    asked = understood.answer(first, session_id="which-again")
+    assert asked.text.startswith("Which one do you mean?"), asked.text
+    for message in ("is it in stock", "how many people does it fit"):
+        a = understood.answer(message, session_id="which-again")
+        assert a.text == asked.text, a.text
+    second = re.search(r"2\. ([^;]+)", asked.text).group(1)
+    number = second.split()[-2]
+    for i, message in enumerate((f"the {number}", f"{words[-1].lower()} {number}")):
+        understood.answer(first, session_id=f"which-named-{i}")
+        a = understood.answer(message, session_id=f"which-named-{i}")
+        assert second in a.text and "waterproof" in a.text, (message, a.text)

@@ -2024,6 +2024,13 @@ class Understander:
                     embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
             else:
                 candidates = list(state.listed)
+        elif (source == "session" and state is not None and len(state.candidates) > 1 and not candidates
+              and intent.label in (*PRODUCT_INTENTS, "compatibility") and not mentioned
+              and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
+            # "is the Northpeak Alpine tent waterproof?" (which one?), then "is it in stock?"
+            # listed the brand's tents, "how many people does it fit?" quoted a smartwatch
+            # ("Sonique Fit 480"): which one, again
+            candidates = list(state.candidates)
 
         # (an ellipsis asks what the question it repeats asked: "what's your cheapest tent?" then
         # "what about sleeping bags?" asks for the cheapest sleeping bags; they were listed

@@ -253,7 +253,19 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
         return candidates[int(m.group(1)) - 1]
     if _DEMONSTRATIVE_RE.search(low) and len(candidates) == 1:
         return candidates[0]
+    if not strict and len(low.split()) <= NAME_PICK_MAX_WORDS:
+        # "the 440" after "Which one do you mean? ... 2. Northpeak Alpine 440 Tent; ...": the
+        # one whose name alone has a word the message says
+        said = set(re.findall(r"[a-z0-9]+", low))
+        named = [c for c in candidates if said & set(re.findall(r"[a-z0-9]+", c.name.lower()))
+                 - set().union(*(re.findall(r"[a-z0-9]+", o.name.lower()) for o in candidates if o is not c))]
+        if len(named) == 1:
+            return named[0]
     return None
+
+
+#: How long a reply to "which one do you mean?" that names the one by a word of its name may be
+NAME_PICK_MAX_WORDS = 4
 
 
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5}
@@ -381,6 +393,13 @@ def resolve_focus(
         # talked about listed the laptops of 15 inches or more)
         or (_FITS_IN_IT.search(text) and all(e.kind == "category" for e in mentioned)
             and any(e.kind == "product" for e in state.focus)))
+    if mentioned and not keeps_focus and state is not None and state.candidates and (
+            (picked := select_candidate(text, state.candidates)) is not None
+            or (len(mentioned) == 1 and (picked := next((c for c in state.candidates if c.id == mentioned[0].id), None)))):
+        # "alpine 440" after "Which one do you mean? ... 2. Northpeak Alpine 440 Tent; ...": the
+        # answer to our question (declined, read as a message of its own; "the 440" named
+        # another product with 440 in its name)
+        return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
     if mentioned and not keeps_focus:
         if len(mentioned) == 1 and (product := brand_as_product(text, mentioned[0], state)) is not None:
             return [product.model_copy(update={"method": "selection", "score": 1.0})], "selection"
