@@ -3863,3 +3863,12 @@ def test_a_reply_to_which_one_names_it_or_asks_again(understood, demo_catalog):
         understood.answer(first, session_id=f"which-named-{i}")
         a = understood.answer(message, session_id=f"which-named-{i}")
         assert second in a.text and "waterproof" in a.text, (message, a.text)
+
+
+def test_a_case_of_the_price_match_and_a_delivery_that_fails(understood):
+    """"What if I already bought it?" after "do you price match amazon?" and "what if it arrives
+    damaged?" were declined."""
+    a = _after(understood, "match-case", ["do you price match amazon"], "what if i already bought it")
+    assert "within 14 days of purchase" in a.text, a.text
+    a = understood.answer("what if it arrives damaged?")
+    assert a.intent in ("complaint", "warranty") and "warranty" in a.text and not a.text.startswith("I'm sorry"), a.text

@@ -723,7 +723,9 @@ def asked_again(previous: Turn, mentioned: list[LinkedEntity]) -> str:
 _OWNED = (r"\b(?:(?:my|the|this|these|our)\s+(?:[\w'-]+\s+){{0,2}}"
           r"|(?:bought|got|ordered|purchased|received)\s+(?:(?:a|an|some|the|these|new|pair\s+of)\s+){{0,2}}){mention}\b")
 #: What a shopper calls the thing they bought, when they do not name it.
-_PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|products|purchase|order|package|parcel|delivery)\b",
+_PURCHASE = re.compile(r"\b(?:my|the|this)\s+(?:new\s+)?(?:item|items|product|products|purchase|order|package|parcel|delivery)\b"
+                       # (one delivered: "what if it arrives damaged?" was declined)
+                       r"|\b(?:it|they)\s+(?:arrives?|arrived|comes?|came|shows?\s+up|showed\s+up|gets?\s+delivered)\b",
                        re.IGNORECASE)
 
 
@@ -825,8 +827,9 @@ _PRICE_MATCH_TALK = re.compile(r"\bprice[- ]?match", re.IGNORECASE)
 
 def follows_a_price_match(text: str, earlier: str) -> bool:
     """Another seller named right after a price match was asked about ("do you price match?",
-    then "what about Best Buy?", "even amazon?"): the price match again (it said "I don't know")."""
-    return (len(text.split()) <= 8 and bool(_NAMES_A_RETAILER.search(text))
+    then "what about Best Buy?", "even amazon?"), or a case of it ("what if I already bought
+    it?", declined): the price match again (it said "I don't know")."""
+    return (len(text.split()) <= 8 and bool(_NAMES_A_RETAILER.search(text) or (_CASE_FOLLOW_UP.match(text) and not FAILURE.search(text)))
             and bool(_PRICE_MATCH_TALK.search(earlier) or asks_to_match_a_price(earlier)))
 
 
