@@ -3872,3 +3872,12 @@ def test_a_case_of_the_price_match_and_a_delivery_that_fails(understood):
     assert "within 14 days of purchase" in a.text, a.text
     a = understood.answer("what if it arrives damaged?")
     assert a.intent in ("complaint", "warranty") and "warranty" in a.text and not a.text.startswith("I'm sorry"), a.text
+
+
+def test_a_thing_asked_for_with_what_it_is_joined_to_its_verb(understood):
+    """"I want a tent that's easy to set up" said "I don't know" ("tent that's easy" was read as
+    the thing asked for, a tent only narrowing it); "for 3 people" after it was declined."""
+    a = _after(understood, "thats-easy", [], "i want a tent that's easy to set up")
+    assert "tents~listing~" in _cited(a) and not a.abstained, a.text
+    a = understood.answer("for 3 people", session_id="thats-easy")
+    assert "(capacity: 3 persons or more" in a.text, a.text

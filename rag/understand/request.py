@@ -118,7 +118,9 @@ def requested_thing(text: str) -> RequestedThing | None:
             if not phrase and w in _DETERMINERS:
                 definite = definite or w in ("the", "your", "you")
                 continue
-            if w in _ENDS or w in _AFTER or w in ("my", "our", "his", "her", "their", "me", "us", "to"):
+            # (and a word that ends it with its verb joined: "a tent that's easy to set up")
+            if (w in _ENDS or w in _AFTER or w in ("my", "our", "his", "her", "their", "me", "us", "to")
+                    or w.replace("’", "'").split("'")[0] in _ENDS):
                 break
             phrase.append(w)
         if 0 < len(phrase) <= MAX_WORDS:
