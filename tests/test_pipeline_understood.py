@@ -3881,3 +3881,20 @@ def test_a_thing_asked_for_with_what_it_is_joined_to_its_verb(understood):
     assert "tents~listing~" in _cited(a) and not a.abstained, a.text
     a = understood.answer("for 3 people", session_id="thats-easy")
     assert "(capacity: 3 persons or more" in a.text, a.text
+
+
+def test_a_condition_added_with_too_is_no_complaint(understood):
+    """"Waterproof too" after backpacks with a laptop sleeve was apologized for."""
+    a = _after(understood, "too-cond", ["can you recommend a backpack for travel", "one with a laptop sleeve"],
+               "waterproof too")
+    assert not a.text.startswith("I'm sorry") and "waterproof: yes" in a.text, a.text
+
+
+def test_too_expensive_asks_for_cheaper_ones(understood, demo_catalog):
+    """"Those are too expensive" after tents quoted the first tent's price; "it's too expensive"
+    on a laptop's page listed nothing cheaper: the cheaper ones, after the apology."""
+    a = _after(understood, "too-dear", ["what tents do you have"], "those are too expensive")
+    assert "Tents, cheapest first:" in a.text, a.text
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.price > 1000)
+    a = understood.answer("its too expensive", product_id=laptop.id)
+    assert "cheaper than" in a.text, a.text

@@ -87,7 +87,11 @@ _CHEAPEST = re.compile(r"\b(?:cheapest|cheepest|chepest|cheapist|cheapst|least e
 _DEAREST = re.compile(r"\b(?:most expensive|priciest|highest[- ]priced|highest price|top[- ]of[- ]the[- ]line)\b",
                       re.IGNORECASE)
 # relative to the product in focus: "anything cheaper than the X?", "like the X but cheaper"
-_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower[- ]priced|more affordable|for less)\b", re.IGNORECASE)
+_CHEAPER = re.compile(r"\b(?:cheaper|less expensive|lower[- ]priced|more affordable|for less"
+                      # (what the shopper finds too dear asks for cheaper: "those are too expensive"
+                      # after tents quoted the first tent's price)
+                      r"|too\s+(?:expensive|pricey|costly|much\s+money)|out\s+of\s+my\s+(?:budget|price\s+range)"
+                      r"|can['’]?t\s+afford)\b", re.IGNORECASE)
 _DEARER = re.compile(r"\b(?:more expensive|pricier|higher[- ]priced|higher[- ]end)\b", re.IGNORECASE)
 # "more storage for the same price?", "at a similar price": priced at most the product in focus
 _SAME_PRICE = re.compile(r"\b(?:(?:for|at)\s+(?:the\s+same|a\s+similar|that|this)\s+price|same\s+price|"

@@ -2047,7 +2047,11 @@ class Understander:
                                        # "the third one" (after a listing: apologized for)
                                        or (source == "selection" and only_a_pick(head))
                                        # "why?", "why not?" after an answer (apologized for)
-                                       or (state is not None and bool(state.turns) and bool(_WHY.match(head))))
+                                       or (state is not None and bool(state.turns) and bool(_WHY.match(head)))
+                                       # "waterproof too" after backpacks were listed (apologized for)
+                                       or (source == "session" and state is not None and bool(state.turns)
+                                           and bool(state.turns[-1].listing_texts) and not _ASKS_SOMETHING.match(head)
+                                           and len(head.split()) <= NARROWING_MAX_WORDS))
                                       and not complains(wished) or asks_about_a_case(head)):
             # "and the cheapest?", "the most expensive one", "and the lightest?": asking for a
             # price or a pick, not complaining. The model learnt "cheap" from reviews, where it

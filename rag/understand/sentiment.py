@@ -101,7 +101,8 @@ def mentions_a_person(text: str) -> bool:
     return bool(_HUMAN.search(text) or _PERSON_WORDS.search(text))
 
 
-_COMPLAINT = re.compile(r"\b(too|overpriced|over-priced|not worth|waste|disappointed|refund|broken|broke)\b", re.I)
+# ("too" before what is too much: "too expensive"; not "waterproof too")
+_COMPLAINT = re.compile(r"\b(too(?=\s+[a-z])|overpriced|over-priced|not worth|waste|disappointed|refund|broken|broke)\b", re.I)
 
 
 def complains(text: str) -> bool:
