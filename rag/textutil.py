@@ -260,7 +260,9 @@ FAILURE = re.compile(
     r"|(?:weird|strange|loud|funny|odd|grinding|rattling|clicking|buzzing|squeaking|squealing|whining)\s+"
     r"(?:(?:grinding|rattling|clicking|buzzing|squeaking|whining)\s+)?(?:noises?|sounds?)"
     r"|keeps?\s+(?:disconnecting|turning\s+off|shutting\s+(?:off|down)|restarting|rebooting|cutting\s+out|freezing"
-    r"|crashing|dropping\s+(?:the\s+)?(?:connection|signal))|(?:randomly\s+)?(?:shuts|turns)\s+off\s+(?:by\s+itself|randomly|on\s+its\s+own))\b",
+    r"|crashing|dropping\s+(?:the\s+)?(?:connection|signal))|(?:randomly\s+)?(?:shuts|turns)\s+off\s+(?:by\s+itself|randomly|on\s+its\s+own)"
+    # ("my laptop screen flickers" was declined)
+    r"|flicker(?:s|ing|ed)?|glitch(?:es|ing|y)|dead\s+pixels?|won['’]?t\s+(?:boot|load|zip|close|lock))\b",
     re.IGNORECASE)
 
 #: A shopper unhappy with what they bought ("I'm not happy with my laptop, it's too slow"): what

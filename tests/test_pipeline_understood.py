@@ -3898,3 +3898,9 @@ def test_too_expensive_asks_for_cheaper_ones(understood, demo_catalog):
     laptop = next(p for p in demo_catalog.products if p.category == "laptops" and p.price > 1000)
     a = understood.answer("its too expensive", product_id=laptop.id)
     assert "cheaper than" in a.text, a.text
+
+
+def test_a_screen_that_flickers_is_a_failure(understood):
+    """"My laptop screen flickers" was declined."""
+    a = understood.answer("my laptop screen flickers")
+    assert a.intent == "complaint" and "warranty" in a.text, a.text
