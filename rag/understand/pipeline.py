@@ -878,6 +878,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          the warranty that applies, then the handoff to support;
       price_match        asks_to_match_a_price ("I found it cheaper on Amazon"), whatever the
                          model says: the store's price match;
+      store_question     asks_about_the_store ("any discount codes?"), from a product's page or
+                         about the product talked about, not of it: the store's documents, else
+                         "I don't know";
       store_range        asks_for_the_range, naming nothing ("what do you sell?", "recommend me
                          something"), whatever the model says: what the store carries;
       policy_named       a warranty, a return policy or a restocking fee named ("what's the
@@ -934,6 +937,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "warranty", "warranty_claim"
     if asks_to_match_a_price(text):
         return "availability_price", "price_match"
+    if (intent.label in (*PRODUCT_INTENTS, "out_of_scope") and source in ("context", "session") and not mentioned
+            and asks_about_the_store(text) and not REFERS_TO_ONE.search(text) and not _ASKS_OF_ONE.search(text)):
+        # "what are your customer service hours?", "any discount codes?" on a laptop's or a
+        # backpack's page quoted its battery life, its price: about the store
+        return "out_of_scope", "store_question"
     declined = intent.label == "out_of_scope"
     if (intent.label in POLICY_INTENTS and thing is not None and thing.trade and source in ("message", "none")
             and any(e.kind == "category" and e.method == "exact" and e.mention

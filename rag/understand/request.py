@@ -373,7 +373,9 @@ _ABOUT_THE_STORE = re.compile(
     r"warehouses?|showrooms?|locations?|outlets?))\b", re.IGNORECASE)
 # ... asked of the store, not of the assistant ("what's your name?") nor the shopper's own
 _ASKED_OF_THE_STORE = re.compile(r"\b(?:you|your|u|ur|the\s+store|the\s+shop|this\s+store|this\s+shop)\b"
-                                 r"|^\W*(?:can|could|may)\s+i\b|^\W*(?:is|are)\s+there\b", re.IGNORECASE)
+                                 r"|^\W*(?:can|could|may)\s+i\b|^\W*(?:is|are)\s+there\b"
+                                 # ("any discount codes?": of the store, with nothing else asked of)
+                                 r"|^\W*(?:(?:and|so|ok|okay|hi|hey)\W+)?(?:got\s+)?any\b", re.IGNORECASE)
 
 
 def asks_about_the_store(text: str) -> bool:
