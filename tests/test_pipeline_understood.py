@@ -3913,3 +3913,10 @@ def test_a_question_about_the_store_from_a_products_page(understood, demo_catalo
     for product in [next(p for p in demo_catalog.products if p.category == kind) for kind in ("backpacks", "laptops")]:
         a = understood.answer(message, product_id=product.id)
         assert a.abstained and product.id not in {e.owner_id for e in a.evidence}, (product.id, a.text)
+
+
+def test_a_kind_named_by_its_noun_and_an_alias_of_it(understood):
+    """"Do you sell smoothie blenders?" asked which product was meant once "smoothie" named
+    Blenders too (the alias only narrowed the thing asked for, and was dropped)."""
+    a = understood.answer("do you sell smoothie blenders")
+    assert "blenders~listing~" in _cited(a), a.text

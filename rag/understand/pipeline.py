@@ -1431,9 +1431,12 @@ class Understander:
             # "do you sell laptop bags?" asks for no laptop, "coffee beans" for no coffee maker:
             # a category that only narrows what is asked for is not what the shopper wants
             # ("phone accessories" asks for what goes with phones: the category stays)
+            # (not one the thing's own noun names: "smoothie blenders" linked Blenders by its alias
+            # "smoothie", which only narrows "blenders")
             mentioned = [e for e in mentioned
                          if not (e.kind == "category" and narrows_only(thing, e.mention or e.name)
-                                 and not asks_for_accessories(head))]
+                                 and not asks_for_accessories(head)
+                                 and singular(thing.head) != singular(e.name.lower().split()[-1]))]
         mentioned = without_purpose_categories(head, without_feature_categories(head, mentioned), self.linker)
         held = carried_categories(head, thing, mentioned, self.linker)
         mentioned = [e for e in mentioned if e not in held]
