@@ -3920,3 +3920,12 @@ def test_a_kind_named_by_its_noun_and_an_alias_of_it(understood):
     Blenders too (the alias only narrowed the thing asked for, and was dropped)."""
     a = understood.answer("do you sell smoothie blenders")
     assert "blenders~listing~" in _cited(a), a.text
+
+
+def test_like_this_but_with_a_feature_is_the_feature_listing(understood, demo_catalog):
+    """"Anything similar but with noise cancelling?" on a pair's page is those of its kind with
+    it, not its look-alikes (which share its lack of it)."""
+    pair = next(p for p in demo_catalog.products if p.category == "headphones"
+                and any(a.key == "noise_cancelling" and a.values[0].lower() in ("no", "false") for a in p.attributes))
+    a = understood.answer("anything similar but with noise cancelling?", product_id=pair.id)
+    assert "noise cancelling: yes" in a.text, a.text

@@ -1315,6 +1315,8 @@ def with_names_for_ids(text: str, mentioned: list[LinkedEntity]) -> str:
     return text
 
 
+#: A condition added to what is asked for ("... but with noise cancelling", "... without a cord")
+_WITH_A_CONDITION = re.compile(r"\b(?:with|without|but)\b", re.IGNORECASE)
 #: Words of attribute keys that name no fact of their own ("battery life", "screen size")
 _ANY_KEY_WORDS = frozenset(content_words("size type life level rating number count"))
 
@@ -1743,8 +1745,10 @@ class Understander:
             intent = intent.model_copy(update={"label": "comparison", "reason": "alike_or_not"})
         elif (source in ("session", "context", "message") and special is None
               and (intent.label in ("product_info", "availability_price")
-                   # ("what else is like this?" on a phone's page: declined, then its price)
-                   or (intent.label == "out_of_scope" and source in ("session", "context")))
+                   # ("what else is like this?" on a phone's page: declined, then its price; not
+                   # one narrowed by a feature: "anything similar but with noise cancelling?")
+                   or (intent.label == "out_of_scope" and source in ("session", "context")
+                       and not _WITH_A_CONDITION.search(head)))
               and sum(e.kind == "product" for e in focus) == 1 and _LIKE_IT.search(head)
               and not price_constraint(head).relative and not compares_with_it(head)):
             # "what other watches are similar?" on a watch's page, "what do you have that is like
