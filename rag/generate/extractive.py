@@ -829,7 +829,8 @@ class ExtractiveGenerator:
         # Wireless Headphones): every fact shares it by the name, and the one nearest to it in
         # meaning once the name is left out answers ("connectivity: Bluetooth 5.3"; it quoted
         # the price, the first fact)
-        asks_its_name = not asked and not overview and bool(q_words) and q_words <= named and is_yes_no_question(question)
+        # (one word: "does the latch come in white?" of the X Latch Assembly, White names it)
+        asks_its_name = not asked and not overview and len(q_words) == 1 and q_words <= named and is_yes_no_question(question)
         # (not for an amount of money alone: "anything under $20?" is near "Finished in silver")
         if self.encoder is not None and q_words - money_asked - _ANY_THING and (not lexical_hit or asks_its_name):
             # semantic relevance only when the words found nothing: keeps the common path fast
