@@ -462,6 +462,7 @@ def asked_use(text: str) -> AskedUse | None:
 
 
 def asks_for_a_use(text: str) -> bool:
+    """Whether the message asks for something by its use (`asked_use`), whatever it names."""
     return asked_use(text) is not None
 
 
