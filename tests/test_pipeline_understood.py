@@ -3929,3 +3929,16 @@ def test_like_this_but_with_a_feature_is_the_feature_listing(understood, demo_ca
                 and any(a.key == "noise_cancelling" and a.values[0].lower() in ("no", "false") for a in p.attributes))
     a = understood.answer("anything similar but with noise cancelling?", product_id=pair.id)
     assert "noise cancelling: yes" in a.text, a.text
+
+
+def test_help_choosing_what_it_is_for_and_a_budget(understood):
+    """"Hello i need help choosing a phone", "i mostly take photos", "and my budget is 700" were
+    declined, one after the other: the phones, by camera, then at $700 or less."""
+    a = _after(understood, "help-choosing", [], "hello i need help choosing a phone")
+    assert "phones~listing~" in _cited(a) and not a.text.startswith(NOT_SHOWN), a.text
+    a = understood.answer("i mostly take photos", session_id="help-choosing")
+    assert "(main camera, highest first)" in a.text, a.text
+    a = understood.answer("and my budget is 700", session_id="help-choosing")
+    assert "(main camera, highest first) at $700.00 or less" in a.text, a.text
+    a = understood.answer("help me choose a laptop")
+    assert "laptops~listing~" in _cited(a), a.text

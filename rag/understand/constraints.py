@@ -135,7 +135,9 @@ def superlatives(text: str, first_word: bool = False) -> list[re.Match[str]]:
 # what is left of a message that only states a condition once its amounts and superlatives go
 _CONDITION_WORDS = re.compile(r"\b(?:the|a|an|one|ones|and|or|only|just|please|pls|max|maximum|min|minimum|less|"
                               r"more|at|most|least|under|below|over|above|up|to|for|ok|okay|then|thanks|"
-                              r"each|apiece|tops|if|possible|ideally|preferably|so)\b",  # "under 200 each"
+                              r"each|apiece|tops|if|possible|ideally|preferably|so|"
+                              # ("and my budget is 700" after phones: declined)
+                              r"my|budget|is|around|about|roughly|approximately)\b",  # "under 200 each"
                               re.IGNORECASE)
 _ANY_SUPERLATIVE = re.compile(r"\b[a-z]+est\b", re.IGNORECASE)
 

@@ -242,7 +242,9 @@ def _about_the_catalog(text: str, intent: IntentPrediction, mentioned: list[Link
 
 #: Asking for something to buy: "I need", "I'm looking for", "buy", "show me".
 _REQUEST_VERB = (r"(?:need|want|looking for|look for|searching for|shopping for|shop for|in the market for|"
-                 r"buy|purchase|get(?: me)?|find(?: me)?|show(?: me)?|recommend|suggest)")
+                 r"buy|purchase|get(?: me)?|find(?: me)?|show(?: me)?|recommend|suggest|"
+                 # "i need help choosing a phone" (declined), "help me pick a laptop"
+                 r"choose|choosing|pick|picking|pick out|picking out|select|selecting|decide on|deciding on)")
 #: Up to three words between the request and what is asked for ("a new", "some good", "a
 #: 2-person"), none of them a person, a possession or an infinitive: "I need you to pair with my
 #: phone", "help me find my lost phone" and "I need to pay my phone bill" ask for no phone.
@@ -336,10 +338,14 @@ NARROWING_MAX_WORDS = 6
 # what the shopper wants of the listing, said without "with": what for ("for the gym", "mostly
 # for travel"), a liking ("I like espresso", "preferably black"), or a word or two ("wireless",
 # "glass jar"); each was declined as out of scope
+#: What the shopper mostly does, which the thing asked for is for ("i mostly take photos")
+_MOSTLY_DOES = re.compile(r"(?:i|we)(?:'ll|\s+will)?\s+(?:mostly|mainly|usually|often|primarily)\s+", re.IGNORECASE)
 _WANTS_OF_THE_LISTING = re.compile(
     r"^\W*(?:(?:and|but|ok|okay|so|hmm|well|also)\W+)?"
     r"(?:(?:it'?s\s+|it\s+is\s+|they'?re\s+|mainly\s+|mostly\s+|just\s+|something\s+|one\s+)*for\s+(?!how\b|what\b|when\b|why\b)"
-    r"|(?:i\s+(?:really\s+)?(?:like|prefer|love|want|need)|i'?d\s+(?:like|prefer|rather\s+have)|preferably|ideally)\s+)"
+    r"|(?:i\s+(?:really\s+)?(?:like|prefer|love|want|need)|i'?d\s+(?:like|prefer|rather\s+have)|preferably|ideally)\s+"
+    # what the shopper mostly does ("i mostly take photos" after phones: declined)
+    rf"|{_MOSTLY_DOES.pattern})"
     r"[a-z0-9]", re.IGNORECASE)
 #: "only the 4-season ones", "just the red ones", "the waterproof ones": those of the listing
 _ONLY_THOSE = re.compile(r"^\W*(?:(?:and|but|ok|okay|so)\W+)?(?:(?:only|just)\s+(?:the\s+)?(?P<only>[\w -]+?)(?:\s+ones?)?"
@@ -1731,7 +1737,9 @@ class Understander:
             # know", where no listing shows one)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "listed_narrowing"})
             category = next(e for e in focus if e.kind == "category")
-            query = f"{category.name} {head}"
+            # ("i usually go running" after headphones: headphones for going running)
+            does = re.match(rf"^\W*(?:(?:and|but|ok|okay|so|well)\W+)?{_MOSTLY_DOES.pattern}", head, re.IGNORECASE)
+            query = f"{category.name} for {head[does.end():]}" if does else f"{category.name} {head}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and sum(e.kind == "product" for e in focus) == 1 and compares_with_it(head)):

@@ -25,6 +25,9 @@ _ASKING = re.compile(
     r"(?:\s+(?:guys|folks|all|also|still|even|currently|ever))?"
     r"\s+(?:(?P<trade>sell|carry|stock|offer|provide)|have|do|make)"
     r"|(?:is|are)\s+there|(?:have\s+)?(?:you|u)\s+got|got(?=\s+any\b)"
+    # help to choose one ("i need help choosing a phone", "help me pick a laptop")
+    r"|(?:(?:i|we)\s+(?:need|want|would\s+like)\s+(?:some\s+)?help\s+(?:with\s+)?|help\s+(?:me\s+|us\s+)?(?:to\s+)?)"
+    r"(?:choos(?:e|ing)|pick(?:ing)?(?:\s+out)?|find(?:ing)?|select(?:ing)?|decid(?:e|ing)\s+on)"
     r"|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:just\s+|also\s+)?(?:need|want|looking\s+for|searching\s+for|shopping\s+for)"
     # for someone else ("my son wants headphones"), or said politely ("I'd like a tent")
     r"|(?:my|our)\s+(?:[a-z']+\s+){1,3}?(?:needs|wants|is\s+looking\s+for|would\s+like)"
