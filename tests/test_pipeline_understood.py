@@ -3942,3 +3942,10 @@ def test_help_choosing_what_it_is_for_and_a_budget(understood):
     assert "(main camera, highest first) at $700.00 or less" in a.text, a.text
     a = understood.answer("help me choose a laptop")
     assert "laptops~listing~" in _cited(a), a.text
+
+
+def test_what_about_another_amount_after_a_listing_asked_of_the_store(understood):
+    """"What about 4 people" after "do you have any 2 person tents under 200?" listed the 2-person
+    tents again (read as the store's question with "4 people" beside it)."""
+    a = _after(understood, "what-about-4", ["do you have any 2 person tents under 200"], "what about 4 people")
+    assert "(capacity: 4 persons or more) at $200.00 or less" in a.text, a.text

@@ -1673,7 +1673,10 @@ class Understander:
         elif (special is None and intent.label == "out_of_scope" and state is not None and state.turns
               and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
               and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
-              and self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text)):
+              and self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text)
+              # (not another condition on what was just listed: "do you have any 2 person tents
+              # under 200?", then "what about 4 people" listed the 2-person ones again)
+              and not (state.turns[-1].listing_texts and only_a_condition(_ELLIPSIS.sub(" ", head, count=1)))):
             # "do you price match amazon?" then "what about walmart?" (declined): the same
             # question about another thing of the same kind, which no catalog name links (not
             # "what about the weather?")
