@@ -3949,3 +3949,11 @@ def test_what_about_another_amount_after_a_listing_asked_of_the_store(understood
     tents again (read as the store's question with "4 people" beside it)."""
     a = _after(understood, "what-about-4", ["do you have any 2 person tents under 200"], "what about 4 people")
     assert "(capacity: 4 persons or more) at $200.00 or less" in a.text, a.text
+
+
+def test_how_long_to_charge_is_no_cable_length(understood, demo_catalog):
+    """"How long does it take to charge a phone?" on a charger's page: "The cable is 1.5 m long"."""
+    charger = next(p for p in demo_catalog.products if p.category == "chargers-cables"
+                   and re.search(r"\b\d+(?:\.\d+)? m long", p.description or ""))
+    a = understood.answer("how long does it take to charge a phone", product_id=charger.id)
+    assert " m long" not in a.text, a.text

@@ -379,6 +379,9 @@ _STATES_RUNTIME = re.compile(r"\bper\s+charge\b|\bbattery\s+life\b|\bon\s+(?:a\s
                              r"|\bplay(?:s|back)?\b|\blasts?\b|\bruntime\b", re.IGNORECASE)
 _STATES_CHARGING_TIME = re.compile(r"\bcharg(?:e|es|ing)\s+(?:fully\s+)?in\b|\bcharg(?:e|ing)\s+time\b|\bto\s+(?:fully\s+)?charge\b",
                                    re.IGNORECASE)
+#: A length, not a time ("1.5 m long", "length: 2 m")
+_STATES_A_LENGTH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:m|cm|mm|ft|feet|foot|in|inch(?:es)?|meters?|metres?)\b(?!\s*(?:in|of)\b)"
+                              r"|\blength\s*:", re.IGNORECASE)
 _CURRENCIES = frozenset("$€£")
 _ANY_THING = content_words("anything something everything")
 #: What the store offers a shopper whose purchase failed, or was the wrong one
@@ -975,9 +978,11 @@ class ExtractiveGenerator:
                 # which says another of its words; nor "does it have an HDMI port?" by "charging
                 # port: USB-C", another kind of port
                 relevant = False
-            if (relevant and _ASKS_CHARGING_TIME.search(question) and _STATES_RUNTIME.search(sentence)
+            if (relevant and _ASKS_CHARGING_TIME.search(question)
+                    and (_STATES_RUNTIME.search(sentence) or _STATES_A_LENGTH.search(sentence))
                     and not _STATES_CHARGING_TIME.search(sentence)):
-                # how long it runs on a charge is not how long it takes to charge
+                # how long it runs on a charge is not how long it takes to charge, nor is how long
+                # its cable is ("how long does it take to charge a phone?": "The cable is 1.5 m long")
                 relevant = False
             if relevant and items[rank].evidence.source == "attribute" and (
                     _names_another_code(codes, sentence)
