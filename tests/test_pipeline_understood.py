@@ -3957,3 +3957,11 @@ def test_how_long_to_charge_is_no_cable_length(understood, demo_catalog):
                    and re.search(r"\b\d+(?:\.\d+)? m long", p.description or ""))
     a = understood.answer("how long does it take to charge a phone", product_id=charger.id)
     assert " m long" not in a.text, a.text
+
+
+@pytest.mark.parametrize("message", ["can i order by phone", "do you take phone orders"])
+def test_an_order_by_phone_is_a_service_of_the_store(understood, message):
+    """"Can I order by phone?" quoted the shipping rates, "do you take phone orders?" that cards
+    are charged when the order ships: the store's documents do not say."""
+    a = understood.answer(message)
+    assert a.abstained and not a.escalate, a.text

@@ -49,6 +49,7 @@ from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import (
     RequestedThing,
+    ORDERS_BY_PHONE,
     asks_about_the_store,
     asks_what_to_get,
     maker_not_carried,
@@ -943,8 +944,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "warranty", "warranty_claim"
     if asks_to_match_a_price(text):
         return "availability_price", "price_match"
-    if (intent.label in (*PRODUCT_INTENTS, "out_of_scope") and source in ("context", "session") and not mentioned
-            and asks_about_the_store(text) and not REFERS_TO_ONE.search(text) and not _ASKS_OF_ONE.search(text)):
+    if ((intent.label in (*PRODUCT_INTENTS, "out_of_scope") and source in ("context", "session") and not mentioned
+            and asks_about_the_store(text) and not REFERS_TO_ONE.search(text) and not _ASKS_OF_ONE.search(text))
+            # ("can I order by phone?" quoted the shipping rates; "phone" is no phone asked for)
+            or (intent.label in (*POLICY_INTENTS, *PRODUCT_INTENTS, "out_of_scope", "order_change")
+                and ORDERS_BY_PHONE.search(text))):
         # "what are your customer service hours?", "any discount codes?" on a laptop's or a
         # backpack's page quoted its battery life, its price: about the store
         return "out_of_scope", "store_question"

@@ -362,6 +362,10 @@ def asks_for_an_overview(text: str) -> bool:
 
 # The store's own services and whereabouts, asked of it ("do you have student discounts?",
 # "what are your customer service hours?", "do you charge sales tax?")
+#: An order taken by phone ("can I order by phone?", "do you take phone orders?"), a service of
+#: the store's (the shipping and payment rules were quoted, for "order")
+ORDERS_BY_PHONE = re.compile(r"\b(?:order|buy|purchase)\w*\s+(?:by|over\s+the|via|on\s+the)\s+(?:phone|telephone)\b"
+                             r"|\b(?:phone|telephone)\s+orders?\b|\bcall\s+(?:in\s+)?(?:an?\s+|my\s+)?order\b", re.IGNORECASE)
 _ABOUT_THE_STORE = re.compile(
     r"\b(?:(?:student|military|senior|teacher|employee|first[- ]time|bulk|volume|loyalty|member)\s+discounts?"
     r"|(?:discount|coupon|promo|promotion|voucher)\s*codes?|loyalty|rewards?\s+program"
@@ -370,6 +374,7 @@ _ABOUT_THE_STORE = re.compile(
     # ("do you give store credit?" was declined as though about something else)
     r"|store\s+credit|gift[- ]?wrap\w*|layaway|trade[- ]?ins?|rain\s*checks?|curbside|in[- ]store\s+pick[- ]?up"
     r"|customer\s+(?:service|support|care)|(?:opening|business|store|support|office)\s+hours"
+    rf"|{ORDERS_BY_PHONE.pattern}"
     r"|(?:your|the\s+store'?s?|the\s+shop'?s?)\s+(?:hours|phone(?:\s+number)?|number|address|email|location|locations"
     r"|warehouses?|stores?|shops?|showroom|office|offices|headquarters)"
     r"|(?:do|does)\s+(?:you|u|the\s+store)\s+have\s+(?:a\s+|any\s+)?(?:physical\s+|retail\s+)?(?:stores?|shops?|"
