@@ -3965,3 +3965,12 @@ def test_an_order_by_phone_is_a_service_of_the_store(understood, message):
     are charged when the order ships: the store's documents do not say."""
     a = understood.answer(message)
     assert a.abstained and not a.escalate, a.text
+
+
+def test_an_order_for_a_kind_the_store_sells_is_a_request_for_it(understood):
+    """"Can I order a phone?" was handed to support as a change to an order; "can I change my
+    order?" still is."""
+    a = understood.answer("can i order a phone")
+    assert a.intent == "recommendation" and "phones~listing~" in _cited(a) and not a.escalate, a.text
+    a = understood.answer("can i change my order")
+    assert a.escalate, a.text

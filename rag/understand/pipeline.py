@@ -959,6 +959,12 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         # "do you sell smart watches" was a payment question (and said "I don't know"): the
         # category sold is what it asks about
         return "recommendation", "store_request"
+    if (intent.label in TRANSACTIONAL_INTENTS and thing is not None and thing.indefinite and source in ("message", "none")
+            and any(e.kind == "category" and e.method == "exact" and e.mention
+                    and singular(e.mention.lower().split()[-1]) == singular(thing.head) for e in mentioned)):
+        # "can I order a phone?" was handed to support as a change to an order: a kind the
+        # store sells, asked for
+        return "recommendation", "shopping_request"
     if (declined or (intent.label == "comparison" and not mentioned)) and (named := _POLICY_NAMED.search(text)):
         # "what's the difference between your 3-year and 5-year warranties?" (declined): a rule
         # of the store named by its own word
