@@ -971,6 +971,11 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return ("warranty" if named.group("warranty") else "return_policy"), "policy_named"
     if declined and source == "message" and any(e.kind == "brand" and e.method == "exact" for e in mentioned):
         return "product_info", "store_brand"
+    if (declined and source in ("message", "none") and asks_for_brands(text)
+            and any(e.kind in ("category", "product") and e.method == "exact" for e in mentioned)):
+        # "who makes the headphones?", "what brand is the first phone?" (declined): the
+        # makers of a kind the store sells, the brand of a product
+        return "product_info", "brand_asked"
     if declined and source in ("message", "none") and thing is not None and thing.trade:
         return "product_info", "store_request"
     if declined and source == "message" and asks_to_buy(text, mentioned):

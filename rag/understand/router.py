@@ -83,12 +83,16 @@ def _ids(entities: list[LinkedEntity], kind: str) -> list[str]:
     return [e.id for e in entities if e.kind == kind]
 
 
-_BRANDS = re.compile(r"\b(?:brands?|manufacturers?)\b", re.IGNORECASE)
+_BRANDS = re.compile(
+    r"\b(?:brands?|manufacturers?)\b"
+    # who makes them: "who makes the headphones?" (declined), "who made this?"
+    r"|\bwho\s+(?:makes?|made|manufactures?|produces?|builds?)\b|\bmade\s+by\s+(?:who|whom|which|what)\b"
+    r"|\bwhat\s+company\b", re.IGNORECASE)
 
 
 def asks_for_brands(text: str) -> bool:
-    """"What brands of laptops do you carry?", "which manufacturers do you sell?" ("maker" is
-    no such word: "what coffee maker is easiest to clean?")."""
+    """"What brands of laptops do you carry?", "which manufacturers do you sell?", "who makes
+    the headphones?" ("maker" is no such word: "what coffee maker is easiest to clean?")."""
     return bool(_BRANDS.search(text or ""))
 
 
