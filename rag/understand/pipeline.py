@@ -386,6 +386,11 @@ _FOR_A_NAMED_PRODUCT = re.compile(
     r"^\W*(?:and\s+|ok\s+|so\s+)?(?:(?:which|what|any)\s+(?:ones?\s+|of\s+(?:them|those|these)\s+)?"
     r"(?:fits?|works?\s+with|goes?\s+with|(?:are|is)\s+(?:for|compatible\s+with))|(?:the\s+)?(?:ones?\s+)?for|that\s+fits?)"
     r"\s+(?:the|my|a|an)\b", re.IGNORECASE)
+# "is the first one lighter than the third one?", "the first or the second?": two listed
+# products set against each other by their ordinals (read as a question of the first alone)
+_SETS_AGAINST = re.compile(
+    r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b.*\b(?:than|or|vs\.?|versus)\b"
+    r".*\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b", re.IGNORECASE)
 _PICKS_AMONG = re.compile(r"^\W*(?:and\s+|so\s+|ok\s+)?which(?:\s+one|\s+ones|\s+of\s+(?:them|these|those))?\s+"
                           r"(?:is|are|has|have|would|will|should|keeps?|lasts?|holds?)\b"
                           r"|^\W*(?:and|what about|how about)\s+(?:the\s+)?(?:\w+est|most\s+\w+|least\s+\w+)\b"
@@ -1581,7 +1586,7 @@ class Understander:
             # "compare the first two", "compare them" after an answer listed products: those,
             # side by side (it abstained: the category in focus is no pair to compare)
             focus, source = several, "selection"
-            intent = intent.model_copy(update={"reason": "listed_comparison"})
+            intent = intent.model_copy(update={"label": "comparison", "reason": "listed_comparison"})
             # (read with their names, and what it asks kept: "which of the first two has the
             # longer battery life?")
             query = f"{head} ({' and '.join(e.name for e in several)})"
@@ -2325,7 +2330,8 @@ class Understander:
         and the third one", "them"), when it names no product of its own. Not "those" of a
         listing asked with a price bound: "which of those is under $1000?" after the laptops
         with 16 GB narrows that listing (it compared the three shown, all dearer)."""
-        if (intent.label != "comparison" or state is None or state.candidates or context is not None
+        if ((intent.label != "comparison" and not (intent.label in (*PRODUCT_INTENTS, "recommendation", "out_of_scope") and _SETS_AGAINST.search(head)))
+                or state is None or state.candidates or context is not None
                 or any(e.kind == "product" for e in mentioned)):
             return []
         bound = price_constraint(head)

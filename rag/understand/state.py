@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from rag.understand.linker import singular
 from rag.understand.types import LinkedEntity
 
 MAX_TURNS = 50          # history kept per session (oldest dropped)
@@ -242,7 +243,8 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
         return None
     low = text.lower()
     m = _ORDINAL_RE.search(low)
-    if m and strict and not (m.group(0).split()[-1] in _PICK_NOUNS or _ALONE_RE.match(low) or only_a_pick(low)):
+    if m and strict and not (m.group(0).split()[-1] in _PICK_NOUNS or _ALONE_RE.match(low) or only_a_pick(low)
+                             or _names_their_kind(low[m.end():], candidates)):
         m = None
     if m:
         i = _ORDINALS[m.group(1)]
@@ -262,6 +264,17 @@ def select_candidate(text: str, candidates: list[LinkedEntity], strict: bool = F
         if len(named) == 1:
             return named[0]
     return None
+
+
+def _names_their_kind(after: str, candidates: list[LinkedEntity]) -> bool:
+    """The word after an ordinal names what every candidate is: "what brand is the first
+    phone?" of the phones listed (a Smartphone each), "the second laptop"; "the last day to
+    return" names none."""
+    word = re.match(r"\s+([a-z]{3,})", after)
+    if word is None:
+        return False
+    kind = singular(word.group(1))
+    return all(kind in c.name.lower() for c in candidates)
 
 
 #: How long a reply to "which one do you mean?" that names the one by a word of its name may be
@@ -328,10 +341,14 @@ def name_the_pick(text: str, picked: LinkedEntity) -> str:
     m = _ORDINAL_RE.search(low) or _NUMBER_PICK_RE.match(low) or _DEMONSTRATIVE_RE.search(low)
     if m is None:
         return f"{text} ({picked.name})"
-    if not (m.start() or m.end() < len(text)):
+    end = m.end()
+    if _names_their_kind(low[end:], [picked]):
+        # ("the second phone": the kind's word goes with the ordinal)
+        end += re.match(r"\s+[a-z]+", low[end:]).end()
+    if not (m.start() or end < len(text)):
         return picked.name
     article = "the " if re.match(r"(?:the|this|that)\s", low[m.start():]) else ""
-    return f"{text[:m.start()]}{article}{picked.name}{text[m.end():]}"
+    return f"{text[:m.start()]}{article}{picked.name}{text[end:]}"
 
 
 # words after a brand's name that make it the brand, not a product of it ("the Kestrel range")
@@ -399,6 +416,15 @@ def resolve_focus(
         # "alpine 440" after "Which one do you mean? ... 2. Northpeak Alpine 440 Tent; ...": the
         # answer to our question (declined, read as a message of its own; "the 440" named
         # another product with 440 in its name)
+        return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
+    if (mentioned and not keeps_focus and state is not None and not state.candidates and state.pick_listing
+            and all(e.kind == "category" for e in mentioned)
+            and (m := _ORDINAL_RE.search(text.lower())) is not None
+            and _names_their_kind(text.lower()[m.end():], state.pick_listing)
+            and len(select_several(text, state.pick_listing)) < 2
+            and (picked := select_candidate(text, state.pick_listing, strict=True)) is not None):
+        # "how much is the second phone?" after the phones listed: the second of them (the
+        # kind named is no new search: it quoted the first phone's price)
         return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
     if mentioned and not keeps_focus:
         if len(mentioned) == 1 and (product := brand_as_product(text, mentioned[0], state)) is not None:
