@@ -46,7 +46,7 @@ from rag.generate.extractive import (
     picked_by,
 )
 from rag.prompt import ABSTENTION
-from rag.textutil import content_words
+from rag.textutil import asked_elapsed, content_words, is_yes_no_question, past_every_period
 from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
@@ -68,6 +68,8 @@ NOT_CARRIED = "I can't find that in our store."
 SOME_PRODUCTS_ONLY = "Our store-wide policies don't say; only the rules for some products do:"
 NOT_SHOWN = "I can't tell from our product details which ones match that. Here is what we have:"
 NOT_LINKED = "Our product details don't say whether it works with that. Here is what they list:"
+PERIODS_PASSED = "That is longer than the periods our policies give:"
+NOT_STATED = "Our product details don't say. Here is what they list:"
 DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
@@ -176,6 +178,11 @@ def apply_response_policy(
         # which reads as a list of waterproof ones (and the store's range, for "what are your
         # best sellers?", not for "what do you sell?")
         body = f"{note} {out.text}"
+    elif (intent in ("complaint", "warranty", "return_policy") and (elapsed := asked_elapsed(message)) is not None
+          and out.evidence and {e.source for e in out.evidence} <= STORE_SOURCES and past_every_period(elapsed, out.text)):
+        # "my blender stopped working", then "had it for 2 years": the 1-year warranty and the
+        # 30-day returns quoted as though they still applied
+        body = f"{PERIODS_PASSED} {out.text}"
     elif out.evidence and all(e.id == STORE_RANGE_ID for e in out.evidence) and reason != "store_range":
         # "do you sell TVs?": nothing it sells is that, and what it sells (what was asked is
         # not answered: an abstention, with the store's range cited); "what do you sell?" asked
@@ -211,6 +218,8 @@ def _feature_words(feature: str) -> set[str]:
 
 
 _BEST = frozenset(content_words("best better top"))
+#: What the store says of any product it sells: its price, its stock, who makes it
+_TRADE_FACTS = frozenset({"price", "availability", "product"})
 #: A listing in an order ("Chargers ... (wattage, highest first): ...", "Tents, cheapest first: ...")
 _ORDERED = re.compile(r"\w first(?:\)|:)")
 
@@ -244,6 +253,12 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # machine is easiest to use?" listed the espresso makers as though ordered by it (not
         # a listing in an order the pick asked for: "the fastest one", "(wattage, highest first)")
         return NOT_SHOWN
+    if sources <= _TRADE_FACTS and is_yes_no_question(message):
+        # a yes or no asked of a product that its price, stock or make do not state: "is it on
+        # sale?" quoted its price, "is there a newer model?" its maker, as though they said
+        # yes (not an attribute's value, which often answers by itself: "is it good for
+        # winter?" -> "season: 4-season")
+        return NOT_STATED
     if sources <= COMPATIBILITY_SOURCES:
         # (a request for a thing that fits, "a clear case for the X", is told which it cannot
         # tell, as a listing is)

@@ -209,6 +209,13 @@ def within_period(days: float, sentence: str) -> bool | None:
     return all(days <= p for p in periods) if periods else None
 
 
+def past_every_period(days: float, text: str) -> bool:
+    """Whether `days` is longer than every period the text gives (False when it gives none):
+    two years are past "a 1-year warranty" and "within 30 days" both."""
+    periods = [_first_days(m) for m in _PERIOD.finditer(text)]
+    return bool(periods) and all(days > p for p in periods)
+
+
 @dataclass(frozen=True)
 class AskedQuantities:
     """The amount of money and the time (in days) a question gives, read once per question:

@@ -142,6 +142,13 @@ REQUEST_WORDS = GENERIC_WORDS | frozenset(content_words(
 # case, and was answered "... comes in 3 colors".
 FRAME_VERBS = frozenset(content_words("come comes came"))
 
+#: The graph's facts of one product: its attributes, price, stock and colours (no passage about
+#: it, whose words a reader weighs)
+OWN_FACT_SOURCES = frozenset({"attribute", "price", "availability", "product", "variants"})
+# Verbs that ask whether a product has a thing, not what it does: "does it have GPS?", "does it
+# support ...", "is there ...", "can I get it in ..."
+_OWN_FACT_VERBS = frozenset(content_words("have has include includes support supports get got use work"))
+
 # Words that praise what is asked for rather than narrow it ("any good headphones?").
 PRAISE_WORDS = frozenset(content_words(
     "good great nice decent quality solid cool awesome top excellent perfect ideal proper right reliable popular"))
@@ -1161,6 +1168,13 @@ class ExtractiveGenerator:
             # and what for ("which headphones are best for the gym?" listed every pair, as
             # though each were for it)
             complements = content_words(picks) | content_words(asked_complements(question))
+        if (not complements and is_yes_no_question(question) and context.items
+                and any(item.evidence.source in OWN_FACT_SOURCES for item in context.items)
+                and len({item.evidence.owner_id for item in context.items}) == 1):
+            # a yes or no asked of what a product does or is, read against its own facts alone:
+            # every word it asks by ("does it track sleep?", "is it on sale?"; "is it heavy?"
+            # meets "weight", CANONICAL)
+            complements = content_words(question) - FRAME_VERBS - _OWN_FACT_VERBS
         complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
