@@ -305,6 +305,9 @@ CANONICAL = {
     "swim": "water", "swimm": "water",  # "a smartwatch for swimming", "can I swim with it?"
     "cheaper": "price", "expensive": "price", "pricier": "price",
     "people": "person",  # "a tent for 4 people" and "capacity: 4 persons"
+    # what a thing is made of ("made of" reads "material"): a sleeping bag's "fill: duck down"
+    # ("what's it made of?" said "I don't know"), a bag's fabric
+    "fill": "material", "fabric": "material",
     "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"
     # "noise cancellation" and "noise cancelling: yes" (it listed all headphones, "I can't tell")
     "cancell": "cancel", "cancellation": "cancel", "cancelation": "cancel",

@@ -208,12 +208,19 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # sentence that excludes or forbids says ("Gift cards and downloadable software cannot be
     # returned"); it repeated the 30-day rule
     AnswerType("exceptions", _asks(r"\b(?:exceptions?|exclusions?|excluded|exempt\w*)\b"
-                                   r"|\bwhat\s+(?:is|isn['’]?t|is\s+not|can['’]?t|cannot|can\s+not)\s+(?:not\s+)?(?:be\s+)?"
+                                   r"|\bwhat\s+(?:isn['’]?t|is\s+not|can['’]?t|cannot|can\s+not)\s+(?:be\s+)?"
                                    r"(?:covered|returnable|returned|eligible)\b"
                                    r"|\banything\s+(?:that\s+)?(?:can['’]?t|cannot|isn['’]?t|is\s+not)\s+(?:be\s+)?"
                                    r"(?:covered|returnable|returned|eligible)\b"),
                re.compile(r"\b(?:cannot|can['’]t|can\s+not|not|no|never|excluded|except(?:ion|ions|ed)?)\b", re.IGNORECASE),
                frame=frozenset(content_words("exception exceptions exclusion exclusions excluded exempt anything"))),
+    # "what does it cover?" after the phones' warranty: what the rule covers, which its main
+    # sentence says ("a 2-year warranty covering defects ...", "a 1-year warranty against
+    # manufacturing defects"); it quoted "Batteries are covered for 1 year" alone, and "what
+    # does the warranty cover?" what it does not cover
+    AnswerType("coverage", _asks(r"\bwhat\b[^?.!]*\b(?:does|do|will|would)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)"
+                                 r"\s+cover\b|\bwhat(?:['’]s|\s+is|\s+are|\s+gets?)\s+covered\b"),
+               re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:covering|covers|against)\b", re.IGNORECASE | re.DOTALL)),
     # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
     # "The warranty is extended [1]." is grounded and no answer
     AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"
