@@ -3974,3 +3974,71 @@ def test_an_order_for_a_kind_the_store_sells_is_a_request_for_it(understood):
     assert a.intent == "recommendation" and "phones~listing~" in _cited(a) and not a.escalate, a.text
     a = understood.answer("can i change my order")
     assert a.escalate, a.text
+
+
+@pytest.mark.parametrize("message", ["who makes the headphones", "what company makes the headphones"])
+def test_who_makes_a_kind_is_its_brands(understood, message):
+    """"Who makes the headphones?" was declined: the brands of headphones answer it."""
+    a = understood.answer(message)
+    assert "headphones~brands" in _cited(a) and not a.abstained, a.text
+
+
+def test_an_ordinal_with_the_kind_picks_from_the_listing(understood):
+    """"What brand is the first phone?" after the phones listed gave the brands of phones, and
+    "how much is the second phone?" the first phone's price: the kind's word beside an ordinal
+    is still a pick from what was listed."""
+    listed = re.findall(r"\((p\d{6})\)", _after(understood, "first-phone", [], "show me phones").text)
+    a = understood.answer("what brand is the first phone", session_id="first-phone")
+    assert f"{listed[0]}#about" in _cited(a), a.text
+    a = understood.answer("how much is the second phone?", session_id="first-phone")
+    assert f"{listed[1]}#price" in _cited(a) and f"{listed[0]}#price" not in _cited(a), a.text
+
+
+@pytest.mark.parametrize("message", ["is the first one lighter than the third one?",
+                                     "is the first laptop lighter than the third laptop?",
+                                     "which is lighter, the first or the last one?"])
+def test_two_listed_ones_set_against_each_other_are_compared(understood, message):
+    """"Is the first one lighter than the third one?" after the laptops listed gave the laptops
+    lighter than the first (as a question of the first alone): the two, side by side."""
+    listed = re.findall(r"\((p\d{6})\)", _after(understood, "first-vs-third-" + message[-12:], [], "show me laptops").text)
+    a = understood.answer(message, session_id="first-vs-third-" + message[-12:])
+    assert a.intent == "comparison" and "Weight:" in a.text, a.text
+    assert {listed[0], listed[-1]} <= {p for c in _cited(a) for p in re.findall(r"p\d{6}", c)}, a.text
+
+
+def test_a_yes_or_no_its_price_does_not_state_is_told_so(understood, demo_catalog):
+    """"Is it on sale?" on a product's page quoted its price, as though that said yes."""
+    from rag.respond import NOT_STATED
+
+    p = next(p for p in demo_catalog.products if p.category == "backpacks")
+    a = understood.answer("is it on sale", product_id=p.id)
+    assert a.text.startswith(NOT_STATED) and f"{p.id}#price" in _cited(a), a.text
+    a = understood.answer("how much is it", product_id=p.id)  # (what it states, said plainly)
+    assert not a.text.startswith(NOT_STATED), a.text
+
+
+def test_what_a_warranty_covers_is_its_main_sentence(understood):
+    """"What does it cover?" after the phones' warranty quoted "Batteries are covered for 1
+    year" alone; "what is covered by the warranty?" was read as what it does not cover."""
+    a = _after(understood, "what-cover", ["whats the warranty on phones?"], "what does it cover?")
+    assert "covering defects in materials and workmanship" in a.text, a.text
+    a = understood.answer("what is covered by the warranty?")
+    assert "against manufacturing defects" in a.text, a.text
+
+
+def test_what_a_sleeping_bag_is_made_of_is_its_fill(understood, demo_catalog):
+    """"What's it made of?" of a sleeping bag said "I don't know" (its fill is down)."""
+    for bag in [p for p in demo_catalog.products if p.category == "sleeping-bags"][:4]:
+        a = understood.answer("what's it made of?", product_id=bag.id)
+        assert f"{bag.id}#attr:fill" in _cited(a) and not a.abstained, (bag.title, a.text)
+
+
+def test_a_failure_after_every_period_says_they_have_passed(understood):
+    """"Had it for 2 years" after "my blender stopped working" quoted the 1-year warranty and the
+    30-day returns as though they still applied; "it's only 2 months old" keeps the warranty."""
+    from rag.respond import PERIODS_PASSED
+
+    a = _after(understood, "two-years", ["my blender stopped working"], "had it for 2 years")
+    assert PERIODS_PASSED in a.text and "1-year warranty" in a.text, a.text
+    a = _after(understood, "two-months", ["my blender stopped working"], "its only 2 months old")
+    assert PERIODS_PASSED not in a.text and "1-year warranty" in a.text, a.text
