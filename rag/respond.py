@@ -14,7 +14,11 @@ citations and `grounded`/`abstained` flags stay true):
   shows ("I need waterproof headphones") that a listing answers is told that the listing does
   not say which (`NOT_SHOWN`); a question whether a product works with something no item
   names ("is it compatible with iphone?") that its links answer is told they do not say
-  (`NOT_LINKED`: "is compatible with the Zenfone ..." read as the answer);
+  (`NOT_LINKED`: "is compatible with the Zenfone ..." read as the answer); a yes/no question
+  that a product's price, stock or maker answers without saying what was asked ("is it on
+  sale?") is told that its details do not say (`NOT_STATED`);
+- periods passed: a complaint or a policy question that gives a time longer than every period
+  the quoted rules give ("had it for 2 years") is told so first (`PERIODS_PASSED`);
 - not carried: a request for something nothing the store sells is ("do you sell TVs?") gets
   `NOT_CARRIED` and what the store sells, by category (it said "I don't know");
 - some products only: a store-wide question answered only by rules for some products ("do
