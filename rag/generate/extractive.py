@@ -646,6 +646,29 @@ def _antecedent(sentence: str, item: ContextItem | None, question: str) -> str |
 _YES_OR_NO_LEAD = re.compile(r"^\s*(?:yes|no)\b[,.;:!]?\s*(?=\w)", re.IGNORECASE)
 
 
+_ONLY_A_CONDITION = re.compile(r"^\s*(?:only\s+)?(?:if|when|unless|as\s+long\s+as|provided)\b", re.IGNORECASE)
+
+
+def _without_its_reply(sentence: str, item: ContextItem | None, question: str) -> str:
+    """An FAQ's answer quoted for another question, less its leading "Yes," or "No,": "can I
+    use gift cards online?" got "Yes, digital gift cards from $10 to $500" (the "Yes" of "Do you
+    sell gift cards?"), read as "yes, online too" (`_antecedent` does the same for the sentence
+    before a pronoun)."""
+    bare = _FAQ_MARKER.sub("", sentence)
+    if item is None or item.evidence.source != "faq" or not (reply := _YES_OR_NO_LEAD.match(bare)):
+        return sentence
+    asked = _FAQ_QUESTION_TEXT.match(item.text)
+    rest = bare[reply.end():]
+    beyond = (content_words(question) - content_words(item.text) - self_reference_words(question) - FRAME_VERBS
+              - REQUEST_WORDS)
+    if asked is None or asks_only(question, asked.group(1)) or not beyond or _ONLY_A_CONDITION.match(rest):
+        # (not when all it asks the FAQ says: "does it come with a charger?" of a laptop ->
+        # "Yes, every laptop ships with a USB-C charger"; nor a condition alone, which is no
+        # sentence: "Yes, if the ear tips are unopened and sealed")
+        return sentence
+    return rest[:1].upper() + rest[1:]
+
+
 # "what's the screen size in cm?", "how many pounds is it?": a unit of length, weight or volume
 # asked for by name (not "in" itself, nor one letter)
 _ASKED_UNIT = re.compile(r"\b(?:in|into)\s+(?P<unit>[a-z]{2,})\b|\bhow\s+many\s+(?P<many>[a-z]{2,})\b", re.IGNORECASE)
@@ -1395,7 +1418,7 @@ class ExtractiveGenerator:
                 parts.append(f"{_for_whom(_shorten(before), context.item(s.number))} [{s.number}].")
             item = context.item(s.number)
             whole = item is not None and item.evidence.kind == "graph_fact"
-            sentence = _shorten(s.sentence, GRAPH_FACT_MAX_WORDS if whole else MAX_WORDS)
+            sentence = _shorten(_without_its_reply(s.sentence, item, question), GRAPH_FACT_MAX_WORDS if whole else MAX_WORDS)
             parts.append(f"{_for_whom(with_converted(sentence, unit) if unit else sentence, context.item(s.number))} "
                          f"[{s.number}].")
         return " ".join(parts)

@@ -629,8 +629,12 @@ _WHAT_TO_GET_FOR_IT = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?(?:what|which)\
                                  r"|(?:do\s+you\s+)?recommend)\b", re.IGNORECASE)
 #: A yes/no question of the things the question before asked about ("do they expire?" after
 #: "do you have gift cards?")
-_ASKS_OF_THEM = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:do|does|are|is|can|will|would|did)\s+"
-                           r"(?:they|these|those|them)\b", re.IGNORECASE)
+_ASKS_OF_THEM = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)\W+)?(?:(?:do|does|are|is|can|will|would|did)\s+"
+                           r"(?:they|these|those|them)\b"
+                           # what the shopper may do with them: "can I use them online?" (it quoted
+                           # Northpeak's "60-day returns, even after use on a trip")
+                           r"|(?:can|could|may)\s+(?:i|we)\s+\w+(?:\s+\w+)?\s+(?:they|these|those|them)\b)",
+                           re.IGNORECASE)
 #: (so is how to do it: "I want to return my blender" then "how do I do that?" was declined)
 _WHAT_NOW = re.compile(r"^\W*(?:(?:and|so|ok|okay|well)[\s,]+)?(?:what\s+(?:can|should|do)\s+i\s+do(?:\s+(?:now|about\s+it|then))?"
                        r"|what\s+are\s+my\s+options|what\s+now|what\s+next|what\s+are\s+the\s+next\s+steps"
