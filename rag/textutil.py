@@ -308,6 +308,13 @@ CANONICAL = {
     # what a thing is made of ("made of" reads "material"): a sleeping bag's "fill: duck down"
     # ("what's it made of?" said "I don't know"), a bag's fabric
     "fill": "material", "fabric": "material",
+    # a rule for what is unopened answers what was opened ("i opened them already" after "i want
+    # to return my headphones": "Yes, if the ear tips are unopened and sealed"; "I don't know")
+    "unopen": "open",
+    # an accident told ("i dropped it", "i spilled water on it") is what the warranty calls
+    # accidental damage (it quoted the warranty's cover as though it applied); "drops" a case is
+    # tested for stay drops
+    "dropp": "accidental", "spill": "accidental",
     "timer": "programmable",  # "a coffee maker with a timer" and "programmable: yes"
     # "noise cancellation" and "noise cancelling: yes" (it listed all headphones, "I can't tell")
     "cancell": "cancel", "cancellation": "cancel", "cancelation": "cancel",

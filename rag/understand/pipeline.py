@@ -620,6 +620,12 @@ _HOW_IS_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?how\s+(?:(?:many|
 _CASE_FOLLOW_UP = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if"
                              # "do you price match?" then "even amazon?", "even on sale items?"
                              r"|even(?=\s+[^?.!]{1,40}\?*\s*$))\b[^?.!]{0,60}\?*\s*$", re.IGNORECASE)
+#: What the shopper did with the thing, told after a rule was quoted: "i opened them already",
+#: "I've used it once", "I lost the receipt", "I don't have the box anymore"
+_MY_CASE = re.compile(r"^\W*(?:(?:but|and|well|ok|okay|so|hmm)[\s,]+)?(?:i|i've|i\s+have|i\s+had|we|we've)\s+"
+                      r"(?:already\s+|just\s+|actually\s+|accidentally\s+)?(?:opened|used|worn|wore|washed|lost|threw|thrown|removed"
+                      r"|tried|dropped|spilled"
+                      r"|unboxed|assembled|(?:don't|do\s+not|didn't|did\s+not)\s+(?:have|keep))\b[^?]{0,40}$", re.IGNORECASE)
 #: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
 #: what that rule offers, asked again
 #: What to get, asked of a kind on a product's page ("what charger do I need?", "which case
@@ -1802,6 +1808,15 @@ class Understander:
             if _WHY.match(head):
                 query = "what's the difference between them?"
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (special is None and state is not None and state.turns and state.last_intent in ("return_policy", "warranty")
+              and not mentioned and _MY_CASE.match(head) and not FAILURE.search(head)
+              and intent.label in (state.last_intent, *PRODUCT_INTENTS, "out_of_scope")):
+            # the shopper's own case, told after the rule: "i opened them already" after "i want
+            # to return my headphones" said "I don't know"; the rule, read with it
+            intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            topic = state.turns[-1].topic or state.turns[-1].text
+            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
