@@ -264,6 +264,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                               r"(?!.*\b(?:weigh|weight|hold|holds|fit|capacity|storage|memory|ram|power|battery|"
                               r"shipping|delivery|return|refund|warranty|fee|data|water|space|room)\w*\b)"),
                re.compile(MONEY, re.IGNORECASE), value_required=True),
+    # "can I pay with klarna?", "do you take google pay?": how the store is paid, which the
+    # sentence that lists what it accepts answers (it said "I don't know": "klarna" is no word
+    # of it, nor near one; rag.respond says the rule does not name it)
+    AnswerType("payment method", _asks(r"\bpay(?:ing)?\s+(?:with|by|using|via|through)\b"
+                                       r"|\b(?:do|does|can|will)\s+(?:you|u|the\s+store)\s+(?:take|accept)\b"),
+               re.compile(r"\baccept(?:s|ed)?\b", re.IGNORECASE)),
     # ("price match", "price drop" name a policy, not an amount)
     # (a charge is money, not charging: "does it charge fast?" quoted its price)
     AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees)\b|\bwho\s+(?:pays|covers|is\s+paying)\b"
@@ -398,8 +404,11 @@ _STATES_A_LENGTH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:m|cm|mm|ft|feet|foot|in|inc
                               r"|\blength\s*:", re.IGNORECASE)
 _CURRENCIES = frozenset("$€£")
 _ANY_THING = content_words("anything something everything")
+_BEST_WORDS = content_words("best better top")
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
+#: What the store accepts as payment
+PAYMENT_METHOD = _BY_NAME["payment method"]
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"}), SIMILAR: frozenset({"similar"})}
 
@@ -970,6 +979,9 @@ class ExtractiveGenerator:
                         # (the product named asks nothing either: "can I preorder the X?")
                         or names_suffice or by_meaning or (typed and not q_words - frame - named)
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
+                        # (what the payment rule accepts answers any way to pay asked of: "can I
+                        # pay with klarna?", which it does not name, rag.respond says)
+                        or (typed and wanted is PAYMENT_METHOD and rank in binding)
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
                         or (typed and wanted in (WARMTH, WATER, SPEED, SIZE)

@@ -49,6 +49,7 @@ from rag.understand.intent import IntentModel
 from rag.understand.linker import EntityLinker, singular
 from rag.understand.request import (
     RequestedThing,
+    asked_complements,
     ORDERS_BY_PHONE,
     asks_about_the_store,
     asks_what_to_get,
@@ -1700,10 +1701,15 @@ class Understander:
                     focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
                                        if e.kind == "category")]
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
-        elif (special is None and intent.label == "out_of_scope" and state is not None and state.turns
+        elif (special is None and state is not None and state.turns
+              # ("what about klarna?" after "can I pay with apple pay?" was a payment question
+              # of no word the rule says: "I don't know"; the thing asked of before gives way)
+              and (intent.label == "out_of_scope"
+                   or (intent.label == state.last_intent and asked_complements(state.turns[-1].text)))
               and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
               and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
-              and self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text)
+              and (intent.label == state.last_intent  # (the model reads it as the same topic)
+                   or self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text))
               # (not another condition on what was just listed: "do you have any 2 person tents
               # under 200?", then "what about 4 people" listed the 2-person ones again)
               and not (state.turns[-1].listing_texts and only_a_condition(_ELLIPSIS.sub(" ", head, count=1)))):
@@ -1712,7 +1718,13 @@ class Understander:
             # "what about the weather?")
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             other = _ELLIPSIS.sub(" ", head, count=1).strip(" ?.!")
-            query = f"{state.turns[-1].text.rstrip(' ?.!')} ({other})?"
+            before = state.turns[-1].text
+            said = asked_complements(before)
+            # (the thing asked of before gives way to it: "can I pay with apple pay?" then "what
+            # about klarna?" asks "can I pay with klarna?"; with both, neither read as asked)
+            query = (re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", other, before, count=1, flags=re.IGNORECASE)
+                     if said and re.search(rf"(?<!\w){re.escape(said)}(?!\w)", before, re.IGNORECASE)
+                     else f"{before.rstrip(' ?.!')} ({other})?")
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and not mentioned
               and state.last_intent in ("recommendation", "product_info")
