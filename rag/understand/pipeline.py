@@ -24,6 +24,7 @@ from threadpoolctl import ThreadpoolController
 
 from rag.textutil import (
     asked_elapsed,
+    is_yes_no_question,
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
     COLOUR_NAMES,
@@ -662,6 +663,25 @@ def with_amount_replaced(text: str, amount: str) -> str | None:
         return None
     last = found[-1]
     return f"{text[:last.start()]}{amount}{text[last.end():]}"
+
+
+
+#: "and a milk frother?", "what about gps?": another thing asked of the same product
+_ANOTHER_THING = re.compile(r"^\W*(?:and|what\s+about|how\s+about|or)\s+(?:(?:a|an|the|any|some)\s+)?"
+                            r"(?P<thing>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})\W*$", re.IGNORECASE)
+#: what a yes/no question asks a product to have: "does the first one have a timer?"
+_HAS_A_THING = re.compile(r"\b(?:have|has|come\s+with|include|includes|support|supports)\s+(?:(?:a|an|the|any|some)\s+)?"
+                          r"(?P<thing>[^?.!]+?)\W*$", re.IGNORECASE)
+
+
+def with_thing_replaced(text: str, thing: str) -> str | None:
+    """`text` asking for `thing` instead of what it asked a product to have ("does the first
+    one have a timer?", "a milk frother": "does the first one have a milk frother?"); None when
+    it asks no such thing."""
+    m = _HAS_A_THING.search(text)
+    if m is None or not is_yes_no_question(text):
+        return None
+    return f"{text[:m.start('thing')]}{thing}?"
 
 
 #: "is that covered?", "would it be covered under warranty?", "does the warranty cover that?"
@@ -1858,6 +1878,21 @@ class Understander:
             # of the other amount
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             query = again
+            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+        elif (source in ("session", "selection") and special is None and state is not None and state.turns
+              and state.last_intent in PRODUCT_INTENTS and intent.label in ("out_of_scope", *PRODUCT_INTENTS)
+              and not mentioned and sum(e.kind == "product" for e in focus) == 1
+              and (m := _ANOTHER_THING.match(head)) is not None
+              and ((again := next((q for t in reversed(state.turns[-3:])
+                                   if (q := with_thing_replaced(t.text, m.group("thing"))) is not None), None)) is not None
+                   or self._names_its_attribute(m.group("thing"), next(e for e in focus if e.kind == "product")))):
+            # "does the first one have a timer?" then "what about a milk frother?" (declined): the
+            # same question, of the other thing (the question a turn or two before: "does it have
+            # gps?", "and ecg?", "what about wifi"); "what about the camera?" after its battery
+            # life (declined) asks for its camera
+            intent = intent.model_copy(update={"label": "product_info" if again is None else state.last_intent,
+                                               "reason": "ellipsis"})
+            query = again if again is not None else f"what is its {m.group('thing')}?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and state.last_intent in {*POLICY_INTENTS, "complaint"}
               and not mentioned and (_WHAT_NOW.match(head) or _IS_IT_COVERED.match(head)
