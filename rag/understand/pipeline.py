@@ -1687,6 +1687,10 @@ class Understander:
             decision = self.intent.predict([query], embedding[None, :])[0]
             label = decision.label if decision.label in SHOPPING_INTENTS and decision.label != "comparison" else next(
                 (label for label, _ in decision.top if label in SHOPPING_INTENTS and label != "comparison"), "product_info")
+            if asks_for_brands(head):
+                # ("what brand is the second phone?": its maker, one of its facts; read with its
+                # name, the model called it compatibility and it said "I don't know")
+                label = "product_info"
             intent = intent.model_copy(update={"label": label, "confidence": round(decision.confidence, 4),
                                                "top": decision.top, "reason": "listed_pick"})
         elif source == "selection" and state is not None and state.last_intent:
@@ -2403,7 +2407,10 @@ class Understander:
         bound = price_constraint(head)
         if state.turns and state.turns[-1].listing_texts and (bound.min_price is not None or bound.max_price is not None):
             return []
-        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in select_several(head, state.listed)]
+        # (by ordinals, of the listing a product was picked from since: "what brand is the second
+        # phone?", then "is the first one cheaper than the second one?")
+        listed = state.pick_listing if _SETS_AGAINST.search(head) else state.listed
+        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in select_several(head, listed)]
 
     def _listed(self, answer: Any) -> list[LinkedEntity]:
         """The products an answer listed, in the order the shopper read them: by the ids in its
