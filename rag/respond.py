@@ -226,6 +226,9 @@ _BEST = frozenset(content_words("best better top"))
 _TRADE_FACTS = frozenset({"price", "availability", "product"})
 #: A listing in an order ("Chargers ... (wattage, highest first): ...", "Tents, cheapest first: ...")
 _ORDERED = re.compile(r"\w first(?:\)|:)")
+# (the order of a look-alike listing, which no pick asked for: "which is the best seller?" after
+# "do you have a cheaper one?" read the cheaper ones as ordered by sales)
+_CLOSEST_IN_PRICE = "closest in price first"
 
 
 def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset[str] = frozenset()) -> str | None:
@@ -252,7 +255,7 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         return NOT_SHOWN
     # ("best" is no detail: "which one is the best seller?" picks by "seller")
     if (sources == {"listing"} and (picks := content_words(picked_by(message)) - _BEST) and picks <= unmentioned
-            and not any(_ORDERED.search(e.text) for e in answer.evidence)):
+            and not any(_ORDERED.search(e.text) and _CLOSEST_IN_PRICE not in e.text for e in answer.evidence)):
         # narrowed by another condition, and picked by what no detail states: "which espresso
         # machine is easiest to use?" listed the espresso makers as though ordered by it (not
         # a listing in an order the pick asked for: "the fastest one", "(wattage, highest first)")

@@ -918,6 +918,8 @@ class ExtractiveGenerator:
         # while "quietest blender?", a search, got the blenders and that it cannot tell which)
         asks_for_a_thing = thing is not None or searched or asks_what_to_get(question) or bool(picked_by(question))
         choosing = asks_which_to_choose(question)
+        # (by a detail, not praise alone: "which one is the best?" is no pick the listing shows)
+        picks_among = bool(content_words(picked_by(question)) - PRAISE_WORDS - _BEST_WORDS) and thing is None
         comparing = measured_comparative(question) is not None or compared_amount(question) is not None
 
         scored = []
@@ -963,7 +965,11 @@ class ExtractiveGenerator:
             # description before "No laptops (ram: 64 GB or more) at $300.00 or less")
             lists_the_thing = rank == 0 and items[rank].evidence.source == "listing" and (
                 (asks_for_a_thing and (bool(shared) or _a_kind_of(thing_head, words)))
-                or narrowed_listing(items[rank].evidence))
+                or narrowed_listing(items[rank].evidence)
+                # (a pick among what was listed, by what no detail states: "which is the best
+                # seller?" after the coffee makers quoted one of them's price, near in meaning;
+                # the listing, which rag.respond says cannot tell)
+                or (picks_among and not shared))
             # "which one would you recommend?" after a comparison: how they differ (the store
             # states facts, not preferences; rag.respond.DEPENDS says so)
             # (so does "what's the difference?" after "compare A and B": "I don't know")
