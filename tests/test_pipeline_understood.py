@@ -4042,3 +4042,80 @@ def test_a_failure_after_every_period_says_they_have_passed(understood):
     assert PERIODS_PASSED in a.text and "1-year warranty" in a.text, a.text
     a = _after(understood, "two-months", ["my blender stopped working"], "its only 2 months old")
     assert PERIODS_PASSED not in a.text and "1-year warranty" in a.text, a.text
+
+
+def test_an_faqs_yes_answers_only_what_it_says(understood):
+    """"Can I use gift cards online?" got "Yes, digital gift cards from $10 to $500" (the "Yes" of
+    "Do you sell gift cards?"), read as "yes, online too"; "do you have gift cards?" keeps it."""
+    a = understood.answer("can I use gift cards online?")
+    assert not a.text.startswith("Yes"), a.text
+    a = understood.answer("do you have gift cards?")
+    assert a.text.startswith("Yes, digital gift cards"), a.text
+
+
+def test_what_to_do_with_them_follows_the_question_before(understood):
+    """"Do you have gift cards?" then "can I use them online?" quoted Northpeak's "60-day
+    returns, even after use on a trip"."""
+    a = _after(understood, "use-them", ["do you have gift cards?"], "can I use them online?")
+    assert "faq:faq-gift-cards" in {c.split("#")[0] for c in _cited(a)} and "Northpeak" not in a.text, a.text
+
+
+def test_the_shoppers_own_case_after_a_rule_reads_the_rule(understood):
+    """"I opened them already" after "i want to return my headphones" said "I don't know"; "i
+    dropped it" after the warranty quoted its cover as though it applied."""
+    a = _after(understood, "opened-them", ["i want to return my headphones"], "i opened them already")
+    assert "ear tips are unopened" in a.text, a.text
+    a = _after(understood, "dropped-it", ["whats the warranty on blenders"], "i dropped it")
+    assert "does not cover accidental damage" in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message", [([], "can I pay with klarna?"), ([], "do you take discover?"),
+                                              (["can I pay with apple pay?"], "what about klarna?")])
+def test_a_way_to_pay_the_rule_does_not_name_gets_the_rule(understood, earlier, message):
+    """"Can I pay with klarna?" said "I don't know" ("apple pay" got the payment methods, and
+    that the rule does not name it, for its word "pay"); so did "what about klarna?" after it."""
+    from rag.respond import NOT_MENTIONED
+
+    a = _after(understood, "pay-" + message[-10:], earlier, message)
+    assert a.text.startswith(NOT_MENTIONED) and "We accept Visa" in a.text, a.text
+
+
+def test_what_about_another_place_asks_the_question_of_it(understood):
+    """"Do you ship to mexico?" then "what about canada?" said that the rules do not name it (read
+    as "do you ship to mexico (canada)?")."""
+    from rag.respond import NOT_MENTIONED
+
+    a = _after(understood, "canada", ["do you ship to mexico?"], "what about canada?")
+    assert "Canada" in a.text and not a.text.startswith(NOT_MENTIONED), a.text
+
+
+def test_what_about_another_thing_of_the_product_in_focus(understood, demo_catalog):
+    """"Does the first one have a timer?" then "what about a milk frother?" and "what about the
+    camera?" after a phone's battery were declined: the same question of the other thing, and
+    its camera."""
+    a = _after(understood, "frother", ["what coffee makers do you have under 300", "does the first one have a timer?"],
+               "what about a milk frother?")
+    assert a.intent == "product_info" and not a.text.startswith("Sorry"), a.text
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    a = _after(understood, "camera", [f"how much is the {phone.title}?"], "what about the camera")
+    assert f"{phone.id}#attr:main_camera" in _cited(a), a.text
+
+
+def test_a_pick_by_what_no_detail_states_gets_the_listing_and_says_so(understood):
+    """"Which is the best seller?" after the coffee makers quoted one of them's price, near in
+    meaning; after "do you have a cheaper one?" on a page, the cheaper ones, as though ordered by
+    sales."""
+    a = _after(understood, "best-seller", ["show me coffee makers"], "which is the best seller?")
+    assert a.text.startswith(NOT_SHOWN) and "coffee-makers~listing~" in _cited(a), a.text
+
+
+def test_two_ordinals_after_a_pick_count_in_the_listing_picked_from(understood):
+    """"Is the first one cheaper than the second one?" after "what brand is the second phone?"
+    and a question of it listed the phones cheaper than the first."""
+    listed = re.findall(r"\((p\d{6})\)", _after(understood, "after-pick", [], "show me phones").text)
+    a = understood.answer("what brand is the second phone", session_id="after-pick")
+    assert f"{listed[1]}#about" in _cited(a), a.text  # (read with its name: a compatibility question)
+    understood.answer("how much storage does it have", session_id="after-pick")
+    a = understood.answer("is the first one cheaper than the second one?", session_id="after-pick")
+    assert a.intent == "comparison" and "Price:" in a.text, a.text
+    assert {listed[0], listed[1]} <= {p for c in _cited(a) for p in re.findall(r"p\d{6}", c)}, a.text
