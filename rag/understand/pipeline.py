@@ -570,7 +570,10 @@ _BARE_QUESTION = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:for\s+)?(?
                             r"|when|where|which\s+ones?)(?:\s+(?:is\s+it|does\s+it\s+(?:take|last|cost)"
                             # "how long will it take?" after shipping, "how long do I have?" after a return
                             r"|(?:will|would|does|did)\s+(?:it|that|this|they)\s+(?:take|last|cost|be)"
-                            r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that))?\W*$",
+                            r"|do\s+(?:i|we)\s+(?:have|get)|is\s+that"
+                            # "how much do I need to spend?" after "is there free shipping?" (declined)
+                            r"|do\s+(?:i|we)\s+(?:need\s+to|have\s+to)\s+(?:spend|pay|order|buy))"
+                            r"(?:\s+for\s+(?:it|that|this|them))?)?\W*$",
                             re.IGNORECASE)
 #: "is there interest?", "are there any exceptions?", "any fees?": something of the rule just
 #: quoted, asked in two words or fewer
@@ -666,6 +669,11 @@ def with_amount_replaced(text: str, amount: str) -> str | None:
 
 
 
+#: "how long will it take?", "how long does that take": how long what was asked of takes ...
+_HOW_LONG_IT_TAKES = re.compile(r"^\W*(?:(?:and|so|ok|okay)[\s,]+)?how\s+(?:long|many\s+days)\s+(?:will|would|does|do|should)\s+"
+                                r"(?:it|that|this|they)\s+take\b", re.IGNORECASE)
+#: ... a refund, a repair, a delivery (the last named of the question before)
+_A_PROCESS = re.compile(r"\b(?:refund|repair|replacement|exchange|delivery)\b", re.IGNORECASE)
 #: "and a milk frother?", "what about gps?": another thing asked of the same product
 _ANOTHER_THING = re.compile(r"^\W*(?:and|what\s+about|how\s+about|or)\s+(?:(?:a|an|the|any|some)\s+)?"
                             r"(?P<thing>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})\W*$", re.IGNORECASE)
@@ -1854,7 +1862,11 @@ class Understander:
             query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
-              and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)):
+              and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)
+              # (not more of a rule, with no product talked about: "how long will it take?" after
+              # "can i get a refund" was read as shipping, the model's next guess; below)
+              and not (state is not None and state.last_intent in POLICY_INTENTS
+                       and not any(e.kind == "product" for e in focus))):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
@@ -1938,6 +1950,10 @@ class Understander:
             query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             if not query.endswith("?"):
                 query += "?"
+            if _HOW_LONG_IT_TAKES.match(head) and (process := _A_PROCESS.search(topic)) is not None:
+                # "can i get a refund" then "how long will it take?": how long the refund takes
+                # ("Refunds are issued within 5 business days ..."; it quoted the 30-day returns)
+                query = f"how long does the {process.group(0).lower()} take?"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
               and (intent.label in PRODUCT_INTENTS
