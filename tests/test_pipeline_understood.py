@@ -4119,3 +4119,22 @@ def test_two_ordinals_after_a_pick_count_in_the_listing_picked_from(understood):
     a = understood.answer("is the first one cheaper than the second one?", session_id="after-pick")
     assert a.intent == "comparison" and "Price:" in a.text, a.text
     assert {listed[0], listed[1]} <= {p for c in _cited(a) for p in re.findall(r"p\d{6}", c)}, a.text
+
+
+def test_how_long_it_takes_after_a_refund_is_the_refunds_time(understood):
+    """"Can i get a refund" then "how long will it take": the 30-day returns again, or (with a
+    phone case talked about) the shipping rule, the model's next guess."""
+    a = _after(understood, "refund-time", ["can i get a refund"], "how long will it take")
+    assert "Refunds are issued within 5 business days" in a.text, a.text
+    a = _after(understood, "refund-time-2", ["my phone case cracked after a week", "can i get a refund"],
+               "how long will it take")
+    assert "Refunds are issued within 5 business days" in a.text, a.text
+
+
+def test_how_much_to_spend_after_free_shipping_is_its_threshold(understood):
+    """"Is there free shipping" then "how much do i need to spend" and "what about express" were
+    declined."""
+    a = _after(understood, "spend", ["is there free shipping"], "how much do i need to spend")
+    assert "free standard shipping on orders over $50" in a.text, a.text
+    a = understood.answer("what about express", session_id="spend")
+    assert "Express shipping (1-2 business days) costs $14.99" in a.text, a.text
