@@ -193,6 +193,10 @@ class AnswerPipeline:
         own = {e.category_id for e in focus if e.kind == "product"}
         names += [name for e in focus if has_product and e.kind == "category" and e.id in own
                   for name in (e.name, e.mention) if name]
+        if not has_product and any(e.kind == "brand" for e in focus):
+            # (and a brand talked about is called one: "tell me about the northpeak brand" asked
+            # for nothing its facts say, "I don't know")
+            names.append("brand")
         return build_context(evidence, budget_tokens=self.context_tokens, max_items=self.max_context_items,
                              entity_names=names)
 

@@ -351,6 +351,10 @@ def name_the_pick(text: str, picked: LinkedEntity) -> str:
     return f"{text[:m.start()]}{article}{picked.name}{text[end:]}"
 
 
+# the makers talked about, as makers: "do they make sleeping bags?", "do they sell tents?"
+_THE_MAKERS = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
+
+
 # words after a brand's name that make it the brand, not a product of it ("the Kestrel range")
 _BRAND_NOUNS = r"(?:brand|brands|products?|range|line|lineup|company|maker|store|models|items|gear)"
 
@@ -426,6 +430,12 @@ def resolve_focus(
         # "how much is the second phone?" after the phones listed: the second of them (the
         # kind named is no new search: it quoted the first phone's price)
         return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
+    if (mentioned and not keeps_focus and state is not None and all(e.kind == "category" for e in mentioned)
+            and _THE_MAKERS.search(text)
+            and (brands := [e for e in state.focus if e.kind == "brand"]) and not any(e.kind == "product" for e in state.focus)):
+        # "tell me about northpeak", then "do they make sleeping bags?": the brand's sleeping
+        # bags (it listed every sleeping bag)
+        return [*mentioned, *(e.model_copy(update={"method": "session"}) for e in brands)], "message"
     if mentioned and not keeps_focus:
         if len(mentioned) == 1 and (product := brand_as_product(text, mentioned[0], state)) is not None:
             return [product.model_copy(update={"method": "selection", "score": 1.0})], "selection"
