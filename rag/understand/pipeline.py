@@ -23,6 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import (
+    AGAINST_THE_STANDARD,
     asked_elapsed,
     is_yes_no_question,
     ASKS_COST,
@@ -1863,10 +1864,12 @@ class Understander:
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)
-              # (not more of a rule, with no product talked about: "how long will it take?" after
-              # "can i get a refund" was read as shipping, the model's next guess; below)
+              # (not more of another rule, with no product talked about: "how long will it take?"
+              # after "can i get a refund" was read as shipping, the model's next guess; below)
               and not (state is not None and state.last_intent in POLICY_INTENTS
-                       and not any(e.kind == "product" for e in focus))):
+                       and not any(e.kind == "product" for e in focus)
+                       and next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
+                                None) != state.last_intent)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
@@ -1970,6 +1973,12 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
             if mentioned and state.turns:
                 query = asked_again(state.turns[-1], mentioned)
+                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            elif state.turns and AGAINST_THE_STANDARD.search(head):
+                # "what's the warranty on orbis laptops?" then "is that longer than normal?": that
+                # rule against the usual one, read with it (it said "I don't know")
+                topic = state.turns[-1].topic or state.turns[-1].text
+                query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
                 embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
             elif state.turns and _ASKS_OF_THEM.match(head):
                 # (read with the question it follows: "do you have gift cards?" then "do they
