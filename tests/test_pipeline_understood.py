@@ -4138,3 +4138,27 @@ def test_how_much_to_spend_after_free_shipping_is_its_threshold(understood):
     assert "free standard shipping on orders over $50" in a.text, a.text
     a = understood.answer("what about express", session_id="spend")
     assert "Express shipping (1-2 business days) costs $14.99" in a.text, a.text
+
+
+def test_a_brand_called_a_brand_is_its_overview(understood):
+    """"Tell me about the northpeak brand" said "I don't know" ("brand" is no word of its facts);
+    "tell me about northpeak" gave its overview."""
+    a = understood.answer("tell me about the northpeak brand")
+    assert "northpeak~brand" in {c.split("#")[0] for c in _cited(a)} or "Northpeak has" in a.text, a.text
+    assert not a.abstained, a.text
+
+
+def test_they_after_a_brand_are_its_makers(understood):
+    """"Tell me about northpeak" then "do they make sleeping bags?" listed every sleeping bag, and
+    "what's their return policy?" gave the store's: Northpeak's sleeping bags, Northpeak's rule."""
+    a = _after(understood, "they-brand", ["tell me about northpeak"], "do they make sleeping bags")
+    assert "Sleeping Bags by Northpeak" in a.text, a.text
+    a = understood.answer("whats their return policy", session_id="they-brand")
+    assert "Northpeak products come with 60-day returns" in a.text, a.text
+
+
+def test_a_rule_weighed_against_the_usual_one_after_it_was_asked(understood):
+    """"What's the warranty on orbis laptops?" then "is that longer than normal?" said "I don't
+    know": the Orbis warranty, then the broader ones it overrides."""
+    a = _after(understood, "longer-than-normal", ["whats the warranty on orbis laptops"], "is that longer than normal?")
+    assert "5-year warranty" in a.text and "1-year warranty" in a.text, a.text
