@@ -833,6 +833,8 @@ class GraphRetriever:
                                  closest=not gq.price_order)
             if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
+            elif link == "has" and not brands and attribute is None and not price and _PRICE_RANGE.search(q.text or ""):
+                ev[start:start] = self._category_prices(owner, name)  # what was asked, first
             elif rows and link == "has" and not label and _HOW_MANY.search(q.text or ""):
                 # "how many 4-season tents do you have?": the listing's own count, first
                 every = self._read(statement, {**params, **bounds, "limit": COUNT_LIMIT})
@@ -930,6 +932,24 @@ class GraphRetriever:
         return [Evidence(id=f"{category_id}~count", kind="graph_fact", source="listing", owner_id=category_id,
                          owner_kind="category", score=0.6,
                          text=f"We have {count_said(rows[0]['products'])} {title} in our store{in_stock}.")]
+
+    def _category_prices(self, category_id: str, name: str | None) -> list[Evidence]:
+        """"Laptops range in price from $486.99 to $2,972.99 (35 laptops).": the lowest and
+        highest price of the category, for "what's the price range for laptops?" (it quoted one
+        laptop's price; read only when a message asks for a range)."""
+        rows = self._read(cypher.CATEGORY_PRICE_RANGE, {"category_id": category_id})
+        if not rows or not rows[0].get("products"):
+            return []
+        row = rows[0]
+        currency = (row.get("currencies") or [None])[0] if len(row.get("currencies") or []) <= 1 else None
+        low, high = _money(row.get("lowest"), currency), _money(row.get("highest"), currency)
+        if not low or not high:
+            return []
+        title = name or category_id.replace("-", " ").capitalize()
+        return [Evidence(id=f"{category_id}~prices", kind="graph_fact", source="listing", owner_id=category_id,
+                         owner_kind="category", score=0.6,
+                         text=f"{title} range in price from {low} to {high} ({count_said(row['products'])} "
+                              f"{title.lower()}).")]
 
     def _category_label(self, category_id: str) -> tuple[str | None, list[str]]:
         """The category's name ("Chargers & Cables") and aliases, as the catalog gives them."""
@@ -1241,6 +1261,13 @@ def _price_and_stock(r: dict) -> str:
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+# "what's the price range for laptops?", "how much do your tents cost?", "how expensive are
+# they?": the lowest and highest price of the kind, not one product's
+_PRICE_RANGE = re.compile(r"\bprice\s+(?:range|ranges|span|spread)\b|\bprices?\s+(?:go|run|start)\b|\brange\s+in\s+price\b"
+                          r"|\bhow\s+(?:much|expensive)\s+(?:are|do|does)\s+(?:your\s+|the\s+|they|these|those)"
+                          r"(?![^?.!]*\b(?:it|this|that)\b)"
+                          r"|\b(?:average|typical)\s+price\b|\bcheapest\s+and\s+(?:the\s+)?(?:most\s+expensive|dearest)\b",
+                          re.IGNORECASE)
 
 
 #: Kinds asked for together ("tents and backpacks", "a backpack, a sleeping bag")
