@@ -670,6 +670,9 @@ def with_amount_replaced(text: str, amount: str) -> str | None:
 
 
 
+#: "what's the temperature rating?", "and what's the weight": an attribute asked for, of the
+#: product talked about
+_WHATS_THE = re.compile(r"^\W*(?:(?:and|so|ok|okay)[\s,]+)?what(?:['’]?s|\s+is|\s+are)\s+(?:the|its)\s+[a-z]", re.IGNORECASE)
 #: "how long will it take?", "how long does that take": how long what was asked of takes ...
 _HOW_LONG_IT_TAKES = re.compile(r"^\W*(?:(?:and|so|ok|okay)[\s,]+)?how\s+(?:long|many\s+days)\s+(?:will|would|does|do|should)\s+"
                                 r"(?:it|that|this|they)\s+take\b", re.IGNORECASE)
@@ -1874,9 +1877,10 @@ class Understander:
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
         elif (source in ("session", "selection") and special is None and intent.label == "out_of_scope"
-              and not mentioned and REFERS_TO_ONE.search(head)
+              and not mentioned and (REFERS_TO_ONE.search(head) or _WHATS_THE.match(head))
               and len(products := [e for e in focus if e.kind == "product"]) == 1
               and self._names_its_attribute(head, products[0])):
+            # (or "what's the temperature rating?" after "is it warm enough for winter?": declined)
             # "what's the lowest temperature it's rated for?" about the sleeping bag talked about
             # (declined: the weather; asked from its page, its rating): a question of its facts
             intent = intent.model_copy(update={"label": "product_info", "reason": "follow_up"})
