@@ -4162,3 +4162,21 @@ def test_a_rule_weighed_against_the_usual_one_after_it_was_asked(understood):
     know": the Orbis warranty, then the broader ones it overrides."""
     a = _after(understood, "longer-than-normal", ["whats the warranty on orbis laptops"], "is that longer than normal?")
     assert "5-year warranty" in a.text and "1-year warranty" in a.text, a.text
+
+
+@pytest.mark.parametrize("message", ["whats the price range for laptops", "how much are your laptops"])
+def test_a_kinds_price_range_is_its_lowest_and_highest_price(understood, demo_catalog, message):
+    """"What's the price range for laptops?" quoted one laptop's price: the lowest and the
+    highest, from the graph."""
+    prices = [p.price for p in demo_catalog.products if p.category == "laptops" and p.price is not None]
+    a = understood.answer(message)
+    assert "laptops~prices" in _cited(a), a.text
+    assert f"${min(prices):,.2f}" in a.text and f"${max(prices):,.2f}" in a.text, a.text
+
+
+def test_an_attribute_asked_for_after_a_pick_is_its_own(understood):
+    """"What's the temperature rating" after "is it warm enough for winter" of the lightest
+    sleeping bag was declined (the weather)."""
+    a = _after(understood, "temp-rating", ["whats the lightest sleeping bag you have", "is it warm enough for winter"],
+               "whats the temperature rating")
+    assert "temperature rating:" in a.text, a.text
