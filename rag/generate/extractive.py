@@ -273,7 +273,9 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # ("price match", "price drop" name a policy, not an amount)
     # (a charge is money, not charging: "does it charge fast?" quoted its price)
     AnswerType("money", _asks(r"\bhow much\b|\b(?:cost|costs|fee|fees)\b|\bwho\s+(?:pays|covers|is\s+paying)\b"
-                              r"|(?<!\bit\s)(?<!\bto\s)(?<!\bdo\s)(?<!\bcan\s)(?<!\bthey\s)(?<!\bwill\s)(?<!\bdoes\s)\bcharge\b"
+                              r"|(?<!\bit\s)(?<!\bto\s)(?<!\bdo\s)(?<!\bcan\s)(?<!\bthey\s)(?<!\bwill\s)(?<!\bdoes\s)"
+                              # (nor a failure to charge: "my headphones won't charge" wanted a price)
+                              r"(?<!n't\s)(?<!n’t\s)(?<!\bwont\s)(?<!\bnot\s)\bcharge\b"
                               r"(?!\s+(?:fast|faster|quick\w*|my|your|it|them|up|in\s+\d))"
                               r"|\bprice\b(?![ -](?:match|matching|guarantee|protection|adjustment|drop|alert))"),
                re.compile(rf"{MONEY}|\bfree\b", re.IGNORECASE)),

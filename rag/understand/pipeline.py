@@ -1043,12 +1043,13 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "shopping_request"
     if intent.label in ("out_of_scope", "account", "payment") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
-    if ((declined or intent.label in ("order_status", "product_info", "recommendation"))
+    if ((declined or intent.label in ("order_status", "product_info", "recommendation", "compatibility"))
             and source in ("message", "none", "context") and reports_failure(text, mentioned)):
         # (and not where the order is: "I bought a tent from you 3 weeks ago and it leaks" was
         # handed off as an order status; nor a question of the kind's facts: "my laptop battery
         # died after 3 months, what can I do?" listed laptops by battery life; nor one sent from
-        # the product's page: "my headphones stopped working after 2 years" said "I don't know")
+        # the product's page: "my headphones stopped working after 2 years" said "I don't know";
+        # nor what it works with: "my headphones won't charge" was read as compatibility)
         return "complaint", "product_failure"
     if declined and source == "message" and picks_from_a_category(text, mentioned):
         return "product_info", "category_pick"
