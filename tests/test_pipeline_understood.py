@@ -4180,3 +4180,22 @@ def test_an_attribute_asked_for_after_a_pick_is_its_own(understood):
     a = _after(understood, "temp-rating", ["whats the lightest sleeping bag you have", "is it warm enough for winter"],
                "whats the temperature rating")
     assert "temperature rating:" in a.text, a.text
+
+
+def test_a_failure_to_charge_is_a_complaint_not_a_price(understood):
+    """"My headphones won't charge" was read as compatibility, then as asking what a charge
+    costs: "I don't know". What the store offers for it."""
+    a = understood.answer("my headphones won't charge")
+    assert a.intent == "complaint" and "warranty" in a.text and not a.abstained, a.text
+    a = understood.answer("is there a charge for returns?")  # (a charge asked of: money)
+    assert "$6.95" in a.text, a.text
+
+
+def test_a_question_of_its_own_after_and_is_no_ellipsis(understood):
+    """"And do you ship on weekends" after "and for a tent" was read as "how long is shipping for
+    do you ship on weekends", and the rule quoted as a yes."""
+    from rag.respond import NOT_MENTIONED
+
+    a = _after(understood, "weekends", ["how long is shipping for a laptop", "and for a tent"],
+               "and do you ship on weekends")
+    assert a.text.startswith(NOT_MENTIONED), a.text
