@@ -285,7 +285,10 @@ _PRIVACY = re.compile(
     r"(?:data|information|info|details|email|e-mail|address)\b"
     # "do you store my credit card?" (the payment methods were quoted; not "can I use my card?")
     r"|\b(?:sell|share|store|keep|save|protect|encrypt)\s+(?:my|our)\s+(?:credit\s+|debit\s+)?"
-    r"(?:card|payment)(?:\s+(?:details|info|information|number))?\b", re.IGNORECASE)
+    r"(?:card|payment)(?:\s+(?:details|info|information|number))?\b"
+    # "is my payment information safe?" (it said "I don't know")
+    r"|\b(?:my|our)\s+(?:credit\s+|debit\s+)?(?:card|payment)\s+(?:details|info|information|data|number)\s+"
+    r"(?:safe|secure|protected|encrypted)\b", re.IGNORECASE)
 
 
 _ACCOUNT_ACTION = re.compile(
@@ -1041,7 +1044,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
             and any(e.kind == "category" and e.method == "exact" for e in mentioned)):
         # "I'm going camping next month, what do I need?": what the store has for it
         return "recommendation", "shopping_request"
-    if intent.label in ("out_of_scope", "account", "payment") and asks_about_privacy(text):
+    # (and as a question of products: "do you store my credit card details?" quoted the cards
+    # accepted, product_info 0.80)
+    if intent.label in ("out_of_scope", "account", "payment", "product_info") and asks_about_privacy(text):
         return "privacy", "privacy_policy"
     if ((declined or intent.label in ("order_status", "product_info", "recommendation", "compatibility"))
             and source in ("message", "none", "context") and reports_failure(text, mentioned)):
