@@ -4199,3 +4199,11 @@ def test_a_question_of_its_own_after_and_is_no_ellipsis(understood):
     a = _after(understood, "weekends", ["how long is shipping for a laptop", "and for a tent"],
                "and do you ship on weekends")
     assert a.text.startswith(NOT_MENTIONED), a.text
+
+
+@pytest.mark.parametrize("message", ["do you store my credit card details", "do you keep my card info"])
+def test_whether_the_store_keeps_card_details_is_no_list_of_cards(understood, message):
+    """"Do you store my credit card details?" (product_info 0.80) quoted the cards accepted, as
+    though that answered it: a privacy question, which the store's documents do not answer."""
+    a = understood.answer(message)
+    assert a.intent == "privacy" and "We accept Visa" not in a.text and "charged" not in a.text, a.text
