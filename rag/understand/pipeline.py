@@ -365,11 +365,20 @@ _CONVERSATION_WORDS = frozenset("ok okay k cool nice great good fine hmm hm no n
 BARE_WISH_MAX_WORDS = 2
 
 
+#: what the shopper will use one of them for: "I'll mostly use it for gaming", "we use them for
+#: running"
+_USES_IT_FOR = re.compile(r"^\W*(?:(?:and|but|ok|okay|so|well)\W+)?(?:i|we)(?:'ll|\s+will|'d|\s+would)?\s+"
+                          r"(?:(?:mostly|mainly|usually|often|primarily|just|only)\s+)?use\s+(?:it|them|one|this)\s+for\s+\w",
+                          re.IGNORECASE)
+
+
 def wants_of_the_listing(text: str) -> bool:
     """The message says what the shopper wants of the products just listed, in a few words and
     no question: "for the gym", "I like espresso", "wireless" (after a listing of headphones, each
     declined as out of scope, or "wireless" linked to phones by meaning)."""
     words = re.findall(r"[a-z0-9][\w'-]*", (text or "").lower())
+    if _USES_IT_FOR.match(text or "") and "?" not in text and len(words) <= NARROWING_MAX_WORDS + 2:
+        return True  # ("I'll mostly use it for gaming" asked which laptop was meant)
     if not words or len(words) > NARROWING_MAX_WORDS - 1 or "?" in (text or ""):
         return False
     if _WANTS_OF_THE_LISTING.match(text):
@@ -1814,7 +1823,12 @@ class Understander:
                                                           and not any(e.kind == "product" for e in focus)))
                     and _NARROWS_THE_LISTING.search(head) and len(head.split()) <= NARROWING_MAX_WORDS)
                    or only_a_condition(head) or _AN_ORDERED_ONE.match(head)
-                   or (intent.label == "out_of_scope" and not mentioned and wants_of_the_listing(head))
+                   or (intent.label == "out_of_scope" and wants_of_the_listing(head)
+                       # (or only by a value of another kind's: "only the 4-season ones" of backpacks)
+                       and all(e.method == "value" for e in mentioned))
+                   # (what one will be used for, whatever the model reads: "i usually use them for
+                   # running" after headphones said "I don't know")
+                   or (not mentioned and _USES_IT_FOR.match(head) is not None and wants_of_the_listing(head))
                    # "something more powerful" after blenders, no blender talked about: the
                    # category, most powerful first (it was declined)
                    or (compares_with_it(head) and not any(e.kind == "product" for e in focus)))):
@@ -1828,7 +1842,9 @@ class Understander:
             category = next(e for e in focus if e.kind == "category")
             # ("i usually go running" after headphones: headphones for going running)
             does = re.match(rf"^\W*(?:(?:and|but|ok|okay|so|well)\W+)?{_MOSTLY_DOES.pattern}", head, re.IGNORECASE)
-            query = f"{category.name} for {head[does.end():]}" if does else f"{category.name} {head}"
+            uses = _USES_IT_FOR.match(head)
+            query = (f"{category.name} for {head[uses.end() - 1:]}" if uses  # ("laptops for gaming")
+                     else f"{category.name} for {head[does.end():]}" if does else f"{category.name} {head}")
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and sum(e.kind == "product" for e in focus) == 1 and compares_with_it(head)):
@@ -1880,7 +1896,10 @@ class Understander:
               and not (state is not None and state.last_intent in POLICY_INTENTS
                        and not any(e.kind == "product" for e in focus)
                        and next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS),
-                                None) != state.last_intent)):
+                                None) != state.last_intent)
+              # (nor what the shopper will do with one of a listing: "I'll mostly use it for
+              # gaming" after laptops asked which laptop was meant; below, a narrowing)
+              and not (not any(e.kind == "product" for e in focus) and wants_of_the_listing(head))):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})

@@ -351,6 +351,11 @@ def name_the_pick(text: str, picked: LinkedEntity) -> str:
     return f"{text[:m.start()]}{article}{picked.name}{text[end:]}"
 
 
+# "only the 4-season ones", "just the red ones": a narrowing of what was listed
+_ONLY_THE = re.compile(r"^\W*(?:(?:and|ok|okay|so)\W+)?(?:only|just)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+ones?\W*$",
+                       re.IGNORECASE)
+
+
 # the makers talked about, as makers: "do they make sleeping bags?", "do they sell tents?"
 _THE_MAKERS = re.compile(r"\b(?:they|them|their)\b", re.IGNORECASE)
 
@@ -413,7 +418,11 @@ def resolve_focus(
         # (nor a thing that would fit in it: "will a 15 inch laptop fit?" about the backpack
         # talked about listed the laptops of 15 inches or more)
         or (_FITS_IN_IT.search(text) and all(e.kind == "category" for e in mentioned)
-            and any(e.kind == "product" for e in state.focus)))
+            and any(e.kind == "product" for e in state.focus))
+        # (nor a value of another kind's, to narrow what was listed: "only the 4-season ones"
+        # after backpacks named Tents by "4-season", and was declined)
+        or (_ONLY_THE.match(text) and all(e.kind == "category" and e.method == "value" for e in mentioned)
+            and any(e.kind == "category" for e in state.focus)))
     if mentioned and not keeps_focus and state is not None and state.candidates and (
             (picked := select_candidate(text, state.candidates)) is not None
             or (len(mentioned) == 1 and (picked := next((c for c in state.candidates if c.id == mentioned[0].id), None)))):
