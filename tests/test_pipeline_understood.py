@@ -4207,3 +4207,14 @@ def test_whether_the_store_keeps_card_details_is_no_list_of_cards(understood, me
     though that answered it: a privacy question, which the store's documents do not answer."""
     a = understood.answer(message)
     assert a.intent == "privacy" and "We accept Visa" not in a.text and "charged" not in a.text, a.text
+
+
+@pytest.mark.parametrize("kind, message", [("laptops", "I'll mostly use it for gaming"),
+                                           ("headphones", "i usually use them for running"),
+                                           ("backpacks", "only the 4-season ones")])
+def test_what_the_shopper_wants_of_a_listing_is_a_narrowing_of_it(understood, kind, message):
+    """After a listing, "I'll mostly use it for gaming" asked which laptop was meant, "i usually
+    use them for running" said "I don't know", and "only the 4-season ones" of backpacks was
+    declined ("4-season" named Tents): the same kind, and that its details cannot tell."""
+    a = _after(understood, "wants-" + kind, [f"show me {kind}"], message)
+    assert f"{kind}~listing~" in _cited(a) and a.text.startswith(NOT_SHOWN), a.text
