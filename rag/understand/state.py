@@ -455,5 +455,11 @@ def resolve_focus(
         if picked is not None:
             return [picked.model_copy(update={"method": "selection", "score": 1.0})], "selection"
         if state.focus and not asks_the_store(text):
-            return [e.model_copy(update={"method": "session"}) for e in state.focus], "session"
+            kept = [e.model_copy(update={"method": "session"}) for e in state.focus]
+            if keeps_focus and any(e.kind == "product" for e in state.focus):
+                # the kind asked for beside "it", as on the product's page: "what phones does it
+                # work with?" about the watch talked about (the phones were dropped: "I don't know")
+                kept += [e for e in mentioned if e.kind == "category" and e.method == "exact" and e.mention
+                         and re.match(rf"^\W*(?:what|which)\s+{re.escape(e.mention)}\b", text, re.IGNORECASE)]
+            return kept, "session"
     return [], "none"
