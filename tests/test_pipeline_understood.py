@@ -4218,3 +4218,12 @@ def test_what_the_shopper_wants_of_a_listing_is_a_narrowing_of_it(understood, ki
     declined ("4-season" named Tents): the same kind, and that its details cannot tell."""
     a = _after(understood, "wants-" + kind, [f"show me {kind}"], message)
     assert f"{kind}~listing~" in _cited(a) and a.text.startswith(NOT_SHOWN), a.text
+
+
+def test_the_kind_asked_beside_it_joins_the_product_talked_about(understood, demo_catalog):
+    """"What phones does it work with?" about a watch talked about (not on its page) said "I
+    don't know": the phones were dropped from the focus, which the product kept."""
+    linked = _linked_by_kind(demo_catalog)
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches" and linked[p.id].get("phones"))
+    a = _after(understood, "watch-phones", [f"does the {watch.title} have gps"], "what phones does it work with")
+    assert set(re.findall(r"\((p\d{6})\)", a.text)) & linked[watch.id]["phones"], a.text
