@@ -220,7 +220,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # does the warranty cover?" what it does not cover
     AnswerType("coverage", _asks(r"\bwhat\b[^?.!]*\b(?:does|do|will|would)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)"
                                  r"\s+cover\b|\bwhat(?:['’]s|\s+is|\s+are|\s+gets?)\s+covered\b"),
-               re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:covering|covers|against)\b", re.IGNORECASE | re.DOTALL)),
+               # (or what a warranty is on: "Coffee makers have a 3-year warranty on the heating
+               # element and pump", not "Descaling damage is not covered")
+               re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*\b(?:covering|covers|against|warranty\s+on)\b",
+                          re.IGNORECASE | re.DOTALL),
+               # ("cover" alone is no answer: "Descaling damage is not covered" shares it)
+               value_required=True, frame=frozenset(content_words("cover covers covered covering coverage"))),
     # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
     # "The warranty is extended [1]." is grounded and no answer
     AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"
@@ -411,6 +416,8 @@ _BEST_WORDS = content_words("best better top")
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: What the store accepts as payment
 PAYMENT_METHOD = _BY_NAME["payment method"]
+#: What a rule covers
+COVERAGE = _BY_NAME["coverage"]
 #: Answer types whose graph facts answer by naming the products alone, and those facts' sources.
 NAMED_FACTS = {COMPATIBILITY: COMPATIBILITY_SOURCES, MAKER: frozenset({"product"}), SIMILAR: frozenset({"similar"})}
 
@@ -1246,6 +1253,10 @@ class ExtractiveGenerator:
         beside a shipping rule only for a preorder or an out-of-stock product): "when will it
         ship?" of a preorder got "... ship in 5-7 business days" alone."""
         chosen = self._pick(question, context, question_vector)
+        if answer_type(question) is COVERAGE:
+            # what a rule covers first, then what it leaves out ("Descaling damage is not
+            # covered" led "what does it cover?" of the coffee makers' 3-year warranty)
+            chosen.sort(key=lambda c: not COVERAGE.value.search(c.sentence))
         if not chosen or not chosen[0].binding or answer_type(question) in (PRICE, MONEY):
             return chosen
         waits = next((it for it in context.items if it.evidence.source == "availability"), None)
