@@ -595,7 +595,8 @@ _IS_THERE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:is\s+there|are\
 # "how much is the fee?", "what's the interest?": a part of the rule just quoted
 _A_PART_OF_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:how\s+much|what)(?:['’]s|\s+is|\s+are|\s+was)\s+"
                            r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest|rate|deadline|catch|limit|period|window"
-                           r"|restocking\s+fee)\W*$", re.IGNORECASE)
+                           # ("what's the minimum" after "is shipping free on tents": declined)
+                           r"|minimum|maximum|min|threshold|restocking\s+fee)\W*$", re.IGNORECASE)
 # "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
 _A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
 # asked of the store ("do you have ...", "got any ...")
