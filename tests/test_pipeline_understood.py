@@ -4227,3 +4227,16 @@ def test_the_kind_asked_beside_it_joins_the_product_talked_about(understood, dem
     watch = next(p for p in demo_catalog.products if p.category == "smartwatches" and linked[p.id].get("phones"))
     a = _after(understood, "watch-phones", [f"does the {watch.title} have gps"], "what phones does it work with")
     assert set(re.findall(r"\((p\d{6})\)", a.text)) & linked[watch.id]["phones"], a.text
+
+
+def test_what_a_rule_covers_comes_before_what_it_leaves_out(understood):
+    """"What does it cover?" after the coffee makers' warranty quoted "Descaling damage is not
+    covered" alone."""
+    a = _after(understood, "coffee-cover", ["do coffee makers have a longer warranty"], "what does it cover")
+    assert a.text.startswith("Coffee maker warranty: Coffee makers have a 3-year warranty on the heating element"), a.text
+
+
+def test_the_minimum_of_a_rule_just_quoted(understood):
+    """"What's the minimum" after "is shipping free on tents" was declined."""
+    a = _after(understood, "minimum", ["is shipping free on tents"], "what's the minimum")
+    assert "orders over $75" in a.text, a.text
