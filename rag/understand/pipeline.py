@@ -1958,7 +1958,9 @@ class Understander:
             query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
-              and not mentioned
+              # (a thing of the one talked about may be named: "what if i lost the charger?"
+              # after the phones' returns; state.resolve_focus kept the phone)
+              and (not mentioned or (source == "session" and _CASE_FOLLOW_UP.match(head) is not None))
               and ((_BARE_QUESTION.match(head) and not any(e.kind == "product" for e in focus))
                    # ("is there interest?" after the laptops' financing: "I don't know")
                    or (_IS_THERE.match(head) and not any(e.kind == "product" for e in focus)
