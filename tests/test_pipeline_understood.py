@@ -4240,3 +4240,10 @@ def test_the_minimum_of_a_rule_just_quoted(understood):
     """"What's the minimum" after "is shipping free on tents" was declined."""
     a = _after(understood, "minimum", ["is shipping free on tents"], "what's the minimum")
     assert "orders over $75" in a.text, a.text
+
+
+def test_a_thing_of_it_in_a_case_of_the_rule_keeps_the_rule(understood):
+    """"What if i lost the charger" after "how long do i have to return a phone" was declined
+    ("charger" named Chargers & Cables, which took the focus): the phones' rule, read with it."""
+    a = _after(understood, "lost-charger", ["how long do i have to return a phone"], "what if i lost the charger")
+    assert a.intent == "return_policy" and "with all accessories" in a.text, a.text
