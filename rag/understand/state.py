@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from pydantic import BaseModel, Field
 
 from rag.understand.linker import singular
+from rag.understand.router import POLICY_INTENTS
 from rag.understand.types import LinkedEntity
 
 MAX_TURNS = 50          # history kept per session (oldest dropped)
@@ -354,7 +355,6 @@ def name_the_pick(text: str, picked: LinkedEntity) -> str:
 # a case of a rule: "what if i lost the charger?", "and if my kid broke the case?"
 _A_CASE_OF_IT = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if)\s+(?:i|my|we|our|the|it)\b",
                            re.IGNORECASE)
-_POLICY_KINDS = ("return_policy", "warranty", "shipping", "payment", "privacy")
 
 
 # "only the 4-season ones", "just the red ones": a narrowing of what was listed
@@ -427,7 +427,7 @@ def resolve_focus(
             and any(e.kind == "product" for e in state.focus))
         # (nor a thing of it, in a case of the rule just asked: "what if i lost the charger?"
         # after the phones' returns named Chargers, and was declined)
-        or (state.last_intent in _POLICY_KINDS and _A_CASE_OF_IT.match(text) and all(e.kind == "category" for e in mentioned))
+        or (state.last_intent in POLICY_INTENTS and _A_CASE_OF_IT.match(text) and all(e.kind == "category" for e in mentioned))
         # (nor a value of another kind's, to narrow what was listed: "only the 4-season ones"
         # after backpacks named Tents by "4-season", and was declined)
         or (_ONLY_THE.match(text) and all(e.kind == "category" and e.method == "value" for e in mentioned)
