@@ -42,6 +42,7 @@ import re
 from typing import Literal
 
 from rag.generate.extractive import (
+    BEST_WORDS,
     COMPATIBILITY_SOURCES,
     PRAISE_WORDS,
     STORE_SOURCES,
@@ -221,7 +222,6 @@ def _feature_words(feature: str) -> set[str]:
     return {w for w in content_words(feature) - PRAISE_WORDS if not any(c.isdigit() for c in w)}
 
 
-_BEST = frozenset(content_words("best better top"))
 #: What the store says of any product it sells: its price, its stock, who makes it
 _TRADE_FACTS = frozenset({"price", "availability", "product"})
 #: A listing in an order ("Chargers ... (wattage, highest first): ...", "Tents, cheapest first: ...")
@@ -254,7 +254,7 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # battery", whose listing names the RAM, the heart rate, the battery)
         return NOT_SHOWN
     # ("best" is no detail: "which one is the best seller?" picks by "seller")
-    if (sources == {"listing"} and (picks := content_words(picked_by(message)) - _BEST) and picks <= unmentioned
+    if (sources == {"listing"} and (picks := content_words(picked_by(message)) - BEST_WORDS) and picks <= unmentioned
             and not any(_ORDERED.search(e.text) and _CLOSEST_IN_PRICE not in e.text for e in answer.evidence)):
         # narrowed by another condition, and picked by what no detail states: "which espresso
         # machine is easiest to use?" listed the espresso makers as though ordered by it (not

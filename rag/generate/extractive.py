@@ -411,7 +411,8 @@ _STATES_A_LENGTH = re.compile(r"\b\d+(?:\.\d+)?\s*(?:m|cm|mm|ft|feet|foot|in|inc
                               r"|\blength\s*:", re.IGNORECASE)
 _CURRENCIES = frozenset("$€£")
 _ANY_THING = content_words("anything something everything")
-_BEST_WORDS = content_words("best better top")
+#: Praise that picks nothing a detail states ("which one is the best?"; rag.respond reads it too)
+BEST_WORDS = frozenset(content_words("best better top"))
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: What the store accepts as payment
@@ -928,7 +929,7 @@ class ExtractiveGenerator:
         asks_for_a_thing = thing is not None or searched or asks_what_to_get(question) or bool(picked_by(question))
         choosing = asks_which_to_choose(question)
         # (by a detail, not praise alone: "which one is the best?" is no pick the listing shows)
-        picks_among = bool(content_words(picked_by(question)) - PRAISE_WORDS - _BEST_WORDS) and thing is None
+        picks_among = bool(content_words(picked_by(question)) - PRAISE_WORDS - BEST_WORDS) and thing is None
         comparing = measured_comparative(question) is not None or compared_amount(question) is not None
 
         scored = []
@@ -1253,11 +1254,12 @@ class ExtractiveGenerator:
         beside a shipping rule only for a preorder or an out-of-stock product): "when will it
         ship?" of a preorder got "... ship in 5-7 business days" alone."""
         chosen = self._pick(question, context, question_vector)
-        if answer_type(question) is COVERAGE:
+        wanted = answer_type(question)
+        if wanted is COVERAGE:
             # what a rule covers first, then what it leaves out ("Descaling damage is not
             # covered" led "what does it cover?" of the coffee makers' 3-year warranty)
             chosen.sort(key=lambda c: not COVERAGE.value.search(c.sentence))
-        if not chosen or not chosen[0].binding or answer_type(question) in (PRICE, MONEY):
+        if not chosen or not chosen[0].binding or wanted in (PRICE, MONEY):
             return chosen
         waits = next((it for it in context.items if it.evidence.source == "availability"), None)
         if waits is None or any(s.number == waits.number for s in chosen):
