@@ -934,7 +934,7 @@ class GraphRetriever:
                          text=f"We have {count_said(rows[0]['products'])} {title} in our store{in_stock}.")]
 
     def _category_prices(self, category_id: str, name: str | None) -> list[Evidence]:
-        """"Laptops range in price from $486.99 to $2,972.99 (35 laptops).": the lowest and
+        """"Laptops range in price from $486.99 to $2,972.99 (68 laptops).": the lowest and
         highest price of the category, for "what's the price range for laptops?" (it quoted one
         laptop's price; read only when a message asks for a range)."""
         rows = self._read(cypher.CATEGORY_PRICE_RANGE, {"category_id": category_id})

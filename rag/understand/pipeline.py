@@ -1754,14 +1754,14 @@ class Understander:
                                        if e.kind == "category")]
             embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
         elif (special is None and state is not None and state.turns
+              and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
+              and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
               # ("what about klarna?" after "can I pay with apple pay?" was a payment question
               # of no word the rule says: "I don't know"; the thing asked of before gives way)
               and (intent.label == "out_of_scope"
                    or (intent.label == state.last_intent and asked_complements(state.turns[-1].text)
                        # (not a question of its own: "and do you ship on weekends?")
                        and not _ASKS_SOMETHING.match(_ELLIPSIS.sub(" ", head, count=1))))
-              and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
-              and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
               and (intent.label == state.last_intent  # (the model reads it as the same topic)
                    or self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text))
               # (not another condition on what was just listed: "do you have any 2 person tents
