@@ -4247,3 +4247,17 @@ def test_a_thing_of_it_in_a_case_of_the_rule_keeps_the_rule(understood):
     ("charger" named Chargers & Cables, which took the focus): the phones' rule, read with it."""
     a = _after(understood, "lost-charger", ["how long do i have to return a phone"], "what if i lost the charger")
     assert a.intent == "return_policy" and "with all accessories" in a.text, a.text
+
+
+def test_guards_of_this_sessions_follow_ups(understood, demo_catalog):
+    """Regressions the question bank caught before they shipped (each passes on the session's
+    first head): an FAQ's "Yes" that answers what was asked stays ("does it come with a
+    charger?" of a laptop); "and to canada?" after tents' shipping is no ellipsis of it; "how long
+    will it take" after the tents' free shipping stays the outdoor rule, alone."""
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    a = understood.answer("does it come with a charger", product_id=laptop.id)
+    assert a.text.startswith("Yes, every laptop ships with a USB-C charger"), a.text
+    a = _after(understood, "to-canada", ["how long do sleeping bags take to ship"], "and to canada?")
+    assert "We ship to the United States and Canada only" in a.text, a.text
+    a = _after(understood, "tents-take", ["do you offer free shipping", "what about for tents"], "how long will it take")
+    assert "5-7 business days" in a.text and "Store-wide" not in a.text, a.text
