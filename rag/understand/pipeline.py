@@ -2459,7 +2459,8 @@ class Understander:
         and the third one", "them"), when it names no product of its own. Not "those" of a
         listing asked with a price bound: "which of those is under $1000?" after the laptops
         with 16 GB narrows that listing (it compared the three shown, all dearer)."""
-        if ((intent.label != "comparison" and not (intent.label in (*PRODUCT_INTENTS, "recommendation", "out_of_scope") and _SETS_AGAINST.search(head)))
+        sets_against = intent.label in (*PRODUCT_INTENTS, "recommendation", "out_of_scope") and _SETS_AGAINST.search(head)
+        if ((intent.label != "comparison" and not sets_against)
                 or state is None or state.candidates or context is not None
                 or any(e.kind == "product" for e in mentioned)):
             return []
