@@ -1551,7 +1551,7 @@ class Understander:
             thing = requested_thing(query)
             intent = intent.model_copy(update={"label": "product_info", "reason": "store_request"})
         if query != head:  # retrieval reads the products' names: embed what it reads
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         t3 = time.perf_counter()
         timings["link"] = (t3 - t2) * 1e3
 
@@ -1590,7 +1590,7 @@ class Understander:
                 kind = re.split(r"\s*(?:&|,|\band\b)\s*", listed.name)[0].lower()
                 product = mentioned[-1]
                 query = f"do you have {kind} for the {product.mention or product.name}?"
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
                 made_for_it = True
         if (mentioned and all(e.kind == "category" for e in mentioned) and _COMES_WITH.search(head)
                 and (context is not None or (state is not None and (state.listed or any(
@@ -1608,7 +1608,7 @@ class Understander:
             state.focus = focus  # (what "it" and "the tent" are from now on)
             query = re.sub(rf"\b(the|this|that|my)\s+{re.escape(mentioned[0].mention or '')}\b",
                            lambda m: f"{m.group(1)} {product.name}", head, count=1, flags=re.IGNORECASE)
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
             mentioned = []
         else:
             focus, source = resolve_focus(head, mentioned, state, context)
@@ -1649,7 +1649,7 @@ class Understander:
             # (read with their names, and what it asks kept: "which of the first two has the
             # longer battery life?")
             query = f"{head} ({' and '.join(e.name for e in several)})"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif variant is not None:
             # "how long is the warranty on the Bassline Halo 150?" (each colour's) then "and the
             # silver one?": that colour, and the same question when nothing else is asked
@@ -1666,7 +1666,7 @@ class Understander:
                          else f"{said_before[:said_colour.start()]}{new_colour.lower()}{said_before[said_colour.end():]}"
                          if said_colour is not None and ", " in variant.name
                          else asked_again(state.turns[-1], [variant]))
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
         elif (special is None and source in ("context", "session") and len(focus) == 1 and focus[0].kind == "product"
               and (colour := _THE_COLOUR_ONE.search(head)) is not None
               and colour.group(1).lower() not in focus[0].name.rpartition(", ")[2].lower()
@@ -1675,7 +1675,7 @@ class Understander:
             # navy): its price was quoted as though it were; which colours it comes in answers
             intent = intent.model_copy(update={"label": "product_info", "reason": "no_such_variant"})
             query = f"does it come in {colour.group(1).lower()}?"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source == "message" and state is not None and state.turns and state.turns[-1].asked_which
               and len(focus) == 1 and focus[0].kind == "product"
               and names_only(_NAMING.sub(" ", head, count=1), focus[0])):
@@ -1684,7 +1684,7 @@ class Understander:
             previous = state.turns[-1]
             intent = intent.model_copy(update={"label": previous.intent, "reason": "product_named"})
             query = asked_again(previous, focus)
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source == "message" and special is None and state is not None and state.turns
               and state.last_intent in (*POLICY_INTENTS, "complaint") and _NAMING.match(head)
               and len(mentioned) == 1 and mentioned[0].kind in ("brand", "product")
@@ -1697,7 +1697,7 @@ class Understander:
                 focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in previous.focus
                                    if e.kind == "category")]
             query = asked_again(previous, mentioned)
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source == "selection" and state is not None and not state.candidates and state.last_intent
               and state.last_intent != "out_of_scope"
               and only_a_pick(head) and state.picked_from and state.turns[-1].focus
@@ -1706,12 +1706,12 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "listed_pick"})
             asked = next((t.text for t in reversed(state.turns) if not only_a_pick(t.text)), state.turns[-1].text)
             query = name_the_pick(asked, focus[0])
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif source == "selection" and state is not None and not state.candidates:
             # "tell me more about the second one" of the products the last answer listed: read
             # with that product's name, as the shopper meant it
             query = name_the_pick(head, focus[0])
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
             decision = self.intent.predict([query], embedding[None, :])[0]
             label = decision.label if decision.label in SHOPPING_INTENTS and decision.label != "comparison" else next(
                 (label for label, _ in decision.top if label in SHOPPING_INTENTS and label != "comparison"), "product_info")
@@ -1730,7 +1730,7 @@ class Understander:
                 # the other side of the comparison was named well: the pick joins it
                 focus = [*(e.model_copy(update={"method": "session"}) for e in state.focus
                            if e.kind == "product" and e.id != focus[0].id), *focus]
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif source == "session" and intent.label == "greeting_thanks" and intent.reason is None:
             pass  # "thanks" after an answer stays small talk
         elif (special is None and state is not None and state.last_intent in ELLIPSIS_INTENTS
@@ -1752,7 +1752,7 @@ class Understander:
                     # laptops (the brand alone resolved the store-wide 1-year warranty)
                     focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
                                        if e.kind == "category")]
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns
               and state.last_intent in (*POLICY_INTENTS, "availability_price") and not mentioned
               and _ELLIPSIS.search(head) and 0 < len(content_words(_ELLIPSIS.sub(" ", head, count=1))) <= 2
@@ -1779,7 +1779,7 @@ class Understander:
             query = (re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", other, before, count=1, flags=re.IGNORECASE)
                      if said and re.search(rf"(?<!\w){re.escape(said)}(?!\w)", before, re.IGNORECASE)
                      else f"{before.rstrip(' ?.!')} ({other})?")
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns and not mentioned
               and state.last_intent in ("recommendation", "product_info")
               and (purpose := _ANOTHER_PURPOSE.match(head)) is not None
@@ -1788,7 +1788,7 @@ class Understander:
             # same question for the other purpose
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             query = _ENDS_WITH_PURPOSE.sub(f"for {purpose.group('what')}", state.turns[-1].text.rstrip(" ?.!"), count=1) + "?"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source == "session" and special is None and state is not None and not mentioned
               and state.last_intent == "compatibility" and (linked := _linked_kind(state)) is not None
               and (superlatives(head, first_word=True) or _PICKS_AMONG.search(head) or _WHICH_IS_MOST.search(head)
@@ -1811,7 +1811,7 @@ class Understander:
             else:
                 intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_kind"})
                 query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {product.name}?"
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
         elif (source == "session" and special is None and intent.label == "out_of_scope" and state is not None
               and (len(state.listed) > 1 or any(e.kind == "category" for e in focus)) and _PICKS_AMONG.search(head)):
             # "which one is the warmest?" right after a listing of sleeping bags: out of scope at
@@ -1846,7 +1846,7 @@ class Understander:
             uses = _USES_IT_FOR.match(head)
             query = (f"{category.name} for {head[uses.end() - 1:]}" if uses  # ("laptops for gaming")
                      else f"{category.name} for {head[does.end():]}" if does else f"{category.name} {head}")
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and sum(e.kind == "product" for e in focus) == 1 and compares_with_it(head)):
             # "something more powerful?" about the blender talked about: declined (out of scope
@@ -1880,16 +1880,15 @@ class Understander:
             intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
             if _WHY.match(head):
                 query = "what's the difference between them?"
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns and state.last_intent in ("return_policy", "warranty")
               and not mentioned and _MY_CASE.match(head) and not FAILURE.search(head)
               and intent.label in (state.last_intent, *PRODUCT_INTENTS, "out_of_scope")):
             # the shopper's own case, told after the rule: "i opened them already" after "i want
             # to return my headphones" said "I don't know"; the rule, read with it
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
-            topic = state.turns[-1].topic or state.turns[-1].text
-            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            topic, query = state.turns[-1].read_with(head)
+            embedding = self._embedded(query)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
               and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE and REFERS_BACK.search(head)
               # (not more of another rule, with no product talked about: "how long will it take?"
@@ -1929,7 +1928,7 @@ class Understander:
             # of the other amount
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             query = again
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (source in ("session", "selection") and special is None and state is not None and state.turns
               and state.last_intent in PRODUCT_INTENTS and intent.label in ("out_of_scope", *PRODUCT_INTENTS)
               and not mentioned and sum(e.kind == "product" for e in focus) == 1
@@ -1944,7 +1943,7 @@ class Understander:
             intent = intent.model_copy(update={"label": "product_info" if again is None else state.last_intent,
                                                "reason": "ellipsis"})
             query = again if again is not None else f"what is its {m.group('thing')}?"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns and state.last_intent in {*POLICY_INTENTS, "complaint"}
               and not mentioned and (_WHAT_NOW.match(head) or _IS_IT_COVERED.match(head)
                                      or (_WHY.match(head) and state.last_intent in POLICY_INTENTS))):
@@ -1954,9 +1953,8 @@ class Understander:
             # "covered"), of the warranty, and "why not?" after "final sale, no returns"
             label = "warranty" if _IS_IT_COVERED.match(head) else state.last_intent
             intent = intent.model_copy(update={"label": label, "reason": "policy_follow_up"})
-            topic = state.turns[-1].topic or state.turns[-1].text
-            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            topic, query = state.turns[-1].read_with(head)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns and state.last_intent in POLICY_INTENTS
               # (a thing of the one talked about may be named: "what if i lost the charger?"
               # after the phones' returns; state.resolve_focus kept the phone)
@@ -1983,15 +1981,14 @@ class Understander:
             # failure is its own question ("what if it arrives damaged?" after shipping)
             label = "return_policy" if DISSATISFIED.search(head) or WRONG_PICK.search(head) else state.last_intent
             intent = intent.model_copy(update={"label": label, "reason": "policy_follow_up"})
-            topic = state.turns[-1].topic or state.turns[-1].text
-            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
+            topic, query = state.turns[-1].read_with(head)
             if not query.endswith("?"):
                 query += "?"
             if _HOW_LONG_IT_TAKES.match(head) and (process := _A_PROCESS.search(topic)) is not None:
                 # "can i get a refund" then "how long will it take?": how long the refund takes
                 # ("Refunds are issued within 5 business days ..."; it quoted the 30-day returns)
                 query = f"how long does the {process.group(0).lower()} take?"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
               and (intent.label in PRODUCT_INTENTS
                    # ("how do I track it" after shipping was declined; with "?" it was a product one)
@@ -2007,21 +2004,19 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
             if mentioned and state.turns:
                 query = asked_again(state.turns[-1], mentioned)
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
             elif state.turns and AGAINST_THE_STANDARD.search(head):
                 # "what's the warranty on orbis laptops?" then "is that longer than normal?": that
                 # rule against the usual one, read with it (it said "I don't know")
-                topic = state.turns[-1].topic or state.turns[-1].text
-                query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                topic, query = state.turns[-1].read_with(head)
+                embedding = self._embedded(query)
             elif state.turns and _ASKS_OF_THEM.match(head):
                 # (read with the question it follows: "do you have gift cards?" then "do they
                 # expire?" is answered by the gift cards FAQ's "They never expire", which an
                 # FAQ's answer gives only to a question about its own subject; not "how do I
                 # track it?" after shipping, which asks of the order)
-                topic = state.turns[-1].topic or state.turns[-1].text
-                query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                topic, query = state.turns[-1].read_with(head)
+                embedding = self._embedded(query)
         elif (special is None and state is not None and state.turns and not mentioned and not focus
               and not state.focus and intent.label in PRODUCT_INTENTS and state.last_intent in PRODUCT_INTENTS
               and _ASKS_OF_THEM.match(head)):
@@ -2030,7 +2025,7 @@ class Understander:
             # both; it said "I don't know"), read with it
             intent = intent.model_copy(update={"reason": "follow_up"})
             query = f"{state.turns[-1].text.rstrip(' ?.!')}, {head.strip()}"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (special is None and state is not None and state.last_intent in POLICY_INTENTS
               and intent.label in PRODUCT_INTENTS and not mentioned and _COVERS_IT.search(head)):
             # "what's the warranty?" then "does it cover the battery?" on a laptop's page: what
@@ -2060,9 +2055,8 @@ class Understander:
             # is ("my blender is making a weird noise", "it's only 2 months old": the offers
             # still open then)
             intent = intent.model_copy(update={"label": "complaint", "reason": "complaint_follow_up"})
-            topic = complaint.topic or complaint.text  # (what broke, for the next one too)
-            query = f"{topic.rstrip(' ?.!')}, {head.strip()}"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            topic, query = complaint.read_with(head)  # (what broke, for the next one too)
+            embedding = self._embedded(query)
         elif source == "message" and special is None and _about_the_catalog(head, intent, mentioned):
             # a question about the catalog asks for facts before it asks for picks; a policy only
             # when the message says a word of one ("do you have anything from Glacier?" was
@@ -2080,12 +2074,12 @@ class Understander:
                 # "how do I make a claim?": support opens it (the handoff follows the answer),
                 # and what the warranty that applies covers is what the store's documents say
                 query = WARRANTY_QUESTION
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
             elif overruled[1] == "price_match":
                 # "I found it cheaper on Amazon": the store's price match, beside the price of the
                 # product talked about (not the store's cheaper products of its kind)
                 query = PRICE_MATCH_QUESTION
-                embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                embedding = self._embedded(query)
                 focus = [e for e in focus if e.kind == "product"]
         elif special is None and intent.label == "out_of_scope" and asks_about_the_store(head):
             # "do you have student discounts?", "what are your customer service hours?": about the
@@ -2125,11 +2119,11 @@ class Understander:
             if intent.label == "out_of_scope":
                 intent = intent.model_copy(update={"label": "product_info", "reason": "overview"})
             query = f"{head} ({one[0].name})"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         if special is None and (query == head or source == "selection") and (
                 asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
             query = asked
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         brands = [e for e in focus if e.kind == "brand"]
         if (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
                 and intent.label in ("product_info", "recommendation", "availability_price", "out_of_scope")
@@ -2139,7 +2133,7 @@ class Understander:
             # has, as "tell me about Northpeak" reads it
             intent = intent.model_copy(update={"label": "product_info", "reason": intent.reason or "brand_range"})
             query = f"tell me about {brands[0].name}"
-            embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+            embedding = self._embedded(query)
         elif (len(brands) == 1 and len(brands) == len(focus) and special is None and query == head
               and intent.label in ("product_info", "availability_price", "out_of_scope") and _ITS_PRODUCTS.search(head)):
             # "show me everything from Kettleworks" got the brand's product count, "do you have
@@ -2199,7 +2193,7 @@ class Understander:
                         asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
                     # ("does it have gps?" of the cheapest watch just listed: "I don't know")
                     query = asked
-                    embedding = np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
+                    embedding = self._embedded(query)
             else:
                 candidates = list(state.listed)
         elif (source == "session" and state is not None and len(state.candidates) > 1 and not candidates
@@ -2330,6 +2324,11 @@ class Understander:
         earlier = [e for turn in state.turns[-BETWEEN_THE_TWO_TURNS:] for e in turn.focus
                    if e.kind == "product" and e.category_id not in kinds]
         return [*products, *earlier]
+
+    def _embedded(self, query: str) -> np.ndarray:
+        """The embedding of a message as read again (with the turn before, or asked anew), which
+        retrieval searches with instead of the message's own."""
+        return np.asarray(self.encoder.encode([query])[0], dtype=np.float32)
 
     def _names_its_attribute(self, text: str, product: LinkedEntity) -> bool:
         """Whether the message names an attribute the product's kind has, by a word of its key

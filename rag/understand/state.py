@@ -57,6 +57,13 @@ class Turn(BaseModel):
     #: waterproof?" with no product known): the product named next is what it asked about.
     asked_which: bool = False
 
+    def read_with(self, follow_up: str) -> tuple[str, str]:
+        """A follow-up read with this turn ("how long?" after "do you ship to Canada?"): what it is
+        read with (this turn's own topic when it had one, which the follow-up records as its topic
+        in turn) and the text retrieval searches with."""
+        topic = self.topic or self.text
+        return topic, f"{topic.rstrip(' ?.!')}, {follow_up.strip()}"
+
 
 class SessionState(BaseModel):
     id: str
