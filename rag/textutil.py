@@ -276,6 +276,11 @@ FAILURE = re.compile(
 #: the store offers (the return) answers, as it does for a failure
 DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disappointed|dissatisfied"
                           r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
+# an accident told ("i dropped it", "i spilled coffee on it", "it fell in the pool"): what the
+# warranty calls accidental damage, which it does not cover
+ACCIDENT = re.compile(r"\b(?:dropp(?:ed|ing)|dropped\s+it|spill(?:ed|t)|fell\s+(?:off|in|into|down|on|from)|knocked\s+(?:it|them)\s+over"
+                      r"|sat\s+on|stepped\s+on|ran\s+over|got\s+(?:it\s+|them\s+)?(?:wet|soaked)"
+                      r"|(?:in|into)\s+the\s+(?:pool|bath|bathtub|toilet|sink|washing\s+machine|washer))\b", re.IGNORECASE)
 # the wrong one bought ("I ordered the wrong size backpack", "they're too tight"): a return (it
 # said "I don't know", or quoted the warranty against defects)
 WRONG_PICK = re.compile(r"\b(?:ordered|bought|got|received|sent|picked)\s+(?:me\s+)?(?:the\s+|a\s+)?wrong\b"

@@ -13,7 +13,7 @@ import pytest
 from rag.generate.extractive import ExtractiveGenerator
 from rag.grounding import GroundingChecker
 from rag.pipeline import AnswerPipeline
-from rag.respond import NOT_SHOWN
+from rag.respond import NOT_MENTIONED, NOT_SHOWN, SOME_PRODUCTS_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -4261,3 +4261,46 @@ def test_guards_of_this_sessions_follow_ups(understood, demo_catalog):
     assert "We ship to the United States and Canada only" in a.text, a.text
     a = _after(understood, "tents-take", ["do you offer free shipping", "what about for tents"], "how long will it take")
     assert "5-7 business days" in a.text and "Store-wide" not in a.text, a.text
+
+
+@pytest.mark.parametrize("message", ["my phone screen cracked when i dropped it",
+                                     "i spilled coffee on my laptop and now it won't turn on",
+                                     "my blender broke when i dropped it"])
+def test_an_accident_told_is_answered_by_what_the_warranty_leaves_out(understood, message):
+    """"My phone screen cracked when i dropped it" quoted the warranty's cover against defects
+    and the returns, as though they applied: the warranty does not cover accidental damage."""
+    a = understood.answer(message)
+    assert a.intent == "complaint" and "does not cover accidental damage" in a.text, a.text
+    assert "covering defects" not in a.text and "against manufacturing defects" not in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message, rule", [
+    (["i got the wrong color headphones"], "can i exchange it?", "We offer 30-day returns"),
+    ([], "can i exchange headphones?", "We offer 30-day returns"),
+    ([], "can i exchange my laptop for a different one?", "Laptops have 15-day returns")])
+def test_an_exchange_is_answered_by_the_return_rule_which_does_not_name_one(understood, earlier, message, rule):
+    """"Can I exchange it?" after the wrong colour headphones said "I don't know": no rule speaks
+    of exchanges; what can be returned, said to be not quite what was asked."""
+    a = _after(understood, "exchange-" + message[-12:], earlier, message) if earlier else understood.answer(message)
+    assert a.text.startswith(NOT_MENTIONED) and rule in a.text, a.text
+
+
+def test_an_exchange_asked_of_the_store_is_the_products_rules_that_speak_of_one(understood, demo_catalog):
+    """Asked of no product, the rules that speak of exchanges are one laptop's final sale (said
+    to be only some products'), not the store's returns; on that laptop's page, its own rule."""
+    a = understood.answer("do you do exchanges?")
+    assert a.text.startswith(SOME_PRODUCTS_ONLY) and "30-day" not in a.text, a.text
+    a = understood.answer("can i exchange it?", product_id=demo_catalog.products[1].id)
+    assert a.text.startswith("Final sale: This product is sold as final sale, no returns and no exchanges"), a.text
+
+
+@pytest.mark.parametrize("ask", ["is it wireless?", "is it bluetooth?"])
+def test_whether_headphones_are_wireless_is_how_they_connect(understood, demo_catalog, ask):
+    """"Is the first one wireless?" of headphones named "... Wireless Headphones" quoted their
+    price (the asked word was the name's): their connectivity."""
+    a = _after(understood, "wireless-" + ask[6:10], ["which headphones are the lightest"],
+               ask.replace("it", "the first one"))
+    assert "connectivity: " in a.text and "costs $" not in a.text, a.text
+    headphones = demo_catalog.products[0]
+    a = understood.answer(ask, product_id=headphones.id)
+    assert a.text.startswith(f"{headphones.title}: connectivity: "), a.text

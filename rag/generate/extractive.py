@@ -63,6 +63,7 @@ from rag.generate.base import GenerationRequest
 from rag.prompt import ABSTENTION, is_instruction_like
 from rag.textutil import (
     asks_only,
+    ACCIDENT,
     ACROSS_PRODUCTS,
     AGAINST_THE_STANDARD,
     ASKS_COST,
@@ -308,6 +309,16 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                re.compile(r"\bin[- ]stock\b|\bout of stock\b|\bavailable\b|\bpre-?order\b|\bdiscontinued\b"
                           r"|\bsold out\b|\bunavailable\b", re.IGNORECASE), value_required=True,
                frame=frozenset(content_words("preorder preordered preordering"))),
+    # "can I exchange it?" after "i got the wrong color headphones": the rule that says what
+    # can be returned, which shares no word with it ("I don't know"); that it does not speak of
+    # exchanges, `unmentioned` tells rag.respond
+    AnswerType("exchange", _asks(r"\b(?:exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?)\b"),
+               re.compile(r"\bexchang", re.IGNORECASE),
+               frame=frozenset(content_words("exchange exchanges exchanged exchanging swap swaps swapped swapping"))),
+    # "my phone screen cracked when i dropped it": an accident the shopper tells, which the
+    # warranty's exclusion answers ("does not cover accidental damage"); it quoted the cover
+    # against defects, as though it applied
+    AnswerType("accident", ACCIDENT, re.compile(r"\baccidental\b|\bwater\s+damage\b|\bdrops?\b", re.IGNORECASE)),
     # "my headphones stopped working": what the store does about it (a defect the warranty
     # covers, a return, a repair or replacement), which shares no word with the complaint; not
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
@@ -319,6 +330,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE),
                re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*"
                           r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
+    # "is the first one wireless?" of headphones named "... Wireless Headphones": how it
+    # connects, which its connectivity says ("Bluetooth 5.3, 3.5 mm jack"); the asked word was
+    # the name's, and it quoted the price (not wireless charging, a feature of its own)
+    # (asked of what is talked about: "something wireless under 150" asks for a listing)
+    AnswerType("connectivity", _asks(r"^\W*(?:(?:and|so|but|also)\s+)?(?:is|are|does|do|can|will)\b[^?]*"
+                                     r"\b(?:wireless|bluetooth|wired|cordless)\b(?!\s+charg)"
+                                     r"|\bhow\s+(?:does|do)\s+(?:it|they)\s+connect\b"),
+               re.compile(r"\bconnectivity\s*:|\bbluetooth\b", re.IGNORECASE),
+               frame=frozenset(content_words("wireless bluetooth wired cordless"))),
     # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
     # navy blue (...) and black (...)" says no; it quoted the silver one's "color: silver"
     # alone), else its own colour ("do you have the X in silver?" got "X, Graphite is in stock")
@@ -415,6 +435,10 @@ _ANY_THING = content_words("anything something everything")
 BEST_WORDS = frozenset(content_words("best better top"))
 #: What the store offers a shopper whose purchase failed, or was the wrong one
 REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
+#: An exchange asked for, which a return rule answers as far as it goes: the sentence that
+#: offers returns
+EXCHANGE = _BY_NAME["exchange"]
+_OFFERS_RETURNS = re.compile(r"\b\d+-day\s+returns\b|\bcan\s+be\s+returned\s+within\b", re.IGNORECASE)
 #: What the store accepts as payment
 PAYMENT_METHOD = _BY_NAME["payment method"]
 #: What a rule covers
@@ -998,6 +1022,11 @@ class ExtractiveGenerator:
                         # (what the payment rule accepts answers any way to pay asked of: "can I
                         # pay with klarna?", which it does not name, rag.respond says)
                         or (typed and wanted is PAYMENT_METHOD and rank in binding)
+                        # (the rule that says what can be returned answers an exchange asked of
+                        # a kind or a product, rag.respond saying it names none; asked of the
+                        # store, the products' own rules that speak of exchanges do)
+                        or (wanted is EXCHANGE and rank in binding and _OFFERS_RETURNS.search(sentence)
+                            and not any(i.evidence.source == "scoped_policy" for i in items))
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
                         or (typed and wanted in (WARMTH, WATER, SPEED, SIZE)
@@ -1233,6 +1262,10 @@ class ExtractiveGenerator:
             # every word it asks by ("does it track sleep?", "is it on sale?"; "is it heavy?"
             # meets "weight", CANONICAL)
             complements = content_words(question) - FRAME_VERBS - _OWN_FACT_VERBS
+        if answer_type(question) is EXCHANGE:
+            # the exchange itself, which a return rule does not offer ("can I exchange it?" is
+            # asked by its verb, which the complements leave out)
+            complements |= content_words(" ".join(m.group(0) for m in EXCHANGE.asks.finditer(question)))
         complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
