@@ -4304,3 +4304,20 @@ def test_whether_headphones_are_wireless_is_how_they_connect(understood, demo_ca
     headphones = demo_catalog.products[0]
     a = understood.answer(ask, product_id=headphones.id)
     assert a.text.startswith(f"{headphones.title}: connectivity: "), a.text
+
+
+@pytest.mark.parametrize("ask", ["what are its specs?", "what features does it have?", "does it have any special features?"])
+def test_its_specs_are_all_its_details(understood, demo_catalog, ask):
+    """"What are its specs?" quoted a headphone's driver size alone (the one detail nearest the
+    question among the eight items the context holds), "what features does it have?" said "I
+    don't know": every detail of it, in one fact the graph gives when asked."""
+    headphones = demo_catalog.products[0]
+    a = understood.answer(ask, product_id=headphones.id)
+    assert f"{headphones.id}#specs" in _cited(a), a.text
+    assert headphones.attributes and all(f"{v.key.replace('_', ' ')}: " in a.text for v in headphones.attributes), a.text
+
+
+def test_the_specs_of_one_picked_from_a_listing(understood):
+    """"What are the specs of the first one?" after the tents said "I don't know"."""
+    a = _after(understood, "tent-specs", ["show me tents"], "what are the specs of the first one?")
+    assert "capacity: " in a.text and "season: " in a.text and any(c.endswith("#specs") for c in _cited(a)), a.text

@@ -145,7 +145,7 @@ FRAME_VERBS = frozenset(content_words("come comes came"))
 
 #: The graph's facts of one product: its attributes, price, stock and colours (no passage about
 #: it, whose words a reader weighs)
-OWN_FACT_SOURCES = frozenset({"attribute", "price", "availability", "product", "variants"})
+OWN_FACT_SOURCES = frozenset({"attribute", "price", "availability", "product", "variants", "specs"})
 # Verbs that ask whether a product has a thing, not what it does: "does it have GPS?", "does it
 # support ...", "is there ...", "can I get it in ..."
 _OWN_FACT_VERBS = frozenset(content_words("have has include includes support supports get got use work"))
@@ -330,6 +330,16 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("remedy", re.compile(f"{FAILURE.pattern}|{DISSATISFIED.pattern}", re.IGNORECASE),
                re.compile(r"^(?!.*\b(?:not|no|never|excluded)\b).*"
                           r"\b(?:defect\w*|warrant\w*|repair\w*|replace\w*|\d+-day\s+returns)", re.IGNORECASE | re.DOTALL)),
+    # "what are its specs?", "what features does it have?": all its details, which the graph
+    # gives as one fact when asked (rag.retrieve.graph.specification_sheets); it quoted the
+    # driver size alone, or said "I don't know"
+    AnswerType("specs", _asks(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?\s+(?:details|data)|features)\b"
+                              r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b"),
+               # (a list of "key: value" pairs; read without the product's name, which takes the
+               # punctuation after it)
+               re.compile(r"^(?=(?:[^:]*:){3})(?=(?:[^;]*;){2})"), value_required=True,
+               frame=frozenset(content_words("specs spec sheet specifications specification technical tech details data "
+                                             "features feature full all more special main key"))),
     # "is the first one wireless?" of headphones named "... Wireless Headphones": how it
     # connects, which its connectivity says ("Bluetooth 5.3, 3.5 mm jack"); the asked word was
     # the name's, and it quoted the price (not wireless charging, a feature of its own)
@@ -439,6 +449,8 @@ REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: offers returns
 EXCHANGE = _BY_NAME["exchange"]
 _OFFERS_RETURNS = re.compile(r"\b\d+-day\s+returns\b|\bcan\s+be\s+returned\s+within\b", re.IGNORECASE)
+#: All of a product's details
+SPECS = _BY_NAME["specs"]
 #: What the store accepts as payment
 PAYMENT_METHOD = _BY_NAME["payment method"]
 #: What a rule covers
@@ -863,8 +875,9 @@ class ExtractiveGenerator:
             specific = {w for w in q_words - named - written_as_names - REQUEST_WORDS if df[w] > 0}
 
         periods = set(NAMED_PERIOD.findall(question.lower()))
-        attribute = asked_attribute(question, named)
-        feature = asked_feature(question, named)
+        # (all its details asked for name no one of them: "what features does it have?")
+        attribute = asked_attribute(question, named) if wanted is not SPECS else None
+        feature = asked_feature(question, named) if wanted is not SPECS else None
         codes = _codes(question)
         chooses_a_size = bool(CHOOSES_A_SIZE.search(question))
         binding = {rank for rank, item in enumerate(items) if is_applicable_policy(item.evidence)}

@@ -310,7 +310,12 @@ class GraphRetriever:
         return out
 
     def _q_product_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
-        return self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
+        facts = self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
+        if _ASKS_SPECS.search(q.text or ""):
+            # "what are its specs?": every attribute of it, in one fact (it quoted its driver
+            # size alone, the one attribute nearest the question among the eight items it had room for)
+            facts = [*specification_sheets(facts), *facts]
+        return facts
 
     def _q_product_price(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         """The price alone: what a shipping question about one product is conditioned on ("how
@@ -1261,6 +1266,25 @@ def _price_and_stock(r: dict) -> str:
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+# "what are its specs?", "what features does it have?", "full specifications": all its details
+_ASKS_SPECS = re.compile(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?\s+(?:details|data)|features)\b"
+                         r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b", re.IGNORECASE)
+
+
+def specification_sheets(facts: list[Evidence]) -> list[Evidence]:
+    """Each product's attribute facts as one fact ("X: battery life: 24 h; color: silver; ..."),
+    source "specs", a fact the plan asked for (rag.retrieve.hybrid.PLAN_FACT_SOURCES)."""
+    by_owner: dict[str, list[Evidence]] = {}
+    for f in facts:
+        if f.source == "attribute" and f.owner_id:
+            by_owner.setdefault(f.owner_id, []).append(f)
+    sheets = []
+    for owner, attributes in by_owner.items():
+        title, _, _ = attributes[0].text.partition(": ")
+        values = "; ".join(a.text.partition(": ")[2].rstrip(".") for a in attributes)
+        sheets.append(attributes[0].model_copy(update={"id": f"{owner}#specs", "source": "specs", "score": 1.0,
+                                                       "text": f"{title}: {values}.", "aliases": []}))
+    return sheets
 # "what's the price range for laptops?", "how much do your tents cost?", "how expensive are
 # they?": the lowest and highest price of the kind, not one product's
 _PRICE_RANGE = re.compile(r"\bprice\s+(?:range|ranges|span|spread)\b|\bprices?\s+(?:go|run|start)\b|\brange\s+in\s+price\b"

@@ -46,7 +46,7 @@ from rag.vector_index import passage_vid
 #: intent; they keep a place at the top of the list in plan order, before reranked items.
 PLAN_FACT_SOURCES = frozenset({"price", "availability", "policy", "comparison", "compatibility",
                                "accessory", "variant", "similar", "brand", "product", "listing",
-                               "scoped_policy"})
+                               "scoped_policy", "specs"})
 
 
 @lru_cache(maxsize=4)
