@@ -4321,3 +4321,25 @@ def test_the_specs_of_one_picked_from_a_listing(understood):
     """"What are the specs of the first one?" after the tents said "I don't know"."""
     a = _after(understood, "tent-specs", ["show me tents"], "what are the specs of the first one?")
     assert "capacity: " in a.text and "season: " in a.text and any(c.endswith("#specs") for c in _cited(a)), a.text
+
+
+@pytest.mark.parametrize("earlier, message, listed_by", [
+    ("what's the warranty on tents?", "is it waterproof?", "Tents (waterproof rating, highest first)"),
+    ("what's the warranty on tents?", "are they waterproof?", "Tents (waterproof rating, highest first)"),
+    ("do tents have free shipping?", "how heavy are they?", "Tents (weight, ")])
+def test_a_detail_of_the_kind_after_its_rule_is_a_question_of_the_kind(understood, earlier, message, listed_by):
+    """"Is it waterproof?" after "what's the warranty on tents?" was read as more of the warranty
+    ("does not cover ... water damage"), "how heavy are they?" after their shipping said "I don't
+    know": a detail of the tents, which their listing gives."""
+    a = _after(understood, "kind-detail-" + message[:8], [earlier], message)
+    assert a.intent == "product_info" and a.text.startswith(listed_by), a.text
+
+
+def test_a_rule_asked_after_it_stays_the_rule(understood):
+    """Guards: "does it cover water damage?" after the tents' warranty is the warranty's; "is the
+    battery covered?" after the phones' warranty (a listing of phones by battery capacity) is
+    the warranty's cover of batteries."""
+    a = _after(understood, "water-damage", ["what's the warranty on tents?"], "does it cover water damage?")
+    assert a.intent == "warranty" and "does not cover accidental damage, water damage" in a.text, a.text
+    a = _after(understood, "battery-covered", ["what's the warranty on phones?"], "is the battery covered?")
+    assert a.intent == "warranty" and a.text.startswith("Batteries are covered for 1 year"), a.text

@@ -711,7 +711,10 @@ def with_thing_replaced(text: str, thing: str) -> str | None:
 
 #: "is that covered?", "would it be covered under warranty?", "does the warranty cover that?"
 #: after a complaint or a rule: whether the warranty covers what the message before told
-_IS_IT_COVERED = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|well)[\s,]+)?(?:(?:is|are|would|will)\s+(?:that|this|it|they)"
+_IS_IT_COVERED = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|well)[\s,]+)?(?:(?:is|are|would|will)\s+(?:that|this|it|they"
+                            # (a part of it: "is the battery covered?" after the phones' warranty
+                            # listed phones by battery capacity)
+                            r"|(?:the|my|its|their)\s+[\w-]+(?:\s+[\w-]+)?)"
                             r"\s+(?:be\s+|still\s+)?(?:covered|under\s+(?:the\s+)?warranty)"
                             r"|(?:does|do|would|will)\s+(?:the\s+|my\s+|your\s+)?warranty\s+cover\s+(?:that|this|it|them))\b",
                             re.IGNORECASE)
@@ -1994,6 +1997,9 @@ class Understander:
                    # ("how do I track it" after shipping was declined; with "?" it was a product one)
                    or (intent.label == "out_of_scope" and intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE))
               and not any(e.kind == "product" for e in focus)
+              # (not a detail of the kind talked about: "is it waterproof?" after "what's the
+              # warranty on tents?" quoted that it does not cover water damage)
+              and not (source == "session" and self._asks_of_the_kind(head, focus))
               and ((source in ("session", "none") and not mentioned and (_ELLIPSIS.search(head) or REFERS_BACK.search(head)))
                    or (source == "message" and all(e.kind == "category" for e in mentioned)
                        and _POLICY_REFERENCE.search(head)))):
@@ -2333,10 +2339,20 @@ class Understander:
     def _names_its_attribute(self, text: str, product: LinkedEntity) -> bool:
         """Whether the message names an attribute the product's kind has, by a word of its key
         ("temperature" of "temperature rating"), less the words any key may have ("size")."""
-        if self.linker is None or not product.category_id:
+        return bool(product.category_id) and self._names_a_kinds_attribute(text, product.category_id)
+
+    def _names_a_kinds_attribute(self, text: str, category_id: str) -> bool:
+        if self.linker is None:
             return False
         said = content_words(text) - _ANY_KEY_WORDS
-        return any(content_words(k.key.replace("_", " ")) & said for k in self.linker.category_keys.get(product.category_id, []))
+        return any(content_words(k.key.replace("_", " ")) & said for k in self.linker.category_keys.get(category_id, []))
+
+    def _asks_of_the_kind(self, text: str, focus: list[LinkedEntity]) -> bool:
+        """Whether a message after a rule asks a detail of the kind talked about, in no word of a
+        rule: "are they waterproof?" after "what's the warranty on tents?" (not "does it cover
+        water damage?", nor "is the battery covered?")."""
+        return (bool(focus) and all(e.kind == "category" for e in focus) and not _SAYS_A_POLICY.search(text)
+                and any(self._names_a_kinds_attribute(text, e.id) for e in focus))
 
     @staticmethod
     def _the_one_asked_for(state: SessionState | None, focus: list[LinkedEntity], source: str) -> list[LinkedEntity]:
