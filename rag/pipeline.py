@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from rag.context import Context, build_context
 from rag.generate.base import GenerationRequest
-from rag.generate.extractive import ASKED_VALUE, ExtractiveGenerator, answer_type
+from rag.generate.extractive import ACCIDENT_DAMAGE, ASKED_VALUE, ExtractiveGenerator, answer_type
 from rag.generate.fallback import FallbackGenerator
 from rag.grounding import GroundingChecker
 from rag.joined import join_answers, lead_part, render_parts
@@ -221,8 +221,11 @@ class AnswerPipeline:
         answered = self.extractive.pick(u.question, wider, u.embedding)
         if not answered or (picked and not missing - self._unanswered(u, wider, answered)):
             return context  # the broader policies add nothing that was asked
-        if picked and picked[0].binding and not answered[0].binding:
-            return context  # nor may they take the lead from the policy that applies
+        if picked and picked[0].binding and not answered[0].binding and answer_type(u.question) is not ACCIDENT_DAMAGE:
+            # nor may they take the lead from the policy that applies (but what the store-wide
+            # warranty leaves out, which no narrower one covers, answers an accident: "i spilled
+            # water on my laptop", then "is that covered?" quoted the electronics' cover)
+            return context
         return wider
 
     def _with_broader(self, u: Understanding, retrieval: RetrievalResult) -> Context:

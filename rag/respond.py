@@ -266,6 +266,14 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # yes (not an attribute's value, which often answers by itself: "is it good for
         # winter?" -> "season: 4-season")
         return NOT_STATED
+    if (sources == {"attribute"} and unmentioned and is_yes_no_question(message)
+            and all("," in (listed := e.text.rpartition(": ")[2]) and not content_words(listed) & content_words(message)
+                    for e in answer.evidence)):
+        # a yes or no asked of a thing its details list, no word of it among them: "does it
+        # track sleep?" quoted a watch's "sensors: GPS, ECG, temperature, heart rate" as though
+        # it said yes (not "does it have a heart rate monitor?"; nor one value, which often
+        # answers by itself: "is it good for winter?" -> "season: 4-season")
+        return NOT_STATED
     if sources <= COMPATIBILITY_SOURCES:
         # (a request for a thing that fits, "a clear case for the X", is told which it cannot
         # tell, as a listing is)

@@ -116,7 +116,7 @@ def meets_conditions(amount: float, sentence: str) -> bool | None:
 
 
 _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_HOW_MANY = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+_HOW_MANY = {"a": 1, "an": 1, "one": 1, "last": 1, "couple": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
              "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _N = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNIT_OF_TIME = r"(day|week|month|year)s?"
@@ -124,7 +124,10 @@ _UNIT_OF_TIME = r"(day|week|month|year)s?"
 _ELAPSED = re.compile(rf"\b(?:after|for)\s+(?:about\s+|almost\s+|nearly\s+|over\s+)?{_N}\s+{_UNIT_OF_TIME}\b"
                       rf"|\b{_N}\s+{_UNIT_OF_TIME}\s+(?:ago|later|old)\b"
                       # "it's been 10 days", "been over 2 weeks"
-                      rf"|\bbeen\s+(?:about\s+|almost\s+|nearly\s+|over\s+|only\s+|just\s+)?{_N}\s+{_UNIT_OF_TIME}\b",
+                      rf"|\bbeen\s+(?:about\s+|almost\s+|nearly\s+|over\s+|only\s+|just\s+)?{_N}\s+{_UNIT_OF_TIME}\b"
+                      # "i bought them last month" (it said "I don't know"), "a couple of weeks ago"
+                      rf"|\b(?:bought|got|ordered|received|had|delivered|arrived)\b[^.?!]*?\b(last)\s+{_UNIT_OF_TIME}\b"
+                      rf"|\ba\s+(couple)\s+(?:of\s+)?{_UNIT_OF_TIME}\s+ago\b",
                       re.IGNORECASE)
 # a rule's period: "within 30 days", "30-day returns", "a 2-year warranty", "covered for 1 year"
 _PERIOD = re.compile(rf"\bwithin\s+{_N}\s+{_UNIT_OF_TIME}\b"

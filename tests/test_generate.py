@@ -435,6 +435,9 @@ def test_a_time_in_the_question_picks_the_period_it_falls_in():
 
     assert asked_elapsed("my headphones stopped working after 2 months") == 60.0
     assert asked_elapsed("I bought it 3 weeks ago") == 21.0 and asked_elapsed("how long is the warranty?") is None
+    # ("i bought them last month" said "I don't know" after a complaint)
+    assert asked_elapsed("i bought them last month") == 30.0 and asked_elapsed("a couple of weeks ago") == 14.0
+    assert asked_elapsed("what did you sell last year?") is None
     assert within_period(60.0, "You can return most items within 30 days of delivery.") is False
     assert within_period(60.0, "All electronics carry a 2-year warranty.") is True
     assert within_period(60.0, "Refunds go to the original payment method.") is None

@@ -4343,3 +4343,55 @@ def test_a_rule_asked_after_it_stays_the_rule(understood):
     assert a.intent == "warranty" and "does not cover accidental damage, water damage" in a.text, a.text
     a = _after(understood, "battery-covered", ["what's the warranty on phones?"], "is the battery covered?")
     assert a.intent == "warranty" and a.text.startswith("Batteries are covered for 1 year"), a.text
+
+
+def test_an_accident_told_alone_is_a_complaint_and_covered_is_asked_of_it(understood):
+    """"I spilled water on my laptop" was declined, and "is that covered?" after it quoted the
+    electronics warranty's cover: the store-wide exclusion of accidental damage, which no
+    narrower warranty covers, answers both."""
+    a = understood.answer("i spilled water on my laptop", session_id="spill")
+    assert a.intent == "complaint" and "does not cover accidental damage" in a.text, a.text
+    a = understood.answer("is that covered?", session_id="spill")
+    assert a.intent == "warranty" and "does not cover accidental damage" in a.text and "covering defects" not in a.text, a.text
+
+
+@pytest.mark.parametrize("told", ["i bought them last month", "i got them last week"])
+def test_when_the_thing_complained_of_was_bought_is_more_of_the_complaint(understood, told):
+    """"I bought them last month" after "my headphones only work on one side" said "I don't
+    know" (read as a question of the headphones): what the store offers, both still open."""
+    a = _after(understood, "bought-" + told[-10:], ["my headphones only work on one side"], told)
+    assert a.intent == "complaint" and "2-year warranty" in a.text and "30-day returns" in a.text, a.text
+
+
+def test_the_interest_rate_after_financing_is_the_financing_rule(understood):
+    """"What's the interest rate?" after "can i pay in installments for a laptop?" was declined
+    (and "how many months?" after it with it)."""
+    a = _after(understood, "apr", ["can i pay in installments for a laptop?"], "what's the interest rate?")
+    assert a.intent == "payment" and "0% APR" in a.text, a.text
+    a = understood.answer("how many months?", session_id="apr")
+    assert "12 monthly installments" in a.text, a.text
+
+
+def test_whether_a_part_is_covered_is_the_warranty(understood, demo_catalog):
+    """"Is the battery covered on phones?" listed phones by battery capacity (product_info 1.00),
+    and "what about the screen?" after "is the battery covered?" listed them by screen size:
+    the warranty, of that part."""
+    a = understood.answer("is the battery covered on phones?")
+    assert a.intent == "warranty" and a.text.startswith("Batteries are covered for 1 year"), a.text
+    a = _after(understood, "screen-covered", ["what's the warranty on phones?", "is the battery covered?"],
+               "what about the screen?")
+    assert a.intent == "warranty" and "2-year warranty" in a.text and "Phones (" not in a.text, a.text
+
+
+def test_a_thing_its_details_list_without_it_is_not_stated(understood, demo_catalog):
+    """"Does it track sleep?" of a watch quoted its "sensors: GPS, ECG, ..." as though they said
+    yes: the details do not say; "does it have gps?", which they list, is answered plainly."""
+    from rag.respond import NOT_STATED
+
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches"
+                 and any(v.key == "sensors" and "GPS" in str(v.values) for v in p.attributes))
+    a = understood.answer("does it track sleep?", product_id=watch.id)
+    assert a.text.startswith(NOT_STATED) and "sensors: " in a.text, a.text
+    for ask in ("does it have gps?", "does it have a heart rate monitor?"):
+        a = understood.answer(ask, product_id=watch.id)
+        assert not a.text.startswith(NOT_STATED) and "sensors: " in a.text, (ask, a.text)

@@ -227,6 +227,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                           re.IGNORECASE | re.DOTALL),
                # ("cover" alone is no answer: "Descaling damage is not covered" shares it)
                value_required=True, frame=frozenset(content_words("cover covers covered covering coverage"))),
+    # "my phone screen cracked when i dropped it": an accident the shopper tells, which the
+    # warranty's exclusion answers ("does not cover accidental damage"); it quoted the cover
+    # against defects, as though it applied (before the types its words may ask: "i spilled
+    # water on my laptop", then "is that covered?")
+    AnswerType("accident", ACCIDENT, re.compile(r"\baccidental\b|\bwater\s+damage\b|\bdrops?\b", re.IGNORECASE)),
     # "what's the warranty on it?" asks how long it lasts (or that there is none): SmolLM2's
     # "The warranty is extended [1]." is grounded and no answer
     AnswerType("period", _asks(r"\b(?:what(?:['’]s|\s+is)|how\s+long\s+is)\s+(?:the\s+|your\s+|its\s+)?"
@@ -315,10 +320,6 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType("exchange", _asks(r"\b(?:exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?)\b"),
                re.compile(r"\bexchang", re.IGNORECASE),
                frame=frozenset(content_words("exchange exchanges exchanged exchanging swap swaps swapped swapping"))),
-    # "my phone screen cracked when i dropped it": an accident the shopper tells, which the
-    # warranty's exclusion answers ("does not cover accidental damage"); it quoted the cover
-    # against defects, as though it applied
-    AnswerType("accident", ACCIDENT, re.compile(r"\baccidental\b|\bwater\s+damage\b|\bdrops?\b", re.IGNORECASE)),
     # "my headphones stopped working": what the store does about it (a defect the warranty
     # covers, a return, a repair or replacement), which shares no word with the complaint; not
     # what it does not cover ("my order arrived damaged" got "The warranty does not cover
@@ -449,6 +450,8 @@ REMEDIES = (REMEDY, _BY_NAME["wrong_pick"])
 #: offers returns
 EXCHANGE = _BY_NAME["exchange"]
 _OFFERS_RETURNS = re.compile(r"\b\d+-day\s+returns\b|\bcan\s+be\s+returned\s+within\b", re.IGNORECASE)
+#: An accident told, which what the warranty leaves out answers
+ACCIDENT_DAMAGE = _BY_NAME["accident"]
 #: All of a product's details
 SPECS = _BY_NAME["specs"]
 #: What the store accepts as payment

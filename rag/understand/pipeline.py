@@ -23,6 +23,7 @@ import structlog
 from threadpoolctl import ThreadpoolController
 
 from rag.textutil import (
+    ACCIDENT,
     AGAINST_THE_STANDARD,
     asked_elapsed,
     is_yes_no_question,
@@ -594,8 +595,9 @@ _IS_THERE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:is\s+there|are\
                        r"[a-z-]+(?:\s+[a-z-]+)?\W*$", re.IGNORECASE)
 # "how much is the fee?", "what's the interest?": a part of the rule just quoted
 _A_PART_OF_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:how\s+much|what)(?:['’]s|\s+is|\s+are|\s+was)\s+"
-                           r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest|rate|deadline|catch|limit|period|window"
-                           # ("what's the minimum" after "is shipping free on tents": declined)
+                           r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest(?:\s+rate)?|rate|apr|deadline|catch|limit|period|window"
+                           # ("what's the minimum" after "is shipping free on tents", "what's the
+                           # interest rate?" after the laptops' financing: declined)
                            r"|minimum|maximum|min|threshold|restocking\s+fee)\W*$", re.IGNORECASE)
 # "a fast charger ...", "an over-ear headphone ...": a thing named with its article first
 _A_THING = re.compile(r"^\W*(?:a|an)\s", re.IGNORECASE)
@@ -718,6 +720,11 @@ _IS_IT_COVERED = re.compile(r"^\W*(?:(?:and|so|but|ok|okay|well)[\s,]+)?(?:(?:is
                             r"\s+(?:be\s+|still\s+)?(?:covered|under\s+(?:the\s+)?warranty)"
                             r"|(?:does|do|would|will)\s+(?:the\s+|my\s+|your\s+)?warranty\s+cover\s+(?:that|this|it|them))\b",
                             re.IGNORECASE)
+#: A part of a product asked of the warranty ("is the battery covered?", or read with the rule
+#: before it: "what's the warranty on phones, is the battery covered?"), which "what about the
+#: screen?" gives way to
+_A_PART_COVERED = re.compile(r"(?:^|[,;.]\s)\W*(?:is|are)\s+(?P<part>(?:the|my|its|their)\s+[\w-]+(?:\s+[\w-]+)?)\s+"
+                             r"(?:still\s+)?(?:covered|under\s+(?:the\s+)?warranty)\b", re.IGNORECASE)
 #: "why not?", "how come?" after a rule was quoted: that rule again, read with what it answered
 #: ("can I return this?" -> final sale, then "why not?" apologized and said "I don't know")
 _WHY = re.compile(r"^\W*(?:(?:but|and|so|ok|okay|well)[\s,]+)?(?:why(?:\s+not)?|how\s+come)\W*$", re.IGNORECASE)
@@ -807,7 +814,7 @@ def reports_failure(text: str, mentioned: list[LinkedEntity]) -> bool:
     failure messages are about bank cards ("my card is damaged"), which the store does not sell;
     "I dropped my card in a blender" names no blender of its own. What the shopper bought may go
     unnamed: "what if my item is defective?"."""
-    if not FAILURE.search(text):
+    if not FAILURE.search(text) and not ACCIDENT.search(text):  # ("i spilled water on my laptop": declined)
         return False
     if _PURCHASE.search(text):  # "what if my item is defective?", "my order arrived damaged"
         return True
@@ -947,6 +954,9 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
                          says: small talk that says where to buy;
       warranty_claim     asks_to_claim ("how do I make a claim?"), whatever the model says:
                          the warranty that applies, then the handoff to support;
+      part_covered       whether a part of it is covered ("is the battery covered on phones?",
+                         product_info 1.00), not a charge ("is the shipping covered?"): the
+                         warranty;
       price_match        asks_to_match_a_price ("I found it cheaper on Amazon"), whatever the
                          model says: the store's price match;
       store_question     asks_about_the_store ("any discount codes?"), from a product's page or
@@ -1006,6 +1016,10 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "recommendation", "store_range"
     if asks_to_claim(text):
         return "warranty", "warranty_claim"
+    if (intent.label in ("out_of_scope", *PRODUCT_INTENTS)
+            and (part := _A_PART_COVERED.search(text)) and not _SAYS_A_POLICY.search(part.group("part"))):
+        # "is the battery covered on phones?" listed phones by battery capacity (product_info)
+        return "warranty", "part_covered"
     if asks_to_match_a_price(text):
         return "availability_price", "price_match"
     if ((intent.label in (*PRODUCT_INTENTS, "out_of_scope") and source in ("context", "session") and not mentioned
@@ -1762,10 +1776,15 @@ class Understander:
               # ("what about klarna?" after "can I pay with apple pay?" was a payment question
               # of no word the rule says: "I don't know"; the thing asked of before gives way)
               and (intent.label == "out_of_scope"
+                   # (or a part of a product after a rule asked of another: "is the battery
+                   # covered?" then "what about the screen?" listed phones by screen size)
+                   or (intent.label in PRODUCT_INTENTS and state.last_intent in POLICY_INTENTS
+                       and _A_PART_COVERED.search(state.turns[-1].text))
                    or (intent.label == state.last_intent and asked_complements(state.turns[-1].text)
                        # (not a question of its own: "and do you ship on weekends?")
                        and not _ASKS_SOMETHING.match(_ELLIPSIS.sub(" ", head, count=1))))
               and (intent.label == state.last_intent  # (the model reads it as the same topic)
+                   or (intent.label in PRODUCT_INTENTS and _A_PART_COVERED.search(state.turns[-1].text))
                    or self._same_kind(_ELLIPSIS.sub(" ", head, count=1), state.turns[-1].text))
               # (not another condition on what was just listed: "do you have any 2 person tents
               # under 200?", then "what about 4 people" listed the 2-person ones again)
@@ -1776,7 +1795,7 @@ class Understander:
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "ellipsis"})
             other = _ELLIPSIS.sub(" ", head, count=1).strip(" ?.!")
             before = state.turns[-1].text
-            said = asked_complements(before)
+            said = ((m := _A_PART_COVERED.search(before)) and m.group("part")) or asked_complements(before)
             # (the thing asked of before gives way to it: "can I pay with apple pay?" then "what
             # about klarna?" asks "can I pay with klarna?"; with both, neither read as asked)
             query = (re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", other, before, count=1, flags=re.IGNORECASE)
@@ -1902,7 +1921,10 @@ class Understander:
                                 None) != state.last_intent)
               # (nor what the shopper will do with one of a listing: "I'll mostly use it for
               # gaming" after laptops asked which laptop was meant; below, a narrowing)
-              and not (not any(e.kind == "product" for e in focus) and wants_of_the_listing(head))):
+              and not (not any(e.kind == "product" for e in focus) and wants_of_the_listing(head))
+              # (nor how old the thing complained of is: "i bought them last month" after "my
+              # headphones only work on one side" said "I don't know"; below, the complaint's)
+              and not (state is not None and state.last_intent == "complaint" and asked_elapsed(head) is not None)):
             shopping = next((label for label, _ in intent.top if label in PRODUCT_INTENTS or label in POLICY_INTENTS), None)
             if shopping is not None:
                 intent = intent.model_copy(update={"label": shopping, "reason": "follow_up"})
