@@ -75,6 +75,9 @@ NOT_SHOWN = "I can't tell from our product details which ones match that. Here i
 NOT_LINKED = "Our product details don't say whether it works with that. Here is what they list:"
 PERIODS_PASSED = "That is longer than the periods our policies give:"
 NOT_STATED = "Our product details don't say. Here is what they list:"
+#: What a shopper may do to a product, which its details never state
+_CHANGES_TO_IT = frozenset(content_words("upgrade upgradable upgradeable expand expandable replace replaceable repair "
+                                         "repairable swap swappable removable remove"))
 DEPENDS = "Which one suits you best depends on what matters most to you. Here is how they differ:"
 DECLINE_REPLY = "Sorry, I can only help with questions about our products, brands and store policies."
 NOT_ENGLISH_REPLY = "Sorry, I can only answer in English for now. Could you ask again in English?"
@@ -265,6 +268,10 @@ def not_mentioned_note(answer: Answer, message: str = "", unmentioned: frozenset
         # sale?" quoted its price, "is there a newer model?" its maker, as though they said
         # yes (not an attribute's value, which often answers by itself: "is it good for
         # winter?" -> "season: 4-season")
+        return NOT_STATED
+    if sources == {"attribute"} and unmentioned & _CHANGES_TO_IT and is_yes_no_question(message):
+        # what the shopper may do to it, which no detail states: "can I upgrade it?" quoted a
+        # laptop's "ram: 32 GB" as though it said yes
         return NOT_STATED
     if (sources == {"attribute"} and unmentioned and is_yes_no_question(message)
             and all("," in (listed := e.text.rpartition(": ")[2]) and not content_words(listed) & content_words(message)

@@ -4395,3 +4395,21 @@ def test_a_thing_its_details_list_without_it_is_not_stated(understood, demo_cata
     for ask in ("does it have gps?", "does it have a heart rate monitor?"):
         a = understood.answer(ask, product_id=watch.id)
         assert not a.text.startswith(NOT_STATED) and "sensors: " in a.text, (ask, a.text)
+
+
+def test_what_for_beside_it_keeps_the_one_asked_for(understood):
+    """"Is it good for camping in the snow?" after "which is the warmest?" of sleeping bags
+    listed the Outdoor range ("camping" is its alias): the warmest one."""
+    a = _after(understood, "snow-camping", ["show me sleeping bags", "which is the warmest?"],
+               "is it good for camping in the snow?")
+    assert "Outdoor (" not in a.text and "-18 °C" in a.text, a.text
+
+
+@pytest.mark.parametrize("ask", ["can i upgrade it?", "can i upgrade the ram?"])
+def test_what_the_shopper_may_do_to_it_is_not_stated(understood, demo_catalog, ask):
+    """"Can I upgrade it?" after a laptop's RAM quoted "ram: 32 GB" as though it said yes."""
+    from rag.respond import NOT_STATED
+
+    laptop = next(p for p in demo_catalog.products if p.category == "laptops")
+    a = _after(understood, "upgrade-" + ask[-5:], [f"how much ram does the {laptop.title} have?"], ask)
+    assert a.text.startswith(NOT_STATED) and "ram: " in a.text, a.text

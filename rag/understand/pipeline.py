@@ -1628,6 +1628,12 @@ class Understander:
             embedding = self._embedded(query)
             mentioned = []
         else:
+            if (context is None and mentioned and all(e.kind == "category" for e in mentioned) and REFERS_TO_ONE.search(head)
+                    and state is not None and self._the_one_asked_for(state, state.focus, "session")):
+                # "is it good for camping in the snow?" after "which is the warmest?" of sleeping
+                # bags: "it" is the one the answer gave first, and "camping" (the Outdoor
+                # category's alias) what for; it listed the Outdoor range
+                mentioned = []
             focus, source = resolve_focus(head, mentioned, state, context)
         # "what charger do I need?", "which case should I get?" on a phone's page: what of that
         # kind goes with it (declined, or every case listed)
