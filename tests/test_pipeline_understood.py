@@ -4413,3 +4413,23 @@ def test_what_the_shopper_may_do_to_it_is_not_stated(understood, demo_catalog, a
     laptop = next(p for p in demo_catalog.products if p.category == "laptops")
     a = _after(understood, "upgrade-" + ask[-5:], [f"how much ram does the {laptop.title} have?"], ask)
     assert a.text.startswith(NOT_STATED) and "ram: " in a.text, a.text
+
+
+@pytest.mark.parametrize("message", ["ok then what discounts do you have?", "what discounts do you have?"])
+def test_the_stores_discounts_asked_with_nothing_talked_about(understood, message):
+    """"Ok then what discounts do you have?" asked which product was meant (a product's text
+    matched "discount"): a question of the store, which its documents do not answer."""
+    a = understood.answer(message)
+    assert a.intent == "out_of_scope" and a.abstained and "Which product" not in a.text, a.text
+
+
+@pytest.mark.parametrize("earlier, message", [([], "do you sell cameras?"), (["do you sell tvs?"], "what about monitors?"),
+                                              (["do you sell tvs?"], "and cameras?")])
+def test_a_thing_the_store_does_not_sell_is_said_with_its_range(understood, earlier, message):
+    """"Do you sell cameras?" quoted phones' "108 MP main camera" and asked which product was
+    meant; "what about monitors?" after "do you sell tvs?" quoted a laptop's description: that
+    the store does not carry it, and what it does."""
+    from rag.respond import NOT_CARRIED
+
+    a = _after(understood, "range-" + message[:12], earlier, message) if earlier else understood.answer(message)
+    assert a.text.startswith(NOT_CARRIED) and "Which product" not in a.text, a.text

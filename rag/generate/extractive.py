@@ -1100,6 +1100,12 @@ class ExtractiveGenerator:
                 # another part's code answers nothing of the one asked about; nor does the
                 # listing's own size ("size: medium") say which size to order
                 relevant = False
+            if (relevant and thing is not None and thing.trade and items[rank].evidence.owner_kind == "product"
+                    and any(i.evidence.id == STORE_RANGE_ID for i in items)):
+                # whether the store sells a thing none of its kinds is (the graph gave its range):
+                # a product that mentions it is not one ("do you sell cameras?" quoted phones'
+                # "108 MP main camera", and then asked which product was meant)
+                relevant = False
             if relevant and _brands_own(items[rank].evidence) and not _brand_named(items[rank].evidence, named):
                 # a brand's tagline speaks of the brand: "what would you recommend for a beginner
                 # camper?" got Campfire Co's "Camping made easy"

@@ -945,6 +945,10 @@ DELIVERED_BY = re.compile(r"^(?!.*\b(?:my\s+order|ordered|tracking)\b).*\b(?:get
                           r"|christmas|new\s+year'?s?)\b", re.IGNORECASE)
 
 
+#: The store's own offers asked of ("what discounts do you have?"), with nothing talked about
+_OFFERS_OF_THE_STORE = re.compile(r"\b(?:discounts?|deals|promotions?|coupons?|promo|vouchers?)\b", re.IGNORECASE)
+
+
 def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                      thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
     """(intent, reason) for a message the classifier declined (or called an account request)
@@ -1022,13 +1026,16 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
         return "warranty", "part_covered"
     if asks_to_match_a_price(text):
         return "availability_price", "price_match"
-    if ((intent.label in (*PRODUCT_INTENTS, "out_of_scope") and source in ("context", "session") and not mentioned
+    if ((intent.label in (*PRODUCT_INTENTS, "out_of_scope") and not mentioned
+            and (source in ("context", "session") or (source == "none" and _OFFERS_OF_THE_STORE.search(text)))
             and asks_about_the_store(text) and not REFERS_TO_ONE.search(text) and not _ASKS_OF_ONE.search(text))
             # ("can I order by phone?" quoted the shipping rates; "phone" is no phone asked for)
             or (intent.label in (*POLICY_INTENTS, *PRODUCT_INTENTS, "out_of_scope", "order_change")
                 and ORDERS_BY_PHONE.search(text))):
         # "what are your customer service hours?", "any discount codes?" on a laptop's or a
-        # backpack's page quoted its battery life, its price: about the store
+        # backpack's page quoted its battery life, its price: about the store (so is "ok then
+        # what discounts do you have?" with nothing talked about, which asked which product;
+        # not "what is the priciest item in your store?", the store's products)
         return "out_of_scope", "store_question"
     declined = intent.label == "out_of_scope"
     if (intent.label in POLICY_INTENTS and thing is not None and thing.trade and source in ("message", "none")
@@ -1576,6 +1583,17 @@ class Understander:
         if self.sessions is not None and session_id:
             state = self.sessions.get(session_id) or SessionState.new(session_id)
         context = self._context_entity(product_id)
+        if (special is None and context is None and not mentioned and state is not None and state.turns
+                and not state.focus and (before := requested_thing(state.turns[-1].text)) is not None and before.trade
+                and _ELLIPSIS.search(head)
+                and 0 < len(content_words(other := _ELLIPSIS.sub(" ", head, count=1).strip(" ?.!"))) <= 2):
+            # "do you sell tvs?" (what the store carries, none of them), then "what about
+            # monitors?" quoted a laptop's description, "and cameras?" asked which product: the
+            # same question of the other thing
+            query = f"do you sell {other}?"
+            thing = requested_thing(query)
+            intent = intent.model_copy(update={"label": "product_info", "reason": "store_request"})
+            embedding = self._embedded(query)
         if any(e.method == "value" for e in mentioned) and (
                 intent.label == "comparison" or (REFERS_TO_ONE.search(head) and (
                     context is not None or (state is not None and (state.listed or any(
@@ -2280,7 +2298,8 @@ class Understander:
                         any_kind=not mentioned and (asks_for_anything(head) or bool(held))
                         and not REFERS_TO_ONE.search(head),
                         # (a thing sold, not a service offered: "do you offer gift wrapping?")
-                        asks_the_range=(not mentioned and thing is not None and thing.trade and bool(_SELLS.search(head)))
+                        asks_the_range=(not mentioned and thing is not None and thing.trade
+                                        and bool(_SELLS.search(head) or intent.reason == "store_request"))
                         or maker is not None,
                         asks_cost=bool(ASKS_COST.search(head)), whole_range=intent.reason == "store_range")
         if intent.reason == "linked_pick":

@@ -369,6 +369,8 @@ ORDERS_BY_PHONE = re.compile(r"\b(?:order|buy|purchase)\w*\s+(?:by|over\s+the|vi
 _ABOUT_THE_STORE = re.compile(
     r"\b(?:(?:student|military|senior|teacher|employee|first[- ]time|bulk|volume|loyalty|member)\s+discounts?"
     r"|(?:discount|coupon|promo|promotion|voucher)\s*codes?|loyalty|rewards?\s+program"
+    # ("ok then what discounts do you have?" asked which product)
+    r"|(?:any|what|which|your)\s+(?:discounts?|deals|promotions?|coupons?)"
     r"|membership|black\s+friday|cyber\s+monday|sales\s+tax|vat|tax[- ]free|(?:charge|collect|add)\s+tax"
     r"|refurbished|second[- ]hand|open[- ]box|wholesale|business\s+accounts?"
     # ("do you give store credit?" was declined as though about something else)
