@@ -110,6 +110,9 @@ def smalltalk_reply(message: str, reason: str | None = None) -> str:
     return SMALLTALK_REPLY
 
 
+_THANKS = re.compile(r"\b(?:thanks?|thank\s+you|thx|ty|cheers|appreciate\s+it)\b", re.IGNORECASE)
+
+
 def _apologetic(policy: ResponsePolicy) -> bool:
     return policy.apologize or policy.tone in {"apologetic", "empathetic"}
 
@@ -203,7 +206,9 @@ def apply_response_policy(
     parts = []
     if policy.opening:
         parts.append(policy.opening.strip())
-    elif _apologetic(policy) and not _APOLOGY_SENTENCE.match(body):
+    elif _apologetic(policy) and not _APOLOGY_SENTENCE.match(body) and not (mode == "smalltalk" and _THANKS.search(message)):
+        # (not to thanks: "ok thanks, bye", read as negative at 0.54, got "I'm sorry about the
+        # trouble. Thanks for stopping by.")
         parts.append(APOLOGY)
     parts.append(body)
     if policy.escalate and mode != "handoff" and body != handoff:

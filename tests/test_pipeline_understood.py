@@ -4433,3 +4433,17 @@ def test_a_thing_the_store_does_not_sell_is_said_with_its_range(understood, earl
 
     a = _after(understood, "range-" + message[:12], earlier, message) if earlier else understood.answer(message)
     assert a.text.startswith(NOT_CARRIED) and "Which product" not in a.text, a.text
+
+
+def test_what_the_shopper_tried_after_a_complaint_is_more_of_it(understood):
+    """"I've tried restarting it" after "my smartwatch won't sync anymore" was declined: what the
+    store offers, with the apology."""
+    a = _after(understood, "tried-restart", ["my smartwatch won't sync anymore"], "i've tried restarting it")
+    assert a.intent == "complaint" and "2-year warranty" in a.text and "I can only help" not in a.text, a.text
+
+
+def test_thanks_gets_no_apology(understood):
+    """"Ok thanks, bye" (read as negative, 0.54) got "I'm sorry about the trouble. Thanks for
+    stopping by."."""
+    a = _after(understood, "thanks-bye", ["hello, do you ship to the uk?"], "ok thanks, bye")
+    assert a.intent == "greeting_thanks" and not a.text.startswith("I'm sorry"), a.text

@@ -316,6 +316,11 @@ _COMES_WITH = re.compile(r"\b(?:does|do|will|did)\s+(?:it|this|this\s+one|that\s
 #: What a shopper with a complaint asks for ("can I get a replacement?", "can you fix it?")
 _ASKS_A_REMEDY = re.compile(r"\b(?:replace\w*|refund\w*|exchange\w*|repair\w*|fix(?:ed)?|money\s+back|new\s+one|"
                             r"another\s+one)\b", re.IGNORECASE)
+#: What the shopper tried, told after a complaint ("i've tried restarting it" was declined): more
+#: of the complaint
+_TRIED_IT = re.compile(r"\b(?:tried|restart(?:ed|ing)?|reset(?:ting)?|reboot(?:ed|ing)?|re-?paired|re-?charged"
+                       r"|still\s+(?:doesn['’]?t|does\s+not|won['’]?t|isn['’]?t|not|broken|the\s+same)"
+                       r"|(?:didn['’]?t|did\s+not|doesn['’]?t|does\s+not)\s+(?:help|work)|no\s+luck)\b", re.IGNORECASE)
 #: A message that asks something ("what's the weather?", "can you help me?"), not one that
 #: only says more about what was asked
 _ASKS_SOMETHING = re.compile(r"^\W*(?:what|whats|what's|how|why|who|where|when|which|can|could|would|will|do|does|"
@@ -2099,7 +2104,7 @@ class Understander:
               and (intent.label in (*PRODUCT_INTENTS, "out_of_scope")
                    # ("i bought them 3 weeks ago" was handed to support as an order's status)
                    or (intent.label == "order_status" and asked_elapsed(head) is not None))
-              and (_ASKS_A_REMEDY.search(head)
+              and (_ASKS_A_REMEDY.search(head) or (_TRIED_IT.search(head) and not _ASKS_SOMETHING.match(head))
                    or (asked_elapsed(head) is not None and len(head.split()) <= NARROWING_MAX_WORDS))
               and (complaint := next((t for t in reversed(state.turns) if t.intent == "complaint"), None))):
             # "the left ear stopped working" then "can I get a replacement?": what the store
