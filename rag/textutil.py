@@ -147,6 +147,10 @@ def _first_days(match: re.Match[str]) -> float:
 #: Colours a shopper names ("does it come in red?", "do you have the X in silver?")
 COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
                 "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
+#: A choice made for carrying it ("which is better for travel?", "which one for backpacking?"),
+#: which the lighter one answers
+FOR_CARRYING = re.compile(r"^\W*which\b[^?]*\bfor\s+(?:travel\w*|commut\w*|backpacking|trekking|hiking"
+                          r"|carrying\s+(?:it\s+|them\s+)?around|(?:a|my)\s+(?:trip|flight|commute))\b", re.IGNORECASE)
 #: A colour asked for ("... in silver?"), not one a product's title ends with (", Silver")
 IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b", re.IGNORECASE)
 

@@ -4447,3 +4447,25 @@ def test_thanks_gets_no_apology(understood):
     stopping by."."""
     a = _after(understood, "thanks-bye", ["hello, do you ship to the uk?"], "ok thanks, bye")
     assert a.intent == "greeting_thanks" and not a.text.startswith("I'm sorry"), a.text
+
+
+def test_another_kind_with_an_amount_after_a_rule_is_the_rule_of_it(understood):
+    """"How about sleeping bags over 100?" after "do backpacks have free shipping?" was declined
+    (the amount left a word of its own): the outdoor rule, of sleeping bags."""
+    a = _after(understood, "bags-over-100", ["do backpacks have free shipping?"], "how about sleeping bags over 100?")
+    assert a.intent == "shipping" and "orders over $75 for outdoor gear" in a.text, a.text
+
+
+def test_a_choice_for_carrying_it_is_the_lighter(understood, demo_catalog):
+    """"Which would you recommend for travel?" of two laptops compared listed their look-alikes
+    ("I don't know"), "which is better for backpacking?" after two-person tents repeated the
+    listing: the lighter one, as "which is better for winter?" is the warmer."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops"]
+    weight = {p.id: next((str(v.values) for v in p.attributes if v.key == "weight"), None) for p in laptops}
+    a = laptops[0]
+    b = next(p for p in laptops if weight[p.id] not in (None, weight[a.id]))
+    answer = _after(understood, "travel-two", [f"compare the {a.title} and the {b.title}"],
+                    "which would you recommend for travel?")
+    assert answer.text.startswith("Weight: ") and "(the lightest is " in answer.text, answer.text
+    answer = _after(understood, "backpacking-tents", ["show me 2 person tents"], "which is better for backpacking?")
+    assert "weight, lowest first" in answer.text, answer.text

@@ -38,7 +38,7 @@ from rag.retrieve.fusion import FusionConfig, rrf
 from rag.retrieve.graph import GraphRetriever, OverriddenPolicy
 from rag.retrieve.lexical import BM25Index
 from rag.retrieve.rerank import FeatureReranker
-from rag.textutil import IN_A_COLOUR, content_words
+from rag.textutil import FOR_CARRYING, IN_A_COLOUR, content_words
 from rag.types import Evidence
 from rag.vector_index import passage_vid
 
@@ -272,6 +272,8 @@ def named_facts_first(question: str, items: list[Evidence]) -> list[Evidence]:
     asked = content_words(question)
     if IN_A_COLOUR.search(question):  # "do you have the X in silver?" asks its colour
         asked |= content_words("color colors")
+    if FOR_CARRYING.search(question):  # "which is better for travel?" of two compared: their weight
+        asked |= content_words("weight")
     read = [e for e in items if e.kind == "graph_fact" and "graph" in (e.retriever or "").split("+")]
     faqs = [e for e in read if e.source == "faq" and _asks_faq(asked, e)]
     facts = [e for e in read if e.source in ("attribute", "comparison", "variants") and _fact_words(e) & asked]

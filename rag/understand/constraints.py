@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from rag.textutil import AMOUNT, COLOUR_NAMES, MONEY, UNITS, content_words
+from rag.textutil import AMOUNT, COLOUR_NAMES, FOR_CARRYING, MONEY, UNITS, content_words
 from rag.units import canonical, spellings
 
 _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
@@ -757,7 +757,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
         cameras = [k for k in numeric if "camera" in k.words.split()]
         if len(cameras) == 1:
             return AttributeConstraint(cameras[0].key, cameras[0].unit)
-    if _LIGHT.search(lower):  # "something light": the one weight, lightest first
+    # "something light": the one weight, lightest first; so is a choice made for carrying it
+    # ("which is better for backpacking?" of two-person tents, "which would you recommend for
+    # travel?" of two laptops: "I don't know", or the listing again)
+    if _LIGHT.search(lower) or FOR_CARRYING.search(lower):
         weighed = [k for k in numeric if content_words(k.words.split()[0]) == content_words("weight")]
         if len(weighed) == 1:
             return AttributeConstraint(weighed[0].key, weighed[0].unit, lowest_first=True)
@@ -821,6 +824,9 @@ def measured_comparative(text: str) -> tuple[tuple[str, ...], Direction, str] | 
     if m is None and _BETTER_FOR_COLD.search(text or ""):
         # "which is better for winter?" of two sleeping bags: the warmer (it said it depends)
         return MEASURED_COMPARATIVES["warmer"][0], MEASURED_COMPARATIVES["warmer"][1], "warmest"
+    if m is None and FOR_CARRYING.search(text or ""):
+        # "which would you recommend for travel?" of two laptops: the lighter
+        return MEASURED_COMPARATIVES["lighter"][0], MEASURED_COMPARATIVES["lighter"][1], "lightest"
     if m is None:
         return None
     word = m.group(0).lower()

@@ -32,6 +32,7 @@ from rag.textutil import (
     COLOUR_NAMES,
     DISSATISFIED,
     FAILURE,
+    FOR_CARRYING,
     WRONG_PICK,
     content_words,
     search_before,
@@ -741,13 +742,16 @@ _POLICY_REFERENCE = re.compile(r"^\W*(?:and\s+)?(?:does|do|is|would|will)\s+(?:t
                                r"(?:also\s+)?(?:include|apply|cover|go|work|hold|count)\b", re.IGNORECASE)
 
 
-def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
+def is_ellipsis(text: str, mentioned: list[LinkedEntity], amount: bool = False) -> bool:
     """A follow-up that only names another thing ("and on the Nimbus Tech Book 690?", "what
     about Orbis?", "and for tents?"): after its opening and the names it links, no word of its
-    own is left to ask something new."""
+    own is left to ask something new. With `amount`, the amount of an order may come with it
+    ("how about sleeping bags over 100?" after "do backpacks have free shipping?")."""
     if not mentioned or not _ELLIPSIS.search(text):
         return False
     rest = _ELLIPSIS.sub(" ", text, count=1)
+    if amount:
+        rest = AN_ORDER_AMOUNT.sub(" ", rest)
     for e in mentioned:
         if e.mention:
             rest = re.sub(re.escape(e.mention), " ", rest, flags=re.IGNORECASE)
@@ -756,6 +760,9 @@ def is_ellipsis(text: str, mentioned: list[LinkedEntity]) -> bool:
     return not content_words(rest) - set().union(*(content_words(e.name) for e in mentioned)) - _STANDS_FOR_IT
 
 
+#: An amount an order comes to, said with a thing: "over 100", "under $50", "for $30"
+AN_ORDER_AMOUNT = re.compile(r"\b(?:(?:over|under|above|below|more\s+than|less\s+than|at\s+least|for)\s+)?"
+                             r"\$?\d+(?:[.,]\d+)?(?:\s*(?:dollars|usd|bucks))?\b|\$\d+(?:[.,]\d+)?", re.IGNORECASE)
 #: Words that stand for the thing named before them: "the Kestrel ones", "the Orbis models"
 _STANDS_FOR_IT = frozenset(content_words("one ones model models version versions kind kinds"))
 
@@ -1781,7 +1788,7 @@ class Understander:
             pass  # "thanks" after an answer stays small talk
         elif (special is None and state is not None and state.last_intent in ELLIPSIS_INTENTS
               and (source == "message" or (source == "context" and state.last_intent == "compatibility" and mentioned))
-              and is_ellipsis(head, mentioned)):
+              and is_ellipsis(head, mentioned, amount=state.last_intent in POLICY_INTENTS)):
             # "what's the warranty on Orbis laptops?" then "and on the Nimbus Tech Book 690?":
             # the same question about another thing, read as that question (so is "what cases
             # fit it?" then "and a charger?" on a phone's page: it got the phone's charging port)
@@ -1793,6 +1800,9 @@ class Understander:
                 query = f"which {' and '.join(e.mention or e.name for e in mentioned)} work with the {products[0].name}?"
             else:
                 query = asked_again(state.turns[-1], mentioned)
+                if (amount := AN_ORDER_AMOUNT.search(_ELLIPSIS.sub(" ", head, count=1))) is not None:
+                    # (with the amount said: "do sleeping bags have free shipping? (over 100)")
+                    query = f"{query.rstrip(' ?')} ({amount.group(0)})?"
                 if all(e.kind == "brand" for e in mentioned) and content_words(head) & _STANDS_FOR_IT:
                     # "the warranty on Orbis laptops?" then "and on the Kestrel ones?": Kestrel's
                     # laptops (the brand alone resolved the store-wide 1-year warranty)
@@ -1921,7 +1931,9 @@ class Understander:
             # know" or gave its description)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "like_it"})
         elif (source in ("session", "context") and special is None
-              and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope")
+              and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope"
+                   # ("which would you recommend for travel?" of the two listed their look-alikes)
+                   or (intent.label == "recommendation" and FOR_CARRYING.search(head)))
               and sum(e.kind == "product" for e in focus) >= 2
               and (_PICKS_AMONG.search(head) or (_WHY.match(head) and state is not None
                                                  and state.last_intent == "comparison"))):
