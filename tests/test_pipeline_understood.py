@@ -2872,12 +2872,12 @@ def test_a_listing_narrowed_by_what_no_product_states_says_so(understood, first,
     assert any("~listing~" in c for c in _cited(a)), a.text
 
 
-@pytest.mark.parametrize("category, question", [("tents", "ok which should I get for winter camping?"),
-                                                ("sleeping-bags", "which is better for backpacking?")])
+@pytest.mark.parametrize("category, question", [("tents", "ok which should I get for winter camping?")])
 def test_which_of_the_two_for_a_purpose(understood, demo_catalog, category, question):
     """"Tell me about A", "what about B?", then "which should I get for winter camping?" listed
-    Outdoor's sleeping bags ("camping" names Outdoor), and "which is better for backpacking?"
-    said "I don't know": how A and B differ, as for "which should I buy?"."""
+    Outdoor's sleeping bags ("camping" names Outdoor): how A and B differ, as for "which should I
+    buy?". ("Which is better for backpacking?", which said "I don't know" and was then answered
+    the same way, is now which is lighter: test_a_choice_for_carrying_it_is_the_lighter.)"""
     from rag.respond import DEPENDS
 
     a, b = [p for p in demo_catalog.products if p.category == category][:2]
@@ -4469,3 +4469,17 @@ def test_a_choice_for_carrying_it_is_the_lighter(understood, demo_catalog):
     assert answer.text.startswith("Weight: ") and "(the lightest is " in answer.text, answer.text
     answer = _after(understood, "backpacking-tents", ["show me 2 person tents"], "which is better for backpacking?")
     assert "weight, lowest first" in answer.text, answer.text
+    bags = [p for p in demo_catalog.products if p.category == "sleeping-bags"][:2]
+    answer = _after(understood, "backpacking-bags", [f"tell me about the {bags[0].title}", f"what about the {bags[1].title}?"],
+                    "which is better for backpacking?")
+    assert answer.text.startswith("Weight: ") and all(b.id in " ".join(_cited(answer)) for b in bags), answer.text
+
+
+def test_how_fast_after_the_chargers_for_a_phone_is_of_them(understood, demo_catalog):
+    """"How fast is it?" after the chargers for a phone ("do you have a charger for the Veltro
+    Lite 600?" in the demo store) said "I don't know": the chargers that go with it, fastest
+    first."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id].get("chargers-cables", ())) > 1)
+    a = _after(understood, "how-fast", [f"what chargers work with the {phone.title}?"], "how fast is it?")
+    assert "(wattage, highest first)" in a.text, a.text

@@ -1853,7 +1853,10 @@ class Understander:
         elif (source == "session" and special is None and state is not None and not mentioned
               and state.last_intent == "compatibility" and (linked := _linked_kind(state)) is not None
               and (superlatives(head, first_word=True) or _PICKS_AMONG.search(head) or _WHICH_IS_MOST.search(head)
-                   or price_constraint(head).order or _AN_ORDERED_ONE.match(head))):
+                   or price_constraint(head).order or _AN_ORDERED_ONE.match(head)
+                   # ("how fast is it?" after the chargers for it: "I don't know")
+                   or (_HOW_IS_IT.match(head) and not ASKS_COST.search(head)
+                       and not any(e.kind == "product" and e.method != "session" for e in focus)))):
             # "what chargers work with the Veltro Lite 600?" then "which is the fastest?" (a
             # question of the phone's facts: "I don't know"), "I need a charger", "for the Veltro
             # Lite 600", then "the fastest one" (every charger): of those that go with it
