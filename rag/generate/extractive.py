@@ -54,6 +54,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -632,6 +633,7 @@ def _names_another_code(asked: set[str], sentence: str) -> bool:
     return bool(asked) and bool(stated) and not asked & stated
 
 
+@lru_cache(maxsize=1024)
 def answer_type(question: str) -> AnswerType | None:
     """The kind of value the question asks for, or None: the one its last clause asks, if any
     ("how long does shipping to Canada take, and how much?", a follow-up read with the question
