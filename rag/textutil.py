@@ -147,6 +147,10 @@ def _first_days(match: re.Match[str]) -> float:
 #: Colours a shopper names ("does it come in red?", "do you have the X in silver?")
 COLOUR_NAMES = ("black", "white", "silver", "red", "blue", "navy", "navy blue", "green", "forest green", "grey",
                 "gray", "graphite", "sand", "pink", "purple", "yellow", "orange", "gold", "brown", "beige", "rose")
+#: All of a product's details asked for ("what are its specs?", "what features does it have?",
+#: "full specifications")
+ASKS_SPECS = re.compile(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?\s+(?:details|data)|features)\b"
+                        r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b", re.IGNORECASE)
 #: A choice made for carrying it ("which is better for travel?", "which one for backpacking?"),
 #: which the lighter one answers
 FOR_CARRYING = re.compile(r"^\W*which\b[^?]*\bfor\s+(?:travel\w*|commut\w*|backpacking|trekking|hiking"

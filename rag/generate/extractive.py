@@ -67,6 +67,7 @@ from rag.textutil import (
     ACCIDENT,
     ACROSS_PRODUCTS,
     AGAINST_THE_STANDARD,
+    ASKS_SPECS,
     ASKS_COST,
     ASKS_WHAT_IT_FITS,
     DISSATISFIED,
@@ -335,8 +336,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # "what are its specs?", "what features does it have?": all its details, which the graph
     # gives as one fact when asked (rag.retrieve.graph.specification_sheets); it quoted the
     # driver size alone, or said "I don't know"
-    AnswerType("specs", _asks(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?\s+(?:details|data)|features)\b"
-                              r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b"),
+    AnswerType("specs", ASKS_SPECS,
                # (a list of "key: value" pairs; read without the product's name, which takes the
                # punctuation after it)
                re.compile(r"^(?=(?:[^:]*:){3})(?=(?:[^;]*;){2})"), value_required=True,

@@ -21,7 +21,7 @@ from typing import Any, Callable, Collection, Hashable, Sequence
 from kg import cypher
 from kg.store import GraphStore
 from rag.retrieve.base import RetrievalQuery
-from rag.textutil import ACROSS_PRODUCTS, NAMED_PERIOD, asks_question, content_words, names_title
+from rag.textutil import ACROSS_PRODUCTS, ASKS_SPECS, NAMED_PERIOD, asks_question, content_words, names_title
 from rag.types import STORE_OWNER, STORE_RANGE_ID, Evidence
 from rag.understand.constraints import (
     MEASURED_COMPARATIVES,
@@ -311,7 +311,7 @@ class GraphRetriever:
 
     def _q_product_facts(self, gq: GraphQuery, q: RetrievalQuery, out: GraphResult) -> list[Evidence]:
         facts = self.product_facts(gq.product_ids or q.product_ids, gq.model_only_ids)
-        if _ASKS_SPECS.search(q.text or ""):
+        if ASKS_SPECS.search(q.text or ""):
             # "what are its specs?": every attribute of it, in one fact (it quoted its driver
             # size alone, the one attribute nearest the question among the eight items it had room for)
             facts = [*specification_sheets(facts), *facts]
@@ -1266,9 +1266,6 @@ def _price_and_stock(r: dict) -> str:
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
-# "what are its specs?", "what features does it have?", "full specifications": all its details
-_ASKS_SPECS = re.compile(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?\s+(?:details|data)|features)\b"
-                         r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b", re.IGNORECASE)
 
 
 def specification_sheets(facts: list[Evidence]) -> list[Evidence]:
@@ -1285,6 +1282,8 @@ def specification_sheets(facts: list[Evidence]) -> list[Evidence]:
         sheets.append(attributes[0].model_copy(update={"id": f"{owner}#specs", "source": "specs", "score": 1.0,
                                                        "text": f"{title}: {values}.", "aliases": []}))
     return sheets
+
+
 # "what's the price range for laptops?", "how much do your tents cost?", "how expensive are
 # they?": the lowest and highest price of the kind, not one product's
 _PRICE_RANGE = re.compile(r"\bprice\s+(?:range|ranges|span|spread)\b|\bprices?\s+(?:go|run|start)\b|\brange\s+in\s+price\b"
