@@ -206,7 +206,8 @@ def apply_response_policy(
     parts = []
     if policy.opening:
         parts.append(policy.opening.strip())
-    elif _apologetic(policy) and not _APOLOGY_SENTENCE.match(body) and not (mode == "smalltalk" and _THANKS.search(message)):
+    elif (_apologetic(policy) and not _APOLOGY_SENTENCE.match(body)
+          and not (mode == "smalltalk" and _THANKS.search(message))):
         # (not to thanks: "ok thanks, bye", read as negative at 0.54, got "I'm sorry about the
         # trouble. Thanks for stopping by.")
         parts.append(APOLOGY)

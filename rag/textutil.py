@@ -116,7 +116,8 @@ def meets_conditions(amount: float, sentence: str) -> bool | None:
 
 
 _DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
-_HOW_MANY = {"a": 1, "an": 1, "one": 1, "last": 1, "couple": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+_HOW_MANY = {"a": 1, "an": 1, "one": 1, "last": 1, "couple": 2,
+             "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
              "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _N = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _UNIT_OF_TIME = r"(day|week|month|year)s?"
@@ -289,9 +290,11 @@ DISSATISFIED = re.compile(r"\b(?:not\s+(?:happy|satisfied|pleased)|unhappy|disap
                           r"|(?:don't|do not|didn't|did not)\s+(?:like|want|need)\s+(?:it|them|this|my)\b)", re.IGNORECASE)
 # an accident told ("i dropped it", "i spilled coffee on it", "it fell in the pool"): what the
 # warranty calls accidental damage, which it does not cover
-ACCIDENT = re.compile(r"\b(?:dropp(?:ed|ing)|dropped\s+it|spill(?:ed|t)|fell\s+(?:off|in|into|down|on|from)|knocked\s+(?:it|them)\s+over"
+ACCIDENT = re.compile(r"\b(?:dropp(?:ed|ing)|spill(?:ed|t)|fell\s+(?:off|in|into|down|on|from)"
+                      r"|knocked\s+(?:it|them)\s+over"
                       r"|sat\s+on|stepped\s+on|ran\s+over|got\s+(?:it\s+|them\s+)?(?:wet|soaked)"
-                      r"|(?:in|into)\s+the\s+(?:pool|bath|bathtub|toilet|sink|washing\s+machine|washer))\b", re.IGNORECASE)
+                      r"|(?:in|into)\s+the\s+(?:pool|bath|bathtub|toilet|sink|washing\s+machine|washer))\b",
+                      re.IGNORECASE)
 # the wrong one bought ("I ordered the wrong size backpack", "they're too tight"): a return (it
 # said "I don't know", or quoted the warranty against defects)
 WRONG_PICK = re.compile(r"\b(?:ordered|bought|got|received|sent|picked)\s+(?:me\s+)?(?:the\s+|a\s+)?wrong\b"

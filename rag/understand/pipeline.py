@@ -321,7 +321,8 @@ _ASKS_A_REMEDY = re.compile(r"\b(?:replace\w*|refund\w*|exchange\w*|repair\w*|fi
 #: of the complaint
 _TRIED_IT = re.compile(r"\b(?:tried|restart(?:ed|ing)?|reset(?:ting)?|reboot(?:ed|ing)?|re-?paired|re-?charged"
                        r"|still\s+(?:doesn['’]?t|does\s+not|won['’]?t|isn['’]?t|not|broken|the\s+same)"
-                       r"|(?:didn['’]?t|did\s+not|doesn['’]?t|does\s+not)\s+(?:help|work)|no\s+luck)\b", re.IGNORECASE)
+                       r"|(?:didn['’]?t|did\s+not|doesn['’]?t|does\s+not)\s+(?:help|work)|no\s+luck)\b",
+                       re.IGNORECASE)
 #: A message that asks something ("what's the weather?", "can you help me?"), not one that
 #: only says more about what was asked
 _ASKS_SOMETHING = re.compile(r"^\W*(?:what|whats|what's|how|why|who|where|when|which|can|could|would|will|do|does|"
@@ -601,7 +602,8 @@ _IS_THERE = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:is\s+there|are\
                        r"[a-z-]+(?:\s+[a-z-]+)?\W*$", re.IGNORECASE)
 # "how much is the fee?", "what's the interest?": a part of the rule just quoted
 _A_PART_OF_IT = re.compile(r"^\W*(?:(?:and|so|but|ok|okay)[\s,]+)?(?:how\s+much|what)(?:['’]s|\s+is|\s+are|\s+was)\s+"
-                           r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest(?:\s+rate)?|rate|apr|deadline|catch|limit|period|window"
+                           r"(?:the|that|this)\s+(?:fee|fees|charge|cost|interest(?:\s+rate)?|rate|apr|deadline"
+                           r"|catch|limit|period|window"
                            # ("what's the minimum" after "is shipping free on tents", "what's the
                            # interest rate?" after the laptops' financing: declined)
                            r"|minimum|maximum|min|threshold|restocking\s+fee)\W*$", re.IGNORECASE)
@@ -1658,8 +1660,9 @@ class Understander:
             embedding = self._embedded(query)
             mentioned = []
         else:
-            if (context is None and mentioned and all(e.kind == "category" for e in mentioned) and REFERS_TO_ONE.search(head)
-                    and state is not None and self._the_one_asked_for(state, state.focus, "session")):
+            if (context is None and mentioned and all(e.kind == "category" for e in mentioned)
+                    and REFERS_TO_ONE.search(head) and state is not None
+                    and self._the_one_asked_for(state, state.focus, "session")):
                 # "is it good for camping in the snow?" after "which is the warmest?" of sleeping
                 # bags: "it" is the one the answer gave first, and "camping" (the Outdoor
                 # category's alias) what for; it listed the Outdoor range
