@@ -55,6 +55,7 @@ from rag.understand.request import (
     RequestedThing,
     asked_complements,
     ORDERS_BY_PHONE,
+    STORE_OFFERS,
     asks_about_the_store,
     asks_what_to_get,
     maker_not_carried,
@@ -959,10 +960,6 @@ DELIVERED_BY = re.compile(r"^(?!.*\b(?:my\s+order|ordered|tracking)\b).*\b(?:get
                           r"|christmas|new\s+year'?s?)\b", re.IGNORECASE)
 
 
-#: The store's own offers asked of ("what discounts do you have?"), with nothing talked about
-_OFFERS_OF_THE_STORE = re.compile(r"\b(?:discounts?|deals|promotions?|coupons?|promo|vouchers?)\b", re.IGNORECASE)
-
-
 def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                      thing: RequestedThing | None, source: str) -> tuple[str, str] | None:
     """(intent, reason) for a message the classifier declined (or called an account request)
@@ -1041,7 +1038,7 @@ def overruled_intent(text: str, intent: IntentPrediction, mentioned: list[Linked
     if asks_to_match_a_price(text):
         return "availability_price", "price_match"
     if ((intent.label in (*PRODUCT_INTENTS, "out_of_scope") and not mentioned
-            and (source in ("context", "session") or (source == "none" and _OFFERS_OF_THE_STORE.search(text)))
+            and (source in ("context", "session") or (source == "none" and STORE_OFFERS.search(text)))
             and asks_about_the_store(text) and not REFERS_TO_ONE.search(text) and not _ASKS_OF_ONE.search(text))
             # ("can I order by phone?" quoted the shipping rates; "phone" is no phone asked for)
             or (intent.label in (*POLICY_INTENTS, *PRODUCT_INTENTS, "out_of_scope", "order_change")

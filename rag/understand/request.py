@@ -366,11 +366,13 @@ def asks_for_an_overview(text: str) -> bool:
 #: the store's (the shipping and payment rules were quoted, for "order")
 ORDERS_BY_PHONE = re.compile(r"\b(?:order|buy|purchase)\w*\s+(?:by|over\s+the|via|on\s+the)\s+(?:phone|telephone)\b"
                              r"|\b(?:phone|telephone)\s+orders?\b|\bcall\s+(?:in\s+)?(?:an?\s+|my\s+)?order\b", re.IGNORECASE)
+#: The words of the store's offers ("what discounts do you have?", "any deals on laptops?")
+STORE_OFFERS = re.compile(r"\b(?:discounts?|deals|promotions?|coupons?|promo|vouchers?)\b", re.IGNORECASE)
 _ABOUT_THE_STORE = re.compile(
     r"\b(?:(?:student|military|senior|teacher|employee|first[- ]time|bulk|volume|loyalty|member)\s+discounts?"
     r"|(?:discount|coupon|promo|promotion|voucher)\s*codes?|loyalty|rewards?\s+program"
     # ("ok then what discounts do you have?" asked which product)
-    r"|(?:any|what|which|your)\s+(?:discounts?|deals|promotions?|coupons?)"
+    rf"|(?:any|what|which|your)\s+{STORE_OFFERS.pattern}"
     r"|membership|black\s+friday|cyber\s+monday|sales\s+tax|vat|tax[- ]free|(?:charge|collect|add)\s+tax"
     r"|refurbished|second[- ]hand|open[- ]box|wholesale|business\s+accounts?"
     # ("do you give store credit?" was declined as though about something else)
