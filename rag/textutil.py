@@ -156,6 +156,11 @@ ASKS_SPECS = re.compile(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?
 #: which the lighter one answers
 FOR_CARRYING = re.compile(r"^\W*which\b[^?]*\bfor\s+(?:travel\w*|commut\w*|backpacking|trekking|hiking"
                           r"|carrying\s+(?:it\s+|them\s+)?around|(?:a|my)\s+(?:trip|flight|commute))\b", re.IGNORECASE)
+#: Whether one suits a purpose its weight tells ("is it good for hiking?", "easy to carry?")
+GOOD_FOR_CARRYING = re.compile(r"\b(?:good|ok|okay|suitable|great|fine|ideal|right|light\s+enough|too\s+heavy)\s+"
+                               r"(?:\w+\s+)?for\s+(?:travel\w*|hik\w*|backpack\w*|trek\w*|commut\w*|carrying"
+                               r"|a\s+(?:trip|hike|flight|commute))\b|\b(?:easy|hard)\s+to\s+carry\b|\bportable\b",
+                               re.IGNORECASE)
 #: A colour asked for ("... in silver?"), not one a product's title ends with (", Silver")
 IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b", re.IGNORECASE)
 

@@ -4483,3 +4483,122 @@ def test_how_fast_after_the_chargers_for_a_phone_is_of_them(understood, demo_cat
     phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id].get("chargers-cables", ())) > 1)
     a = _after(understood, "how-fast", [f"what chargers work with the {phone.title}?"], "how fast is it?")
     assert "(wattage, highest first)" in a.text, a.text
+
+
+@pytest.mark.parametrize("listing, question, row", [
+    ("what are the lightest headphones?", "are they wireless?", "Connectivity: "),
+    ("what are the lightest headphones?", "how long do they last on a charge?", "Battery life: "),
+    ("show me some tents", "how many people do they fit?", "Capacity: "),
+    ("show me some tents", "are the tents waterproof?", "Waterproof rating: "),
+    ("show me blenders", "how much do they hold?", "Capacity: "),
+    ("show me backpacks", "are they good for hiking?", "Weight: "),
+])
+def test_a_detail_asked_of_the_products_listed_is_each_ones(understood, demo_catalog, listing, question, row):
+    """"Are they wireless?", "how long do they last on a charge?" after the lightest headphones
+    were listed repeated the listing; "how many people do they fit?" after tents said "I don't
+    know": that detail of each product listed, side by side."""
+    shown = _named_products(understood.answer(listing, session_id=f"detail-{question}"), demo_catalog)
+    assert len(shown) > 1
+    answer = understood.answer(question, session_id=f"detail-{question}")
+    assert answer.text.startswith(row), answer.text
+    assert all(p.title in answer.text for p in shown), answer.text
+
+
+def test_after_their_details_a_pick_is_among_them(understood, demo_catalog):
+    """"Which of them is the cheapest?" after "are they wireless?" of the lightest headphones
+    listed the cheapest of all headphones; then "how much is it?" is that one's price."""
+    session = "detail-pick"
+    shown = _named_products(understood.answer("what are the lightest headphones?", session_id=session), demo_catalog)
+    understood.answer("are they wireless?", session_id=session)
+    answer = understood.answer("which of them is the cheapest?", session_id=session)
+    cheapest = min(shown, key=lambda p: p.price)
+    assert answer.text.startswith("Price: ") and f"(the cheapest is {cheapest.title})" in answer.text, answer.text
+    answer = understood.answer("how much is it?", session_id=session)
+    assert cheapest.title in answer.text and f"{cheapest.price:,.2f}" in answer.text, answer.text
+
+
+def _number(product, key):
+    """The number of a product's one-valued attribute ("2.13" of weight "2.13 kg")."""
+    return float(next(iter(_values(product, key))).split()[0])
+
+
+def test_it_after_a_comparison_is_the_one_it_named(understood, demo_catalog):
+    """"How much is it?" after "which is lighter?" of two laptops compared gave the first one's
+    price, not the lighter's; "the other one" is the other."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops"]
+    weight = {p.id: _number(p, "weight") for p in laptops if _values(p, "weight")}
+    a = laptops[0]
+    b = next(p for p in laptops if p.id in weight and weight[p.id] != weight.get(a.id) and p.price != a.price)
+    lighter, heavier = (a, b) if weight[a.id] < weight[b.id] else (b, a)
+    answer = _after(understood, "it-compared", [f"compare the {a.title} and the {b.title}", "which is lighter?"],
+                    "how much is it?")
+    assert lighter.title in answer.text and heavier.title not in answer.text, answer.text
+    answer = understood.answer("how much is the other one?", session_id="it-compared")
+    assert heavier.title in answer.text and lighter.title not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("kind, asked, question", [
+    ("chargers-cables", "what chargers work with the {}?", "how much are they?"),
+    ("phone-cases", "do you have a case for the {}?", "how much is the case?"),
+])
+def test_their_price_after_the_things_for_a_product_is_theirs(understood, demo_catalog, kind, asked, question):
+    """"How much are they?" after the chargers for a phone gave the phone's price, "how much is
+    the case?" after its cases listed the store's cases: theirs, cheapest first."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id].get(kind, ())) > 1)
+    answer = _after(understood, f"their-price-{kind}", [asked.format(phone.title)], question)
+    assert "cheapest first" in answer.text and f"${phone.price:,.2f}" not in answer.text, answer.text
+    assert {p.id for p in _named_products(answer, demo_catalog)} <= linked[phone.id][kind], answer.text
+
+
+def test_the_cheapest_of_those_keeps_what_they_were_listed_by(understood, demo_catalog):
+    """"Which is the cheapest of those?" after "a phone with lots of storage" (phones by storage,
+    most first) gave the cheapest phone of all: the cheapest with as much storage as those."""
+    session = "cheapest-of-those"
+    shown = _named_products(understood.answer("i want a phone with lots of storage", session_id=session), demo_catalog)
+    least = min(_number(p, "storage") for p in shown)
+    answer = understood.answer("which is the cheapest of those?", session_id=session)
+    assert f"(storage: {least:g} GB or more), cheapest first" in answer.text, answer.text
+    assert all(_number(p, "storage") >= least for p in _named_products(answer, demo_catalog)), answer.text
+
+
+def test_good_for_carrying_is_told_by_its_weight(understood, demo_catalog):
+    """"Is this backpack good for hiking?" on its page, "is it good for hiking?" of the cheapest
+    tent said "I don't know": its weight tells (as "which is better for travel?" is the
+    lighter)."""
+    backpack = next(p for p in demo_catalog.products if p.category == "backpacks")
+    answer = understood.answer("is this backpack good for hiking?", product_id=backpack.id)
+    assert re.search(r"\b\d+(?:\.\d+)? ?(?:g|kg)\b", answer.text) and not answer.abstained, answer.text
+    answer = _after(understood, "hiking-tent", ["what's the cheapest tent?"], "is it easy to carry?")
+    assert re.search(r"\bweigh", answer.text, re.IGNORECASE) and not answer.abstained, answer.text
+
+
+def test_a_part_the_rule_does_not_name_gets_its_cover_and_exclusions(understood):
+    """"Does it cover the zipper?" after the tents' warranty quoted the exclusion alone (for its
+    word "cover"), as though the answer were no: what the rule covers, then what it leaves out,
+    saying the part is not named. A part a rule names is answered by it ("Batteries are covered")."""
+    answer = _after(understood, "zipper", ["what's the warranty on tents?"], "does it cover the zipper?")
+    assert answer.text.startswith(NOT_MENTIONED), answer.text
+    body = answer.text[len(NOT_MENTIONED):]
+    assert body.index("against manufacturing defects") < body.index("does not cover"), answer.text
+    answer = understood.answer("does the warranty cover the battery?", product_id="p000001")
+    assert "Batteries are covered" in answer.text and not answer.text.startswith(NOT_MENTIONED), answer.text
+
+
+@pytest.mark.parametrize("question", ["any deals on laptops?", "are there discounts on tents?"])
+def test_deals_on_a_kind_say_the_listing_does_not_show_them(understood, question):
+    """"Any deals on laptops?" listed laptops, as though each were a deal: the store's details
+    do not say which are, and the reply says so before the listing."""
+    answer = understood.answer(question, session_id=f"deals-{question}")
+    assert answer.text.startswith(NOT_SHOWN), answer.text
+
+
+def test_a_case_for_a_product_named_in_full_is_one_that_fits_it(understood, demo_catalog):
+    """"Do you have a case for the Veltro Edge 10 Smartphone, Forest Green?" (its full title, as
+    a chatbot pastes it) said "I don't know": "case" was read with the name only when written
+    without the title's comma. The cases for it."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id].get("phone-cases", ())) > 1)
+    answer = understood.answer(f"do you have a case for the {phone.title}?", session_id="case-in-full")
+    named = {p.id for p in _named_products(answer, demo_catalog)}
+    assert named and named <= linked[phone.id]["phone-cases"], answer.text

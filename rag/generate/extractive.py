@@ -66,6 +66,7 @@ from rag.textutil import (
     asks_only,
     ACCIDENT,
     ACROSS_PRODUCTS,
+    GOOD_FOR_CARRYING,
     AGAINST_THE_STANDARD,
     ASKS_SPECS,
     ASKS_COST,
@@ -98,6 +99,7 @@ from rag.understand.constraints import WHICH_THING_IS_MOST, compared_amount, has
 from rag.understand.linker import english_words
 from rag.units import canonical, convert, shown
 from rag.understand.request import (
+    STORE_OFFERS,
     asked_complements,
     asks_what_to_get,
     asks_which_to_choose,
@@ -386,6 +388,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # rating or water resistance says ("what if it rains?" on a tent's page said "I don't know")
     AnswerType("water", _asks(r"\b(?:rain\w*|wet|downpours?|storms?|swim\w*|shower\w*|splash\w*|waterproof\w*)\b"),
                re.compile(r"\bwaterproof\b|\bwater[- ]resist\w*|\bwater[- ]repell\w*|\bIPX?\d", re.IGNORECASE)),
+    # "is it good for hiking?", "is it easy to carry?": how heavy it is, which its weight says
+    # (of a tent: "I don't know"; "which is better for travel?" of two is the lighter,
+    # rag.textutil.FOR_CARRYING)
+    AnswerType("carrying", _asks(GOOD_FOR_CARRYING.pattern),
+               re.compile(r"\bweight\s*:|\b\d+(?:\.\d+)?\s*(?:kg|g|lbs?|oz)\b", re.IGNORECASE),
+               frame=frozenset(content_words("good okay suitable great fine ideal right light enough heavy travel "
+                                             "traveling travelling hiking hike hikes backpacking trekking commuting "
+                                             "commute carrying carry easy hard portable trip flight"))),
     # who makes a product, as the graph states it
     # ("who makes it?" on the product's page asks nothing but who: the frame)
     AnswerType("maker", _asks(r"\b(?:what|which)\s+(?:brand|make|company|manufacturer)\b"
@@ -417,9 +427,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                SIMILAR_FACT, frame=frozenset(content_words("similar alike alternative alternatives comparable like"))),
 )
 _BY_NAME = {t.name: t for t in ANSWER_TYPES}
-COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE, PRICE, MONEY = (
+COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE, PRICE, MONEY, CARRYING = (
     _BY_NAME[n] for n in ("compatibility", "maker", "remedy", "warmth", "colour", "similar", "water", "speed", "size",
-                          "price", "money"))
+                          "price", "money", "carrying"))
+#: Whether one thing is covered ("does it cover the zipper?", "is the strap covered?")
+_ASKS_IF_COVERED = re.compile(r"\b(?:does|do|will|would)\s+(?:it|this|that|they|the\s+warranty)\s+cover\b"
+                              r"|\b(?:is|are)\s+(?:the\s+|my\s+|its\s+)?[\w-]+(?:\s+[\w-]+)?\s+covered\b", re.IGNORECASE)
+#: A part a rule says is covered ("Batteries are covered for 1 year"): the answer, first
+_SAYS_COVERED = re.compile(r"^(?!.*\b(?:not|no|never)\b).*\b(?:is|are)\s+covered\b", re.IGNORECASE)
 #: A period a rule states ("30-day returns", "a 2-year warranty")
 _STATES_PERIOD = re.compile(r"\b\d+[- ](?:day|week|month|year)s?\b", re.IGNORECASE)
 #: A question of how things differ ("what's the difference?", "how do they compare?")
@@ -1047,7 +1062,7 @@ class ExtractiveGenerator:
                             and not any(i.evidence.source == "scoped_policy" for i in items))
                         # (a product's rating answers how warm it keeps: "is it good for winter?"; its
                         # colours whether it comes in one: "do you have the X in silver?")
-                        or (typed and wanted in (WARMTH, WATER, SPEED, SIZE)
+                        or (typed and wanted in (WARMTH, WATER, SPEED, SIZE, CARRYING)
                             and items[rank].evidence.source in ("attribute", "description"))
                         or (typed and wanted is COLOUR and items[rank].evidence.source in ("attribute", "variants"))
                         # (and its look-alikes whether it has any: "got anything like this?")
@@ -1290,6 +1305,9 @@ class ExtractiveGenerator:
             # the exchange itself, which a return rule does not offer ("can I exchange it?" is
             # asked by its verb, which the complements leave out)
             complements |= content_words(" ".join(m.group(0) for m in EXCHANGE.asks.finditer(question)))
+        # (and the store's offers asked of: "any deals on laptops?" listed the laptops, as
+        # though each were one)
+        complements |= content_words(" ".join(STORE_OFFERS.findall(question)))
         complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
@@ -1312,10 +1330,22 @@ class ExtractiveGenerator:
         ship?" of a preorder got "... ship in 5-7 business days" alone."""
         chosen = self._pick(question, context, question_vector)
         wanted = answer_type(question)
-        if wanted is COVERAGE:
+        if wanted is COVERAGE or (_ASKS_IF_COVERED.search(question) and all(c.binding for c in chosen)
+                                  and not any(_SAYS_COVERED.search(c.sentence) for c in chosen)):
             # what a rule covers first, then what it leaves out ("Descaling damage is not
-            # covered" led "what does it cover?" of the coffee makers' 3-year warranty)
+            # covered" led "what does it cover?" of the coffee makers' 3-year warranty; so did
+            # the exclusion "is the zipper covered?" after the tents' warranty)
             chosen.sort(key=lambda c: not COVERAGE.value.search(c.sentence))
+        if (len(chosen) == 1 and chosen[0].binding and _ASKS_IF_COVERED.search(question)
+                and not COVERAGE.value.search(chosen[0].sentence) and (item := context.item(chosen[0].number)) is not None
+                and (cover := next((x for x in split_sentences(_HEADING.sub("", item.text))
+                                    if COVERAGE.value.search(x)), None)) is not None
+                and self.unmentioned(question, context)):
+            # whether a part the rule does not name is covered ("does it cover the zipper?"
+            # after the tents' warranty): what it covers, then what it leaves out (it quoted
+            # the exclusion alone, for its word "cover", as though the answer were no)
+            chosen = [ScoredSentence(number=item.number, sentence=cover, score=chosen[0].score, relevant=True,
+                                     binding=True), *chosen]
         if not chosen or not chosen[0].binding or wanted in (PRICE, MONEY):
             return chosen
         waits = next((it for it in context.items if it.evidence.source == "availability"), None)

@@ -10,6 +10,7 @@ context a generator reads: quoting a policy that does not apply is the classic w
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -392,6 +393,12 @@ class GraphRetriever:
             side.insert(0, Evidence(
                 id=f"compare:{'|'.join(ids)}#differences", kind="graph_fact", source="comparison", owner_id=ids[0],
                 owner_kind="product", score=0.8, text=f"{names}: " + "; ".join(differences[:COMPARISON_SUMMARY_ROWS]) + "."))
+        if gq.asked_only:
+            # (the rows of the details asked alone, or the products' facts when none is shared)
+            said = content_words(q.text or "")
+            asked_rows = [e for e in side if not e.id.endswith(("#price", "#differences"))
+                          and content_words(_words(e.id.rpartition("#")[2])) <= said]
+            return asked_rows or facts
         availability = [f for f in facts if f.source in ("price", "availability")]
         return side + availability + [f for f in facts if f.source not in ("price", "availability")]
 
@@ -791,6 +798,8 @@ class GraphRetriever:
                     attribute = self._earlier_order(gq.narrowed_by, owner, stated)
                 attribute = attribute or (stated[0] if stated else None)
                 narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
+                if attribute is None and order and _OF_THOSE.search(q.text or ""):
+                    narrowing += self._as_listed(gq.narrowed_by, owner, params, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]
             elif link == "has" and label and not compared:
@@ -1099,6 +1108,28 @@ class GraphRetriever:
                     kept[c.key] = c
         return list(reversed(kept.values()))
 
+    def _as_listed(self, earlier: list[str], category_id: str, params: dict[str, Any],
+                   stated: list[AttributeConstraint]) -> list[AttributeConstraint]:
+        """The order an earlier listing was asked by, as the bound its products shown meet: "the
+        cheapest of those" after "a phone with lots of storage" (storage, highest first: 512 GB
+        each) is the cheapest with 512 GB or more (it was the cheapest phone of all). None when
+        it was asked by no number's order."""
+        ordered = self._earlier_order(earlier, category_id, stated)
+        if ordered is None or ordered.narrows:
+            return []
+        statement = cypher.PRODUCTS_IN_CATEGORY_OF_BRANDS_WITH_ATTRIBUTE if "brand_ids" in params else \
+            cypher.PRODUCTS_IN_CATEGORY_WITH_ATTRIBUTE
+        rows = self._read(statement, {
+            **params, "key": ordered.key, "unit": ordered.unit, "value": None, "min_value": None, "max_value": None,
+            "value_order": ordered.value_order, "min_price": None, "max_price": None, "price_order": 0,
+            "limit": LISTING_SUMMARY_ITEMS})
+        shown = [_number_alone(v) for r in rows for v in (r.get("shown") or [])[:1]]
+        if len(rows) < 2 or None in shown:
+            return []
+        if ordered.value_order < 0:
+            return [dataclasses.replace(ordered, min_value=min(shown))]
+        return [dataclasses.replace(ordered, max_value=max(shown))]
+
     def _earlier_order(self, earlier: list[str], category_id: str,
                        stated: list[AttributeConstraint]) -> AttributeConstraint | None:
         """The order the latest earlier message asked for ("lightest tents": weight, lowest
@@ -1266,6 +1297,8 @@ def _price_and_stock(r: dict) -> str:
 
 
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.IGNORECASE)
+#: The products just listed, referred to ("the cheapest of those", "which of them is cheapest?")
+_OF_THOSE = re.compile(r"\b(?:of|among)\s+(?:those|these|them)\b", re.IGNORECASE)
 
 
 def specification_sheets(facts: list[Evidence]) -> list[Evidence]:

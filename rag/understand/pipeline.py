@@ -33,6 +33,7 @@ from rag.textutil import (
     DISSATISFIED,
     FAILURE,
     FOR_CARRYING,
+    GOOD_FOR_CARRYING,
     WRONG_PICK,
     content_words,
     search_before,
@@ -412,6 +413,29 @@ _FOR_A_NAMED_PRODUCT = re.compile(
     r"\s+(?:the|my|a|an)\b", re.IGNORECASE)
 # "is the first one lighter than the third one?", "the first or the second?": two listed
 # products set against each other by their ordinals (read as a question of the first alone)
+#: All the things just listed, in the plural ("are they wireless?", "the battery life of each")
+_OF_THEM = re.compile(r"\b(?:they|them|their|theirs|these|those|each(?:\s+one)?|both)\b", re.IGNORECASE)
+#: The one of two not picked ("how much is the other one?")
+_THE_OTHER = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)
+#: The one product a comparison's row names ("(the lightest is X)", "(X has more)";
+#: rag.retrieve.graph._extreme_asked)
+_A_VERDICT = re.compile(r"\((?:the\s+\w+\s+is\s+(?P<name>[^()]+)|(?P<has>[^()]+?)\s+has\s+[^()]+)\)\.?\s*$")
+#: Details asked by what they do, not by their names
+_DETAILS_BY_WHAT_THEY_DO = (
+    (re.compile(r"\b(?:wireless|bluetooth|wired|cordless)\b(?!\s+charg)|\bconnect(?:s|ion|ions|ors?)?\b",
+                re.IGNORECASE), "connectivity"),
+    (re.compile(r"\blast\w*\b[^?.!]*\bcharge\b|\bper\s+charge\b|\bbattery\b", re.IGNORECASE), "battery_life"),
+    (re.compile(r"\b(?:people|persons?|sleeps?|holds?|cups?)\b", re.IGNORECASE), "capacity"),
+    (re.compile(r"\b(?:fast|faster|quick|quickly|powerful)\b", re.IGNORECASE), "wattage"),
+    (GOOD_FOR_CARRYING, "weight"),
+)
+#: How long it runs or how much it holds, not what it costs ("how long do they last on a
+#: charge?", "how much do they hold?")
+_NOT_A_COST = re.compile(r"\b(?:on|per)\s+(?:a\s+)?(?:single\s+|full\s+)?charge\b"
+                         r"|\bhow\s+much\s+(?:do|does|can|will)\s+(?:they|it|each)\s+(?:hold|weigh|carry|fit)\b"
+                         # ("how much storage do they have?", "how much drop protection?")
+                         r"|\bhow\s+much\s+(?!(?:is|are|was|were|do|does|did|would|will|can|could|should|for|money"
+                         r"|more|less|extra|cheaper|dearer|to|it|they|them|each)\b)[a-z]+", re.IGNORECASE)
 _SETS_AGAINST = re.compile(
     r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b.*\b(?:than|or|vs\.?|versus)\b"
     r".*\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b", re.IGNORECASE)
@@ -452,6 +476,16 @@ BETWEEN_THE_TWO_TURNS = 3
 
 #: Earlier messages a listing stays narrowed by (the last ones).
 MAX_NARROWING = 4
+
+
+def _one_was_asked_for(state: SessionState) -> bool:
+    """Whether the last message asked for one product ("which one is the cheapest?"), or for
+    the one of those compared ("which is lighter?", whose answer names it): the answer lists it
+    first, and "it" next is that one."""
+    if not state.turns:
+        return False
+    last = state.turns[-1].text
+    return asks_for_one(last) or (state.last_intent == "comparison" and bool(_PICKS_AMONG.search(last)))
 
 
 def _linked_kind(state: SessionState) -> tuple[LinkedEntity, LinkedEntity] | None:
@@ -1154,6 +1188,13 @@ _FOR_THE = re.compile(r"\b(?:for|fits?|fitting|with)\s+(?:the\s+|my\s+|a\s+|an\s
                       re.IGNORECASE)
 
 
+def _before_the_name(prefix: re.Pattern[str], text: str, mention: str) -> re.Match[str] | None:
+    """`search_before` of a product's mention, or of its first word: a mention is written
+    without the title's commas ("do you have a case for the Veltro Lite 600 Smartphone,
+    Graphite?" holds no "veltro lite 600 smartphone graphite")."""
+    return search_before(prefix, text, mention) or search_before(prefix, text, mention.split(" ")[0])
+
+
 def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> bool:
     """Things of another category asked for a product the message names after them ("do you
     sell phone cases for the Veltro Lite 600?", "a case that fits my X"): what goes with it."""
@@ -1161,7 +1202,7 @@ def asks_for_things_for_a_product(text: str, mentioned: list[LinkedEntity]) -> b
     if len(products) != 1:
         return False
     product = products[0]
-    at = search_before(_FOR_THE, text, product.mention)
+    at = _before_the_name(_FOR_THE, text, product.mention or "")
     if at is None:
         return False
     return any(e.kind == "category" and e.method != "embedding" and e.id != product.category_id and e.mention
@@ -1243,7 +1284,7 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
         return None
     owner = products[0] if products else kinds[0]
     category_id = owner.category_id if products else owner.id
-    m = search_before(_FOR_A_PRODUCT, text, owner.mention or "")
+    m = _before_the_name(_FOR_A_PRODUCT, text, owner.mention or "")
     kind = next((c.name for c in linker.categories if c.id == category_id), None)
     if m is None or kind is None:
         return None
@@ -1692,9 +1733,24 @@ class Understander:
             # better?": still the two (it answered with the page's product alone)
             focus = [*focus, *(e.model_copy(update={"method": "session"}) for e in state.focus
                                if e.kind == "product" and e.id != context.id)]
+        if (source == "session" and not mentioned and state is not None and _THE_OTHER.search(head)
+                and len(products := [e for e in focus if e.kind == "product"]) == 1
+                and (other := _talked_about_before(state, products[0])) is not None):
+            # "how much is the other one?" after the price of the lighter of two compared
+            focus, source = [*(e for e in focus if e.kind != "product"), other], "selection"
         several = self._listed_compared(head, intent, mentioned, state, context)
-        variant = self._variant_picked(head, focus, source) if not several else None
-        if several:
+        asked_of_them, details = ([], []) if several else self._listed_asked_of(head, intent, mentioned, focus,
+                                                                                 state, source)
+        variant = self._variant_picked(head, focus, source) if not several and not asked_of_them else None
+        if asked_of_them:
+            # "are they wireless?", "how long do they last on a charge?" after the lightest
+            # headphones were listed (it listed them again): that detail of each, side by side,
+            # read with the details' names (the rows the comparison gives)
+            focus, source = asked_of_them, "selection"
+            intent = intent.model_copy(update={"label": "comparison", "reason": "listed_detail"})
+            query = f"{head} ({', '.join(details)})"
+            embedding = self._embedded(query)
+        elif several:
             # "compare the first two", "compare them" after an answer listed products: those,
             # side by side (it abstained: the category in focus is no pair to compare)
             focus, source = several, "selection"
@@ -1856,19 +1912,29 @@ class Understander:
                    or price_constraint(head).order or _AN_ORDERED_ONE.match(head)
                    # ("how fast is it?" after the chargers for it: "I don't know")
                    or (_HOW_IS_IT.match(head) and not ASKS_COST.search(head)
-                       and not any(e.kind == "product" and e.method != "session" for e in focus)))):
+                       and not any(e.kind == "product" and e.method != "session" for e in focus))
+                   # ("how much are they?" after them gave the phone's price)
+                   or (ASKS_COST.search(head) and _OF_THEM.search(head) and not REFERS_TO_ONE.search(head)))):
             # "what chargers work with the Veltro Lite 600?" then "which is the fastest?" (a
             # question of the phone's facts: "I don't know"), "I need a charger", "for the Veltro
             # Lite 600", then "the fastest one" (every charger): of those that go with it
             intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
             focus = list(linked)
+            if not price_constraint(head).order and ASKS_COST.search(head):
+                query = f"{head} (cheapest first)"  # (their prices, in the order that tells them)
         elif (source in ("message", "session") and special is None and state is not None
               and state.last_intent == "compatibility" and (product := _linked_product(state, mentioned)) is not None
-              and _KIND_PICK.match(head) and len(head.split()) <= KIND_PICK_MAX_WORDS):
+              and ((_KIND_PICK.match(head) and len(head.split()) <= KIND_PICK_MAX_WORDS)
+                   # ("how much is the case?" after the cases for a phone listed the store's)
+                   or (ASKS_COST.search(head) and len(head.split()) <= KIND_PICK_MAX_WORDS + 2))):
             # "what accessories go with the Veltro Lite 600?" then "which chargers?" (every
             # charger) or "show me the cases" (declined): those of the kind that go with it
             focus = [product, *mentioned]
-            if asks_an_order(head) or price_constraint(head).order:
+            if ASKS_COST.search(head) and not (asks_an_order(head) or price_constraint(head).order):
+                # (their prices, in the order that tells them)
+                intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
+                query = f"{head} (cheapest first)"
+            elif asks_an_order(head) or price_constraint(head).order:
                 # "which charger is fastest?" after the chargers for it: a pick among them, as
                 # asked (read as "which charger works with it?", it listed them in no order)
                 intent = intent.model_copy(update={"label": "compatibility", "reason": "linked_pick"})
@@ -2247,11 +2313,15 @@ class Understander:
         if focus and candidates and source in ("context", "selection"):
             candidates = []  # the page (or the pick) already says which product
         if (source == "session" and state is not None and len(state.listed) > 1 and intent.label in PRODUCT_INTENTS
+                # (not how the two compared differ: "what's the difference?" after "which one is
+                # cheaper?")
+                and not (intent.label == "comparison" and state.last_intent == "comparison"
+                         and sum(e.kind == "product" for e in focus) > 1)
                 # (a product still in focus is the one the pick was among others of: "is there a
                 # cheaper phone like this one?", "which of those has the best camera?", "how
                 # much is it?" gave the page's phone's price)
                 and (not any(e.kind == "product" for e in focus)
-                     or (bool(state.turns) and asks_for_one(state.turns[-1].text) and not by_its_kind))
+                     or (_one_was_asked_for(state) and not by_its_kind))
                 and not asks_for_one(head)
                 and (REFERS_TO_ONE.search(head) or _ASKS_OF_ONE.search(head))):
             # "how much is it?" right after an answer listed several products: ask which (not
@@ -2260,6 +2330,9 @@ class Understander:
             # have a timer?": the cheapest, listed first; "what phone has the best battery?" then
             # "how big is the screen?", which listed phones by screen size)
             if one_asked_for := self._the_one_asked_for(state, focus, source):
+                if _THE_OTHER.search(head) and len(state.listed) == 2:
+                    # ("how much is the other one?" after "which has more storage?" of two)
+                    one_asked_for = [state.listed[1]]
                 focus, source = one_asked_for, "selection"
                 if special is None and query == head and (
                         asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
@@ -2327,6 +2400,14 @@ class Understander:
             # passages answer nothing of it, and were ranked before the pick)
             plan = plan.model_copy(update={"graph_queries": [q for q in plan.graph_queries if q.kind == "compatibility"],
                                            "passages": None})
+        if intent.reason == "listed_detail":
+            # (the details asked, each product's side by side, not how they differ at large;
+            # their own facts one by one answer it less well, "...: weight: 540 g", and are
+            # what the comparison gives when it has no row of them)
+            plan = plan.model_copy(update={
+                "graph_queries": [q.model_copy(update={"asked_only": True})
+                                  for q in plan.graph_queries if q.kind == "comparison"],
+                "passages": plan.passages.model_copy(update={"k": 0}) if plan.passages is not None else None})
         if _THESE.search(head) and any(q.store_wide for q in plan.graph_queries):
             # "cheapest of those?" with nothing listed before it: no listing of the whole store
             # read as though it were "those"
@@ -2337,6 +2418,10 @@ class Understander:
                 q.model_copy(update={"narrowed_by": carried}) if q.kind == "category_products" and not q.compared_with
                 else q for q in plan.graph_queries]})
         listing_texts = [*carried, head] if any(q.kind == "category_products" for q in plan.graph_queries) else []
+        if intent.reason == "listed_detail" and state is not None and state.turns:
+            # (the listing is still the one read: "which of them is the cheapest?" after "are
+            # they wireless?" of the lightest headphones is among those as light)
+            listing_texts = list(state.turns[-1].listing_texts)
         response = response_policy(intent.label, sentiment, how_to=how_to,
                                    store_documents=special is None and intent.reason != "store_question",
                                    claim=intent.reason == "warranty_claim")
@@ -2391,7 +2476,7 @@ class Understander:
         a phone); then those of other kinds in focus a few turns before (the phone, after "which
         charger is fastest?" and "how much is it?" of the charger)."""
         products = [e for e in state.focus if e.kind == "product"]
-        if len(state.listed) > 1 and state.turns and asks_for_one(state.turns[-1].text):
+        if len(state.listed) > 1 and _one_was_asked_for(state):
             products.append(state.listed[0])
         kinds = {e.category_id for e in products}
         earlier = [e for turn in state.turns[-BETWEEN_THE_TWO_TURNS:] for e in turn.focus
@@ -2426,7 +2511,7 @@ class Understander:
         """The product the last answer listed first when the question it answered asked for one
         ("which is cheapest?") and nothing newer is in focus: what "it" means next."""
         if (source != "session" or state is None or len(state.listed) < 2 or not state.turns
-                or not asks_for_one(state.turns[-1].text)):
+                or not _one_was_asked_for(state)):
             return []
         return [state.listed[0]]
 
@@ -2488,7 +2573,10 @@ class Understander:
         state.turns[-1].answer = str(text)[:2000] if text is not None else None
         if text is not None and WHICH_PRODUCT in str(text):  # asked after retrieval (rag.respond.asks_which_product)
             state.turns[-1].asked_which = True
-        listed = self._listed(answer)
+        # (a detail asked of the products listed leaves them listed: "are they wireless?", then
+        # "how long do they last on a charge?")
+        listed = (state.listed if understanding.intent.reason == "listed_detail"
+                  else self._listed(answer) or self._picked_by_comparison(understanding, answer))
         if listed or not getattr(answer, "abstained", False):
             # (an answer that says nothing, "I don't know" or a decline, leaves the listing
             # before it to pick from: "how much is the first one?" after a message it declined)
@@ -2534,6 +2622,55 @@ class Understander:
             return list(state.turns[-1].listing_texts)
         return []
 
+    def _listed_asked_of(self, head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
+                         focus: list[LinkedEntity], state: SessionState | None,
+                         source: str) -> tuple[list[LinkedEntity], list[str]]:
+        """The products the last answer listed and the details asked of them, when the message
+        asks a detail of them all in the plural ("are they wireless?", "what's the battery life
+        of each?") and no pick among them nor any other thing: each one's detail answers it,
+        side by side (it listed them again, by what they were listed by)."""
+        if state is None or len(state.listed) < 2:
+            return [], []
+        kinds = {e.category_id for e in state.listed}
+        # (or by their kind's name: "are the tents waterproof?"; and the things listed to go
+        # with the product in focus: "are they fast?" after the chargers for a phone)
+        # (a kind linked by meaning alone names none: "what connectors do they have?" is near
+        # chargers; nor does a purpose: "are they good for hiking?", the outdoor range's alias)
+        named_again = all(e.kind == "category" and (e.method == "embedding" or (e.mention and (
+                              (e.id in kinds and re.search(rf"\b(?:the|these|those)\s+{re.escape(e.mention)}", head,
+                                                           re.IGNORECASE))
+                              or re.search(rf"\bfor\s+{re.escape(e.mention)}\W*$", head, re.IGNORECASE))))
+                          for e in mentioned)
+        linked = _linked_kind(state) if state.last_intent == "compatibility" else None
+        others = {e.id for e in focus if e.kind == "product"} - {e.id for e in state.listed}
+        if (source not in ("session", "message") or not named_again or (others and (linked is None or others != {linked[0].id}))
+                or intent.label not in (*PRODUCT_INTENTS, "recommendation", "out_of_scope")
+                or not (_OF_THEM.search(head) or any(e.method != "embedding" and e.id in kinds for e in mentioned))
+                or REFERS_TO_ONE.search(head)
+                or ASKS_COST.search(_NOT_A_COST.sub(" ", head))
+                or superlatives(head) or _PICKS_AMONG.search(head) or price_constraint(head)):
+            return [], []
+        if len(kinds) != 1 or None in kinds:
+            return [], []
+        details = self._details_asked(head, state.listed[0])
+        if not details:
+            return [], []
+        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in state.listed], details
+
+    def _details_asked(self, text: str, product: LinkedEntity) -> list[str]:
+        """The attributes of the product's kind a message asks of, in words: by a word of their
+        name ("battery life", "weight"), by a value of theirs ("is it usb c?": connector), or by
+        what they do ("are they wireless?": connectivity; "how long do they last on a charge?":
+        battery life)."""
+        if self.linker is None or not product.category_id:
+            return []
+        keys = [k.key for k in self.linker.category_keys.get(product.category_id, [])]
+        said = content_words(text) - _ANY_KEY_WORDS
+        named = [key for key in keys if content_words(key.replace("_", " ")) & said]
+        named += [key for pattern, key in _DETAILS_BY_WHAT_THEY_DO if key in keys and pattern.search(text)]
+        named += [key.replace(" ", "_") for key in attributes_asked_by_value(text, product, self.linker)]
+        return [key.replace("_", " ") for key in dict.fromkeys(named)]
+
     @staticmethod
     def _listed_compared(head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                          state: SessionState | None, context: LinkedEntity | None) -> list[LinkedEntity]:
@@ -2542,6 +2679,13 @@ class Understander:
         listing asked with a price bound: "which of those is under $1000?" after the laptops
         with 16 GB narrows that listing (it compared the three shown, all dearer)."""
         sets_against = intent.label in (*PRODUCT_INTENTS, "recommendation", "out_of_scope") and _SETS_AGAINST.search(head)
+        if (state is not None and not mentioned and context is None and len(state.listed) > 1
+                and state.last_intent == "comparison" and intent.label in (*PRODUCT_INTENTS, "recommendation")
+                and [e.id for e in state.focus] == [e.id for e in state.listed]
+                and (superlatives(head) or _PICKS_AMONG.search(head) or price_constraint(head).order)):
+            # "which of them is the cheapest?" after "are they wireless?" of the headphones
+            # listed, side by side: among those (it listed the cheapest of all)
+            return list(state.listed)
         if ((intent.label != "comparison" and not sets_against)
                 or state is None or state.candidates or context is not None
                 or any(e.kind == "product" for e in mentioned)):
@@ -2553,6 +2697,22 @@ class Understander:
         # phone?", then "is the first one cheaper than the second one?")
         listed = state.pick_listing if _SETS_AGAINST.search(head) else state.listed
         return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in select_several(head, listed)]
+
+    @staticmethod
+    def _picked_by_comparison(understanding: Understanding, answer: Any) -> list[LinkedEntity]:
+        """The products compared, the one the answer's comparison names first ("Weight: ...
+        (the lightest is X)"): "how much is it?" after "which is lighter?" asks of X (it gave
+        the first one's price)."""
+        products = [e for e in understanding.focus if e.kind == "product"]
+        if len(products) < 2 or answer is None or isinstance(answer, str):
+            return []
+        for citation in getattr(answer, "citations", []) or []:
+            verdict = _A_VERDICT.search(citation.text) if citation.evidence_id.startswith("compare:") else None
+            named = (verdict.group("name") or verdict.group("has")) if verdict is not None else None
+            one = next((e for e in products if e.name == named), None)
+            if one is not None:
+                return [one, *(e for e in products if e is not one)]
+        return []
 
     def _listed(self, answer: Any) -> list[LinkedEntity]:
         """The products an answer listed, in the order the shopper read them: by the ids in its

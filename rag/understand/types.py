@@ -146,7 +146,9 @@ class GraphQuery(BaseModel):
     compared_with: str | None = None
     price_relation: Literal["below", "above", "same"] | None = None
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
-    # "How do I track my order?"; "how do I change my shipping address?" does not)
+    # "How do I track my order?"; "how do I change my shipping address?" does not);
+    # comparison: only the rows of the details the message names ("are they wireless?
+    # (connectivity)" of the headphones listed)
     asked_only: bool = False
     # policy, asked of the store at large: also the policies for some products only that speak
     # to what the store-wide one leaves out ("is there a restocking fee?"); not for a complaint,
