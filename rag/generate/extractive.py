@@ -432,7 +432,8 @@ COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE, PRICE
                           "price", "money", "carrying"))
 #: Whether one thing is covered ("does it cover the zipper?", "is the strap covered?")
 _ASKS_IF_COVERED = re.compile(r"\b(?:does|do|will|would)\s+(?:it|this|that|they|the\s+warranty)\s+cover\b"
-                              r"|\b(?:is|are)\s+(?:the\s+|my\s+|its\s+)?[\w-]+(?:\s+[\w-]+)?\s+covered\b", re.IGNORECASE)
+                              r"|\b(?:is|are)\s+(?:the\s+|my\s+|its\s+)?[\w-]+(?:\s+[\w-]+)?\s+covered\b",
+                              re.IGNORECASE)
 #: A part a rule says is covered ("Batteries are covered for 1 year"): the answer, first
 _SAYS_COVERED = re.compile(r"^(?!.*\b(?:not|no|never)\b).*\b(?:is|are)\s+covered\b", re.IGNORECASE)
 #: A period a rule states ("30-day returns", "a 2-year warranty")
@@ -1337,7 +1338,8 @@ class ExtractiveGenerator:
             # the exclusion "is the zipper covered?" after the tents' warranty)
             chosen.sort(key=lambda c: not COVERAGE.value.search(c.sentence))
         if (len(chosen) == 1 and chosen[0].binding and _ASKS_IF_COVERED.search(question)
-                and not COVERAGE.value.search(chosen[0].sentence) and (item := context.item(chosen[0].number)) is not None
+                and not COVERAGE.value.search(chosen[0].sentence)
+                and (item := context.item(chosen[0].number)) is not None
                 and (cover := next((x for x in split_sentences(_HEADING.sub("", item.text))
                                     if COVERAGE.value.search(x)), None)) is not None
                 and self.unmentioned(question, context)):

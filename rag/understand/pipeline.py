@@ -2643,7 +2643,8 @@ class Understander:
                           for e in mentioned)
         linked = _linked_kind(state) if state.last_intent == "compatibility" else None
         others = {e.id for e in focus if e.kind == "product"} - {e.id for e in state.listed}
-        if (source not in ("session", "message") or not named_again or (others and (linked is None or others != {linked[0].id}))
+        if (source not in ("session", "message") or not named_again
+                or (others and (linked is None or others != {linked[0].id}))
                 or intent.label not in (*PRODUCT_INTENTS, "recommendation", "out_of_scope")
                 or not (_OF_THEM.search(head) or any(e.method != "embedding" and e.id in kinds for e in mentioned))
                 or REFERS_TO_ONE.search(head)
