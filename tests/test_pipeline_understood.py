@@ -4583,6 +4583,11 @@ def test_a_part_the_rule_does_not_name_gets_its_cover_and_exclusions(understood)
     assert body.index("against manufacturing defects") < body.index("does not cover"), answer.text
     answer = understood.answer("does the warranty cover the battery?", product_id="p000001")
     assert "Batteries are covered" in answer.text and not answer.text.startswith(NOT_MENTIONED), answer.text
+    # (so is a way to pay the rule does not name: it quoted "We do not accept cash on delivery
+    # or checks" alone)
+    answer = understood.answer("do you take crypto?", session_id="crypto")
+    assert answer.text.startswith(NOT_MENTIONED) and answer.text.index("We accept") < answer.text.index("do not accept"), \
+        answer.text
 
 
 @pytest.mark.parametrize("question", ["any deals on laptops?", "are there discounts on tents?"])
@@ -4602,3 +4607,57 @@ def test_a_case_for_a_product_named_in_full_is_one_that_fits_it(understood, demo
     answer = understood.answer(f"do you have a case for the {phone.title}?", session_id="case-in-full")
     named = {p.id for p in _named_products(answer, demo_catalog)}
     assert named and named <= linked[phone.id]["phone-cases"], answer.text
+
+
+def test_another_detail_of_those_compared_is_each_ones_too(understood, demo_catalog):
+    """"What about battery life?" after "do any of them have noise cancelling?" of the
+    headphones listed, or after "compare A and B", quoted one product's battery life: each
+    one's, as the question before was."""
+    session = "detail-ellipsis"
+    shown = _named_products(understood.answer("show me headphones", session_id=session), demo_catalog)
+    understood.answer("do any of them have noise cancelling?", session_id=session)
+    answer = understood.answer("what about battery life?", session_id=session)
+    assert answer.text.startswith("Battery life: ") and all(p.title in answer.text for p in shown), answer.text
+    a, b = [p for p in demo_catalog.products if p.category == "laptops"][:2]
+    answer = _after(understood, "compared-ellipsis", [f"compare the {a.title} and the {b.title}"],
+                    "what about the battery life?")
+    assert answer.text.startswith("Battery life: ") and a.title in answer.text and b.title in answer.text, answer.text
+
+
+def test_a_detail_of_the_things_for_a_product_is_the_one_asked(understood, demo_catalog):
+    """"Are any of them power banks?" after the chargers for a phone listed the store's power
+    banks, and a "power" word brought their wattage in: their type alone. "How long is the
+    cable?" of chargers that state no length quoted one's SKU."""
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(p for p in demo_catalog.products if p.category == "phones" and len(linked[p.id].get("chargers-cables", ())) > 1)
+    answer = _after(understood, "power-banks", [f"what chargers work with the {phone.title}?"], "are any of them power banks?")
+    assert answer.text.startswith("Type: ") and "Wattage" not in answer.text, answer.text
+    answer = understood.answer("how long is the cable?", session_id="power-banks")
+    assert "SKU" not in answer.text and (answer.text.startswith("Length: ") or answer.abstained), answer.text
+
+
+def test_a_yes_or_no_after_a_greeting_says_what_the_rule_leaves_unnamed(understood):
+    """"What about apple pay?" after "hi can i pay with paypal?" (read as "hi can i pay with
+    apple pay?") quoted the cards accepted as though Apple Pay were one: the greeting hid that
+    it asks yes or no."""
+    answer = _after(understood, "greeting-pay", ["hi can i pay with paypal?"], "what about apple pay?")
+    assert answer.text.startswith(NOT_MENTIONED), answer.text
+
+
+def test_a_pick_of_those_keeps_what_they_were_listed_by(understood, demo_catalog):
+    """"Which sleeping bags are good for summer?" said "I don't know": rated highest first. Then
+    "which of them is the lightest?" listed the lightest of all, and "which of them has the
+    longest battery life?" after the lightest headphones every pair by battery life: among those
+    as warm-weather or as light as the ones shown."""
+    session = "summer-bags"
+    answer = understood.answer("which sleeping bags are good for summer?", session_id=session)
+    assert "(temperature rating, highest first)" in answer.text, answer.text
+    shown = _named_products(answer, demo_catalog)
+    least = min(_number(p, "temperature_rating") for p in shown)
+    answer = understood.answer("which of them is the lightest?", session_id=session)
+    assert f"(temperature rating: {least:g} °C or more; weight, lowest first)" in answer.text, answer.text
+    session = "light-headphones-battery"
+    shown = _named_products(understood.answer("what are the lightest headphones?", session_id=session), demo_catalog)
+    most = max(_number(p, "weight") for p in shown)
+    answer = understood.answer("which of them has the longest battery life?", session_id=session)
+    assert f"(weight: {most:g} g or less; battery life, highest first)" in answer.text, answer.text

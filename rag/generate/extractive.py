@@ -434,6 +434,8 @@ COMPATIBILITY, MAKER, REMEDY, WARMTH, COLOUR, SIMILAR, WATER, SPEED, SIZE, PRICE
 _ASKS_IF_COVERED = re.compile(r"\b(?:does|do|will|would)\s+(?:it|this|that|they|the\s+warranty)\s+cover\b"
                               r"|\b(?:is|are)\s+(?:the\s+|my\s+|its\s+)?[\w-]+(?:\s+[\w-]+)?\s+covered\b",
                               re.IGNORECASE)
+#: What a rule says the store takes ("We accept Visa, ..."), not what it does not
+_ACCEPTS = re.compile(r"^(?!.*\b(?:not|no|never)\b).*\baccept", re.IGNORECASE | re.DOTALL)
 #: A part a rule says is covered ("Batteries are covered for 1 year"): the answer, first
 _SAYS_COVERED = re.compile(r"^(?!.*\b(?:not|no|never)\b).*\b(?:is|are)\s+covered\b", re.IGNORECASE)
 #: A period a rule states ("30-day returns", "a 2-year warranty")
@@ -1337,16 +1339,16 @@ class ExtractiveGenerator:
             # covered" led "what does it cover?" of the coffee makers' 3-year warranty; so did
             # the exclusion "is the zipper covered?" after the tents' warranty)
             chosen.sort(key=lambda c: not COVERAGE.value.search(c.sentence))
-        if (len(chosen) == 1 and chosen[0].binding and _ASKS_IF_COVERED.search(question)
-                and not COVERAGE.value.search(chosen[0].sentence)
+        # whether a part the rule does not name is covered ("does it cover the zipper?" after
+        # the tents' warranty), or a way to pay it does not name is taken ("do you take
+        # crypto?"): what it covers or takes, then what it leaves out (it quoted the exclusion
+        # alone, for its word "cover" or "accept", as though the answer were no)
+        says = COVERAGE.value if _ASKS_IF_COVERED.search(question) else _ACCEPTS if wanted is PAYMENT_METHOD else None
+        if (says is not None and len(chosen) == 1 and chosen[0].binding and not says.search(chosen[0].sentence)
                 and (item := context.item(chosen[0].number)) is not None
-                and (cover := next((x for x in split_sentences(_HEADING.sub("", item.text))
-                                    if COVERAGE.value.search(x)), None)) is not None
+                and (rule := next((x for x in split_sentences(_HEADING.sub("", item.text)) if says.search(x)), None))
                 and self.unmentioned(question, context)):
-            # whether a part the rule does not name is covered ("does it cover the zipper?"
-            # after the tents' warranty): what it covers, then what it leaves out (it quoted
-            # the exclusion alone, for its word "cover", as though the answer were no)
-            chosen = [ScoredSentence(number=item.number, sentence=cover, score=chosen[0].score, relevant=True,
+            chosen = [ScoredSentence(number=item.number, sentence=rule, score=chosen[0].score, relevant=True,
                                      binding=True), *chosen]
         if not chosen or not chosen[0].binding or wanted in (PRICE, MONEY):
             return chosen

@@ -393,12 +393,13 @@ class GraphRetriever:
             side.insert(0, Evidence(
                 id=f"compare:{'|'.join(ids)}#differences", kind="graph_fact", source="comparison", owner_id=ids[0],
                 owner_kind="product", score=0.8, text=f"{names}: " + "; ".join(differences[:COMPARISON_SUMMARY_ROWS]) + "."))
-        if gq.asked_only:
-            # (the rows of the details asked alone, or the products' facts when none is shared)
-            said = content_words(q.text or "")
-            asked_rows = [e for e in side if not e.id.endswith(("#price", "#differences"))
-                          and content_words(_words(e.id.rpartition("#")[2])) <= said]
-            return asked_rows or facts
+        if gq.attribute_keys:
+            # (the rows of the details asked alone, or each product's own fact of them when no
+            # two share one; none when none has them: "how long is the cable?" of two wall
+            # chargers quoted one's SKU)
+            keys = set(gq.attribute_keys)
+            asked_rows = [e for e in side if e.id.rpartition("#")[2] in keys]
+            return asked_rows or [f for f in facts if f.id.partition("#attr:")[2] in keys]
         availability = [f for f in facts if f.source in ("price", "availability")]
         return side + availability + [f for f in facts if f.source not in ("price", "availability")]
 
@@ -798,7 +799,8 @@ class GraphRetriever:
                     attribute = self._earlier_order(gq.narrowed_by, owner, stated)
                 attribute = attribute or (stated[0] if stated else None)
                 narrowing = [c for c in stated if c is not attribute] + self._narrowing(gq.narrowed_by, owner, stated)
-                if attribute is None and order and _OF_THOSE.search(q.text or ""):
+                if ((order or (attribute is not None and not attribute.narrows))
+                        and _OF_THOSE.search(q.text or "")):
                     narrowing += self._as_listed(gq.narrowed_by, owner, params, stated)
                 if attribute is None and narrowing:  # "and the cheapest?" after "a tent for 4 people"
                     attribute, narrowing = narrowing[-1], narrowing[:-1]

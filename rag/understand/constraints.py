@@ -179,7 +179,7 @@ def only_a_condition(text: str) -> bool:
 def asks_an_order(text: str) -> bool:
     """Whether the message asks for the most or least of something: a superlative, or a word an
     order is read from ("a fast one", "something light", "a big one", "a warm one")."""
-    return has_superlative(text) or any(p.search(text or "") for p in (_FAST, _LIGHT, _SIZE, _WARMTH))
+    return has_superlative(text) or any(p.search(text or "") for p in (_FAST, _LIGHT, _SIZE, _WARMTH, _COOL))
 
 
 def has_superlative(text: str) -> bool:
@@ -323,6 +323,8 @@ _LEAST = re.compile(r"\b(?:(?:not|nothing)\s+(?:too\s+|very\s+|that\s+|so\s+|ove
 #: lower a sleeping bag is rated, the warmer it keeps ("the warmest", "for cold weather").
 _LASTS = re.compile(r"\blasts?\s+(?:the\s+)?long(?:est|er)\b|\blong(?:est|er)[- ]lasting\b", re.IGNORECASE)
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
+#: ... and for warm nights, rated highest first ("which sleeping bags are good for summer?")
+_COOL = re.compile(r"\b(?:summer|hot\s+(?:weather|nights?|climates?)|warm\s+(?:weather|nights?|climates?))\b", re.IGNORECASE)
 
 
 def rated_temperature(key: "AttributeKey") -> bool:
@@ -741,6 +743,10 @@ def _ordering(lower: str, asked: set[str], numeric: list[AttributeKey]) -> Attri
         lasting = [k for k in numeric if "battery" in k.words.split() and (k.unit or "").lower() in ("h", "hours")]
         if len(lasting) == 1:
             return AttributeConstraint(lasting[0].key, lasting[0].unit)
+    if _COOL.search(lower):  # "good for summer": the one temperature rating, highest first
+        rated = [k for k in numeric if "temperature" in k.words.split()]
+        if len(rated) == 1:
+            return AttributeConstraint(rated[0].key, rated[0].unit)
     if _WARMTH.search(lower):  # "the warmest sleeping bag", "for cold weather": rated lowest first
         rated = [k for k in numeric if "temperature" in k.words.split()]
         if len(rated) == 1:

@@ -428,6 +428,9 @@ _DETAILS_BY_WHAT_THEY_DO = (
     (re.compile(r"\b(?:people|persons?|sleeps?|holds?|cups?)\b", re.IGNORECASE), "capacity"),
     (re.compile(r"\b(?:fast|faster|quick|quickly|powerful)\b", re.IGNORECASE), "wattage"),
     (GOOD_FOR_CARRYING, "weight"),
+    # ("how long is the cable?", not how long it lasts or takes)
+    (re.compile(r"^\W*(?:and\s+)?how\s+long\s+(?:is|are)\b(?!.*\b(?:warranty|shipping|delivery|battery|return)\b)",
+                re.IGNORECASE), "length"),
 )
 #: How long it runs or how much it holds, not what it costs ("how long do they last on a
 #: charge?", "how much do they hold?")
@@ -2405,7 +2408,7 @@ class Understander:
             # their own facts one by one answer it less well, "...: weight: 540 g", and are
             # what the comparison gives when it has no row of them)
             plan = plan.model_copy(update={
-                "graph_queries": [q.model_copy(update={"asked_only": True})
+                "graph_queries": [q.model_copy(update={"attribute_keys": [d.replace(" ", "_") for d in details]})
                                   for q in plan.graph_queries if q.kind == "comparison"],
                 "passages": plan.passages.model_copy(update={"k": 0}) if plan.passages is not None else None})
         if _THESE.search(head) and any(q.store_wide for q in plan.graph_queries):
@@ -2625,38 +2628,47 @@ class Understander:
     def _listed_asked_of(self, head: str, intent: IntentPrediction, mentioned: list[LinkedEntity],
                          focus: list[LinkedEntity], state: SessionState | None,
                          source: str) -> tuple[list[LinkedEntity], list[str]]:
-        """The products the last answer listed and the details asked of them, when the message
+        """The products the last answer listed (or compared) and the details asked of them, when the message
         asks a detail of them all in the plural ("are they wireless?", "what's the battery life
         of each?") and no pick among them nor any other thing: each one's detail answers it,
         side by side (it listed them again, by what they were listed by)."""
-        if state is None or len(state.listed) < 2:
+        if state is None:
             return [], []
-        kinds = {e.category_id for e in state.listed}
+        listed = state.listed
+        if len(listed) < 2 and state.last_intent == "comparison":
+            # (or those compared: "what about the battery life?" after "compare A and B")
+            listed = [e for e in state.focus if e.kind == "product"]
+        if len(listed) < 2:
+            return [], []
+        kinds = {e.category_id for e in listed}
         # (or by their kind's name: "are the tents waterproof?"; and the things listed to go
         # with the product in focus: "are they fast?" after the chargers for a phone)
         # (a kind linked by meaning alone names none: "what connectors do they have?" is near
         # chargers; nor does a purpose: "are they good for hiking?", the outdoor range's alias)
-        named_again = all(e.kind == "category" and (e.method == "embedding" or (e.mention and (
+        named_again = all(e.kind == "category" and (e.method in ("embedding", "value") or (e.mention and (
                               (e.id in kinds and re.search(rf"\b(?:the|these|those)\s+{re.escape(e.mention)}", head,
                                                            re.IGNORECASE))
                               or re.search(rf"\bfor\s+{re.escape(e.mention)}\W*$", head, re.IGNORECASE))))
                           for e in mentioned)
         linked = _linked_kind(state) if state.last_intent == "compatibility" else None
-        others = {e.id for e in focus if e.kind == "product"} - {e.id for e in state.listed}
+        others = {e.id for e in focus if e.kind == "product"} - {e.id for e in listed}
         if (source not in ("session", "message") or not named_again
                 or (others and (linked is None or others != {linked[0].id}))
                 or intent.label not in (*PRODUCT_INTENTS, "recommendation", "out_of_scope")
-                or not (_OF_THEM.search(head) or any(e.method != "embedding" and e.id in kinds for e in mentioned))
+                or not (_OF_THEM.search(head) or any(e.method != "embedding" and e.id in kinds for e in mentioned)
+                        # ("what about battery life?" after "do they have noise cancelling?")
+                        or (_ELLIPSIS.match(head) and state.last_intent == "comparison"
+                            and [e.id for e in state.focus] == [e.id for e in listed]))
                 or REFERS_TO_ONE.search(head)
                 or ASKS_COST.search(_NOT_A_COST.sub(" ", head))
                 or superlatives(head) or _PICKS_AMONG.search(head) or price_constraint(head)):
             return [], []
         if len(kinds) != 1 or None in kinds:
             return [], []
-        details = self._details_asked(head, state.listed[0])
+        details = self._details_asked(head, listed[0])
         if not details:
             return [], []
-        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in state.listed], details
+        return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in listed], details
 
     def _details_asked(self, text: str, product: LinkedEntity) -> list[str]:
         """The attributes of the product's kind a message asks of, in words: by a word of their
@@ -2665,8 +2677,14 @@ class Understander:
         battery life)."""
         if self.linker is None or not product.category_id:
             return []
-        keys = [k.key for k in self.linker.category_keys.get(product.category_id, [])]
-        said = content_words(text) - _ANY_KEY_WORDS
+        kept = self.linker.category_keys.get(product.category_id, [])
+        keys = [k.key for k in kept]
+        # (not by the words of a value it names: "power banks" is a type, not a wattage)
+        unvalued = text
+        for c in attribute_constraints(text, kept):
+            if c.value:
+                unvalued = re.sub(re.escape(c.value) + r"s?", " ", unvalued, flags=re.IGNORECASE)
+        said = content_words(unvalued) - _ANY_KEY_WORDS
         named = [key for key in keys if content_words(key.replace("_", " ")) & said]
         named += [key for pattern, key in _DETAILS_BY_WHAT_THEY_DO if key in keys and pattern.search(text)]
         named += [key.replace(" ", "_") for key in attributes_asked_by_value(text, product, self.linker)]

@@ -146,10 +146,11 @@ class GraphQuery(BaseModel):
     compared_with: str | None = None
     price_relation: Literal["below", "above", "same"] | None = None
     # faq: only the FAQs whose question the message asks ("how do I track my order?" asks
-    # "How do I track my order?"; "how do I change my shipping address?" does not);
-    # comparison: only the rows of the details the message names ("are they wireless?
-    # (connectivity)" of the headphones listed)
+    # "How do I track my order?"; "how do I change my shipping address?" does not)
     asked_only: bool = False
+    # comparison: only the rows of these attributes, the details a message asks of the products
+    # listed ("are they wireless?": connectivity)
+    attribute_keys: list[str] = Field(default_factory=list)
     # policy, asked of the store at large: also the policies for some products only that speak
     # to what the store-wide one leaves out ("is there a restocking fee?"); not for a complaint,
     # whose words ask no rule ("your site is terrible" got Orbis's "on-site repair")
