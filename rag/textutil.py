@@ -430,8 +430,8 @@ def self_reference_words(text: str) -> set[str]:
 # "is it ...", "do you ...", "can I ...": a question answered yes or no
 # (after a joining word too: "and do you ship on weekends?" is asked as "do you ship ...")
 # (after a greeting too: "hi can i pay with paypal?")
-_YES_NO_QUESTION = re.compile(r"^\W*(?:(?:hi|hello|hey|and|but|so|ok|okay|also)[\s,!.]+)?(is|are|does|do|did|will|would|can"
-                              r"|could|should|has|have|was|were)\b", re.IGNORECASE)
+_YES_NO_QUESTION = re.compile(r"^\W*(?:(?:hi|hello|hey|and|but|so|ok|okay|also)[\s,!.]+)?"
+                              r"(is|are|does|do|did|will|would|can|could|should|has|have|was|were)\b", re.IGNORECASE)
 
 
 def is_yes_no_question(text: str) -> bool:

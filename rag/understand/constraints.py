@@ -324,7 +324,8 @@ _LEAST = re.compile(r"\b(?:(?:not|nothing)\s+(?:too\s+|very\s+|that\s+|so\s+|ove
 _LASTS = re.compile(r"\blasts?\s+(?:the\s+)?long(?:est|er)\b|\blong(?:est|er)[- ]lasting\b", re.IGNORECASE)
 _WARMTH = re.compile(r"\b(?:warm|warmer|warmest|cold|colder|coldest|winter|freezing)\b", re.IGNORECASE)
 #: ... and for warm nights, rated highest first ("which sleeping bags are good for summer?")
-_COOL = re.compile(r"\b(?:summer|hot\s+(?:weather|nights?|climates?)|warm\s+(?:weather|nights?|climates?))\b", re.IGNORECASE)
+_COOL = re.compile(r"\b(?:summer|hot\s+(?:weather|nights?|climates?)|warm\s+(?:weather|nights?|climates?))\b",
+                   re.IGNORECASE)
 
 
 def rated_temperature(key: "AttributeKey") -> bool:
