@@ -19,6 +19,7 @@ in through the constructor (serve/container.py wires them from settings).
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,7 @@ from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
-from rag.textutil import AGAINST_THE_STANDARD
+from rag.textutil import AGAINST_THE_STANDARD, content_words
 from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
@@ -53,6 +54,8 @@ def _whom(overridden: OverriddenPolicy) -> str:
 
 #: Stage names, in order (the keys of `Answer.timings.stages_ms`).
 STAGES = ("understand", "plan", "retrieve", "fuse", "context", "generate", "ground", "respond")
+#: What a rule leaves out ("The warranty does not cover accidental damage, water damage ...")
+_EXCLUDES = re.compile(r"\b(?:does|do|is|are)\s+not\s+(?:cover|covered)\b|\bexcluded\b", re.IGNORECASE)
 
 
 class Understander(Protocol):
@@ -221,12 +224,23 @@ class AnswerPipeline:
         answered = self.extractive.pick(u.question, wider, u.embedding)
         if not answered or (picked and not missing - self._unanswered(u, wider, answered)):
             return context  # the broader policies add nothing that was asked
-        if picked and picked[0].binding and not answered[0].binding and answer_type(u.question) is not ACCIDENT_DAMAGE:
+        if (picked and picked[0].binding and not answered[0].binding and answer_type(u.question) is not ACCIDENT_DAMAGE
+                and not self._excludes_what_was_asked(u, wider, answered[0].sentence)):
             # nor may they take the lead from the policy that applies (but what the store-wide
             # warranty leaves out, which no narrower one covers, answers an accident: "i spilled
             # water on my laptop", then "is that covered?" quoted the electronics' cover)
             return context
         return wider
+
+    def _excludes_what_was_asked(self, u: Understanding, context: Context, sentence: str) -> bool:
+        """Whether a broader rule's sentence leaves out every thing the message itself asks of:
+        "does it cover water damage?" after the laptops' warranty is answered by the store-wide
+        "does not cover accidental damage, water damage or normal wear", which no narrower rule
+        covers (it quoted their cover and "Batteries are covered", saying neither names water
+        damage); "is the screen covered?" after it is not (its words, not the turn's it is read
+        with)."""
+        asked = self.extractive.asked_words(u.text, context)
+        return bool(_EXCLUDES.search(sentence)) and bool(asked) and asked <= content_words(sentence)
 
     def _with_broader(self, u: Understanding, retrieval: RetrievalResult) -> Context:
         """The context with the broader policies the applicable ones override right after them

@@ -4661,3 +4661,16 @@ def test_a_pick_of_those_keeps_what_they_were_listed_by(understood, demo_catalog
     most = max(_number(p, "weight") for p in shown)
     answer = understood.answer("which of them has the longest battery life?", session_id=session)
     assert f"(weight: {most:g} g or less; battery life, highest first)" in answer.text, answer.text
+
+
+def test_what_the_store_wide_warranty_leaves_out_answers_when_named(understood):
+    """"Does it cover water damage?" after the laptops' warranty quoted their cover and
+    "Batteries are covered for 1 year", saying neither names water damage: the store-wide
+    exclusion names it, and no narrower rule covers it. "Is the screen covered?" after it is
+    not answered by that exclusion (its own words are not in it)."""
+    session = "water-damage"
+    understood.answer("what is the warranty on laptops?", session_id=session)
+    answer = understood.answer("does it cover water damage?", session_id=session)
+    assert "Store-wide: The warranty does not cover" in answer.text and "water damage" in answer.text, answer.text
+    answer = understood.answer("is the screen covered?", session_id=session)
+    assert "does not cover" not in answer.text, answer.text
