@@ -154,12 +154,13 @@ ASKS_SPECS = re.compile(r"\b(?:specs|spec\s+sheet|specifications?|tech(?:nical)?
                         r"|\b(?:all|full|more)\s+(?:the\s+|its\s+|their\s+)?details\b", re.IGNORECASE)
 #: A choice made for carrying it ("which is better for travel?", "which one for backpacking?"),
 #: which the lighter one answers
-FOR_CARRYING = re.compile(r"^\W*which\b[^?]*\bfor\s+(?:travel\w*|commut\w*|backpacking|trekking|hiking"
-                          r"|carrying\s+(?:it\s+|them\s+)?around|(?:a|my)\s+(?:trip|flight|commute))\b", re.IGNORECASE)
-#: Whether one suits a purpose its weight tells ("is it good for hiking?", "easy to carry?")
+_CARRYING_PURPOSES = (r"(?:travel\w*|commut\w*|backpacking|trekking|hiking|carrying(?:\s+(?:it\s+|them\s+)?around)?"
+                      r"|(?:a|my)\s+(?:trip|hike|flight|commute))\b")
+FOR_CARRYING = re.compile(rf"^\W*which\b[^?]*\bfor\s+{_CARRYING_PURPOSES}", re.IGNORECASE)
+#: Whether one suits a purpose its weight tells ("is it good for hiking?", "easy to carry?"),
+#: of the same purposes
 GOOD_FOR_CARRYING = re.compile(r"\b(?:good|ok|okay|suitable|great|fine|ideal|right|light\s+enough|too\s+heavy)\s+"
-                               r"(?:\w+\s+)?for\s+(?:travel\w*|hik\w*|backpack\w*|trek\w*|commut\w*|carrying"
-                               r"|a\s+(?:trip|hike|flight|commute))\b|\b(?:easy|hard)\s+to\s+carry\b|\bportable\b",
+                               rf"(?:\w+\s+)?for\s+{_CARRYING_PURPOSES}|\b(?:easy|hard)\s+to\s+carry\b|\bportable\b",
                                re.IGNORECASE)
 #: A colour asked for ("... in silver?"), not one a product's title ends with (", Silver")
 IN_A_COLOUR = re.compile(r"\bin\s+(?:a\s+|an\s+)?(?:" + "|".join(COLOUR_NAMES) + r")\b", re.IGNORECASE)
