@@ -41,6 +41,7 @@ from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
+from rag.verdict import may_ask_a_bound
 
 
 def _whom(overridden: OverriddenPolicy) -> str:
@@ -385,11 +386,11 @@ class AnswerPipeline:
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         unmentioned = self.extractive.unmentioned(u.question, context)
         if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
-                or asks_which_to_choose(u.text)):
+                or asks_which_to_choose(u.text) or may_ask_a_bound(u.text)):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,
             # a rule that does not say what was asked, or how compared products differ, is told
-            # so first, unless the answer abstains (rag.respond): nothing is said until the body
-            # is known
+            # so first, unless the answer abstains, and a bound asked is answered yes or no first
+            # (rag.respond): nothing is said until the body is known
             for _ in stream:
                 pass
             clock.lap("generate")

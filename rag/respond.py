@@ -17,6 +17,9 @@ citations and `grounded`/`abstained` flags stay true):
   (`NOT_LINKED`: "is compatible with the Zenfone ..." read as the answer); a yes/no question
   that a product's price, stock or maker answers without saying what was asked ("is it on
   sale?") is told that its details do not say (`NOT_STATED`);
+- a bound asked: a yes/no question that states a bound on one measure of one product ("does it
+  fit 4 people?", "is it under $500?") opens with the yes or no its cited value gives
+  (`rag.verdict`);
 - periods passed: a complaint or a policy question that gives a time longer than every period
   the quoted rules give ("had it for 2 years") is told so first (`PERIODS_PASSED`);
 - not carried: a request for something nothing the store sells is ("do you sell TVs?") gets
@@ -56,6 +59,7 @@ from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
+from rag.verdict import bound_verdict
 
 AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
 
@@ -165,6 +169,10 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
+    elif not out.abstained and (verdict := bound_verdict(message, out.evidence)) is not None:
+        # "does it fit 4 people?" of a 2-person tent: "capacity: 2 persons", and the shopper
+        # worked out the no (rag.verdict)
+        body = f"{verdict}. {out.text}"
     elif asks_which_to_choose(message) and out.evidence and all(e.id.endswith("#differences") for e in out.evidence):
         # "which one would you recommend?" after a comparison: facts, not a preference
         body = f"{DEPENDS} {out.text}"

@@ -4674,3 +4674,37 @@ def test_what_the_store_wide_warranty_leaves_out_answers_when_named(understood):
     assert "Store-wide: The warranty does not cover" in answer.text and "water damage" in answer.text, answer.text
     answer = understood.answer("is the screen covered?", session_id=session)
     assert "does not cover" not in answer.text, answer.text
+
+
+def test_a_bound_asked_of_one_product_is_answered_yes_or_no(understood, demo_catalog):
+    """"Does it fit 4 people?" of a 2-person tent got "capacity: 2 persons", "is it good for
+    -10?" of a bag rated -9 °C its rating, and the shopper worked out the answer: the reply opens
+    with the yes or the no the cited fact gives (rag.verdict), streamed the same."""
+    tent = next(p for p in demo_catalog.products if p.category == "tents")
+    sleeps = int(_number(tent, "capacity"))
+    for people, verdict in ((sleeps + 1, "No."), (sleeps, "Yes.")):
+        answer = understood.answer(f"does it fit {people} people?", product_id=tent.id)
+        assert answer.text.startswith(verdict) and f"{tent.id}#attr:capacity" in _cited(answer), answer.text
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    rated = _number(bag, "temperature_rating")
+    for degrees, verdict in ((rated - 1, "No."), (rated + 1, "Yes.")):
+        question = f"is it good for {degrees:g}?"
+        answer = understood.answer(question, product_id=bag.id)
+        assert answer.text.startswith(verdict) and f"{bag.id}#attr:temperature_rating" in _cited(answer), answer.text
+        streamed = "".join(x for x in understood.stream(question, product_id=bag.id) if isinstance(x, str))
+        assert streamed == answer.text
+    # (of the first one listed too)
+    answer = _after(understood, "bound-listed", ["show me tents"], f"does the first one fit {sleeps + 1} people?")
+    assert answer.text.startswith("No.") and f"{tent.id}#attr:capacity" in _cited(answer), answer.text
+
+
+def test_a_price_bound_asked_on_its_page_is_its_price(understood, demo_catalog):
+    """"Is it under $500?" on a blender's page said "I don't know" (read as a question of its
+    other facts, none of which says "under"): its price, and whether it is."""
+    blender = next(p for p in demo_catalog.products if p.category == "blenders" and p.price)
+    for bound, verdict in ((f"under ${blender.price + 50:.0f}", "Yes."), (f"under {blender.price - 50:.0f}", "No."),
+                           (f"more than {blender.price - 50:.0f} dollars", "Yes.")):
+        answer = understood.answer(f"is it {bound}?", product_id=blender.id)
+        assert answer.intent == "availability_price", answer.intent
+        assert answer.text.startswith(verdict) and f"{blender.id}#price" in _cited(answer), answer.text
+

@@ -275,9 +275,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
                frame=frozenset(content_words("big large small roomy spacious size hold"))),
     # "how much is the X?" asks its price, which an answer must give ("the X weighs 455 g" is no
     # answer); "how much does it weigh / hold?" is a measure, "how much is shipping?" may be free
+    # ... and so does "is it under $500?" (a yes or no its price answers, rag.verdict)
     AnswerType("price", _asks(r"^\W*how much (?:is|are|was|were|does|do|would|will)\b"
                               r"(?!.*\b(?:weigh|weight|hold|holds|fit|capacity|storage|memory|ram|power|battery|"
-                              r"shipping|delivery|return|refund|warranty|fee|data|water|space|room)\w*\b)"),
+                              r"shipping|delivery|return|refund|warranty|fee|data|water|space|room)\w*\b)"
+                              r"|^\W*(?:is|are|does|do)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+(?:cost\s+)?"
+                              r"(?:under|below|less\s+than|over|above|more\s+than|at\s+most|at\s+least|within|"
+                              r"cheaper\s+than)\s+(?:\$\s?\d|\d[\d,.]*\s*(?:\$|dollars?|bucks|usd)\b"
+                              r"|\d{2,}(?:\.\d+)?(?![\d.]|\s*(?:[a-z%°\"]|-)))"),
                re.compile(MONEY, re.IGNORECASE), value_required=True),
     # "can I pay with klarna?", "do you take google pay?": how the store is paid, which the
     # sentence that lists what it accepts answers (it said "I don't know": "klarna" is no word
@@ -1054,6 +1059,9 @@ class ExtractiveGenerator:
             relevant = (bool((shared - frame) & specific) or (beyond_name and (typed or rank in binding)) or links_it
                         # (the product named asks nothing either: "can I preorder the X?")
                         or names_suffice or by_meaning or (typed and not q_words - frame - named)
+                        # (nor does the price bound: "is it under $500?" -> its price)
+                        or (typed and wanted is PRICE and not {w for w in q_words - frame - named
+                                                                if not w.replace(".", "").replace(",", "").isdigit()})
                         or (typed and wanted in REMEDIES and rank in binding) or lists_the_thing or shows_the_differences
                         # (what the payment rule accepts answers any way to pay asked of: "can I
                         # pay with klarna?", which it does not name, rag.respond says)

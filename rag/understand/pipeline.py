@@ -1499,6 +1499,14 @@ def _model_named(product: LinkedEntity) -> bool:
     return len(said) >= 3 and any(w.isdigit() for w in said)
 
 
+def _asks_a_price_bound(text: str) -> bool:
+    """A yes or no asked of a price range, and of nothing else: "is it under $500?", "does it
+    cost more than 400 dollars?" (not "is it the cheapest?", an order)."""
+    bound = price_constraint(text)
+    return (is_yes_no_question(text) and bound.order is None
+            and (bound.max_price is not None or bound.min_price is not None))
+
+
 def _about_a_product(source: str, mentioned: list[LinkedEntity]) -> str | None:
     """Why this message is surely about one product, or None: sent from the product's page
     ("product_page"), naming it by its catalog id ("product_id": nobody types "p000002"
@@ -2251,6 +2259,11 @@ class Understander:
             # "what phone is it for?" on a case's page (declined, then read as a question about
             # the case): what the graph links it to (it quoted the case's price)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "what_it_fits"})
+        if (special is None and intent.label == "product_info" and len([e for e in focus if e.kind == "product"]) == 1
+                and _asks_a_price_bound(head)):
+            # "is it under $500?" of the blender talked about, or on its page: its price
+            # (product_info read its other facts, none of which says "under", and abstained)
+            intent = intent.model_copy(update={"label": "availability_price", "reason": intent.reason or "price_bound"})
         if (intent.label in ("product_info", "out_of_scope") and special is None and query == head
                 and source in ("context", "session") and len(one := [e for e in focus if e.kind == "product"]) == 1
                 and asks_for_an_overview(head)):

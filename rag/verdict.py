@@ -1,0 +1,102 @@
+"""Yes or no to a bound asked of one product, read off the fact the answer cites.
+
+"Does it fit 4 people?" of a 2-person tent was answered "capacity: 2 persons", "is it good for
+-10?" of a bag rated -9 °C "temperature rating: -9 °C": true, and the shopper had to work out
+the answer. When a yes/no question states a bound on one measure ("under $500", "at least 2
+liters", "for 4 people", "good for -10"), or asks the very value cited ("is it 7.7 kg?"), and
+the answer cites that measure of one product, the response opens with the yes or the no that
+the cited value gives (`rag.respond`). The bound is read by the same parser that narrows
+listings (`rag.understand.constraints`), so "for 4 people", "under 2 kg" or "rated for -10"
+mean here what they mean in a search; the value is the cited fact's own. Nothing else is
+judged: a fact not cited, several products, a value that is not one number, or a bound the
+parser does not read give no verdict, and the answer is said as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from rag.textutil import is_yes_no_question
+from rag.types import Evidence
+from rag.understand.constraints import (
+    NUMBER_WORDS,
+    AttributeConstraint,
+    AttributeKey,
+    attribute_constraints,
+    price_constraint,
+)
+
+Verdict = Literal["Yes", "No"]
+
+#: A bound said in words, not a value asked: "under", "at least", "fits 4", "sleeps 4", "lasts
+#: 20 hours", "good for -10", "enough for 3". Without one, "is it 7 kg?" asks for that value.
+_BOUND_WORDS = re.compile(
+    r"\b(?:under|below|less|fewer|more|over|above|least|most|up\s+to|max(?:imum)?|min(?:imum)?|within|"
+    r"lighter|heavier|bigger|smaller|longer|shorter|cheaper|fits?|hold|holds|sleeps?|seats?|lasts?|"
+    r"enough|rated|good\s+for|handle|for)\b", re.IGNORECASE)
+#: A number, in digits or words ("for 4 people", "for four people")
+_A_NUMBER = re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+#: A cited attribute fact: "<title>: <key words>: <value>."
+_ATTRIBUTE_ID = "#attr:"
+#: One number and its unit: "2 persons", "-9 °C", "1.0 L", "7.7 kg"
+_ONE_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(°c|°f|\"|[a-z]+)?$", re.IGNORECASE)
+#: The amounts of a price fact ("costs $461.99", "costs $99.00 in Black and $109.00 in Red")
+_MONEY = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)")
+
+
+def may_ask_a_bound(message: str) -> bool:
+    """A yes/no question with a number in it: the only kind `bound_verdict` may answer (a
+    streamed reply waits for its body before it says anything, as the verdict comes first)."""
+    return is_yes_no_question(message) and bool(_A_NUMBER.search(message))
+
+
+def bound_verdict(message: str, evidence: Sequence[Evidence]) -> Verdict | None:
+    """"Yes" or "No" when `message` is a yes/no question stating a bound (or a value) on one
+    measure and `evidence` (what the answer cites) states that measure of one product; else None."""
+    if not may_ask_a_bound(message):
+        return None
+    owners = {e.owner_id for e in evidence if e.source in ("attribute", "price")}
+    if len(owners) != 1 or None in owners:
+        return None
+    verdicts = [v for e in evidence if (v := _price_verdict(message, e) if e.source == "price"
+                                        else _attribute_verdict(message, e)) is not None]
+    return verdicts[0] if len(set(verdicts)) == 1 else None
+
+
+def _attribute_verdict(message: str, fact: Evidence) -> Verdict | None:
+    key = fact.id.partition(_ATTRIBUTE_ID)[2]
+    if fact.source != "attribute" or not key:
+        return None
+    words = key.replace("_", " ")
+    _, found, value = fact.text.rstrip(".").rpartition(f"{words}: ")
+    amount = _ONE_AMOUNT.match(value.strip()) if found else None
+    if amount is None:
+        return None
+    number, unit = float(amount.group(1)), amount.group(2)
+    asked = AttributeKey(key, unit, (amount.group(1),))
+    bounds = [c for c in attribute_constraints(message, [asked]) if c.key == key and c.narrows and c.value is None]
+    return _meets(number, bounds[0], message) if len(bounds) == 1 else None
+
+
+def _meets(number: float, bound: AttributeConstraint, message: str) -> Verdict | None:
+    low, high = bound.min_value, bound.max_value
+    if low is not None and high is None and not _BOUND_WORDS.search(message):
+        # "is it 7 kg?" asks for that value, not 7 kg or more: yes when it is; of another
+        # value, no verdict ("does it have 128GB?" of 256 GB may mean "at least")
+        return "Yes" if abs(number - low) < 1e-9 else None
+    ok = (low is None or number >= low - 1e-9) and (high is None or number <= high + 1e-9)
+    return "Yes" if ok else "No"
+
+
+def _price_verdict(message: str, fact: Evidence) -> Verdict | None:
+    bound = price_constraint(message)
+    if bound.max_price is None and bound.min_price is None:
+        return None
+    prices = [float(m.group(1).replace(",", "")) for m in _MONEY.finditer(fact.text)]
+    if not prices:
+        return None
+    met = {(bound.min_price is None or p >= bound.min_price) and (bound.max_price is None or p <= bound.max_price)
+           for p in prices}
+    return ("Yes" if met == {True} else "No") if len(met) == 1 else None

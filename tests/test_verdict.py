@@ -1,0 +1,68 @@
+"""Yes or no to a bound asked of one product (rag.verdict), read off the cited fact: the same
+parser that narrows listings reads the bound, so "for 4 people" or "good for -10" mean here what
+they mean in a search. No store is needed: the evidence is written as the graph writes it."""
+
+import pytest
+
+from rag.types import Evidence
+from rag.verdict import bound_verdict, may_ask_a_bound
+
+
+def _attribute(product: str, key: str, title: str, value: str) -> Evidence:
+    return Evidence(id=f"{product}#attr:{key}", text=f"{title}: {key.replace('_', ' ')}: {value}.",
+                    kind="graph_fact", owner_id=product, owner_kind="product", source="attribute")
+
+
+TENT = _attribute("p1", "capacity", "Trailhead Meadow 780 Tent", "2 persons")
+TENT_WEIGHT = _attribute("p1", "weight", "Trailhead Meadow 780 Tent", "7.7 kg")
+BAG = _attribute("p2", "temperature_rating", "Northpeak Cocoon 940 Sleeping Bag", "-9 °C")
+BLENDER = _attribute("p3", "capacity", "PulsePro Blend 610 Blender, Black", "1.0 L")
+HEADPHONES = _attribute("p4", "battery_life", "Bassline Halo 150 Wireless Headphones", "24 h")
+PRICE = Evidence(id="p3#price", text="PulsePro Blend 610 Blender, Black costs $461.99.", kind="graph_fact",
+                 owner_id="p3", owner_kind="product", source="price")
+VARIANT_PRICES = Evidence(id="p5#price", text="X Phone costs $899.00 in Black and $949.00 in Blue.",
+                          kind="graph_fact", owner_id="p5", owner_kind="product", source="price")
+
+
+@pytest.mark.parametrize("question, fact, verdict", [
+    ("does it fit 4 people?", TENT, "No"),
+    ("does it sleep 2?", TENT, "Yes"),
+    ("is it good for a family of 4?", TENT, "No"),
+    ("is it under 3 kg?", TENT_WEIGHT, "No"),
+    ("is it over 5 kg?", TENT_WEIGHT, "Yes"),
+    # a temperature rating measures the other way round: rated -9 °C keeps one warm at -5, not -10
+    ("is it good for -10?", BAG, "No"),
+    ("is this warm enough for -5", BAG, "Yes"),
+    ("will it keep me warm at 0 degrees?", BAG, "Yes"),
+    ("does it hold 2 liters?", BLENDER, "No"),
+    ("is it at least 1 litre?", BLENDER, "Yes"),
+    ("does the battery last 20 hours?", HEADPHONES, "Yes"),
+    ("does it last 30 hours?", HEADPHONES, "No"),
+    ("is it under $500?", PRICE, "Yes"),
+    ("is it under 300?", PRICE, "No"),
+    ("does it cost more than 400 dollars?", PRICE, "Yes"),
+    ("is it under $1000?", VARIANT_PRICES, "Yes"),
+])
+def test_a_bound_asked_is_met_or_not(question, fact, verdict):
+    assert bound_verdict(question, [fact]) == verdict
+
+
+@pytest.mark.parametrize("question, evidence", [
+    ("is it heavy?", [TENT_WEIGHT]),  # no number
+    ("how heavy is it, under 3 kg?", [TENT_WEIGHT]),  # no yes or no
+    ("is it 7 kg?", [TENT_WEIGHT]),  # a value asked, not a bound, and not the one cited
+    ("is it under $900?", [VARIANT_PRICES]),  # one colour is, one is not
+    ("is it under 2 kg?", [PRICE]),  # the measure asked is not cited
+    ("are they under 3 kg?", [TENT_WEIGHT, _attribute("p9", "weight", "Other Tent", "2 kg")]),  # two products
+])
+def test_no_verdict_without_one_cited_measure_that_decides(question, evidence):
+    assert bound_verdict(question, evidence) is None
+
+
+def test_the_very_value_asked_is_a_yes():
+    assert bound_verdict("is it 7.7 kg?", [TENT_WEIGHT]) == "Yes"
+
+
+def test_only_a_yes_or_no_with_a_number_may_have_one():
+    assert may_ask_a_bound("does it fit four people?") and may_ask_a_bound("is it under $500?")
+    assert not may_ask_a_bound("how much is it?") and not may_ask_a_bound("is it waterproof?")
