@@ -4708,3 +4708,14 @@ def test_a_price_bound_asked_on_its_page_is_its_price(understood, demo_catalog):
         assert answer.intent == "availability_price", answer.intent
         assert answer.text.startswith(verdict) and f"{blender.id}#price" in _cited(answer), answer.text
 
+
+def test_what_connectors_they_have_is_their_connectivity(understood, demo_catalog):
+    """"What connectors do they have?" after headphones, "what connectors does it have?" on one's
+    page said "I don't know": "connectors" names the kind of value asked, and their connectivity
+    is it."""
+    answer = _after(understood, "connectors", ["show me headphones"], "what connectors do they have?")
+    assert answer.text.startswith("Connectivity:") and not answer.abstained, answer.text
+    headphones = next(p for p in demo_catalog.products if p.category == "headphones")
+    answer = understood.answer("what connectors does it have?", product_id=headphones.id)
+    assert f"{headphones.id}#attr:connectivity" in _cited(answer), answer.text
+

@@ -355,9 +355,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # (asked of what is talked about: "something wireless under 150" asks for a listing)
     AnswerType("connectivity", _asks(r"^\W*(?:(?:and|so|but|also)\s+)?(?:is|are|does|do|can|will)\b[^?]*"
                                      r"\b(?:wireless|bluetooth|wired|cordless)\b(?!\s+charg)"
-                                     r"|\bhow\s+(?:does|do)\s+(?:it|they)\s+connect\b"),
+                                     r"|\bhow\s+(?:does|do)\s+(?:it|they)\s+connect\b"
+                                     # ("what connectors do they have?" of headphones: "I don't know")
+                                     r"|\bwhat\s+(?:kind\s+of\s+|type\s+of\s+|sort\s+of\s+)?"
+                                     r"(?:connectors?|connections?|connectivity)\b"),
                re.compile(r"\bconnectivity\s*:|\bbluetooth\b", re.IGNORECASE),
-               frame=frozenset(content_words("wireless bluetooth wired cordless"))),
+               frame=frozenset(content_words("wireless bluetooth wired cordless connector connection"))),
     # "does it come in red?": the colours its model comes in ("comes in 3 colors: silver (...),
     # navy blue (...) and black (...)" says no; it quoted the silver one's "color: silver"
     # alone), else its own colour ("do you have the X in silver?" got "X, Graphite is in stock")
@@ -1105,8 +1108,11 @@ class ExtractiveGenerator:
             verdict = (comparing and items[rank].evidence.source == "comparison"
                        and not items[rank].evidence.id.endswith("#price") and bool(_VERDICT.search(sentence)))
             relevant = relevant or verdict
-            if relevant and attribute and not verdict and not self._states_attribute(attribute, sentence, items[rank].evidence):
+            if (relevant and attribute and not verdict and not (typed and attribute <= frame)
+                    and not self._states_attribute(attribute, sentence, items[rank].evidence)):
                 # "what is the refresh rate of the X?" is not answered by its "screen size: 16 in"
+                # (an attribute named by the kind of value asked is one: "what connectors does
+                # it have?" by "connectivity: Bluetooth 5.3, 3.5 mm jack")
                 relevant = False
             if (relevant and feature and items[rank].evidence.source in ("attribute", "description")
                     and (not self._states_attribute(feature, sentence, items[rank].evidence)
