@@ -4719,3 +4719,23 @@ def test_what_connectors_they_have_is_their_connectivity(understood, demo_catalo
     answer = understood.answer("what connectors does it have?", product_id=headphones.id)
     assert f"{headphones.id}#attr:connectivity" in _cited(answer), answer.text
 
+
+def test_the_cheaper_one_of_those_compared_is_picked_by_price(understood, demo_catalog):
+    """"How much is the cheaper one?" and "is the cheaper one under $100?" after two blenders
+    compared gave the first one's price (the dearer: "No."); "which holds more?" said "I don't
+    know". The one each asks for, side by side, and "it" next is that one."""
+    blenders = sorted((p for p in demo_catalog.products if p.category == "blenders" and p.price), key=lambda p: p.id)
+    first, second = blenders[0], next(p for p in blenders if p.price != blenders[0].price)
+    cheaper = min((first, second), key=lambda p: p.price)
+    compare = f"compare the {first.title} and the {second.title}"
+    answer = _after(understood, "cheaper-one", [compare], "how much is the cheaper one?")
+    assert f"(the cheapest is {cheaper.title})" in answer.text, answer.text
+    answer = understood.answer("how much is it?", session_id="cheaper-one")
+    assert f"{cheaper.id}#price" in _cited(answer) and len({c.evidence_id for c in answer.citations}) == 1, answer.text
+    bound = f"${(first.price + second.price) / 2:.0f}"
+    answer = _after(understood, "cheaper-bound", [compare], f"is the cheaper one under {bound}?")
+    assert f"(the cheapest is {cheaper.title})" in answer.text and not answer.text.startswith("No."), answer.text
+    bigger = max((first, second), key=lambda p: _number(p, "capacity"))
+    if _number(first, "capacity") != _number(second, "capacity"):
+        answer = _after(understood, "holds-more", [compare], "which holds more?")
+        assert f"(the biggest is {bigger.title})" in answer.text, answer.text

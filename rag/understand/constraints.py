@@ -824,9 +824,19 @@ _BETTER_FOR_COLD = re.compile(r"\b(?:better|best)\b.*\bfor\s+(?:the\s+)?(?:winte
                               re.IGNORECASE)
 
 
+#: How much it holds, compared: "which holds more?", "which one fits the most?" (its size)
+_HOLDS_MORE = re.compile(r"\b(?:holds?|fits?|carr(?:y|ies)|stores?)\s+(?:the\s+)?(?P<way>more|most|less|least)\b\W*$",
+                         re.IGNORECASE)
+
+
 def measured_comparative(text: str) -> tuple[tuple[str, ...], Direction, str] | None:
     """(attribute names, direction, superlative) of the first measured comparative or
-    superlative `text` asks ("which is lighter?", "which is the lightest?"), else None."""
+    superlative `text` asks ("which is lighter?", "which is the lightest?", "which holds
+    more?"), else None."""
+    if (holds := _HOLDS_MORE.search(text or "")) is not None:
+        # "which holds more?" of two blenders compared said "I don't know": the bigger
+        comparative = "bigger" if holds.group("way").lower() in ("more", "most") else "smaller"
+        return (*MEASURED_COMPARATIVES[comparative], MEASURED_SUPERLATIVES[comparative])
     m = _MEASURED_ASKED.search(text or "")
     if m is None and _BETTER_FOR_COLD.search(text or ""):
         # "which is better for winter?" of two sleeping bags: the warmer (it said it depends)

@@ -439,6 +439,11 @@ _NOT_A_COST = re.compile(r"\b(?:on|per)\s+(?:a\s+)?(?:single\s+|full\s+)?charge\
                          # ("how much storage do they have?", "how much drop protection?")
                          r"|\bhow\s+much\s+(?!(?:is|are|was|were|do|does|did|would|will|can|could|should|for|money"
                          r"|more|less|extra|cheaper|dearer|to|it|they|them|each)\b)[a-z]+", re.IGNORECASE)
+#: One of those compared, picked by how it measures against the others: "the cheaper one",
+#: "the lightest of the two" (not "the other one")
+_THE_PICKED_ONE = re.compile(r"\bthe\s+(?!(?:other|over|under|either|proper|latter|former)\b)"
+                             r"(?:[a-z]+(?:er|est)|more\s+[a-z]+|most\s+[a-z]+|less\s+[a-z]+|least\s+[a-z]+)\s+"
+                             r"(?:one|of\s+(?:the\s+)?(?:two|three|them|those|these|both))\b", re.IGNORECASE)
 _SETS_AGAINST = re.compile(
     r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b.*\b(?:than|or|vs\.?|versus)\b"
     r".*\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b", re.IGNORECASE)
@@ -483,12 +488,13 @@ MAX_NARROWING = 4
 
 def _one_was_asked_for(state: SessionState) -> bool:
     """Whether the last message asked for one product ("which one is the cheapest?"), or for
-    the one of those compared ("which is lighter?", whose answer names it): the answer lists it
-    first, and "it" next is that one."""
+    the one of those compared ("which is lighter?", "how much is the cheaper one?", whose answer
+    names it): the answer lists it first, and "it" next is that one."""
     if not state.turns:
         return False
     last = state.turns[-1].text
-    return asks_for_one(last) or (state.last_intent == "comparison" and bool(_PICKS_AMONG.search(last)))
+    return asks_for_one(last) or (state.last_intent == "comparison"
+                                  and bool(_PICKS_AMONG.search(last) or _THE_PICKED_ONE.search(last)))
 
 
 def _linked_kind(state: SessionState) -> tuple[LinkedEntity, LinkedEntity] | None:
@@ -2015,11 +2021,12 @@ class Understander:
                    # ("which would you recommend for travel?" of the two listed their look-alikes)
                    or (intent.label == "recommendation" and FOR_CARRYING.search(head)))
               and sum(e.kind == "product" for e in focus) >= 2
-              and (_PICKS_AMONG.search(head) or (_WHY.match(head) and state is not None
-                                                 and state.last_intent == "comparison"))):
+              and (_PICKS_AMONG.search(head) or _THE_PICKED_ONE.search(head)
+                   or (_WHY.match(head) and state is not None and state.last_intent == "comparison"))):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
             # answered with A's RAM alone; "which is warmer?" of two sleeping bags was declined);
-            # "why?" after "which is better, A or B?" too: how they differ (declined)
+            # "why?" after "which is better, A or B?" too: how they differ (declined); and "how
+            # much is the cheaper one?", "is the cheaper one under $100?" (the first one's price)
             intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
             if _WHY.match(head):
                 query = "what's the difference between them?"
