@@ -4739,3 +4739,20 @@ def test_the_cheaper_one_of_those_compared_is_picked_by_price(understood, demo_c
     if _number(first, "capacity") != _number(second, "capacity"):
         answer = _after(understood, "holds-more", [compare], "which holds more?")
         assert f"(the biggest is {bigger.title})" in answer.text, answer.text
+
+
+def test_a_measure_bounded_without_its_name_is_that_measure(understood, demo_catalog):
+    """"Is it good for -5?" of a sleeping bag said "I don't know" ("-10" was answered by luck:
+    near its rating in meaning), "is it good for 6?" of a tent too, and "does it sleep 4?" gave
+    its description: the bound names its measure (read by the parser that narrows listings), its
+    fact answers, and the reply says yes or no."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    rated = _number(bag, "temperature_rating")
+    answer = understood.answer(f"is it good for {rated - 4:g}?", product_id=bag.id)
+    assert answer.text.startswith("No.") and f"{bag.id}#attr:temperature_rating" in _cited(answer), answer.text
+    tent = next(p for p in demo_catalog.products if p.category == "tents")
+    sleeps = int(_number(tent, "capacity"))
+    for question in (f"is it good for {sleeps + 4}?", f"does it sleep {sleeps + 2}?"):
+        answer = understood.answer(question, product_id=tent.id)
+        assert answer.text.startswith("No.") and f"{tent.id}#attr:capacity" in _cited(answer), answer.text
+

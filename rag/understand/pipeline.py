@@ -1251,16 +1251,22 @@ _YES_OR_NO_FRAME = frozenset("is are does do can will would has have it its they
 def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLinker | None) -> list[str]:
     """The attributes a yes/no question about one product asks by a value of them, in words,
     when it does not name them: "connector" for "is it usb c?" (a charger's connector: usb-c),
-    "type" for "does it make espresso?", "fill" for "is it down or synthetic?". Its facts
-    answer by that attribute ("connector: Lightning"), which shares no word with the question:
+    "type" for "does it make espresso?", "fill" for "is it down or synthetic?"; and the measures
+    it bounds ("temperature rating" for "is it good for -5?"). Its facts answer by that attribute ("connector: Lightning"), which shares no word with the question:
     it picked another fact ("type: charging cable") or said "I don't know"."""
     if linker is None or not product.category_id or not _YES_OR_NO.match(text):
         return []
     said = content_words(text)
     keys = linker.category_keys.get(product.category_id, [])
     # (not a colour: "is the silver one in stock?" picks a colour, whose own answers say it)
+    # (and a measure by its bound: "is it good for -5?" of a sleeping bag is its temperature
+    # rating, "is it good for 6?" of a tent its capacity, which rag.verdict says yes or no to)
+    # (not a number of its name: "is the Veltro Lite 600 in stock?" asked no 600 in of screen)
+    unnamed = re.sub(re.escape(product.mention), " ", text, flags=re.IGNORECASE) if product.mention else text
     named = [c.key.replace("_", " ") for c in attribute_constraints(text, keys)
              if c.value is not None and c.value not in ("yes", "no") and c.key not in ("color", "colour")]
+    named += [c.key.replace("_", " ") for c in attribute_constraints(unnamed, keys)
+              if c.value is None and not c.relative and (c.min_value is not None or c.max_value is not None)]
     if not named:
         # a word of the values of one attribute alone ("is it down?": duck down, goose down;
         # which of the two is not said, so no condition names it); not a word of its name ("is
