@@ -4756,3 +4756,24 @@ def test_a_measure_bounded_without_its_name_is_that_measure(understood, demo_cat
         answer = understood.answer(question, product_id=tent.id)
         assert answer.text.startswith("No.") and f"{tent.id}#attr:capacity" in _cited(answer), answer.text
 
+
+def test_a_price_range_after_the_things_for_a_product_narrows_them(understood, demo_catalog):
+    """"Are any of them under $20?" after the cases for a phone said "I don't know", and "any
+    under $10?" after its chargers listed every charger under $10: those for it, in that range,
+    or that there are none (named as they were listed)."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(by_id[i] for i, kinds in linked.items() if by_id[i].category == "phones"
+                 and len({by_id[c].price for c in kinds.get("phone-cases", ())}) >= 2)
+    cases = sorted(by_id[c].price for c in linked[phone.id]["phone-cases"])
+    bound = (cases[0] + cases[1]) / 2
+    answer = _after(understood, "cases-under", [f"what phone cases do you have for the {phone.title}?"],
+                    f"are any of them under ${bound:.2f}?")
+    assert answer.text.startswith(f"Phone Cases for the {phone.title}") and f"at ${bound:.2f} or less" in answer.text, \
+        answer.text
+    named = re.findall(r"\((p\d+)\)", answer.text)
+    assert named and all(by_id[i].price <= bound for i in named), answer.text
+    answer = _after(understood, "cases-none", [f"what phone cases do you have for the {phone.title}?"],
+                    f"any under ${cases[0] / 2:.2f}?")
+    assert answer.text.startswith(f"No Phone Cases for the {phone.title}"), answer.text
+

@@ -605,8 +605,8 @@ class GraphRetriever:
         for kind in sorted(kinds):
             among = sorted({r["id"] for r in related if r.get("category_id") == kind})
             attribute = next((c for c in self.attribute_constraints(text, kind) if not c.narrows), None)
-            if not among or (attribute is None and not price.order):
-                continue
+            if not among or (attribute is None and not price):
+                continue  # (a price range alone narrows them: "are any of them under $20?")
             params: dict[str, Any] = {"ids": among, "min_price": price.min_price, "max_price": price.max_price,
                                       "price_order": {"asc": 1, "desc": -1}.get(price.order or "", 0),
                                       "limit": LISTING_SUMMARY_ITEMS}
@@ -1403,7 +1403,11 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
         # headphone's description before "No headphones by Orbis")
         none_id = summary_id if constraint else f"{summary_id}{_ID_UNSAFE.sub('', makers)}"
         ev.append(Evidence(id=none_id, kind="graph_fact", source="listing",
-                           text=f"No {_products_of(title)}{condition}{closest}.", owner_id=owner, score=0.6))
+                           # (the things for a product named as listed: "No Chargers & Cables for
+                           # the Veltro Lite 600 ..." read "No chargers & cables for the veltro
+                           # lite 600 ... products")
+                           text=f"No {name if link == 'fits' and name else _products_of(title)}{condition}{closest}.",
+                           owner_id=owner, score=0.6))
     for r in rows:
         state = _AVAILABILITY.get(r.get("availability") or "", "")
         money = _money(r.get("price"), r.get("currency"))

@@ -414,6 +414,8 @@ _FOR_A_NAMED_PRODUCT = re.compile(
 # "is the first one lighter than the third one?", "the first or the second?": two listed
 # products set against each other by their ordinals (read as a question of the first alone)
 #: All the things just listed, in the plural ("are they wireless?", "the battery life of each")
+#: "any" before a condition alone ("any under $10?", "anything over 50 W?")
+_ANY_ONE = re.compile(r"^\W*(?:(?:and|ok|so)\s+)?(?:any(?:thing|\s+ones?)?|something|some)\b", re.IGNORECASE)
 _OF_THEM = re.compile(r"\b(?:they|them|their|theirs|these|those|each(?:\s+one)?|both)\b", re.IGNORECASE)
 #: The one of two not picked ("how much is the other one?")
 _THE_OTHER = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)
@@ -1937,7 +1939,13 @@ class Understander:
                    or (_HOW_IS_IT.match(head) and not ASKS_COST.search(head)
                        and not any(e.kind == "product" and e.method != "session" for e in focus))
                    # ("how much are they?" after them gave the phone's price)
-                   or (ASKS_COST.search(head) and _OF_THEM.search(head) and not REFERS_TO_ONE.search(head)))):
+                   or (ASKS_COST.search(head) and _OF_THEM.search(head) and not REFERS_TO_ONE.search(head))
+                   # ("are any of them under $20?", "any under $10?" after the cases or the
+                   # chargers for a phone: "I don't know", every charger under $10)
+                   or ((_OF_THEM.search(head) or only_a_condition(_ANY_ONE.sub(" ", head)))
+                       and not REFERS_TO_ONE.search(head)
+                       and (price_constraint(head).max_price is not None
+                            or price_constraint(head).min_price is not None)))):
             # "what chargers work with the Veltro Lite 600?" then "which is the fastest?" (a
             # question of the phone's facts: "I don't know"), "I need a charger", "for the Veltro
             # Lite 600", then "the fastest one" (every charger): of those that go with it
@@ -2273,7 +2281,7 @@ class Understander:
             # the case): what the graph links it to (it quoted the case's price)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "what_it_fits"})
         if (special is None and intent.label == "product_info" and len([e for e in focus if e.kind == "product"]) == 1
-                and _asks_a_price_bound(head)):
+                and not any(e.kind == "category" for e in focus) and _asks_a_price_bound(head)):
             # "is it under $500?" of the blender talked about, or on its page: its price
             # (product_info read its other facts, none of which says "under", and abstained)
             intent = intent.model_copy(update={"label": "availability_price", "reason": intent.reason or "price_bound"})
@@ -2731,6 +2739,13 @@ class Understander:
             # "which of them is the cheapest?" after "are they wireless?" of the headphones
             # listed, side by side: among those (it listed the cheapest of all)
             return list(state.listed)
+        if (state is not None and not mentioned and context is None and len(state.pick_listing) > 1
+                and intent.label in (*PRODUCT_INTENTS, "recommendation")
+                and len(state.focus) == 1 and state.focus[0].id in {e.id for e in state.pick_listing}
+                and _WHICH_AMONG.match(head) and (superlatives(head) or price_constraint(head).order)):
+            # "which one is the cheapest?" after "tell me about the first one" of the tents
+            # listed: among those (it gave the first one's price)
+            return [e.model_copy(update={"method": "selection", "score": 1.0}) for e in state.pick_listing]
         if ((intent.label != "comparison" and not sets_against)
                 or state is None or state.candidates or context is not None
                 or any(e.kind == "product" for e in mentioned)):
