@@ -4777,3 +4777,18 @@ def test_a_price_range_after_the_things_for_a_product_narrows_them(understood, d
                     f"any under ${cases[0] / 2:.2f}?")
     assert answer.text.startswith(f"No Phone Cases for the {phone.title}"), answer.text
 
+
+def test_which_is_most_after_one_picked_is_among_those_listed(understood, demo_catalog):
+    """"Which one is the cheapest?" after "tell me about the first one" of the tents listed gave
+    the first one's price: among those listed, side by side, the cheapest named, and "how much is
+    it?" next is that one."""
+    session = "which-after-pick"
+    listing = understood.answer("show me tents", session_id=session)
+    shown = _named_products(listing, demo_catalog)
+    assert len(shown) > 1, listing.text
+    understood.answer("tell me about the first one", session_id=session)
+    answer = understood.answer("which one is the cheapest?", session_id=session)
+    cheapest = min(shown, key=lambda p: (p.price, p.id))
+    assert f"(the cheapest is {cheapest.title})" in answer.text, answer.text
+    answer = understood.answer("how much is it?", session_id=session)
+    assert f"{cheapest.id}#price" in _cited(answer), answer.text

@@ -414,6 +414,9 @@ _FOR_A_NAMED_PRODUCT = re.compile(
 # "is the first one lighter than the third one?", "the first or the second?": two listed
 # products set against each other by their ordinals (read as a question of the first alone)
 #: All the things just listed, in the plural ("are they wireless?", "the battery life of each")
+#: A pick among what was shown, asked as "which": "which one is the cheapest?", "which is lightest?"
+_WHICH_AMONG = re.compile(r"^\W*(?:(?:and|so|ok|okay|then)\s+)?which(?:\s+one|\s+of\s+(?:them|these|those))?\s+"
+                          r"(?:is|has|would|will|should)\b", re.IGNORECASE)
 #: "any" before a condition alone ("any under $10?", "anything over 50 W?")
 _ANY_ONE = re.compile(r"^\W*(?:(?:and|ok|so)\s+)?(?:any(?:thing|\s+ones?)?|something|some)\b", re.IGNORECASE)
 _OF_THEM = re.compile(r"\b(?:they|them|their|theirs|these|those|each(?:\s+one)?|both)\b", re.IGNORECASE)
