@@ -4792,3 +4792,13 @@ def test_which_is_most_after_one_picked_is_among_those_listed(understood, demo_c
     assert f"(the cheapest is {cheapest.title})" in answer.text, answer.text
     answer = understood.answer("how much is it?", session_id=session)
     assert f"{cheapest.id}#price" in _cited(answer), answer.text
+
+
+@pytest.mark.parametrize("question, ordered", [("what's the cheapest one?", "cheapest first"),
+                                               ("which is the lightest one?", "(weight, lowest first)")])
+def test_the_most_of_one_on_its_page_is_the_most_of_its_kind(understood, demo_catalog, question, ordered):
+    """"What's the cheapest one?" on a smartwatch's page gave its own price, "which is the
+    lightest one?" one look-alike of the same weight: the most of its kind, as asked of the kind."""
+    watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
+    answer = understood.answer(question, product_id=watch.id)
+    assert ordered in answer.text and f"{watch.id}#price" not in _cited(answer), answer.text

@@ -414,9 +414,12 @@ _FOR_A_NAMED_PRODUCT = re.compile(
 # "is the first one lighter than the third one?", "the first or the second?": two listed
 # products set against each other by their ordinals (read as a question of the first alone)
 #: All the things just listed, in the plural ("are they wireless?", "the battery life of each")
-#: A pick among what was shown, asked as "which": "which one is the cheapest?", "which is lightest?"
-_WHICH_AMONG = re.compile(r"^\W*(?:(?:and|so|ok|okay|then)\s+)?which(?:\s+one|\s+of\s+(?:them|these|those))?\s+"
-                          r"(?:is|has|would|will|should)\b", re.IGNORECASE)
+#: A pick among what was shown: "which one is the cheapest?", "which is lightest?", "what's the
+#: cheapest one?"
+_WHICH_AMONG = re.compile(r"^\W*(?:(?:and|so|ok|okay|then)\s+)?(?:which(?:\s+one|\s+of\s+(?:them|these|those))?\s+"
+                          r"(?:is|has|would|will|should)\b"
+                          # ("what's the cheapest one?": not the one talked about)
+                          r"|what(?:'s|’s|s|\s+is)\s+the\s+(?:\w+est|most\s+\w+|least\s+\w+)\s+one\b)", re.IGNORECASE)
 #: "any" before a condition alone ("any under $10?", "anything over 50 W?")
 _ANY_ONE = re.compile(r"^\W*(?:(?:and|ok|so)\s+)?(?:any(?:thing|\s+ones?)?|something|some)\b", re.IGNORECASE)
 _OF_THEM = re.compile(r"\b(?:they|them|their|theirs|these|those|each(?:\s+one)?|both)\b", re.IGNORECASE)
@@ -2283,6 +2286,17 @@ class Understander:
             # "what phone is it for?" on a case's page (declined, then read as a question about
             # the case): what the graph links it to (it quoted the case's price)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "what_it_fits"})
+        if (special is None and intent.label in ("product_info", "availability_price") and source in ("context", "session")
+                and len([e for e in focus if e.kind == "product"]) == 1
+                and _WHICH_AMONG.match(head) and (superlatives(head) or price_constraint(head).order)):
+            # "what's the cheapest one?" on a watch's page, or after one was talked about with no
+            # listing to pick from, gave its own price: the most of its kind, as asked of the kind
+            # (its look-alikes are no pick: "the lightest one" got one of the same weight)
+            intent = intent.model_copy(update={"label": "recommendation", "reason": intent.reason or "kind_pick"})
+            product = next(e for e in focus if e.kind == "product")
+            kind = next((c for c in self.linker.categories if c.id == product.category_id), None) if self.linker else None
+            if kind is not None:
+                focus = [LinkedEntity(kind="category", id=kind.id, name=kind.name, score=1.0, method="session")]
         if (special is None and intent.label == "product_info" and len([e for e in focus if e.kind == "product"]) == 1
                 and not any(e.kind == "category" for e in focus) and _asks_a_price_bound(head)):
             # "is it under $500?" of the blender talked about, or on its page: its price
