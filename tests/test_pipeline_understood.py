@@ -4802,3 +4802,13 @@ def test_the_most_of_one_on_its_page_is_the_most_of_its_kind(understood, demo_ca
     watch = next(p for p in demo_catalog.products if p.category == "smartwatches")
     answer = understood.answer(question, product_id=watch.id)
     assert ordered in answer.text and f"{watch.id}#price" not in _cited(answer), answer.text
+
+
+@pytest.mark.parametrize("amount, rule", [("my order is $45", "Orders under $50 ship for $5.99"),
+                                          ("it's only 30 dollars", "Orders under $50 ship for $5.99"),
+                                          ("what if i spend $60?", "free standard shipping on orders over $50")])
+def test_the_order_amount_after_a_shipping_rule_is_read_with_it(understood, amount, rule):
+    """"Is shipping free?" then "my order is $45" was handed to support as a question about an
+    order: the shipping rule, read with the amount."""
+    answer = _after(understood, f"amount-{amount}", ["is shipping free?"], amount)
+    assert answer.intent == "shipping" and rule in answer.text and not answer.escalate, answer.text

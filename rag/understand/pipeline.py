@@ -707,6 +707,14 @@ _MY_CASE = re.compile(r"^\W*(?:(?:but|and|well|ok|okay|so|hmm)[\s,]+)?(?:i|i've|
                       r"(?:already\s+|just\s+|actually\s+|accidentally\s+)?(?:opened|used|worn|wore|washed|lost|threw|thrown|removed"
                       r"|tried|dropped|spilled"
                       r"|unboxed|assembled|(?:don't|do\s+not|didn't|did\s+not)\s+(?:have|keep))\b[^?]{0,40}$", re.IGNORECASE)
+#: What the shopper's order comes to, told after a rule of shipping: "my order is $45", "it's
+#: only 40 dollars", "what if I spend $60?"
+_MY_ORDER_AMOUNT = re.compile(r"^\W*(?:(?:but|and|well|ok|okay|so|what\s+if|and\s+if|if)[\s,]+)?"
+                              r"(?:my\s+(?:order|cart|basket|total|purchase)(?:\s+total)?\s+(?:is|was|will\s+be|comes\s+to|'s)"
+                              r"|(?:the\s+)?(?:order|total)\s+(?:is|comes\s+to)|it(?:'s|\s+is|\s+comes\s+to|\s+will\s+be)"
+                              r"|i(?:'m|\s+am)?\s+(?:spend|spending|paying|buying|pay|order|ordering)(?:\s+for)?)"
+                              r"\s+(?:about\s+|around\s+|only\s+|just\s+|over\s+|under\s+)?(?:\$\s?\d|\d[\d,.]*\s*(?:\$|dollars?|bucks|usd)\b)",
+                              re.IGNORECASE)
 #: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
 #: what that rule offers, asked again
 #: What to get, asked of a kind on a product's page ("what charger do I need?", "which case
@@ -2057,6 +2065,13 @@ class Understander:
             # the shopper's own case, told after the rule: "i opened them already" after "i want
             # to return my headphones" said "I don't know"; the rule, read with it
             intent = intent.model_copy(update={"label": state.last_intent, "reason": "policy_follow_up"})
+            topic, query = state.turns[-1].read_with(head)
+            embedding = self._embedded(query)
+        elif (special is None and state is not None and state.turns and state.last_intent == "shipping"
+              and not mentioned and _MY_ORDER_AMOUNT.match(head)):
+            # "is shipping free?" then "my order is $45": the rule, read with the amount (it was
+            # handed to support as a question about an order)
+            intent = intent.model_copy(update={"label": "shipping", "reason": "policy_follow_up"})
             topic, query = state.turns[-1].read_with(head)
             embedding = self._embedded(query)
         elif (source in ("session", "context") and special is None and intent.label == "out_of_scope"
