@@ -4812,3 +4812,19 @@ def test_the_order_amount_after_a_shipping_rule_is_read_with_it(understood, amou
     order: the shipping rule, read with the amount."""
     answer = _after(understood, f"amount-{amount}", ["is shipping free?"], amount)
     assert answer.intent == "shipping" and rule in answer.text and not answer.escalate, answer.text
+
+
+def test_it_after_the_things_for_a_product_narrowed_to_one_is_that_one(understood, demo_catalog):
+    """"Any under $20?" after the cases for a phone listed one: "how much is it?" gave the
+    phone's price. It is the one listed."""
+    by_id = {p.id: p for p in demo_catalog.products}
+    linked = _linked_by_kind(demo_catalog)
+    phone = next(by_id[i] for i, kinds in linked.items() if by_id[i].category == "phones"
+                 and len({by_id[c].price for c in kinds.get("phone-cases", ())}) >= 2)
+    cheapest = min((by_id[c] for c in linked[phone.id]["phone-cases"]), key=lambda p: (p.price, p.id))
+    session = "one-case-left"
+    understood.answer(f"what phone cases do you have for the {phone.title}?", session_id=session)
+    listed = understood.answer(f"are any of them under ${cheapest.price + 0.01:.2f}?", session_id=session)
+    assert re.findall(r"\((p\d+)\)", listed.text) == [cheapest.id], listed.text
+    answer = understood.answer("how much is it?", session_id=session)
+    assert f"{cheapest.id}#price" in _cited(answer) and f"{phone.id}#price" not in _cited(answer), answer.text

@@ -420,6 +420,8 @@ _WHICH_AMONG = re.compile(r"^\W*(?:(?:and|so|ok|okay|then)\s+)?(?:which(?:\s+one
                           r"(?:is|has|would|will|should)\b"
                           # ("what's the cheapest one?": not the one talked about)
                           r"|what(?:'s|’s|s|\s+is)\s+the\s+(?:\w+est|most\s+\w+|least\s+\w+)\s+one\b)", re.IGNORECASE)
+#: A listing's product, as the answer writes it: "... Phone Case, Red (p000024) at $13.99, in stock"
+_A_LISTING_OF = re.compile(r"\([^()\s]+\) at (?:[$€£]|\d)")
 #: "any" before a condition alone ("any under $10?", "anything over 50 W?")
 _ANY_ONE = re.compile(r"^\W*(?:(?:and|ok|so)\s+)?(?:any(?:thing|\s+ones?)?|something|some)\b", re.IGNORECASE)
 _OF_THEM = re.compile(r"\b(?:they|them|their|theirs|these|those|each(?:\s+one)?|both)\b", re.IGNORECASE)
@@ -2410,6 +2412,20 @@ class Understander:
                     embedding = self._embedded(query)
             else:
                 candidates = list(state.listed)
+        elif (source == "session" and state is not None and len(state.listed) == 1 and not mentioned
+              and state.last_intent in ("compatibility", "recommendation") and intent.label in PRODUCT_INTENTS
+              and state.listed[0].id not in {e.id for e in focus} and REFERS_TO_ONE.search(head)
+              and not _THE_OTHER.search(head) and state.turns
+              and _A_LISTING_OF.search(state.turns[-1].answer or "")):
+            # "any under $20?" after the chargers for a phone listed one: "is it at least 20
+            # watts?" asks of that one (it read the phone's facts: "I don't know"); not after
+            # a product named in passing ("does it work with iphone?" on a watch's page: "is
+            # compatible with the X (p000...)", and "is it waterproof?" is of the watch)
+            focus, source = [state.listed[0]], "selection"
+            if special is None and query == head and (
+                    asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
+                query = asked
+                embedding = self._embedded(query)
         elif (source == "session" and state is not None and len(state.candidates) > 1 and not candidates
               and intent.label in (*PRODUCT_INTENTS, "compatibility") and not mentioned
               and not any(e.kind == "product" for e in focus) and REFERS_TO_ONE.search(head)):
