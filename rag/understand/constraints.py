@@ -662,8 +662,10 @@ def _yes_or_no(k: AttributeKey, lower: str, asked: set[str]) -> AttributeConstra
     if not named and len(k.words.split()) >= 2:
         # what a holder is for, named by its first word: "a backpack for my laptop", "something
         # to carry my laptop" ask for a laptop sleeve (it listed every backpack, or laptops)
+        # (of a size too: "a backpack that fits a 15 inch laptop")
         named = re.search(rf"\b(?:for|carry|carrying|hold|holds|fit|fits|store|take)\s+(?:my|a|an|the|your|his|her|our)?"
-                          rf"\s*{re.escape(k.words.split()[0])}s?\b", lower) is not None
+                          rf"\s*(?:\d+(?:\.\d+)?\s*-?\s*(?:inch(?:es)?|in|\"|”|cm)\s+)?"
+                          rf"{re.escape(k.words.split()[0])}s?\b", lower) is not None
     if not named:
         return None
     first = re.escape(k.words.split()[0])

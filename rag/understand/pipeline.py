@@ -1447,7 +1447,9 @@ def without_purpose_categories(text: str, mentioned: list[LinkedEntity], linker:
 
 # "something to carry my laptop", "a bag for my laptop": what comes before the carried thing
 _CARRIES = re.compile(r"\b(?:(?:to|that|which)\s+(?:carry|carries|hold|holds|fit|fits|store|stores|take|takes)|for)"
-                      r"\s+(?:my|a|an|the|your|his|her|our)\s+$", re.IGNORECASE)
+                      r"\s+(?:my|a|an|the|your|his|her|our)\s+"
+                      # (its size too: "a backpack that fits a 15 inch laptop" said "I don't know")
+                      r"(?:\d+(?:\.\d+)?\s*-?\s*(?:inch(?:es)?|in|\"|”|cm)\s+)?$", re.IGNORECASE)
 
 
 def carried_categories(text: str, thing: RequestedThing | None, mentioned: list[LinkedEntity],
