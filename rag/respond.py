@@ -59,7 +59,7 @@ from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
-from rag.verdict import bound_verdict
+from rag.verdict import bound_verdict, may_ask_a_bound
 
 AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
 
@@ -131,12 +131,14 @@ def apply_response_policy(
     message: str = "",
     reason: str | None = None,
     unmentioned: bool | frozenset[str] = False,
+    asked: str | None = None,
 ) -> Answer:
     """A copy of `answer` with the reply shaped by `policy` and `mode` (see module docstring);
     `message`, the shopper's, picks the small-talk reply; `reason`, why the intent was set
     (IntentPrediction.reason), the decline's: a message not in English is asked again in English;
     `unmentioned`: the question asks about something no retrieved item mentions
-    (ExtractiveGenerator.unmentioned)."""
+    (ExtractiveGenerator.unmentioned); `asked`, the question a bound is read from (`message`
+    unless given: "what about -15?" after "will it keep me warm at -5?" asks it of -15)."""
     policy = policy or ResponsePolicy()
     out = answer.model_copy(deep=True)
     out.intent = intent if intent is not None else out.intent
@@ -169,7 +171,7 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
-    elif not out.abstained and (verdict := bound_verdict(message, out.evidence)) is not None:
+    elif not out.abstained and (verdict := bound_verdict(asked or message, out.evidence)) is not None:
         # "does it fit 4 people?" of a 2-person tent: "capacity: 2 persons", and the shopper
         # worked out the no (rag.verdict)
         body = f"{verdict}. {out.text}"
@@ -318,7 +320,22 @@ def respond(answer: Answer, understanding: Understanding, unmentioned: bool = Fa
         message=understanding.text,
         reason=understanding.intent.reason,
         unmentioned=unmentioned,
+        asked=bound_asked(understanding),
     )
+
+
+def bound_asked(understanding: Understanding) -> str:
+    """The question a bound is read from: the message, or, when it asks none itself, the
+    question it was read as, when that holds no number the message does not ("what about -15?"
+    as "will it keep me warm at -15?"; not "what about $400?" as "is it under $500 ($400)?",
+    whose bound is the earlier one)."""
+    text, question = understanding.text, understanding.question
+    if may_ask_a_bound(text) or not set(_NUMBERS.findall(question)) <= set(_NUMBERS.findall(text)):
+        return text
+    return question
+
+
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def product_unknown(understanding: Understanding) -> bool:

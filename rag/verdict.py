@@ -25,6 +25,7 @@ from rag.understand.constraints import (
     AttributeConstraint,
     AttributeKey,
     attribute_constraints,
+    names_another_measure,
     price_constraint,
 )
 
@@ -76,6 +77,8 @@ def _attribute_verdict(message: str, fact: Evidence) -> Verdict | None:
         return None
     number, unit = float(amount.group(1)), amount.group(2)
     asked = AttributeKey(key, unit, (amount.group(1),))
+    if names_another_measure(message, asked):
+        return None  # ("does it have at least 8gb of ram?" is not told by "storage: 512 GB")
     bounds = [c for c in attribute_constraints(message, [asked]) if c.key == key and c.narrows and c.value is None]
     return _meets(number, bounds[0], message) if len(bounds) == 1 else None
 

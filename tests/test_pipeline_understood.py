@@ -4837,3 +4837,18 @@ def test_a_holder_for_a_thing_of_a_size_is_one_with_a_place_for_it(understood, q
     sleeve, as "a backpack for my laptop" lists them (the size is no attribute they have)."""
     answer = understood.answer(question, session_id=f"sleeve-{question}")
     assert answer.text.startswith("Backpacks (laptop sleeve: yes)"), answer.text
+
+
+def test_a_bound_asked_again_by_ellipsis_is_answered_and_another_measure_is_not(understood, demo_catalog):
+    """"What about -15?" after "will it keep me warm at -5?" quoted the rating alone: the bound
+    of the question it is read as gets its yes or no. "Does it have at least 8gb of ram?" of a
+    phone whose only measure in GB is its storage gets no "Yes." from the storage."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    rated = _number(bag, "temperature_rating")
+    session = "ellipsis-bound"
+    understood.answer(f"will this keep me warm at {rated + 2:g}?", session_id=session, product_id=bag.id)
+    answer = understood.answer(f"what about {rated - 5:g}?", session_id=session)
+    assert answer.text.startswith("No.") and f"{bag.id}#attr:temperature_rating" in _cited(answer), answer.text
+    phone = next(p for p in demo_catalog.products if p.category == "phones")
+    answer = understood.answer("does it have at least 8gb of ram?", product_id=phone.id)
+    assert not answer.text.startswith(("Yes.", "No.")), answer.text

@@ -54,6 +54,9 @@ def test_a_bound_asked_is_met_or_not(question, fact, verdict):
     ("is it under $900?", [VARIANT_PRICES]),  # one colour is, one is not
     ("is it under 2 kg?", [PRICE]),  # the measure asked is not cited
     ("are they under 3 kg?", [TENT_WEIGHT, _attribute("p9", "weight", "Other Tent", "2 kg")]),  # two products
+    # an amount in the fact's unit said of another thing: a phone's only key in GB is its storage
+    ("does it have at least 8gb of ram?", [_attribute("p6", "storage", "Veltro Lite 600", "512 GB")]),
+    ("does it hold at least 2 liters of water?", [BLENDER]),
 ])
 def test_no_verdict_without_one_cited_measure_that_decides(question, evidence):
     assert bound_verdict(question, evidence) is None

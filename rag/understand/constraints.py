@@ -607,6 +607,22 @@ def _amounts(plain: str, asked: set[str], numeric: list[AttributeKey],
             yield AttributeConstraint(chosen[0].key, chosen[0].unit, min_value=number, said=said)
 
 
+def names_another_measure(text: str, key: AttributeKey) -> bool:
+    """Whether an amount in the key's unit is said of something else, by the word after it:
+    "at least 8gb of ram" of a phone whose only key in GB is its storage, "2 liters of water"
+    of a backpack's capacity (read alone, either is the key's: fine for narrowing a listing by
+    the one measure it has, not for telling whether a product has what was asked)."""
+    words = content_words(key.words) | {key.key.lower()}
+    for m in _NUMBER_UNIT.finditer(text):
+        if not (key.unit_named(m.group(2)) or key.counted_by(m.group(2))):
+            continue
+        after = re.match(r"\s*(?:of\s+)?(?:the\s+|its\s+)?([a-z]+)", text[m.end():].lower())
+        said = content_words(after.group(1)) if after else set()
+        if said and not said & words:
+            return True
+    return False
+
+
 def _named_next_to(key: AttributeKey, before: str, after: str) -> bool:
     """Whether the key's words come right after an amount ("16gb ram", "16 GB of RAM") or right
     before it ("ram of 16gb", "storage: at least 1tb")."""

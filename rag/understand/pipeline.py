@@ -46,6 +46,7 @@ from rag.understand.constraints import (
     asks_an_order,
     attribute_constraints,
     compares_with_it,
+    names_another_measure,
     only_a_condition,
     price_constraint,
     superlatives,
@@ -1284,7 +1285,9 @@ def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLi
     named = [c.key.replace("_", " ") for c in attribute_constraints(text, keys)
              if c.value is not None and c.value not in ("yes", "no") and c.key not in ("color", "colour")]
     named += [c.key.replace("_", " ") for c in attribute_constraints(unnamed, keys)
-              if c.value is None and not c.relative and (c.min_value is not None or c.max_value is not None)]
+              if c.value is None and not c.relative and (c.min_value is not None or c.max_value is not None)
+              # (not an amount said of another thing: "8gb of ram" of a phone is no storage)
+              and not any(k.key == c.key and names_another_measure(unnamed, k) for k in keys)]
     if not named:
         # a word of the values of one attribute alone ("is it down?": duck down, goose down;
         # which of the two is not said, so no condition names it); not a word of its name ("is
