@@ -39,6 +39,13 @@ _BOUND_WORDS = re.compile(
     r"enough|rated|good\s+for|handle|for)\b", re.IGNORECASE)
 #: A number, in digits or words ("for 4 people", "for four people")
 _A_NUMBER = re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+#: ... and each one asked of ("under 2 kg and under $1500": two)
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+#: Where a fact's product title ends: "<title>: weight: 2.18 kg.", "<title> costs $99.00."
+_TITLE = re.compile(r": | costs ")
+#: Bounds asked as alternatives: "is it under 2 kg or under $500?"
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
 #: A cited attribute fact: "<title>: <key words>: <value>."
 _ATTRIBUTE_ID = "#attr:"
 #: One number and its unit: "2 persons", "-9 °C", "1.0 L", "7.7 kg"
@@ -54,8 +61,10 @@ def may_ask_a_bound(message: str) -> bool:
 
 
 def bound_verdict(message: str, evidence: Sequence[Evidence]) -> Verdict | None:
-    """"Yes" or "No" when `message` is a yes/no question stating a bound (or a value) on one
-    measure and `evidence` (what the answer cites) states that measure of one product; else None."""
+    """"Yes" or "No" when `message` is a yes/no question stating a bound (or a value) on a
+    measure and `evidence` (what the answer cites) states that measure of one product; else None.
+    Of several bounds, each must be decided by a cited fact, but where one already decides ("and"
+    with a no, "or" with a yes)."""
     if not may_ask_a_bound(message):
         return None
     owners = {e.owner_id for e in evidence if e.source in ("attribute", "price")}
@@ -63,7 +72,23 @@ def bound_verdict(message: str, evidence: Sequence[Evidence]) -> Verdict | None:
         return None
     verdicts = [v for e in evidence if (v := _price_verdict(message, e) if e.source == "price"
                                         else _attribute_verdict(message, e)) is not None]
-    return verdicts[0] if len(set(verdicts)) == 1 else None
+    if not verdicts:
+        return None
+    # several bounds: "and" is met when each is, "or" when one is; a bound no cited fact
+    # decides ("is it under 3 kg and under $100?" answered by its weight alone) leaves only
+    # the answer the others already give
+    either = bool(_OR.search(message))
+    decided, undecided = ("Yes", "No") if either else ("No", "Yes")
+    if decided in verdicts:
+        return decided
+    return undecided if len(_numbers_asked(message, evidence)) <= len(verdicts) else None
+
+
+def _numbers_asked(message: str, evidence: Sequence[Evidence]) -> list[str]:
+    """The numbers the message asks of, less those of the products' own names ("is the Glacier
+    Ember 40 good for -10?" asks of -10 alone)."""
+    named = {n for e in evidence for n in _DIGITS.findall(_TITLE.split(e.text, maxsplit=1)[0])}
+    return [n for n in _DIGITS.findall(message) if n not in named] + _NUMBER_WORD.findall(message)
 
 
 def _attribute_verdict(message: str, fact: Evidence) -> Verdict | None:

@@ -69,3 +69,21 @@ def test_the_very_value_asked_is_a_yes():
 def test_only_a_yes_or_no_with_a_number_may_have_one():
     assert may_ask_a_bound("does it fit four people?") and may_ask_a_bound("is it under $500?")
     assert not may_ask_a_bound("how much is it?") and not may_ask_a_bound("is it waterproof?")
+
+
+LAPTOP_WEIGHT = _attribute("p7", "weight", "Nimbus Tech Flex 360 Laptop, Silver", "2.18 kg")
+LAPTOP_PRICE = Evidence(id="p7#price", text="Nimbus Tech Flex 360 Laptop, Silver costs $1,364.99.", kind="graph_fact",
+                        owner_id="p7", owner_kind="product", source="price")
+
+
+@pytest.mark.parametrize("question, evidence, verdict", [
+    ("is it under 3 kg and under $1500?", [LAPTOP_WEIGHT, LAPTOP_PRICE], "Yes"),
+    ("is it under 3 kg and under $1000?", [LAPTOP_WEIGHT, LAPTOP_PRICE], "No"),
+    ("is it under 2 kg and under $1500?", [LAPTOP_WEIGHT], "No"),  # one no decides "and"
+    ("is it under 3 kg and under $100?", [LAPTOP_WEIGHT], None),  # the price is not cited
+    ("is it under 2 kg or under $1500?", [LAPTOP_WEIGHT, LAPTOP_PRICE], "Yes"),  # one yes decides "or"
+    ("is it under 2 kg or under $1500?", [LAPTOP_WEIGHT], None),
+    ("is the Nimbus Tech Flex 360 under 3 kg?", [LAPTOP_WEIGHT], "Yes"),  # (the 360 is its name)
+])
+def test_several_bounds_are_each_decided_or_one_decides_them_all(question, evidence, verdict):
+    assert bound_verdict(question, evidence) == verdict
