@@ -4852,3 +4852,13 @@ def test_a_bound_asked_again_by_ellipsis_is_answered_and_another_measure_is_not(
     phone = next(p for p in demo_catalog.products if p.category == "phones")
     answer = understood.answer("does it have at least 8gb of ram?", product_id=phone.id)
     assert not answer.text.startswith(("Yes.", "No.")), answer.text
+
+
+def test_another_use_asked_after_what_it_is_good_for_is_the_same_question(understood, demo_catalog):
+    """"Is it good for -10?" of a sleeping bag, then "what about in summer?" was declined: the
+    same question of summer, answered by its rating."""
+    bag = next(p for p in demo_catalog.products if p.category == "sleeping-bags")
+    session = "in-summer-page"
+    understood.answer("is it good for -10?", session_id=session, product_id=bag.id)
+    answer = understood.answer("what about in summer?", session_id=session)
+    assert answer.intent == "product_info" and f"{bag.id}#attr:temperature_rating" in _cited(answer), answer.text

@@ -772,14 +772,24 @@ _HAS_A_THING = re.compile(r"\b(?:have|has|come\s+with|include|includes|support|s
                           r"(?P<thing>[^?.!]+?)\W*$", re.IGNORECASE)
 
 
+#: what a yes/no question asks a product to be good for: "is it good for camping in -10?"
+_GOOD_FOR_A_USE = re.compile(r"\b(?:good|great|ok|okay|suitable|fine|warm\s+enough|rated)\s+(?:for|in)\s+"
+                             r"(?P<thing>[^?.!]+?)\W*$", re.IGNORECASE)
+_WHEN_OR_WHAT_FOR = re.compile(r"^(?:in|for|during|at)\s+", re.IGNORECASE)
+
+
 def with_thing_replaced(text: str, thing: str) -> str | None:
     """`text` asking for `thing` instead of what it asked a product to have ("does the first
-    one have a timer?", "a milk frother": "does the first one have a milk frother?"); None when
-    it asks no such thing."""
-    m = _HAS_A_THING.search(text)
-    if m is None or not is_yes_no_question(text):
+    one have a timer?", "a milk frother": "does the first one have a milk frother?") or to be
+    good for ("is it good for -10?", "in summer": "is it good for summer?"); None when it asks
+    no such thing."""
+    if not is_yes_no_question(text):
         return None
-    return f"{text[:m.start('thing')]}{thing}?"
+    if (m := _HAS_A_THING.search(text)) is not None:
+        return f"{text[:m.start('thing')]}{thing}?"
+    if (m := _GOOD_FOR_A_USE.search(text)) is not None:
+        return f"{text[:m.start('thing')]}{_WHEN_OR_WHAT_FOR.sub('', thing)}?"
+    return None
 
 
 #: "is that covered?", "would it be covered under warranty?", "does the warranty cover that?"
