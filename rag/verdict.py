@@ -38,10 +38,12 @@ _BOUND_WORDS = re.compile(
     r"lighter|heavier|bigger|smaller|longer|shorter|cheaper|fits?|hold|holds|sleeps?|seats?|lasts?|"
     r"enough|rated|good\s+for|handle|for)\b", re.IGNORECASE)
 #: A number, in digits or words ("for 4 people", "for four people")
-_A_NUMBER = re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+#: ("one" is no number asked of: "does the first one have 5g?", "is this one under $50?")
+_COUNTS = "|".join(w for w in NUMBER_WORDS if w != "one")
+_A_NUMBER = re.compile(rf"\d|\b(?:{_COUNTS})\b", re.IGNORECASE)
 #: ... and each one asked of ("under 2 kg and under $1500": two)
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE)
+_NUMBER_WORD = re.compile(rf"\b(?:{_COUNTS})\b", re.IGNORECASE)
 #: Where a fact's product title ends: "<title>: weight: 2.18 kg.", "<title> costs $99.00."
 _TITLE = re.compile(r": | costs ")
 #: Bounds asked as alternatives: "is it under 2 kg or under $500?"

@@ -87,3 +87,9 @@ LAPTOP_PRICE = Evidence(id="p7#price", text="Nimbus Tech Flex 360 Laptop, Silver
 ])
 def test_several_bounds_are_each_decided_or_one_decides_them_all(question, evidence, verdict):
     assert bound_verdict(question, evidence) == verdict
+
+
+def test_one_is_no_number_asked_of():
+    network = _attribute("p8", "network", "Zenfone Labs One 870 Smartphone, Graphite", "5G")
+    assert bound_verdict("does the first one have 5g", [network]) == "Yes"
+    assert not may_ask_a_bound("is this one waterproof?")
