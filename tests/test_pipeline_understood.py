@@ -4862,3 +4862,10 @@ def test_another_use_asked_after_what_it_is_good_for_is_the_same_question(unders
     understood.answer("is it good for -10?", session_id=session, product_id=bag.id)
     answer = understood.answer("what about in summer?", session_id=session)
     assert answer.intent == "product_info" and f"{bag.id}#attr:temperature_rating" in _cited(answer), answer.text
+
+
+def test_a_kind_asked_for_with_what_it_is_rated_for_is_not_declined(understood):
+    """"Show me sleeping bags rated below 0" was declined as out of scope ("sleeping bags rated
+    below 0", typed as a search, was not): those rated 0 °C or lower."""
+    answer = understood.answer("show me sleeping bags rated below 0", session_id="rated-below")
+    assert answer.text.startswith("Sleeping Bags (temperature rating: 0 °C or less)"), answer.text

@@ -262,6 +262,9 @@ _REQUEST_FILLER = r"(?:(?!(?:you|your|my|me|our|his|her|their|to|it|help)\b)[\w'
 #: under $50"; not "new home owners insurance" (home is the store's category, not the request).
 _REQUEST_END = (r"(?=\s*(?:$|[?.!,;:)]|\b(?:for|with|without|under|below|over|above|less|more|that|which|to|in|"
                 r"from|around|between|at|on|and|or|please|pls|thanks|"
+                # what it is rated or good for, who makes it: "show me sleeping bags rated below 0"
+                # (declined), "tents good for winter", "backpacks by Wildroam"
+                r"rated|good|by|"
                 # a clause of why after it: "I need a new tent my old one leaked"
                 r"my|mine|because|since|cuz)\b))")
 _NEGATED = re.compile(r"\b(?:don'?t|do not|doesn'?t|does not|no longer|never|not)\s*$", re.IGNORECASE)
