@@ -93,3 +93,15 @@ def test_one_is_no_number_asked_of():
     network = _attribute("p8", "network", "Zenfone Labs One 870 Smartphone, Graphite", "5G")
     assert bound_verdict("does the first one have 5g", [network]) == "Yes"
     assert not may_ask_a_bound("is this one waterproof?")
+
+
+def test_a_duration_in_days_is_read_in_the_hours_stored():
+    """"Is the battery life more than 3 days?" of a watch's 24 h had no bound it could read: days
+    are 24 hours (so "battery life over 2 days" narrows a listing to 48 h or more)."""
+    from rag.understand.constraints import AttributeKey, attribute_constraints
+
+    assert bound_verdict("is the battery life more than 3 days?", [HEADPHONES]) == "No"
+    assert bound_verdict("does the battery last more than 0.5 days?", [HEADPHONES]) == "Yes"
+    (bound,) = attribute_constraints("smartwatches with battery life over 2 days",
+                                     [AttributeKey("battery_life", "h", ("24", "48"))])
+    assert bound.min_value == 48 and bound.describe() == "battery life: 48 h (2 days) or more"

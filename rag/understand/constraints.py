@@ -294,6 +294,8 @@ def without_quantities(text: str) -> str:
 UNIT_FACTORS: dict[tuple[str, str], float] = {
     ("tb", "gb"): 1024.0, ("gb", "tb"): 1 / 1024, ("kg", "g"): 1000.0, ("g", "kg"): 0.001,
     ("l", "ml"): 1000.0, ("ml", "l"): 0.001,
+    # (how long it lasts: "is the battery life more than 3 days?" of a watch's 24 h)
+    ("day", "h"): 24.0, ("h", "min"): 60.0, ("min", "h"): 1 / 60,
 }
 _BOOLEAN_VALUES = frozenset({"yes", "no", "true", "false"})
 _NUMBER_UNIT = re.compile(r"(?<![\w$.,])(-?\d+(?:\.\d+)?)\s*-?\s*(°c|\"|[a-z]+)", re.IGNORECASE)
