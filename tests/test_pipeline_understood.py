@@ -4869,3 +4869,13 @@ def test_a_kind_asked_for_with_what_it_is_rated_for_is_not_declined(understood):
     below 0", typed as a search, was not): those rated 0 °C or lower."""
     answer = understood.answer("show me sleeping bags rated below 0", session_id="rated-below")
     assert answer.text.startswith("Sleeping Bags (temperature rating: 0 °C or less)"), answer.text
+
+
+@pytest.mark.parametrize("kind, question", [("backpacks", "is it big enough for a week of hiking?"),
+                                            ("tents", "is it big enough for my family?")])
+def test_big_enough_is_told_by_its_size(understood, demo_catalog, kind, question):
+    """"Is it big enough for a week of hiking?" of a backpack said "I don't know": its size
+    (capacity) tells, as "how big is it?" is told."""
+    product = next(p for p in demo_catalog.products if p.category == kind)
+    answer = understood.answer(question, product_id=product.id)
+    assert not answer.abstained and re.search(r"\b\d+(?:\.\d+)? ?(?:L|persons)\b", answer.text), answer.text

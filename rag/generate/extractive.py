@@ -269,6 +269,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     # "I don't know", "how big is the jar?" quoted "jar material: glass"); not which size to
     # choose ("what size should I order?")
     AnswerType("size", _asks(r"\bhow\s+(?:big|large|roomy|spacious)\b|\bwhat\s+size\s+(?:is|are)\b"
+                             # ("is it big enough for a week of hiking?": "I don't know")
+                             r"|\b(?:big|large|roomy|spacious)\s+enough\b"
                              r"|\bhow\s+much\s+(?:does|can|will|do)\s+(?:it|they|this|that|the\s+\w+)\s+hold\b"),
                re.compile(r"\b(?:capacity|size|dimensions?)\s*:|\d(?:\.\d+)?\s*(?:L|liters?|litres?|ml|in|inch(?:es)?"
                           r"|cm|mm|persons|people)\b|\d(?:\.\d+)?\s*(?:\"|”|'')|\d\s*x\s*\d", re.IGNORECASE),
