@@ -4879,3 +4879,14 @@ def test_big_enough_is_told_by_its_size(understood, demo_catalog, kind, question
     product = next(p for p in demo_catalog.products if p.category == kind)
     answer = understood.answer(question, product_id=product.id)
     assert not answer.abstained and re.search(r"\b\d+(?:\.\d+)? ?(?:L|persons)\b", answer.text), answer.text
+
+
+def test_another_amount_asked_by_ellipsis_keeps_the_unit(understood, demo_catalog):
+    """"Is it at least 45 watts?" of a charger, then "what about 20?" was read "is it at least
+    20?", a price, and quoted its price: the same unit, and its wattage says yes or no."""
+    charger = next(p for p in demo_catalog.products if p.category == "chargers-cables" and _values(p, "wattage"))
+    watts = _number(charger, "wattage")
+    session = "another-amount"
+    understood.answer(f"is it at least {watts + 30:g} watts?", session_id=session, product_id=charger.id)
+    answer = understood.answer(f"what about {watts - 1:g}?", session_id=session)
+    assert answer.text.startswith("Yes.") and f"{charger.id}#attr:wattage" in _cited(answer), answer.text

@@ -750,12 +750,20 @@ _AN_AMOUNT = re.compile(r"-?\d+(?:\.\d+)?(?:\s*(?:°\s*[cf]?|[a-z%]+)\b)?", re.I
 
 def with_amount_replaced(text: str, amount: str) -> str | None:
     """`text` with its last amount replaced by `amount` ("is this warm enough for -5?", "-15":
-    "is this warm enough for -15?"); None when it states none."""
+    "is this warm enough for -15?"), in its unit when `amount` gives none ("is it at least 45
+    watts?", "20": "is it at least 20 watts?"; it asked "at least 20?", read as a price); None
+    when it states none."""
     found = list(_AN_AMOUNT.finditer(text))
     if not found:
         return None
     last = found[-1]
+    unit = last.group(0)[len(_A_NUMBER_ALONE.match(last.group(0)).group(0)):]
+    if unit and _A_NUMBER_ALONE.fullmatch(amount.strip()):
+        amount = f"{amount.strip()}{unit}"
     return f"{text[:last.start()]}{amount}{text[last.end():]}"
+
+
+_A_NUMBER_ALONE = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 
