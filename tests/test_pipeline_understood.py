@@ -4830,7 +4830,8 @@ def test_it_after_the_things_for_a_product_narrowed_to_one_is_that_one(understoo
     assert f"{cheapest.id}#price" in _cited(answer) and f"{phone.id}#price" not in _cited(answer), answer.text
 
 
-@pytest.mark.parametrize("question", ["do you have a backpack that fits a 15 inch laptop?", "backpack for a 15 inch laptop"])
+@pytest.mark.parametrize("question", ["do you have a backpack that fits a 15 inch laptop?",
+                                      "backpack for a 15 inch laptop"])
 def test_a_holder_for_a_thing_of_a_size_is_one_with_a_place_for_it(understood, question):
     """"Do you have a backpack that fits a 15 inch laptop?" said "I don't know" (read as what
     goes with laptops), "backpack for a 15 inch laptop" listed every backpack: those with a laptop

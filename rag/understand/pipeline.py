@@ -716,11 +716,13 @@ _MY_CASE = re.compile(r"^\W*(?:(?:but|and|well|ok|okay|so|hmm)[\s,]+)?(?:i|i've|
 #: What the shopper's order comes to, told after a rule of shipping: "my order is $45", "it's
 #: only 40 dollars", "what if I spend $60?"
 _MY_ORDER_AMOUNT = re.compile(r"^\W*(?:(?:but|and|well|ok|okay|so|what\s+if|and\s+if|if)[\s,]+)?"
-                              r"(?:my\s+(?:order|cart|basket|total|purchase)(?:\s+total)?\s+(?:is|was|will\s+be|comes\s+to|'s)"
-                              r"|(?:the\s+)?(?:order|total)\s+(?:is|comes\s+to)|it(?:'s|\s+is|\s+comes\s+to|\s+will\s+be)"
+                              r"(?:my\s+(?:order|cart|basket|total|purchase)(?:\s+total)?"
+                              r"\s+(?:is|was|will\s+be|comes\s+to|'s)"
+                              r"|(?:the\s+)?(?:order|total)\s+(?:is|comes\s+to)"
+                              r"|it(?:'s|\s+is|\s+comes\s+to|\s+will\s+be)"
                               r"|i(?:'m|\s+am)?\s+(?:spend|spending|paying|buying|pay|order|ordering)(?:\s+for)?)"
-                              r"\s+(?:about\s+|around\s+|only\s+|just\s+|over\s+|under\s+)?(?:\$\s?\d|\d[\d,.]*\s*(?:\$|dollars?|bucks|usd)\b)",
-                              re.IGNORECASE)
+                              r"\s+(?:about\s+|around\s+|only\s+|just\s+|over\s+|under\s+)?"
+                              r"(?:\$\s?\d|\d[\d,.]*\s*(?:\$|dollars?|bucks|usd)\b)", re.IGNORECASE)
 #: "what can I do?", "what are my options?" after a rule was quoted (or a complaint answered):
 #: what that rule offers, asked again
 #: What to get, asked of a kind on a product's page ("what charger do I need?", "which case
@@ -1292,8 +1294,9 @@ def attributes_asked_by_value(text: str, product: LinkedEntity, linker: EntityLi
     """The attributes a yes/no question about one product asks by a value of them, in words,
     when it does not name them: "connector" for "is it usb c?" (a charger's connector: usb-c),
     "type" for "does it make espresso?", "fill" for "is it down or synthetic?"; and the measures
-    it bounds ("temperature rating" for "is it good for -5?"). Its facts answer by that attribute ("connector: Lightning"), which shares no word with the question:
-    it picked another fact ("type: charging cable") or said "I don't know"."""
+    it bounds ("temperature rating" for "is it good for -5?"). Its facts answer by that
+    attribute ("connector: Lightning"), which shares no word with the question: it picked
+    another fact ("type: charging cable") or said "I don't know"."""
     if linker is None or not product.category_id or not _YES_OR_NO.match(text):
         return []
     said = content_words(text)
@@ -2329,15 +2332,16 @@ class Understander:
             # "what phone is it for?" on a case's page (declined, then read as a question about
             # the case): what the graph links it to (it quoted the case's price)
             intent = intent.model_copy(update={"label": "compatibility", "reason": "what_it_fits"})
-        if (special is None and intent.label in ("product_info", "availability_price") and source in ("context", "session")
-                and len([e for e in focus if e.kind == "product"]) == 1
+        if (special is None and intent.label in ("product_info", "availability_price")
+                and source in ("context", "session") and len([e for e in focus if e.kind == "product"]) == 1
                 and _WHICH_AMONG.match(head) and (superlatives(head) or price_constraint(head).order)):
             # "what's the cheapest one?" on a watch's page, or after one was talked about with no
             # listing to pick from, gave its own price: the most of its kind, as asked of the kind
             # (its look-alikes are no pick: "the lightest one" got one of the same weight)
             intent = intent.model_copy(update={"label": "recommendation", "reason": intent.reason or "kind_pick"})
             product = next(e for e in focus if e.kind == "product")
-            kind = next((c for c in self.linker.categories if c.id == product.category_id), None) if self.linker else None
+            kinds = self.linker.categories if self.linker is not None else []
+            kind = next((c for c in kinds if c.id == product.category_id), None)
             if kind is not None:
                 focus = [LinkedEntity(kind="category", id=kind.id, name=kind.name, score=1.0, method="session")]
         if (special is None and intent.label == "product_info" and len([e for e in focus if e.kind == "product"]) == 1
