@@ -34,6 +34,7 @@ VARIANT_PRICES = Evidence(id="p5#price", text="X Phone costs $899.00 in Black an
     ("is it good for -10?", BAG, "No"),
     ("is this warm enough for -5", BAG, "Yes"),
     ("will it keep me warm at 0 degrees?", BAG, "Yes"),
+    ("is it warm enough for 0 degrees fahrenheit?", BAG, "No"),  # -18 °C
     ("does it hold 2 liters?", BLENDER, "No"),
     ("is it at least 1 litre?", BLENDER, "Yes"),
     ("does the battery last 20 hours?", HEADPHONES, "Yes"),

@@ -620,7 +620,8 @@ def names_another_measure(text: str, key: AttributeKey) -> bool:
             continue
         after = re.match(r"\s*(?:of\s+)?(?:the\s+|its\s+)?([a-z]+)", text[m.end():].lower())
         said = content_words(after.group(1)) if after else set()
-        if said and not said & words:
+        # (a unit is no other thing: "0 degrees fahrenheit")
+        if said and not said & words and canonical(after.group(1)) is None:
             return True
     return False
 
