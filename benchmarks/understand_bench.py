@@ -14,12 +14,17 @@ import argparse
 import gc
 import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
+
+# the checkout this script is in, not whichever one the environment installed: a baseline run
+# from another worktree measures that worktree's code (as answer_bench.py does)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def pct(xs: list[float], q: float) -> float:
