@@ -42,7 +42,7 @@ _BOUND_WORDS = re.compile(
 _COUNTS = "|".join(w for w in NUMBER_WORDS if w != "one")
 _A_NUMBER = re.compile(rf"\d|\b(?:{_COUNTS})\b", re.IGNORECASE)
 #: ... and each one asked of ("under 2 kg and under $1500": two)
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # ("$1,500" is one)
 _NUMBER_WORD = re.compile(rf"\b(?:{_COUNTS})\b", re.IGNORECASE)
 #: Where a fact's product title ends: "<title>: weight: 2.18 kg.", "<title> costs $99.00."
 _TITLE = re.compile(r": | costs ")

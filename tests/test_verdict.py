@@ -84,6 +84,7 @@ LAPTOP_PRICE = Evidence(id="p7#price", text="Nimbus Tech Flex 360 Laptop, Silver
     ("is it under 3 kg and under $100?", [LAPTOP_WEIGHT], None),  # the price is not cited
     ("is it under 2 kg or under $1500?", [LAPTOP_WEIGHT, LAPTOP_PRICE], "Yes"),  # one yes decides "or"
     ("is it under 2 kg or under $1500?", [LAPTOP_WEIGHT], None),
+    ("is it under $1,500?", [LAPTOP_PRICE], "Yes"),  # (one amount, written with a comma)
     ("is the Nimbus Tech Flex 360 under 3 kg?", [LAPTOP_WEIGHT], "Yes"),  # (the 360 is its name)
 ])
 def test_several_bounds_are_each_decided_or_one_decides_them_all(question, evidence, verdict):
