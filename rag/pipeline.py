@@ -32,7 +32,7 @@ from rag.generate.extractive import ACCIDENT_DAMAGE, ASKED_VALUE, ExtractiveGene
 from rag.generate.fallback import FallbackGenerator
 from rag.grounding import GroundingChecker
 from rag.joined import join_answers, lead_part, render_parts
-from rag.respond import bound_asked, product_unknown, reply_without_retrieval, respond
+from rag.respond import product_unknown, reply_without_retrieval, respond
 from rag.retrieve.base import RetrievalQuery
 from rag.retrieve.graph import OverriddenPolicy
 from rag.retrieve.hybrid import HybridRetriever, RetrievalResult
@@ -41,7 +41,7 @@ from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
-from rag.verdict import may_ask_a_bound
+from rag.verdict import bound_asked, may_ask_a_bound
 
 
 def _whom(overridden: OverriddenPolicy) -> str:
@@ -386,7 +386,7 @@ class AnswerPipeline:
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         unmentioned = self.extractive.unmentioned(u.question, context)
         if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
-                or asks_which_to_choose(u.text) or may_ask_a_bound(bound_asked(u))):
+                or asks_which_to_choose(u.text) or may_ask_a_bound(bound_asked(u.text, u.question))):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,
             # a rule that does not say what was asked, or how compared products differ, is told
             # so first, unless the answer abstains, and a bound asked is answered yes or no first

@@ -59,7 +59,7 @@ from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
-from rag.verdict import bound_verdict, may_ask_a_bound
+from rag.verdict import bound_asked, bound_verdict
 
 AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
 
@@ -320,22 +320,8 @@ def respond(answer: Answer, understanding: Understanding, unmentioned: bool = Fa
         message=understanding.text,
         reason=understanding.intent.reason,
         unmentioned=unmentioned,
-        asked=bound_asked(understanding),
+        asked=bound_asked(understanding.text, understanding.question),
     )
-
-
-def bound_asked(understanding: Understanding) -> str:
-    """The question a bound is read from: the message, or, when it asks none itself, the
-    question it was read as, when that holds no number the message does not ("what about -15?"
-    as "will it keep me warm at -15?"; not "what about $400?" as "is it under $500 ($400)?",
-    whose bound is the earlier one)."""
-    text, question = understanding.text, understanding.question
-    if may_ask_a_bound(text) or not set(_NUMBERS.findall(question)) <= set(_NUMBERS.findall(text)):
-        return text
-    return question
-
-
-_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 
 
 def product_unknown(understanding: Understanding) -> bool:

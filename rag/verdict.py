@@ -62,6 +62,16 @@ def may_ask_a_bound(message: str) -> bool:
     return is_yes_no_question(message) and bool(_A_NUMBER.search(message))
 
 
+def bound_asked(message: str, read_as: str) -> str:
+    """The question a bound is read from: the message, or, when it asks none itself, the
+    question it was read as (`Understanding.question`), when that holds no number the message
+    does not ("what about -15?" as "will it keep me warm at -15?"; not "what about $400?" as "is
+    it under $500 ($400)?", whose bound is the earlier one)."""
+    if may_ask_a_bound(message) or not set(_DIGITS.findall(read_as)) <= set(_DIGITS.findall(message)):
+        return message
+    return read_as
+
+
 def bound_verdict(message: str, evidence: Sequence[Evidence]) -> Verdict | None:
     """"Yes" or "No" when `message` is a yes/no question stating a bound (or a value) on a
     measure and `evidence` (what the answer cites) states that measure of one product; else None.
