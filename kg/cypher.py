@@ -702,6 +702,7 @@ ORDER BY products DESC, id
 _priced_listing = """
 WITH p, p.price AS price
 WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
+  AND (NOT $in_stock_only OR p.availability = 'in_stock')
 RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability
 ORDER BY CASE WHEN p.availability = 'discontinued' THEN 1 ELSE 0 END,
          CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,
@@ -709,6 +710,9 @@ ORDER BY CASE WHEN p.availability = 'discontinued' THEN 1 ELSE 0 END,
          CASE WHEN coalesce(p.availability, '') <> 'in_stock' THEN 1 ELSE 0 END, id
 LIMIT $limit
 """
+
+# Every listing below also takes $in_stock_only: only products in stock ("tents in stock",
+# "which of those can I get now?"); rag.retrieve.graph passes false unless asked.
 
 # params: category_id, min_price, max_price, price_order, limit. Products in a category or any
 # of its subcategories; priced products before unpriced ones when ordered by price, products
@@ -799,6 +803,7 @@ WHERE ($min_value IS NULL OR number >= $min_value) AND ($max_value IS NULL OR nu
 WITH p{carry}, collect(DISTINCT a.value) AS shown, max(number) AS amount
 WITH p{carry}, shown, amount, p.price AS price
 WHERE ($min_price IS NULL OR price >= $min_price) AND ($max_price IS NULL OR price <= $max_price)
+  AND (NOT $in_stock_only OR p.availability = 'in_stock')
 RETURN p.id AS id, p.title AS title, price, p.currency AS currency, p.availability AS availability, shown{carry}
 ORDER BY CASE WHEN p.availability = 'discontinued' THEN 1 ELSE 0 END,
          CASE WHEN $price_order <> 0 AND price IS NULL THEN 1 ELSE 0 END,

@@ -4891,3 +4891,25 @@ def test_another_amount_asked_by_ellipsis_keeps_the_unit(understood, demo_catalo
     understood.answer(f"is it at least {watts + 30:g} watts?", session_id=session, product_id=charger.id)
     answer = understood.answer(f"what about {watts - 1:g}?", session_id=session)
     assert answer.text.startswith("Yes.") and f"{charger.id}#attr:wattage" in _cited(answer), answer.text
+
+
+def test_a_listing_asked_of_what_is_in_stock_lists_only_those(understood, demo_catalog):
+    """"Tents in stock" listed tents in stock first, and "which is the cheapest?" next listed an
+    out-of-stock one among them: only those in stock, said so, and the next pick keeps it."""
+    stocked = {p.id for p in demo_catalog.products if p.availability.value == "in_stock"}
+    answer = understood.answer("tents in stock", session_id="in-stock")
+    assert answer.text.startswith("Tents in stock:"), answer.text
+    answer = understood.answer("which is the cheapest?", session_id="in-stock")
+    named = _named_products(answer, demo_catalog)
+    assert answer.text.startswith("Tents in stock, cheapest first") and named, answer.text
+    assert {p.id for p in named} <= stocked, answer.text
+    tents = [p for p in demo_catalog.products if p.category == "tents" and p.id in stocked]
+    cheapest = min(tents, key=lambda p: p.price)
+    assert named[0].id == cheapest.id, answer.text
+
+
+def test_a_price_bound_after_its_amount_keeps_the_kind_asked_for(understood):
+    """"Do you have any waterproof backpacks $200 or less?" listed the store's products under
+    $200 (the backpacks read as "backpacks 200", a thing it only narrows): waterproof backpacks."""
+    answer = understood.answer("do you have any waterproof backpacks $200 or less?", session_id="after-amount")
+    assert answer.text.startswith("Backpacks (waterproof: yes) at $200.00 or less"), answer.text

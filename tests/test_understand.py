@@ -213,6 +213,12 @@ def test_a_full_name_is_never_ambiguous():
     ("tents under 1.5k", None, 1500.0, None),
     ("headphones around $50", 40.0, 60.0, None),
     ("laptops about 1000 dollars", 800.0, 1200.0, None),
+    # the bound after the amount (no bound was read: "is it $461.99 or less?" got no "Yes.")
+    ("laptops $1000 or less", None, 1000.0, None),
+    ("is it $461.99 or less?", None, 461.99, None),
+    ("headphones $50 max", None, 50.0, None),
+    ("tents $300 and up", 300.0, None, None),
+    ("phones $500 or more", 500.0, None, None),
     # numbers that are not prices
     ("a tent for under 4 people", None, None, None),
     ("how much is the Northpeak Alpine 200 Tent?", None, None, None),

@@ -30,6 +30,7 @@ from rag.understand.constraints import (
     AttributeKey,
     PriceConstraint,
     asks_an_order,
+    asks_in_stock,
     attribute_constraints,
     compared_amount,
     lists_values,
@@ -238,6 +239,8 @@ class GraphRetriever:
         self._scoped: tuple[Hashable, dict[tuple[str, str], str]] | None = None  # (store version, scoped_documents)
 
     def _read(self, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if "$in_stock_only" in statement and "in_stock_only" not in params:
+            params = {**params, "in_stock_only": False}  # (every listing, unless asked: kg.cypher)
         if self.cache is None:
             return self.store.query(statement, params)
         return self.cache.read(self.store, statement, params)
@@ -773,7 +776,10 @@ class GraphRetriever:
                 return []
             # (else a condition of its own: "anything with noise cancelling?" about headphones)
         order = {"asc": 1, "desc": -1}.get(price.order or "", 0)
-        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k}
+        # ("tents in stock", and "which is the cheapest?" next: of those in stock)
+        in_stock = asks_in_stock(q.text) or any(asks_in_stock(t) for t in gq.narrowed_by)
+        bounds = {"min_price": price.min_price, "max_price": price.max_price, "price_order": order, "limit": gq.k,
+                  "in_stock_only": in_stock}
         ev = []
         named_here = False  # a kind listed named by this message (not a follow-up's)
         brands = gq.brand_ids or q.brand_ids
@@ -846,7 +852,7 @@ class GraphRetriever:
             ev += _listing_facts(owner, link, rows, price, attribute, brands if link == "has" else [],
                                  summarize=gq.summarize, label=label, name=name,
                                  aliases=aliases if attribute is None else [], narrowing=narrowing, nearest=nearest,
-                                 closest=not gq.price_order)
+                                 closest=not gq.price_order, in_stock=in_stock)
             if link == "has" and not brands and attribute is None and not price and _HOW_MANY.search(q.text or ""):
                 ev[start:start] = self._category_count(owner, name)  # what was asked, first
             elif link == "has" and not brands and attribute is None and not price and _PRICE_RANGE.search(q.text or ""):
@@ -1338,7 +1344,7 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
                    attribute: AttributeConstraint | None, brands: list[str], summarize: bool = False,
                    label: tuple[str, str] | None = None, name: str | None = None,
                    aliases: list[str] | None = None, narrowing: Sequence[AttributeConstraint] = (),
-                   nearest: dict | None = None, closest: bool = True) -> list[Evidence]:
+                   nearest: dict | None = None, closest: bool = True, in_stock: bool = False) -> list[Evidence]:
     """A listing's facts: under a constraint, or when the listing is what was asked for
     (`summarize`: "I need a new tent"), a summary that names it and the first
     LISTING_SUMMARY_ITEMS products ("Tents by Northpeak (capacity: 4 persons or more) at
@@ -1355,7 +1361,8 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     per condition). `nearest`: with no rows under a price bound, the product nearest to it
     ("No laptops at $100.00 or less; the cheapest is ... at $520.99, in stock."). `closest`:
     a listing compared with a product in the order of price asked by no one, the closest first
-    (else the order asked: "cheapest first")."""
+    (else the order asked: "cheapest first"). `in_stock`: of the products in stock alone,
+    said after the kind ("Tents in stock at $200.00 or less: ...", "No tents in stock ...")."""
     named = _words(attribute.key) if attribute is not None and attribute.value is None else ""
     bounded = [i for i, c in enumerate(narrowing) if c.value is None and not (named and c.key == attribute.key)]
     narrowed = "; ".join(_words(narrowing[i].key) for i in bounded)
@@ -1374,8 +1381,9 @@ def _listing_facts(owner: str, link: str, rows: list[dict], price: PriceConstrai
     ev: list[Evidence] = []
     # (the bounds set by a product compared with are in `label`: "lighter than X (2.18 kg)")
     described = _conditions_said(attribute, narrowing)
-    constraint = ", ".join(filter(None, [described, label[1] if label else price.describe()]))
-    makers = _makers(brands)
+    constraint = ", ".join(filter(None, [described, label[1] if label else price.describe(),
+                                         "in stock" if in_stock else ""]))
+    makers = _makers(brands) + (" in stock" if in_stock else "")
     priced = f" {label[0]}" if label else (f" at {price.price_range}" if price.price_range else "")
     # (the order is the listing's: "No tents for 12 people" has none)
     ordered = (", closest in price first" if label and closest else f", {price.ordering}") if price.order else ""

@@ -25,11 +25,14 @@ _PRICE_WORD = r"(?:price[ds]?|cost(?:s|ing)?|budget|pay|spend)"
 _MAX = re.compile(rf"\b(?:under|below|less than|cheaper than|at most|up to|no more than|max(?:imum)?|within)\s+{MONEY}"
                   rf"|{_PRICE_WORD}\s+(?:of\s+)?(?:under|below|less than|at most|up to)\s+\$?\s?{AMOUNT}\b"
                   rf"|\bbudget\s+(?:is\s+|of\s+)?{MONEY}"
+                  # "$500 or less", "$500 max", "$500 tops"
+                  rf"|(?<![\w$]){MONEY}\s+(?:or\s+(?:less|under|below|cheaper)|max(?:imum)?|tops|at\s+most)\b"
                   # "budget 700", "my budget is 700": a bare amount after it is money too (it
                   # listed the cheapest first, unbounded)
                   r"|\bbudget\s*(?:is\s+|of\s+|:\s*)?(?:about\s+|max\s+|up\s+to\s+)?(\d{2,}(?:\.\d+)?)(?![\w.%-])"
                   r"(?!\s*(?:persons?|people|seasons?|l|w|gb|tb|mm|cm|m|kg|g|in|inch(?:es)?|mah|h|hours?)\b)", re.IGNORECASE)
-_MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|from)\s+{MONEY}", re.IGNORECASE)
+_MIN = re.compile(rf"\b(?:over|above|(?<!\bno\s)(?<!\bnot\s)more than|at least|from)\s+{MONEY}"
+                  rf"|(?<![\w$]){MONEY}\s+(?:or\s+(?:more|over|above|higher)|and\s+(?:up|above|over))\b", re.IGNORECASE)
 # as typed in a shop's search box, a bare number that ends the message ("headphones under 100",
 # "under 300" after a listing): a price, from 20 up ("a tent for under 4 people" is no price:
 # its number has a unit; "laptops under 15" could be inches); other numbers may come before it
@@ -265,6 +268,18 @@ def price_constraint(text: str) -> PriceConstraint:
         relative = ("below" if _CHEAPER.search(text) else "above" if _DEARER.search(text)
                     else "same" if _SAME_PRICE.search(text) else None)
     return PriceConstraint(low, high, order, relative)
+
+
+#: Only what can be bought now: "tents in stock", "any available now?", "which of those are in
+#: stock?" (not "not in stock", nor "back in stock": when it will be)
+_IN_STOCK = re.compile(r"(?<!\bnot\s)(?<!\bback\s)\bin[- ]stock\b|\bavailable\s+(?:now|today|right\s+now)\b"
+                       r"|\bready\s+to\s+ship\b", re.IGNORECASE)
+
+
+def asks_in_stock(text: str) -> bool:
+    """Whether a listing is asked of the products in stock alone ("do you have tents in
+    stock?", "which of those are in stock?")."""
+    return bool(_IN_STOCK.search(text or ""))
 
 
 # --------------------------------------------------------------------------------------------

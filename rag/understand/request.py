@@ -113,7 +113,7 @@ def requested_thing(text: str) -> RequestedThing | None:
     "What laptops do you have?" asks for laptops too."""
     for m in _ASKING.finditer(text or ""):
         rest = text[m.end():]
-        stop = re.search(r"[?.!,;:()\[\]\"/]", rest)
+        stop = re.search(r"[?.!,;:()\[\]\"/$€£]", rest)  # (an amount of money ends it: "backpacks $200 or less")
         phrase: list[str] = []
         definite = False
         for w in _WORD.findall(rest[: stop.start()] if stop else rest):
