@@ -57,6 +57,8 @@ def _whom(overridden: OverriddenPolicy) -> str:
 STAGES = ("understand", "plan", "retrieve", "fuse", "context", "generate", "ground", "respond")
 #: What a rule leaves out ("The warranty does not cover accidental damage, water damage ...")
 _EXCLUDES = re.compile(r"\b(?:does|do|is|are)\s+not\s+(?:cover|covered)\b|\bexcluded\b", re.IGNORECASE)
+#: A case put to a rule just told: "what if I lose them?", "and if I opened them?"
+_A_CASE = re.compile(r"^\W*(?:(?:and|but|so|ok|okay)[\s,]+)?(?:what\s+if|and\s+if|even\s+if|if)\b", re.IGNORECASE)
 
 
 class Understander(Protocol):
@@ -252,6 +254,23 @@ class AnswerPipeline:
                  default=0)
         return self.build_context([*retrieval.evidence[:at], *broader, *retrieval.evidence[at:]], u)
 
+    def _unmentioned(self, u: Understanding, context: Context) -> frozenset[str]:
+        """What the question asks that no item mentions (`ExtractiveGenerator.unmentioned`), the
+        reply's "I can't find that exact case"; of a follow-up read with an earlier message, only
+        what the follow-up asks: "what if I already opened it?" after "can I exchange it?" is
+        answered by the rule on opened laptops (the exchange was told as not found before), and
+        the case it puts to a warranty."""
+        words = self.extractive.unmentioned(u.question, context)
+        if u.intent.reason == "policy_follow_up":
+            own = content_words(u.text)
+            words = frozenset(w for w in words if w in own)
+            if _A_CASE.match(u.text) and u.intent.label == "warranty":
+                # (and the case it puts to a warranty, which covers what it names: "what if I lose
+                # them?" after the warranty on headphones; a return rule's conditions answer the
+                # cases they imply: "what if it's still in the box?" of "only if unused")
+                words |= self.extractive.unmentioned_case(u.text, context)
+        return words
+
     def _unanswered(self, u: Understanding, context: Context, picked: Sequence[Any]) -> frozenset[str]:
         """The words the question asks about that the picked sentences leave out ("is return
         shipping free?" answered by the laptops' "15-day returns": shipping, free), and the kind
@@ -330,7 +349,7 @@ class AnswerPipeline:
         clock.lap("generate")
         grounded = self.checker.ground(text, context, u.question, self.extractive, name, reason)
         clock.lap("ground")
-        answer = respond(grounded, u, unmentioned=self.extractive.unmentioned(u.question, context))
+        answer = respond(grounded, u, unmentioned=self._unmentioned(u, context))
         clock.lap("respond")
         return self._finish(trace, answer, clock)
 
@@ -384,7 +403,7 @@ class AnswerPipeline:
         else:
             pieces = self.generator.stream(request)
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
-        unmentioned = self.extractive.unmentioned(u.question, context)
+        unmentioned = self._unmentioned(u, context)
         if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
                 or asks_which_to_choose(u.text) or may_ask_a_bound(bound_asked(u.text, u.question))):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,

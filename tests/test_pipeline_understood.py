@@ -4893,6 +4893,18 @@ def test_another_amount_asked_by_ellipsis_keeps_the_unit(understood, demo_catalo
     assert answer.text.startswith("Yes.") and f"{charger.id}#attr:wattage" in _cited(answer), answer.text
 
 
+def test_a_follow_up_rule_is_not_hedged_for_what_the_message_before_asked(understood):
+    """"Can I exchange it?" of a slow laptop was told its exchange is not in the rules; "what if I
+    already opened it?" next, answered by the rule on opened laptops, was told so again."""
+    answer = _after(understood, "opened-laptop", ["i bought a laptop and it's too slow, can i exchange it?"],
+                    "what if i already opened it?")
+    assert not answer.text.startswith("I can't find") and "opened" in answer.text.lower(), answer.text
+    # (the case the follow-up puts is its own: "what if I lose them?" after the warranty, which
+    # speaks of no loss, says so)
+    answer = _after(understood, "lost-headphones", ["what's your warranty on headphones?"], "what if i lose them?")
+    assert answer.text.startswith("I can't find that exact case"), answer.text
+
+
 def test_a_listing_asked_of_what_is_in_stock_lists_only_those(understood, demo_catalog):
     """"Tents in stock" listed tents in stock first, and "which is the cheapest?" next listed an
     out-of-stock one among them: only those in stock, said so, and the next pick keeps it."""

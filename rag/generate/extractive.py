@@ -814,6 +814,10 @@ def with_negated(sentence: str, words: set[str]) -> set[str]:
     return words | content_words(" ".join(found)) if found else words
 
 
+#: Words that time a case put to a rule, not what it is ("what if I *already* opened it?")
+_CASE_ADVERBS = content_words("already just still ever even really only accidentally actually maybe")
+
+
 def _mentioned(word: str, said: set[str]) -> bool:
     """The word, or one it begins or that begins it (both of 3 letters or more): stems of
     one family that the stemmer leaves apart ("pay", "payment")."""
@@ -1332,6 +1336,16 @@ class ExtractiveGenerator:
             return frozenset()
         said = set().union(*(with_negated(item.text, content_words(item.text)) for item in context.items[: self.max_items]))
         return frozenset(w for w in self.asked_words(question, context) & complements
+                         if not any(c.isdigit() for c in w) and not _mentioned(w, said))
+
+    def unmentioned_case(self, case: str, context: Context) -> frozenset[str]:
+        """The words of a case put to a rule ("what if I lose them?" after the warranty) that no
+        item mentions ("lose"), less the adverbs that only time it ("already", "just"); a word
+        an item says negated counts ("opened" in "unopened and sealed")."""
+        items = context.items[: self.max_items]
+        said = set().union(*(with_negated(item.text, content_words(item.text)) for item in items))
+        said |= {w[2:] for w in said if w.startswith("un") and len(w) > 4}
+        return frozenset(w for w in self.asked_words(case, context) - _CASE_ADVERBS
                          if not any(c.isdigit() for c in w) and not _mentioned(w, said))
 
     @staticmethod
