@@ -4893,6 +4893,19 @@ def test_another_amount_asked_by_ellipsis_keeps_the_unit(understood, demo_catalo
     assert answer.text.startswith("Yes.") and f"{charger.id}#attr:wattage" in _cited(answer), answer.text
 
 
+def test_it_after_the_one_thing_of_a_kind_asked_for_is_that_thing(understood, demo_catalog):
+    """"Recommend a good phone case for the Veltro Max 740" named one case; "does it support
+    wireless charging?" next was asked of the phone ("I don't know"): it is of the case."""
+    kind = {p.id: p.category for p in demo_catalog.products}
+    phone = next(p for p in demo_catalog.products if p.category == "phones"
+                 and any(kind.get(q.id) == "phone-cases" for q in demo_catalog.products
+                         for r in q.relations if r.target == p.id))
+    answer = understood.answer(f"recommend a good phone case for the {phone.title}", session_id="one-case")
+    (case,) = [p for p in _named_products(answer, demo_catalog) if p.category == "phone-cases"]
+    answer = understood.answer("what's the drop protection?", session_id="one-case")
+    assert f"{case.id}#attr:drop_protection" in _cited(answer), answer.text
+
+
 def test_a_follow_up_rule_is_not_hedged_for_what_the_message_before_asked(understood):
     """"Can I exchange it?" of a slow laptop was told its exchange is not in the rules; "what if I
     already opened it?" next, answered by the rule on opened laptops, was told so again."""
@@ -4903,6 +4916,17 @@ def test_a_follow_up_rule_is_not_hedged_for_what_the_message_before_asked(unders
     # speaks of no loss, says so)
     answer = _after(understood, "lost-headphones", ["what's your warranty on headphones?"], "what if i lose them?")
     assert answer.text.startswith("I can't find that exact case"), answer.text
+
+
+@pytest.mark.parametrize("kind, question, key", [("headphones", "can i use them wired?", "connectivity"),
+                                                 ("smartwatches", "how deep can i go with it?", "water_resistance"),
+                                                 ("sleeping-bags", "will it fit someone 6 feet tall?", "length")])
+def test_a_detail_asked_by_what_it_does_is_told_by_that_detail(understood, demo_catalog, kind, question, key):
+    """"Can I use them wired?", "how deep can I go with it?", "will it fit someone 6 feet tall?"
+    on a product's page each said "I don't know": its connectivity, water resistance, length."""
+    product = next(p for p in demo_catalog.products if p.category == kind and _values(p, key))
+    answer = understood.answer(question, product_id=product.id)
+    assert f"{product.id}#attr:{key}" in _cited(answer), answer.text
 
 
 def test_a_listing_asked_of_what_is_in_stock_lists_only_those(understood, demo_catalog):
@@ -4918,6 +4942,49 @@ def test_a_listing_asked_of_what_is_in_stock_lists_only_those(understood, demo_c
     tents = [p for p in demo_catalog.products if p.category == "tents" and p.id in stocked]
     cheapest = min(tents, key=lambda p: p.price)
     assert named[0].id == cheapest.id, answer.text
+
+
+@pytest.mark.parametrize("kind, asked, again, listing", [
+    ("headphones", "are these noise cancelling?", "do you have ones that are?", "Headphones (noise cancelling: yes)"),
+    ("backpacks", "is this waterproof?", "are there any that are?", "Backpacks (waterproof: yes)"),
+    ("smartwatches", "does it have gps?", "any that do?", "Smartwatches (sensors: gps)"),
+])
+def test_ones_that_are_asked_after_a_yes_or_no_of_a_product_lists_them(understood, demo_catalog, kind, asked, again,
+                                                                       listing):
+    """"Are these noise cancelling?" on a pair's page, then "do you have ones that are?" said "I
+    don't know": the headphones that are, as "do you have noise cancelling headphones?" lists."""
+    product = next(p for p in demo_catalog.products if p.category == kind)
+    session = f"ones-that-are-{kind}"
+    understood.answer(asked, session_id=session, product_id=product.id)
+    answer = understood.answer(again, session_id=session)
+    assert answer.text.startswith(listing), answer.text
+
+
+def test_any_that_are_after_a_listing_narrows_it(understood):
+    """"Any that are goose down?" after "show me sleeping bags under $100" was declined as out of
+    scope: the listing narrowed by it, with its price bound kept."""
+    answer = _after(understood, "any-that-are", ["show me sleeping bags under $200"], "any that are goose down?")
+    assert answer.text.startswith(("Sleeping Bags (fill: goose down) at $200.00 or less",
+                                   "No sleeping bags (fill: goose down) at $200.00 or less")), answer.text
+
+
+def test_how_long_the_shopper_has_after_a_rule_on_a_page_is_the_rules_time(understood, demo_catalog):
+    """"Can I return it if I don't like it?" on a blender's page, then "how long do I have?" said
+    "I don't know" (a question of the blender): the return rule's period."""
+    blender = next(p for p in demo_catalog.products if p.category == "blenders")
+    understood.answer("can i return it if i don't like it?", session_id="time-i-have", product_id=blender.id)
+    answer = understood.answer("how long do i have?", session_id="time-i-have")
+    assert answer.intent == "return_policy" and re.search(r"\b\d+-day\b|\b\d+ days\b", answer.text), answer.text
+
+
+@pytest.mark.parametrize("kind, question, key", [("coffee-makers", "how much coffee does it make?", "capacity"),
+                                                 ("phones", "what kind of cable does it need?", "charging_port")])
+def test_a_measure_asked_by_what_it_does_is_not_its_price(understood, demo_catalog, kind, question, key):
+    """"How much coffee does it make?" gave the coffee maker's price, "what kind of cable does it
+    need?" of a phone said "I don't know": its capacity, its charging port."""
+    product = next(p for p in demo_catalog.products if p.category == kind and _values(p, key))
+    answer = understood.answer(question, product_id=product.id)
+    assert f"{product.id}#attr:{key}" in _cited(answer), answer.text
 
 
 def test_a_price_bound_after_its_amount_keeps_the_kind_asked_for(understood):

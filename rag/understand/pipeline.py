@@ -349,6 +349,9 @@ _NARROWS_THE_LISTING = re.compile(r"^\W*(?:and\s+|but\s+|only\s+|just\s+|ok\s+)?
                                   r"(?:any\s+|anything\s+|something\s+|(?:the\s+|one\s+)?ones?\s+)?"
                                   r"(?:with|without|under|below|over|above|"
                                   r"less\s+than|more\s+than|cheaper\s+than|in|that\s+(?:has|have)|which\s+(?:has|have)"
+                                  # "any that are goose down?" after sleeping bags (declined)
+                                  # (not "which is the lightest?", a pick)
+                                  r"|(?:(?<=\bany\s)|(?<=\bones\s)|(?<=\bone\s))(?:that|which)\s+(?:are|is)(?=\s+\w)"
                                   # "that holds a 16 inch laptop" after backpacks (it listed laptops)
                                   r"|(?:that|which)\s+(?:can\s+)?(?:holds?|fits?|takes?|carr(?:y|ies))"
                                   # "how many are 4-season?" after "how many tents do you have?"
@@ -434,17 +437,29 @@ _THE_OTHER = re.compile(r"\bthe\s+other(?:\s+one)?\b", re.IGNORECASE)
 #: The one product a comparison's row names ("(the lightest is X)", "(X has more)";
 #: rag.retrieve.graph._extreme_asked)
 _A_VERDICT = re.compile(r"\((?:the\s+\w+\s+is\s+(?P<name>[^()]+)|(?P<has>[^()]+?)\s+has\s+[^()]+)\)\.?\s*$")
+#: "How long is the cable?", not how long it lasts or takes (of one product, its description
+#: says it too: "The cable is 1.5 m long", and the length read with it was said twice)
+_HOW_LONG_IS = re.compile(r"^\W*(?:and\s+)?how\s+long\s+(?:is|are)\b"
+                          r"(?!.*\b(?:warranty|shipping|delivery|battery|return)\b)", re.IGNORECASE)
 #: Details asked by what they do, not by their names
 _DETAILS_BY_WHAT_THEY_DO = (
     (re.compile(r"\b(?:wireless|bluetooth|wired|cordless)\b(?!\s+charg)|\bconnect(?:s|ion|ions|ors?)?\b",
                 re.IGNORECASE), "connectivity"),
     (re.compile(r"\blast\w*\b[^?.!]*\bcharge\b|\bper\s+charge\b|\bbattery\b", re.IGNORECASE), "battery_life"),
-    (re.compile(r"\b(?:people|persons?|sleeps?|holds?|cups?)\b", re.IGNORECASE), "capacity"),
+    (re.compile(r"\b(?:people|persons?|sleeps?|holds?|cups?)\b"
+                # ("how much coffee does it make?" gave its price)
+                r"|\bhow\s+much\s+\w+\s+(?:does|do|can|will)\s+(?:it|they|this|that)\s+"
+                r"(?:make|brew|blend|hold|carry|fit)\b",
+                re.IGNORECASE), "capacity"),
     (re.compile(r"\b(?:fast|faster|quick|quickly|powerful)\b", re.IGNORECASE), "wattage"),
     (GOOD_FOR_CARRYING, "weight"),
-    # ("how long is the cable?", not how long it lasts or takes)
-    (re.compile(r"^\W*(?:and\s+)?how\s+long\s+(?:is|are)\b(?!.*\b(?:warranty|shipping|delivery|battery|return)\b)",
-                re.IGNORECASE), "length"),
+    # ("what kind of cable does it need?" of a phone)
+    (re.compile(r"\b(?:cable|charger|plug|cord)s?\s+(?:does|do|will|would)\s+(?:it|they|this|that)(?:\s+\w+)?\s+"
+                r"(?:need|use|take)\b"
+                r"|\bhow\s+(?:does|do)\s+(?:it|they)\s+charge\b", re.IGNORECASE), "charging_port"),
+    (re.compile(r"\b(?:how\s+deep|depth|dive|diving|snorkel\w*|shower)\b", re.IGNORECASE), "water_resistance"),
+    (re.compile(r"\b(?:tall|height|\d+\s*(?:feet|foot|ft)\b|\d+'\s*\d*)", re.IGNORECASE), "length"),
+    (_HOW_LONG_IS, "length"),
 )
 #: How long it runs or how much it holds, not what it costs ("how long do they last on a
 #: charge?", "how much do they hold?")
@@ -1355,6 +1370,21 @@ def accessory_named_for_its_product(text: str, mentioned: list[LinkedEntity],
     return found[0].model_copy(update={"mention": m.group(0).split()[0]}) if len(found) == 1 else None
 
 
+#: How long the shopper has under a rule just told ("how long do I have?", "how many days do I get?")
+_TIME_I_HAVE = re.compile(r"^\W*(?:(?:and|so|ok|okay)\W+)?how\s+(?:long|many\s+days|much\s+time)\s+"
+                          r"(?:do|would|will)\s+(?:i|we)\s+(?:have|get)\b", re.IGNORECASE)
+#: Others asked for by what the one talked about was asked to be: "do you have ones that are?",
+#: "any that do?" (after "are these noise cancelling?", "does it have gps?")
+_ONES_THAT_ARE = re.compile(r"^\W*(?:(?:ok|so|and|well|then)\W+)?(?:(?:do\s+you\s+have|are\s+there|is\s+there|"
+                            r"have\s+you\s+got|got)\s+)?(?:(?:any|some|other)\s+)?(?:ones?\s+)?(?:that|which)\s+"
+                            r"(?:are|is|do|does|have|has|can)\W*$", re.IGNORECASE)
+#: A yes or no asked of the one talked about, and what it asked: "are these noise cancelling?",
+#: "does it have gps?", "is it waterproof?"
+_ASKED_OF_IT = re.compile(r"^\W*(?:(?P<has>does|do)\s+(?:it|this|they|these|that|those)(?:\s+one)?\s+"
+                          r"(?:have|support|come\s+with|include)|(?:is|are)\s+(?:it|this|they|these|that|those)"
+                          r"(?:\s+one)?)\s+(?:a\s+|an\s+)?(?P<what>[^?.!,;]+)", re.IGNORECASE)
+
+
 def named_by_its_use(text: str, linker: EntityLinker | None) -> str | None:
     """`text` with the use asked for (rag.understand.request.asked_use) written as the kind of
     product it names, when a category of the store's is named so exactly: "i need something to
@@ -1616,6 +1646,8 @@ class Understander:
         head = respelled(head, spelled)  # the models read "do you have blenders", not "blendrs"
         # (and "i need a charger for my phone", not "something to charge my phone": phones listed)
         head = named_by_its_use(head, self.linker) or head
+        # (and "do you have ones that are?" after "are these noise cancelling?", of the kind)
+        head = self._the_ones_that_are(head, session_id) or head
         if head != message[:MAX_MESSAGE_CHARS]:
             embedding = states = None  # (of the message as typed)
 
@@ -2185,6 +2217,9 @@ class Understander:
                             or intent.confidence < FOLLOW_UP_MAX_OOS_CONFIDENCE))
                    # ("how much is the fee?" after opened laptops' returns: declined)
                    or (_A_PART_OF_IT.match(head) and not any(e.kind == "product" for e in focus))
+                   # (the rule's own time, whatever is in focus: "how long do I have?" after "can I
+                   # return it?" on a blender's page said "I don't know")
+                   or _TIME_I_HAVE.match(head)
                    # (a case of the rule, with a product in focus too: "can I return the Kestrel
                    # Air 450 if I opened it?", then "and if it's unopened?" said "I don't know";
                    # "it's been 10 days" after "I want to return my laptop" was declined)
@@ -2444,13 +2479,23 @@ class Understander:
                 candidates = list(state.listed)
         elif (source == "session" and state is not None and len(state.listed) == 1 and not mentioned
               and state.last_intent in ("compatibility", "recommendation") and intent.label in PRODUCT_INTENTS
-              and state.listed[0].id not in {e.id for e in focus} and REFERS_TO_ONE.search(head)
+              and state.listed[0].id not in {e.id for e in focus}
+              and (REFERS_TO_ONE.search(head)
+                   # (or a detail of its kind alone: "what's the drop protection?" of the case)
+                   or (self._names_its_attribute(head, state.listed[0])
+                       and not any(self._names_its_attribute(head, e) for e in focus if e.kind == "product")))
               and not _THE_OTHER.search(head) and state.turns
-              and _A_LISTING_OF.search(state.turns[-1].answer or "")):
+              and (_A_LISTING_OF.search(state.turns[-1].answer or "")
+                   or (state.listed[0].category_id in {e.id for e in state.turns[-1].focus if e.kind == "category"}
+                       and not any(e.method == "context" for e in state.turns[-1].focus)))):
             # "any under $20?" after the chargers for a phone listed one: "is it at least 20
             # watts?" asks of that one (it read the phone's facts: "I don't know"); not after
             # a product named in passing ("does it work with iphone?" on a watch's page: "is
-            # compatible with the X (p000...)", and "is it waterproof?" is of the watch)
+            # compatible with the X (p000...)", and "is it waterproof?" is of the watch); so
+            # after the one of a kind asked for ("recommend a case for the Veltro Max 740" named
+            # one case: "does it support wireless charging?" is of the case; not on a page: "which
+            # phones does this fit?" on a case's page named a phone, and "what material is it?"
+            # is of the case)
             focus, source = [state.listed[0]], "selection"
             if special is None and query == head and (
                     asked := self._with_asked_attributes(head, query, intent.label, focus)) != query:
@@ -2575,6 +2620,23 @@ class Understander:
         vectors = np.asarray(self.encoder.encode([other.strip(" ?.!"), *words]), dtype=np.float32)
         return float((vectors[1:] @ vectors[0]).max()) >= SAME_KIND_SIMILARITY
 
+    def _the_ones_that_are(self, head: str, session_id: str | None) -> str | None:
+        """"Do you have ones that are?" after "are these noise cancelling?" of headphones, read
+        as "do you have noise cancelling headphones?" ("any that do?" after "does it have gps?"
+        of a watch: "do you have smartwatches with gps?"); each said "I don't know"."""
+        if not _ONES_THAT_ARE.match(head) or self.sessions is None or not session_id or self.linker is None:
+            return None
+        state = self.sessions.get(session_id)
+        products = [e for e in state.focus if e.kind == "product"] if state is not None else []
+        if state is None or not state.turns or len(products) != 1:
+            return None
+        asked = _ASKED_OF_IT.match(state.turns[-1].text)
+        kind = next((c.name.lower() for c in self.linker.categories if c.id == products[0].category_id), None)
+        if asked is None or kind is None:
+            return None
+        what = asked.group("what").strip()
+        return f"do you have {kind} with {what}?" if asked.group("has") else f"do you have {what} {kind}?"
+
     def _with_asked_attributes(self, head: str, query: str, intent: str, focus: list[LinkedEntity]) -> str:
         """`query` read with the names of the attributes a value in the message belongs to, of
         the one product in focus: "is it usb c?" about a charger is answered by its connector."""
@@ -2582,7 +2644,15 @@ class Understander:
         if intent not in ("product_info", "compatibility", "availability_price") or len(one) != 1:
             return query
         keys = attributes_asked_by_value(head, one[0], self.linker)
-        return f"{query} ({', '.join(keys)})" if keys else query
+        if not keys and self.linker is not None and one[0].category_id:
+            # by what they do, when no detail is named ("can I use them wired?": connectivity;
+            # "how deep can I go with it?": water resistance; "will it fit someone 6 feet
+            # tall?": length); each said "I don't know"
+            kept = {k.key for k in self.linker.category_keys.get(one[0].category_id, [])}
+            if not self._names_its_attribute(head, one[0]):
+                keys = [key.replace("_", " ") for pattern, key in _DETAILS_BY_WHAT_THEY_DO
+                        if key in kept and pattern is not _HOW_LONG_IS and pattern.search(head)]
+        return f"{query} ({', '.join(dict.fromkeys(keys))})" if keys else query
 
     @staticmethod
     def _talked_about(state: SessionState) -> list[LinkedEntity]:
