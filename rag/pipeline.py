@@ -41,7 +41,7 @@ from rag.types import STORE_WIDE, Answer, Evidence
 from rag.understand.compound import split_questions
 from rag.understand.request import asks_which_to_choose
 from rag.understand.types import Understanding
-from rag.verdict import bound_asked, may_ask_a_bound
+from rag.verdict import bound_asked, may_ask_a_bound, may_ask_against_another
 
 
 def _whom(overridden: OverriddenPolicy) -> str:
@@ -405,7 +405,8 @@ class AnswerPipeline:
         stream = self.checker.stream(pieces, context, u.question, self.extractive, self.generator.name)
         unmentioned = self._unmentioned(u, context)
         if (u.response.handoff_unanswered or u.response.decline_unanswered or product_unknown(u) or unmentioned
-                or asks_which_to_choose(u.text) or may_ask_a_bound(bound_asked(u.text, u.question))):
+                or asks_which_to_choose(u.text) or may_ask_a_bound(bound_asked(u.text, u.question))
+                or may_ask_against_another(u.text)):
             # an abstention becomes the handoff, an answer about an unnamed product asks which,
             # a rule that does not say what was asked, or how compared products differ, is told
             # so first, unless the answer abstains, and a bound asked is answered yes or no first

@@ -59,7 +59,7 @@ from rag.types import STORE_RANGE_ID, Answer
 from rag.understand.request import asks_which_to_choose, is_search, requested_thing
 from rag.understand.router import PRODUCT_INTENTS, WHICH_PRODUCT
 from rag.understand.types import ClarifyingQuestion, ResponsePolicy, Understanding
-from rag.verdict import bound_asked, bound_verdict
+from rag.verdict import bound_asked, bound_verdict, compared_verdict
 
 AnswerMode = Literal["grounded", "handoff", "clarify", "smalltalk", "decline"]
 
@@ -171,9 +171,10 @@ def apply_response_policy(
         # "my order arrived broken and I'm furious": a person takes it from here, and "I don't
         # know: ..." between the apology and the handoff answers nothing the shopper asked
         body = ""
-    elif not out.abstained and (verdict := bound_verdict(asked or message, out.evidence)) is not None:
+    elif not out.abstained and (verdict := bound_verdict(asked or message, out.evidence)
+                                or compared_verdict(message, out.evidence)) is not None:
         # "does it fit 4 people?" of a 2-person tent: "capacity: 2 persons", and the shopper
-        # worked out the no (rag.verdict)
+        # worked out the no (rag.verdict); so "is it cheaper than the X?" of the two prices
         body = f"{verdict}. {out.text}"
     elif asks_which_to_choose(message) and out.evidence and all(e.id.endswith("#differences") for e in out.evidence):
         # "which one would you recommend?" after a comparison: facts, not a preference

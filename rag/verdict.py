@@ -21,6 +21,7 @@ from typing import Literal
 from rag.textutil import is_yes_no_question
 from rag.types import Evidence
 from rag.understand.constraints import (
+    MEASURED_SUPERLATIVES,
     NUMBER_WORDS,
     AttributeConstraint,
     AttributeKey,
@@ -52,8 +53,46 @@ _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _ATTRIBUTE_ID = "#attr:"
 #: One number and its unit: "2 persons", "-9 °C", "1.0 L", "7.7 kg"
 _ONE_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(°c|°f|\"|[a-z]+)?$", re.IGNORECASE)
+#: A bound that leaves its own value out ("more than 3 speeds" of 3 is a no; "at least 3" a yes)
+_STRICT = re.compile(r"\b(?:more|fewer|less|greater|higher|lower|bigger|smaller|longer|shorter|lighter|heavier|"
+                     r"cheaper)\s+than\b|\b(?:over|above|under|below|exceeds?)\b", re.IGNORECASE)
+_NOT_STRICT = re.compile(r"\b(?:or\s+(?:more|less|fewer|under|over|above|below)|at\s+(?:least|most)|up\s+to|"
+                         r"(?:no|not)\s+(?:more|less|fewer)|min(?:imum)?|max(?:imum)?)\b", re.IGNORECASE)
 #: The amounts of a price fact ("costs $461.99", "costs $99.00 in Black and $109.00 in Red")
 _MONEY = re.compile(r"\$(\d[\d,]*(?:\.\d+)?)")
+
+
+#: One product asked of against another: "is it cheaper than the Veltro Mini 50?", "is this
+#: lighter than the X?" (the one asked of is the first compared: rag.understand.pipeline)
+_AGAINST_ANOTHER = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are)\s+(?:it|this|that)(?:\s+one)?\s+"
+                              r"(?:any\s+|much\s+)?(?P<word>\w+)\s+than\b", re.IGNORECASE)
+#: What a comparison row names: "... (the lightest is X)." (rag.retrieve.graph)
+_ROW_NAMES = re.compile(r"\((?:the\s+(?P<superlative>\w+)\s+is\s+(?P<name>[^()]+)|(?P<same>the same for both))\)\.?$")
+
+
+def compared_verdict(message: str, evidence: Sequence[Evidence]) -> Verdict | None:
+    """"Yes" or "No" to "is it cheaper than the X?" when the answer cites the one row of the two
+    compared side by side that measures it, which names the cheapest (lightest, ...): the
+    product asked of, the first compared, or the other ("the same for both": no)."""
+    asked = _AGAINST_ANOTHER.match(message)
+    rows = [e for e in evidence if e.source == "comparison" and not e.id.endswith("#differences")]
+    if asked is None or len(rows) != 1 or len(rows[0].id.partition("#")[0].split("|")) != 2:
+        return None
+    word = asked.group("word").lower()
+    superlative = "cheapest" if word == "cheaper" else MEASURED_SUPERLATIVES.get(word)
+    named = _ROW_NAMES.search(rows[0].text.strip())
+    if superlative is None or named is None:
+        return None
+    if named.group("same"):
+        return "No"
+    first = rows[0].text.split(": ")[1]  # ("Weight: <first>: 1.77 kg; <second>: 2.18 kg (...)")
+    return ("Yes" if named.group("name").strip() == first.strip() else "No") \
+        if named.group("superlative") == superlative else None
+
+
+def may_ask_against_another(message: str) -> bool:
+    """A yes or no of one product against another, which `compared_verdict` may answer."""
+    return _AGAINST_ANOTHER.match(message) is not None
 
 
 def may_ask_a_bound(message: str) -> bool:
@@ -127,7 +166,14 @@ def _meets(number: float, bound: AttributeConstraint, message: str) -> Verdict |
         # value, no verdict ("does it have 128GB?" of 256 GB may mean "at least")
         return "Yes" if abs(number - low) < 1e-9 else None
     ok = (low is None or number >= low - 1e-9) and (high is None or number <= high + 1e-9)
-    return "Yes" if ok else "No"
+    return "Yes" if ok and not _on_a_strict_bound(number, low, high, message) else "No"
+
+
+def _on_a_strict_bound(number: float, low: float | None, high: float | None, message: str) -> bool:
+    """The value is the bound itself and the bound leaves it out ("more than 3 speeds" of 3,
+    "under $500" of $500.00): the parser reads every bound as inclusive, as listings do."""
+    at_bound = any(b is not None and abs(number - b) < 1e-9 for b in (low, high))
+    return at_bound and bool(_STRICT.search(message)) and not _NOT_STRICT.search(message)
 
 
 def _price_verdict(message: str, fact: Evidence) -> Verdict | None:
@@ -138,5 +184,5 @@ def _price_verdict(message: str, fact: Evidence) -> Verdict | None:
     if not prices:
         return None
     met = {(bound.min_price is None or p >= bound.min_price) and (bound.max_price is None or p <= bound.max_price)
-           for p in prices}
+           and not _on_a_strict_bound(p, bound.min_price, bound.max_price, message) for p in prices}
     return ("Yes" if met == {True} else "No") if len(met) == 1 else None

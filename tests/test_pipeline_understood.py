@@ -4918,6 +4918,18 @@ def test_a_follow_up_rule_is_not_hedged_for_what_the_message_before_asked(unders
     assert answer.text.startswith("I can't find that exact case"), answer.text
 
 
+def test_one_of_two_compared_asked_to_measure_against_the_other_gets_both(understood, demo_catalog):
+    """"Is the other one lighter?" after two laptops were compared gave the first one's weight
+    alone: the two weights side by side, the lighter named."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and _values(p, "weight")]
+    a = laptops[0]
+    b = next(p for p in laptops if _number(p, "weight") != _number(a, "weight"))
+    answer = _after(understood, "other-lighter", [f"compare the {a.title} and the {b.title}",
+                                                  "which one has the bigger screen?"], "is the other one lighter?")
+    assert answer.intent == "comparison" and answer.text.startswith("Weight:"), answer.text
+    assert "(the lightest is" in answer.text, answer.text
+
+
 @pytest.mark.parametrize("kind, question, key", [("headphones", "can i use them wired?", "connectivity"),
                                                  ("smartwatches", "how deep can i go with it?", "water_resistance"),
                                                  ("sleeping-bags", "will it fit someone 6 feet tall?", "length")])
@@ -4975,6 +4987,20 @@ def test_how_long_the_shopper_has_after_a_rule_on_a_page_is_the_rules_time(under
     understood.answer("can i return it if i don't like it?", session_id="time-i-have", product_id=blender.id)
     answer = understood.answer("how long do i have?", session_id="time-i-have")
     assert answer.intent == "return_policy" and re.search(r"\b\d+-day\b|\b\d+ days\b", answer.text), answer.text
+
+
+def test_it_measured_against_another_product_compares_the_two(understood, demo_catalog):
+    """"Is it cheaper than the X?" after a laptop's price listed the laptops cheaper than X; "is
+    it lighter than X?" on a laptop's page quoted X's weight: the two side by side, with the yes
+    or no their row gives."""
+    laptops = [p for p in demo_catalog.products if p.category == "laptops" and _values(p, "weight")]
+    a = laptops[0]
+    b = next(p for p in laptops if p.price != a.price and _number(p, "weight") != _number(a, "weight"))
+    answer = _after(understood, "cheaper-than", [f"how much is the {a.title}?"], f"is it cheaper than the {b.title}?")
+    assert answer.text.startswith(("Yes. Price:" if a.price < b.price else "No. Price:")), answer.text
+    answer = understood.answer(f"is it lighter than the {b.title}?", product_id=a.id)
+    lighter = _number(a, "weight") < _number(b, "weight")
+    assert answer.text.startswith(("Yes. Weight:" if lighter else "No. Weight:")), answer.text
 
 
 @pytest.mark.parametrize("kind, question, key", [("coffee-makers", "how much coffee does it make?", "capacity"),

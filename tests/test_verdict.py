@@ -5,7 +5,7 @@ they mean in a search. No store is needed: the evidence is written as the graph 
 import pytest
 
 from rag.types import Evidence
-from rag.verdict import bound_verdict, may_ask_a_bound
+from rag.verdict import bound_verdict, compared_verdict, may_ask_a_bound
 
 
 def _attribute(product: str, key: str, title: str, value: str) -> Evidence:
@@ -107,3 +107,49 @@ def test_a_duration_in_days_is_read_in_the_hours_stored():
     (bound,) = attribute_constraints("smartwatches with battery life over 2 days",
                                      [AttributeKey("battery_life", "h", ("24", "48"))])
     assert bound.min_value == 48 and bound.describe() == "battery life: 48 h (2 days) or more"
+
+
+@pytest.mark.parametrize("question, verdict", [
+    ("does it have more than 3 speeds?", "No"),  # (it said "Yes.": the bound was read as 3 or more)
+    ("does it have over 3 speeds?", "No"),
+    ("does it have at least 3 speeds?", "Yes"),
+    ("does it have 3 speeds or more?", "Yes"),
+    ("does it have fewer than 3 speeds?", "No"),
+    ("does it have no more than 3 speeds?", "Yes"),
+    ("does it have more than 2 speeds?", "Yes"),
+])
+def test_a_bound_that_leaves_its_own_value_out_is_a_no_at_that_value(question, verdict):
+    """"Does it have more than 3 speeds?" of a 3-speed blender said "Yes.": the parser reads every
+    bound as inclusive (as listings do), and "more than", "over", "under" leave the value out."""
+    speeds = _attribute("p9", "speeds", "Morning Ritual Crush 890 Blender, Black", "3")
+    assert bound_verdict(question, [speeds]) == verdict
+
+
+def test_a_price_at_a_bound_that_leaves_it_out_is_a_no():
+    assert bound_verdict("is it under $461.99?", [PRICE]) == "No"
+    assert bound_verdict("is it $461.99 or less?", [PRICE]) == "Yes"
+
+
+WEIGHTS = Evidence(id="compare:p1|p2#weight", kind="graph_fact", source="comparison", owner_id="p1",
+                   text="Weight: Nimbus Tech Book 690 Laptop, Silver: 1.77 kg; Nimbus Tech Flex 360 Laptop, Silver: "
+                        "2.18 kg (the lightest is Nimbus Tech Book 690 Laptop, Silver).")
+PRICES = Evidence(id="compare:p1|p2#price", kind="graph_fact", source="comparison", owner_id="p1",
+                  text="Price: Veltro Lite 600 Smartphone, Graphite: $1,240.99; Veltro Mini 50 Smartphone, Black: "
+                       "$811.99 (the cheapest is Veltro Mini 50 Smartphone, Black).")
+SAME = Evidence(id="compare:p1|p2#storage", kind="graph_fact", source="comparison", owner_id="p1",
+                text="Storage: A Phone: 512 GB; B Phone: 512 GB (the same for both).")
+
+
+@pytest.mark.parametrize("question, evidence, verdict", [
+    ("is it lighter than the nimbus tech flex 360?", [WEIGHTS], "Yes"),
+    ("is it cheaper than the veltro mini 50?", [PRICES], "No"),
+    ("is this one cheaper than the veltro mini 50?", [PRICES], "No"),
+    ("is it bigger than the B phone?", [SAME], "No"),
+    ("is it heavier than the nimbus tech flex 360?", [WEIGHTS], None),  # (the row names the lightest)
+    ("is the other one lighter?", [WEIGHTS], None),  # (not the first compared)
+    ("is the flex 360 lighter than the book 690?", [WEIGHTS], None),  # (named: which is first is not read)
+])
+def test_one_product_asked_of_against_another_is_told_by_their_row(question, evidence, verdict):
+    """"Is it cheaper than the Veltro Mini 50?" on the Veltro Lite 600's page: the two prices side
+    by side, and the no the row gives (the first compared is the one asked of)."""
+    assert compared_verdict(question, evidence) == verdict

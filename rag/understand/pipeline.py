@@ -41,6 +41,7 @@ from rag.textutil import (
 from rag.types import STORE_OWNER
 from rag.understand.constraints import (
     IS_MOST,
+    MEASURED_COMPARATIVES,
     WHICH_THING_IS_MOST,
     PriceConstraint,
     asks_an_order,
@@ -473,6 +474,18 @@ _NOT_A_COST = re.compile(r"\b(?:on|per)\s+(?:a\s+)?(?:single\s+|full\s+)?charge\
 _THE_PICKED_ONE = re.compile(r"\bthe\s+(?!(?:other|over|under|either|proper|latter|former)\b)"
                              r"(?:[a-z]+(?:er|est)|more\s+[a-z]+|most\s+[a-z]+|less\s+[a-z]+|least\s+[a-z]+)\s+"
                              r"(?:one|of\s+(?:the\s+)?(?:two|three|them|those|these|both))\b", re.IGNORECASE)
+#: One of two compared asked to measure against the other: "is the other one lighter?", "is it
+#: cheaper?" (not against a thing named: "is it lighter than the X?")
+_IS_ONE_COMPARED = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|the\s+other(?:\s+one)?|"
+    r"the\s+(?:first|second|1st|2nd)(?:\s+one)?)\s+(?:any\s+|much\s+|a\s+lot\s+)?"
+    rf"(?:{'|'.join(MEASURED_COMPARATIVES)}|cheaper|more\s+expensive|pricier)\b(?!\s+than\b)", re.IGNORECASE)
+#: One product measured against another, both in focus: "is it cheaper than the Veltro Mini 50?",
+#: "is the X lighter than the Y?" (a yes or no: not "anything cheaper than the X?")
+_MEASURED_AGAINST = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are)\s+(?:(?P<it>it|this|that|they|these)|the\s+\w[\w\s,-]*?)\s+"
+    r"(?:any\s+|much\s+)?"
+    rf"(?:{'|'.join(MEASURED_COMPARATIVES)}|cheaper|more\s+expensive|pricier)\s+than\b", re.IGNORECASE)
 _SETS_AGAINST = re.compile(
     r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b.*\b(?:than|or|vs\.?|versus)\b"
     r".*\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b", re.IGNORECASE)
@@ -1808,6 +1821,12 @@ class Understander:
                 # category's alias) what for; it listed the Outdoor range
                 mentioned = []
             focus, source = resolve_focus(head, mentioned, state, context)
+            talked = [e for e in state.focus if e.kind == "product"] if state is not None and context is None else []
+            if ((against := _MEASURED_AGAINST.search(head)) is not None and against.group("it") and source == "message"
+                    and len(talked) == 1 and [e.kind for e in focus] == ["product"] and talked[0].id != focus[0].id):
+                # "is it cheaper than the Veltro Mini 50?" after the Veltro Lite 600's price:
+                # the two (it listed the phones cheaper than the Mini 50)
+                focus = [talked[0].model_copy(update={"method": "session", "mention": None}), *focus]
         # "what charger do I need?", "which case should I get?" on a phone's page: what of that
         # kind goes with it (declined, or every case listed)
         # (or the one product talked about: "@p000002 what's in the box?", then the same)
@@ -2107,17 +2126,22 @@ class Understander:
             # the X?": its look-alikes (read as a question of its own facts, which said "I don't
             # know" or gave its description)
             intent = intent.model_copy(update={"label": "recommendation", "reason": "like_it"})
-        elif (source in ("session", "context") and special is None
+        elif ((source in ("session", "context") or (source == "message" and _MEASURED_AGAINST.search(head)))
+              and special is None
               and (intent.label in PRODUCT_INTENTS - {"comparison"} or intent.label == "out_of_scope"
                    # ("which would you recommend for travel?" of the two listed their look-alikes)
                    or (intent.label == "recommendation" and FOR_CARRYING.search(head)))
               and sum(e.kind == "product" for e in focus) >= 2
               and (_PICKS_AMONG.search(head) or _THE_PICKED_ONE.search(head)
-                   or (_WHY.match(head) and state is not None and state.last_intent == "comparison"))):
+                   # ("is it cheaper than the Veltro Mini 50?" on a phone's page: the other's price)
+                   or (_MEASURED_AGAINST.search(head) and sum(e.kind == "product" for e in focus) == 2)
+                   or ((_WHY.match(head) or _IS_ONE_COMPARED.search(head))
+                       and state is not None and state.last_intent == "comparison"))):
             # "compare A and B" then "which has more RAM?": which of the two, side by side (it was
             # answered with A's RAM alone; "which is warmer?" of two sleeping bags was declined);
             # "why?" after "which is better, A or B?" too: how they differ (declined); and "how
-            # much is the cheaper one?", "is the cheaper one under $100?" (the first one's price)
+            # much is the cheaper one?", "is the cheaper one under $100?" (the first one's price);
+            # "is the other one lighter?" after a comparison (the first one's weight)
             intent = intent.model_copy(update={"label": "comparison", "reason": "focus_comparison"})
             if _WHY.match(head):
                 query = "what's the difference between them?"
