@@ -139,6 +139,7 @@ READ_PARAMS = {
     "ids": ["p1", "p2"], "product_id": "p1", "brand_id": None, "category_id": None, "kind": None,
     "limit": 10, "candidates": 50, "after": "", "owner_id": "p1", "source": None,
     "vids": [101, 103], "version": 2, "updated_at": "2026-11-24T00:00:00Z", "rows": [],
+    "in_stock_only": True,
 }  # fmt: skip
 PARAM_OVERRIDES = {
     "PASSAGE_PAGE": {"after": -1, "limit": 100},

@@ -2673,9 +2673,14 @@ class Understander:
             # "how deep can I go with it?": water resistance; "will it fit someone 6 feet
             # tall?": length); each said "I don't know"
             kept = {k.key for k in self.linker.category_keys.get(one[0].category_id, [])}
+            # (not by the words of its own name: "what is in the box of the Sonique Halo 390
+            # Wireless Headphones?" asks no connectivity)
+            unnamed = head
+            for name in filter(None, (one[0].mention, one[0].name, re.split(r",\s*", one[0].name or "")[0])):
+                unnamed = re.sub(re.escape(name), " ", unnamed, flags=re.IGNORECASE)
             if not self._names_its_attribute(head, one[0]):
                 keys = [key.replace("_", " ") for pattern, key in _DETAILS_BY_WHAT_THEY_DO
-                        if key in kept and pattern is not _HOW_LONG_IS and pattern.search(head)]
+                        if key in kept and pattern is not _HOW_LONG_IS and pattern.search(unnamed)]
         return f"{query} ({', '.join(dict.fromkeys(keys))})" if keys else query
 
     @staticmethod
