@@ -474,18 +474,20 @@ _NOT_A_COST = re.compile(r"\b(?:on|per)\s+(?:a\s+)?(?:single\s+|full\s+)?charge\
 _THE_PICKED_ONE = re.compile(r"\bthe\s+(?!(?:other|over|under|either|proper|latter|former)\b)"
                              r"(?:[a-z]+(?:er|est)|more\s+[a-z]+|most\s+[a-z]+|less\s+[a-z]+|least\s+[a-z]+)\s+"
                              r"(?:one|of\s+(?:the\s+)?(?:two|three|them|those|these|both))\b", re.IGNORECASE)
+#: A comparative that names its measure, or the price ("lighter", "cheaper", "more expensive")
+_COMPARATIVE = rf"(?:{'|'.join(MEASURED_COMPARATIVES)}|cheaper|more\s+expensive|pricier)"
 #: One of two compared asked to measure against the other: "is the other one lighter?", "is it
 #: cheaper?" (not against a thing named: "is it lighter than the X?")
 _IS_ONE_COMPARED = re.compile(
     r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|the\s+other(?:\s+one)?|"
     r"the\s+(?:first|second|1st|2nd)(?:\s+one)?)\s+(?:any\s+|much\s+|a\s+lot\s+)?"
-    rf"(?:{'|'.join(MEASURED_COMPARATIVES)}|cheaper|more\s+expensive|pricier)\b(?!\s+than\b)", re.IGNORECASE)
+    rf"{_COMPARATIVE}\b(?!\s+than\b)", re.IGNORECASE)
 #: One product measured against another, both in focus: "is it cheaper than the Veltro Mini 50?",
 #: "is the X lighter than the Y?" (a yes or no: not "anything cheaper than the X?")
 _MEASURED_AGAINST = re.compile(
     r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are)\s+(?:(?P<it>it|this|that|they|these)|the\s+\w[\w\s,-]*?)\s+"
     r"(?:any\s+|much\s+)?"
-    rf"(?:{'|'.join(MEASURED_COMPARATIVES)}|cheaper|more\s+expensive|pricier)\s+than\b", re.IGNORECASE)
+    rf"{_COMPARATIVE}\s+than\b", re.IGNORECASE)
 _SETS_AGAINST = re.compile(
     r"\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b.*\b(?:than|or|vs\.?|versus)\b"
     r".*\b(?:first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\b", re.IGNORECASE)
