@@ -1334,7 +1334,7 @@ class ExtractiveGenerator:
         complements -= (PRAISE_WORDS - content_words(picked_by(question))) | REQUEST_WORDS
         if not complements:
             return frozenset()
-        said = set().union(*(with_negated(item.text, content_words(item.text)) for item in context.items[: self.max_items]))
+        said = self._said(context)
         return frozenset(w for w in self.asked_words(question, context) & complements
                          if not any(c.isdigit() for c in w) and not _mentioned(w, said))
 
@@ -1342,11 +1342,16 @@ class ExtractiveGenerator:
         """The words of a case put to a rule ("what if I lose them?" after the warranty) that no
         item mentions ("lose"), less the adverbs that only time it ("already", "just"); a word
         an item says negated counts ("opened" in "unopened and sealed")."""
-        items = context.items[: self.max_items]
-        said = set().union(*(with_negated(item.text, content_words(item.text)) for item in items))
+        said = self._said(context)
         said |= {w[2:] for w in said if w.startswith("un") and len(w) > 4}
         return frozenset(w for w in self.asked_words(case, context) - _CASE_ADVERBS
                          if not any(c.isdigit() for c in w) and not _mentioned(w, said))
+
+    def _said(self, context: Context) -> set[str]:
+        """The content words the items the answer may quote say, a negated one with its
+        negation ("not covered")."""
+        items = context.items[: self.max_items]
+        return set().union(*(with_negated(item.text, content_words(item.text)) for item in items))
 
     @staticmethod
     def lacks_asked_value(question: str, sentences: list[str]) -> bool:
